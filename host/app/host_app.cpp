@@ -1,0 +1,135 @@
+#include "app/host_app.h"
+
+#include "core/log.h"
+#include "plugin/plugin_registry.h"
+#include "process/process_supervisor.h"
+#include "process/temp_dirs.h"
+#include "server/http_server.h"
+#include "session/session_map.h"
+#include "webdriver/session_service.h"
+
+#include <boost/dll/runtime_symbol_info.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <pthread.h>
+
+#ifndef WDHOST_PLUGIN_SUBDIR
+#error "WDHOST_PLUGIN_SUBDIR must be defined by the build"
+#endif
+
+namespace wdh {
+namespace {
+
+// Blocks the termination signals in this thread and every thread started after it, so that
+// only the main thread receives them, through sigwait().
+sigset_t blockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  return set;
+}
+
+std::string binaryDir() {
+  boost::dll::fs::error_code error;
+  auto path = boost::dll::program_location(error);
+  return error ? std::string(".") : path.parent_path().string();
+}
+
+void printPlugins(const PluginRegistry& registry) {
+  for (const auto& plugin : registry.plugins()) {
+    const PluginIdentity& id = plugin->identity();
+    std::cout << plugin->name() << " " << id.version << " (" << id.id << ", ABI 1." << id.abiMinor
+              << ") from " << id.path << "\n";
+    const PluginDescription& d = plugin->description();
+    for (const InstalledBrowser& browser : d.browsers)
+      std::cout << "  browserName " << d.browserName << ": " << browser.name << " "
+                << browser.version << " at " << browser.path << "\n";
+    std::cout << "  describe: " << d.json << "\n";
+  }
+  for (const SkippedPlugin& skipped : registry.skipped())
+    std::cout << "skipped " << skipped.path
+              << (skipped.name.empty() ? "" : " (" + skipped.name + ")") << ": " << skipped.reason
+              << "\n";
+  if (registry.plugins().empty() && registry.skipped().empty())
+    std::cout << "no plugins found\n";
+}
+
+} // namespace
+
+int runHost(const HostOptions& options, const char* argv0) {
+  (void)argv0;
+  LogLevel level = LogLevel::Info;
+  parseLogLevel(options.logLevel, &level);
+  setLogLevel(level);
+  sigset_t signals = blockTerminationSignals();
+
+  std::string dir = binaryDir();
+  std::unique_ptr<TempDirs> tempDirs;
+  std::size_t reclaimed = 0;
+  Status status = TempDirs::open("", &tempDirs, &reclaimed);
+  if (!status.isOk()) {
+    log(LogLevel::Error, "host", "cannot create the temp directory: " + status.message());
+    return 1;
+  }
+  if (reclaimed > 0)
+    log(LogLevel::Info, "host", "reclaimed " + std::to_string(reclaimed) +
+                                    " temp dir(s) left by a host that did not exit cleanly");
+  ProcessSupervisor processes(dir + "/wdhost-guard");
+  HostServices services{&processes, tempDirs.get()};
+
+  PluginSelection selection;
+  selection.dirs = options.pluginDirs;
+  if (selection.dirs.empty())
+    selection.dirs.push_back(dir + "/../" WDHOST_PLUGIN_SUBDIR);
+  selection.only = options.plugins;
+  selection.configs = options.pluginConfig;
+  selection.defaultConfig = options.defaultPluginConfig;
+  PluginRegistry registry;
+  status = registry.load(selection, services);
+  if (options.listPlugins) {
+    printPlugins(registry);
+    return status.isOk() ? 0 : 1;
+  }
+  if (!status.isOk()) {
+    log(LogLevel::Error, "host", status.message());
+    return 1;
+  }
+  if (registry.plugins().empty())
+    log(LogLevel::Warn, "host", "no browser plugin is loaded: every New Session will fail");
+
+  SessionMap sessions;
+  SessionService service(registry, sessions, services, SessionSettings{});
+  ServerSettings serverSettings;
+  serverSettings.host = options.host;
+  serverSettings.port = options.port;
+  serverSettings.maxThreads = options.maxThreads;
+  serverSettings.maxBodySize = options.maxBodySize;
+  HttpServer server(service, serverSettings);
+  status = server.start();
+  if (!status.isOk()) {
+    log(LogLevel::Error, "host", status.message());
+    return 1;
+  }
+  std::string where = options.host.find(':') != std::string::npos ? "[" + options.host + "]"
+                                                                   : options.host;
+  // The first line on stdout: tests and scripts read the bound port from it.
+  std::cout << "wdhost listening on http://" << where << ":" << server.port() << std::endl;
+  log(LogLevel::Info, "host", "listening on http://" + where + ":" + std::to_string(server.port()));
+
+  int received = 0;
+  sigwait(&signals, &received);
+  log(LogLevel::Info, "host", std::string("received ") + strsignal(received) +
+                                  ", closing " + std::to_string(sessions.size()) + " session(s)");
+  service.closeAll();
+  server.stop();
+  log(LogLevel::Info, "host", "stopped");
+  return 0;
+}
+
+} // namespace wdh

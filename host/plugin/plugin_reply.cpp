@@ -1,0 +1,67 @@
+#include "plugin/plugin_reply.h"
+
+namespace wdh {
+namespace {
+
+std::string_view view(wdhost_str s) noexcept {
+  return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.size);
+}
+
+} // namespace
+
+void replyJson(wdhost_reply* reply, wdhost_str json) noexcept {
+  if (reply == nullptr)
+    return;
+  if (reply->kind != PluginReply::Kind::None) {
+    ++reply->ignoredCalls;
+    return;
+  }
+  try {
+    reply->json.assign(view(json));
+    reply->kind = PluginReply::Kind::Json;
+  } catch (...) {
+    reply->kind = PluginReply::Kind::Error;
+    reply->error = "unknown error";
+  }
+}
+
+void replyError(wdhost_reply* reply, wdhost_str error, wdhost_str message) noexcept {
+  if (reply == nullptr)
+    return;
+  if (reply->kind != PluginReply::Kind::None) {
+    ++reply->ignoredCalls;
+    return;
+  }
+  reply->kind = PluginReply::Kind::Error;
+  try {
+    reply->error.assign(view(error));
+    reply->message.assign(view(message));
+  } catch (...) {
+    reply->error = "unknown error";
+  }
+}
+
+Status replyStatus(wdhost_status rc, const PluginReply& reply, std::string_view what,
+                   ErrorCode fallback, bool needJson) {
+  std::string prefix(what);
+  if (rc == WDHOST_OK) {
+    if (reply.kind == PluginReply::Kind::Error)
+      return Status(ErrorCode::UnknownError, prefix + " returned OK together with an error: " +
+                                                 reply.error + ": " + reply.message);
+    if (needJson && reply.kind != PluginReply::Kind::Json)
+      return Status(ErrorCode::UnknownError, prefix + " returned OK without a result");
+    return Status::ok();
+  }
+  if (rc == WDHOST_ERROR) {
+    if (reply.kind != PluginReply::Kind::Error)
+      return Status(fallback, prefix + " failed without saying why");
+    ErrorCode code = errorFromName(reply.error);
+    if (code == ErrorCode::UnknownError && reply.error != "unknown error")
+      code = fallback;
+    std::string message = reply.message.empty() ? "(no message)" : reply.message;
+    return Status(code, prefix + ": " + message);
+  }
+  return Status(fallback, prefix + " returned an unexpected status " + std::to_string(rc));
+}
+
+} // namespace wdh

@@ -1,0 +1,37 @@
+// The host's side of the ABI result channel: what a plugin call answered, as a Status.
+#pragma once
+
+#include "core/status.h"
+
+#include <wdhost/plugin.h>
+
+#include <string>
+#include <string_view>
+
+// Definition of the opaque reply handle declared in the SDK; lives for one plugin call.
+struct wdhost_reply {
+  // What the plugin put in the reply.
+  enum class Kind { None, Json, Error };
+  Kind kind = Kind::None;
+  std::string json;      // the JSON document, when kind == Json
+  std::string error;     // the W3C error code, when kind == Error
+  std::string message;   // the error message, when kind == Error
+  int ignoredCalls = 0;  // reply_* calls after the first (a plugin bug, logged)
+};
+
+namespace wdh {
+
+// The host's name for the reply handle.
+using PluginReply = wdhost_reply;
+
+// Turns a plugin call's return code and reply into a Status. `what` names the call for
+// messages ("chrome: launch"); `fallback` is the code used when the plugin said ERROR with an
+// unusable reply. On OK with no JSON where `needJson`, the result is UnknownError.
+Status replyStatus(wdhost_status rc, const PluginReply& reply, std::string_view what,
+                   ErrorCode fallback, bool needJson);
+
+// The reply callbacks the host table exposes.
+void replyJson(wdhost_reply* reply, wdhost_str json) noexcept;
+void replyError(wdhost_reply* reply, wdhost_str error, wdhost_str message) noexcept;
+
+} // namespace wdh

@@ -1,0 +1,111 @@
+// Starts child processes under wdhost-guard, captures their output and ends their trees.
+#pragma once
+
+#include "core/status.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <thread>
+#include <vector>
+
+namespace wdh {
+
+// How a supervised process ended, or that it still runs.
+struct ProcessState {
+  // Running; Exited (detail = exit code); Signaled (detail = signal number).
+  enum Kind { Running, Exited, Signaled } kind = Running;
+  // The exit code or the signal number; 0 while running.
+  int detail = 0;
+  // "exit code 1" | "signal 9" | "running".
+  std::string describe() const;
+};
+
+// Owns every child process of the host. Each runs under wdhost-guard (which kills the whole
+// tree, daemons included, when the process ends, is terminated, or the host dies) in its own
+// process group, with stdout+stderr captured. One thread watches all of them. Thread-safe.
+class ProcessSupervisor {
+public:
+  // Handle of a process: never 0, never reused within one supervisor.
+  using Id = uint64_t;
+  // What waitOutput() saw.
+  enum class WaitResult { Found, Ended, Timeout, Unknown };
+  // Receives (id, owner, final state) of a process that ended by itself.
+  using ExitListener = std::function<void(Id, const std::string&, const ProcessState&)>;
+
+  // guardPath: absolute path of wdhost-guard. Failures surface from spawn().
+  explicit ProcessSupervisor(std::string guardPath);
+  // Terminates every remaining process (grace 2 s, in parallel) and joins the thread.
+  ~ProcessSupervisor();
+  ProcessSupervisor(const ProcessSupervisor&) = delete;
+  ProcessSupervisor& operator=(const ProcessSupervisor&) = delete;
+
+  // Starts argv (argv[0] an absolute path to an executable file) under the guard with the
+  // host's environment overridden/extended by `env` ("NAME=value"), stdin /dev/null and
+  // stdout+stderr captured. owner: a host session id or "". SessionNotCreated if it cannot.
+  Status spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+               const std::string& owner, Id* out);
+  // Blocks until the captured output (all of it kept so far) contains needle, the process
+  // ends, or timeout passes. *output (if not null) receives the captured tail.
+  WaitResult waitOutput(Id id, std::string_view needle, std::chrono::milliseconds timeout,
+                        std::string* output);
+  // The current state; false for an unknown id.
+  bool poll(Id id, ProcessState* out) const;
+  // The captured output tail (last 64 KiB of stdout+stderr interleaved); "" for unknown id.
+  std::string outputTail(Id id) const;
+  // SIGTERM the guard; after `grace` SIGUSR1 (the guard SIGKILLs the tree); after 2 s more
+  // SIGKILL the guard and its group. Blocks until reaped, then forgets the id. No-op for
+  // unknown or forgotten ids. The exit listener is not called for this process.
+  void terminate(Id id, std::chrono::milliseconds grace);
+  // Terminates every process whose owner is `owner`, in parallel; returns how many.
+  size_t terminateOwnedBy(const std::string& owner, std::chrono::milliseconds grace);
+  // Sets the listener called (on the supervisor thread, no lock held) when a process ends
+  // by itself, i.e. not through terminate(). Set it before spawning. It may call any method
+  // (terminate included) but should return promptly: it delays every other process's events.
+  void setExitListener(ExitListener listener);
+  // Number of processes currently tracked (running, or ended but not yet terminated).
+  size_t size() const;
+
+private:
+  struct Process;
+  using ProcessPtr = std::shared_ptr<Process>;
+
+  // The watcher thread: output pipes, pidfds and the wake-up eventfd in one poll() loop.
+  void threadMain() noexcept;
+  // Moves readable output into the process's tail (thread only); true if more may be left.
+  bool readOutput(Process& process);
+  // Reaps the process if it exited; then drains, closes, publishes, notifies (thread only).
+  void tryReap(const ProcessPtr& process);
+  // Waits (lock held on entry and exit) until all of `processes` ended or the deadline passed;
+  // on the watcher thread itself (an exit listener terminating something) it reaps them.
+  void waitEnded(std::unique_lock<std::mutex>& lock, const std::vector<ProcessPtr>& processes,
+                 std::chrono::steady_clock::time_point deadline);
+  // Sends signals in stages until every one of `processes` ended; then forgets them.
+  void terminateAll(const std::vector<ProcessPtr>& processes, std::chrono::milliseconds grace);
+  // Wakes the watcher thread.
+  void wake() noexcept;
+
+  std::string guardPath_;
+  Status initStatus_;
+  int lifelineRead_ = -1;  // passed to every guard as fd 3
+  int lifelineWrite_ = -1; // held for the host's whole life; its closing tells guards to kill
+  int wakeFd_ = -1;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_; // output appended or a process ended
+  std::map<Id, ProcessPtr> processes_;
+  std::vector<ProcessPtr> live_; // not yet reaped and drained; watched by the thread
+  ExitListener listener_;
+  Id nextId_ = 1;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+} // namespace wdh

@@ -1,0 +1,34 @@
+// Small helpers for starting processes: an owned fd, executable checks, environment merging.
+#pragma once
+
+#include "core/status.h"
+#include "process/unique_fd.h"
+
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <vector>
+
+namespace wdh {
+
+// Ok when `path` is an absolute path to an executable regular file; otherwise
+// SessionNotCreated with a message naming `what` and the path.
+Status checkExecutable(const std::string& path, std::string_view what);
+
+// The host's environment with every "NAME=value" of `overrides` replacing or extending it;
+// InvalidArgument when an override is not NAME=value.
+Status mergeEnvironment(const std::vector<std::string>& overrides, std::vector<std::string>* out);
+
+// Renumbers `fd` to a close-on-exec descriptor >= minFd (closing the old number) unless it
+// already is >= minFd; returns the result, or -1 (fd closed) on failure.
+int moveFdAtLeast(int fd, int minFd) noexcept;
+
+// Starts `guardPath` with `args` in a new process group via posix_spawn: empty signal mask,
+// default dispositions, `environment` as its environment, stdin /dev/null, stdout+stderr to
+// a new pipe whose non-blocking close-on-exec read end goes to *output, and `lifelineFd`
+// duplicated onto fd `lifelineTarget` (which must differ from it). SessionNotCreated on failure.
+Status spawnInGroup(const std::string& guardPath, std::vector<std::string> args,
+                    std::vector<std::string> environment, int lifelineFd, int lifelineTarget,
+                    pid_t* pid, UniqueFd* output);
+
+} // namespace wdh

@@ -1,0 +1,56 @@
+// One session's upstream WebDriver endpoint, reached over persistent keep-alive connections.
+#pragma once
+
+#include "core/status.h"
+
+#include <Poco/Net/HTTPClientSession.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wdh {
+
+// What the upstream answered to one relayed command.
+struct RelayResponse {
+  int status = 0;          // HTTP status, passed through unchanged
+  std::string contentType; // the upstream's Content-Type
+  std::string body;        // the body, passed through unchanged
+};
+
+// Relays commands to "http://host:port/session/<driver id>"; thread-safe. Concurrent commands
+// each get a connection; idle connections are kept for reuse (at most a few).
+class Upstream {
+public:
+  // Parses an upstream base URL; InvalidArgument unless it is http://host:port/path.
+  static Status create(std::string_view baseUrl, std::unique_ptr<Upstream>* out);
+
+  // Sends `method` to base + suffix ("/url") with `body`; waits at most `timeout`.
+  // UnknownError naming the cause when the upstream does not answer.
+  Status send(std::string_view method, std::string_view suffix, std::string_view body,
+              std::chrono::milliseconds timeout, RelayResponse* out);
+
+  // The base URL.
+  const std::string& baseUrl() const noexcept { return baseUrl_; }
+
+private:
+  Upstream(std::string baseUrl, std::string host, std::uint16_t port, std::string pathPrefix);
+  std::unique_ptr<Poco::Net::HTTPClientSession> acquire(bool* reused);
+  void release(std::unique_ptr<Poco::Net::HTTPClientSession> connection);
+  Status sendOnce(Poco::Net::HTTPClientSession& connection, std::string_view method,
+                  const std::string& path, std::string_view body, RelayResponse* out,
+                  bool* nothingReceived);
+
+  std::string baseUrl_;
+  std::string host_;
+  std::uint16_t port_;
+  std::string pathPrefix_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>> idle_;
+};
+
+} // namespace wdh

@@ -1,0 +1,38 @@
+// One HTTP request: route it, read the body within limits, run it, write the answer.
+#pragma once
+
+#include "webdriver/session_service.h"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+
+namespace wdh {
+
+// Handles every request the server accepts.
+class RequestHandler : public Poco::Net::HTTPRequestHandler {
+public:
+  RequestHandler(SessionService& service, std::size_t maxBodySize)
+      : service_(service), maxBodySize_(maxBodySize) {}
+  // Never throws: every failure becomes a W3C error response.
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) override;
+
+private:
+  SessionService& service_;
+  std::size_t maxBodySize_;
+};
+
+// Makes a RequestHandler per request.
+class RequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+  RequestHandlerFactory(SessionService& service, std::size_t maxBodySize)
+      : service_(service), maxBodySize_(maxBodySize) {}
+  Poco::Net::HTTPRequestHandler*
+  createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
+
+private:
+  SessionService& service_;
+  std::size_t maxBodySize_;
+};
+
+} // namespace wdh

@@ -1,0 +1,30 @@
+// The host's route table: which WebDriver endpoint a request is, before any handler runs.
+#pragma once
+
+#include "core/status.h"
+
+#include <string_view>
+
+namespace wdh {
+
+// What the host does with a request.
+enum class RouteKind {
+  NewSession,     // POST /session
+  DeleteSession,  // DELETE /session/{id}
+  Status,         // GET /status
+  SessionCommand, // anything else under /session/{id}/..., relayed to the session's backend
+};
+
+// A matched request.
+struct Route {
+  RouteKind kind = RouteKind::Status;
+  std::string_view sessionId; // for DeleteSession and SessionCommand
+  std::string_view suffix;    // for SessionCommand: what follows /session/{id}, e.g. "/url"
+};
+
+// Matches `method` and `path` (no query string; an optional /wd/hub prefix is accepted).
+// UnknownCommand for a path no endpoint has, UnknownMethod for a known endpoint path with
+// another method. Vendor paths under /session/{id}/ are relayed as SessionCommand.
+Status matchRoute(std::string_view method, std::string_view path, Route* out);
+
+} // namespace wdh

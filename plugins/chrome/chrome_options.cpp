@@ -1,0 +1,112 @@
+#include "chrome_options.h"
+
+#include <wdhost/plugin.hpp>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace chrome {
+namespace {
+
+constexpr const char* kOptionsKey = "goog:chromeOptions";
+
+// The switch name of a flag: "--user-data-dir=/x" -> "--user-data-dir".
+std::string_view switchName(std::string_view flag) { return flag.substr(0, flag.find('=')); }
+
+bool hasSwitch(const rapidjson::Value& args, std::string_view name) {
+  for (const auto& arg : args.GetArray()) {
+    std::string_view text(arg.GetString(), arg.GetStringLength());
+    if (switchName(text) == name)
+      return true;
+  }
+  return false;
+}
+
+} // namespace
+
+void validateChromeOptions(const rapidjson::Value& capabilities) {
+  auto it = capabilities.FindMember(kOptionsKey);
+  if (it == capabilities.MemberEnd())
+    return;
+  const rapidjson::Value& options = it->value;
+  if (!options.IsObject())
+    throw wdhost::Error("invalid argument", "goog:chromeOptions must be an object");
+  auto args = options.FindMember("args");
+  if (args != options.MemberEnd()) {
+    if (!args->value.IsArray())
+      throw wdhost::Error("invalid argument", "goog:chromeOptions.args must be an array of strings");
+    for (const auto& arg : args->value.GetArray())
+      if (!arg.IsString())
+        throw wdhost::Error("invalid argument",
+                            "goog:chromeOptions.args must be an array of strings");
+  }
+  auto binary = options.FindMember("binary");
+  if (binary != options.MemberEnd() && !binary->value.IsString())
+    throw wdhost::Error("invalid argument", "goog:chromeOptions.binary must be a string");
+}
+
+std::vector<std::string> automationFlags(bool headless, bool runningAsRoot) {
+  std::vector<std::string> flags = {
+      "--no-first-run",          "--no-default-browser-check", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync",          "--disable-crash-reporter",
+      "--disable-breakpad",      "--disable-dev-shm-usage",    "--password-store=basic",
+      "--use-mock-keychain"};
+  if (headless) {
+    flags.emplace_back("--headless=new");
+    flags.emplace_back("--disable-gpu");
+  }
+  // Chrome refuses to start as root with its sandbox on, as in most containers.
+  if (runningAsRoot)
+    flags.emplace_back("--no-sandbox");
+  return flags;
+}
+
+std::string driverNewSessionBody(std::string_view capabilities, const ChromeInstall& install,
+                                 const ChromeConfig& config, const std::string& profileDir,
+                                 bool runningAsRoot) {
+  rapidjson::Document caps;
+  caps.Parse(capabilities.data(), capabilities.size());
+  if (caps.HasParseError() || !caps.IsObject())
+    throw wdhost::Error("session not created", "the negotiated capabilities are not an object");
+  validateChromeOptions(caps);
+  auto& alloc = caps.GetAllocator();
+  // The host matched browserVersion against the installed browser already.
+  caps.RemoveMember("browserVersion");
+
+  if (!caps.HasMember(kOptionsKey))
+    caps.AddMember(rapidjson::StringRef(kOptionsKey), rapidjson::Value(rapidjson::kObjectType),
+                   alloc);
+  rapidjson::Value& options = caps[kOptionsKey];
+  if (!options.HasMember("binary"))
+    options.AddMember("binary", rapidjson::Value(install.browserPath.c_str(), alloc), alloc);
+  if (!options.HasMember("args"))
+    options.AddMember("args", rapidjson::Value(rapidjson::kArrayType), alloc);
+  rapidjson::Value& args = options["args"];
+
+  // Headless only when neither the host shows windows nor the user chose a headless mode.
+  bool userChoseHeadless = hasSwitch(args, "--headless");
+  for (const std::string& flag : automationFlags(config.headless && !userChoseHeadless,
+                                                 runningAsRoot)) {
+    if (!hasSwitch(args, switchName(flag)))
+      args.PushBack(rapidjson::Value(flag.c_str(), alloc), alloc);
+  }
+  if (!hasSwitch(args, "--user-data-dir")) {
+    std::string flag = "--user-data-dir=" + profileDir;
+    args.PushBack(rapidjson::Value(flag.c_str(), alloc), alloc);
+  }
+
+  rapidjson::Document body(rapidjson::kObjectType);
+  auto& bodyAlloc = body.GetAllocator();
+  rapidjson::Value wrapper(rapidjson::kObjectType);
+  wrapper.AddMember("alwaysMatch", rapidjson::Value(caps, bodyAlloc), bodyAlloc);
+  wrapper.AddMember("firstMatch", rapidjson::Value(rapidjson::kArrayType).PushBack(
+                                      rapidjson::Value(rapidjson::kObjectType), bodyAlloc),
+                    bodyAlloc);
+  body.AddMember("capabilities", wrapper, bodyAlloc);
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  body.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+} // namespace chrome

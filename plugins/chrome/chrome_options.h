@@ -1,0 +1,28 @@
+// goog:chromeOptions: checked at negotiation, completed before the session goes to chromedriver.
+#pragma once
+
+#include "chrome_config.h"
+#include "chrome_discovery.h"
+
+#include <rapidjson/document.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chrome {
+
+// Throws wdhost::Error("invalid argument") when goog:chromeOptions is present but malformed.
+void validateChromeOptions(const rapidjson::Value& capabilities);
+
+// The flags wdhost adds so Chrome runs unattended (headless ones only when `headless`).
+std::vector<std::string> automationFlags(bool headless, bool runningAsRoot);
+
+// The New Session body for chromedriver: `capabilities` (negotiated, JSON) with
+// goog:chromeOptions completed by the binary, the automation flags the user did not set,
+// and a private profile in `profileDir` unless the user chose one.
+std::string driverNewSessionBody(std::string_view capabilities, const ChromeInstall& install,
+                                 const ChromeConfig& config, const std::string& profileDir,
+                                 bool runningAsRoot);
+
+} // namespace chrome

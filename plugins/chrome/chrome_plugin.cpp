@@ -1,0 +1,83 @@
+// The chrome plugin: serves browserName "chrome" with Chrome or Chromium via chromedriver.
+#include "chrome_config.h"
+#include "chrome_discovery.h"
+#include "chrome_options.h"
+#include "chrome_session.h"
+
+#include <wdhost/plugin.hpp>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace chrome {
+namespace {
+
+// Immutable after construction, so describe() and negotiate() are thread-safe.
+class ChromePlugin : public wdhost::Plugin {
+public:
+  ChromePlugin(wdhost::Host host, std::string_view config)
+      : wdhost::Plugin(host), config_(parseChromeConfig(config)),
+        install_(discoverChrome(host, config_)) {}
+
+  std::string describe() override {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    w.StartObject();
+    w.Key("browserName");
+    w.String("chrome");
+    w.Key("platformName");
+    w.String("linux");
+    w.Key("headless");
+    w.Bool(config_.headless);
+    w.Key("browsers");
+    w.StartArray();
+    w.StartObject();
+    w.Key("name");
+    w.String(install_.browserKind.c_str());
+    w.Key("version");
+    w.String(install_.browserVersion.c_str());
+    w.Key("path");
+    w.String(install_.browserPath.c_str());
+    w.EndObject();
+    w.EndArray();
+    w.Key("driver");
+    w.StartObject();
+    w.Key("name");
+    w.String("chromedriver");
+    w.Key("version");
+    w.String(install_.driverVersion.c_str());
+    w.Key("path");
+    w.String(install_.driverPath.c_str());
+    w.EndObject();
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+  }
+
+  std::optional<std::string> negotiate(std::string_view capabilities) override {
+    rapidjson::Document caps;
+    caps.Parse(capabilities.data(), capabilities.size());
+    if (caps.HasParseError() || !caps.IsObject())
+      throw wdhost::Error("invalid argument", "the capabilities are not a JSON object");
+    auto name = caps.FindMember("browserName");
+    if (name != caps.MemberEnd() && (!name->value.IsString() ||
+                                     std::string_view(name->value.GetString()) != "chrome"))
+      return std::nullopt;
+    validateChromeOptions(caps);
+    return std::string(capabilities);
+  }
+
+  std::unique_ptr<wdhost::Session> launch(std::string_view sessionId,
+                                          std::string_view capabilities) override {
+    return std::make_unique<ChromeSession>(host(), install_, config_, sessionId, capabilities);
+  }
+
+private:
+  ChromeConfig config_;
+  ChromeInstall install_;
+};
+
+} // namespace
+} // namespace chrome
+
+WDHOST_DECLARE_PLUGIN(chrome::ChromePlugin, "org.wdhost.chrome", "chrome", "0.1.0")

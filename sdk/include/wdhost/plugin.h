@@ -1,0 +1,262 @@
+/* wdhost plugin ABI, version 1.
+ *
+ * A browser backend is a shared library that exports exactly one symbol,
+ * `wdhost_plugin_entry`. Everything else is reached through the tables below.
+ * The header is pure C (C11 and C++17 clean with -Wall -Wextra -pedantic) and
+ * depends only on the C standard library.
+ *
+ * Rules that hold for every function here:
+ *  - Strings passed in are borrowed UTF-8 `wdhost_str` (not NUL-terminated
+ *    unless a `const char*` is used); they are valid only until the call returns.
+ *  - No memory is freed across the boundary. The plugin sends results through
+ *    host-owned `wdhost_reply` callbacks; the host sends results to the plugin
+ *    through plugin-owned `wdhost_sink` callbacks. Each side copies what it keeps.
+ *  - Only fixed-width integers, pointers and these structs cross. No enums, no
+ *    C++ types, no exceptions.
+ *  - Every table begins with `struct_size` and only grows at its end. A reader
+ *    uses a field only if `offsetof(field) + sizeof(field) <= struct_size`.
+ *
+ * Version log:
+ *   1.0  entry handshake, plugin table (init, deinit, describe, negotiate,
+ *        launch, command, teardown), host table (log, reply_json, reply_error,
+ *        get_service), services wdhost.process/1, wdhost.tempdir/1, wdhost.http/1.
+ */
+#ifndef WDHOST_PLUGIN_H
+#define WDHOST_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#define WDHOST_EXPORT __declspec(dllexport)
+#define WDHOST_CALL __cdecl
+#else
+#define WDHOST_EXPORT __attribute__((visibility("default")))
+#define WDHOST_CALL
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Changes only on an incompatible break; a host loads plugins of its own major only. */
+#define WDHOST_ABI_MAJOR 1u
+/* Grows with additive changes (fields appended at the end of tables). */
+#define WDHOST_ABI_MINOR 0u
+
+/* Result of every plugin and service function. */
+typedef int32_t wdhost_status;
+#define WDHOST_OK 0           /* success; the reply (if any) carries the result          */
+#define WDHOST_ERROR 1        /* failure; reply_error() was called with a W3C error code  */
+#define WDHOST_NO_MATCH 2     /* negotiate(): these capabilities are not for this plugin  */
+#define WDHOST_INCOMPATIBLE 3 /* entry: the plugin cannot speak the host's ABI major      */
+#define WDHOST_TIMEOUT 4      /* a service wait ran out of time                          */
+
+/* Log levels for wdhost_host.log. */
+typedef int32_t wdhost_log_level;
+#define WDHOST_LOG_TRACE 0
+#define WDHOST_LOG_DEBUG 1
+#define WDHOST_LOG_INFO 2
+#define WDHOST_LOG_WARN 3
+#define WDHOST_LOG_ERROR 4
+
+/* Borrowed UTF-8 bytes, not NUL-terminated; valid only until the call that received them returns. */
+typedef struct wdhost_str {
+  const char* data;
+  size_t size;
+} wdhost_str;
+
+/* Plugin-owned output channel for host services: the host calls write() zero or more
+ * times before the service function returns, and never after. The plugin copies. */
+typedef struct wdhost_sink {
+  void* ctx;
+  void(WDHOST_CALL* write)(void* ctx, const char* data, size_t size);
+} wdhost_sink;
+
+/* Host-owned result channel handed to a plugin function; valid only during that call. */
+typedef struct wdhost_reply wdhost_reply;
+/* Plugin-owned plugin instance: created by init(), destroyed by deinit(). */
+typedef struct wdhost_plugin wdhost_plugin;
+/* Plugin-owned browser session: created by launch(), destroyed by teardown(). */
+typedef struct wdhost_session wdhost_session;
+
+/* ---- Host table (host -> plugin) -------------------------------------------------
+ * Owned by the host, valid from init() until deinit() returns. Every function in it
+ * is thread-safe and may be called from any thread the plugin owns. */
+typedef struct wdhost_host {
+  uint32_t struct_size; /* sizeof(wdhost_host) in the host's build                */
+  uint32_t abi_minor;   /* the minor agreed in the handshake                       */
+  void* host_data;      /* the host's own; plugins never touch it                  */
+  const char* name;     /* static NUL-terminated host name, "wdhost"               */
+  const char* version;  /* static NUL-terminated host semver                       */
+
+  /* Writes one log line attributed to the plugin. msg is borrowed for the call. */
+  void(WDHOST_CALL* log)(const struct wdhost_host* host, wdhost_log_level level, wdhost_str msg);
+
+  /* Sets the reply's result to a JSON document (copied before return). At most one
+   * reply_json or reply_error per reply; later calls are ignored and logged. */
+  void(WDHOST_CALL* reply_json)(wdhost_reply* reply, wdhost_str json);
+
+  /* Sets the reply's result to a W3C error: `error` is a W3C error code such as
+   * "session not created" or "invalid argument"; `message` says what to fix. Both copied. */
+  void(WDHOST_CALL* reply_error)(wdhost_reply* reply, wdhost_str error, wdhost_str message);
+
+  /* Returns the host service table with the versioned id (e.g. "wdhost.process/1"), or NULL
+   * when the host has none. The table is host-owned and valid until deinit() returns. */
+  const void*(WDHOST_CALL* get_service)(const struct wdhost_host* host, const char* id);
+} wdhost_host;
+
+/* ---- Service "wdhost.process/1": child processes owned and watched by the host ------
+ * The host starts each process in its own process group under a guard that kills the
+ * whole process tree (daemonized descendants included) when the process is terminated,
+ * when it exits, or when the host dies, even by SIGKILL. Processes with an owner are
+ * also terminated by the host when that session ends, whatever the plugin does. */
+#define WDHOST_SERVICE_PROCESS "wdhost.process/1"
+
+/* What to start. Owned by the caller; read only during spawn(). */
+typedef struct wdhost_spawn_request {
+  uint32_t struct_size;     /* sizeof(wdhost_spawn_request) in the plugin's build        */
+  const char* const* argv;  /* NULL-terminated; argv[0] is an absolute path             */
+  const char* const* env;   /* NULL-terminated "NAME=value" added to the host's env, or NULL */
+  wdhost_str owner;         /* the host session id this process serves, or empty        */
+} wdhost_spawn_request;
+
+/* A process's state as returned by poll(). */
+typedef int32_t wdhost_process_state;
+#define WDHOST_PROCESS_RUNNING 0
+#define WDHOST_PROCESS_EXITED 1   /* detail = exit code    */
+#define WDHOST_PROCESS_SIGNALED 2 /* detail = signal number */
+
+typedef struct wdhost_process_service {
+  uint32_t struct_size;
+
+  /* Starts a process; stdout and stderr are captured by the host (the last 64 KiB kept).
+   * OK: *out_process is a handle valid until release(). ERROR: `error` receives why.
+   * Thread-safe. */
+  wdhost_status(WDHOST_CALL* spawn)(const wdhost_host* host, const wdhost_spawn_request* request,
+                                    uint64_t* out_process, wdhost_sink error);
+
+  /* Blocks until the captured output contains `needle`, the process ends, or timeout_ms
+   * passes. Writes the captured output to `output` in every case. Returns OK when found,
+   * ERROR when the process ended first, TIMEOUT otherwise. Thread-safe. */
+  wdhost_status(WDHOST_CALL* wait_output)(const wdhost_host* host, uint64_t process,
+                                          wdhost_str needle, uint32_t timeout_ms,
+                                          wdhost_sink output);
+
+  /* Reads the state without blocking; *out_detail is the exit code or the signal.
+   * Returns ERROR for an unknown handle. Thread-safe. */
+  wdhost_status(WDHOST_CALL* poll)(const wdhost_host* host, uint64_t process,
+                                   wdhost_process_state* out_state, int32_t* out_detail);
+
+  /* Ends the process tree: SIGTERM, then SIGKILL after grace_ms; blocks until it is gone,
+   * then invalidates the handle. Safe on a process that already exited. Thread-safe. */
+  void(WDHOST_CALL* terminate)(const wdhost_host* host, uint64_t process, uint32_t grace_ms);
+} wdhost_process_service;
+
+/* ---- Service "wdhost.tempdir/1": private temporary directories -------------------
+ * Created mode 0700 under the host's instance directory; removed when the owner session
+ * ends, when the host exits, and (after a crash) at the host's next start. */
+#define WDHOST_SERVICE_TEMPDIR "wdhost.tempdir/1"
+
+typedef struct wdhost_tempdir_service {
+  uint32_t struct_size;
+
+  /* Creates a new empty directory and writes its absolute path to `path`. `owner` is a
+   * session id or empty (then the directory lives until remove() or host exit). `hint` is
+   * a short [A-Za-z0-9_-] label put in the name. ERROR: `path` receives why. Thread-safe. */
+  wdhost_status(WDHOST_CALL* create)(const wdhost_host* host, wdhost_str owner, wdhost_str hint,
+                                     wdhost_sink path);
+
+  /* Removes a directory made by create(), recursively. Other paths are refused. Thread-safe. */
+  wdhost_status(WDHOST_CALL* remove)(const wdhost_host* host, wdhost_str path);
+} wdhost_tempdir_service;
+
+/* ---- Service "wdhost.http/1": a blocking HTTP/1.1 client ---------------------------- */
+#define WDHOST_SERVICE_HTTP "wdhost.http/1"
+
+typedef struct wdhost_http_service {
+  uint32_t struct_size;
+
+  /* Sends one request to an http:// URL and waits at most timeout_ms for the whole answer.
+   * A non-empty body is sent as application/json. OK: *out_status is the HTTP status and
+   * `response` receives the body. ERROR: `response` receives why no answer came. Thread-safe. */
+  wdhost_status(WDHOST_CALL* request)(const wdhost_host* host, wdhost_str method, wdhost_str url,
+                                      wdhost_str body, uint32_t timeout_ms, uint32_t* out_status,
+                                      wdhost_sink response);
+} wdhost_http_service;
+
+/* ---- Plugin table (plugin -> host) ---------------------------------------------------
+ * Static storage in the plugin, valid until the library is unloaded. */
+typedef struct wdhost_plugin_vtable {
+  uint32_t struct_size; /* sizeof(wdhost_plugin_vtable) in the plugin's build     */
+  uint32_t abi_minor;   /* the minor the plugin was compiled against               */
+  const char* id;       /* static, unique reverse-DNS id, "org.wdhost.chrome"      */
+  const char* name;     /* static short name used by --plugin, "chrome"            */
+  const char* version;  /* static plugin semver                                    */
+
+  /* [loader thread, alone] Creates the plugin instance. Cheap: finds binaries, may run
+   * them for their version, starts nothing that outlives the call. `config` is a JSON
+   * object of settings (e.g. {"headless":true,"driver":"/usr/bin/chromedriver"}), borrowed.
+   * `host` stays valid until deinit() returns. OK: *out is set. ERROR: reply_error. */
+  wdhost_status(WDHOST_CALL* init)(const wdhost_host* host, wdhost_str config, wdhost_plugin** out,
+                                   wdhost_reply* reply);
+
+  /* [loader thread, alone] Destroys the instance. Every session was torn down before;
+   * every thread the plugin started is joined before this returns. */
+  void(WDHOST_CALL* deinit)(wdhost_plugin* plugin);
+
+  /* [thread-safe] reply_json: {"browserName":"chrome","platformName":"linux",
+   * "browsers":[{"name":..,"version":..,"path":..}],"driver":{"path":..,"version":..}}.
+   * ERROR: reply_error says why the plugin cannot serve (nothing installed, ...). */
+  wdhost_status(WDHOST_CALL* describe)(wdhost_plugin* plugin, wdhost_reply* reply);
+
+  /* [thread-safe] `capabilities` is ONE merged W3C capabilities object, already validated
+   * by the host. OK + reply_json(the capabilities the plugin will launch with),
+   * NO_MATCH (no reply), or ERROR + reply_error ("invalid argument" for bad vendor keys). */
+  wdhost_status(WDHOST_CALL* negotiate)(wdhost_plugin* plugin, wdhost_str capabilities,
+                                        wdhost_reply* reply);
+
+  /* [thread-safe across sessions] Starts a browser for host session `session_id` with the
+   * capabilities negotiate() returned. OK: *out is set and reply_json is
+   * {"capabilities":{..},"upstream":"http://127.0.0.1:N/session/<driver id>"}; the host
+   * relays /session/{id}/<rest> to upstream + "/<rest>". Without "upstream" the host calls
+   * command() instead. ERROR: reply_error ("session not created" + why), nothing is left
+   * running and *out is untouched. */
+  wdhost_status(WDHOST_CALL* launch)(wdhost_plugin* plugin, wdhost_str session_id,
+                                     wdhost_str capabilities, wdhost_session** out,
+                                     wdhost_reply* reply);
+
+  /* [serialized per session] OPTIONAL, may be NULL. Executes one WebDriver command
+   * in-process for a session without "upstream". `path` is what follows /session/{id}
+   * ("/url"); `body` is the request body or empty. OK + reply_json(the W3C "value"),
+   * or ERROR + reply_error with the W3C code. */
+  wdhost_status(WDHOST_CALL* command)(wdhost_session* session, wdhost_str method, wdhost_str path,
+                                      wdhost_str body, wdhost_reply* reply);
+
+  /* [serialized per session] Ends the browser and frees `session`, also when the browser
+   * already died. After it returns the handle is invalid. ERROR only reports problems. */
+  wdhost_status(WDHOST_CALL* teardown)(wdhost_session* session, wdhost_reply* reply);
+  /* ---- Slots added in later minors go below this line. ---- */
+} wdhost_plugin_vtable;
+
+/* ---- The single exported symbol --------------------------------------------------- */
+
+/* In/out handshake block, owned by the host. */
+typedef struct wdhost_negotiation {
+  uint32_t struct_size;                /* in : sizeof(wdhost_negotiation) in the host's build */
+  uint32_t host_abi_major;             /* in                                                 */
+  uint32_t host_abi_minor;             /* in : the newest minor the host understands          */
+  uint32_t agreed_abi_minor;           /* out: min(host minor, plugin minor)                  */
+  const wdhost_plugin_vtable* vtable;  /* out: the plugin's table, NULL unless OK              */
+} wdhost_negotiation;
+
+/* [any thread] The entry point: idempotent, no side effects, called before anything else.
+ * Returns INCOMPATIBLE (vtable NULL) when host_abi_major != WDHOST_ABI_MAJOR or the block
+ * is too small; otherwise OK. */
+typedef wdhost_status(WDHOST_CALL* wdhost_plugin_entry_fn)(wdhost_negotiation* io);
+#define WDHOST_ENTRY_SYMBOL "wdhost_plugin_entry"
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WDHOST_PLUGIN_H */

@@ -1,0 +1,286 @@
+// Header-only C++ layer over the wdhost plugin ABI: subclass wdhost::Plugin and
+// wdhost::Session, then add one WDHOST_DECLARE_PLUGIN line. Exceptions thrown by plugin
+// code become W3C errors at the boundary; nothing C++ crosses it.
+#pragma once
+
+#include <wdhost/plugin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace wdhost {
+
+// A W3C error raised by plugin code; becomes reply_error(code, message) at the boundary.
+class Error : public std::runtime_error {
+public:
+  // `code` is a W3C error code such as "session not created"; `message` says what to fix.
+  Error(std::string code, const std::string& message)
+      : std::runtime_error(message), code_(std::move(code)) {}
+  // The W3C error code.
+  const std::string& code() const noexcept { return code_; }
+
+private:
+  std::string code_;
+};
+
+// Borrowed string_view over a wdhost_str.
+inline std::string_view view(wdhost_str s) noexcept {
+  return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.size);
+}
+
+// Borrowed wdhost_str over a string_view; valid as long as the viewed bytes.
+inline wdhost_str str(std::string_view s) noexcept { return wdhost_str{s.data(), s.size()}; }
+
+// A sink that appends everything the host writes to a std::string.
+class StringSink {
+public:
+  // The sink to hand to a host service; valid while this object lives.
+  wdhost_sink sink() noexcept { return wdhost_sink{&text_, &StringSink::append}; }
+  // Everything written so far.
+  const std::string& text() const noexcept { return text_; }
+
+private:
+  static void WDHOST_CALL append(void* ctx, const char* data, std::size_t size) {
+    try {
+      static_cast<std::string*>(ctx)->append(data, size);
+    } catch (...) {
+      // Out of memory while copying host output: the text is truncated, nothing else.
+    }
+  }
+  std::string text_;
+};
+
+// Cheap view over the host table, valid from init() until deinit() returns.
+class Host {
+public:
+  explicit Host(const wdhost_host* host) noexcept : host_(host) {}
+
+  // Writes one log line attributed to the plugin. Thread-safe.
+  void log(wdhost_log_level level, std::string_view message) const noexcept {
+    host_->log(host_, level, str(message));
+  }
+
+  // Returns the service table with `id` if the host offers it with every field up to
+  // `Table`'s size, else nullptr. Thread-safe.
+  template <class Table> const Table* service(const char* id) const noexcept {
+    if (!has(offsetof(wdhost_host, get_service), sizeof(host_->get_service)) ||
+        host_->get_service == nullptr)
+      return nullptr;
+    auto table = static_cast<const Table*>(host_->get_service(host_, id));
+    if (table == nullptr || table->struct_size < sizeof(Table))
+      return nullptr;
+    return table;
+  }
+
+  // The raw table.
+  const wdhost_host* raw() const noexcept { return host_; }
+
+private:
+  bool has(std::size_t offset, std::size_t size) const noexcept {
+    return offset + size <= host_->struct_size;
+  }
+  const wdhost_host* host_;
+};
+
+// One browser session owned by a plugin; torn down exactly once by the host.
+class Session {
+public:
+  virtual ~Session() = default;
+
+  // JSON reply to launch(): {"capabilities":{..},"upstream":"http://127.0.0.1:N/session/ID"}.
+  virtual std::string launchReply() const = 0;
+
+  // In-process command for sessions without "upstream"; returns the W3C "value" as JSON.
+  virtual std::string command(std::string_view method, std::string_view path,
+                              std::string_view body) {
+    (void)body;
+    throw Error("unknown command",
+                std::string(method) + " " + std::string(path) + " is not served by this plugin");
+  }
+
+  // Ends the browser; must succeed also when the browser already died.
+  virtual void teardown() = 0;
+};
+
+// The plugin instance; constructed by init() with the host and the config JSON.
+class Plugin {
+public:
+  explicit Plugin(Host host) noexcept : host_(host) {}
+  virtual ~Plugin() = default;
+
+  // JSON object describing the browsers found (see wdhost_plugin_vtable::describe).
+  virtual std::string describe() = 0;
+
+  // Accepted capabilities as JSON, or nullopt when they are not for this plugin.
+  virtual std::optional<std::string> negotiate(std::string_view capabilities) = 0;
+
+  // Starts a browser for the host's session id with negotiated capabilities.
+  virtual std::unique_ptr<Session> launch(std::string_view sessionId,
+                                          std::string_view capabilities) = 0;
+
+  // The host this plugin was created with.
+  const Host& host() const noexcept { return host_; }
+
+private:
+  Host host_;
+};
+
+namespace detail {
+
+// Runs `body` and turns any exception into reply_error; never throws.
+template <class Body>
+wdhost_status guard(const wdhost_host* host, wdhost_reply* reply, Body&& body) noexcept {
+  auto fail = [&](std::string_view code, std::string_view message) noexcept {
+    if (host != nullptr && reply != nullptr)
+      host->reply_error(reply, str(code), str(message));
+    return WDHOST_ERROR;
+  };
+  try {
+    return body();
+  } catch (const Error& e) {
+    return fail(e.code(), e.what());
+  } catch (const std::exception& e) {
+    return fail("unknown error", e.what());
+  } catch (...) {
+    return fail("unknown error", "the plugin threw a non-standard exception");
+  }
+}
+
+// What the host's opaque wdhost_plugin handle points to.
+struct PluginBox {
+  const wdhost_host* host;
+  std::unique_ptr<Plugin> plugin;
+};
+
+// What the host's opaque wdhost_session handle points to.
+struct SessionBox {
+  const wdhost_host* host;
+  std::unique_ptr<Session> session;
+};
+
+inline PluginBox* unbox(wdhost_plugin* p) noexcept { return reinterpret_cast<PluginBox*>(p); }
+inline SessionBox* unbox(wdhost_session* s) noexcept { return reinterpret_cast<SessionBox*>(s); }
+
+// Static trampolines binding the C table to the C++ classes of plugin type P.
+template <class P> struct Trampolines {
+  static wdhost_status WDHOST_CALL init(const wdhost_host* host, wdhost_str config,
+                                        wdhost_plugin** out, wdhost_reply* reply) {
+    return guard(host, reply, [&] {
+      auto box = std::make_unique<PluginBox>();
+      box->host = host;
+      box->plugin = std::make_unique<P>(Host(host), view(config));
+      *out = reinterpret_cast<wdhost_plugin*>(box.release());
+      return WDHOST_OK;
+    });
+  }
+
+  static void WDHOST_CALL deinit(wdhost_plugin* plugin) {
+    try {
+      delete unbox(plugin);
+    } catch (...) {
+      // A destructor that throws would cross the ABI; swallowing is the only safe choice.
+    }
+  }
+
+  static wdhost_status WDHOST_CALL describe(wdhost_plugin* plugin, wdhost_reply* reply) {
+    PluginBox* box = unbox(plugin);
+    return guard(box->host, reply, [&] {
+      std::string json = box->plugin->describe();
+      box->host->reply_json(reply, str(json));
+      return WDHOST_OK;
+    });
+  }
+
+  static wdhost_status WDHOST_CALL negotiate(wdhost_plugin* plugin, wdhost_str caps,
+                                             wdhost_reply* reply) {
+    PluginBox* box = unbox(plugin);
+    return guard(box->host, reply, [&] {
+      std::optional<std::string> accepted = box->plugin->negotiate(view(caps));
+      if (!accepted)
+        return WDHOST_NO_MATCH;
+      box->host->reply_json(reply, str(*accepted));
+      return WDHOST_OK;
+    });
+  }
+
+  static wdhost_status WDHOST_CALL launch(wdhost_plugin* plugin, wdhost_str sessionId,
+                                          wdhost_str caps, wdhost_session** out,
+                                          wdhost_reply* reply) {
+    PluginBox* box = unbox(plugin);
+    return guard(box->host, reply, [&] {
+      auto session = std::make_unique<SessionBox>();
+      session->host = box->host;
+      session->session = box->plugin->launch(view(sessionId), view(caps));
+      if (!session->session)
+        throw Error("session not created", "the plugin returned no session");
+      std::string json = session->session->launchReply();
+      box->host->reply_json(reply, str(json));
+      *out = reinterpret_cast<wdhost_session*>(session.release());
+      return WDHOST_OK;
+    });
+  }
+
+  static wdhost_status WDHOST_CALL command(wdhost_session* session, wdhost_str method,
+                                           wdhost_str path, wdhost_str body,
+                                           wdhost_reply* reply) {
+    SessionBox* box = unbox(session);
+    return guard(box->host, reply, [&] {
+      std::string json = box->session->command(view(method), view(path), view(body));
+      box->host->reply_json(reply, str(json));
+      return WDHOST_OK;
+    });
+  }
+
+  static wdhost_status WDHOST_CALL teardown(wdhost_session* session, wdhost_reply* reply) {
+    std::unique_ptr<SessionBox> box(unbox(session));
+    return guard(box->host, reply, [&] {
+      box->session->teardown();
+      return WDHOST_OK;
+    });
+  }
+};
+
+// The handshake: major must match, the minor agreed is the lower of the two.
+inline wdhost_status negotiateAbi(wdhost_negotiation* io,
+                                  const wdhost_plugin_vtable* table) noexcept {
+  if (io == nullptr)
+    return WDHOST_INCOMPATIBLE;
+  if (io->struct_size < sizeof(wdhost_negotiation) || io->host_abi_major != WDHOST_ABI_MAJOR) {
+    if (io->struct_size >= offsetof(wdhost_negotiation, vtable) + sizeof(io->vtable))
+      io->vtable = nullptr;
+    return WDHOST_INCOMPATIBLE;
+  }
+  const uint32_t pluginMinor = table->abi_minor;
+  io->agreed_abi_minor = io->host_abi_minor < pluginMinor ? io->host_abi_minor : pluginMinor;
+  io->vtable = table;
+  return WDHOST_OK;
+}
+
+// The static table for plugin type P.
+template <class P>
+const wdhost_plugin_vtable* vtableFor(const char* id, const char* name,
+                                      const char* version) noexcept {
+  static const wdhost_plugin_vtable table = {
+      sizeof(wdhost_plugin_vtable), WDHOST_ABI_MINOR,         id, name, version,
+      &Trampolines<P>::init,        &Trampolines<P>::deinit,  &Trampolines<P>::describe,
+      &Trampolines<P>::negotiate,   &Trampolines<P>::launch,  &Trampolines<P>::command,
+      &Trampolines<P>::teardown,
+  };
+  return &table;
+}
+
+} // namespace detail
+} // namespace wdhost
+
+// Exports the plugin entry for Type (constructible from (wdhost::Host, std::string_view config)).
+#define WDHOST_DECLARE_PLUGIN(Type, Id, Name, Version)                                            \
+  extern "C" WDHOST_EXPORT wdhost_status WDHOST_CALL wdhost_plugin_entry(wdhost_negotiation* io) { \
+    return ::wdhost::detail::negotiateAbi(io,                                                     \
+                                          ::wdhost::detail::vtableFor<Type>(Id, Name, Version));   \
+  }

@@ -1,0 +1,149 @@
+// End to end: the real wdhost binary with the chrome plugin drives a real headless Chromium.
+#include "support/host_process.h"
+
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <string>
+
+using namespace wdhtest;
+
+namespace {
+
+const char* kPage =
+    "data:text/html,<title>Hello</title><button id='b' "
+    "onclick=\\\"document.title='clicked'\\\">press</button>";
+
+rapidjson::Document parse(const std::string& body) {
+  rapidjson::Document doc;
+  doc.Parse(body.c_str(), body.size());
+  REQUIRE_MESSAGE(!doc.HasParseError(), body);
+  return doc;
+}
+
+std::string newChromeSession(const HostProcess& host, rapidjson::Document* caps) {
+  HttpAnswer created =
+      httpRequest(host.port(), "POST", "/session",
+                  R"({"capabilities": {"alwaysMatch": {"browserName": "chrome"}}})");
+  REQUIRE_MESSAGE(created.status == 200, created.body << "\n" << host.log());
+  rapidjson::Document doc = parse(created.body);
+  std::string id = doc["value"]["sessionId"].GetString();
+  if (caps != nullptr)
+    caps->CopyFrom(doc["value"]["capabilities"], caps->GetAllocator());
+  return id;
+}
+
+bool alive(int pid) { return kill(pid, 0) == 0; }
+
+bool pathExists(const std::string& path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0;
+}
+
+} // namespace
+
+TEST_CASE("e2e chrome: new session, navigate, find, click, script, screenshot, delete") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  rapidjson::Document caps(rapidjson::kObjectType);
+  std::string id = newChromeSession(host, &caps);
+  CHECK(id.size() == 36);
+
+  // The capabilities the browser really negotiated.
+  CHECK(std::string(caps["browserName"].GetString()) == "chrome");
+  CHECK(std::string(caps["platformName"].GetString()) == "linux");
+  REQUIRE(caps["browserVersion"].IsString());
+  CHECK(std::string(caps["browserVersion"].GetString()).find('.') != std::string::npos);
+  for (const char* key : {"acceptInsecureCerts", "pageLoadStrategy", "proxy", "setWindowRect",
+                          "strictFileInteractability", "timeouts", "unhandledPromptBehavior",
+                          "userAgent"})
+    CHECK_MESSAGE(caps.HasMember(key), key);
+  CHECK(std::string(caps["userAgent"].GetString()).find("Chrome/") != std::string::npos);
+  std::string profile = caps["chrome"]["userDataDir"].GetString();
+  CHECK(pathExists(profile));
+
+  std::string base = "/session/" + id;
+  HttpAnswer nav = httpRequest(host.port(), "POST", base + "/url",
+                               std::string(R"({"url":")") + kPage + "\"}");
+  REQUIRE_MESSAGE(nav.status == 200, nav.body);
+  CHECK(httpRequest(host.port(), "GET", base + "/title").body == R"({"value":"Hello"})");
+
+  HttpAnswer found = httpRequest(host.port(), "POST", base + "/element",
+                                 R"({"using":"css selector","value":"#b"})");
+  REQUIRE_MESSAGE(found.status == 200, found.body);
+  rapidjson::Document element = parse(found.body);
+  std::string elementId =
+      element["value"]["element-6066-11e4-a52e-4f735466cecf"].GetString();
+  CHECK(httpRequest(host.port(), "POST", base + "/element/" + elementId + "/click", "{}").status ==
+        200);
+  CHECK(httpRequest(host.port(), "GET", base + "/title").body == R"({"value":"clicked"})");
+
+  HttpAnswer missing = httpRequest(host.port(), "POST", base + "/element",
+                                   R"({"using":"css selector","value":"#none"})");
+  CHECK(missing.status == 404);
+  CHECK(missing.body.find("no such element") != std::string::npos);
+
+  HttpAnswer script = httpRequest(host.port(), "POST", base + "/execute/sync",
+                                  R"({"script":"return arguments[0] + 1","args":[41]})");
+  CHECK(script.body == R"({"value":42})");
+
+  HttpAnswer shot = httpRequest(host.port(), "GET", base + "/screenshot");
+  CHECK(shot.status == 200);
+  CHECK(shot.body.find("\"value\":\"iVBOR") != std::string::npos);
+
+  int hostPid = host.pid();
+  CHECK_FALSE(descendantsMatching(hostPid, "chromium").empty());
+  HttpAnswer deleted = httpRequest(host.port(), "DELETE", base);
+  CHECK(deleted.status == 200);
+  CHECK(deleted.body == R"({"value":null})");
+  CHECK(eventually([&] { return descendantsMatching(hostPid, "chrom").empty(); },
+                   std::chrono::seconds(10)));
+  CHECK_FALSE(pathExists(profile));
+  CHECK(httpRequest(host.port(), "GET", base + "/title").status == 404);
+  CHECK(host.stop() == 0);
+}
+
+TEST_CASE("e2e chrome: SIGTERM closes live sessions and leaves no process behind") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  rapidjson::Document caps(rapidjson::kObjectType);
+  newChromeSession(host, &caps);
+  newChromeSession(host, nullptr);
+  std::string profile = caps["chrome"]["userDataDir"].GetString();
+  std::vector<int> browsers = descendantsMatching(host.pid(), "chrom");
+  CHECK(browsers.size() >= 4);
+  CHECK(host.stop() == 0);
+  for (int pid : browsers)
+    CHECK_MESSAGE(!alive(pid), "process " << pid << " outlived the host");
+  CHECK_FALSE(pathExists(profile));
+}
+
+TEST_CASE("e2e chrome: a host killed with SIGKILL takes its browsers with it") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  newChromeSession(host, nullptr);
+  std::vector<int> browsers = descendantsMatching(host.pid(), "chrom");
+  REQUIRE_FALSE(browsers.empty());
+  kill(host.pid(), SIGKILL);
+  host.stop(std::chrono::seconds(5));
+  CHECK(eventually(
+      [&] {
+        for (int pid : browsers)
+          if (alive(pid))
+            return false;
+        return true;
+      },
+      std::chrono::seconds(15)));
+}
+
+TEST_CASE("e2e chrome: a bad chromedriver path fails New Session with the reason") {
+  HostProcess host(WDHOST_BINARY,
+                   {"--plugin-option", "chrome.driver=/bin/false", "--log-level", "debug"});
+  HttpAnswer created =
+      httpRequest(host.port(), "POST", "/session",
+                  R"({"capabilities": {"alwaysMatch": {"browserName": "chrome"}}})");
+  CHECK(created.status == 500);
+  CHECK(created.body.find("session not created") != std::string::npos);
+  CHECK(created.body.find("chromedriver") != std::string::npos);
+  CHECK(descendantsMatching(host.pid(), "/bin/false").empty());
+}

@@ -1,0 +1,74 @@
+// The wdhost command line, as an operator meets it.
+#include "support/host_process.h"
+
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+
+using namespace wdhtest;
+
+TEST_CASE("cli: --help and --version print and exit 0") {
+  CommandResult help = runCommand({WDHOST_BINARY, "--help"});
+  CHECK(help.exitCode == 0);
+  CHECK(help.output.find("--plugin-dir") != std::string::npos);
+  CHECK(help.output.find("--list-plugins") != std::string::npos);
+  CommandResult version = runCommand({WDHOST_BINARY, "--version"});
+  CHECK(version.exitCode == 0);
+  CHECK(version.output.find("wdhost 0.1.0") != std::string::npos);
+}
+
+TEST_CASE("cli: an unknown option or a bad value says what is wrong and exits 2") {
+  CommandResult unknown = runCommand({WDHOST_BINARY, "--colour", "red"});
+  CHECK(unknown.exitCode == 2);
+  CHECK(unknown.output.find("colour") != std::string::npos);
+  CommandResult badPort = runCommand({WDHOST_BINARY, "--port", "70000"});
+  CHECK(badPort.exitCode == 2);
+  CHECK(badPort.output.find("--port") != std::string::npos);
+  CommandResult notNumber = runCommand({WDHOST_BINARY, "--port", "abc"});
+  CHECK(notNumber.exitCode == 2);
+  CommandResult badLevel = runCommand({WDHOST_BINARY, "--log-level", "loud"});
+  CHECK(badLevel.exitCode == 2);
+  CommandResult badOption = runCommand({WDHOST_BINARY, "--plugin-option", "chrome"});
+  CHECK(badOption.exitCode == 2);
+  CHECK(badOption.output.find("NAME.KEY=VALUE") != std::string::npos);
+}
+
+TEST_CASE("cli: --list-plugins names each plugin and why any was skipped") {
+  CommandResult list =
+      runCommand({WDHOST_BINARY, "--plugin-dir", WDHOST_FIXTURE_DIR, "--list-plugins"});
+  CHECK(list.exitCode == 0);
+  CHECK(list.output.find("fake 1.0.0 (org.wdhost.test.fake, ABI 1.0)") != std::string::npos);
+  CHECK(list.output.find("1.2.3") != std::string::npos);
+  CHECK(list.output.find("skipped") != std::string::npos);
+  CHECK(list.output.find("wrong_major.so") != std::string::npos);
+  CHECK(list.output.find("describe-fails") != std::string::npos);
+}
+
+TEST_CASE("cli: a --plugin that is not there fails at start with its name") {
+  CommandResult missing = runCommand(
+      {WDHOST_BINARY, "--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "safari", "--port", "0"});
+  CHECK(missing.exitCode == 1);
+  CHECK(missing.output.find("safari") != std::string::npos);
+}
+
+TEST_CASE("cli: the config file sets the same options") {
+  char path[] = "/tmp/wdhost-config-XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  std::string text = std::string("plugin-dir = ") + WDHOST_FIXTURE_DIR + "\nplugin = fake\n";
+  REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+  close(fd);
+  CommandResult list = runCommand({WDHOST_BINARY, "--config", path, "--list-plugins"});
+  std::remove(path);
+  CHECK(list.exitCode == 0);
+  CHECK(list.output.find("fake 1.0.0") != std::string::npos);
+  CHECK(list.output.find("thrower 1.0.0") == std::string::npos);
+}
+
+TEST_CASE("cli: SIGTERM stops the host with exit code 0") {
+  HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR});
+  CHECK(httpRequest(host.port(), "GET", "/status").status == 200);
+  CHECK(host.stop() == 0);
+}

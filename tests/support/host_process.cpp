@@ -1,0 +1,262 @@
+#include "support/host_process.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <time.h>
+
+extern char** environ;
+
+namespace wdhtest {
+
+HttpAnswer httpRequest(int port, std::string_view method, std::string_view path,
+                       std::string_view body, std::chrono::milliseconds timeout) {
+  HttpAnswer answer;
+  try {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+    Poco::Timespan span(static_cast<long>(timeout.count() / 1000),
+                        static_cast<long>(timeout.count() % 1000) * 1000);
+    session.setTimeout(span);
+    Poco::Net::HTTPRequest request(std::string(method), std::string(path),
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!body.empty() || method == "POST") {
+      request.setContentType("application/json");
+      request.setContentLength(static_cast<std::streamsize>(body.size()));
+    }
+    session.sendRequest(request).write(body.data(), static_cast<std::streamsize>(body.size()));
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    answer.status = static_cast<int>(response.getStatus());
+    answer.contentType = response.getContentType();
+    answer.cacheControl = response.get("Cache-Control", "");
+    Poco::StreamCopier::copyToString(in, answer.body);
+  } catch (const Poco::Exception& e) {
+    answer.status = 0;
+    answer.body = e.displayText();
+  }
+  return answer;
+}
+
+HostProcess::HostProcess(const std::string& binary, const std::vector<std::string>& args) {
+  char logTemplate[] = "/tmp/wdhost-test-log-XXXXXX";
+  int logFd = mkstemp(logTemplate);
+  if (logFd < 0)
+    throw std::runtime_error("mkstemp failed");
+  logPath_ = logTemplate;
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe failed");
+
+  std::vector<std::string> all = {binary, "--host", "127.0.0.1", "--port", "0"};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : all)
+    argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, logFd, 2);
+  int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  close(logFd);
+  if (rc != 0) {
+    close(out[0]);
+    throw std::runtime_error("cannot start " + binary + ": " + std::strerror(rc));
+  }
+
+  // The first stdout line says where it listens; wait for it at most 60 s.
+  std::string line;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  fcntl(out[0], F_SETFL, O_NONBLOCK);
+  while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    char buffer[256];
+    ssize_t got = read(out[0], buffer, sizeof buffer);
+    if (got > 0) {
+      line.append(buffer, static_cast<std::size_t>(got));
+      continue;
+    }
+    if (got == 0)
+      break;
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    nanosleep(&pause, nullptr);
+  }
+  close(out[0]);
+  std::size_t colon = line.rfind(':');
+  if (line.find("listening on") == std::string::npos || colon == std::string::npos) {
+    stop(std::chrono::seconds(5));
+    throw std::runtime_error("wdhost did not start; its log:\n" + log());
+  }
+  port_ = std::atoi(line.c_str() + colon + 1);
+}
+
+HostProcess::~HostProcess() {
+  stop();
+  std::remove(logPath_.c_str());
+}
+
+int HostProcess::stop(std::chrono::milliseconds timeout) {
+  if (stopped_ || pid_ <= 0)
+    return 0;
+  stopped_ = true;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pid_t done = waitpid(pid_, &status, WNOHANG);
+    if (done == pid_)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    nanosleep(&pause, nullptr);
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, &status, 0);
+  return -1000;
+}
+
+std::string HostProcess::log() const {
+  std::ifstream in(logPath_);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+CommandResult runCommand(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  CommandResult result;
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0)
+    return result;
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv;
+  for (std::string& arg : copy)
+    argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 2);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  if (rc != 0) {
+    close(out[0]);
+    result.output = std::strerror(rc);
+    return result;
+  }
+  fcntl(out[0], F_SETFL, O_NONBLOCK);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  bool done = false;
+  while (!done) {
+    char buffer[4096];
+    ssize_t got;
+    while ((got = read(out[0], buffer, sizeof buffer)) > 0)
+      result.output.append(buffer, static_cast<std::size_t>(got));
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      done = true;
+      while ((got = read(out[0], buffer, sizeof buffer)) > 0)
+        result.output.append(buffer, static_cast<std::size_t>(got));
+    } else if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      done = true;
+    } else {
+      struct timespec pause = {0, 10 * 1000 * 1000};
+      nanosleep(&pause, nullptr);
+    }
+  }
+  close(out[0]);
+  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  return result;
+}
+
+namespace {
+
+struct ProcInfo {
+  int pid;
+  int ppid;
+  std::string cmdline;
+};
+
+std::vector<ProcInfo> listProcesses() {
+  std::vector<ProcInfo> out;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it("/proc", error), end; !error && it != end;
+       it.increment(error)) {
+    std::string name = it->path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    std::ifstream stat(it->path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    std::size_t paren = text.rfind(')');
+    if (paren == std::string::npos)
+      continue;
+    std::istringstream rest(text.substr(paren + 2));
+    char state = 0;
+    int ppid = 0;
+    rest >> state >> ppid;
+    if (state == 'Z')
+      continue;
+    std::ifstream cmd(it->path() / "cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(cmd)), std::istreambuf_iterator<char>());
+    for (char& c : cmdline)
+      if (c == '\0')
+        c = ' ';
+    out.push_back(ProcInfo{std::atoi(name.c_str()), ppid, cmdline});
+  }
+  return out;
+}
+
+} // namespace
+
+std::vector<int> descendantsMatching(int root, std::string_view needle) {
+  std::vector<ProcInfo> all = listProcesses();
+  std::vector<int> out;
+  for (const ProcInfo& p : all) {
+    int parent = p.ppid;
+    bool under = false;
+    for (int hops = 0; hops < 64 && parent > 1; ++hops) {
+      if (parent == root) {
+        under = true;
+        break;
+      }
+      auto it = std::find_if(all.begin(), all.end(), [&](const ProcInfo& q) { return q.pid == parent; });
+      if (it == all.end())
+        break;
+      parent = it->ppid;
+    }
+    if (under && p.cmdline.find(needle) != std::string::npos)
+      out.push_back(p.pid);
+  }
+  return out;
+}
+
+std::vector<int> processesMatching(std::string_view needle) {
+  std::vector<int> out;
+  for (const ProcInfo& p : listProcesses())
+    if (p.cmdline.find(needle) != std::string::npos && p.pid != getpid())
+      out.push_back(p.pid);
+  return out;
+}
+
+} // namespace wdhtest

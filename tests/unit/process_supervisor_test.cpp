@@ -1,0 +1,505 @@
+// Tests of ProcessSupervisor, OutputTail and the wdhost-guard program they run under.
+//
+// Build requirement: WDHOST_GUARD_PATH must be defined as a string macro holding the
+// absolute path of the wdhost-guard binary, e.g. in CMake:
+//   target_compile_definitions(<tests> PRIVATE WDHOST_GUARD_PATH="$<TARGET_FILE:wdhost-guard>")
+#include "process/output_tail.h"
+#include "process/process_supervisor.h"
+
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <dirent.h>
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <signal.h>
+#include <sstream>
+#include <string>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#ifndef WDHOST_GUARD_PATH
+#error "WDHOST_GUARD_PATH must be defined as the absolute path of wdhost-guard"
+#endif
+
+namespace {
+
+using namespace std::chrono_literals;
+using wdh::ProcessState;
+using wdh::ProcessSupervisor;
+using Wait = ProcessSupervisor::WaitResult;
+using Clock = std::chrono::steady_clock;
+
+// argv for /bin/sh -c script.
+std::vector<std::string> sh(const std::string& script) {
+  return {"/bin/sh", "-c", script};
+}
+
+// A private scratch directory, removed with everything in it at scope exit.
+struct Scratch {
+  std::string dir;
+  Scratch() {
+    char pattern[] = "/tmp/wdh-process-test-XXXXXX";
+    const char* made = ::mkdtemp(pattern);
+    REQUIRE(made != nullptr);
+    dir = made;
+  }
+  ~Scratch() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  std::string file(const std::string& name) const { return dir + "/" + name; }
+};
+
+// Shell code that starts a daemon (double fork + setsid, so it reparents to the guard)
+// which writes its pid to `pidFile`, then waits at most 10 s for that file to appear.
+std::string startDaemon(const std::string& pidFile) {
+  return "(setsid /bin/sh -c 'echo $$ > " + pidFile + ".tmp; mv " + pidFile + ".tmp " + pidFile +
+         "; exec /bin/sleep 300' &); i=0; while [ ! -f " + pidFile +
+         " ] && [ $i -lt 200 ]; do /bin/sleep 0.05; i=$((i+1)); done; ";
+}
+
+// The pid written (atomically, by mv) into `path`, waiting at most 5 s; -1 if none came.
+pid_t readPidFile(const std::string& path) {
+  for (auto deadline = Clock::now() + 5s; Clock::now() < deadline;) {
+    std::ifstream in(path);
+    long pid = 0;
+    if (in >> pid && pid > 0) {
+      return static_cast<pid_t>(pid);
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  return -1;
+}
+
+// True when pid no longer exists or is only a zombie (PID 1 here may not reap orphans).
+bool processGone(pid_t pid) {
+  if (::kill(pid, 0) != 0) {
+    return true;
+  }
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  return close == std::string::npos || close + 2 >= text.size() || text[close + 2] == 'Z' ||
+         text[close + 2] == 'X';
+}
+
+// Waits at most `timeout` for processGone(pid).
+bool waitGone(pid_t pid, std::chrono::milliseconds timeout) {
+  for (auto deadline = Clock::now() + timeout; Clock::now() < deadline;) {
+    if (processGone(pid)) {
+      return true;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  return processGone(pid);
+}
+
+// Waits at most `timeout` for the child `pid` to end; false if it did not.
+bool waitChild(pid_t pid, std::chrono::milliseconds timeout, int* status) {
+  for (auto deadline = Clock::now() + timeout; Clock::now() < deadline;) {
+    pid_t reaped = ::waitpid(pid, status, WNOHANG);
+    if (reaped == pid) {
+      return true;
+    }
+    if (reaped < 0 && errno != EINTR) {
+      return false;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+// SIGKILLs pid if a failed check left it running.
+void killIfAlive(pid_t pid) {
+  if (pid > 0 && !processGone(pid)) {
+    ::kill(pid, SIGKILL);
+  }
+}
+
+// Number of open file descriptors of this process.
+size_t openFdCount() {
+  size_t count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    (void)entry;
+    ++count;
+  }
+  return count;
+}
+
+// Number of zombie children of this process.
+size_t zombieChildCount() {
+  size_t count = 0;
+  std::string self = std::to_string(::getpid());
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    std::ifstream in(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t close = text.rfind(')');
+    if (close == std::string::npos) {
+      continue;
+    }
+    std::istringstream rest(text.substr(close + 1));
+    std::string state, ppid;
+    rest >> state >> ppid;
+    count += (state == "Z" && ppid == self) ? 1 : 0;
+  }
+  return count;
+}
+
+// Spawns or fails the test.
+ProcessSupervisor::Id spawnOk(ProcessSupervisor& supervisor, const std::vector<std::string>& argv,
+                              const std::string& owner = "",
+                              const std::vector<std::string>& env = {}) {
+  ProcessSupervisor::Id id = 0;
+  wdh::Status status = supervisor.spawn(argv, env, owner, &id);
+  REQUIRE_MESSAGE(status.isOk(), status.message());
+  REQUIRE(id != 0);
+  return id;
+}
+
+// The final state after waiting (at most 10 s) for the process to end.
+ProcessState finalState(ProcessSupervisor& supervisor, ProcessSupervisor::Id id) {
+  CHECK(supervisor.waitOutput(id, "\x01never printed\x01", 10s, nullptr) == Wait::Ended);
+  ProcessState state;
+  CHECK(supervisor.poll(id, &state));
+  return state;
+}
+
+} // namespace
+
+TEST_CASE("process: OutputTail keeps the last bytes") {
+  wdh::OutputTail tail(8);
+  tail.append("abc");
+  tail.append("defgh");
+  CHECK(tail.view() == "abcdefgh");
+  tail.append("ij");
+  CHECK(tail.view() == "cdefghij");
+  for (int i = 0; i < 100; ++i) {
+    tail.append("x");
+  }
+  CHECK(tail.view() == "xxxxxxxx");
+  tail.append("0123456789");
+  CHECK(tail.view() == "23456789");
+  CHECK(tail.contains("2345"));
+  CHECK_FALSE(tail.contains("01"));
+  CHECK(tail.total() == 120);
+}
+
+TEST_CASE("process: waitOutput finds text the child printed") {
+  ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+  auto id = spawnOk(supervisor, sh("echo out; echo ready >&2; exec /bin/sleep 300"));
+  std::string output;
+  CHECK(supervisor.waitOutput(id, "ready", 10s, &output) == Wait::Found);
+  CHECK(output.find("ready") != std::string::npos);
+  // Already captured text is found again at once; absent text times out.
+  CHECK(supervisor.waitOutput(id, "out", 0ms, &output) == Wait::Found);
+  CHECK(supervisor.waitOutput(id, "absent", 50ms, &output) == Wait::Timeout);
+  CHECK(supervisor.outputTail(id) == "out\nready\n");
+  ProcessState state;
+  CHECK(supervisor.poll(id, &state));
+  CHECK(state.kind == ProcessState::Running);
+  CHECK(state.describe() == "running");
+  CHECK(supervisor.size() == 1);
+  supervisor.terminate(id, 2s);
+  CHECK(supervisor.size() == 0);
+  CHECK_FALSE(supervisor.poll(id, &state));
+}
+
+TEST_CASE("process: exit code and signal propagate through the guard") {
+  ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+  ProcessState exited = finalState(supervisor, spawnOk(supervisor, sh("exit 3")));
+  CHECK(exited.kind == ProcessState::Exited);
+  CHECK(exited.detail == 3);
+  CHECK(exited.describe() == "exit code 3");
+  ProcessState killed = finalState(supervisor, spawnOk(supervisor, sh("kill -9 $$")));
+  CHECK(killed.kind == ProcessState::Signaled);
+  CHECK(killed.detail == SIGKILL);
+  CHECK(killed.describe() == "signal 9");
+  ProcessState segv = finalState(supervisor, spawnOk(supervisor, sh("kill -SEGV $$")));
+  CHECK(segv.kind == ProcessState::Signaled);
+  CHECK(segv.detail == SIGSEGV);
+  // An ended process stays known until terminated; terminate is then just a release.
+  CHECK(supervisor.size() == 3);
+  CHECK(supervisor.terminateOwnedBy("", 1s) == 3);
+  CHECK(supervisor.size() == 0);
+}
+
+TEST_CASE("process: environment overrides reach the child") {
+  ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+  ::setenv("WDH_TEST_KEPT", "kept", 1);
+  ::setenv("WDH_TEST_REPLACED", "old", 1);
+  auto id = spawnOk(supervisor, sh("echo \"$WDH_TEST_KEPT $WDH_TEST_REPLACED $WDH_TEST_NEW\""), "",
+                    {"WDH_TEST_REPLACED=new", "WDH_TEST_NEW=added"});
+  CHECK(supervisor.waitOutput(id, "kept new added", 10s, nullptr) == Wait::Found);
+  ::unsetenv("WDH_TEST_KEPT");
+  ::unsetenv("WDH_TEST_REPLACED");
+  ProcessSupervisor::Id bad = 0;
+  CHECK(supervisor.spawn(sh("true"), {"NOEQUALS"}, "", &bad).code() ==
+        wdh::ErrorCode::InvalidArgument);
+}
+
+TEST_CASE("process: output tail is bounded to 64 KiB") {
+  ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+  // About 160 KB of output, then a marker.
+  auto id = spawnOk(
+      supervisor,
+      sh("i=0; while [ $i -lt 2000 ]; do "
+         "echo 0123456789012345678901234567890123456789012345678901234567890123456789012345678; "
+         "i=$((i+1)); done; echo END"));
+  CHECK(finalState(supervisor, id).detail == 0);
+  std::string tail = supervisor.outputTail(id);
+  CHECK(tail.size() == 64 * 1024);
+  CHECK(tail.substr(tail.size() - 4) == "END\n");
+}
+
+TEST_CASE("process: a missing or unusable binary gives SessionNotCreated") {
+  ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+  ProcessSupervisor::Id id = 0;
+  wdh::Status missing = supervisor.spawn({"/nonexistent/wdh-no-such-binary"}, {}, "", &id);
+  CHECK(missing.code() == wdh::ErrorCode::SessionNotCreated);
+  CHECK(missing.message().find("/nonexistent/wdh-no-such-binary") != std::string::npos);
+  CHECK(supervisor.spawn({"relative/sh"}, {}, "", &id).code() == wdh::ErrorCode::SessionNotCreated);
+  CHECK(supervisor.spawn({"/tmp"}, {}, "", &id).code() == wdh::ErrorCode::SessionNotCreated);
+  CHECK(supervisor.spawn({}, {}, "", &id).code() == wdh::ErrorCode::InvalidArgument);
+  ProcessSupervisor noGuard("/nonexistent/wdhost-guard");
+  wdh::Status guardMissing = noGuard.spawn(sh("true"), {}, "", &id);
+  CHECK(guardMissing.code() == wdh::ErrorCode::SessionNotCreated);
+  CHECK(guardMissing.message().find("/nonexistent/wdhost-guard") != std::string::npos);
+  CHECK(supervisor.size() == 0);
+
+  // Executable bits but not a program: the guard reports the exec failure and exits 127.
+  Scratch scratch;
+  std::string junk = scratch.file("junk");
+  std::ofstream(junk) << "\x7f\x01\x02 not a program";
+  REQUIRE(::chmod(junk.c_str(), 0755) == 0);
+  ProcessState state = finalState(supervisor, spawnOk(supervisor, {junk}));
+  CHECK(state.kind == ProcessState::Exited);
+  CHECK(state.detail == 127);
+}
+
+TEST_CASE("process: unknown ids are harmless") {
+  ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+  ProcessState state;
+  CHECK_FALSE(supervisor.poll(42, &state));
+  CHECK(supervisor.outputTail(42).empty());
+  std::string output = "stale";
+  CHECK(supervisor.waitOutput(42, "x", 10ms, &output) == Wait::Unknown);
+  CHECK(output.empty());
+  supervisor.terminate(42, 10ms);
+  CHECK(supervisor.terminateOwnedBy("nobody", 10ms) == 0);
+}
+
+TEST_CASE("process: exit listener fires for a self-exit, not for terminate") {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::pair<std::string, ProcessState>> events;
+  ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+  supervisor.setExitListener(
+      [&](ProcessSupervisor::Id, const std::string& owner, const ProcessState& state) {
+        std::lock_guard<std::mutex> lock(mutex);
+        events.emplace_back(owner, state);
+        changed.notify_all();
+      });
+  spawnOk(supervisor, sh("exit 5"), "session-1");
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    REQUIRE(changed.wait_for(lock, 10s, [&] { return !events.empty(); }));
+    CHECK(events[0].first == "session-1");
+    CHECK(events[0].second.kind == ProcessState::Exited);
+    CHECK(events[0].second.detail == 5);
+  }
+  auto id = spawnOk(supervisor, {"/bin/sleep", "300"}, "session-2");
+  supervisor.terminate(id, 2s);
+  std::this_thread::sleep_for(200ms);
+  std::lock_guard<std::mutex> lock(mutex);
+  CHECK(events.size() == 1);
+}
+
+TEST_CASE("process: an exit listener may terminate the owner's other processes") {
+  std::mutex mutex;
+  std::condition_variable changed;
+  size_t terminated = 0;
+  bool done = false;
+  ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+  supervisor.setExitListener(
+      [&](ProcessSupervisor::Id, const std::string& owner, const ProcessState&) {
+        size_t count = supervisor.terminateOwnedBy(owner, 1s); // as a session end would
+        std::lock_guard<std::mutex> lock(mutex);
+        terminated = count;
+        done = true;
+        changed.notify_all();
+      });
+  spawnOk(supervisor, {"/bin/sleep", "300"}, "session");
+  auto start = Clock::now();
+  spawnOk(supervisor, sh("exit 1"), "session");
+  std::unique_lock<std::mutex> lock(mutex);
+  REQUIRE(changed.wait_for(lock, 10s, [&] { return done; }));
+  CHECK(Clock::now() - start < 2s);
+  CHECK(terminated == 2);
+  CHECK(supervisor.size() == 0);
+}
+
+TEST_CASE("process: terminate kills a daemonized grandchild") {
+  Scratch scratch;
+  ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+  std::string daemon = scratch.file("daemon.pid");
+  std::string main = scratch.file("main.pid");
+  auto id = spawnOk(supervisor, sh(startDaemon(daemon) + "echo $$ > " + main +
+                                   "; echo ready; exec /bin/sleep 300"));
+  CHECK(supervisor.waitOutput(id, "ready", 10s, nullptr) == Wait::Found);
+  pid_t daemonPid = readPidFile(daemon);
+  pid_t mainPid = readPidFile(main);
+  REQUIRE(daemonPid > 0);
+  REQUIRE(mainPid > 0);
+  CHECK_FALSE(processGone(daemonPid));
+  supervisor.terminate(id, 2s);
+  // The guard reaps the whole tree before it exits.
+  CHECK(processGone(mainPid));
+  CHECK(processGone(daemonPid));
+  killIfAlive(daemonPid);
+}
+
+TEST_CASE("process: a daemon left behind by a self-exit is killed") {
+  Scratch scratch;
+  ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+  std::string daemon = scratch.file("daemon.pid");
+  auto id = spawnOk(supervisor, sh(startDaemon(daemon) + "exit 4"));
+  ProcessState state = finalState(supervisor, id);
+  CHECK(state.kind == ProcessState::Exited);
+  CHECK(state.detail == 4);
+  pid_t daemonPid = readPidFile(daemon);
+  REQUIRE(daemonPid > 0);
+  CHECK(processGone(daemonPid));
+  killIfAlive(daemonPid);
+}
+
+TEST_CASE("process: terminateOwnedBy ends only that owner's processes") {
+  ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+  std::vector<ProcessSupervisor::Id> mine;
+  for (int i = 0; i < 3; ++i) {
+    mine.push_back(spawnOk(supervisor, {"/bin/sleep", "300"}, "s1"));
+  }
+  auto other = spawnOk(supervisor, {"/bin/sleep", "300"}, "s2");
+  auto start = Clock::now();
+  CHECK(supervisor.terminateOwnedBy("s1", 2s) == 3);
+  CHECK(Clock::now() - start < 2s); // in parallel, and sleep dies on SIGTERM
+  CHECK(supervisor.size() == 1);
+  ProcessState state;
+  for (auto id : mine) {
+    CHECK_FALSE(supervisor.poll(id, &state));
+  }
+  CHECK(supervisor.poll(other, &state));
+  CHECK(state.kind == ProcessState::Running);
+}
+
+TEST_CASE("process: grace runs out for a tree that ignores SIGTERM") {
+  ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+  auto id = spawnOk(supervisor, sh("trap '' TERM; echo ready; exec /bin/sleep 300"));
+  CHECK(supervisor.waitOutput(id, "ready", 10s, nullptr) == Wait::Found);
+  auto start = Clock::now();
+  supervisor.terminate(id, 300ms);
+  auto took = Clock::now() - start;
+  CHECK(took >= 300ms);
+  CHECK(took < 2s);
+  CHECK(supervisor.size() == 0);
+}
+
+TEST_CASE("process: the tree dies with its host (lifeline)") {
+  Scratch scratch;
+  std::string daemon = scratch.file("daemon.pid");
+  std::string main = scratch.file("main.pid");
+  std::string script =
+      startDaemon(daemon) + "echo $$ > " + main + "; echo ready; exec /bin/sleep 300";
+  // reaper (subreaper, adopts the orphaned guard since PID 1 may not reap) -> host -> guard.
+  pid_t reaper = ::fork();
+  REQUIRE(reaper >= 0);
+  if (reaper == 0) {
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    pid_t host = ::fork();
+    if (host == 0) {
+      // A stand-in host: start one tree, then die without any cleanup.
+      auto* supervisor = new ProcessSupervisor(WDHOST_GUARD_PATH);
+      ProcessSupervisor::Id id = 0;
+      if (!supervisor->spawn(sh(script), {}, "", &id).isOk()) {
+        ::_exit(1);
+      }
+      ::_exit(supervisor->waitOutput(id, "ready", 10s, nullptr) == Wait::Found ? 0 : 2);
+    }
+    int hostStatus = 0;
+    if (host < 0 || !waitChild(host, 15s, &hostStatus) || !WIFEXITED(hostStatus)) {
+      ::_exit(3);
+    }
+    // The guard must now kill its tree and exit, as every other adopted process.
+    for (auto deadline = Clock::now() + 10s; Clock::now() < deadline;) {
+      int ignored = 0;
+      pid_t reaped = ::waitpid(-1, &ignored, WNOHANG);
+      if (reaped < 0 && errno == ECHILD) {
+        ::_exit(WEXITSTATUS(hostStatus));
+      }
+      if (reaped == 0) {
+        std::this_thread::sleep_for(10ms);
+      }
+    }
+    ::_exit(4);
+  }
+  int status = -1;
+  if (!waitChild(reaper, 30s, &status)) {
+    ::kill(reaper, SIGKILL);
+    ::waitpid(reaper, &status, 0);
+    FAIL("the stand-in host did not finish");
+  }
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  pid_t mainPid = readPidFile(main);
+  pid_t daemonPid = readPidFile(daemon);
+  REQUIRE(mainPid > 0);
+  REQUIRE(daemonPid > 0);
+  CHECK(waitGone(mainPid, 5s));
+  CHECK(waitGone(daemonPid, 5s));
+  killIfAlive(mainPid);
+  killIfAlive(daemonPid);
+}
+
+TEST_CASE("process: no fd or zombie leak after 20 spawn/terminate cycles") {
+  {
+    ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+    size_t before = openFdCount();
+    for (int i = 0; i < 20; ++i) {
+      auto id = spawnOk(supervisor, {"/bin/sleep", "300"});
+      supervisor.terminate(id, 2s);
+    }
+    for (int i = 0; i < 5; ++i) {
+      finalState(supervisor, spawnOk(supervisor, {"/bin/true"}));
+    }
+    CHECK(supervisor.terminateOwnedBy("", 1s) == 5);
+    CHECK(openFdCount() == before);
+    CHECK(supervisor.size() == 0);
+  }
+  CHECK(zombieChildCount() == 0);
+}
+
+TEST_CASE("process: the destructor ends every remaining tree") {
+  Scratch scratch;
+  std::string main = scratch.file("main.pid");
+  pid_t mainPid = -1;
+  {
+    ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+    auto id = spawnOk(supervisor, sh("echo $$ > " + main + "; echo ready; exec /bin/sleep 300"));
+    CHECK(supervisor.waitOutput(id, "ready", 10s, nullptr) == Wait::Found);
+    mainPid = readPidFile(main);
+    REQUIRE(mainPid > 0);
+  }
+  CHECK(processGone(mainPid));
+  killIfAlive(mainPid);
+}

@@ -1,0 +1,23 @@
+#include <doctest/doctest.h>
+#include <wdhost/helpers.hpp>
+
+TEST_CASE("sdk helpers: versions, ports and tails are read from driver output") {
+  CHECK(wdhost::extractVersion("ChromeDriver 156.0.8078.79 (a21ce95c24-refs/branch-heads/8078)") ==
+        "156.0.8078.79");
+  CHECK(wdhost::extractVersion("Chromium 156.0.8078.79 built on Debian") == "156.0.8078.79");
+  CHECK(wdhost::extractVersion("Mozilla Firefox 128.5.0esr") == "128.5.0");
+  CHECK(wdhost::extractVersion("no version here 7") == "");
+  CHECK(wdhost::portAfter("ChromeDriver was started successfully on port 34635.\n",
+                          "started successfully on port ") == 34635);
+  CHECK(wdhost::portAfter("on port 99999", "on port ") == 0);
+  CHECK(wdhost::portAfter("nothing", "on port ") == 0);
+  CHECK(wdhost::tailLines("a\nb\nc\n", 2) == "b\nc");
+}
+
+TEST_CASE("sdk helpers: executables are found by override, PATH and candidates") {
+  CHECK(wdhost::findExecutable("/bin/sh", {}, {}) == std::optional<std::string>("/bin/sh"));
+  CHECK_FALSE(wdhost::findExecutable("/nonexistent/x", {"sh"}, {}));
+  CHECK(wdhost::findExecutable("", {"sh"}, {}).has_value());
+  CHECK(wdhost::findExecutable("", {"no-such-binary-wdhost"}, {"/bin/sh"}) ==
+        std::optional<std::string>("/bin/sh"));
+}
