@@ -10,7 +10,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
-#include <dirent.h>
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
@@ -66,55 +65,40 @@ std::string startDaemon(const std::string& pidFile) {
          " ] && [ $i -lt 200 ]; do /bin/sleep 0.05; i=$((i+1)); done; ";
 }
 
-// The pid written (atomically, by mv) into `path`, waiting at most 5 s; -1 if none came.
-pid_t readPidFile(const std::string& path) {
-  for (auto deadline = Clock::now() + 5s; Clock::now() < deadline;) {
-    std::ifstream in(path);
-    long pid = 0;
-    if (in >> pid && pid > 0) {
-      return static_cast<pid_t>(pid);
+// Polls `condition` every 10 ms for at most `timeout`; returns its last result.
+template <typename Condition>
+bool eventually(std::chrono::milliseconds timeout, Condition condition) {
+  for (auto deadline = Clock::now() + timeout; Clock::now() < deadline;) {
+    if (condition()) {
+      return true;
     }
     std::this_thread::sleep_for(10ms);
   }
-  return -1;
+  return condition();
+}
+
+// The pid written (atomically, by mv) into `path`, waiting at most 5 s; -1 if none came.
+pid_t readPidFile(const std::string& path) {
+  long pid = -1;
+  eventually(5s, [&] { return static_cast<bool>(std::ifstream(path) >> pid) && pid > 0; });
+  return static_cast<pid_t>(pid);
+}
+
+// State letter and parent pid from /proc/<pid>/stat; false when the process is gone.
+bool procStat(const std::string& pid, char* state, long* ppid) {
+  std::ifstream in("/proc/" + pid + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  std::istringstream rest(close == std::string::npos ? "" : text.substr(close + 1));
+  return static_cast<bool>(rest >> *state >> *ppid);
 }
 
 // True when pid no longer exists or is only a zombie (PID 1 here may not reap orphans).
 bool processGone(pid_t pid) {
-  if (::kill(pid, 0) != 0) {
-    return true;
-  }
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = text.rfind(')');
-  return close == std::string::npos || close + 2 >= text.size() || text[close + 2] == 'Z' ||
-         text[close + 2] == 'X';
-}
-
-// Waits at most `timeout` for processGone(pid).
-bool waitGone(pid_t pid, std::chrono::milliseconds timeout) {
-  for (auto deadline = Clock::now() + timeout; Clock::now() < deadline;) {
-    if (processGone(pid)) {
-      return true;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  return processGone(pid);
-}
-
-// Waits at most `timeout` for the child `pid` to end; false if it did not.
-bool waitChild(pid_t pid, std::chrono::milliseconds timeout, int* status) {
-  for (auto deadline = Clock::now() + timeout; Clock::now() < deadline;) {
-    pid_t reaped = ::waitpid(pid, status, WNOHANG);
-    if (reaped == pid) {
-      return true;
-    }
-    if (reaped < 0 && errno != EINTR) {
-      return false;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
+  char state = '?';
+  long ppid = 0;
+  return ::kill(pid, 0) != 0 || !procStat(std::to_string(pid), &state, &ppid) || state == 'Z' ||
+         state == 'X';
 }
 
 // SIGKILLs pid if a failed check left it running.
@@ -126,33 +110,21 @@ void killIfAlive(pid_t pid) {
 
 // Number of open file descriptors of this process.
 size_t openFdCount() {
-  size_t count = 0;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
-    (void)entry;
-    ++count;
-  }
-  return count;
+  auto entries = std::filesystem::directory_iterator("/proc/self/fd");
+  return static_cast<size_t>(std::distance(begin(entries), end(entries)));
 }
 
 // Number of zombie children of this process.
 size_t zombieChildCount() {
   size_t count = 0;
-  std::string self = std::to_string(::getpid());
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) {
-      continue;
+    char state = '?';
+    long ppid = 0;
+    if (name.find_first_not_of("0123456789") == std::string::npos &&
+        procStat(name, &state, &ppid) && state == 'Z' && ppid == ::getpid()) {
+      ++count;
     }
-    std::ifstream in(entry.path() / "stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    size_t close = text.rfind(')');
-    if (close == std::string::npos) {
-      continue;
-    }
-    std::istringstream rest(text.substr(close + 1));
-    std::string state, ppid;
-    rest >> state >> ppid;
-    count += (state == "Z" && ppid == self) ? 1 : 0;
   }
   return count;
 }
@@ -437,7 +409,9 @@ TEST_CASE("process: the tree dies with its host (lifeline)") {
       ::_exit(supervisor->waitOutput(id, "ready", 10s, nullptr) == Wait::Found ? 0 : 2);
     }
     int hostStatus = 0;
-    if (host < 0 || !waitChild(host, 15s, &hostStatus) || !WIFEXITED(hostStatus)) {
+    if (host < 0 ||
+        !eventually(15s, [&] { return ::waitpid(host, &hostStatus, WNOHANG) == host; }) ||
+        !WIFEXITED(hostStatus)) {
       ::_exit(3);
     }
     // The guard must now kill its tree and exit, as every other adopted process.
@@ -454,7 +428,7 @@ TEST_CASE("process: the tree dies with its host (lifeline)") {
     ::_exit(4);
   }
   int status = -1;
-  if (!waitChild(reaper, 30s, &status)) {
+  if (!eventually(30s, [&] { return ::waitpid(reaper, &status, WNOHANG) == reaper; })) {
     ::kill(reaper, SIGKILL);
     ::waitpid(reaper, &status, 0);
     FAIL("the stand-in host did not finish");
@@ -465,8 +439,8 @@ TEST_CASE("process: the tree dies with its host (lifeline)") {
   pid_t daemonPid = readPidFile(daemon);
   REQUIRE(mainPid > 0);
   REQUIRE(daemonPid > 0);
-  CHECK(waitGone(mainPid, 5s));
-  CHECK(waitGone(daemonPid, 5s));
+  CHECK(eventually(5s, [&] { return processGone(mainPid); }));
+  CHECK(eventually(5s, [&] { return processGone(daemonPid); }));
   killIfAlive(mainPid);
   killIfAlive(daemonPid);
 }
