@@ -9,7 +9,6 @@
 #include "webdriver/session_service.h"
 
 #include <boost/dll/runtime_symbol_info.hpp>
-
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -78,8 +77,9 @@ int runHost(const HostOptions& options, const char* argv0) {
     return 1;
   }
   if (reclaimed > 0)
-    log(LogLevel::Info, "host", "reclaimed " + std::to_string(reclaimed) +
-                                    " temp dir(s) left by a host that did not exit cleanly");
+    log(LogLevel::Info, "host",
+        "reclaimed " + std::to_string(reclaimed) +
+            " temp dir(s) left by a host that did not exit cleanly");
   ProcessSupervisor processes(dir + "/wdhost-guard");
   HostServices services{&processes, tempDirs.get()};
 
@@ -116,16 +116,17 @@ int runHost(const HostOptions& options, const char* argv0) {
     log(LogLevel::Error, "host", status.message());
     return 1;
   }
-  std::string where = options.host.find(':') != std::string::npos ? "[" + options.host + "]"
-                                                                   : options.host;
+  std::string where =
+      options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   // The first line on stdout: tests and scripts read the bound port from it.
   std::cout << "wdhost listening on http://" << where << ":" << server.port() << std::endl;
   log(LogLevel::Info, "host", "listening on http://" + where + ":" + std::to_string(server.port()));
 
   int received = 0;
   sigwait(&signals, &received);
-  log(LogLevel::Info, "host", std::string("received ") + strsignal(received) +
-                                  ", closing " + std::to_string(sessions.size()) + " session(s)");
+  log(LogLevel::Info, "host",
+      std::string("received ") + strsignal(received) + ", closing " +
+          std::to_string(sessions.size()) + " session(s)");
   service.closeAll();
   server.stop();
   log(LogLevel::Info, "host", "stopped");

@@ -1,10 +1,9 @@
 #include "app/options.h"
 
 #include "core/log.h"
+
 #include "json/json.h"
-
 #include <boost/program_options.hpp>
-
 #include <fstream>
 #include <sstream>
 
@@ -19,7 +18,8 @@ bool addPluginOption(const std::string& text, std::map<std::string, std::vector<
   std::size_t dot = text.find('.');
   std::size_t equals = text.find('=');
   if (dot == std::string::npos || equals == std::string::npos || dot == 0 || equals < dot + 2) {
-    *error = "--plugin-option '" + text + "' must look like NAME.KEY=VALUE, e.g. "
+    *error = "--plugin-option '" + text +
+             "' must look like NAME.KEY=VALUE, e.g. "
              "chrome.driver=/usr/bin/chromedriver";
     return false;
   }
@@ -37,29 +37,29 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   std::vector<std::string> pluginOptions;
   unsigned port = out->port;
   po::options_description general("wdhost options");
-  general.add_options()
-      ("host", po::value(&out->host)->default_value(out->host),
-       "address to listen on (loopback unless you mean to expose the host)")
-      ("port", po::value(&port)->default_value(port), "port to listen on; 0 picks a free one")
-      ("plugin-dir", po::value(&out->pluginDirs)->composing(),
-       "directory to load plugins from (repeatable); default: lib/wdhost/plugins next to the binary")
-      ("plugin", po::value(&out->plugins)->composing(),
-       "plugin to load, by name (repeatable; also the matching order); default: all found")
-      ("plugin-option", po::value(&pluginOptions)->composing(),
-       "NAME.KEY=VALUE setting passed to a plugin, e.g. chrome.driver=/usr/bin/chromedriver")
-      ("show-windows", po::bool_switch(&out->showWindows),
-       "run browsers with visible windows instead of headless")
-      ("log-level", po::value(&out->logLevel)->default_value(out->logLevel),
-       "trace, debug, info, warn, error or off")
-      ("max-body-size", po::value(&out->maxBodySize)->default_value(out->maxBodySize),
-       "largest request body accepted, in bytes")
-      ("max-threads", po::value(&out->maxThreads)->default_value(out->maxThreads),
-       "HTTP worker threads (concurrent connections)")
-      ("config", po::value(&configFile), "read options from FILE (key = value lines)")
-      ("list-plugins", po::bool_switch(&out->listPlugins),
-       "list the plugins found, the browsers they found, and why any was skipped; then exit")
-      ("version", po::bool_switch(&out->showVersion), "print the version and exit")
-      ("help", po::bool_switch(&out->showHelp), "print this help and exit");
+  general.add_options()("host", po::value(&out->host)->default_value(out->host),
+                        "address to listen on (loopback unless you mean to expose the host)")(
+      "port", po::value(&port)->default_value(port), "port to listen on; 0 picks a free one")(
+      "plugin-dir", po::value(&out->pluginDirs)->composing(),
+      "directory to load plugins from (repeatable); default: lib/wdhost/plugins next to the "
+      "binary")(
+      "plugin", po::value(&out->plugins)->composing(),
+      "plugin to load, by name (repeatable; also the matching order); default: all found")(
+      "plugin-option", po::value(&pluginOptions)->composing(),
+      "NAME.KEY=VALUE setting passed to a plugin, e.g. chrome.driver=/usr/bin/chromedriver")(
+      "show-windows", po::bool_switch(&out->showWindows),
+      "run browsers with visible windows instead of headless")(
+      "log-level", po::value(&out->logLevel)->default_value(out->logLevel),
+      "trace, debug, info, warn, error or off")(
+      "max-body-size", po::value(&out->maxBodySize)->default_value(out->maxBodySize),
+      "largest request body accepted, in bytes")(
+      "max-threads", po::value(&out->maxThreads)->default_value(out->maxThreads),
+      "HTTP worker threads (concurrent connections)")("config", po::value(&configFile),
+                                                      "read options from FILE (key = value lines)")(
+      "list-plugins", po::bool_switch(&out->listPlugins),
+      "list the plugins found, the browsers they found, and why any was skipped; then exit")(
+      "version", po::bool_switch(&out->showVersion), "print the version and exit")(
+      "help", po::bool_switch(&out->showHelp), "print this help and exit");
 
   try {
     po::variables_map vm;
@@ -90,7 +90,8 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   out->port = static_cast<std::uint16_t>(port);
   LogLevel level;
   if (!parseLogLevel(out->logLevel, &level)) {
-    *error = "--log-level '" + out->logLevel + "' is not one of trace, debug, info, warn, error, off";
+    *error =
+        "--log-level '" + out->logLevel + "' is not one of trace, debug, info, warn, error, off";
     return false;
   }
   if (out->maxThreads < 2 || out->maxThreads > 10000) {

@@ -11,20 +11,20 @@ namespace wdh {
 
 // Everything the command line and config file can set.
 struct HostOptions {
-  std::string host = "127.0.0.1";                // address to listen on
-  std::uint16_t port = 4444;                     // 0 = any free port
-  std::vector<std::string> pluginDirs;           // empty = next to the binary
-  std::vector<std::string> plugins;              // names to load, in matching order
+  std::string host = "127.0.0.1";                  // address to listen on
+  std::uint16_t port = 4444;                       // 0 = any free port
+  std::vector<std::string> pluginDirs;             // empty = next to the binary
+  std::vector<std::string> plugins;                // names to load, in matching order
   std::map<std::string, std::string> pluginConfig; // name -> init() config JSON
-  std::string defaultPluginConfig = "{}";       // config JSON for plugins not named above
-  bool showWindows = false;                      // run browsers with a visible window
-  std::string logLevel = "info";                 // trace|debug|info|warn|error|off
-  std::size_t maxBodySize = 16 * 1024 * 1024;    // bytes
-  int maxThreads = 128;                          // HTTP worker threads
-  bool listPlugins = false;                      // print the plugins and exit
-  bool showVersion = false;                      // print the version and exit
-  bool showHelp = false;                         // print the help and exit
-  std::string helpText;                          // the generated help
+  std::string defaultPluginConfig = "{}";          // config JSON for plugins not named above
+  bool showWindows = false;                        // run browsers with a visible window
+  std::string logLevel = "info";                   // trace|debug|info|warn|error|off
+  std::size_t maxBodySize = 16 * 1024 * 1024;      // bytes
+  int maxThreads = 128;                            // HTTP worker threads
+  bool listPlugins = false;                        // print the plugins and exit
+  bool showVersion = false;                        // print the version and exit
+  bool showHelp = false;                           // print the help and exit
+  std::string helpText;                            // the generated help
 };
 
 // Parses argv (and --config FILE). On a bad option or value returns false with *error set

@@ -33,9 +33,13 @@ const char* levelName(LogLevel level) noexcept {
 
 } // namespace
 
-void setLogLevel(LogLevel level) noexcept { gThreshold.store(static_cast<int>(level)); }
+void setLogLevel(LogLevel level) noexcept {
+  gThreshold.store(static_cast<int>(level));
+}
 
-LogLevel logLevel() noexcept { return static_cast<LogLevel>(gThreshold.load()); }
+LogLevel logLevel() noexcept {
+  return static_cast<LogLevel>(gThreshold.load());
+}
 
 bool parseLogLevel(std::string_view name, LogLevel* out) noexcept {
   static constexpr std::pair<std::string_view, LogLevel> kNames[] = {

@@ -1,10 +1,9 @@
 #include "core/uuid.h"
 
-#include <sys/random.h>
-
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <sys/random.h>
 
 namespace wdh {
 

@@ -7,7 +7,8 @@
 namespace wdh {
 
 Status parseJson(std::string_view text, rapidjson::Document* out) {
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+  constexpr unsigned kFlags =
+      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   out->Parse<kFlags>(text.data(), text.size());
   if (out->HasParseError()) {
     return Status(ErrorCode::InvalidArgument,
@@ -23,9 +24,8 @@ Status parseJsonObject(std::string_view text, rapidjson::Document* out) {
   if (!status.isOk())
     return status;
   if (!out->IsObject()) {
-    return Status(ErrorCode::InvalidArgument,
-                  std::string("the body must be a JSON object, not ") +
-                      std::string(jsonTypeName(*out)));
+    return Status(ErrorCode::InvalidArgument, std::string("the body must be a JSON object, not ") +
+                                                  std::string(jsonTypeName(*out)));
   }
   return Status::ok();
 }

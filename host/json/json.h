@@ -4,7 +4,6 @@
 #include "core/status.h"
 
 #include <rapidjson/document.h>
-
 #include <string>
 #include <string_view>
 

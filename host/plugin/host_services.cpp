@@ -41,8 +41,7 @@ std::vector<std::string> copyList(const char* const* items) {
 
 // ---- wdhost.process/1 ----
 
-wdhost_status WDHOST_CALL spawnProcess(const wdhost_host* host,
-                                       const wdhost_spawn_request* request,
+wdhost_status WDHOST_CALL spawnProcess(const wdhost_host* host, const wdhost_spawn_request* request,
                                        uint64_t* outProcess, wdhost_sink error) {
   try {
     ProcessSupervisor* processes = processesOf(host);
@@ -77,8 +76,8 @@ wdhost_status WDHOST_CALL waitOutput(const wdhost_host* host, uint64_t process, 
     if (processes == nullptr)
       return WDHOST_ERROR;
     std::string text;
-    auto result = processes->waitOutput(process, view(needle),
-                                        std::chrono::milliseconds(timeoutMs), &text);
+    auto result =
+        processes->waitOutput(process, view(needle), std::chrono::milliseconds(timeoutMs), &text);
     write(output, text);
     switch (result) {
     case ProcessSupervisor::WaitResult::Found:
@@ -124,13 +123,13 @@ void WDHOST_CALL terminateProcess(const wdhost_host* host, uint64_t process, uin
   }
 }
 
-const wdhost_process_service kProcessService = {
-    sizeof(wdhost_process_service), &spawnProcess, &waitOutput, &pollProcess, &terminateProcess};
+const wdhost_process_service kProcessService = {sizeof(wdhost_process_service), &spawnProcess,
+                                                &waitOutput, &pollProcess, &terminateProcess};
 
 // ---- wdhost.tempdir/1 ----
 
-wdhost_status WDHOST_CALL createTempDir(const wdhost_host* host, wdhost_str owner,
-                                        wdhost_str hint, wdhost_sink path) {
+wdhost_status WDHOST_CALL createTempDir(const wdhost_host* host, wdhost_str owner, wdhost_str hint,
+                                        wdhost_sink path) {
   try {
     TempDirs* dirs = tempDirsOf(host);
     if (dirs == nullptr)

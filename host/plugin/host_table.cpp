@@ -25,12 +25,14 @@ void WDHOST_CALL logFromPlugin(const wdhost_host* host, wdhost_log_level level,
     hostLevel = LogLevel::Warn;
   else if (level >= WDHOST_LOG_ERROR)
     hostLevel = LogLevel::Error;
-  std::string_view text = message.data == nullptr ? std::string_view()
-                                                  : std::string_view(message.data, message.size);
+  std::string_view text =
+      message.data == nullptr ? std::string_view() : std::string_view(message.data, message.size);
   log(hostLevel, table->logComponent(), text);
 }
 
-void WDHOST_CALL replyJsonCallback(wdhost_reply* reply, wdhost_str json) { replyJson(reply, json); }
+void WDHOST_CALL replyJsonCallback(wdhost_reply* reply, wdhost_str json) {
+  replyJson(reply, json);
+}
 
 void WDHOST_CALL replyErrorCallback(wdhost_reply* reply, wdhost_str error, wdhost_str message) {
   replyError(reply, error, message);

@@ -1,9 +1,8 @@
 // The wdhost_host table handed to one plugin: its log, the reply callbacks, and the services.
 #pragma once
 
-#include <wdhost/plugin.h>
-
 #include <string>
+#include <wdhost/plugin.h>
 
 namespace wdh {
 

@@ -1,12 +1,11 @@
 #include "plugin/loaded_plugin.h"
 
 #include "core/log.h"
-#include "json/json.h"
 #include "plugin/plugin_reply.h"
 
+#include "json/json.h"
 #include <boost/dll/import.hpp>
 #include <boost/system/system_error.hpp>
-
 #include <cstddef>
 #include <cstring>
 
@@ -14,12 +13,16 @@ namespace wdh {
 namespace {
 
 // The end of the last slot ABI v1.0 requires (command may be NULL but must be in the table).
-constexpr std::size_t kV1TableSize = offsetof(wdhost_plugin_vtable, teardown) +
-                                     sizeof(wdhost_plugin_vtable::teardown);
+constexpr std::size_t kV1TableSize =
+    offsetof(wdhost_plugin_vtable, teardown) + sizeof(wdhost_plugin_vtable::teardown);
 
-wdhost_str str(std::string_view s) noexcept { return wdhost_str{s.data(), s.size()}; }
+wdhost_str str(std::string_view s) noexcept {
+  return wdhost_str{s.data(), s.size()};
+}
 
-std::string safeString(const char* text) { return text == nullptr ? std::string() : text; }
+std::string safeString(const char* text) {
+  return text == nullptr ? std::string() : text;
+}
 
 bool validName(const std::string& name) {
   if (name.empty() || name.size() > 64)
@@ -76,8 +79,8 @@ Status LoadedPlugin::open(const std::string& path, std::unique_ptr<LoadedPlugin>
   plugin->identity_.version = safeString(vt.version);
   plugin->identity_.abiMinor = io.agreed_abi_minor;
   if (!validName(plugin->identity_.name))
-    return Status(ErrorCode::UnknownError, "the plugin name '" + plugin->identity_.name +
-                                               "' is not [a-z0-9_-]{1,64}");
+    return Status(ErrorCode::UnknownError,
+                  "the plugin name '" + plugin->identity_.name + "' is not [a-z0-9_-]{1,64}");
   if (plugin->identity_.id.empty())
     return Status(ErrorCode::UnknownError, "the plugin has no id");
   *out = std::move(plugin);
@@ -169,8 +172,7 @@ Status LoadedPlugin::launch(const std::string& sessionId, const std::string& cap
                             wdhost_session** session, std::string* result) const {
   PluginReply reply;
   wdhost_session* created = nullptr;
-  wdhost_status rc =
-      vtable_.launch(instance_, str(sessionId), str(capabilities), &created, &reply);
+  wdhost_status rc = vtable_.launch(instance_, str(sessionId), str(capabilities), &created, &reply);
   Status status = replyStatus(rc, reply, name(), ErrorCode::SessionNotCreated, true);
   if (status.isOk() && created == nullptr)
     status = Status(ErrorCode::SessionNotCreated, name() + ": launch returned no session");

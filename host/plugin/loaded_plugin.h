@@ -5,11 +5,10 @@
 #include "plugin/host_table.h"
 
 #include <boost/dll/shared_library.hpp>
-#include <wdhost/plugin.h>
-
 #include <memory>
 #include <string>
 #include <vector>
+#include <wdhost/plugin.h>
 
 namespace wdh {
 
@@ -30,11 +29,11 @@ struct PluginDescription {
 
 // The outcome of the entry handshake, before init(): enough to list or select the plugin.
 struct PluginIdentity {
-  std::string path;        // the library file
-  std::string id;          // reverse-DNS id
-  std::string name;        // short name ("chrome")
-  std::string version;     // plugin semver
-  uint32_t abiMinor = 0;   // the agreed minor
+  std::string path;      // the library file
+  std::string id;        // reverse-DNS id
+  std::string name;      // short name ("chrome")
+  std::string version;   // plugin semver
+  uint32_t abiMinor = 0; // the agreed minor
 };
 
 // A loaded, initialised plugin. Shared by every session it serves, so the library stays

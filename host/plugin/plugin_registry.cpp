@@ -29,8 +29,8 @@ std::vector<std::string> librariesIn(const std::string& dir) {
 
 void PluginRegistry::skip(const std::string& path, const std::string& name,
                           const std::string& reason) {
-  log(LogLevel::Warn, "plugins", "skipped " + path + (name.empty() ? "" : " (" + name + ")") +
-                                     ": " + reason);
+  log(LogLevel::Warn, "plugins",
+      "skipped " + path + (name.empty() ? "" : " (" + name + ")") + ": " + reason);
   skipped_.push_back(SkippedPlugin{path, name, reason});
 }
 
@@ -54,13 +54,12 @@ Status PluginRegistry::load(const PluginSelection& selection, const HostServices
         return other->identity().id == identity.id || other->name() == identity.name;
       });
       if (same != opened.end()) {
-        skip(path, identity.name, "the same plugin was already found at " +
-                                      (*same)->identity().path + ", which wins");
+        skip(path, identity.name,
+             "the same plugin was already found at " + (*same)->identity().path + ", which wins");
         continue;
       }
-      if (!selection.only.empty() &&
-          std::find(selection.only.begin(), selection.only.end(), identity.name) ==
-              selection.only.end()) {
+      if (!selection.only.empty() && std::find(selection.only.begin(), selection.only.end(),
+                                               identity.name) == selection.only.end()) {
         skip(path, identity.name, "not selected by --plugin");
         continue;
       }
@@ -81,7 +80,8 @@ Status PluginRegistry::load(const PluginSelection& selection, const HostServices
 
   for (auto& plugin : opened) {
     auto config = selection.configs.find(plugin->name());
-    std::string configJson = config == selection.configs.end() ? selection.defaultConfig : config->second;
+    std::string configJson =
+        config == selection.configs.end() ? selection.defaultConfig : config->second;
     Status status = plugin->initialise(configJson, services);
     if (!status.isOk()) {
       skip(plugin->identity().path, plugin->name(), status.message());

@@ -22,10 +22,10 @@ struct SkippedPlugin {
 
 // What to load.
 struct PluginSelection {
-  std::vector<std::string> dirs;                // searched in order; the first copy wins
-  std::vector<std::string> only;                // names to load, in this order; empty = all
-  std::map<std::string, std::string> configs;   // name -> init() config JSON object
-  std::string defaultConfig = "{}";            // config for plugins not in `configs`
+  std::vector<std::string> dirs;              // searched in order; the first copy wins
+  std::vector<std::string> only;              // names to load, in this order; empty = all
+  std::map<std::string, std::string> configs; // name -> init() config JSON object
+  std::string defaultConfig = "{}";           // config for plugins not in `configs`
 };
 
 // The loaded plugins, in matching order; immutable after load().

@@ -3,20 +3,19 @@
 
 #include "core/status.h"
 
-#include <wdhost/plugin.h>
-
 #include <string>
 #include <string_view>
+#include <wdhost/plugin.h>
 
 // Definition of the opaque reply handle declared in the SDK; lives for one plugin call.
 struct wdhost_reply {
   // What the plugin put in the reply.
   enum class Kind { None, Json, Error };
   Kind kind = Kind::None;
-  std::string json;      // the JSON document, when kind == Json
-  std::string error;     // the W3C error code, when kind == Error
-  std::string message;   // the error message, when kind == Error
-  int ignoredCalls = 0;  // reply_* calls after the first (a plugin bug, logged)
+  std::string json;     // the JSON document, when kind == Json
+  std::string error;    // the W3C error code, when kind == Error
+  std::string message;  // the error message, when kind == Error
+  int ignoredCalls = 0; // reply_* calls after the first (a plugin bug, logged)
 };
 
 namespace wdh {

@@ -36,6 +36,7 @@ int openPidFd(pid_t pid) noexcept {
 #endif
 }
 
+// now + timeout, with timeout clamped to [0, kMaxWait].
 std::chrono::steady_clock::time_point deadlineAfter(std::chrono::milliseconds timeout) {
   auto span =
       std::clamp<std::chrono::milliseconds>(timeout, std::chrono::milliseconds(0), kMaxWait);

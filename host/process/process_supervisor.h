@@ -45,6 +45,7 @@ public:
   explicit ProcessSupervisor(std::string guardPath);
   // Terminates every remaining process (grace 2 s, in parallel) and joins the thread.
   ~ProcessSupervisor();
+  // Not copyable.
   ProcessSupervisor(const ProcessSupervisor&) = delete;
   ProcessSupervisor& operator=(const ProcessSupervisor&) = delete;
 

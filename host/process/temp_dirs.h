@@ -24,6 +24,7 @@ public:
   static Status open(const std::string& root, std::unique_ptr<TempDirs>* out, size_t* reclaimed);
   // Removes the whole instance dir.
   ~TempDirs();
+  // Not copyable.
   TempDirs(const TempDirs&) = delete;
   TempDirs& operator=(const TempDirs&) = delete;
 

@@ -9,6 +9,7 @@ public:
   // Empty (-1) or owning `fd`.
   explicit UniqueFd(int fd = -1) noexcept : fd_(fd) {}
   ~UniqueFd() { reset(); }
+  // Not copyable.
   UniqueFd(const UniqueFd&) = delete;
   UniqueFd& operator=(const UniqueFd&) = delete;
   // Takes over other's fd.

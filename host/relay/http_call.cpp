@@ -38,8 +38,8 @@ Status httpCall(std::string_view method, std::string_view url, std::string_view 
     Poco::StreamCopier::copyToString(responseBody, out->body);
     return Status::ok();
   } catch (const Poco::Exception& e) {
-    return Status(ErrorCode::UnknownError, std::string(method) + " " + target + ": " +
-                                               e.displayText());
+    return Status(ErrorCode::UnknownError,
+                  std::string(method) + " " + target + ": " + e.displayText());
   } catch (const std::exception& e) {
     return Status(ErrorCode::UnknownError, std::string(method) + " " + target + ": " + e.what());
   }

@@ -24,16 +24,16 @@ Status Upstream::create(std::string_view baseUrl, std::unique_ptr<Upstream>* out
   try {
     Poco::URI uri(url);
     if (uri.getScheme() != "http" || uri.getHost().empty() || uri.getPort() == 0)
-      return Status(ErrorCode::InvalidArgument, "the upstream must be http://host:port/..., not " +
-                                                    url);
+      return Status(ErrorCode::InvalidArgument,
+                    "the upstream must be http://host:port/..., not " + url);
     std::string path = uri.getPath();
     while (!path.empty() && path.back() == '/')
       path.pop_back();
     out->reset(new Upstream(url, uri.getHost(), uri.getPort(), path));
     return Status::ok();
   } catch (const Poco::Exception& e) {
-    return Status(ErrorCode::InvalidArgument, "the upstream URL " + url + " is not valid: " +
-                                                  e.displayText());
+    return Status(ErrorCode::InvalidArgument,
+                  "the upstream URL " + url + " is not valid: " + e.displayText());
   }
 }
 
@@ -106,17 +106,16 @@ Status Upstream::send(std::string_view method, std::string_view suffix, std::str
       release(std::move(connection));
       return status;
     } catch (const Poco::TimeoutException&) {
-      return Status(ErrorCode::UnknownError,
-                    "the browser's driver at " + host_ + ":" + std::to_string(port_) +
-                        " did not answer " + std::string(method) + " " + path + " within " +
-                        std::to_string(timeout.count()) + " ms");
+      return Status(ErrorCode::UnknownError, "the browser's driver at " + host_ + ":" +
+                                                 std::to_string(port_) + " did not answer " +
+                                                 std::string(method) + " " + path + " within " +
+                                                 std::to_string(timeout.count()) + " ms");
     } catch (const Poco::Exception& e) {
       if (reused && nothingReceived)
         continue;
-      return Status(ErrorCode::UnknownError, "the browser's driver at " + host_ + ":" +
-                                                 std::to_string(port_) + " failed " +
-                                                 std::string(method) + " " + path + ": " +
-                                                 e.displayText());
+      return Status(ErrorCode::UnknownError,
+                    "the browser's driver at " + host_ + ":" + std::to_string(port_) + " failed " +
+                        std::string(method) + " " + path + ": " + e.displayText());
     }
   }
   return Status(ErrorCode::UnknownError, "the browser's driver closed the connection twice");

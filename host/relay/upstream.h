@@ -4,7 +4,6 @@
 #include "core/status.h"
 
 #include <Poco/Net/HTTPClientSession.h>
-
 #include <chrono>
 #include <cstdint>
 #include <memory>

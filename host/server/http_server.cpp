@@ -13,7 +13,9 @@ namespace wdh {
 HttpServer::HttpServer(SessionService& service, ServerSettings settings)
     : service_(service), settings_(std::move(settings)) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
 Status HttpServer::start() {
   try {

@@ -6,7 +6,6 @@
 
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/ThreadPool.h>
-
 #include <cstdint>
 #include <memory>
 #include <string>

@@ -7,7 +7,6 @@
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-
 #include <istream>
 
 namespace wdh {
@@ -18,9 +17,10 @@ Status readBody(Poco::Net::HTTPServerRequest& request, std::size_t limit, std::s
   if (request.hasContentLength()) {
     auto length = request.getContentLength64();
     if (length < 0 || static_cast<std::uint64_t>(length) > limit)
-      return Status(ErrorCode::InvalidArgument,
-                    "the request body is " + std::to_string(length) + " bytes; this host accepts "
-                        "at most " + std::to_string(limit) + " (--max-body-size)");
+      return Status(ErrorCode::InvalidArgument, "the request body is " + std::to_string(length) +
+                                                    " bytes; this host accepts "
+                                                    "at most " +
+                                                    std::to_string(limit) + " (--max-body-size)");
     body->resize(static_cast<std::size_t>(length));
     std::istream& in = request.stream();
     in.read(body->data(), length);
@@ -36,9 +36,9 @@ Status readBody(Poco::Net::HTTPServerRequest& request, std::size_t limit, std::s
     in.read(chunk, sizeof chunk);
     body->append(chunk, static_cast<std::size_t>(in.gcount()));
     if (body->size() > limit)
-      return Status(ErrorCode::InvalidArgument,
-                    "the request body is larger than the " + std::to_string(limit) +
-                        " bytes this host accepts (--max-body-size)");
+      return Status(ErrorCode::InvalidArgument, "the request body is larger than the " +
+                                                    std::to_string(limit) +
+                                                    " bytes this host accepts (--max-body-size)");
   }
   return Status::ok();
 }

@@ -1,7 +1,6 @@
 #include "server/responses.h"
 
 #include "json/json.h"
-
 #include <Poco/Net/HTTPResponse.h>
 
 namespace wdh {

@@ -4,7 +4,6 @@
 #include "core/status.h"
 
 #include <Poco/Net/HTTPServerResponse.h>
-
 #include <string>
 #include <string_view>
 

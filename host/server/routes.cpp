@@ -97,8 +97,8 @@ bool suffixMatches(std::string_view pattern, std::string_view suffix) {
 }
 
 Status unknownCommand(std::string_view method, std::string_view path) {
-  return Status(ErrorCode::UnknownCommand, "no WebDriver command is " + std::string(method) +
-                                               " " + std::string(path));
+  return Status(ErrorCode::UnknownCommand,
+                "no WebDriver command is " + std::string(method) + " " + std::string(path));
 }
 
 Status unknownMethod(std::string_view method, std::string_view path, std::string allowed) {

@@ -1,6 +1,7 @@
 #include "session/session.h"
 
 #include "core/log.h"
+
 #include "json/json.h"
 
 namespace wdh {

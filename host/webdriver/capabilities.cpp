@@ -1,7 +1,6 @@
 #include "webdriver/capabilities.h"
 
 #include "json/json.h"
-
 #include <string>
 
 namespace wdh {

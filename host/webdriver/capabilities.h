@@ -5,7 +5,6 @@
 #include "core/status.h"
 
 #include <rapidjson/document.h>
-
 #include <vector>
 
 namespace wdh {

@@ -42,7 +42,8 @@ std::string describeOffer(const std::vector<std::shared_ptr<LoadedPlugin>>& plug
     for (const InstalledBrowser& browser : d.browsers) {
       if (!out.empty())
         out += ", ";
-      out += d.browserName + " " + (browser.version.empty() ? "(unknown version)" : browser.version);
+      out +=
+          d.browserName + " " + (browser.version.empty() ? "(unknown version)" : browser.version);
       if (!d.platformName.empty())
         out += " on " + d.platformName;
     }

@@ -4,9 +4,8 @@
 
 #include "plugin/loaded_plugin.h"
 
-#include <rapidjson/document.h>
-
 #include <memory>
+#include <rapidjson/document.h>
 #include <string>
 #include <vector>
 

@@ -2,16 +2,15 @@
 
 #include "core/log.h"
 #include "core/uuid.h"
-#include "json/json.h"
 #include "process/process_supervisor.h"
 #include "process/temp_dirs.h"
 #include "webdriver/capabilities.h"
 #include "webdriver/matching.h"
 
+#include "json/json.h"
+#include <future>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-
-#include <future>
 #include <vector>
 
 namespace wdh {
@@ -84,8 +83,8 @@ Status SessionService::launchOn(const std::shared_ptr<LoadedPlugin>& plugin,
       else
         parsed = Upstream::create(url->value.GetString(), &upstream);
     } else if (parsed.isOk() && !plugin->hasCommand()) {
-      parsed = Status(ErrorCode::SessionNotCreated,
-                      "no \"upstream\" and no in-process command hook");
+      parsed =
+          Status(ErrorCode::SessionNotCreated, "no \"upstream\" and no in-process command hook");
     }
   }
   auto session = std::make_shared<Session>(id, plugin, handle, std::move(upstream));
@@ -105,8 +104,8 @@ Status SessionService::launchOn(const std::shared_ptr<LoadedPlugin>& plugin,
   *response = toJson(out);
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
-  log(LogLevel::Info, "session", "created " + id + " on " + plugin->name() + " in " +
-                                     std::to_string(elapsed.count()) + " ms");
+  log(LogLevel::Info, "session",
+      "created " + id + " on " + plugin->name() + " in " + std::to_string(elapsed.count()) + " ms");
   return Status::ok();
 }
 
@@ -114,8 +113,9 @@ void SessionService::reclaim(const std::string& sessionId) {
   if (services_.processes != nullptr) {
     std::size_t killed = services_.processes->terminateOwnedBy(sessionId, settings_.teardownGrace);
     if (killed > 0)
-      log(LogLevel::Warn, "session", sessionId + ": the plugin left " + std::to_string(killed) +
-                                         " process(es) running; terminated them");
+      log(LogLevel::Warn, "session",
+          sessionId + ": the plugin left " + std::to_string(killed) +
+              " process(es) running; terminated them");
   }
   if (services_.tempDirs != nullptr)
     services_.tempDirs->removeOwnedBy(sessionId);
@@ -140,8 +140,7 @@ Status SessionService::deleteSession(std::string_view id) {
 }
 
 Status SessionService::execute(std::string_view id, std::string_view method,
-                               std::string_view suffix, std::string_view body,
-                               RelayResponse* out) {
+                               std::string_view suffix, std::string_view body, RelayResponse* out) {
   std::shared_ptr<Session> session = sessions_.find(id);
   if (!session)
     return Status(ErrorCode::InvalidSessionId,

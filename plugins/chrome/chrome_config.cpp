@@ -1,8 +1,7 @@
 #include "chrome_config.h"
 
-#include <wdhost/plugin.hpp>
-
 #include <rapidjson/document.h>
+#include <wdhost/plugin.hpp>
 
 namespace chrome {
 

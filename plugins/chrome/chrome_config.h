@@ -8,9 +8,9 @@ namespace chrome {
 
 // Settings of the chrome plugin.
 struct ChromeConfig {
-  std::string driver;    // chromedriver path; "" = search PATH and the usual places
-  std::string binary;    // Chrome/Chromium path; "" = search
-  bool headless = true;  // headless unless the host shows windows
+  std::string driver;                // chromedriver path; "" = search PATH and the usual places
+  std::string binary;                // Chrome/Chromium path; "" = search
+  bool headless = true;              // headless unless the host shows windows
   unsigned startupTimeoutMs = 30000; // how long chromedriver may take to listen
 };
 

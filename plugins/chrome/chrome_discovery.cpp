@@ -11,9 +11,9 @@ constexpr uint32_t kVersionTimeoutMs = 10000;
 
 ChromeInstall discoverChrome(const wdhost::Host& host, const ChromeConfig& config) {
   ChromeInstall install;
-  auto driver = wdhost::findExecutable(config.driver, {"chromedriver"},
-                                       {"/usr/lib/chromium/chromedriver",
-                                        "/usr/lib/chromium-browser/chromedriver"});
+  auto driver = wdhost::findExecutable(
+      config.driver, {"chromedriver"},
+      {"/usr/lib/chromium/chromedriver", "/usr/lib/chromium-browser/chromedriver"});
   if (!driver)
     throw wdhost::Error("session not created",
                         config.driver.empty()

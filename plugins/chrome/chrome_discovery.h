@@ -3,9 +3,8 @@
 
 #include "chrome_config.h"
 
-#include <wdhost/plugin.hpp>
-
 #include <string>
+#include <wdhost/plugin.hpp>
 
 namespace chrome {
 

@@ -1,9 +1,8 @@
 #include "chrome_options.h"
 
-#include <wdhost/plugin.hpp>
-
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <wdhost/plugin.hpp>
 
 namespace chrome {
 namespace {
@@ -11,7 +10,9 @@ namespace {
 constexpr const char* kOptionsKey = "goog:chromeOptions";
 
 // The switch name of a flag: "--user-data-dir=/x" -> "--user-data-dir".
-std::string_view switchName(std::string_view flag) { return flag.substr(0, flag.find('=')); }
+std::string_view switchName(std::string_view flag) {
+  return flag.substr(0, flag.find('='));
+}
 
 bool hasSwitch(const rapidjson::Value& args, std::string_view name) {
   for (const auto& arg : args.GetArray()) {
@@ -34,7 +35,8 @@ void validateChromeOptions(const rapidjson::Value& capabilities) {
   auto args = options.FindMember("args");
   if (args != options.MemberEnd()) {
     if (!args->value.IsArray())
-      throw wdhost::Error("invalid argument", "goog:chromeOptions.args must be an array of strings");
+      throw wdhost::Error("invalid argument",
+                          "goog:chromeOptions.args must be an array of strings");
     for (const auto& arg : args->value.GetArray())
       if (!arg.IsString())
         throw wdhost::Error("invalid argument",
@@ -46,11 +48,16 @@ void validateChromeOptions(const rapidjson::Value& capabilities) {
 }
 
 std::vector<std::string> automationFlags(bool headless, bool runningAsRoot) {
-  std::vector<std::string> flags = {
-      "--no-first-run",          "--no-default-browser-check", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync",          "--disable-crash-reporter",
-      "--disable-breakpad",      "--disable-dev-shm-usage",    "--password-store=basic",
-      "--use-mock-keychain"};
+  std::vector<std::string> flags = {"--no-first-run",
+                                    "--no-default-browser-check",
+                                    "--disable-background-networking",
+                                    "--disable-component-update",
+                                    "--disable-sync",
+                                    "--disable-crash-reporter",
+                                    "--disable-breakpad",
+                                    "--disable-dev-shm-usage",
+                                    "--password-store=basic",
+                                    "--use-mock-keychain"};
   if (headless) {
     flags.emplace_back("--headless=new");
     flags.emplace_back("--disable-gpu");
@@ -85,8 +92,8 @@ std::string driverNewSessionBody(std::string_view capabilities, const ChromeInst
 
   // Headless only when neither the host shows windows nor the user chose a headless mode.
   bool userChoseHeadless = hasSwitch(args, "--headless");
-  for (const std::string& flag : automationFlags(config.headless && !userChoseHeadless,
-                                                 runningAsRoot)) {
+  for (const std::string& flag :
+       automationFlags(config.headless && !userChoseHeadless, runningAsRoot)) {
     if (!hasSwitch(args, switchName(flag)))
       args.PushBack(rapidjson::Value(flag.c_str(), alloc), alloc);
   }
@@ -99,8 +106,9 @@ std::string driverNewSessionBody(std::string_view capabilities, const ChromeInst
   auto& bodyAlloc = body.GetAllocator();
   rapidjson::Value wrapper(rapidjson::kObjectType);
   wrapper.AddMember("alwaysMatch", rapidjson::Value(caps, bodyAlloc), bodyAlloc);
-  wrapper.AddMember("firstMatch", rapidjson::Value(rapidjson::kArrayType).PushBack(
-                                      rapidjson::Value(rapidjson::kObjectType), bodyAlloc),
+  wrapper.AddMember("firstMatch",
+                    rapidjson::Value(rapidjson::kArrayType)
+                        .PushBack(rapidjson::Value(rapidjson::kObjectType), bodyAlloc),
                     bodyAlloc);
   body.AddMember("capabilities", wrapper, bodyAlloc);
   rapidjson::StringBuffer buffer;

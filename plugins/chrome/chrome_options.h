@@ -5,7 +5,6 @@
 #include "chrome_discovery.h"
 
 #include <rapidjson/document.h>
-
 #include <string>
 #include <string_view>
 #include <vector>

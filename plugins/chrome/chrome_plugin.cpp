@@ -4,11 +4,10 @@
 #include "chrome_options.h"
 #include "chrome_session.h"
 
-#include <wdhost/plugin.hpp>
-
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <wdhost/plugin.hpp>
 
 namespace chrome {
 namespace {
@@ -60,8 +59,8 @@ public:
     if (caps.HasParseError() || !caps.IsObject())
       throw wdhost::Error("invalid argument", "the capabilities are not a JSON object");
     auto name = caps.FindMember("browserName");
-    if (name != caps.MemberEnd() && (!name->value.IsString() ||
-                                     std::string_view(name->value.GetString()) != "chrome"))
+    if (name != caps.MemberEnd() &&
+        (!name->value.IsString() || std::string_view(name->value.GetString()) != "chrome"))
       return std::nullopt;
     validateChromeOptions(caps);
     return std::string(capabilities);

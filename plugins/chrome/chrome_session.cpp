@@ -2,15 +2,13 @@
 
 #include "chrome_options.h"
 
-#include <wdhost/helpers.hpp>
-
+#include <filesystem>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <unistd.h>
-
-#include <filesystem>
 #include <system_error>
+#include <unistd.h>
+#include <wdhost/helpers.hpp>
 
 namespace chrome {
 namespace {
@@ -33,9 +31,8 @@ std::string toJson(const rapidjson::Value& value) {
 std::string driverError(const std::string& body) {
   rapidjson::Document doc;
   doc.Parse(body.c_str(), body.size());
-  if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("value") &&
-      doc["value"].IsObject() && doc["value"].HasMember("message") &&
-      doc["value"]["message"].IsString())
+  if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("value") && doc["value"].IsObject() &&
+      doc["value"].HasMember("message") && doc["value"]["message"].IsString())
     return doc["value"]["message"].GetString();
   return body.substr(0, 2000);
 }
@@ -68,10 +65,10 @@ std::string ChromeSession::startDriver(const ChromeInstall& install, const Chrom
       host_, std::vector<std::string>{install.driverPath, "--port=0"}, env, sessionId_);
   auto [status, output] = driver_->waitOutput(kListeningMarker, config.startupTimeoutMs);
   if (status != WDHOST_OK) {
-    std::string why = status == WDHOST_TIMEOUT
-                          ? "did not start listening within " +
-                                std::to_string(config.startupTimeoutMs) + " ms"
-                          : "exited (" + driver_->state().describe() + ") before listening";
+    std::string why =
+        status == WDHOST_TIMEOUT
+            ? "did not start listening within " + std::to_string(config.startupTimeoutMs) + " ms"
+            : "exited (" + driver_->state().describe() + ") before listening";
     throw wdhost::Error("session not created",
                         "chromedriver " + why + "; its output: " + wdhost::tailLines(output, 10));
   }
@@ -80,9 +77,8 @@ std::string ChromeSession::startDriver(const ChromeInstall& install, const Chrom
     throw wdhost::Error("session not created",
                         "chromedriver did not say its port: " + wdhost::tailLines(output, 5));
   std::string url = "http://127.0.0.1:" + std::to_string(port);
-  wdhost::HttpResponse ready =
-      wdhost::httpRequest(host_, "GET", url + "/status", "", kStatusTimeoutMs,
-                          "session not created");
+  wdhost::HttpResponse ready = wdhost::httpRequest(host_, "GET", url + "/status", "",
+                                                   kStatusTimeoutMs, "session not created");
   if (ready.status != 200)
     throw wdhost::Error("session not created", "chromedriver's /status answered " +
                                                    std::to_string(ready.status) + ": " +
@@ -97,10 +93,10 @@ void ChromeSession::createDriverSession(const std::string& body) {
     throw wdhost::Error("session not created", "chromedriver: " + driverError(created.body));
   rapidjson::Document doc;
   doc.Parse(created.body.c_str(), created.body.size());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("value") ||
-      !doc["value"].IsObject())
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("value") || !doc["value"].IsObject())
     throw wdhost::Error("session not created", "chromedriver answered New Session with "
-                                               "malformed JSON: " + created.body.substr(0, 500));
+                                               "malformed JSON: " +
+                                                   created.body.substr(0, 500));
   rapidjson::Value& value = doc["value"];
   if (!value.HasMember("sessionId") || !value["sessionId"].IsString() ||
       !value.HasMember("capabilities") || !value["capabilities"].IsObject())
@@ -112,10 +108,10 @@ void ChromeSession::createDriverSession(const std::string& body) {
 
   // W3C userAgent: what the browser really sends, asked from the page itself.
   if (!caps.HasMember("userAgent")) {
-    wdhost::HttpResponse agent = wdhost::httpRequest(
-        host_, "POST", upstream_ + "/execute/sync",
-        R"({"script":"return navigator.userAgent","args":[]})", kQuickCommandTimeoutMs,
-        "session not created");
+    wdhost::HttpResponse agent =
+        wdhost::httpRequest(host_, "POST", upstream_ + "/execute/sync",
+                            R"({"script":"return navigator.userAgent","args":[]})",
+                            kQuickCommandTimeoutMs, "session not created");
     rapidjson::Document ua;
     ua.Parse(agent.body.c_str(), agent.body.size());
     if (agent.status == 200 && !ua.HasParseError() && ua.IsObject() && ua.HasMember("value") &&

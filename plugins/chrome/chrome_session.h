@@ -4,11 +4,10 @@
 #include "chrome_config.h"
 #include "chrome_discovery.h"
 
-#include <wdhost/services.hpp>
-
 #include <memory>
 #include <string>
 #include <string_view>
+#include <wdhost/services.hpp>
 
 namespace chrome {
 

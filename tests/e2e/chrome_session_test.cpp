@@ -3,19 +3,16 @@
 
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
-
 #include <signal.h>
-#include <sys/stat.h>
-
 #include <string>
+#include <sys/stat.h>
 
 using namespace wdhtest;
 
 namespace {
 
-const char* kPage =
-    "data:text/html,<title>Hello</title><button id='b' "
-    "onclick=\\\"document.title='clicked'\\\">press</button>";
+const char* kPage = "data:text/html,<title>Hello</title><button id='b' "
+                    "onclick=\\\"document.title='clicked'\\\">press</button>";
 
 rapidjson::Document parse(const std::string& body) {
   rapidjson::Document doc;
@@ -36,7 +33,9 @@ std::string newChromeSession(const HostProcess& host, rapidjson::Document* caps)
   return id;
 }
 
-bool alive(int pid) { return kill(pid, 0) == 0; }
+bool alive(int pid) {
+  return kill(pid, 0) == 0;
+}
 
 bool pathExists(const std::string& path) {
   struct stat info;
@@ -56,17 +55,17 @@ TEST_CASE("e2e chrome: new session, navigate, find, click, script, screenshot, d
   CHECK(std::string(caps["platformName"].GetString()) == "linux");
   REQUIRE(caps["browserVersion"].IsString());
   CHECK(std::string(caps["browserVersion"].GetString()).find('.') != std::string::npos);
-  for (const char* key : {"acceptInsecureCerts", "pageLoadStrategy", "proxy", "setWindowRect",
-                          "strictFileInteractability", "timeouts", "unhandledPromptBehavior",
-                          "userAgent"})
+  for (const char* key :
+       {"acceptInsecureCerts", "pageLoadStrategy", "proxy", "setWindowRect",
+        "strictFileInteractability", "timeouts", "unhandledPromptBehavior", "userAgent"})
     CHECK_MESSAGE(caps.HasMember(key), key);
   CHECK(std::string(caps["userAgent"].GetString()).find("Chrome/") != std::string::npos);
   std::string profile = caps["chrome"]["userDataDir"].GetString();
   CHECK(pathExists(profile));
 
   std::string base = "/session/" + id;
-  HttpAnswer nav = httpRequest(host.port(), "POST", base + "/url",
-                               std::string(R"({"url":")") + kPage + "\"}");
+  HttpAnswer nav =
+      httpRequest(host.port(), "POST", base + "/url", std::string(R"({"url":")") + kPage + "\"}");
   REQUIRE_MESSAGE(nav.status == 200, nav.body);
   CHECK(httpRequest(host.port(), "GET", base + "/title").body == R"({"value":"Hello"})");
 
@@ -74,8 +73,7 @@ TEST_CASE("e2e chrome: new session, navigate, find, click, script, screenshot, d
                                  R"({"using":"css selector","value":"#b"})");
   REQUIRE_MESSAGE(found.status == 200, found.body);
   rapidjson::Document element = parse(found.body);
-  std::string elementId =
-      element["value"]["element-6066-11e4-a52e-4f735466cecf"].GetString();
+  std::string elementId = element["value"]["element-6066-11e4-a52e-4f735466cecf"].GetString();
   CHECK(httpRequest(host.port(), "POST", base + "/element/" + elementId + "/click", "{}").status ==
         200);
   CHECK(httpRequest(host.port(), "GET", base + "/title").body == R"({"value":"clicked"})");

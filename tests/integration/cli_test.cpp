@@ -1,11 +1,9 @@
 // The wdhost command line, as an operator meets it.
 #include "support/host_process.h"
 
-#include <doctest/doctest.h>
-
-#include <unistd.h>
-
 #include <cstdio>
+#include <doctest/doctest.h>
+#include <unistd.h>
 
 using namespace wdhtest;
 

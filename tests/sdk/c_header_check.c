@@ -9,4 +9,6 @@ _Static_assert(offsetof(wdhost_plugin_vtable, teardown) == 80, "vtable v1 slots 
 _Static_assert(sizeof(wdhost_plugin_vtable) == 88, "vtable v1 size changed");
 _Static_assert(offsetof(wdhost_host, get_service) == 56, "host table v1 changed");
 
-int wdhost_c_header_check(void) { return (int)sizeof(wdhost_plugin_vtable); }
+int wdhost_c_header_check(void) {
+  return (int)sizeof(wdhost_plugin_vtable);
+}

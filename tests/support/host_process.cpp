@@ -5,22 +5,20 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
-
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <signal.h>
+#include <spawn.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 extern char** environ;
 
@@ -240,7 +238,8 @@ std::vector<int> descendantsMatching(int root, std::string_view needle) {
         under = true;
         break;
       }
-      auto it = std::find_if(all.begin(), all.end(), [&](const ProcInfo& q) { return q.pid == parent; });
+      auto it =
+          std::find_if(all.begin(), all.end(), [&](const ProcInfo& q) { return q.pid == parent; });
       if (it == all.end())
         break;
       parent = it->ppid;

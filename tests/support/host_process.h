@@ -10,10 +10,10 @@ namespace wdhtest {
 
 // An HTTP answer.
 struct HttpAnswer {
-  int status = 0;            // HTTP status, 0 when no answer came
-  std::string contentType;   // Content-Type header
-  std::string cacheControl;  // Cache-Control header
-  std::string body;          // the body
+  int status = 0;           // HTTP status, 0 when no answer came
+  std::string contentType;  // Content-Type header
+  std::string cacheControl; // Cache-Control header
+  std::string body;         // the body
 };
 
 // Sends one request to http://127.0.0.1:port + path (bounded by `timeout`).
@@ -64,7 +64,8 @@ std::vector<int> descendantsMatching(int root, std::string_view needle);
 std::vector<int> processesMatching(std::string_view needle);
 
 // Polls `check` every 50 ms until it is true or `timeout` passes; returns its last value.
-template <class Check> bool eventually(Check check, std::chrono::milliseconds timeout) {
+template <class Check>
+bool eventually(Check check, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     if (check())

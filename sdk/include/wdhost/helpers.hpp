@@ -2,15 +2,13 @@
 // versions, and starting a driver that prints the port it listens on.
 #pragma once
 
-#include <wdhost/services.hpp>
-
-#include <unistd.h>
-
 #include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unistd.h>
 #include <vector>
+#include <wdhost/services.hpp>
 
 namespace wdhost {
 
@@ -83,9 +81,8 @@ inline uint16_t portAfter(std::string_view output, std::string_view marker) {
   if (at == std::string_view::npos)
     return 0;
   unsigned long port = 0;
-  for (std::size_t i = at + marker.size(); i < output.size() && output[i] >= '0' &&
-                                           output[i] <= '9' && port <= 65535;
-       ++i)
+  for (std::size_t i = at + marker.size();
+       i < output.size() && output[i] >= '0' && output[i] <= '9' && port <= 65535; ++i)
     port = port * 10 + static_cast<unsigned long>(output[i] - '0');
   return port > 0 && port <= 65535 ? static_cast<uint16_t>(port) : 0;
 }

@@ -60,7 +60,8 @@ typedef int32_t wdhost_log_level;
 #define WDHOST_LOG_WARN 3
 #define WDHOST_LOG_ERROR 4
 
-/* Borrowed UTF-8 bytes, not NUL-terminated; valid only until the call that received them returns. */
+/* Borrowed UTF-8 bytes, not NUL-terminated; valid only until the call that received them returns.
+ */
 typedef struct wdhost_str {
   const char* data;
   size_t size;
@@ -115,10 +116,10 @@ typedef struct wdhost_host {
 
 /* What to start. Owned by the caller; read only during spawn(). */
 typedef struct wdhost_spawn_request {
-  uint32_t struct_size;     /* sizeof(wdhost_spawn_request) in the plugin's build        */
-  const char* const* argv;  /* NULL-terminated; argv[0] is an absolute path             */
-  const char* const* env;   /* NULL-terminated "NAME=value" added to the host's env, or NULL */
-  wdhost_str owner;         /* the host session id this process serves, or empty        */
+  uint32_t struct_size;    /* sizeof(wdhost_spawn_request) in the plugin's build        */
+  const char* const* argv; /* NULL-terminated; argv[0] is an absolute path             */
+  const char* const* env;  /* NULL-terminated "NAME=value" added to the host's env, or NULL */
+  wdhost_str owner;        /* the host session id this process serves, or empty        */
 } wdhost_spawn_request;
 
 /* A process's state as returned by poll(). */
@@ -243,11 +244,11 @@ typedef struct wdhost_plugin_vtable {
 
 /* In/out handshake block, owned by the host. */
 typedef struct wdhost_negotiation {
-  uint32_t struct_size;                /* in : sizeof(wdhost_negotiation) in the host's build */
-  uint32_t host_abi_major;             /* in                                                 */
-  uint32_t host_abi_minor;             /* in : the newest minor the host understands          */
-  uint32_t agreed_abi_minor;           /* out: min(host minor, plugin minor)                  */
-  const wdhost_plugin_vtable* vtable;  /* out: the plugin's table, NULL unless OK              */
+  uint32_t struct_size;               /* in : sizeof(wdhost_negotiation) in the host's build */
+  uint32_t host_abi_major;            /* in                                                 */
+  uint32_t host_abi_minor;            /* in : the newest minor the host understands          */
+  uint32_t agreed_abi_minor;          /* out: min(host minor, plugin minor)                  */
+  const wdhost_plugin_vtable* vtable; /* out: the plugin's table, NULL unless OK              */
 } wdhost_negotiation;
 
 /* [any thread] The entry point: idempotent, no side effects, called before anything else.

@@ -3,8 +3,6 @@
 // code become W3C errors at the boundary; nothing C++ crosses it.
 #pragma once
 
-#include <wdhost/plugin.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -13,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <wdhost/plugin.h>
 
 namespace wdhost {
 
@@ -35,7 +34,9 @@ inline std::string_view view(wdhost_str s) noexcept {
 }
 
 // Borrowed wdhost_str over a string_view; valid as long as the viewed bytes.
-inline wdhost_str str(std::string_view s) noexcept { return wdhost_str{s.data(), s.size()}; }
+inline wdhost_str str(std::string_view s) noexcept {
+  return wdhost_str{s.data(), s.size()};
+}
 
 // A sink that appends everything the host writes to a std::string.
 class StringSink {
@@ -68,7 +69,8 @@ public:
 
   // Returns the service table with `id` if the host offers it with every field up to
   // `Table`'s size, else nullptr. Thread-safe.
-  template <class Table> const Table* service(const char* id) const noexcept {
+  template <class Table>
+  const Table* service(const char* id) const noexcept {
     if (!has(offsetof(wdhost_host, get_service), sizeof(host_->get_service)) ||
         host_->get_service == nullptr)
       return nullptr;
@@ -164,11 +166,16 @@ struct SessionBox {
   std::unique_ptr<Session> session;
 };
 
-inline PluginBox* unbox(wdhost_plugin* p) noexcept { return reinterpret_cast<PluginBox*>(p); }
-inline SessionBox* unbox(wdhost_session* s) noexcept { return reinterpret_cast<SessionBox*>(s); }
+inline PluginBox* unbox(wdhost_plugin* p) noexcept {
+  return reinterpret_cast<PluginBox*>(p);
+}
+inline SessionBox* unbox(wdhost_session* s) noexcept {
+  return reinterpret_cast<SessionBox*>(s);
+}
 
 // Static trampolines binding the C table to the C++ classes of plugin type P.
-template <class P> struct Trampolines {
+template <class P>
+struct Trampolines {
   static wdhost_status WDHOST_CALL init(const wdhost_host* host, wdhost_str config,
                                         wdhost_plugin** out, wdhost_reply* reply) {
     return guard(host, reply, [&] {
@@ -227,8 +234,7 @@ template <class P> struct Trampolines {
   }
 
   static wdhost_status WDHOST_CALL command(wdhost_session* session, wdhost_str method,
-                                           wdhost_str path, wdhost_str body,
-                                           wdhost_reply* reply) {
+                                           wdhost_str path, wdhost_str body, wdhost_reply* reply) {
     SessionBox* box = unbox(session);
     return guard(box->host, reply, [&] {
       std::string json = box->session->command(view(method), view(path), view(body));
@@ -267,9 +273,17 @@ template <class P>
 const wdhost_plugin_vtable* vtableFor(const char* id, const char* name,
                                       const char* version) noexcept {
   static const wdhost_plugin_vtable table = {
-      sizeof(wdhost_plugin_vtable), WDHOST_ABI_MINOR,         id, name, version,
-      &Trampolines<P>::init,        &Trampolines<P>::deinit,  &Trampolines<P>::describe,
-      &Trampolines<P>::negotiate,   &Trampolines<P>::launch,  &Trampolines<P>::command,
+      sizeof(wdhost_plugin_vtable),
+      WDHOST_ABI_MINOR,
+      id,
+      name,
+      version,
+      &Trampolines<P>::init,
+      &Trampolines<P>::deinit,
+      &Trampolines<P>::describe,
+      &Trampolines<P>::negotiate,
+      &Trampolines<P>::launch,
+      &Trampolines<P>::command,
       &Trampolines<P>::teardown,
   };
   return &table;
@@ -279,8 +293,8 @@ const wdhost_plugin_vtable* vtableFor(const char* id, const char* name,
 } // namespace wdhost
 
 // Exports the plugin entry for Type (constructible from (wdhost::Host, std::string_view config)).
-#define WDHOST_DECLARE_PLUGIN(Type, Id, Name, Version)                                            \
+#define WDHOST_DECLARE_PLUGIN(Type, Id, Name, Version)                                             \
   extern "C" WDHOST_EXPORT wdhost_status WDHOST_CALL wdhost_plugin_entry(wdhost_negotiation* io) { \
-    return ::wdhost::detail::negotiateAbi(io,                                                     \
+    return ::wdhost::detail::negotiateAbi(io,                                                      \
                                           ::wdhost::detail::vtableFor<Type>(Id, Name, Version));   \
   }

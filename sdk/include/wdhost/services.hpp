@@ -2,13 +2,12 @@
 // throw wdhost::Error, which the plugin trampolines turn into W3C errors.
 #pragma once
 
-#include <wdhost/plugin.hpp>
-
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+#include <wdhost/plugin.hpp>
 
 namespace wdhost {
 
