@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <wdhost/services.hpp>
+#include <wdhost/driver_session.hpp>
 
 namespace chrome {
 
@@ -19,22 +19,14 @@ public:
                 std::string_view sessionId, std::string_view capabilities);
 
   // {"capabilities":{..},"upstream":"http://127.0.0.1:N/session/<chromedriver id>"}
-  std::string launchReply() const override { return launchReply_; }
+  std::string launchReply() const override { return driver_->launchReply(); }
 
-  // DELETE upstream (best effort), then end chromedriver's process tree and the profile.
+  // Deletes the driver's session, ends chromedriver's process tree, removes the profile.
   void teardown() override;
 
 private:
-  std::string startDriver(const ChromeInstall& install, const ChromeConfig& config);
-  void createDriverSession(const std::string& body);
-
-  wdhost::Host host_;
-  std::string sessionId_;
   std::unique_ptr<wdhost::TempDir> workDir_;
-  std::unique_ptr<wdhost::ChildProcess> driver_;
-  std::string driverUrl_;
-  std::string upstream_;
-  std::string launchReply_;
+  std::unique_ptr<wdhost::DriverSession> driver_;
 };
 
 } // namespace chrome

@@ -1,0 +1,232 @@
+// Optional header-only helper for plugins whose browser is driven by a vendor WebDriver server
+// (chromedriver, geckodriver, WebKitWebDriver, safaridriver): start the driver through the
+// host, wait until it is ready, create the driver's session, and tear it all down.
+// Requires RapidJSON (header-only); the rest of the SDK does not.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <netinet/in.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <string>
+#include <string_view>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <vector>
+#include <wdhost/helpers.hpp>
+#include <wdhost/services.hpp>
+
+namespace wdhost {
+
+// How to start one vendor driver.
+struct DriverLaunch {
+  std::string name;                  // for messages: "chromedriver"
+  std::vector<std::string> argv;     // argv[0] absolute; may contain "{port}" (see below)
+  std::vector<std::string> env;      // extra "NAME=value" entries
+  std::string listeningMarker;       // text the driver prints before its port, or "" when the
+                                     // driver cannot choose its own port: then a free port is
+                                     // substituted for "{port}" in argv and /status is polled
+  uint32_t startupTimeoutMs = 30000; // how long the driver may take to be ready
+  uint32_t newSessionTimeoutMs = 90000;
+  uint32_t teardownGraceMs = 2000;
+};
+
+// A free TCP port on 127.0.0.1 as the kernel chose it (closed again; a driver that must be told
+// its port binds it right after, and a lost race is retried by DriverSession).
+inline uint16_t freeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return 0;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof address;
+  uint16_t port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0)
+    port = ntohs(address.sin_port);
+  ::close(fd);
+  return port;
+}
+
+// Compact JSON of a RapidJSON value.
+inline std::string toJsonString(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// The W3C error message in a driver's error body, or the body itself (shortened).
+inline std::string driverErrorMessage(const std::string& body) {
+  rapidjson::Document doc;
+  doc.Parse(body.c_str(), body.size());
+  if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("value") && doc["value"].IsObject() &&
+      doc["value"].HasMember("message") && doc["value"]["message"].IsString())
+    return doc["value"]["message"].GetString();
+  return body.substr(0, 2000);
+}
+
+// A session on a private vendor driver. The constructor starts the driver and creates the
+// session (throws Error("session not created") with the driver's own words, leaving nothing
+// running); teardown() deletes it and ends the driver's process tree.
+class DriverSession : public Session {
+public:
+  // `newSessionBody` is the W3C New Session body to send the driver. With `askUserAgent` the
+  // returned capabilities gain "userAgent" as the page reports it, when the driver lacks it.
+  DriverSession(const Host& host, std::string_view sessionId, const DriverLaunch& launch,
+                const std::string& newSessionBody, bool askUserAgent = true)
+      : host_(host), sessionId_(sessionId), launch_(launch) {
+    constexpr int kPortAttempts = 3;
+    for (int attempt = 1;; ++attempt) {
+      try {
+        driverUrl_ = startDriver();
+        break;
+      } catch (const Error&) {
+        // A driver told a port it then lost to another process gets another port.
+        if (!launch_.listeningMarker.empty() || attempt == kPortAttempts)
+          throw;
+      }
+    }
+    createSession(newSessionBody, askUserAgent);
+  }
+
+  // {"capabilities":{..},"upstream":"http://127.0.0.1:N/session/<driver's id>"}
+  std::string launchReply() const override { return launchReply_; }
+
+  // DELETE upstream (best effort, only while the driver runs), then end the driver's tree.
+  void teardown() override {
+    if (!upstream_.empty() && driver_ && driver_->state().running()) {
+      try {
+        httpRequest(host_, "DELETE", upstream_, "", kQuickTimeoutMs);
+      } catch (const Error& e) {
+        host_.log(WDHOST_LOG_WARN, launch_.name + ": DELETE session failed: " + e.what());
+      }
+    }
+    if (driver_)
+      driver_->terminate(launch_.teardownGraceMs);
+  }
+
+  // The driver's base URL, "http://127.0.0.1:N".
+  const std::string& driverUrl() const noexcept { return driverUrl_; }
+  // The driver's session URL, "http://127.0.0.1:N/session/ID".
+  const std::string& upstream() const noexcept { return upstream_; }
+
+private:
+  static constexpr uint32_t kQuickTimeoutMs = 10000;
+
+  std::string startDriver() {
+    std::vector<std::string> argv = launch_.argv;
+    uint16_t port = 0;
+    if (launch_.listeningMarker.empty()) {
+      port = freeLoopbackPort();
+      if (port == 0)
+        throw Error("session not created", "no free loopback port for " + launch_.name);
+      for (std::string& arg : argv) {
+        std::size_t at = arg.find("{port}");
+        if (at != std::string::npos)
+          arg.replace(at, 6, std::to_string(port));
+      }
+    }
+    driver_ = std::make_unique<ChildProcess>(host_, argv, launch_.env, sessionId_);
+    if (!launch_.listeningMarker.empty()) {
+      auto [status, output] =
+          driver_->waitOutput(launch_.listeningMarker, launch_.startupTimeoutMs);
+      if (status != WDHOST_OK)
+        fail(status == WDHOST_TIMEOUT
+                 ? "did not start listening within " + std::to_string(launch_.startupTimeoutMs) +
+                       " ms"
+                 : "exited (" + driver_->state().describe() + ") before listening",
+             output);
+      port = portAfter(output, launch_.listeningMarker);
+      if (port == 0)
+        fail("did not say its port", output);
+    }
+    std::string url = "http://127.0.0.1:" + std::to_string(port);
+    waitReady(url);
+    return url;
+  }
+
+  // Polls GET /status until it answers 200, the driver exits, or the startup time runs out.
+  void waitReady(const std::string& url) {
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(launch_.startupTimeoutMs);
+    std::string lastError;
+    for (int round = 0; round < 100000; ++round) {
+      try {
+        HttpResponse ready =
+            httpRequest(host_, "GET", url + "/status", "", 2000, "session not created");
+        if (ready.status == 200)
+          return;
+        lastError = "/status answered " + std::to_string(ready.status);
+      } catch (const Error& e) {
+        lastError = e.what();
+      }
+      if (!driver_->state().running())
+        fail("exited (" + driver_->state().describe() + ") before it was ready",
+             driver_->waitOutput("", 0).second);
+      if (std::chrono::steady_clock::now() >= deadline)
+        fail("was not ready within " + std::to_string(launch_.startupTimeoutMs) + " ms (" +
+                 lastError + ")",
+             driver_->waitOutput("", 0).second);
+      struct timespec pause = {0, 25 * 1000 * 1000};
+      nanosleep(&pause, nullptr);
+    }
+  }
+
+  [[noreturn]] void fail(const std::string& why, const std::string& output) {
+    std::string tail = tailLines(output, 10);
+    driver_->terminate(0);
+    throw Error("session not created",
+                launch_.name + " " + why + (tail.empty() ? "" : "; its output: " + tail));
+  }
+
+  void createSession(const std::string& body, bool askUserAgent) {
+    HttpResponse created = httpRequest(host_, "POST", driverUrl_ + "/session", body,
+                                       launch_.newSessionTimeoutMs, "session not created");
+    if (created.status != 200)
+      throw Error("session not created", launch_.name + ": " + driverErrorMessage(created.body));
+    rapidjson::Document doc;
+    doc.Parse(created.body.c_str(), created.body.size());
+    if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("value") ||
+        !doc["value"].IsObject() || !doc["value"].HasMember("sessionId") ||
+        !doc["value"]["sessionId"].IsString() || !doc["value"].HasMember("capabilities") ||
+        !doc["value"]["capabilities"].IsObject())
+      throw Error("session not created", launch_.name +
+                                             " answered New Session without a "
+                                             "sessionId and capabilities: " +
+                                             created.body.substr(0, 500));
+    upstream_ = driverUrl_ + "/session/" + doc["value"]["sessionId"].GetString();
+    rapidjson::Value& caps = doc["value"]["capabilities"];
+    auto& alloc = doc.GetAllocator();
+    if (askUserAgent && !caps.HasMember("userAgent")) {
+      HttpResponse agent = httpRequest(host_, "POST", upstream_ + "/execute/sync",
+                                       R"({"script":"return navigator.userAgent","args":[]})",
+                                       kQuickTimeoutMs, "session not created");
+      rapidjson::Document ua;
+      ua.Parse(agent.body.c_str(), agent.body.size());
+      if (agent.status == 200 && !ua.HasParseError() && ua.IsObject() && ua.HasMember("value") &&
+          ua["value"].IsString())
+        caps.AddMember("userAgent", rapidjson::Value(ua["value"], alloc), alloc);
+    }
+    rapidjson::Document reply(rapidjson::kObjectType);
+    auto& replyAlloc = reply.GetAllocator();
+    reply.AddMember("capabilities", rapidjson::Value(caps, replyAlloc), replyAlloc);
+    reply.AddMember("upstream", rapidjson::Value(upstream_.c_str(), replyAlloc), replyAlloc);
+    launchReply_ = toJsonString(reply);
+  }
+
+  Host host_;
+  std::string sessionId_;
+  DriverLaunch launch_;
+  std::unique_ptr<ChildProcess> driver_;
+  std::string driverUrl_;
+  std::string upstream_;
+  std::string launchReply_;
+};
+
+} // namespace wdhost
