@@ -5,6 +5,7 @@
 #include "core/status.h"
 
 #include <rapidjson/document.h>
+#include <string>
 #include <vector>
 
 namespace wdh {
@@ -17,5 +18,23 @@ Status mergeCapabilities(const rapidjson::Value& body, std::vector<rapidjson::Do
 // Moves the host's own extension capabilities ("wdhost:*") out of `caps` into `hostCaps`
 // (an object): an intermediary node must not forward its own extensions.
 void extractHostCapabilities(rapidjson::Document* caps, rapidjson::Document* hostCaps);
+
+} // namespace wdh
+
+namespace wdh {
+
+// What the host knows of the browser that serves a session, for completing its capabilities.
+struct ServedBrowser {
+  std::string browserName;    // "chrome"
+  std::string browserVersion; // the installed version
+  std::string platformName;   // "linux"
+};
+
+// Completes the capabilities a plugin returned: every standard capability present and typed
+// (browserName, browserVersion, platformName, acceptInsecureCerts, pageLoadStrategy, proxy,
+// setWindowRect, strictFileInteractability, timeouts, unhandledPromptBehavior, userAgent),
+// missing ones taken from the request and then from the spec's defaults; "wdhost:" keys dropped.
+void completeReturnedCapabilities(rapidjson::Value* caps, rapidjson::Document::AllocatorType& alloc,
+                                  const rapidjson::Value& requested, const ServedBrowser& browser);
 
 } // namespace wdh

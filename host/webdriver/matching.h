@@ -11,8 +11,9 @@
 
 namespace wdh {
 
-// True when `version` (installed, "156.0.8078.79") satisfies `wanted`: an exact version or a
-// prefix of whole components ("156", "156.0").
+// True when `version` (installed, "156.0.8078.79") satisfies `wanted`: an exact version, a
+// prefix of whole components ("156", "156.0"), comparisons (">=116", "<118", "<=", ">"), or
+// several space-separated terms that must all hold (">=116 <118").
 bool versionMatches(std::string_view wanted, std::string_view version);
 
 // True when the merged capabilities can be served by a plugin described by `description`.

@@ -95,6 +95,15 @@ Status SessionService::launchOn(const std::shared_ptr<LoadedPlugin>& plugin,
   }
   sessions_.add(session);
 
+  rapidjson::Document requested;
+  if (!parseJsonObject(capabilities, &requested).isOk())
+    requested.SetObject();
+  const PluginDescription& description = plugin->description();
+  ServedBrowser served{description.browserName,
+                       description.browsers.empty() ? "" : description.browsers.front().version,
+                       description.platformName};
+  completeReturnedCapabilities(&doc["capabilities"], doc.GetAllocator(), requested, served);
+
   rapidjson::Document out(rapidjson::kObjectType);
   auto& alloc = out.GetAllocator();
   rapidjson::Value value(rapidjson::kObjectType);

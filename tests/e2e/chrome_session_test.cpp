@@ -145,3 +145,41 @@ TEST_CASE("e2e chrome: a bad chromedriver path fails New Session with the reason
   CHECK(created.body.find("chromedriver") != std::string::npos);
   CHECK(descendantsMatching(host.pid(), "/bin/false").empty());
 }
+
+TEST_CASE("e2e chrome: capability processing before the browser is asked") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  auto post = [&](const std::string& caps) {
+    return httpRequest(host.port(), "POST", "/session", R"({"capabilities":)" + caps + "}");
+  };
+  // Invalid values never reach a browser.
+  HttpAnswer legacy = post(R"({"alwaysMatch":{"browserName":"chrome","chromeOptions":{}}})");
+  CHECK(legacy.status == 400);
+  CHECK(legacy.body.find("goog:chromeOptions") != std::string::npos);
+  CHECK(post(R"({"alwaysMatch":{"pageLoadStrategy":"fast"}})").status == 400);
+  CHECK(descendantsMatching(host.pid(), "chrom").empty());
+
+  // Matching: exact platformName, version comparisons; the offer is named when nothing fits.
+  HttpAnswer upper = post(R"({"alwaysMatch":{"browserName":"chrome","platformName":"LINUX"}})");
+  CHECK(upper.status == 500);
+  CHECK(upper.body.find("session not created") != std::string::npos);
+  CHECK(upper.body.find("chrome 1") != std::string::npos);
+  CHECK(post(R"({"alwaysMatch":{"browserName":"chrome","browserVersion":"<100"}})").status == 500);
+
+  HttpAnswer created = post(R"({"alwaysMatch":{"platformName":"linux",
+      "browserVersion":">=100","timeouts":{"implicit":1500,"script":null}},
+      "firstMatch":[{"browserName":"firefox"},{"browserName":"chrome"}]})");
+  REQUIRE_MESSAGE(created.status == 200, created.body);
+  rapidjson::Document doc = parse(created.body);
+  CHECK(doc["value"].MemberCount() == 2);
+  const rapidjson::Value& caps = doc["value"]["capabilities"];
+  CHECK(caps["timeouts"]["implicit"].GetInt() == 1500);
+  CHECK(caps["timeouts"]["script"].IsNull());
+  std::string id = doc["value"]["sessionId"].GetString();
+  CHECK(httpRequest(host.port(), "GET", "/session/" + id + "/timeouts").body.find("1500") !=
+        std::string::npos);
+  CHECK(httpRequest(host.port(), "DELETE", "/session/" + id).status == 200);
+  // A second delete is safe and says the session is gone.
+  HttpAnswer again = httpRequest(host.port(), "DELETE", "/session/" + id);
+  CHECK(again.status == 404);
+  CHECK(again.body.find("invalid session id") != std::string::npos);
+}

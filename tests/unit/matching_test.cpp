@@ -46,3 +46,22 @@ TEST_CASE("matching: browserVersion is exact or a whole-component prefix") {
 TEST_CASE("matching: the offer names browsers, versions and platform") {
   CHECK(describeOffer({}) == "no browser plugins");
 }
+
+TEST_CASE("matching: browserVersion comparisons, alone and combined") {
+  const char* installed = "156.0.8078.79";
+  CHECK(versionMatches(">=116", installed));
+  CHECK(versionMatches(">=156", installed));
+  CHECK(versionMatches(">=156.0.8078.79", installed));
+  CHECK_FALSE(versionMatches(">=157", installed));
+  CHECK(versionMatches("<157", installed));
+  CHECK_FALSE(versionMatches("<156", installed));
+  CHECK_FALSE(versionMatches("<118", installed));
+  CHECK(versionMatches("<=156.0.8078.79", installed));
+  CHECK(versionMatches(">155", installed));
+  CHECK(versionMatches(">=116 <157", installed));
+  CHECK_FALSE(versionMatches(">=116 <118", installed));
+  CHECK(versionMatches("=156", installed));
+  CHECK(versionMatches(">=128", "128.5.0esr"));
+  CHECK_FALSE(versionMatches(">=abc", installed));
+  CHECK(versionMatches("", installed));
+}
