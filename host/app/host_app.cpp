@@ -4,15 +4,18 @@
 #include "plugin/plugin_registry.h"
 #include "process/process_supervisor.h"
 #include "process/temp_dirs.h"
+#include "server/auth.h"
 #include "server/http_server.h"
 #include "session/session_map.h"
 #include "webdriver/session_service.h"
 
+#include <algorithm>
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <pthread.h>
+#include <thread>
 
 #ifndef WDHOST_PLUGIN_SUBDIR
 #error "WDHOST_PLUGIN_SUBDIR must be defined by the build"
@@ -68,6 +71,19 @@ int runHost(const HostOptions& options, const char* argv0) {
   setLogLevel(level);
   sigset_t signals = blockTerminationSignals();
 
+  if (!isLoopbackHost(options.host) && options.authToken.empty() &&
+      !options.allowUnauthenticatedRemote) {
+    log(LogLevel::Error, "host",
+        "--host " + options.host +
+            " is reachable beyond this machine: set --auth-token (or "
+            "$WDHOST_AUTH_TOKEN), or pass --allow-unauthenticated-remote if you really mean it");
+    return 2;
+  }
+  if (!isLoopbackHost(options.host) && options.authToken.empty())
+    log(LogLevel::Warn, "host",
+        "LISTENING BEYOND LOOPBACK WITHOUT AUTHENTICATION: anyone who reaches " + options.host +
+            " can start browsers and run scripts in them (--allow-unauthenticated-remote)");
+
   std::string dir = binaryDir();
   std::unique_ptr<TempDirs> tempDirs;
   std::size_t reclaimed = 0;
@@ -103,13 +119,26 @@ int runHost(const HostOptions& options, const char* argv0) {
   if (registry.plugins().empty())
     log(LogLevel::Warn, "host", "no browser plugin is loaded: every New Session will fail");
 
+  SessionSettings sessionSettings;
+  sessionSettings.maxSessions = options.maxSessions > 0
+                                    ? options.maxSessions
+                                    : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  sessionSettings.maxSessionsPerPlugin = options.maxSessionsPerPlugin;
+  sessionSettings.queueTimeout =
+      options.noQueue ? std::chrono::milliseconds(0)
+                      : std::chrono::milliseconds(options.sessionRequestTimeout * 1000ULL);
+  sessionSettings.launchTimeout = std::chrono::seconds(options.launchTimeout);
+  sessionSettings.idleTimeout = std::chrono::seconds(options.sessionTimeout);
+  sessionSettings.maxIdleTimeout = std::chrono::seconds(options.maxSessionTimeout);
   SessionMap sessions;
-  SessionService service(registry, sessions, services, SessionSettings{});
+  SessionService service(registry, sessions, services, sessionSettings);
+  service.start();
   ServerSettings serverSettings;
   serverSettings.host = options.host;
   serverSettings.port = options.port;
   serverSettings.maxThreads = options.maxThreads;
   serverSettings.maxBodySize = options.maxBodySize;
+  serverSettings.authToken = options.authToken;
   HttpServer server(service, serverSettings);
   status = server.start();
   if (!status.isOk()) {

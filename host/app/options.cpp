@@ -4,6 +4,7 @@
 
 #include "json/json.h"
 #include <boost/program_options.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -35,31 +36,53 @@ bool addPluginOption(const std::string& text, std::map<std::string, std::vector<
 bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::string* error) {
   std::string configFile;
   std::vector<std::string> pluginOptions;
+  std::vector<std::string> perPluginLimits;
   unsigned port = out->port;
   po::options_description general("wdhost options");
-  general.add_options()("host", po::value(&out->host)->default_value(out->host),
-                        "address to listen on (loopback unless you mean to expose the host)")(
-      "port", po::value(&port)->default_value(port), "port to listen on; 0 picks a free one")(
-      "plugin-dir", po::value(&out->pluginDirs)->composing(),
+  auto add = general.add_options();
+  add("host", po::value(&out->host)->default_value(out->host),
+      "address to listen on (loopback unless you mean to expose the host)");
+  add("port", po::value(&port)->default_value(port), "port to listen on; 0 picks a free one");
+  add("plugin-dir", po::value(&out->pluginDirs)->composing(),
       "directory to load plugins from (repeatable); default: lib/wdhost/plugins next to the "
-      "binary")(
-      "plugin", po::value(&out->plugins)->composing(),
-      "plugin to load, by name (repeatable; also the matching order); default: all found")(
-      "plugin-option", po::value(&pluginOptions)->composing(),
-      "NAME.KEY=VALUE setting passed to a plugin, e.g. chrome.driver=/usr/bin/chromedriver")(
-      "show-windows", po::bool_switch(&out->showWindows),
-      "run browsers with visible windows instead of headless")(
-      "log-level", po::value(&out->logLevel)->default_value(out->logLevel),
-      "trace, debug, info, warn, error or off")(
-      "max-body-size", po::value(&out->maxBodySize)->default_value(out->maxBodySize),
-      "largest request body accepted, in bytes")(
-      "max-threads", po::value(&out->maxThreads)->default_value(out->maxThreads),
-      "HTTP worker threads (concurrent connections)")("config", po::value(&configFile),
-                                                      "read options from FILE (key = value lines)")(
-      "list-plugins", po::bool_switch(&out->listPlugins),
-      "list the plugins found, the browsers they found, and why any was skipped; then exit")(
-      "version", po::bool_switch(&out->showVersion), "print the version and exit")(
-      "help", po::bool_switch(&out->showHelp), "print this help and exit");
+      "binary");
+  add("plugin", po::value(&out->plugins)->composing(),
+      "plugin to load, by name (repeatable; also the matching order); default: all found");
+  add("plugin-option", po::value(&pluginOptions)->composing(),
+      "NAME.KEY=VALUE setting passed to a plugin, e.g. chrome.driver=/usr/bin/chromedriver");
+  add("show-windows", po::bool_switch(&out->showWindows),
+      "run browsers with visible windows instead of headless");
+  add("max-sessions", po::value(&out->maxSessions)->default_value(0),
+      "sessions at once on this host; 0 = the number of cores");
+  add("max-sessions-per-plugin", po::value(&perPluginLimits)->composing(),
+      "NAME=N: sessions at once for one plugin (repeatable)");
+  add("session-request-timeout", po::value(&out->sessionRequestTimeout)->default_value(300),
+      "seconds a New Session waits in the queue for a free slot");
+  add("no-queue", po::bool_switch(&out->noQueue),
+      "answer New Session at once when no slot is free instead of queueing");
+  add("session-timeout", po::value(&out->sessionTimeout)->default_value(200),
+      "seconds without a command before a session is closed");
+  add("max-session-timeout", po::value(&out->maxSessionTimeout)->default_value(3600),
+      "the largest wdhost:sessionTimeout a client may ask for, in seconds");
+  add("launch-timeout", po::value(&out->launchTimeout)->default_value(90),
+      "seconds a plugin may take to start a browser session");
+  add("auth-token", po::value(&out->authToken),
+      "token clients must send (Authorization: Bearer TOKEN, or basic auth with it as the "
+      "password); also read from $WDHOST_AUTH_TOKEN");
+  add("allow-unauthenticated-remote", po::bool_switch(&out->allowUnauthenticatedRemote),
+      "allow --host beyond loopback without --auth-token (anyone who reaches the port can drive "
+      "the browsers)");
+  add("log-level", po::value(&out->logLevel)->default_value(out->logLevel),
+      "trace, debug, info, warn, error or off");
+  add("max-body-size", po::value(&out->maxBodySize)->default_value(out->maxBodySize),
+      "largest request body accepted, in bytes");
+  add("max-threads", po::value(&out->maxThreads)->default_value(out->maxThreads),
+      "HTTP worker threads (concurrent connections)");
+  add("config", po::value(&configFile), "read options from FILE (key = value lines)");
+  add("list-plugins", po::bool_switch(&out->listPlugins),
+      "list the plugins found, the browsers they found, and why any was skipped; then exit");
+  add("version", po::bool_switch(&out->showVersion), "print the version and exit");
+  add("help", po::bool_switch(&out->showHelp), "print this help and exit");
 
   try {
     po::variables_map vm;
@@ -101,6 +124,32 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   if (out->maxBodySize < 1024) {
     *error = "--max-body-size must be at least 1024 bytes";
     return false;
+  }
+
+  if (out->authToken.empty()) {
+    if (const char* token = std::getenv("WDHOST_AUTH_TOKEN"))
+      out->authToken = token;
+  }
+  if (out->sessionTimeout == 0 || out->maxSessionTimeout == 0 || out->launchTimeout == 0) {
+    *error = "--session-timeout, --max-session-timeout and --launch-timeout must be above 0";
+    return false;
+  }
+  if (out->sessionTimeout > out->maxSessionTimeout) {
+    *error = "--session-timeout must not exceed --max-session-timeout";
+    return false;
+  }
+  for (const std::string& limit : perPluginLimits) {
+    std::size_t equals = limit.find('=');
+    std::string name = limit.substr(0, equals);
+    std::string count = equals == std::string::npos ? "" : limit.substr(equals + 1);
+    if (name.empty() || count.empty() || count.size() > 6 ||
+        count.find_first_not_of("0123456789") != std::string::npos || std::stoul(count) == 0) {
+      *error = "--max-sessions-per-plugin '" + limit +
+               "' must look like NAME=N with N above 0, "
+               "e.g. chrome=2";
+      return false;
+    }
+    out->maxSessionsPerPlugin[name] = std::stoul(count);
   }
 
   std::map<std::string, std::vector<std::string>> entries;

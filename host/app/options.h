@@ -21,10 +21,19 @@ struct HostOptions {
   std::string logLevel = "info";                   // trace|debug|info|warn|error|off
   std::size_t maxBodySize = 16 * 1024 * 1024;      // bytes
   int maxThreads = 128;                            // HTTP worker threads
-  bool listPlugins = false;                        // print the plugins and exit
-  bool showVersion = false;                        // print the version and exit
-  bool showHelp = false;                           // print the help and exit
-  std::string helpText;                            // the generated help
+  std::size_t maxSessions = 0;                     // 0 = the number of cores
+  std::map<std::string, std::size_t> maxSessionsPerPlugin; // NAME=N
+  unsigned sessionRequestTimeout = 300;    // seconds a New Session may wait for a slot
+  bool noQueue = false;                    // answer at once when no slot is free
+  unsigned sessionTimeout = 200;           // idle seconds before a session is closed
+  unsigned maxSessionTimeout = 3600;       // bound of wdhost:sessionTimeout
+  unsigned launchTimeout = 90;             // seconds a plugin may take to start a session
+  std::string authToken;                   // required from clients when set
+  bool allowUnauthenticatedRemote = false; // bind beyond loopback without a token
+  bool listPlugins = false;                // print the plugins and exit
+  bool showVersion = false;                // print the version and exit
+  bool showHelp = false;                   // print the help and exit
+  std::string helpText;                    // the generated help
 };
 
 // Parses argv (and --config FILE). On a bad option or value returns false with *error set

@@ -31,12 +31,13 @@ Status HttpServer::start() {
     params->setKeepAlive(true);
     params->setMaxKeepAliveRequests(0);
     params->setKeepAliveTimeout(Poco::Timespan(60, 0));
-    params->setTimeout(Poco::Timespan(60, 0));
+    params->setTimeout(Poco::Timespan(30, 0));
     params->setServerName("wdhost");
 
     threads_ = std::make_unique<Poco::ThreadPool>(2, settings_.maxThreads, 60);
     server_ = std::make_unique<Poco::Net::HTTPServer>(
-        new RequestHandlerFactory(service_, settings_.maxBodySize), *threads_, socket, params);
+        new RequestHandlerFactory(service_, settings_.maxBodySize, settings_.authToken), *threads_,
+        socket, params);
     server_->start();
     return Status::ok();
   } catch (const Poco::Exception& e) {

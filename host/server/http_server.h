@@ -18,6 +18,7 @@ struct ServerSettings {
   std::uint16_t port = 4444;                  // 0 = a port the OS picks
   int maxThreads = 128;                       // concurrent connections served
   std::size_t maxBodySize = 16 * 1024 * 1024; // bytes; larger bodies are refused
+  std::string authToken;                      // required from clients when not empty
 };
 
 // The listening server; start() once, stop() once (also done by the destructor).

@@ -1,12 +1,15 @@
 #include "server/request_handler.h"
 
 #include "core/log.h"
+#include "server/auth.h"
 #include "server/responses.h"
 #include "server/routes.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <functional>
 #include <istream>
 
 namespace wdh {
@@ -43,11 +46,37 @@ Status readBody(Poco::Net::HTTPServerRequest& request, std::size_t limit, std::s
   return Status::ok();
 }
 
+// A check whether the client that sent `request` has closed its connection (it left a queue).
+std::function<bool()> clientGone(Poco::Net::HTTPServerRequest& request) {
+  auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+  if (impl == nullptr)
+    return {};
+  Poco::Net::StreamSocket socket = impl->socket();
+  return [socket]() mutable {
+    try {
+      // Readable with nothing to read means the peer closed its side.
+      return socket.poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ) &&
+             socket.available() == 0;
+    } catch (...) {
+      return true;
+    }
+  };
+}
+
 } // namespace
 
 void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                                    Poco::Net::HTTPServerResponse& response) {
   try {
+    if (!authToken_.empty() &&
+        !authorizationCarries(request.get("Authorization", ""), authToken_)) {
+      response.set("WWW-Authenticate", "Basic realm=\"wdhost\"");
+      sendJson(response, 401,
+               errorBody(Status(ErrorCode::InvalidArgument,
+                                "this host needs its token: send \"Authorization: Bearer "
+                                "TOKEN\" or basic auth with the token as the password")));
+      return;
+    }
     const std::string& uri = request.getURI();
     std::string_view path(uri);
     path = path.substr(0, path.find('?'));
@@ -73,7 +102,7 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
       return;
     case RouteKind::NewSession: {
       std::string reply;
-      status = service_.newSession(body, &reply);
+      status = service_.newSession(body, clientGone(request), &reply);
       if (status.isOk())
         sendJson(response, 200, reply);
       else
@@ -110,7 +139,7 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
 
 Poco::Net::HTTPRequestHandler*
 RequestHandlerFactory::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
-  return new RequestHandler(service_, maxBodySize_);
+  return new RequestHandler(service_, maxBodySize_, authToken_);
 }
 
 } // namespace wdh

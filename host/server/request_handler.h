@@ -5,14 +5,16 @@
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <string>
 
 namespace wdh {
 
 // Handles every request the server accepts.
 class RequestHandler : public Poco::Net::HTTPRequestHandler {
 public:
-  RequestHandler(SessionService& service, std::size_t maxBodySize)
-      : service_(service), maxBodySize_(maxBodySize) {}
+  // `authToken` empty: no authentication.
+  RequestHandler(SessionService& service, std::size_t maxBodySize, const std::string& authToken)
+      : service_(service), maxBodySize_(maxBodySize), authToken_(authToken) {}
   // Never throws: every failure becomes a W3C error response.
   void handleRequest(Poco::Net::HTTPServerRequest& request,
                      Poco::Net::HTTPServerResponse& response) override;
@@ -20,19 +22,21 @@ public:
 private:
   SessionService& service_;
   std::size_t maxBodySize_;
+  const std::string& authToken_;
 };
 
 // Makes a RequestHandler per request.
 class RequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-  RequestHandlerFactory(SessionService& service, std::size_t maxBodySize)
-      : service_(service), maxBodySize_(maxBodySize) {}
+  RequestHandlerFactory(SessionService& service, std::size_t maxBodySize, std::string authToken)
+      : service_(service), maxBodySize_(maxBodySize), authToken_(std::move(authToken)) {}
   Poco::Net::HTTPRequestHandler*
   createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
 
 private:
   SessionService& service_;
   std::size_t maxBodySize_;
+  std::string authToken_;
 };
 
 } // namespace wdh

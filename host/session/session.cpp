@@ -3,13 +3,35 @@
 #include "core/log.h"
 
 #include "json/json.h"
+#include <algorithm>
 
 namespace wdh {
+namespace {
+
+// Slack on top of the longest of a session's own timeouts before a relayed command is
+// declared lost.
+constexpr std::chrono::milliseconds kCommandSlack{30000};
+
+// Counts a command in flight for the scope's lifetime.
+class InFlight {
+public:
+  explicit InFlight(std::atomic<int>& counter) : counter_(counter) { ++counter_; }
+  ~InFlight() { --counter_; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+private:
+  std::atomic<int>& counter_;
+};
+
+} // namespace
 
 Session::Session(std::string id, std::shared_ptr<LoadedPlugin> plugin, wdhost_session* handle,
-                 std::unique_ptr<Upstream> upstream)
+                 std::unique_ptr<Upstream> upstream, Slot slot, SessionTiming timing)
     : id_(std::move(id)), plugin_(std::move(plugin)), handle_(handle),
-      upstream_(std::move(upstream)),
+      upstream_(std::move(upstream)), slot_(std::move(slot)), timing_(timing),
+      scriptMs_(timing.scriptTimeout.count()), pageLoadMs_(timing.pageLoadTimeout.count()),
+      implicitMs_(timing.implicitTimeout.count()),
       lastUsed_(std::chrono::steady_clock::now().time_since_epoch().count()) {}
 
 Session::~Session() {
@@ -22,31 +44,72 @@ void Session::touch() noexcept {
   lastUsed_.store(std::chrono::steady_clock::now().time_since_epoch().count());
 }
 
-std::chrono::steady_clock::time_point Session::lastUsed() const noexcept {
-  return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(lastUsed_));
+bool Session::idleExpired(std::chrono::steady_clock::time_point now) const noexcept {
+  if (inFlight_.load() > 0 || closed_.load())
+    return false;
+  auto last = std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(lastUsed_));
+  return now - last >= timing_.idleTimeout;
+}
+
+std::chrono::milliseconds Session::commandTimeout() const noexcept {
+  std::int64_t longest = std::max({scriptMs_.load(), pageLoadMs_.load(), implicitMs_.load()});
+  return std::chrono::milliseconds(longest) + kCommandSlack;
+}
+
+void Session::noteTimeouts(std::string_view method, std::string_view suffix, std::string_view body,
+                           const RelayResponse& response) noexcept {
+  if (method != "POST" || suffix != "/timeouts" || response.status != 200)
+    return;
+  rapidjson::Document doc;
+  if (!parseJsonObject(body, &doc).isOk())
+    return;
+  // A null script timeout means "never"; the relay then waits a day at most.
+  constexpr std::int64_t kDay = 24LL * 3600 * 1000;
+  for (auto [key, target] :
+       {std::pair<const char*, std::atomic<std::int64_t>*>{"script", &scriptMs_},
+        {"pageLoad", &pageLoadMs_},
+        {"implicit", &implicitMs_}}) {
+    auto it = doc.FindMember(key);
+    if (it == doc.MemberEnd())
+      continue;
+    if (it->value.IsNull())
+      target->store(kDay);
+    else if (it->value.IsUint64())
+      target->store(
+          static_cast<std::int64_t>(std::min<std::uint64_t>(it->value.GetUint64(), kDay)));
+  }
 }
 
 Status Session::execute(std::string_view method, std::string_view suffix, std::string_view body,
-                        std::chrono::milliseconds timeout, RelayResponse* out) {
+                        RelayResponse* out) {
   if (closed_.load())
-    return Status(ErrorCode::InvalidSessionId, "session " + id_ + " was deleted");
+    return Status(ErrorCode::InvalidSessionId, "session " + id_ + " has ended");
+  InFlight counting(inFlight_);
   touch();
-  if (upstream_)
-    return upstream_->send(method, suffix, body, timeout, out);
-
-  std::lock_guard<std::mutex> lock(pluginMutex_);
-  if (closed_.load())
-    return Status(ErrorCode::InvalidSessionId, "session " + id_ + " was deleted");
-  std::string value;
-  Status status = plugin_->command(handle_, method, suffix, body, &value);
-  if (!status.isOk())
-    return status;
-  out->status = 200;
-  out->contentType = "application/json; charset=utf-8";
-  out->body.clear();
-  out->body.reserve(value.size() + 10);
-  out->body.append("{\"value\":").append(value.empty() ? "null" : value).append("}");
-  return Status::ok();
+  Status status;
+  if (upstream_) {
+    status = upstream_->send(method, suffix, body, commandTimeout(), out);
+  } else {
+    std::lock_guard<std::mutex> lock(pluginMutex_);
+    if (closed_.load())
+      return Status(ErrorCode::InvalidSessionId, "session " + id_ + " has ended");
+    std::string value;
+    status = plugin_->command(handle_, method, suffix, body, &value);
+    if (status.isOk()) {
+      out->status = 200;
+      out->contentType = "application/json; charset=utf-8";
+      out->body.clear();
+      out->body.reserve(value.size() + 10);
+      out->body.append("{\"value\":").append(value.empty() ? "null" : value).append("}");
+    }
+  }
+  touch();
+  if (!status.isOk() && closed_.load())
+    return Status(ErrorCode::InvalidSessionId,
+                  "session " + id_ + " ended while the command ran: " + status.message());
+  if (status.isOk())
+    noteTimeouts(method, suffix, body, *out);
+  return status;
 }
 
 Status Session::close() {
@@ -55,6 +118,7 @@ Status Session::close() {
     return Status::ok();
   Status status = plugin_->teardown(handle_);
   handle_ = nullptr;
+  slot_.release();
   return status;
 }
 

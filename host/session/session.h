@@ -1,9 +1,11 @@
-// One live WebDriver session: the host's id, the plugin serving it, and its relay.
+// One live WebDriver session: the host's id, the plugin serving it, its relay, its slot and
+// its idle timer.
 #pragma once
 
 #include "core/status.h"
 #include "plugin/loaded_plugin.h"
 #include "relay/upstream.h"
+#include "session/slot_pool.h"
 
 #include <atomic>
 #include <chrono>
@@ -13,12 +15,22 @@
 
 namespace wdh {
 
-// A session created by a plugin's launch(); closed exactly once (by Delete, or the host).
+// How a session is timed.
+struct SessionTiming {
+  std::chrono::seconds idleTimeout{200};             // closed this long after its last command
+  std::chrono::milliseconds scriptTimeout{30000};    // the session's own WebDriver timeouts, kept
+  std::chrono::milliseconds pageLoadTimeout{300000}; // current so relayed waits outlast them
+  std::chrono::milliseconds implicitTimeout{0};
+};
+
+// A session created by a plugin's launch(); closed exactly once (by Delete, expiry, a crash
+// of its driver, or shutdown).
 class Session {
 public:
-  // Takes ownership of the plugin's `handle`; `upstream` is null for in-process plugins.
+  // Takes ownership of the plugin's `handle` and the slot; `upstream` is null for in-process
+  // plugins.
   Session(std::string id, std::shared_ptr<LoadedPlugin> plugin, wdhost_session* handle,
-          std::unique_ptr<Upstream> upstream);
+          std::unique_ptr<Upstream> upstream, Slot slot, SessionTiming timing);
   // Closes the session if nobody did.
   ~Session();
   Session(const Session&) = delete;
@@ -32,23 +44,35 @@ public:
   // Runs one command: relays it upstream or to the plugin's command hook. `suffix` is what
   // follows /session/{id} ("/url"). InvalidSessionId once the session is closed.
   Status execute(std::string_view method, std::string_view suffix, std::string_view body,
-                 std::chrono::milliseconds timeout, RelayResponse* out);
+                 RelayResponse* out);
 
-  // Tears the session down once; later calls return OK and do nothing. Thread-safe.
+  // Tears the session down once and frees its slot; later calls do nothing. Thread-safe.
   Status close();
 
-  // When the last command arrived.
-  std::chrono::steady_clock::time_point lastUsed() const noexcept;
+  // True when no command is running and the last one ended `idleTimeout` ago or more.
+  bool idleExpired(std::chrono::steady_clock::time_point now) const noexcept;
+  // The idle timeout.
+  std::chrono::seconds idleTimeout() const noexcept { return timing_.idleTimeout; }
+  // How long a relayed command may take: longer than any of the session's own timeouts.
+  std::chrono::milliseconds commandTimeout() const noexcept;
 
 private:
   void touch() noexcept;
+  void noteTimeouts(std::string_view method, std::string_view suffix, std::string_view body,
+                    const RelayResponse& response) noexcept;
 
   std::string id_;
   std::shared_ptr<LoadedPlugin> plugin_;
   wdhost_session* handle_;
   std::unique_ptr<Upstream> upstream_;
+  Slot slot_;
+  SessionTiming timing_;
+  std::atomic<std::int64_t> scriptMs_;
+  std::atomic<std::int64_t> pageLoadMs_;
+  std::atomic<std::int64_t> implicitMs_;
   std::mutex pluginMutex_; // serialises calls into the plugin for this session
   std::atomic<bool> closed_{false};
+  std::atomic<int> inFlight_{0};
   std::atomic<std::chrono::steady_clock::rep> lastUsed_;
 };
 

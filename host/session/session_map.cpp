@@ -14,24 +14,52 @@ std::shared_ptr<Session> SessionMap::find(std::string_view id) const {
   return it == sessions_.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<Session> SessionMap::take(std::string_view id) {
+void SessionMap::rememberLocked(const std::string& id, const std::string& reason) {
+  if (ended_.emplace(id, reason).second) {
+    endedOrder_.push_back(id);
+    if (endedOrder_.size() > kRememberedEnds) {
+      ended_.erase(endedOrder_.front());
+      endedOrder_.pop_front();
+    }
+  }
+}
+
+std::shared_ptr<Session> SessionMap::take(std::string_view id, const std::string& reason) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = sessions_.find(id);
   if (it == sessions_.end())
     return nullptr;
   auto session = std::move(it->second);
   sessions_.erase(it);
+  rememberLocked(session->id(), reason);
   return session;
 }
 
-std::vector<std::shared_ptr<Session>> SessionMap::takeAll() {
+std::vector<std::shared_ptr<Session>> SessionMap::takeAll(const std::string& reason) {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::shared_ptr<Session>> out;
   out.reserve(sessions_.size());
-  for (auto& [id, session] : sessions_)
+  for (auto& [id, session] : sessions_) {
+    rememberLocked(id, reason);
     out.push_back(std::move(session));
+  }
   sessions_.clear();
   return out;
+}
+
+std::vector<std::shared_ptr<Session>> SessionMap::all() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::shared_ptr<Session>> out;
+  out.reserve(sessions_.size());
+  for (const auto& [id, session] : sessions_)
+    out.push_back(session);
+  return out;
+}
+
+std::string SessionMap::endReason(std::string_view id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = ended_.find(id);
+  return it == ended_.end() ? std::string() : it->second;
 }
 
 std::size_t SessionMap::size() const {

@@ -219,12 +219,15 @@ Status validateCapabilities(const rapidjson::Value& caps, std::string_view where
       Status status = validatePromptBehavior(value, where);
       if (!status.isOk())
         return status;
+    } else if (key == "wdhost:sessionTimeout") {
+      // Seconds without a command before the host closes the session (bounded by the host).
+      if (!value.IsUint64() || value.GetUint64() == 0)
+        return invalid(where, key, "a whole number of seconds above 0", value);
     } else if (key.substr(0, 7) == "wdhost:") {
-      // The host's own extension capabilities; none are defined yet.
       return Status(ErrorCode::InvalidArgument,
                     std::string(where) + "." + std::string(key) +
-                        " is not a capability this host knows; wdhost: capabilities are the "
-                        "host's own");
+                        " is not a capability this host knows; its own are: "
+                        "wdhost:sessionTimeout");
     } else if (key.find(':') == std::string_view::npos) {
       // Legacy (JSON Wire) names and typos land here, e.g. chromeOptions, version, platform.
       return Status(ErrorCode::InvalidArgument,

@@ -9,17 +9,86 @@
 
 #include "json/json.h"
 #include <future>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <vector>
 
 namespace wdh {
+namespace {
+
+constexpr const char* kSessionTimeoutCap = "wdhost:sessionTimeout";
+
+// What a launch on its own thread produced.
+struct LaunchResult {
+  Status status;
+  wdhost_session* handle = nullptr;
+  std::string reply;
+};
+
+std::chrono::milliseconds timeoutOf(const rapidjson::Value& timeouts, const char* key,
+                                    std::chrono::milliseconds fallback) {
+  auto it = timeouts.FindMember(key);
+  if (it == timeouts.MemberEnd())
+    return fallback;
+  if (it->value.IsNull())
+    return std::chrono::hours(24);
+  if (it->value.IsUint64())
+    return std::chrono::milliseconds(
+        std::min<std::uint64_t>(it->value.GetUint64(), 24ULL * 3600 * 1000));
+  return fallback;
+}
+
+} // namespace
 
 SessionService::SessionService(const PluginRegistry& registry, SessionMap& sessions,
                                HostServices services, SessionSettings settings)
-    : registry_(registry), sessions_(sessions), services_(services), settings_(settings) {}
+    : registry_(registry), sessions_(sessions), services_(services), settings_(settings),
+      slots_(settings.maxSessions, settings.maxSessionsPerPlugin),
+      crashes_(std::make_shared<CrashInbox>()),
+      janitor_(sessions, crashes_, [this](const std::shared_ptr<Session>& s) { closeSession(s); }) {
+  if (services_.processes != nullptr) {
+    std::shared_ptr<CrashInbox> inbox = crashes_;
+    services_.processes->setExitListener(
+        [inbox](ProcessSupervisor::Id, const std::string& owner, const ProcessState& state) {
+          if (!owner.empty())
+            inbox->post(owner, state.describe());
+        });
+  }
+}
 
-Status SessionService::newSession(std::string_view body, std::string* response) {
+SessionService::~SessionService() {
+  closeAll();
+}
+
+void SessionService::start() {
+  janitor_.start();
+}
+
+Status SessionService::hostTiming(const rapidjson::Value& hostCaps, const std::string& accepted,
+                                  SessionTiming* timing) const {
+  timing->idleTimeout = settings_.idleTimeout;
+  auto it = hostCaps.FindMember(kSessionTimeoutCap);
+  if (it != hostCaps.MemberEnd()) {
+    std::uint64_t max = static_cast<std::uint64_t>(settings_.maxIdleTimeout.count());
+    if (!it->value.IsUint64() || it->value.GetUint64() == 0 || it->value.GetUint64() > max)
+      return Status(ErrorCode::InvalidArgument,
+                    std::string(kSessionTimeoutCap) +
+                        " must be a whole number of seconds from 1 to " + std::to_string(max) +
+                        " (--max-session-timeout), not " + toJson(it->value));
+    timing->idleTimeout = std::chrono::seconds(it->value.GetUint64());
+  }
+  rapidjson::Document caps;
+  if (parseJsonObject(accepted, &caps).isOk()) {
+    auto timeouts = caps.FindMember("timeouts");
+    if (timeouts != caps.MemberEnd() && timeouts->value.IsObject()) {
+      timing->scriptTimeout = timeoutOf(timeouts->value, "script", timing->scriptTimeout);
+      timing->pageLoadTimeout = timeoutOf(timeouts->value, "pageLoad", timing->pageLoadTimeout);
+      timing->implicitTimeout = timeoutOf(timeouts->value, "implicit", timing->implicitTimeout);
+    }
+  }
+  return Status::ok();
+}
+
+Status SessionService::newSession(std::string_view body, const std::function<bool()>& clientGone,
+                                  std::string* response) {
   rapidjson::Document request;
   Status status = parseJsonObject(body, &request);
   if (!status.isOk())
@@ -41,36 +110,64 @@ Status SessionService::newSession(std::string_view body, std::string* response) 
       status = plugin->negotiate(capsJson, &matched, &accepted);
       if (!status.isOk())
         return status;
-      if (matched)
-        return launchOn(plugin, accepted, response);
+      if (!matched)
+        continue;
+      SessionTiming timing;
+      status = hostTiming(hostCaps, accepted, &timing);
+      if (!status.isOk())
+        return status;
+      return startOn(plugin, accepted, timing, clientGone, response);
     }
   }
   std::string asked;
-  for (const rapidjson::Document& caps : sets) {
-    if (!asked.empty())
-      asked += " or ";
-    asked += toJson(caps);
-  }
+  for (const rapidjson::Document& caps : sets)
+    asked += (asked.empty() ? "" : " or ") + toJson(caps);
   return Status(ErrorCode::SessionNotCreated, "no plugin matches the capabilities " + asked +
                                                   "; this host offers " +
                                                   describeOffer(registry_.plugins()));
 }
 
-Status SessionService::launchOn(const std::shared_ptr<LoadedPlugin>& plugin,
-                                const std::string& capabilities, std::string* response) {
+Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
+                               const std::string& capabilities, SessionTiming timing,
+                               const std::function<bool()>& clientGone, std::string* response) {
+  Slot slot;
+  Status status = slots_.acquire(plugin->name(), settings_.queueTimeout, clientGone, &slot);
+  if (!status.isOk())
+    return status;
+
   std::string id = randomUuid();
   auto started = std::chrono::steady_clock::now();
-  wdhost_session* handle = nullptr;
-  std::string reply;
-  Status status = plugin->launch(id, capabilities, &handle, &reply);
-  if (!status.isOk()) {
+  // launch() runs on its own thread so that a plugin that hangs cannot hold this request
+  // past --launch-timeout; what it leaves behind is cleaned up by the janitor.
+  auto result = std::make_shared<LaunchResult>();
+  auto done = std::make_shared<std::future<void>>(
+      std::async(std::launch::async, [plugin, id, capabilities, result] {
+        result->status = plugin->launch(id, capabilities, &result->handle, &result->reply);
+      }));
+  if (done->wait_for(settings_.launchTimeout) != std::future_status::ready) {
     reclaim(id);
-    log(LogLevel::Warn, "session", "new session failed: " + status.message());
-    return status;
+    janitor_.adopt([this, done, result, plugin, id] {
+      if (done->wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+        return false;
+      if (result->status.isOk() && result->handle != nullptr)
+        plugin->teardown(result->handle);
+      reclaim(id);
+      return true;
+    });
+    log(LogLevel::Warn, "session", plugin->name() + ": launch exceeded --launch-timeout");
+    return Status(ErrorCode::SessionNotCreated,
+                  plugin->name() + " did not start a session within " +
+                      std::to_string(settings_.launchTimeout.count() / 1000) +
+                      " s (--launch-timeout); everything it started was stopped");
+  }
+  if (!result->status.isOk()) {
+    reclaim(id);
+    log(LogLevel::Warn, "session", "new session failed: " + result->status.message());
+    return result->status;
   }
 
   rapidjson::Document doc;
-  Status parsed = parseJsonObject(reply, &doc);
+  Status parsed = parseJsonObject(result->reply, &doc);
   std::unique_ptr<Upstream> upstream;
   if (parsed.isOk()) {
     auto caps = doc.FindMember("capabilities");
@@ -87,13 +184,13 @@ Status SessionService::launchOn(const std::shared_ptr<LoadedPlugin>& plugin,
           Status(ErrorCode::SessionNotCreated, "no \"upstream\" and no in-process command hook");
     }
   }
-  auto session = std::make_shared<Session>(id, plugin, handle, std::move(upstream));
+  auto session = std::make_shared<Session>(id, plugin, result->handle, std::move(upstream),
+                                           std::move(slot), timing);
   if (!parsed.isOk()) {
     closeSession(session);
     return Status(ErrorCode::SessionNotCreated,
                   plugin->name() + ": launch returned a malformed reply: " + parsed.message());
   }
-  sessions_.add(session);
 
   rapidjson::Document requested;
   if (!parseJsonObject(capabilities, &requested).isOk())
@@ -111,6 +208,7 @@ Status SessionService::launchOn(const std::shared_ptr<LoadedPlugin>& plugin,
   value.AddMember("capabilities", rapidjson::Value(doc["capabilities"], alloc), alloc);
   out.AddMember("value", value, alloc);
   *response = toJson(out);
+  sessions_.add(session);
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   log(LogLevel::Info, "session",
@@ -122,29 +220,37 @@ void SessionService::reclaim(const std::string& sessionId) {
   if (services_.processes != nullptr) {
     std::size_t killed = services_.processes->terminateOwnedBy(sessionId, settings_.teardownGrace);
     if (killed > 0)
-      log(LogLevel::Warn, "session",
-          sessionId + ": the plugin left " + std::to_string(killed) +
-              " process(es) running; terminated them");
+      log(LogLevel::Debug, "session",
+          sessionId + ": terminated " + std::to_string(killed) +
+              " process(es) still owned by the session");
   }
   if (services_.tempDirs != nullptr)
     services_.tempDirs->removeOwnedBy(sessionId);
 }
 
-Status SessionService::closeSession(const std::shared_ptr<Session>& session) {
+void SessionService::closeSession(const std::shared_ptr<Session>& session) {
   Status status = session->close();
+  if (!status.isOk())
+    log(LogLevel::Warn, "session", session->id() + ": " + status.message());
   reclaim(session->id());
-  log(LogLevel::Info, "session", "deleted " + session->id());
-  return status;
+  log(LogLevel::Info, "session", "closed " + session->id());
+}
+
+Status SessionService::unknownSession(std::string_view id) const {
+  std::string reason = sessions_.endReason(id);
+  if (!reason.empty())
+    return Status(ErrorCode::InvalidSessionId,
+                  "session " + std::string(id) + " has ended: " + reason);
+  std::string shown(id.substr(0, 64));
+  return Status(ErrorCode::InvalidSessionId,
+                "no session " + shown + (id.size() > 64 ? "..." : "") + " is known to this host");
 }
 
 Status SessionService::deleteSession(std::string_view id) {
-  std::shared_ptr<Session> session = sessions_.take(id);
+  std::shared_ptr<Session> session = sessions_.take(id, "it was deleted");
   if (!session)
-    return Status(ErrorCode::InvalidSessionId,
-                  "no live session " + std::string(id) + " (never created, or already deleted)");
-  Status status = closeSession(session);
-  if (!status.isOk())
-    log(LogLevel::Warn, "session", status.message());
+    return unknownSession(id);
+  closeSession(session);
   return Status::ok();
 }
 
@@ -152,50 +258,56 @@ Status SessionService::execute(std::string_view id, std::string_view method,
                                std::string_view suffix, std::string_view body, RelayResponse* out) {
   std::shared_ptr<Session> session = sessions_.find(id);
   if (!session)
-    return Status(ErrorCode::InvalidSessionId,
-                  "no live session " + std::string(id) + " (never created, or already deleted)");
-  return session->execute(method, suffix, body, settings_.commandTimeout, out);
+    return unknownSession(id);
+  Status status = session->execute(method, suffix, body, out);
+  if (!status.isOk() && status.code() == ErrorCode::InvalidSessionId) {
+    std::string reason = sessions_.endReason(id);
+    if (!reason.empty())
+      return Status(ErrorCode::InvalidSessionId,
+                    "session " + std::string(id) + " has ended: " + reason);
+  }
+  return status;
 }
 
 std::string SessionService::statusJson() const {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  bool ready = !registry_.plugins().empty();
-  w.StartObject();
-  w.Key("value");
-  w.StartObject();
-  w.Key("ready");
-  w.Bool(ready);
-  w.Key("message");
-  w.String(ready ? "wdhost is ready" : "wdhost has no browser plugin loaded");
-  w.Key("build");
-  w.StartObject();
-  w.Key("version");
-  w.String("0.1.0");
-  w.EndObject();
-  w.Key("sessions");
-  w.Uint64(sessions_.size());
-  w.Key("plugins");
-  w.StartArray();
+  rapidjson::Document doc(rapidjson::kObjectType);
+  auto& a = doc.GetAllocator();
+  bool haveFreeSlot = slots_.hasFreeSlot("");
+  bool ready = !registry_.plugins().empty() && haveFreeSlot;
+  std::string message = registry_.plugins().empty() ? "wdhost has no browser plugin loaded"
+                        : !haveFreeSlot ? "wdhost is at its session limit; new sessions queue"
+                                        : "wdhost is ready";
+  rapidjson::Value value(rapidjson::kObjectType);
+  value.AddMember("ready", ready, a);
+  value.AddMember("message", rapidjson::Value(message.c_str(), a), a);
+  rapidjson::Value build(rapidjson::kObjectType);
+  build.AddMember("version", "0.1.0", a);
+  value.AddMember("build", build, a);
+  value.AddMember("sessions", static_cast<std::uint64_t>(slots_.inUse()), a);
+  value.AddMember("maxSessions", static_cast<std::uint64_t>(slots_.maxSessions()), a);
+  value.AddMember("queued", static_cast<std::uint64_t>(slots_.queued()), a);
+  value.AddMember("sessionTimeout", static_cast<std::int64_t>(settings_.idleTimeout.count()), a);
+  rapidjson::Value plugins(rapidjson::kArrayType);
   for (const auto& plugin : registry_.plugins()) {
-    w.StartObject();
-    w.Key("name");
-    w.String(plugin->name().c_str());
-    w.Key("version");
-    w.String(plugin->identity().version.c_str());
-    w.Key("description");
-    w.RawValue(plugin->description().json.c_str(), plugin->description().json.size(),
-               rapidjson::kObjectType);
-    w.EndObject();
+    rapidjson::Value entry(rapidjson::kObjectType);
+    entry.AddMember("name", rapidjson::Value(plugin->name().c_str(), a), a);
+    entry.AddMember("version", rapidjson::Value(plugin->identity().version.c_str(), a), a);
+    auto limit = settings_.maxSessionsPerPlugin.find(plugin->name());
+    if (limit != settings_.maxSessionsPerPlugin.end())
+      entry.AddMember("maxSessions", static_cast<std::uint64_t>(limit->second), a);
+    rapidjson::Document description;
+    if (parseJson(plugin->description().json, &description).isOk())
+      entry.AddMember("description", rapidjson::Value(description, a), a);
+    plugins.PushBack(entry, a);
   }
-  w.EndArray();
-  w.EndObject();
-  w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
+  value.AddMember("plugins", plugins, a);
+  doc.AddMember("value", value, a);
+  return toJson(doc);
 }
 
 void SessionService::closeAll() {
-  std::vector<std::shared_ptr<Session>> all = sessions_.takeAll();
+  janitor_.stop();
+  std::vector<std::shared_ptr<Session>> all = sessions_.takeAll("the host shut down");
   std::vector<std::future<void>> pending;
   pending.reserve(all.size());
   for (auto& session : all)

@@ -1,34 +1,53 @@
-// The WebDriver session commands the host itself serves: New Session, Delete Session,
-// Status, and every other session command relayed to the session's backend.
+// The WebDriver session commands the host itself serves: New Session (with limits, a queue
+// and a launch timeout), Delete Session, Status, and every other session command relayed to
+// the session's backend. Idle and crashed sessions are closed in the background.
 #pragma once
 
 #include "core/status.h"
 #include "plugin/host_table.h"
 #include "plugin/plugin_registry.h"
 #include "relay/upstream.h"
+#include "session/session_janitor.h"
 #include "session/session_map.h"
+#include "session/slot_pool.h"
 
 #include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <rapidjson/document.h>
 #include <string>
 #include <string_view>
 
 namespace wdh {
 
-// Timeouts the session service applies.
+// Limits and timeouts of the session service.
 struct SessionSettings {
-  std::chrono::milliseconds commandTimeout{std::chrono::minutes(6)}; // wait for one relayed answer
-  std::chrono::milliseconds teardownGrace{std::chrono::seconds(2)};  // SIGTERM -> SIGKILL
+  std::size_t maxSessions = 4;                             // host-wide limit
+  std::map<std::string, std::size_t> maxSessionsPerPlugin; // by plugin name
+  std::chrono::milliseconds queueTimeout{300000};          // wait for a slot; 0 = no queue
+  std::chrono::milliseconds launchTimeout{90000};          // a plugin's launch() at most
+  std::chrono::seconds idleTimeout{200};                   // default per session
+  std::chrono::seconds maxIdleTimeout{3600};               // bound of wdhost:sessionTimeout
+  std::chrono::milliseconds teardownGrace{2000};           // SIGTERM -> SIGKILL
 };
 
 // Creates, relays and closes sessions; thread-safe.
 class SessionService {
 public:
-  // Borrowed references must outlive the service.
+  // Borrowed references must outlive the service. Watches the processes the plugins start
+  // (through `services.processes`) to close a session as soon as its driver ends.
   SessionService(const PluginRegistry& registry, SessionMap& sessions, HostServices services,
                  SessionSettings settings);
+  ~SessionService();
 
-  // New Session: `body` is the request body; *response is the JSON reply on success.
-  Status newSession(std::string_view body, std::string* response);
+  // Starts the background sweeper (idle timeouts, crashed drivers).
+  void start();
+
+  // New Session: `body` is the request body; `clientGone` says whether the requester left
+  // (polled while queued); *response is the JSON reply on success.
+  Status newSession(std::string_view body, const std::function<bool()>& clientGone,
+                    std::string* response);
 
   // Delete Session: tears the session down; InvalidSessionId if unknown.
   Status deleteSession(std::string_view id);
@@ -40,19 +59,29 @@ public:
   // The /status reply.
   std::string statusJson() const;
 
-  // Closes every session in parallel; returns when all are gone.
+  // Stops the sweeper and closes every session in parallel; returns when all are gone.
   void closeAll();
 
+  // The sweeper (tests run sweeps by hand).
+  SessionJanitor& janitor() noexcept { return janitor_; }
+
 private:
-  Status launchOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& capabilities,
-                  std::string* response);
+  Status startOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& capabilities,
+                 SessionTiming timing, const std::function<bool()>& clientGone,
+                 std::string* response);
+  Status hostTiming(const rapidjson::Value& hostCaps, const std::string& accepted,
+                    SessionTiming* timing) const;
   void reclaim(const std::string& sessionId);
-  Status closeSession(const std::shared_ptr<Session>& session);
+  void closeSession(const std::shared_ptr<Session>& session);
+  Status unknownSession(std::string_view id) const;
 
   const PluginRegistry& registry_;
   SessionMap& sessions_;
   HostServices services_;
   SessionSettings settings_;
+  SlotPool slots_;
+  std::shared_ptr<CrashInbox> crashes_;
+  SessionJanitor janitor_;
 };
 
 } // namespace wdh

@@ -1,0 +1,52 @@
+#include "server/auth.h"
+
+#include <Poco/Base64Decoder.h>
+#include <sstream>
+
+namespace wdh {
+namespace {
+
+bool constantTimeEquals(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    diff = static_cast<unsigned char>(diff | (a[i] ^ b[i % (b.empty() ? 1 : b.size())]));
+  return diff == 0 && !b.empty();
+}
+
+std::string decodeBase64(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  Poco::Base64Decoder decoder(in);
+  std::string out;
+  char c;
+  while (out.size() < 4096 && decoder.get(c))
+    out.push_back(c);
+  return out;
+}
+
+} // namespace
+
+bool authorizationCarries(std::string_view authorization, const std::string& token) {
+  constexpr std::string_view kBearer = "Bearer ";
+  constexpr std::string_view kBasic = "Basic ";
+  if (authorization.substr(0, kBearer.size()) == kBearer)
+    return constantTimeEquals(authorization.substr(kBearer.size()), token);
+  if (authorization.substr(0, kBasic.size()) == kBasic) {
+    std::string decoded;
+    try {
+      decoded = decodeBase64(authorization.substr(kBasic.size()));
+    } catch (...) {
+      return false;
+    }
+    std::size_t colon = decoded.find(':');
+    if (colon == std::string::npos)
+      return false;
+    return constantTimeEquals(std::string_view(decoded).substr(colon + 1), token);
+  }
+  return false;
+}
+
+bool isLoopbackHost(std::string_view host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.substr(0, 4) == "127.";
+}
+
+} // namespace wdh

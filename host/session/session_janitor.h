@@ -1,0 +1,66 @@
+// The background sweeper of sessions: closes those idle past their timeout and those whose
+// driver or browser process ended, and finishes launches that outlived --launch-timeout.
+#pragma once
+
+#include "session/session_map.h"
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace wdh {
+
+// Reports of ended processes, safe to post to from any thread and after the janitor is gone.
+class CrashInbox {
+public:
+  // Records that a process of session `owner` ended, described by `how` ("signal 9").
+  void post(const std::string& owner, const std::string& how);
+  // Takes every report posted so far.
+  std::vector<std::pair<std::string, std::string>> takeAll();
+
+private:
+  std::mutex mutex_;
+  std::vector<std::pair<std::string, std::string>> reports_;
+};
+
+// Runs one thread that sweeps about four times a second; stop() (or the destructor) joins it.
+class SessionJanitor {
+public:
+  // How a taken session is closed (the same path as Delete Session).
+  using CloseFn = std::function<void(const std::shared_ptr<Session>&)>;
+  // A launch that went on past its timeout: returns true once it has finished and cleaned up.
+  using Straggler = std::function<bool()>;
+
+  SessionJanitor(SessionMap& sessions, std::shared_ptr<CrashInbox> crashes, CloseFn close);
+  ~SessionJanitor();
+  SessionJanitor(const SessionJanitor&) = delete;
+  SessionJanitor& operator=(const SessionJanitor&) = delete;
+
+  // Starts the sweeping thread.
+  void start();
+  // Hands over a launch still running after its timeout; polled until it says it is done.
+  void adopt(Straggler straggler);
+  // Runs one sweep now (tests); returns how many sessions it closed.
+  std::size_t sweep();
+  // Stops sweeping, then waits (bounded by the stragglers themselves) for adopted launches.
+  void stop();
+
+private:
+  void run();
+  std::size_t closeAll(std::vector<std::shared_ptr<Session>> sessions);
+
+  SessionMap& sessions_;
+  std::shared_ptr<CrashInbox> crashes_;
+  CloseFn close_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::vector<Straggler> stragglers_;
+  std::thread thread_;
+};
+
+} // namespace wdh
