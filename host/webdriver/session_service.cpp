@@ -260,6 +260,15 @@ Status SessionService::execute(std::string_view id, std::string_view method,
   if (!session)
     return unknownSession(id);
   Status status = session->execute(method, suffix, body, out);
+  // The backend says its session is gone (its browser died or quit): end ours too, so the
+  // slot frees and later commands get the same answer from the host.
+  if (status.isOk() && out->status == 404 && !(method == "DELETE" && suffix.empty()) &&
+      out->body.find("\"invalid session id\"") != std::string::npos) {
+    if (auto ended = sessions_.take(id, "its browser ended it: " + out->body.substr(0, 300))) {
+      log(LogLevel::Warn, "session", std::string(id) + ": the backend lost the session; closing");
+      closeSession(ended);
+    }
+  }
   if (!status.isOk() && status.code() == ErrorCode::InvalidSessionId) {
     std::string reason = sessions_.endReason(id);
     if (!reason.empty())

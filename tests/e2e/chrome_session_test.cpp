@@ -183,3 +183,46 @@ TEST_CASE("e2e chrome: capability processing before the browser is asked") {
   CHECK(again.status == 404);
   CHECK(again.body.find("invalid session id") != std::string::npos);
 }
+
+TEST_CASE("e2e chrome: a driver killed mid-session ends the session at once and frees its slot") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--max-sessions", "1", "--no-queue"});
+  std::string id = newChromeSession(host, nullptr);
+  std::vector<int> drivers = descendantsMatching(host.pid(), "/usr/bin/chromedriver", true);
+  REQUIRE(drivers.size() == 1);
+  kill(drivers[0], SIGKILL);
+  CHECK(eventually(
+      [&] {
+        return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(10)));
+  HttpAnswer after = httpRequest(host.port(), "GET", "/session/" + id + "/title");
+  CHECK(after.status == 404);
+  CHECK(after.body.find("invalid session id") != std::string::npos);
+  CHECK(after.body.find("signal 9") != std::string::npos);
+  CHECK(eventually([&] { return descendantsMatching(host.pid(), "chrom").empty(); },
+                   std::chrono::seconds(10)));
+  // The slot is free again.
+  std::string next = newChromeSession(host, nullptr);
+  CHECK(httpRequest(host.port(), "DELETE", "/session/" + next).status == 200);
+}
+
+TEST_CASE("e2e chrome: a browser killed mid-session gives an error and no hang") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  rapidjson::Document caps(rapidjson::kObjectType);
+  std::string id = newChromeSession(host, &caps);
+  int browser = caps["goog:processID"].GetInt();
+  kill(browser, SIGKILL);
+  HttpAnswer after =
+      httpRequest(host.port(), "GET", "/session/" + id + "/title", "", std::chrono::seconds(60));
+  MESSAGE("after the browser died: " << after.status << " " << after.body.substr(0, 300));
+  CHECK(after.status >= 400);
+  CHECK(after.body.find("\"error\"") != std::string::npos);
+  // The host ended its session too: slot free, driver gone.
+  CHECK(httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
+        std::string::npos);
+  CHECK(eventually([&] { return descendantsMatching(host.pid(), "chrom").empty(); },
+                   std::chrono::seconds(10)));
+  CHECK(host.stop() == 0);
+  CHECK(descendantsMatching(host.pid(), "chrom").empty());
+}

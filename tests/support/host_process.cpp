@@ -227,7 +227,7 @@ std::vector<ProcInfo> listProcesses() {
 
 } // namespace
 
-std::vector<int> descendantsMatching(int root, std::string_view needle) {
+std::vector<int> descendantsMatching(int root, std::string_view needle, bool atStart) {
   std::vector<ProcInfo> all = listProcesses();
   std::vector<int> out;
   for (const ProcInfo& p : all) {
@@ -244,7 +244,8 @@ std::vector<int> descendantsMatching(int root, std::string_view needle) {
         break;
       parent = it->ppid;
     }
-    if (under && p.cmdline.find(needle) != std::string::npos)
+    std::size_t at = p.cmdline.find(needle);
+    if (under && at != std::string::npos && (!atStart || at == 0))
       out.push_back(p.pid);
   }
   return out;

@@ -57,8 +57,9 @@ struct CommandResult {
 CommandResult runCommand(const std::vector<std::string>& argv,
                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
-// Pids of live processes whose command line contains `needle` and whose ancestor is `root`.
-std::vector<int> descendantsMatching(int root, std::string_view needle);
+// Pids of live processes whose command line contains `needle` (or, with `atStart`, begins with
+// it) and whose ancestor is `root`.
+std::vector<int> descendantsMatching(int root, std::string_view needle, bool atStart = false);
 
 // Pids of live processes whose command line contains `needle`.
 std::vector<int> processesMatching(std::string_view needle);

@@ -1,0 +1,197 @@
+// Session lifecycle through the real binary with the fake plugin: slots and the queue, idle
+// timeouts, launch timeouts, authentication, and many create/delete cycles.
+#include "support/host_process.h"
+
+#include <atomic>
+#include <doctest/doctest.h>
+#include <fstream>
+#include <future>
+#include <thread>
+#include <vector>
+
+using namespace wdhtest;
+
+namespace {
+
+const char* kFake = R"({"capabilities":{"alwaysMatch":{"browserName":"fake"}}})";
+
+HostProcess startHost(std::vector<std::string> extra) {
+  std::vector<std::string> args = {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return HostProcess(WDHOST_BINARY, args);
+}
+
+std::string sessionIdOf(const std::string& body) {
+  const std::string key = "\"sessionId\":\"";
+  std::size_t at = body.find(key);
+  return at == std::string::npos ? "" : body.substr(at + key.size(), 36);
+}
+
+long rssKiB(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmRSS:", 0) == 0)
+      return std::stol(line.substr(6));
+  return -1;
+}
+
+} // namespace
+
+TEST_CASE("lifecycle: a full host queues New Session until a slot frees") {
+  HostProcess host = startHost({"--max-sessions", "1", "--session-request-timeout", "30"});
+  HttpAnswer first = httpRequest(host.port(), "POST", "/session", kFake);
+  REQUIRE(first.status == 200);
+  auto second = std::async(std::launch::async,
+                           [&] { return httpRequest(host.port(), "POST", "/session", kFake); });
+  CHECK(eventually(
+      [&] {
+        return httpRequest(host.port(), "GET", "/status").body.find("\"queued\":1") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(10)));
+  HttpAnswer status = httpRequest(host.port(), "GET", "/status");
+  CHECK(status.body.find("\"ready\":false") != std::string::npos);
+  CHECK(status.body.find("\"maxSessions\":1") != std::string::npos);
+  CHECK(second.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
+  CHECK(httpRequest(host.port(), "DELETE", "/session/" + sessionIdOf(first.body)).status == 200);
+  REQUIRE(second.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  CHECK(second.get().status == 200);
+}
+
+TEST_CASE("lifecycle: --no-queue answers at once and a queue timeout says so") {
+  HostProcess noQueue = startHost({"--max-sessions", "1", "--no-queue"});
+  REQUIRE(httpRequest(noQueue.port(), "POST", "/session", kFake).status == 200);
+  HttpAnswer refused = httpRequest(noQueue.port(), "POST", "/session", kFake);
+  CHECK(refused.status == 500);
+  CHECK(refused.body.find("session not created") != std::string::npos);
+  CHECK(refused.body.find("--no-queue") != std::string::npos);
+
+  HostProcess shortQueue = startHost({"--max-sessions", "1", "--session-request-timeout", "1"});
+  REQUIRE(httpRequest(shortQueue.port(), "POST", "/session", kFake).status == 200);
+  HttpAnswer timedOut = httpRequest(shortQueue.port(), "POST", "/session", kFake);
+  CHECK(timedOut.status == 500);
+  CHECK(timedOut.body.find("timed out in the queue") != std::string::npos);
+}
+
+TEST_CASE("lifecycle: per-plugin limits") {
+  HostProcess host =
+      startHost({"--max-sessions", "4", "--max-sessions-per-plugin", "fake=1", "--no-queue"});
+  REQUIRE(httpRequest(host.port(), "POST", "/session", kFake).status == 200);
+  HttpAnswer refused = httpRequest(host.port(), "POST", "/session", kFake);
+  CHECK(refused.status == 500);
+  CHECK(refused.body.find("--max-sessions-per-plugin") != std::string::npos);
+}
+
+TEST_CASE("lifecycle: a client that disconnects leaves the queue") {
+  HostProcess host = startHost({"--max-sessions", "1", "--session-request-timeout", "60"});
+  REQUIRE(httpRequest(host.port(), "POST", "/session", kFake).status == 200);
+  // A client that gives up after half a second.
+  HttpAnswer gaveUp =
+      httpRequest(host.port(), "POST", "/session", kFake, std::chrono::milliseconds(500));
+  CHECK(gaveUp.status == 0);
+  CHECK(eventually(
+      [&] {
+        return httpRequest(host.port(), "GET", "/status").body.find("\"queued\":0") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(10)));
+}
+
+TEST_CASE("lifecycle: idle sessions expire and say so while commands keep them alive") {
+  HostProcess host = startHost({"--session-timeout", "1"});
+  HttpAnswer created = httpRequest(host.port(), "POST", "/session", kFake);
+  std::string id = sessionIdOf(created.body);
+  REQUIRE(id.size() == 36);
+  for (int i = 0; i < 6; ++i) {
+    CHECK(httpRequest(host.port(), "GET", "/session/" + id + "/url").status == 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  // Watched through /status: a command would keep the session alive.
+  CHECK(eventually(
+      [&] {
+        return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(10)));
+  HttpAnswer expired = httpRequest(host.port(), "GET", "/session/" + id + "/url");
+  CHECK(expired.status == 404);
+  CHECK(expired.body.find("invalid session id") != std::string::npos);
+  CHECK(expired.body.find("expired") != std::string::npos);
+}
+
+TEST_CASE("lifecycle: wdhost:sessionTimeout per session, bounded by --max-session-timeout") {
+  HostProcess host = startHost({"--session-timeout", "50", "--max-session-timeout", "100"});
+  HttpAnswer tooLong = httpRequest(
+      host.port(), "POST", "/session",
+      R"({"capabilities":{"alwaysMatch":{"browserName":"fake","wdhost:sessionTimeout":101}}})");
+  CHECK(tooLong.status == 400);
+  CHECK(tooLong.body.find("--max-session-timeout") != std::string::npos);
+  HttpAnswer created = httpRequest(
+      host.port(), "POST", "/session",
+      R"({"capabilities":{"alwaysMatch":{"browserName":"fake","wdhost:sessionTimeout":1}}})");
+  REQUIRE(created.status == 200);
+  CHECK(created.body.find("wdhost:") == std::string::npos);
+  std::string id = sessionIdOf(created.body);
+  CHECK(eventually(
+      [&] {
+        return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(10)));
+  CHECK(httpRequest(host.port(), "GET", "/session/" + id + "/url").status == 404);
+}
+
+TEST_CASE("lifecycle: a launch past --launch-timeout fails fast and the host stays healthy") {
+  HostProcess host = startHost({"--launch-timeout", "1"});
+  auto started = std::chrono::steady_clock::now();
+  HttpAnswer hung =
+      httpRequest(host.port(), "POST", "/session",
+                  R"({"capabilities":{"alwaysMatch":{"browserName":"fake","fake:hang":true}}})");
+  auto waited = std::chrono::steady_clock::now() - started;
+  CHECK(hung.status == 500);
+  CHECK(hung.body.find("--launch-timeout") != std::string::npos);
+  CHECK(waited < std::chrono::milliseconds(2900));
+  CHECK(httpRequest(host.port(), "POST", "/session", kFake).status == 200);
+  CHECK(host.stop() == 0);
+}
+
+TEST_CASE("lifecycle: an auth token is required when set and remote binding needs one") {
+  HostProcess host = startHost({"--auth-token", "s3cret"});
+  HttpAnswer anonymous = httpRequest(host.port(), "GET", "/status");
+  CHECK(anonymous.status == 401);
+  CHECK(anonymous.body.find("token") != std::string::npos);
+
+  CommandResult remote = runCommand(
+      {WDHOST_BINARY, "--host", "0.0.0.0", "--port", "0", "--plugin-dir", WDHOST_FIXTURE_DIR});
+  CHECK(remote.exitCode == 2);
+  CHECK(remote.output.find("--auth-token") != std::string::npos);
+}
+
+TEST_CASE("lifecycle: thousands of create/delete cycles from concurrent clients, memory flat") {
+  HostProcess host = startHost({"--max-sessions", "64"});
+  auto cycle = [&](int count, std::atomic<int>* errors) {
+    for (int i = 0; i < count; ++i) {
+      HttpAnswer created = httpRequest(host.port(), "POST", "/session", kFake);
+      std::string id = sessionIdOf(created.body);
+      if (created.status != 200 ||
+          httpRequest(host.port(), "GET", "/session/" + id + "/url").status != 200 ||
+          httpRequest(host.port(), "DELETE", "/session/" + id).status != 200)
+        ++*errors;
+    }
+  };
+  std::atomic<int> errors{0};
+  cycle(200, &errors); // warm up allocators and thread pools
+  long before = rssKiB(host.pid());
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c)
+    clients.emplace_back(cycle, 250, &errors);
+  for (auto& client : clients)
+    client.join();
+  long after = rssKiB(host.pid());
+  CHECK(errors.load() == 0);
+  MESSAGE("host RSS " << before << " KiB before, " << after << " KiB after 2000 cycles");
+  CHECK(after - before < 4096);
+  CHECK(httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
+        std::string::npos);
+}
