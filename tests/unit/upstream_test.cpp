@@ -1,0 +1,77 @@
+// The relay's upstream client against loopback servers that misbehave.
+#include "relay/upstream.h"
+
+#include <atomic>
+#include <chrono>
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <string>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace wdh;
+
+namespace {
+
+// A loopback listener on a port the OS picks; accepts connections and never answers.
+class SilentServer {
+public:
+  SilentServer() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(listen(fd_, 8) == 0);
+    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port_ = ntohs(address.sin_port);
+  }
+  ~SilentServer() { close(fd_); }
+  int port() const { return port_; }
+
+private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+} // namespace
+
+TEST_CASE("upstream: a driver that stops answering is an unknown error after the bounded wait") {
+  SilentServer server;
+  std::unique_ptr<Upstream> upstream;
+  REQUIRE(Upstream::create("http://127.0.0.1:" + std::to_string(server.port()) + "/session/x",
+                           &upstream)
+              .isOk());
+  RelayResponse response;
+  auto started = std::chrono::steady_clock::now();
+  Status status = upstream->send("GET", "/url", "", std::chrono::milliseconds(300), &response);
+  auto waited = std::chrono::steady_clock::now() - started;
+  CHECK(status.code() == ErrorCode::UnknownError);
+  CHECK(status.message().find("did not answer") != std::string::npos);
+  CHECK(status.message().find("/session/x/url") != std::string::npos);
+  CHECK(waited < std::chrono::seconds(5));
+}
+
+TEST_CASE("upstream: a driver that is gone is an unknown error naming the cause") {
+  int port = 0;
+  {
+    SilentServer closed;
+    port = closed.port();
+  }
+  std::unique_ptr<Upstream> upstream;
+  REQUIRE(Upstream::create("http://127.0.0.1:" + std::to_string(port) + "/session/y", &upstream)
+              .isOk());
+  RelayResponse response;
+  Status status = upstream->send("GET", "/title", "", std::chrono::milliseconds(500), &response);
+  CHECK(status.code() == ErrorCode::UnknownError);
+  CHECK(status.message().find("failed") != std::string::npos);
+}
+
+TEST_CASE("upstream: only http://host:port URLs are accepted") {
+  std::unique_ptr<Upstream> upstream;
+  CHECK(Upstream::create("ftp://127.0.0.1:1/x", &upstream).code() == ErrorCode::InvalidArgument);
+  CHECK(Upstream::create("not a url", &upstream).code() == ErrorCode::InvalidArgument);
+  CHECK(Upstream::create("http://127.0.0.1:9515/session/abc/", &upstream).isOk());
+}
