@@ -1,0 +1,131 @@
+#include "firefox_options.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <wdhost/plugin.hpp>
+
+namespace firefox {
+namespace {
+
+[[noreturn]] void invalid(const std::string& what) {
+  throw wdhost::Error("invalid argument", std::string(kOptionsKey) + "." + what);
+}
+
+bool isBase64(std::string_view text) {
+  if (text.empty() || text.size() % 4 != 0)
+    return false;
+  std::size_t padding = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (c == '=') {
+      ++padding;
+      continue;
+    }
+    if (padding > 0 || !(alnum || c == '+' || c == '/'))
+      return false;
+  }
+  return padding <= 2;
+}
+
+std::string jsonText(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+} // namespace
+
+rapidjson::Document parseCapabilities(std::string_view json, const char* code) {
+  rapidjson::Document caps;
+  caps.Parse(json.data(), json.size());
+  if (caps.HasParseError() || !caps.IsObject())
+    throw wdhost::Error(code, "the capabilities are not a JSON object");
+  return caps;
+}
+
+void validateFirefoxOptions(const rapidjson::Value& capabilities) {
+  auto it = capabilities.FindMember(kOptionsKey);
+  if (it == capabilities.MemberEnd())
+    return;
+  const rapidjson::Value& options = it->value;
+  if (!options.IsObject())
+    throw wdhost::Error("invalid argument", std::string(kOptionsKey) + " must be an object");
+  for (const auto& member : options.GetObject()) {
+    std::string key = member.name.GetString();
+    const rapidjson::Value& value = member.value;
+    if (key == "binary") {
+      if (!value.IsString())
+        invalid("binary must be a string");
+    } else if (key == "args") {
+      if (!value.IsArray())
+        invalid("args must be an array of strings");
+      for (const auto& arg : value.GetArray())
+        if (!arg.IsString())
+          invalid("args must be an array of strings");
+    } else if (key == "prefs") {
+      if (!value.IsObject())
+        invalid("prefs must be an object");
+      for (const auto& pref : value.GetObject())
+        if (!pref.value.IsString() && !pref.value.IsBool() && !pref.value.IsInt64())
+          invalid("prefs." + std::string(pref.name.GetString()) +
+                  " must be a string, a boolean or an integer");
+    } else if (key == "profile") {
+      if (!value.IsString() ||
+          !isBase64(std::string_view(value.GetString(), value.GetStringLength())))
+        invalid("profile must be a base64-encoded zip of a profile directory");
+    } else if (key == "log") {
+      if (!value.IsObject())
+        invalid("log must be an object");
+      auto level = value.FindMember("level");
+      if (level != value.MemberEnd() && !level->value.IsString())
+        invalid("log.level must be a string");
+    } else if (key == "env") {
+      if (!value.IsObject())
+        invalid("env must be an object of strings");
+      for (const auto& var : value.GetObject())
+        if (!var.value.IsString() || var.name.GetStringLength() == 0 ||
+            std::string_view(var.name.GetString()).find('=') != std::string_view::npos)
+          invalid("env must be an object of strings keyed by variable names");
+    }
+    // Other keys (androidPackage, ...) are geckodriver's business; forwarded or ignored.
+  }
+}
+
+FirefoxOptions readFirefoxOptions(const rapidjson::Value& capabilities) {
+  validateFirefoxOptions(capabilities);
+  FirefoxOptions out;
+  auto it = capabilities.FindMember(kOptionsKey);
+  if (it == capabilities.MemberEnd())
+    return out;
+  const rapidjson::Value& options = it->value;
+  if (auto binary = options.FindMember("binary"); binary != options.MemberEnd())
+    out.binary = binary->value.GetString();
+  if (auto args = options.FindMember("args"); args != options.MemberEnd())
+    for (const auto& arg : args->value.GetArray())
+      out.args.emplace_back(arg.GetString(), arg.GetStringLength());
+  if (auto prefs = options.FindMember("prefs"); prefs != options.MemberEnd())
+    for (const auto& pref : prefs->value.GetObject())
+      out.prefs.emplace_back(pref.name.GetString(), jsonText(pref.value));
+  if (auto profile = options.FindMember("profile"); profile != options.MemberEnd())
+    out.profileBase64 = profile->value.GetString();
+  if (auto log = options.FindMember("log"); log != options.MemberEnd()) {
+    auto level = log->value.FindMember("level");
+    if (level != log->value.MemberEnd())
+      out.logLevel = level->value.GetString();
+  }
+  if (auto env = options.FindMember("env"); env != options.MemberEnd())
+    for (const auto& var : env->value.GetObject())
+      out.env.push_back(std::string(var.name.GetString()) + "=" + var.value.GetString());
+  return out;
+}
+
+bool hasHeadlessArg(const std::vector<std::string>& args) {
+  for (const std::string& arg : args)
+    if (arg == "-headless" || arg == "--headless")
+      return true;
+  return false;
+}
+
+} // namespace firefox

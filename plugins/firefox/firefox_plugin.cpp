@@ -1,0 +1,88 @@
+// The firefox plugin: serves browserName "firefox" through geckodriver when there is one, else
+// by speaking Marionette to Firefox itself (in-process, through the command hook).
+#include "firefox_config.h"
+#include "firefox_discovery.h"
+#include "firefox_options.h"
+#include "geckodriver_session.h"
+#include "marionette_session.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <wdhost/plugin.hpp>
+
+namespace firefox {
+namespace {
+
+// Immutable after construction, so describe() and negotiate() are thread-safe.
+class FirefoxPlugin : public wdhost::Plugin {
+public:
+  FirefoxPlugin(wdhost::Host host, std::string_view config)
+      : wdhost::Plugin(host), config_(parseFirefoxConfig(config)),
+        install_(discoverFirefox(host, config_)) {}
+
+  std::string describe() override {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    w.StartObject();
+    w.Key("browserName");
+    w.String("firefox");
+    w.Key("platformName");
+    w.String("linux");
+    w.Key("headless");
+    w.Bool(config_.headless);
+    w.Key("mode");
+    w.String(modeName(install_.mode));
+    w.Key("browsers");
+    w.StartArray();
+    w.StartObject();
+    w.Key("name");
+    w.String("firefox");
+    w.Key("version");
+    w.String(install_.browserVersion.c_str());
+    w.Key("path");
+    w.String(install_.browserPath.c_str());
+    w.EndObject();
+    w.EndArray();
+    if (install_.mode == Mode::Geckodriver) {
+      w.Key("driver");
+      w.StartObject();
+      w.Key("name");
+      w.String("geckodriver");
+      w.Key("version");
+      w.String(install_.driverVersion.c_str());
+      w.Key("path");
+      w.String(install_.driverPath.c_str());
+      w.EndObject();
+    }
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+  }
+
+  std::optional<std::string> negotiate(std::string_view capabilities) override {
+    rapidjson::Document caps = parseCapabilities(capabilities, "invalid argument");
+    auto name = caps.FindMember("browserName");
+    if (name != caps.MemberEnd() &&
+        (!name->value.IsString() || std::string_view(name->value.GetString()) != "firefox"))
+      return std::nullopt;
+    validateFirefoxOptions(caps);
+    return std::string(capabilities);
+  }
+
+  std::unique_ptr<wdhost::Session> launch(std::string_view sessionId,
+                                          std::string_view capabilities) override {
+    if (install_.mode == Mode::Geckodriver)
+      return std::make_unique<GeckodriverSession>(host(), install_, config_, sessionId,
+                                                  capabilities);
+    return std::make_unique<MarionetteSession>(host(), install_, config_, sessionId, capabilities);
+  }
+
+private:
+  FirefoxConfig config_;
+  FirefoxInstall install_;
+};
+
+} // namespace
+} // namespace firefox
+
+WDHOST_DECLARE_PLUGIN(firefox::FirefoxPlugin, "org.wdhost.firefox", "firefox", "0.1.0")

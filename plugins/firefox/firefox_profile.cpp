@@ -1,0 +1,125 @@
+#include "firefox_profile.h"
+
+#include "firefox_options.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace firefox {
+namespace {
+
+std::string quoted(const std::string& text) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+} // namespace
+
+std::vector<Pref> automationPrefs() {
+  const std::string off = "false";
+  const std::string on = "true";
+  const std::string none = "\"\"";
+  return {
+      // Marionette: let Firefox pick a free port and write it to MarionetteActivePort.
+      {"marionette.port", "0"},
+      // No updates of the application, add-ons, search engines or media plugins.
+      {"app.update.auto", off},
+      {"app.update.checkInstallTime", off},
+      {"app.update.disabledForTesting", on},
+      {"app.update.enabled", off},
+      {"extensions.update.enabled", off},
+      {"extensions.getAddons.cache.enabled", off},
+      {"extensions.blocklist.enabled", off},
+      {"browser.search.update", off},
+      {"browser.region.update.enabled", off},
+      {"browser.region.network.url", none},
+      {"media.gmp-manager.updateEnabled", off},
+      {"media.gmp-manager.url", none},
+      // No telemetry, data reporting, studies or experiments.
+      {"datareporting.policy.dataSubmissionEnabled", off},
+      {"datareporting.healthreport.uploadEnabled", off},
+      {"toolkit.telemetry.enabled", off},
+      {"toolkit.telemetry.unified", off},
+      {"toolkit.telemetry.archive.enabled", off},
+      {"toolkit.telemetry.server", "\"https://127.0.0.1/telemetry-dummy/\""},
+      {"app.normandy.enabled", off},
+      {"app.normandy.api_url", none},
+      {"app.shield.optoutstudies.enabled", off},
+      {"messaging-system.rsexperimentloader.enabled", off},
+      {"browser.ping-centre.telemetry", off},
+      {"browser.newtabpage.activity-stream.feeds.telemetry", off},
+      {"browser.newtabpage.activity-stream.telemetry", off},
+      // No first-run, welcome or what's-new pages; a blank start page and new tab.
+      {"browser.shell.checkDefaultBrowser", off},
+      {"browser.startup.page", "0"},
+      {"browser.startup.homepage", "\"about:blank\""},
+      {"browser.startup.homepage_override.mstone", "\"ignore\""},
+      {"startup.homepage_welcome_url", "\"about:blank\""},
+      {"startup.homepage_welcome_url.additional", none},
+      {"browser.aboutwelcome.enabled", off},
+      {"browser.newtabpage.enabled", off},
+      {"trailhead.firstrun.didSeeAboutWelcome", on},
+      {"datareporting.policy.firstRunURL", none},
+      {"browser.uitour.enabled", off},
+      // No captive portal, connectivity or prefetch traffic.
+      {"network.captive-portal-service.enabled", off},
+      {"network.connectivity-service.enabled", off},
+      {"network.dns.disablePrefetch", on},
+      {"network.prefetch-next", off},
+      {"network.http.speculative-parallel-limit", "0"},
+      {"browser.topsites.contile.enabled", off},
+      {"geo.provider.network.url", none},
+      // No safebrowsing lists.
+      {"browser.safebrowsing.malware.enabled", off},
+      {"browser.safebrowsing.phishing.enabled", off},
+      {"browser.safebrowsing.downloads.enabled", off},
+      {"browser.safebrowsing.blockedURIs.enabled", off},
+      {"browser.safebrowsing.update.enabled", off},
+      {"browser.safebrowsing.provider.mozilla.updateURL", none},
+      {"browser.safebrowsing.provider.google4.updateURL", none},
+      // No remote settings (what geckodriver points it at: a server that does not exist).
+      {"services.settings.server", "\"data:,#remote-settings-dummy/v1\""},
+      // No session restore, crash-resume or quit prompts.
+      {"browser.sessionstore.resume_from_crash", off},
+      {"toolkit.startup.max_resumed_crashes", "-1"},
+      {"browser.tabs.warnOnClose", off},
+      {"browser.warnOnQuit", off},
+      {"dom.disable_open_during_load", off},
+      {"security.certerrors.mitm.priming.enabled", off},
+  };
+}
+
+std::string userPrefLine(const Pref& pref) {
+  return "user_pref(" + quoted(pref.first) + ", " + pref.second + ");\n";
+}
+
+std::string userJs(const std::vector<Pref>& userPrefs, const std::string& logLevel) {
+  std::string text = "// Written by wdhost for one automation session.\n";
+  for (const Pref& pref : automationPrefs())
+    text += userPrefLine(pref);
+  if (!logLevel.empty())
+    text += userPrefLine({"marionette.log.level", quoted(logLevel)});
+  for (const Pref& pref : userPrefs)
+    text += userPrefLine(pref);
+  return text;
+}
+
+std::vector<std::string> firefoxArgv(const std::string& binary, const std::string& profileDir,
+                                     const std::vector<std::string>& userArgs, bool headless) {
+  std::vector<std::string> argv = {binary, "-marionette", "-no-remote", "-profile", profileDir};
+  if (headless && !hasHeadlessArg(userArgs))
+    argv.emplace_back("-headless");
+  argv.insert(argv.end(), userArgs.begin(), userArgs.end());
+  return argv;
+}
+
+std::vector<std::string> firefoxEnv(const std::vector<std::string>& userEnv) {
+  std::vector<std::string> env = {"MOZ_CRASHREPORTER_DISABLE=1", "MOZ_CRASHREPORTER_NO_REPORT=1",
+                                  "MOZ_CRASHREPORTER_SHUTDOWN=1", "MOZ_NO_REMOTE=1"};
+  env.insert(env.end(), userEnv.begin(), userEnv.end());
+  return env;
+}
+
+} // namespace firefox

@@ -1,0 +1,60 @@
+#include "geckodriver_launch.h"
+
+#include "firefox_options.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace firefox {
+
+std::vector<std::string> geckodriverArgv(const std::string& driverPath, const std::string& binary,
+                                         uint16_t marionettePort, uint16_t websocketPort) {
+  return {driverPath,
+          "--port",
+          "{port}",
+          "--binary",
+          binary,
+          "--marionette-port",
+          std::to_string(marionettePort),
+          "--websocket-port",
+          std::to_string(websocketPort),
+          "--allow-hosts",
+          "127.0.0.1",
+          "localhost",
+          "--allow-origins",
+          "http://127.0.0.1:{port}"};
+}
+
+std::string geckodriverNewSessionBody(std::string_view capabilities, const std::string& binary,
+                                      bool headless) {
+  rapidjson::Document caps = parseCapabilities(capabilities, "session not created");
+  FirefoxOptions options = readFirefoxOptions(caps);
+  auto& alloc = caps.GetAllocator();
+  caps.RemoveMember("browserVersion");
+  if (!caps.HasMember(kOptionsKey))
+    caps.AddMember(rapidjson::StringRef(kOptionsKey), rapidjson::Value(rapidjson::kObjectType),
+                   alloc);
+  rapidjson::Value& moz = caps[kOptionsKey];
+  if (!moz.HasMember("binary"))
+    moz.AddMember("binary", rapidjson::Value(binary.c_str(), alloc), alloc);
+  if (!moz.HasMember("args"))
+    moz.AddMember("args", rapidjson::Value(rapidjson::kArrayType), alloc);
+  if (headless && !hasHeadlessArg(options.args))
+    moz["args"].PushBack(rapidjson::Value("-headless", alloc), alloc);
+
+  rapidjson::Document body(rapidjson::kObjectType);
+  auto& bodyAlloc = body.GetAllocator();
+  rapidjson::Value wrapper(rapidjson::kObjectType);
+  wrapper.AddMember("alwaysMatch", rapidjson::Value(caps, bodyAlloc), bodyAlloc);
+  wrapper.AddMember("firstMatch",
+                    rapidjson::Value(rapidjson::kArrayType)
+                        .PushBack(rapidjson::Value(rapidjson::kObjectType), bodyAlloc),
+                    bodyAlloc);
+  body.AddMember("capabilities", wrapper, bodyAlloc);
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  body.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+} // namespace firefox

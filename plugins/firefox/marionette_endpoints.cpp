@@ -1,0 +1,330 @@
+#include "marionette_endpoints.h"
+
+#include "marionette_protocol.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <wdhost/plugin.hpp>
+
+namespace firefox {
+namespace {
+
+constexpr const char* kElementKey = "element-6066-11e4-a52e-4f735466cecf";
+
+std::string toJson(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// Matches `path` against `pattern`; on success appends the "*" segments to `segments`.
+bool matches(std::string_view pattern, std::string_view path, std::vector<std::string>* segments) {
+  std::vector<std::string> found;
+  while (!pattern.empty() && !path.empty()) {
+    if (pattern.front() != '/' || path.front() != '/')
+      return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    std::size_t pEnd = pattern.find('/');
+    std::size_t sEnd = path.find('/');
+    std::string_view pSeg = pattern.substr(0, pEnd);
+    std::string_view sSeg = path.substr(0, sEnd);
+    if (sSeg.empty())
+      return false;
+    if (pSeg == "*")
+      found.push_back(percentDecode(sSeg));
+    else if (pSeg != sSeg)
+      return false;
+    pattern = pEnd == std::string_view::npos ? std::string_view() : pattern.substr(pEnd);
+    path = sEnd == std::string_view::npos ? std::string_view() : path.substr(sEnd);
+  }
+  if (!pattern.empty() || !path.empty())
+    return false;
+  *segments = std::move(found);
+  return true;
+}
+
+rapidjson::Document bodyObject(std::string_view body) {
+  rapidjson::Document doc;
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    doc.SetObject();
+    return doc;
+  }
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject())
+    throw wdhost::Error("invalid argument", "the request body must be a JSON object");
+  return doc;
+}
+
+void setString(rapidjson::Document& doc, const char* key, const std::string& value) {
+  auto& alloc = doc.GetAllocator();
+  doc.RemoveMember(key);
+  doc.AddMember(rapidjson::StringRef(key), rapidjson::Value(value.c_str(), alloc), alloc);
+}
+
+// W3C Switch To Frame's id -> Marionette's {"id": n} or {"element": uuid}, {} for the top.
+rapidjson::Document frameParams(const rapidjson::Document& body) {
+  rapidjson::Document params(rapidjson::kObjectType);
+  auto& alloc = params.GetAllocator();
+  auto id = body.FindMember("id");
+  if (id == body.MemberEnd())
+    throw wdhost::Error("invalid argument", "Switch To Frame needs \"id\": null, a number or an "
+                                            "element reference");
+  const rapidjson::Value& value = id->value;
+  if (value.IsNull())
+    return params;
+  if (value.IsUint() && value.GetUint() <= 65535) {
+    params.AddMember("id", value.GetUint(), alloc);
+    return params;
+  }
+  if (value.IsObject()) {
+    auto element = value.FindMember(kElementKey);
+    if (element != value.MemberEnd() && element->value.IsString()) {
+      params.AddMember("element", rapidjson::Value(element->value, alloc), alloc);
+      return params;
+    }
+  }
+  throw wdhost::Error("invalid argument", "Switch To Frame's \"id\" must be null, an integer "
+                                          "0-65535 or an element reference, not " +
+                                              toJson(value));
+}
+
+} // namespace
+
+const std::vector<Endpoint>& endpoints() {
+  using P = Params;
+  constexpr Result V = Result::Value;
+  static const std::vector<Endpoint> table = {
+      // Timeouts.
+      {"GET", "/timeouts", "WebDriver:GetTimeouts", P::None, V},
+      {"POST", "/timeouts", "WebDriver:SetTimeouts", P::Body, V},
+      // Navigation.
+      {"POST", "/url", "WebDriver:Navigate", P::Body, V},
+      {"GET", "/url", "WebDriver:GetCurrentURL", P::None, V},
+      {"POST", "/back", "WebDriver:Back", P::None, V},
+      {"POST", "/forward", "WebDriver:Forward", P::None, V},
+      {"POST", "/refresh", "WebDriver:Refresh", P::None, V},
+      {"GET", "/title", "WebDriver:GetTitle", P::None, V},
+      // Contexts: windows and frames.
+      {"GET", "/window", "WebDriver:GetWindowHandle", P::None, V},
+      {"DELETE", "/window", "WebDriver:CloseWindow", P::None, V},
+      {"POST", "/window", "WebDriver:SwitchToWindow", P::Body, V},
+      {"POST", "/window/new", "WebDriver:NewWindow", P::Body, V},
+      {"GET", "/window/handles", "WebDriver:GetWindowHandles", P::None, V},
+      {"GET", "/window/rect", "WebDriver:GetWindowRect", P::None, V},
+      {"POST", "/window/rect", "WebDriver:SetWindowRect", P::Body, V},
+      {"POST", "/window/maximize", "WebDriver:MaximizeWindow", P::None, V},
+      {"POST", "/window/minimize", "WebDriver:MinimizeWindow", P::None, V},
+      {"POST", "/window/fullscreen", "WebDriver:FullscreenWindow", P::None, V},
+      {"POST", "/frame", "WebDriver:SwitchToFrame", P::Frame, V},
+      {"POST", "/frame/parent", "WebDriver:SwitchToParentFrame", P::None, V},
+      // Elements: find.
+      {"POST", "/element", "WebDriver:FindElement", P::Body, V},
+      {"POST", "/elements", "WebDriver:FindElements", P::Body, V},
+      {"POST", "/element/*/element", "WebDriver:FindElement", P::FromElement, V},
+      {"POST", "/element/*/elements", "WebDriver:FindElements", P::FromElement, V},
+      {"POST", "/shadow/*/element", "WebDriver:FindElementFromShadowRoot", P::FromShadowRoot, V},
+      {"POST", "/shadow/*/elements", "WebDriver:FindElementsFromShadowRoot", P::FromShadowRoot, V},
+      {"GET", "/element/active", "WebDriver:GetActiveElement", P::None, V},
+      {"GET", "/element/*/shadow", "WebDriver:GetShadowRoot", P::Id, V},
+      // Elements: state.
+      {"GET", "/element/*/selected", "WebDriver:IsElementSelected", P::Id, V},
+      {"GET", "/element/*/displayed", "WebDriver:IsElementDisplayed", P::Id, V},
+      {"GET", "/element/*/attribute/*", "WebDriver:GetElementAttribute", P::IdName, V},
+      {"GET", "/element/*/property/*", "WebDriver:GetElementProperty", P::IdName, V},
+      {"GET", "/element/*/css/*", "WebDriver:GetElementCSSValue", P::IdPropertyName, V},
+      {"GET", "/element/*/text", "WebDriver:GetElementText", P::Id, V},
+      {"GET", "/element/*/name", "WebDriver:GetElementTagName", P::Id, V},
+      {"GET", "/element/*/rect", "WebDriver:GetElementRect", P::Id, Result::Rect},
+      {"GET", "/element/*/enabled", "WebDriver:IsElementEnabled", P::Id, V},
+      {"GET", "/element/*/computedrole", "WebDriver:GetComputedRole", P::Id, V},
+      {"GET", "/element/*/computedlabel", "WebDriver:GetComputedLabel", P::Id, V},
+      // Elements: interaction.
+      {"POST", "/element/*/click", "WebDriver:ElementClick", P::Id, V},
+      {"POST", "/element/*/clear", "WebDriver:ElementClear", P::Id, V},
+      {"POST", "/element/*/value", "WebDriver:ElementSendKeys", P::IdBody, V},
+      // Document.
+      {"GET", "/source", "WebDriver:GetPageSource", P::None, V},
+      {"POST", "/execute/sync", "WebDriver:ExecuteScript", P::Body, V},
+      {"POST", "/execute/async", "WebDriver:ExecuteAsyncScript", P::Body, V},
+      // Cookies.
+      {"GET", "/cookie", "WebDriver:GetCookies", P::None, V},
+      {"GET", "/cookie/*", "WebDriver:GetCookies", P::None, Result::NamedCookie},
+      {"POST", "/cookie", "WebDriver:AddCookie", P::Body, V},
+      {"DELETE", "/cookie/*", "WebDriver:DeleteCookie", P::CookieName, V},
+      {"DELETE", "/cookie", "WebDriver:DeleteAllCookies", P::None, V},
+      // Actions.
+      {"POST", "/actions", "WebDriver:PerformActions", P::Body, V},
+      {"DELETE", "/actions", "WebDriver:ReleaseActions", P::None, V},
+      // User prompts.
+      {"POST", "/alert/dismiss", "WebDriver:DismissAlert", P::None, V},
+      {"POST", "/alert/accept", "WebDriver:AcceptAlert", P::None, V},
+      {"GET", "/alert/text", "WebDriver:GetAlertText", P::None, V},
+      {"POST", "/alert/text", "WebDriver:SendAlertText", P::Body, V},
+      // Screen capture and print.
+      {"GET", "/screenshot", "WebDriver:TakeScreenshot", P::Screenshot, V},
+      {"GET", "/element/*/screenshot", "WebDriver:TakeScreenshot", P::ElementScreenshot, V},
+      {"POST", "/print", "WebDriver:Print", P::Body, V},
+      // Extensions Firefox implements: permissions and virtual authenticators.
+      {"POST", "/permissions", "Permissions:SetPermission", P::Body, V},
+      {"POST", "/webauthn/authenticator", "WebAuthn:AddVirtualAuthenticator", P::Body, V},
+      {"DELETE", "/webauthn/authenticator/*", "WebAuthn:RemoveVirtualAuthenticator",
+       P::Authenticator, V},
+      {"POST", "/webauthn/authenticator/*/credential", "WebAuthn:AddCredential", P::Authenticator,
+       V},
+      {"GET", "/webauthn/authenticator/*/credentials", "WebAuthn:GetCredentials", P::Authenticator,
+       V},
+      {"DELETE", "/webauthn/authenticator/*/credentials/*", "WebAuthn:RemoveCredential",
+       P::Credential, V},
+      {"DELETE", "/webauthn/authenticator/*/credentials", "WebAuthn:RemoveAllCredentials",
+       P::Authenticator, V},
+      {"POST", "/webauthn/authenticator/*/uv", "WebAuthn:SetUserVerified", P::Authenticator, V},
+  };
+  return table;
+}
+
+std::string percentDecode(std::string_view text) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9')
+      return c - '0';
+    if (c >= 'a' && c <= 'f')
+      return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+      return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+Match matchEndpoint(std::string_view method, std::string_view path) {
+  path = path.substr(0, path.find('?'));
+  if (path.size() > 1 && path.back() == '/')
+    path.remove_suffix(1);
+  std::string allowed;
+  for (const Endpoint& endpoint : endpoints()) {
+    Match match;
+    if (!matches(endpoint.pattern, path, &match.segments))
+      continue;
+    if (endpoint.method == method) {
+      match.endpoint = &endpoint;
+      return match;
+    }
+    if (allowed.find(endpoint.method) == std::string::npos)
+      allowed += (allowed.empty() ? "" : ", ") + std::string(endpoint.method);
+  }
+  if (!allowed.empty())
+    throw wdhost::Error("unknown method", std::string(path) + " does not take " +
+                                              std::string(method) + "; it takes " + allowed);
+  throw wdhost::Error("unknown command", "Firefox (through Marionette) has no WebDriver command " +
+                                             std::string(method) + " " + std::string(path));
+}
+
+std::string buildParams(const Match& match, std::string_view body) {
+  const std::vector<std::string>& seg = match.segments;
+  switch (match.endpoint->params) {
+  case Params::None:
+    return "{}";
+  case Params::Screenshot:
+    return R"({"full":false})";
+  default:
+    break;
+  }
+  rapidjson::Document doc = bodyObject(body);
+  switch (match.endpoint->params) {
+  case Params::Body:
+    break;
+  case Params::Id:
+    doc.SetObject();
+    setString(doc, "id", seg.at(0));
+    break;
+  case Params::IdName:
+    doc.SetObject();
+    setString(doc, "id", seg.at(0));
+    setString(doc, "name", seg.at(1));
+    break;
+  case Params::IdPropertyName:
+    doc.SetObject();
+    setString(doc, "id", seg.at(0));
+    setString(doc, "propertyName", seg.at(1));
+    break;
+  case Params::IdBody:
+    setString(doc, "id", seg.at(0));
+    break;
+  case Params::FromElement:
+    setString(doc, "element", seg.at(0));
+    break;
+  case Params::FromShadowRoot:
+    setString(doc, "shadowRoot", seg.at(0));
+    break;
+  case Params::Frame:
+    return toJson(frameParams(doc));
+  case Params::CookieName:
+    doc.SetObject();
+    setString(doc, "name", seg.at(0));
+    break;
+  case Params::ElementScreenshot:
+    doc.SetObject();
+    setString(doc, "id", seg.at(0));
+    doc.AddMember("full", false, doc.GetAllocator());
+    break;
+  case Params::Authenticator:
+    setString(doc, "authenticatorId", seg.at(0));
+    break;
+  case Params::Credential:
+    doc.SetObject();
+    setString(doc, "authenticatorId", seg.at(0));
+    setString(doc, "credentialId", seg.at(1));
+    break;
+  case Params::None:
+  case Params::Screenshot:
+    break;
+  }
+  return toJson(doc);
+}
+
+std::string buildValue(const Match& match, std::string_view result) {
+  if (match.endpoint->result == Result::Value)
+    return unwrapValue(result);
+  if (match.endpoint->result == Result::Rect) {
+    std::string text = unwrapValue(result);
+    rapidjson::Document rect;
+    rect.Parse(text.c_str(), text.size());
+    if (rect.HasParseError() || !rect.IsObject())
+      return text;
+    rapidjson::Document out(rapidjson::kObjectType);
+    for (const char* key : {"x", "y", "width", "height"})
+      if (auto it = rect.FindMember(key); it != rect.MemberEnd())
+        out.AddMember(rapidjson::StringRef(key), rapidjson::Value(it->value, out.GetAllocator()),
+                      out.GetAllocator());
+    return toJson(out);
+  }
+  std::string cookies = unwrapValue(result);
+  rapidjson::Document doc;
+  doc.Parse(cookies.c_str(), cookies.size());
+  if (!doc.HasParseError() && doc.IsArray()) {
+    for (const auto& cookie : doc.GetArray()) {
+      if (!cookie.IsObject())
+        continue;
+      auto name = cookie.FindMember("name");
+      if (name != cookie.MemberEnd() && name->value.IsString() &&
+          match.segments.at(0) == name->value.GetString())
+        return toJson(cookie);
+    }
+  }
+  throw wdhost::Error("no such cookie",
+                      "no cookie named '" + match.segments.at(0) + "' is visible on this page");
+}
+
+} // namespace firefox

@@ -1,0 +1,284 @@
+#include "marionette_session.h"
+
+#include "firefox_options.h"
+#include "firefox_profile.h"
+#include "marionette_endpoints.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <wdhost/helpers.hpp>
+
+namespace firefox {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr uint32_t kQuitTimeoutMs = 5000;
+constexpr uint32_t kExitWaitMs = 5000;
+constexpr uint32_t kTerminateGraceMs = 2000;
+constexpr uint32_t kQuickTimeoutMs = 10000;
+constexpr int64_t kUnlimitedMs = 3600 * 1000;
+constexpr int64_t kMarginMs = 30000;
+
+std::string toJson(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+void pause(long milliseconds) {
+  struct timespec delay = {0, milliseconds * 1000 * 1000};
+  nanosleep(&delay, nullptr);
+}
+
+// The port in <profile>/MarionetteActivePort, 0 until Firefox wrote it.
+uint16_t readActivePort(const std::string& profileDir) {
+  std::ifstream in(profileDir + "/MarionetteActivePort");
+  unsigned long port = 0;
+  if (!(in >> port) || port == 0 || port > 65535)
+    return 0;
+  return static_cast<uint16_t>(port);
+}
+
+std::string base64Decode(std::string_view text) {
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    int value = -1;
+    if (c >= 'A' && c <= 'Z')
+      value = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      value = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      value = c - '0' + 52;
+    else if (c == '+')
+      value = 62;
+    else if (c == '/')
+      value = 63;
+    if (value < 0)
+      continue;
+    buffer = (buffer << 6) | static_cast<unsigned>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xFFu);
+    }
+  }
+  return out;
+}
+
+bool isDirectory(const std::string& path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+}
+
+} // namespace
+
+std::string marionetteCapabilities(std::string_view capabilities) {
+  rapidjson::Document caps = parseCapabilities(capabilities, "session not created");
+  caps.RemoveMember(kOptionsKey);
+  caps.RemoveMember("browserVersion");
+  return toJson(caps);
+}
+
+uint32_t commandTimeoutFor(int64_t scriptMs, int64_t pageLoadMs, int64_t implicitMs) {
+  auto bound = [](int64_t ms) { return ms < 0 || ms > kUnlimitedMs ? kUnlimitedMs : ms; };
+  int64_t longest = std::max({bound(scriptMs), bound(pageLoadMs), bound(implicitMs)});
+  return static_cast<uint32_t>(longest + kMarginMs);
+}
+
+MarionetteSession::MarionetteSession(const wdhost::Host& host, const FirefoxInstall& install,
+                                     const FirefoxConfig& config, std::string_view sessionId,
+                                     std::string_view capabilities)
+    : host_(host) {
+  rapidjson::Document caps = parseCapabilities(capabilities, "session not created");
+  FirefoxOptions options = readFirefoxOptions(caps);
+  std::string binary = options.binary.empty() ? install.browserPath : options.binary;
+  if (!wdhost::isExecutable(binary))
+    throw wdhost::Error("session not created",
+                        "moz:firefoxOptions.binary " + binary + " is not an executable file");
+
+  workDir_ = std::make_unique<wdhost::TempDir>(host, sessionId, "firefox");
+  profileDir_ = workDir_->path() + "/profile";
+  prepareProfile(profileDir_, userJs(options.prefs, options.logLevel), options.profileBase64);
+
+  std::vector<std::string> env = firefoxEnv(options.env);
+  env.push_back("TMPDIR=" + workDir_->path());
+  firefox_ = std::make_unique<wdhost::ChildProcess>(
+      host, firefoxArgv(binary, profileDir_, options.args, config.headless), env, sessionId);
+  connect(config.startupTimeoutMs);
+  startSession(capabilities);
+}
+
+void MarionetteSession::prepareProfile(const std::string& profileDir, const std::string& userJsText,
+                                       const std::string& profileBase64) {
+  if (::mkdir(profileDir.c_str(), 0700) != 0)
+    throw wdhost::Error("session not created", "cannot create the profile " + profileDir);
+  if (!profileBase64.empty()) {
+    // The user's zipped profile (moz:firefoxOptions.profile), unpacked with unzip.
+    auto unzip = wdhost::findExecutable("", {"unzip"}, {});
+    if (!unzip)
+      throw wdhost::Error("session not created", "moz:firefoxOptions.profile needs unzip on PATH "
+                                                 "(Debian: unzip) to unpack the profile");
+    std::string zip = workDir_->path() + "/profile.zip";
+    std::ofstream(zip, std::ios::binary) << base64Decode(profileBase64);
+    std::string output =
+        wdhost::runForOutput(host_, {*unzip, "-q", "-o", zip, "-d", profileDir}, kQuickTimeoutMs);
+    if (!isDirectory(profileDir) || output.find("error") != std::string::npos)
+      throw wdhost::Error("session not created",
+                          "moz:firefoxOptions.profile is not a zip of a profile: " +
+                              wdhost::tailLines(output, 3));
+  }
+  std::ofstream out(profileDir + "/user.js", std::ios::app);
+  out << userJsText;
+  if (!out.flush())
+    throw wdhost::Error("session not created", "cannot write " + profileDir + "/user.js");
+}
+
+uint16_t MarionetteSession::connect(uint32_t timeoutMs) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+  std::string lastError = "Firefox did not write MarionetteActivePort";
+  for (int round = 0; round < 1000000; ++round) {
+    if (!firefox_->state().running())
+      fail("exited (" + firefox_->state().describe() + ") before Marionette listened");
+    uint16_t port = readActivePort(profileDir_);
+    if (port != 0) {
+      try {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        uint32_t budget = static_cast<uint32_t>(std::max<int64_t>(left.count(), 1000));
+        connection_ = std::make_unique<MarionetteConnection>(port, budget);
+        return port;
+      } catch (const wdhost::Error& e) {
+        lastError = e.what();
+      }
+    }
+    if (Clock::now() >= deadline)
+      fail("Marionette was not ready within " + std::to_string(timeoutMs) + " ms (" + lastError +
+           ")");
+    pause(50);
+  }
+  fail(lastError);
+}
+
+void MarionetteSession::fail(const std::string& why) {
+  std::string tail = wdhost::tailLines(firefox_->waitOutput("", 0).second, 10);
+  connection_.reset();
+  firefox_->terminate(kTerminateGraceMs);
+  throw wdhost::Error("session not created",
+                      "Firefox " + why + (tail.empty() ? "" : "; its output: " + tail));
+}
+
+void MarionetteSession::startSession(std::string_view capabilities) {
+  std::string created;
+  try {
+    created = connection_->call("WebDriver:NewSession", marionetteCapabilities(capabilities),
+                                kQuickTimeoutMs * 6);
+  } catch (const wdhost::Error& e) {
+    fail(std::string("refused the session (") + e.code() + "): " + e.what());
+  }
+  rapidjson::Document doc;
+  doc.Parse(created.c_str(), created.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("capabilities") ||
+      !doc["capabilities"].IsObject())
+    fail("answered WebDriver:NewSession without capabilities: " + created.substr(0, 300));
+  rapidjson::Value& caps = doc["capabilities"];
+  auto& alloc = doc.GetAllocator();
+  if (!caps.HasMember("userAgent")) {
+    try {
+      std::string agent = unwrapValue(connection_->call(
+          "WebDriver:ExecuteScript", R"({"script":"return navigator.userAgent","args":[]})",
+          kQuickTimeoutMs));
+      rapidjson::Document ua;
+      ua.Parse(agent.c_str(), agent.size());
+      if (!ua.HasParseError() && ua.IsString())
+        caps.AddMember("userAgent", rapidjson::Value(ua, alloc), alloc);
+    } catch (const wdhost::Error& e) {
+      host_.log(WDHOST_LOG_WARN, std::string("firefox: no userAgent: ") + e.what());
+    }
+  }
+  if (!caps.HasMember("moz:profile"))
+    caps.AddMember("moz:profile", rapidjson::Value(profileDir_.c_str(), alloc), alloc);
+  if (auto timeouts = caps.FindMember("timeouts"); timeouts != caps.MemberEnd())
+    rememberTimeouts(toJson(timeouts->value));
+  rapidjson::Document reply(rapidjson::kObjectType);
+  reply.AddMember("capabilities", rapidjson::Value(caps, reply.GetAllocator()),
+                  reply.GetAllocator());
+  launchReply_ = toJson(reply);
+}
+
+void MarionetteSession::rememberTimeouts(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError() || !doc.IsObject())
+    return;
+  auto read = [&](const char* key, int64_t* out) {
+    auto it = doc.FindMember(key);
+    if (it == doc.MemberEnd())
+      return;
+    if (it->value.IsNull())
+      *out = -1;
+    else if (it->value.IsInt64())
+      *out = it->value.GetInt64();
+  };
+  read("script", &scriptMs_);
+  read("pageLoad", &pageLoadMs_);
+  read("implicit", &implicitMs_);
+}
+
+uint32_t MarionetteSession::commandTimeoutMs() const {
+  return commandTimeoutFor(scriptMs_, pageLoadMs_, implicitMs_);
+}
+
+std::string MarionetteSession::command(std::string_view method, std::string_view path,
+                                       std::string_view body) {
+  Match match = matchEndpoint(method, path);
+  std::string params = buildParams(match, body);
+  if (!connection_ || !connection_->open())
+    throw wdhost::Error("unknown error", "Firefox is gone (" + firefox_->state().describe() +
+                                             "); delete this session");
+  std::string result;
+  try {
+    result = connection_->call(match.endpoint->command, params, commandTimeoutMs());
+  } catch (const wdhost::Error& e) {
+    if (connection_->open())
+      throw;
+    throw wdhost::Error(e.code(), std::string(e.what()) + "; Firefox is " +
+                                      firefox_->state().describe() + ", delete this session");
+  }
+  if (match.endpoint->command == "WebDriver:SetTimeouts")
+    rememberTimeouts(params);
+  return buildValue(match, result);
+}
+
+void MarionetteSession::teardown() {
+  if (connection_ && connection_->open() && firefox_ && firefox_->state().running()) {
+    try {
+      connection_->call("Marionette:Quit", R"({"flags":["eForceQuit"]})", kQuitTimeoutMs);
+    } catch (const wdhost::Error& e) {
+      host_.log(WDHOST_LOG_DEBUG, std::string("firefox: Marionette:Quit: ") + e.what());
+      try {
+        if (connection_->open())
+          connection_->call("WebDriver:DeleteSession", "{}", kQuitTimeoutMs);
+      } catch (const wdhost::Error& again) {
+        host_.log(WDHOST_LOG_DEBUG, std::string("firefox: DeleteSession: ") + again.what());
+      }
+    }
+  }
+  connection_.reset();
+  if (firefox_) {
+    // Let a quitting Firefox finish writing its profile, then end whatever is left of the tree.
+    if (firefox_->state().running())
+      firefox_->waitOutput("\x01wdhost-never\x01", kExitWaitMs);
+    firefox_->terminate(kTerminateGraceMs);
+  }
+  workDir_.reset();
+}
+
+} // namespace firefox

@@ -1,0 +1,62 @@
+// One Firefox session served in-process: Firefox started with -marionette on a fresh profile,
+// every W3C command translated to Marionette over one TCP connection.
+#pragma once
+
+#include "firefox_config.h"
+#include "firefox_discovery.h"
+#include "marionette_connection.h"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <wdhost/services.hpp>
+
+namespace firefox {
+
+// Starts Firefox and its Marionette session in the constructor (throws wdhost::Error
+// "session not created" with Firefox's own output on failure, leaving nothing running).
+class MarionetteSession : public wdhost::Session {
+public:
+  MarionetteSession(const wdhost::Host& host, const FirefoxInstall& install,
+                    const FirefoxConfig& config, std::string_view sessionId,
+                    std::string_view capabilities);
+
+  // {"capabilities":{..}} without "upstream": the host calls command().
+  std::string launchReply() const override { return launchReply_; }
+
+  // One W3C command: translated through the endpoint table, sent, and its value returned.
+  std::string command(std::string_view method, std::string_view path,
+                      std::string_view body) override;
+
+  // Marionette:Quit (best effort), then the process tree ended and the profile removed.
+  void teardown() override;
+
+private:
+  void prepareProfile(const std::string& profileDir, const std::string& userJsText,
+                      const std::string& profileBase64);
+  uint16_t connect(uint32_t timeoutMs);
+  [[noreturn]] void fail(const std::string& why);
+  void startSession(std::string_view capabilities);
+  void rememberTimeouts(std::string_view json);
+  uint32_t commandTimeoutMs() const;
+
+  wdhost::Host host_;
+  std::unique_ptr<wdhost::TempDir> workDir_;
+  std::unique_ptr<wdhost::ChildProcess> firefox_;
+  std::unique_ptr<MarionetteConnection> connection_;
+  std::string profileDir_;
+  std::string launchReply_;
+  int64_t scriptMs_ = 30000;    // -1 = no limit
+  int64_t pageLoadMs_ = 300000; // -1 = no limit
+  int64_t implicitMs_ = 0;
+};
+
+// The capabilities Marionette's WebDriver:NewSession receives: `capabilities` without
+// moz:firefoxOptions (applied by the plugin) and browserVersion (matched by the host).
+std::string marionetteCapabilities(std::string_view capabilities);
+
+// The read/write bound for one command: the longest of the session's script, page-load and
+// implicit-wait timeouts (an unlimited one counts as one hour) plus 30 seconds.
+uint32_t commandTimeoutFor(int64_t scriptMs, int64_t pageLoadMs, int64_t implicitMs);
+
+} // namespace firefox

@@ -1,0 +1,254 @@
+// End to end: the real wdhost binary with the firefox plugin drives a real headless Firefox ESR
+// through the plugin's in-process Marionette bridge.
+#include "support/host_process.h"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+#include <signal.h>
+#include <string>
+#include <sys/stat.h>
+
+using namespace wdhtest;
+
+namespace {
+
+const char* kPage = "data:text/html,<title>Hello</title><button id='b' "
+                    "onclick=\\\"document.title='clicked'\\\">press</button><input id='i'>";
+const char* kElementKey = "element-6066-11e4-a52e-4f735466cecf";
+
+rapidjson::Document parse(const std::string& body) {
+  rapidjson::Document doc;
+  doc.Parse(body.c_str(), body.size());
+  REQUIRE_MESSAGE(!doc.HasParseError(), body);
+  return doc;
+}
+
+std::string newFirefoxSession(const HostProcess& host, rapidjson::Document* caps) {
+  HttpAnswer created =
+      httpRequest(host.port(), "POST", "/session",
+                  R"({"capabilities": {"alwaysMatch": {"browserName": "firefox"}}})");
+  REQUIRE_MESSAGE(created.status == 200, created.body << "\n" << host.log());
+  rapidjson::Document doc = parse(created.body);
+  std::string id = doc["value"]["sessionId"].GetString();
+  if (caps != nullptr)
+    caps->CopyFrom(doc["value"]["capabilities"], caps->GetAllocator());
+  return id;
+}
+
+bool alive(int pid) {
+  return kill(pid, 0) == 0;
+}
+
+bool pathExists(const std::string& path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0;
+}
+
+// Serves one small HTML page on 127.0.0.1 (cookies need an http: origin).
+class PageHandler : public Poco::Net::HTTPRequestHandler {
+public:
+  void handleRequest(Poco::Net::HTTPServerRequest&,
+                     Poco::Net::HTTPServerResponse& response) override {
+    response.setContentType("text/html; charset=utf-8");
+    response.send() << "<!doctype html><title>Cookies</title><p>cookie jar</p>";
+  }
+};
+
+class PageFactory : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+  Poco::Net::HTTPRequestHandler*
+  createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new PageHandler;
+  }
+};
+
+class PageServer {
+public:
+  PageServer()
+      : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)),
+        server_(new PageFactory, socket_, new Poco::Net::HTTPServerParams) {
+    server_.start();
+  }
+  ~PageServer() { server_.stopAll(true); }
+  int port() const { return socket_.address().port(); }
+
+private:
+  Poco::Net::ServerSocket socket_;
+  Poco::Net::HTTPServer server_;
+};
+
+} // namespace
+
+TEST_CASE("e2e firefox: new session, navigate, find, click, type, script, cookies, screenshot") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "firefox"});
+  rapidjson::Document caps(rapidjson::kObjectType);
+  std::string id = newFirefoxSession(host, &caps);
+  CHECK(id.size() == 36);
+
+  // The capabilities Firefox really negotiated.
+  CHECK(std::string(caps["browserName"].GetString()) == "firefox");
+  CHECK(std::string(caps["platformName"].GetString()) == "linux");
+  REQUIRE(caps["browserVersion"].IsString());
+  CHECK(std::string(caps["browserVersion"].GetString()).find('.') != std::string::npos);
+  for (const char* key : {"acceptInsecureCerts", "pageLoadStrategy", "proxy", "setWindowRect",
+                          "strictFileInteractability", "timeouts", "unhandledPromptBehavior",
+                          "userAgent", "moz:profile"})
+    CHECK_MESSAGE(caps.HasMember(key), key);
+  CHECK(std::string(caps["userAgent"].GetString()).find("Firefox/") != std::string::npos);
+  CHECK(caps["timeouts"]["script"].GetInt() == 30000);
+  std::string profile = caps["moz:profile"].GetString();
+  CHECK(pathExists(profile));
+
+  std::string base = "/session/" + id;
+  HttpAnswer nav =
+      httpRequest(host.port(), "POST", base + "/url", std::string(R"({"url":")") + kPage + "\"}");
+  REQUIRE_MESSAGE(nav.status == 200, nav.body);
+  CHECK(nav.body == R"({"value":null})");
+  CHECK(httpRequest(host.port(), "GET", base + "/title").body == R"({"value":"Hello"})");
+
+  HttpAnswer found = httpRequest(host.port(), "POST", base + "/element",
+                                 R"({"using":"css selector","value":"#b"})");
+  REQUIRE_MESSAGE(found.status == 200, found.body);
+  rapidjson::Document element = parse(found.body);
+  std::string elementId = element["value"][kElementKey].GetString();
+  CHECK(httpRequest(host.port(), "POST", base + "/element/" + elementId + "/click", "{}").status ==
+        200);
+  CHECK(httpRequest(host.port(), "GET", base + "/title").body == R"({"value":"clicked"})");
+  CHECK(httpRequest(host.port(), "GET", base + "/element/" + elementId + "/name").body ==
+        R"({"value":"button"})");
+
+  // Type into an input and read its value back.
+  rapidjson::Document input = parse(httpRequest(host.port(), "POST", base + "/element",
+                                                R"({"using":"css selector","value":"#i"})")
+                                        .body);
+  std::string inputId = input["value"][kElementKey].GetString();
+  CHECK(httpRequest(host.port(), "POST", base + "/element/" + inputId + "/value",
+                    R"({"text":"typed"})")
+            .status == 200);
+  CHECK(httpRequest(host.port(), "GET", base + "/element/" + inputId + "/property/value").body ==
+        R"({"value":"typed"})");
+
+  HttpAnswer all = httpRequest(host.port(), "POST", base + "/elements",
+                               R"({"using":"css selector","value":"button, input"})");
+  CHECK(parse(all.body)["value"].Size() == 2);
+
+  HttpAnswer missing = httpRequest(host.port(), "POST", base + "/element",
+                                   R"({"using":"css selector","value":"#none"})");
+  CHECK(missing.status == 404);
+  CHECK(missing.body.find("no such element") != std::string::npos);
+
+  HttpAnswer script = httpRequest(host.port(), "POST", base + "/execute/sync",
+                                  R"({"script":"return arguments[0] + 1","args":[41]})");
+  CHECK(script.body == R"({"value":42})");
+  HttpAnswer asyncScript = httpRequest(host.port(), "POST", base + "/execute/async",
+                                       R"js({"script":"arguments[0]({value: 7})","args":[]})js");
+  CHECK(asyncScript.body == R"({"value":{"value":7}})");
+
+  HttpAnswer rect = httpRequest(host.port(), "GET", base + "/window/rect");
+  CHECK(rect.status == 200);
+  CHECK(parse(rect.body)["value"]["width"].GetInt() > 0);
+
+  HttpAnswer shot = httpRequest(host.port(), "GET", base + "/screenshot");
+  CHECK(shot.status == 200);
+  CHECK(shot.body.find("\"value\":\"iVBOR") != std::string::npos);
+  HttpAnswer elementShot =
+      httpRequest(host.port(), "GET", base + "/element/" + elementId + "/screenshot");
+  CHECK(elementShot.body.find("\"value\":\"iVBOR") != std::string::npos);
+
+  // Cookies on a page served over http from 127.0.0.1.
+  PageServer pages;
+  std::string url = "http://127.0.0.1:" + std::to_string(pages.port()) + "/";
+  REQUIRE(httpRequest(host.port(), "POST", base + "/url", R"({"url":")" + url + "\"}").status ==
+          200);
+  CHECK(httpRequest(host.port(), "GET", base + "/title").body == R"({"value":"Cookies"})");
+  HttpAnswer added = httpRequest(host.port(), "POST", base + "/cookie",
+                                 R"({"cookie":{"name":"flavour","value":"oat"}})");
+  CHECK_MESSAGE(added.status == 200, added.body);
+  HttpAnswer named = httpRequest(host.port(), "GET", base + "/cookie/flavour");
+  CHECK(named.status == 200);
+  CHECK(parse(named.body)["value"]["value"] == "oat");
+  HttpAnswer noCookie = httpRequest(host.port(), "GET", base + "/cookie/none");
+  CHECK(noCookie.status == 404);
+  CHECK(noCookie.body.find("no such cookie") != std::string::npos);
+  CHECK(httpRequest(host.port(), "DELETE", base + "/cookie/flavour").status == 200);
+  CHECK(httpRequest(host.port(), "GET", base + "/cookie").body == R"({"value":[]})");
+
+  // A path Firefox has no command for.
+  HttpAnswer unknown = httpRequest(host.port(), "GET", base + "/moz/nothing");
+  CHECK(unknown.status == 404);
+  CHECK(unknown.body.find("unknown command") != std::string::npos);
+
+  int hostPid = host.pid();
+  CHECK_FALSE(descendantsMatching(hostPid, "firefox").empty());
+  HttpAnswer deleted = httpRequest(host.port(), "DELETE", base);
+  CHECK(deleted.status == 200);
+  CHECK(deleted.body == R"({"value":null})");
+  CHECK(eventually([&] { return descendantsMatching(hostPid, "firefox").empty(); },
+                   std::chrono::seconds(15)));
+  CHECK_FALSE(pathExists(profile));
+  CHECK(httpRequest(host.port(), "GET", base + "/title").status == 404);
+  CHECK(host.stop() == 0);
+}
+
+TEST_CASE("e2e firefox: SIGTERM closes live sessions and leaves no process behind") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "firefox"});
+  rapidjson::Document caps(rapidjson::kObjectType);
+  newFirefoxSession(host, &caps);
+  std::string profile = caps["moz:profile"].GetString();
+  std::vector<int> browsers = descendantsMatching(host.pid(), "firefox");
+  CHECK_FALSE(browsers.empty());
+  CHECK(host.stop() == 0);
+  for (int pid : browsers)
+    CHECK_MESSAGE(!alive(pid), "process " << pid << " outlived the host");
+  CHECK_FALSE(pathExists(profile));
+}
+
+TEST_CASE("e2e firefox: a Firefox that cannot start fails New Session with the reason") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "firefox"});
+  HttpAnswer created = httpRequest(
+      host.port(), "POST", "/session",
+      R"({"capabilities": {"alwaysMatch": {"browserName": "firefox", "moz:firefoxOptions": {"binary": "/bin/false"}}}})");
+  CHECK(created.status == 500);
+  CHECK(created.body.find("session not created") != std::string::npos);
+  CHECK(created.body.find("Firefox") != std::string::npos);
+  HttpAnswer bad = httpRequest(
+      host.port(), "POST", "/session",
+      R"({"capabilities": {"alwaysMatch": {"browserName": "firefox", "moz:firefoxOptions": {"args": "-headless"}}}})");
+  CHECK(bad.status == 400);
+  CHECK(bad.body.find("invalid argument") != std::string::npos);
+  CHECK(descendantsMatching(host.pid(), "/bin/false").empty());
+}
+
+TEST_CASE("e2e firefox: a session whose Firefox died answers errors and deletes cleanly") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "firefox"});
+  rapidjson::Document caps(rapidjson::kObjectType);
+  std::string id = newFirefoxSession(host, &caps);
+  std::string profile = caps["moz:profile"].GetString();
+  std::vector<int> browsers = descendantsMatching(host.pid(), "firefox");
+  REQUIRE_FALSE(browsers.empty());
+  for (int pid : browsers)
+    kill(pid, SIGKILL);
+  REQUIRE(eventually(
+      [&] {
+        for (int pid : browsers)
+          if (alive(pid))
+            return false;
+        return true;
+      },
+      std::chrono::seconds(10)));
+  // Either the plugin answers that Firefox is gone, or the host already ended the session
+  // because its process exited; in both cases an error, and Delete Session then cleans up.
+  HttpAnswer title = httpRequest(host.port(), "GET", "/session/" + id + "/title");
+  CHECK_MESSAGE((title.status == 500 || title.status == 404), title.body);
+  CHECK(title.body.find("\"error\"") != std::string::npos);
+  HttpAnswer deleted = httpRequest(host.port(), "DELETE", "/session/" + id);
+  CHECK_MESSAGE((deleted.status == 200 || deleted.status == 404), deleted.body);
+  CHECK(eventually([&] { return !pathExists(profile); }, std::chrono::seconds(10)));
+  CHECK(host.stop() == 0);
+}

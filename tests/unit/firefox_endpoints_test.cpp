@@ -1,0 +1,222 @@
+// The W3C -> Marionette endpoint table: every classic endpoint maps, methods are checked, path
+// segments become params, and values come back unwrapped.
+#include "marionette_endpoints.h"
+
+#include <doctest/doctest.h>
+#include <functional>
+#include <rapidjson/document.h>
+#include <set>
+#include <wdhost/plugin.hpp>
+
+using namespace firefox;
+
+namespace {
+
+// The W3C classic endpoints (WebDriver §"Endpoints"), after /session/{id}.
+const std::vector<std::pair<std::string, std::string>> kW3cEndpoints = {
+    {"GET", "/timeouts"},
+    {"POST", "/timeouts"},
+    {"POST", "/url"},
+    {"GET", "/url"},
+    {"POST", "/back"},
+    {"POST", "/forward"},
+    {"POST", "/refresh"},
+    {"GET", "/title"},
+    {"GET", "/window"},
+    {"DELETE", "/window"},
+    {"POST", "/window"},
+    {"POST", "/window/new"},
+    {"GET", "/window/handles"},
+    {"POST", "/frame"},
+    {"POST", "/frame/parent"},
+    {"GET", "/window/rect"},
+    {"POST", "/window/rect"},
+    {"POST", "/window/maximize"},
+    {"POST", "/window/minimize"},
+    {"POST", "/window/fullscreen"},
+    {"GET", "/element/active"},
+    {"GET", "/element/E/shadow"},
+    {"POST", "/element"},
+    {"POST", "/elements"},
+    {"POST", "/element/E/element"},
+    {"POST", "/element/E/elements"},
+    {"POST", "/shadow/S/element"},
+    {"POST", "/shadow/S/elements"},
+    {"GET", "/element/E/selected"},
+    {"GET", "/element/E/attribute/A"},
+    {"GET", "/element/E/property/P"},
+    {"GET", "/element/E/css/C"},
+    {"GET", "/element/E/text"},
+    {"GET", "/element/E/name"},
+    {"GET", "/element/E/rect"},
+    {"GET", "/element/E/enabled"},
+    {"GET", "/element/E/computedrole"},
+    {"GET", "/element/E/computedlabel"},
+    {"POST", "/element/E/click"},
+    {"POST", "/element/E/clear"},
+    {"POST", "/element/E/value"},
+    {"GET", "/source"},
+    {"POST", "/execute/sync"},
+    {"POST", "/execute/async"},
+    {"GET", "/cookie"},
+    {"GET", "/cookie/N"},
+    {"POST", "/cookie"},
+    {"DELETE", "/cookie/N"},
+    {"DELETE", "/cookie"},
+    {"POST", "/actions"},
+    {"DELETE", "/actions"},
+    {"POST", "/alert/dismiss"},
+    {"POST", "/alert/accept"},
+    {"GET", "/alert/text"},
+    {"POST", "/alert/text"},
+    {"GET", "/screenshot"},
+    {"GET", "/element/E/screenshot"},
+    {"POST", "/print"}};
+
+std::string commandFor(const std::string& method, const std::string& path) {
+  return std::string(matchEndpoint(method, path).endpoint->command);
+}
+
+std::string paramsFor(const std::string& method, const std::string& path,
+                      const std::string& body = "") {
+  return buildParams(matchEndpoint(method, path), body);
+}
+
+std::string errorCode(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const wdhost::Error& e) {
+    return e.code();
+  }
+  return "";
+}
+
+} // namespace
+
+TEST_CASE("firefox: every W3C classic endpoint maps to a Marionette command") {
+  std::set<std::string> commands;
+  for (const auto& [method, path] : kW3cEndpoints) {
+    CAPTURE(method);
+    CAPTURE(path);
+    Match match = matchEndpoint(method, path);
+    REQUIRE(match.endpoint != nullptr);
+    std::string command(match.endpoint->command);
+    CHECK(command.rfind("WebDriver:", 0) == 0);
+    commands.insert(command);
+  }
+  // Find (from element) shares FindElement(s); the cookie by name shares GetCookies.
+  CHECK(commands.size() >= 52);
+  for (const Endpoint& endpoint : endpoints())
+    CHECK_MESSAGE(endpoint.pattern.front() == '/', endpoint.pattern);
+}
+
+TEST_CASE("firefox: well-known endpoints map to the right commands") {
+  CHECK(commandFor("POST", "/url") == "WebDriver:Navigate");
+  CHECK(commandFor("GET", "/url") == "WebDriver:GetCurrentURL");
+  CHECK(commandFor("GET", "/title") == "WebDriver:GetTitle");
+  CHECK(commandFor("POST", "/element/E/click") == "WebDriver:ElementClick");
+  CHECK(commandFor("POST", "/element/E/element") == "WebDriver:FindElement");
+  CHECK(commandFor("POST", "/shadow/S/elements") == "WebDriver:FindElementsFromShadowRoot");
+  CHECK(commandFor("GET", "/element/E/shadow") == "WebDriver:GetShadowRoot");
+  CHECK(commandFor("GET", "/element/E/css/color") == "WebDriver:GetElementCSSValue");
+  CHECK(commandFor("GET", "/element/E/name") == "WebDriver:GetElementTagName");
+  CHECK(commandFor("POST", "/execute/async") == "WebDriver:ExecuteAsyncScript");
+  CHECK(commandFor("GET", "/cookie/N") == "WebDriver:GetCookies");
+  CHECK(commandFor("DELETE", "/cookie/N") == "WebDriver:DeleteCookie");
+  CHECK(commandFor("DELETE", "/cookie") == "WebDriver:DeleteAllCookies");
+  CHECK(commandFor("POST", "/alert/text") == "WebDriver:SendAlertText");
+  CHECK(commandFor("GET", "/element/E/screenshot") == "WebDriver:TakeScreenshot");
+  CHECK(commandFor("POST", "/print") == "WebDriver:Print");
+  CHECK(commandFor("DELETE", "/window") == "WebDriver:CloseWindow");
+  CHECK(commandFor("POST", "/window") == "WebDriver:SwitchToWindow");
+  CHECK(commandFor("GET", "/element/E/displayed") == "WebDriver:IsElementDisplayed");
+  CHECK(commandFor("GET", "/title/") == "WebDriver:GetTitle");
+}
+
+TEST_CASE("firefox: unknown paths and wrong methods are W3C errors") {
+  CHECK(errorCode([] { matchEndpoint("GET", "/nope"); }) == "unknown command");
+  CHECK(errorCode([] { matchEndpoint("GET", "/element/E/nope"); }) == "unknown command");
+  CHECK(errorCode([] { matchEndpoint("POST", "/title"); }) == "unknown method");
+  CHECK(errorCode([] { matchEndpoint("PUT", "/url"); }) == "unknown method");
+  CHECK(errorCode([] { matchEndpoint("GET", "/element/E/click"); }) == "unknown method");
+  CHECK(errorCode([] { matchEndpoint("POST", "/element/active"); }) == "unknown method");
+  try {
+    matchEndpoint("PUT", "/cookie");
+    FAIL("no error");
+  } catch (const wdhost::Error& e) {
+    std::string message = e.what();
+    CHECK(message.find("GET") != std::string::npos);
+    CHECK(message.find("POST") != std::string::npos);
+    CHECK(message.find("DELETE") != std::string::npos);
+  }
+}
+
+TEST_CASE("firefox: path segments become Marionette params, references pass through") {
+  Match match = matchEndpoint("GET", "/element/abc-123/attribute/data-x");
+  REQUIRE(match.segments.size() == 2);
+  CHECK(match.segments[0] == "abc-123");
+  CHECK(match.segments[1] == "data-x");
+  CHECK(buildParams(match, "") == R"({"id":"abc-123","name":"data-x"})");
+  CHECK(paramsFor("GET", "/element/E1/property/value") == R"({"id":"E1","name":"value"})");
+  CHECK(paramsFor("GET", "/element/E1/css/background-color") ==
+        R"({"id":"E1","propertyName":"background-color"})");
+  CHECK(paramsFor("POST", "/element/E1/click", "{}") == R"({"id":"E1"})");
+  CHECK(paramsFor("POST", "/element/E1/value", R"({"text":"hi"})") == R"({"text":"hi","id":"E1"})");
+  CHECK(paramsFor("POST", "/element/E1/elements", R"({"using":"css selector","value":"a"})") ==
+        R"({"using":"css selector","value":"a","element":"E1"})");
+  CHECK(paramsFor("POST", "/shadow/S1/element", R"({"using":"css selector","value":"a"})") ==
+        R"({"using":"css selector","value":"a","shadowRoot":"S1"})");
+  CHECK(paramsFor("DELETE", "/cookie/my%20cookie") == R"({"name":"my cookie"})");
+  CHECK(paramsFor("GET", "/screenshot") == R"({"full":false})");
+  CHECK(paramsFor("GET", "/element/E1/screenshot") == R"({"id":"E1","full":false})");
+  CHECK(paramsFor("GET", "/title") == "{}");
+  const std::string script =
+      R"({"script":"return arguments[0]","args":[{"element-6066-11e4-a52e-4f735466cecf":"E1"}]})";
+  CHECK(paramsFor("POST", "/execute/sync", script) == script);
+  CHECK(paramsFor("POST", "/cookie", R"({"cookie":{"name":"a","value":"b"}})") ==
+        R"({"cookie":{"name":"a","value":"b"}})");
+  CHECK(paramsFor("DELETE", "/webauthn/authenticator/A1") == R"({"authenticatorId":"A1"})");
+  CHECK_THROWS_AS(paramsFor("POST", "/url", "[1]"), wdhost::Error);
+}
+
+TEST_CASE("firefox: Switch To Frame ids become Marionette's id or element") {
+  CHECK(paramsFor("POST", "/frame", R"({"id":null})") == "{}");
+  CHECK(paramsFor("POST", "/frame", R"({"id":2})") == R"({"id":2})");
+  CHECK(paramsFor("POST", "/frame", R"({"id":{"element-6066-11e4-a52e-4f735466cecf":"F1"}})") ==
+        R"({"element":"F1"})");
+  CHECK(errorCode([] { paramsFor("POST", "/frame", "{}"); }) == "invalid argument");
+  CHECK(errorCode([] { paramsFor("POST", "/frame", R"({"id":-1})"); }) == "invalid argument");
+  CHECK(errorCode([] { paramsFor("POST", "/frame", R"({"id":"x"})"); }) == "invalid argument");
+  CHECK(errorCode([] { paramsFor("POST", "/frame", R"({"id":70000})"); }) == "invalid argument");
+}
+
+TEST_CASE("firefox: values are unwrapped; Get Named Cookie filters Get All Cookies") {
+  CHECK(buildValue(matchEndpoint("GET", "/title"), R"({"value":"Hello"})") == R"("Hello")");
+  CHECK(buildValue(matchEndpoint("GET", "/window/handles"), R"(["w1","w2"])") == R"(["w1","w2"])");
+  const std::string cookies =
+      R"([{"name":"a","value":"1","path":"/"},{"name":"b c","value":"2","path":"/"}])";
+  CHECK(buildValue(matchEndpoint("GET", "/cookie/a"), cookies) ==
+        R"({"name":"a","value":"1","path":"/"})");
+  CHECK(buildValue(matchEndpoint("GET", "/cookie/b%20c"), cookies) ==
+        R"({"name":"b c","value":"2","path":"/"})");
+  CHECK(errorCode([&] { buildValue(matchEndpoint("GET", "/cookie/zz"), cookies); }) ==
+        "no such cookie");
+  CHECK(errorCode([] { buildValue(matchEndpoint("GET", "/cookie/a"), "[]"); }) == "no such cookie");
+}
+
+TEST_CASE("firefox: an element rect is only x, y, width and height") {
+  CHECK(
+      buildValue(
+          matchEndpoint("GET", "/element/E/rect"),
+          R"({"x":8,"y":8,"width":47.75,"height":23,"top":8,"right":55.75,"bottom":31,"left":8})") ==
+      R"({"x":8,"y":8,"width":47.75,"height":23})");
+  CHECK(buildValue(matchEndpoint("GET", "/window/rect"), R"({"x":0,"y":0,"width":1,"height":2})") ==
+        R"({"x":0,"y":0,"width":1,"height":2})");
+}
+
+TEST_CASE("firefox: percent-decoding of path segments") {
+  CHECK(percentDecode("a%2Fb") == "a/b");
+  CHECK(percentDecode("%e2%82%ac") == "\xe2\x82\xac");
+  CHECK(percentDecode("100%") == "100%");
+  CHECK(percentDecode("%zz") == "%zz");
+}
