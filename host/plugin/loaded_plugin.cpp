@@ -116,6 +116,11 @@ Status LoadedPlugin::describeNow() {
       member->value.GetStringLength() == 0)
     return Status(ErrorCode::UnknownError, "describe did not name a browserName");
   description_.browserName = member->value.GetString();
+  member = doc.FindMember("browserNames");
+  if (member != doc.MemberEnd() && member->value.IsArray())
+    for (const auto& alias : member->value.GetArray())
+      if (alias.IsString() && alias.GetStringLength() > 0)
+        description_.aliases.emplace_back(alias.GetString());
   member = doc.FindMember("platformName");
   if (member != doc.MemberEnd() && member->value.IsString())
     description_.platformName = member->value.GetString();

@@ -22,6 +22,7 @@ struct InstalledBrowser {
 // What describe() said, parsed; the JSON itself is kept too.
 struct PluginDescription {
   std::string browserName;                // the W3C browserName served, "chrome"
+  std::vector<std::string> aliases;       // other browserNames it answers to ("browserNames")
   std::string platformName;               // "linux"
   std::vector<InstalledBrowser> browsers; // at least one
   std::string json;                       // the reply as the plugin sent it

@@ -94,9 +94,14 @@ bool versionMatches(std::string_view wanted, std::string_view version) {
 
 bool matchesPlugin(const rapidjson::Value& caps, const PluginDescription& description) {
   auto name = caps.FindMember("browserName");
-  if (name != caps.MemberEnd() && name->value.IsString() &&
-      stringMember(caps, "browserName") != description.browserName)
-    return false;
+  if (name != caps.MemberEnd() && name->value.IsString()) {
+    std::string_view wanted = stringMember(caps, "browserName");
+    bool named = wanted == description.browserName;
+    for (const std::string& alias : description.aliases)
+      named = named || wanted == alias;
+    if (!named)
+      return false;
+  }
   // Exact, as the spec says: "LINUX" and "any" do not match "linux".
   auto platform = caps.FindMember("platformName");
   if (platform != caps.MemberEnd() && platform->value.IsString() &&

@@ -65,3 +65,13 @@ TEST_CASE("matching: browserVersion comparisons, alone and combined") {
   CHECK_FALSE(versionMatches(">=abc", installed));
   CHECK(versionMatches("", installed));
 }
+
+TEST_CASE("matching: a plugin answers to the aliases it describes") {
+  PluginDescription d = chromeDescription();
+  d.aliases = {"chromium"};
+  rapidjson::Document doc;
+  REQUIRE(parseJsonObject(R"({"browserName":"chromium"})", &doc).isOk());
+  CHECK(matchesPlugin(doc, d));
+  REQUIRE(parseJsonObject(R"({"browserName":"edge"})", &doc).isOk());
+  CHECK_FALSE(matchesPlugin(doc, d));
+}

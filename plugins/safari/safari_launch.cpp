@@ -1,0 +1,68 @@
+#include "safari_launch.h"
+
+#include <wdhost/helpers.hpp>
+
+namespace safari {
+
+std::vector<std::string> webkitDriverArgv(const std::string& driverPath) {
+  return {driverPath, "--port={port}", "--host=127.0.0.1"};
+}
+
+std::vector<std::string> safaridriverArgv(const std::string& driverPath) {
+  return {driverPath, "-p", "{port}"};
+}
+
+std::vector<std::string> webkitWorkSubdirs(const std::string& workDir) {
+  return {workDir + "/cache", workDir + "/config", workDir + "/data", workDir + "/tmp"};
+}
+
+std::vector<std::string> webkitDriverEnv(const std::string& xDisplay, const std::string& workDir) {
+  std::vector<std::string> env = {"NO_AT_BRIDGE=1", "XDG_CACHE_HOME=" + workDir + "/cache",
+                                  "XDG_CONFIG_HOME=" + workDir + "/config",
+                                  "XDG_DATA_HOME=" + workDir + "/data",
+                                  "TMPDIR=" + workDir + "/tmp"};
+  if (!xDisplay.empty()) {
+    env.push_back("DISPLAY=" + xDisplay);
+    env.emplace_back("GDK_BACKEND=x11");
+  }
+  return env;
+}
+
+std::vector<std::string> xvfbArgv(const std::string& xvfbPath) {
+  return {xvfbPath, "-displayfd", "1", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"};
+}
+
+std::optional<int> parseDisplayNumber(std::string_view output) {
+  std::size_t start = 0;
+  while (start < output.size()) {
+    std::size_t end = output.find('\n', start);
+    if (end == std::string_view::npos)
+      return std::nullopt; // a line is complete only once its newline came
+    std::string_view line = output.substr(start, end - start);
+    if (!line.empty() && line.size() <= 5 &&
+        line.find_first_not_of("0123456789") == std::string_view::npos)
+      return std::stoi(std::string(line));
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::string webkitVersionIn(std::string_view output) {
+  std::size_t at = output.find("WebKit ");
+  return at == std::string_view::npos ? wdhost::extractVersion(output)
+                                      : wdhost::extractVersion(output.substr(at + 6));
+}
+
+std::string packageIn(std::string_view dpkgSearchOutput) {
+  std::size_t colon = dpkgSearchOutput.find(": ");
+  // "PACKAGE: /path"; errors ("dpkg-query: no path found ...") have no path after the colon.
+  if (colon == std::string_view::npos || colon == 0 || colon + 2 >= dpkgSearchOutput.size() ||
+      dpkgSearchOutput[colon + 2] != '/')
+    return "";
+  std::string_view package = dpkgSearchOutput.substr(0, colon);
+  if (package.find_first_of(" ,\n") != std::string_view::npos)
+    return "";
+  return std::string(package);
+}
+
+} // namespace safari

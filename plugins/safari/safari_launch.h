@@ -1,0 +1,37 @@
+// How the vendor drivers and Xvfb are started: their argv and environment (pure builders).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace safari {
+
+// WebKitWebDriver or WPEWebDriver on a port DriverSession substitutes for "{port}", loopback only.
+std::vector<std::string> webkitDriverArgv(const std::string& driverPath);
+
+// safaridriver on a port DriverSession substitutes for "{port}".
+std::vector<std::string> safaridriverArgv(const std::string& driverPath);
+
+// The environment of a Linux driver and its browser: X display (when `xDisplay` is set, with
+// GDK_BACKEND=x11), no accessibility bus, and caches, config, data and TMPDIR under `workDir` so
+// nothing outlives the session.
+std::vector<std::string> webkitDriverEnv(const std::string& xDisplay, const std::string& workDir);
+
+// The directories webkitDriverEnv points into, to be created under `workDir` first.
+std::vector<std::string> webkitWorkSubdirs(const std::string& workDir);
+
+// A private Xvfb that picks a free display itself and prints its number on stdout.
+std::vector<std::string> xvfbArgv(const std::string& xvfbPath);
+
+// The display number Xvfb printed with -displayfd (a line of digits only), if any yet.
+std::optional<int> parseDisplayNumber(std::string_view output);
+
+// The WebKit version in `cog --version` output ("0.16.1 (WPE WebKit 2.38.6)" → "2.38.6").
+std::string webkitVersionIn(std::string_view output);
+
+// The package name in `dpkg-query -S PATH` output ("libwebkit2gtk-4.1-0:amd64: /usr/..."), or "".
+std::string packageIn(std::string_view dpkgSearchOutput);
+
+} // namespace safari
