@@ -27,11 +27,12 @@ private:
 } // namespace
 
 Session::Session(std::string id, std::shared_ptr<LoadedPlugin> plugin, wdhost_session* handle,
-                 std::unique_ptr<Upstream> upstream, Slot slot, SessionTiming timing)
+                 std::unique_ptr<Upstream> upstream, Slot slot, SessionTiming timing,
+                 std::shared_ptr<void> attachment)
     : id_(std::move(id)), plugin_(std::move(plugin)), handle_(handle),
       upstream_(std::move(upstream)), slot_(std::move(slot)), timing_(timing),
-      scriptMs_(timing.scriptTimeout.count()), pageLoadMs_(timing.pageLoadTimeout.count()),
-      implicitMs_(timing.implicitTimeout.count()),
+      attachment_(std::move(attachment)), scriptMs_(timing.scriptTimeout.count()),
+      pageLoadMs_(timing.pageLoadTimeout.count()), implicitMs_(timing.implicitTimeout.count()),
       lastUsed_(std::chrono::steady_clock::now().time_since_epoch().count()) {}
 
 Session::~Session() {
@@ -42,6 +43,10 @@ Session::~Session() {
 
 void Session::touch() noexcept {
   lastUsed_.store(std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+std::chrono::steady_clock::time_point Session::lastUsed() const noexcept {
+  return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(lastUsed_));
 }
 
 bool Session::idleExpired(std::chrono::steady_clock::time_point now) const noexcept {
@@ -119,6 +124,7 @@ Status Session::close() {
   Status status = plugin_->teardown(handle_);
   handle_ = nullptr;
   slot_.release();
+  attachment_.reset();
   return status;
 }
 

@@ -30,7 +30,8 @@ public:
   // Takes ownership of the plugin's `handle` and the slot; `upstream` is null for in-process
   // plugins.
   Session(std::string id, std::shared_ptr<LoadedPlugin> plugin, wdhost_session* handle,
-          std::unique_ptr<Upstream> upstream, Slot slot, SessionTiming timing);
+          std::unique_ptr<Upstream> upstream, Slot slot, SessionTiming timing,
+          std::shared_ptr<void> attachment = nullptr);
   // Closes the session if nobody did.
   ~Session();
   Session(const Session&) = delete;
@@ -55,6 +56,8 @@ public:
   std::chrono::seconds idleTimeout() const noexcept { return timing_.idleTimeout; }
   // How long a relayed command may take: longer than any of the session's own timeouts.
   std::chrono::milliseconds commandTimeout() const noexcept;
+  // When the last command started or ended.
+  std::chrono::steady_clock::time_point lastUsed() const noexcept;
 
 private:
   void touch() noexcept;
@@ -67,6 +70,7 @@ private:
   std::unique_ptr<Upstream> upstream_;
   Slot slot_;
   SessionTiming timing_;
+  std::shared_ptr<void> attachment_; // e.g. the session's forwarding proxy; freed on close
   std::atomic<std::int64_t> scriptMs_;
   std::atomic<std::int64_t> pageLoadMs_;
   std::atomic<std::int64_t> implicitMs_;

@@ -89,6 +89,31 @@ Status SessionService::hostTiming(const rapidjson::Value& hostCaps, const std::s
 
 Status SessionService::newSession(std::string_view body, const std::function<bool()>& clientGone,
                                   std::string* response) {
+  NewSessionRequest request;
+  request.clientGone = clientGone;
+  std::string id;
+  return newSession(body, request, response, &id);
+}
+
+std::vector<SessionSummary> SessionService::list() const {
+  std::vector<SessionSummary> out;
+  auto steadyNow = std::chrono::steady_clock::now();
+  auto wallNow = std::chrono::system_clock::now();
+  for (const auto& session : sessions_.all()) {
+    auto wall = wallNow - std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                              steadyNow - session->lastUsed());
+    out.push_back(SessionSummary{
+        session->id(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count()});
+  }
+  return out;
+}
+
+Status SessionService::newSession(std::string_view body, const NewSessionRequest& newRequest,
+                                  std::string* response, std::string* sessionId) {
+  if (!newRequest.sessionId.empty() && sessions_.find(newRequest.sessionId))
+    return Status(ErrorCode::SessionNotCreated,
+                  "a session with the id " + newRequest.sessionId + " is already live");
   rapidjson::Document request;
   Status status = parseJsonObject(body, &request);
   if (!status.isOk())
@@ -116,7 +141,7 @@ Status SessionService::newSession(std::string_view body, const std::function<boo
       status = hostTiming(hostCaps, accepted, &timing);
       if (!status.isOk())
         return status;
-      return startOn(plugin, accepted, timing, clientGone, response);
+      return startOn(plugin, accepted, timing, newRequest, response, sessionId);
     }
   }
   std::string asked;
@@ -129,13 +154,15 @@ Status SessionService::newSession(std::string_view body, const std::function<boo
 
 Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
                                const std::string& capabilities, SessionTiming timing,
-                               const std::function<bool()>& clientGone, std::string* response) {
+                               const NewSessionRequest& newRequest, std::string* response,
+                               std::string* sessionId) {
   Slot slot;
-  Status status = slots_.acquire(plugin->name(), settings_.queueTimeout, clientGone, &slot);
+  Status status =
+      slots_.acquire(plugin->name(), settings_.queueTimeout, newRequest.clientGone, &slot);
   if (!status.isOk())
     return status;
 
-  std::string id = randomUuid();
+  std::string id = newRequest.sessionId.empty() ? randomUuid() : newRequest.sessionId;
   auto started = std::chrono::steady_clock::now();
   // launch() runs on its own thread so that a plugin that hangs cannot hold this request
   // past --launch-timeout; what it leaves behind is cleaned up by the janitor.
@@ -185,7 +212,7 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
     }
   }
   auto session = std::make_shared<Session>(id, plugin, result->handle, std::move(upstream),
-                                           std::move(slot), timing);
+                                           std::move(slot), timing, newRequest.attachment);
   if (!parsed.isOk()) {
     closeSession(session);
     return Status(ErrorCode::SessionNotCreated,
@@ -207,8 +234,13 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
   value.AddMember("sessionId", rapidjson::Value(id.c_str(), alloc), alloc);
   value.AddMember("capabilities", rapidjson::Value(doc["capabilities"], alloc), alloc);
   out.AddMember("value", value, alloc);
+  if (!sessions_.add(session)) {
+    closeSession(session);
+    return Status(ErrorCode::SessionNotCreated,
+                  "a session with the id " + id + " became live meanwhile");
+  }
   *response = toJson(out);
-  sessions_.add(session);
+  *sessionId = id;
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   log(LogLevel::Info, "session",

@@ -18,6 +18,7 @@
 #include <rapidjson/document.h>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wdh {
 
@@ -30,6 +31,19 @@ struct SessionSettings {
   std::chrono::seconds idleTimeout{200};                   // default per session
   std::chrono::seconds maxIdleTimeout{3600};               // bound of wdhost:sessionTimeout
   std::chrono::milliseconds teardownGrace{2000};           // SIGTERM -> SIGKILL
+};
+
+// How a New Session is asked for beyond its body.
+struct NewSessionRequest {
+  std::string sessionId;            // the id to use; empty = a random UUID
+  std::function<bool()> clientGone; // polled while queued; may be empty
+  std::shared_ptr<void> attachment; // kept alive exactly as long as the session
+};
+
+// A live session, as the sessions API lists it.
+struct SessionSummary {
+  std::string id;              // the session id
+  std::int64_t lastAccessedMs; // wall-clock time of its last command, ms since the epoch
 };
 
 // Creates, relays and closes sessions; thread-safe.
@@ -49,6 +63,19 @@ public:
   Status newSession(std::string_view body, const std::function<bool()>& clientGone,
                     std::string* response);
 
+  // New Session with a chosen id and an attachment; *sessionId is the id created.
+  Status newSession(std::string_view body, const NewSessionRequest& request, std::string* response,
+                    std::string* sessionId);
+
+  // True when a session with `id` is live.
+  bool exists(std::string_view id) const { return sessions_.find(id) != nullptr; }
+
+  // Every live session with its last access time.
+  std::vector<SessionSummary> list() const;
+
+  // The host-wide session limit.
+  std::size_t maxSessions() const noexcept { return slots_.maxSessions(); }
+
   // Delete Session: tears the session down; InvalidSessionId if unknown.
   Status deleteSession(std::string_view id);
 
@@ -67,8 +94,8 @@ public:
 
 private:
   Status startOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& capabilities,
-                 SessionTiming timing, const std::function<bool()>& clientGone,
-                 std::string* response);
+                 SessionTiming timing, const NewSessionRequest& request, std::string* response,
+                 std::string* sessionId);
   Status hostTiming(const rapidjson::Value& hostCaps, const std::string& accepted,
                     SessionTiming* timing) const;
   void reclaim(const std::string& sessionId);
