@@ -1,0 +1,162 @@
+// The forwarding proxy without an upstream: plain requests, CONNECT tunnels, refusals, allowlist.
+#include "proxy/forwarding_proxy.h"
+#include "proxy_test_servers.h"
+
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+#include <algorithm>
+#include <doctest/doctest.h>
+#include <thread>
+
+using namespace proxytest;
+
+namespace {
+
+std::string local(uint16_t port) {
+  return "127.0.0.1:" + std::to_string(port);
+}
+
+} // namespace
+
+TEST_CASE("proxy: a plain absolute-URI GET reaches the origin directly") {
+  OriginServer origin;
+  wdh::ForwardingProxy proxy({}, {});
+  REQUIRE(proxy.start().isOk());
+  REQUIRE(proxy.port() != 0);
+  std::string response =
+      exchange(proxy.port(), "GET http://" + local(origin.port()) +
+                                 "/hello?x=1 HTTP/1.1\r\nHost: " + local(origin.port()) +
+                                 "\r\nProxy-Connection: keep-alive\r\n\r\n");
+  CHECK(statusOf(response) == 200);
+  CHECK(response.find("origin GET /hello?x=1 host=" + local(origin.port())) != std::string::npos);
+  CHECK(origin.requests() == 1);
+  CHECK(proxy.stats().served == 1);
+}
+
+TEST_CASE("proxy: a POST body is forwarded to the origin") {
+  OriginServer origin;
+  wdh::ForwardingProxy proxy({}, {});
+  REQUIRE(proxy.start().isOk());
+  std::string response =
+      exchange(proxy.port(), "POST http://" + local(origin.port()) +
+                                 "/form HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello");
+  CHECK(statusOf(response) == 200);
+  CHECK(response.find("origin POST /form") != std::string::npos);
+}
+
+TEST_CASE("proxy: CONNECT opens a tunnel that carries raw HTTP to the origin") {
+  OriginServer origin;
+  wdh::ForwardingProxy proxy({}, {});
+  REQUIRE(proxy.start().isOk());
+  std::string response =
+      connectAndSend(proxy.port(), local(origin.port()),
+                     "GET /tunnel HTTP/1.1\r\nHost: origin\r\nConnection: close\r\n\r\n");
+  CHECK(statusOf(response) == 200);
+  CHECK(response.find("origin GET /tunnel host=origin") != std::string::npos);
+  CHECK(proxy.stats().served == 1);
+}
+
+TEST_CASE("proxy: malformed and unsupported requests are refused") {
+  wdh::ForwardingProxy proxy({}, {});
+  REQUIRE(proxy.start().isOk());
+  CHECK(statusOf(exchange(proxy.port(), "GET /relative HTTP/1.1\r\nHost: x\r\n\r\n")) == 400);
+  CHECK(statusOf(exchange(proxy.port(), "TRACE http://127.0.0.1:1/ HTTP/1.1\r\n\r\n")) == 405);
+  CHECK(statusOf(exchange(proxy.port(), "garbage\r\n\r\n")) == 400);
+  CHECK(proxy.stats().refused == 3);
+  CHECK(proxy.stats().served == 0);
+}
+
+TEST_CASE("proxy: an unreachable target answers 502 and counts a failure") {
+  uint16_t closedPort = 0;
+  {
+    OriginServer gone;
+    closedPort = gone.port();
+  }
+  wdh::ForwardingProxy proxy({}, {});
+  REQUIRE(proxy.start().isOk());
+  std::string response =
+      exchange(proxy.port(), "CONNECT " + local(closedPort) + " HTTP/1.1\r\n\r\n");
+  CHECK(statusOf(response) == 502);
+  CHECK(response.find("cannot reach") != std::string::npos);
+  CHECK(proxy.stats().failed == 1);
+}
+
+TEST_CASE("proxy: without an upstream the allowlist still applies and allowHost extends it") {
+  OriginServer origin;
+  wdh::ForwardingProxy proxy({}, {"allowed.test"});
+  REQUIRE(proxy.start().isOk());
+  std::string url = "http://" + local(origin.port()) + "/";
+  std::string response = exchange(proxy.port(), "GET " + url + " HTTP/1.1\r\n\r\n");
+  CHECK(statusOf(response) == 403);
+  CHECK(response.find("Content-Type: text/plain") != std::string::npos);
+  CHECK(response.find("127.0.0.1 is not in this session's allowed domains") != std::string::npos);
+  CHECK(origin.requests() == 0);
+
+  proxy.allowHost("127.0.0.1");
+  response = exchange(proxy.port(), "GET " + url + " HTTP/1.1\r\n\r\n");
+  CHECK(statusOf(response) == 200);
+  CHECK(origin.requests() == 1);
+  CHECK(proxy.stats().refused == 1);
+  CHECK(proxy.stats().served == 1);
+}
+
+TEST_CASE("proxy: allowHost is a no-op without an allowlist") {
+  OriginServer origin;
+  wdh::ForwardingProxy proxy({}, {});
+  proxy.allowHost("only.test");
+  REQUIRE(proxy.start().isOk());
+  std::string response =
+      exchange(proxy.port(), "GET http://" + local(origin.port()) + "/ HTTP/1.1\r\n\r\n");
+  CHECK(statusOf(response) == 200);
+}
+
+TEST_CASE("proxy: a tunnel carries a megabyte both ways with backpressure") {
+  TcpTestServer echo([](Poco::Net::StreamSocket& s) {
+    char buf[4096];
+    for (;;) {
+      int n = s.receiveBytes(buf, sizeof buf);
+      if (n <= 0)
+        return;
+      s.sendBytes(buf, n);
+    }
+  });
+  wdh::ForwardingProxy proxy({}, {});
+  REQUIRE(proxy.start().isOk());
+  Poco::Net::StreamSocket client;
+  client.connect(Poco::Net::SocketAddress("127.0.0.1", proxy.port()), Poco::Timespan(5, 0));
+  client.setReceiveTimeout(Poco::Timespan(5, 0));
+  std::string connect = "CONNECT " + local(echo.port()) + " HTTP/1.1\r\n\r\n";
+  client.sendBytes(connect.data(), static_cast<int>(connect.size()));
+  std::string head;
+  char buf[8192];
+  while (head.find("\r\n\r\n") == std::string::npos) {
+    int n = client.receiveBytes(buf, 1);
+    REQUIRE(n == 1);
+    head.append(buf, 1);
+  }
+  REQUIRE(statusOf(head) == 200);
+
+  std::string payload(1024 * 1024, '\0');
+  for (size_t i = 0; i < payload.size(); ++i)
+    payload[i] = static_cast<char>(i * 7 % 251);
+  std::thread writer([&] {
+    size_t done = 0;
+    while (done < payload.size()) {
+      int n = client.sendBytes(payload.data() + done,
+                               static_cast<int>(std::min<size_t>(65536, payload.size() - done)));
+      if (n <= 0)
+        return;
+      done += static_cast<size_t>(n);
+    }
+  });
+  std::string received;
+  while (received.size() < payload.size()) {
+    int n = client.receiveBytes(buf, sizeof buf);
+    if (n <= 0)
+      break;
+    received.append(buf, static_cast<size_t>(n));
+  }
+  writer.join();
+  CHECK(received.size() == payload.size());
+  CHECK(received == payload);
+}
