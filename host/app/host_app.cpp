@@ -7,6 +7,7 @@
 #include "server/auth.h"
 #include "server/http_server.h"
 #include "session/session_map.h"
+#include "sessions_api/sessions_api.h"
 #include "webdriver/session_service.h"
 
 #include <algorithm>
@@ -100,9 +101,25 @@ int runHost(const HostOptions& options, const char* argv0) {
   HostServices services{&processes, tempDirs.get()};
 
   PluginSelection selection;
+  // The plugin search path; the first copy of a plugin wins. Any --plugin-dir replaces the
+  // default path: each $WDHOST_PLUGIN_PATH entry, the user dir, then the system dir.
   selection.dirs = options.pluginDirs;
-  if (selection.dirs.empty())
+  if (selection.dirs.empty()) {
+    const char* envPath = std::getenv("WDHOST_PLUGIN_PATH");
+    for (std::string rest = envPath != nullptr ? envPath : ""; !rest.empty();) {
+      std::size_t colon = rest.find(':');
+      if (colon != 0)
+        selection.dirs.push_back(rest.substr(0, colon));
+      rest = colon == std::string::npos ? "" : rest.substr(colon + 1);
+    }
+    const char* dataHome = std::getenv("XDG_DATA_HOME");
+    const char* home = std::getenv("HOME");
+    if (dataHome != nullptr && dataHome[0] == '/')
+      selection.dirs.push_back(std::string(dataHome) + "/wdhost/plugins");
+    else if (home != nullptr && home[0] == '/')
+      selection.dirs.push_back(std::string(home) + "/.local/share/wdhost/plugins");
     selection.dirs.push_back(dir + "/../" WDHOST_PLUGIN_SUBDIR);
+  }
   selection.only = options.plugins;
   selection.configs = options.pluginConfig;
   selection.defaultConfig = options.defaultPluginConfig;
@@ -139,7 +156,16 @@ int runHost(const HostOptions& options, const char* argv0) {
   serverSettings.maxThreads = options.maxThreads;
   serverSettings.maxBodySize = options.maxBodySize;
   serverSettings.authToken = options.authToken;
-  HttpServer server(service, serverSettings);
+  std::vector<PooledProxy> pool;
+  if (!options.proxyPool.empty()) {
+    status = loadProxyPool(options.proxyPool, &pool);
+    if (!status.isOk()) {
+      log(LogLevel::Error, "host", status.message());
+      return 2;
+    }
+  }
+  SessionsApi api(service, registry, std::move(pool));
+  HttpServer server(service, &api, serverSettings);
   status = server.start();
   if (!status.isOk()) {
     log(LogLevel::Error, "host", status.message());

@@ -72,6 +72,8 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   add("allow-unauthenticated-remote", po::bool_switch(&out->allowUnauthenticatedRemote),
       "allow --host beyond loopback without --auth-token (anyone who reaches the port can drive "
       "the browsers)");
+  add("proxy-pool", po::value(&out->proxyPool),
+      "FILE of \"KIND URL\" lines: proxies the sessions API picks from (\"datacenter\")");
   add("log-level", po::value(&out->logLevel)->default_value(out->logLevel),
       "trace, debug, info, warn, error or off");
   add("max-body-size", po::value(&out->maxBodySize)->default_value(out->maxBodySize),

@@ -29,6 +29,7 @@ struct HostOptions {
   unsigned maxSessionTimeout = 3600;       // bound of wdhost:sessionTimeout
   unsigned launchTimeout = 90;             // seconds a plugin may take to start a session
   std::string authToken;                   // required from clients when set
+  std::string proxyPool;                   // --proxy-pool FILE for the sessions API
   bool allowUnauthenticatedRemote = false; // bind beyond loopback without a token
   bool listPlugins = false;                // print the plugins and exit
   bool showVersion = false;                // print the version and exit

@@ -10,8 +10,8 @@
 
 namespace wdh {
 
-HttpServer::HttpServer(SessionService& service, ServerSettings settings)
-    : service_(service), settings_(std::move(settings)) {}
+HttpServer::HttpServer(SessionService& service, SessionsApi* api, ServerSettings settings)
+    : service_(service), api_(api), settings_(std::move(settings)) {}
 
 HttpServer::~HttpServer() {
   stop();
@@ -36,8 +36,8 @@ Status HttpServer::start() {
 
     threads_ = std::make_unique<Poco::ThreadPool>(2, settings_.maxThreads, 60);
     server_ = std::make_unique<Poco::Net::HTTPServer>(
-        new RequestHandlerFactory(service_, settings_.maxBodySize, settings_.authToken), *threads_,
-        socket, params);
+        new RequestHandlerFactory(service_, api_, settings_.maxBodySize, settings_.authToken),
+        *threads_, socket, params);
     server_->start();
     return Status::ok();
   } catch (const Poco::Exception& e) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/status.h"
+#include "sessions_api/sessions_api.h"
 #include "webdriver/session_service.h"
 
 #include <Poco/Net/HTTPServer.h>
@@ -24,8 +25,8 @@ struct ServerSettings {
 // The listening server; start() once, stop() once (also done by the destructor).
 class HttpServer {
 public:
-  // `service` must outlive the server.
-  HttpServer(SessionService& service, ServerSettings settings);
+  // `service` (and `api`, which may be null) must outlive the server.
+  HttpServer(SessionService& service, SessionsApi* api, ServerSettings settings);
   ~HttpServer();
 
   // Binds and starts serving; UnknownError with the reason if the address cannot be bound.
@@ -37,6 +38,7 @@ public:
 
 private:
   SessionService& service_;
+  SessionsApi* api_;
   ServerSettings settings_;
   std::unique_ptr<Poco::ThreadPool> threads_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;

@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/URI.h>
 #include <functional>
 #include <istream>
 
@@ -63,13 +64,31 @@ std::function<bool()> clientGone(Poco::Net::HTTPServerRequest& request) {
   };
 }
 
+// True when the query string has key=<token> (the sessions API's way to authenticate).
+bool queryKeyCarries(const std::string& target, const std::string& token) {
+  try {
+    for (const auto& [name, value] : Poco::URI(target).getQueryParameters())
+      if (name == "key")
+        return authorizationCarries("Bearer " + value, token);
+  } catch (...) {
+  }
+  return false;
+}
+
 } // namespace
 
 void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                                    Poco::Net::HTTPServerResponse& response) {
   try {
+    const std::string& target = request.getURI();
+    bool apiPath = target.rfind("/api/v1", 0) == 0;
     if (!authToken_.empty() &&
-        !authorizationCarries(request.get("Authorization", ""), authToken_)) {
+        !authorizationCarries(request.get("Authorization", ""), authToken_) &&
+        !(apiPath && queryKeyCarries(target, authToken_))) {
+      if (apiPath) {
+        sendJson(response, 401, apiError(401, "unauthorized", "wrong or missing key").body);
+        return;
+      }
       response.set("WWW-Authenticate", "Basic realm=\"wdhost\"");
       sendJson(response, 401,
                errorBody(Status(ErrorCode::InvalidArgument,
@@ -116,6 +135,15 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
       else
         sendError(response, status);
       return;
+    case RouteKind::SessionsApi: {
+      if (api_ == nullptr) {
+        sendError(response, Status(ErrorCode::UnknownCommand, "the sessions API is off"));
+        return;
+      }
+      ApiReply reply = api_->handle(body, clientGone(request));
+      sendJson(response, reply.httpStatus, reply.body);
+      return;
+    }
     case RouteKind::SessionCommand: {
       RelayResponse relayed;
       status = service_.execute(route.sessionId, method, route.suffix, body, &relayed);
@@ -139,7 +167,7 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
 
 Poco::Net::HTTPRequestHandler*
 RequestHandlerFactory::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
-  return new RequestHandler(service_, maxBodySize_, authToken_);
+  return new RequestHandler(service_, api_, maxBodySize_, authToken_);
 }
 
 } // namespace wdh

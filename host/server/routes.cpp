@@ -123,6 +123,12 @@ Status matchRoute(std::string_view method, std::string_view path, Route* out) {
     out->kind = RouteKind::Status;
     return Status::ok();
   }
+  if (full == "/api/v1" || full == "/api/v1/") {
+    if (method != "POST")
+      return unknownMethod(method, full, "POST");
+    out->kind = RouteKind::SessionsApi;
+    return Status::ok();
+  }
   if (path == "/session") {
     if (method != "POST")
       return unknownMethod(method, full, "POST");

@@ -13,6 +13,7 @@ enum class RouteKind {
   DeleteSession,  // DELETE /session/{id}
   Status,         // GET /status
   SessionCommand, // anything else under /session/{id}/..., relayed to the session's backend
+  SessionsApi,    // POST /api/v1, the JSON sessions command API
 };
 
 // A matched request.

@@ -1,0 +1,150 @@
+#include "sessions_api/page_fetch.h"
+
+#include "json/json.h"
+
+namespace wdh {
+namespace {
+
+// Runs one WebDriver command on the session; the W3C "value" of a 2xx answer, or the error.
+Status command(SessionService& service, const std::string& id, std::string_view method,
+               std::string_view suffix, const std::string& body, rapidjson::Document* value) {
+  RelayResponse response;
+  Status status = service.execute(id, method, suffix, body, &response);
+  if (!status.isOk())
+    return status;
+  rapidjson::Document doc;
+  if (!parseJsonObject(response.body, &doc).isOk() || !doc.HasMember("value"))
+    return Status(ErrorCode::UnknownError, "the browser answered " + std::string(suffix) +
+                                               " with no value: " + response.body.substr(0, 200));
+  if (response.status >= 300) {
+    const rapidjson::Value& error = doc["value"];
+    std::string code = error.IsObject() && error.HasMember("error") && error["error"].IsString()
+                           ? error["error"].GetString()
+                           : "unknown error";
+    std::string message =
+        error.IsObject() && error.HasMember("message") && error["message"].IsString()
+            ? error["message"].GetString()
+            : response.body.substr(0, 300);
+    return Status(errorFromName(code), message);
+  }
+  value->CopyFrom(doc["value"], value->GetAllocator());
+  return Status::ok();
+}
+
+// Submits `postData` to `url` as an application/x-www-form-urlencoded form from about:blank.
+constexpr const char* kPostScript = R"(
+const [url, data] = arguments;
+const form = document.createElement('form');
+form.method = 'POST';
+form.action = url;
+for (const pair of new URLSearchParams(data)) {
+  const input = document.createElement('input');
+  input.type = 'hidden'; input.name = pair[0]; input.value = pair[1];
+  form.appendChild(input);
+}
+document.body.appendChild(form);
+form.submit();
+)";
+
+// Everything read back from the page in one round trip.
+constexpr const char* kReadScript = R"(
+const nav = performance.getEntriesByType('navigation')[0];
+return {
+  status: nav && typeof nav.responseStatus === 'number' ? nav.responseStatus : null,
+  url: location.href,
+  userAgent: navigator.userAgent,
+  text: document.body ? document.body.innerText : '',
+  html: document.documentElement ? document.documentElement.outerHTML : '',
+  ready: document.readyState,
+  blank: location.href === 'about:blank'
+};
+)";
+
+std::string scriptBody(const char* script, const rapidjson::Value& args) {
+  rapidjson::Document doc(rapidjson::kObjectType);
+  auto& a = doc.GetAllocator();
+  doc.AddMember("script", rapidjson::Value(script, a), a);
+  doc.AddMember("args", rapidjson::Value(args, a), a);
+  return toJson(doc);
+}
+
+} // namespace
+
+Status fetchPage(SessionService& service, const std::string& id, const PageRequest& request,
+                 std::string* solution) {
+  rapidjson::Document ignored;
+  rapidjson::Document none(rapidjson::kArrayType);
+  if (!request.post) {
+    Status status =
+        command(service, id, "POST", "/url", "{\"url\":" + quoteJson(request.url) + "}", &ignored);
+    if (!status.isOk())
+      return status;
+  } else {
+    Status status = command(service, id, "POST", "/url", R"({"url":"about:blank"})", &ignored);
+    if (!status.isOk())
+      return status;
+    rapidjson::Document args(rapidjson::kArrayType);
+    args.PushBack(rapidjson::Value(request.url.c_str(), args.GetAllocator()), args.GetAllocator());
+    args.PushBack(rapidjson::Value(request.postData.c_str(), args.GetAllocator()),
+                  args.GetAllocator());
+    status = command(service, id, "POST", "/execute/sync", scriptBody(kPostScript, args), &ignored);
+    if (!status.isOk())
+      return status;
+  }
+
+  // After a form submit WebDriver does not wait for the new page: wait (bounded) until it is
+  // there and loaded.
+  rapidjson::Document page;
+  for (int attempt = 0; attempt < 300; ++attempt) {
+    Status status =
+        command(service, id, "POST", "/execute/sync", scriptBody(kReadScript, none), &page);
+    if (!status.isOk())
+      return status;
+    bool loaded = page.IsObject() && page.HasMember("ready") && page["ready"].IsString() &&
+                  std::string_view(page["ready"].GetString()) == "complete" &&
+                  !(page.HasMember("blank") && page["blank"].IsTrue());
+    if (!request.post || loaded)
+      break;
+    struct timespec pause = {0, 100 * 1000 * 1000};
+    nanosleep(&pause, nullptr);
+  }
+  if (!page.IsObject())
+    return Status(ErrorCode::UnknownError, "the page could not be read back");
+
+  rapidjson::Document cookies;
+  Status status = command(service, id, "GET", "/cookie", "", &cookies);
+  if (!status.isOk())
+    return status;
+  std::string cookieString;
+  if (cookies.IsArray())
+    for (const auto& cookie : cookies.GetArray())
+      if (cookie.IsObject() && cookie.HasMember("name") && cookie.HasMember("value") &&
+          cookie["name"].IsString() && cookie["value"].IsString())
+        cookieString += (cookieString.empty() ? "" : "; ") +
+                        std::string(cookie["name"].GetString()) + "=" + cookie["value"].GetString();
+
+  rapidjson::Document out(rapidjson::kObjectType);
+  auto& a = out.GetAllocator();
+  auto copy = [&](const char* from, const char* to) {
+    if (page.HasMember(from))
+      out.AddMember(rapidjson::Value(to, a), rapidjson::Value(page[from], a), a);
+    else
+      out.AddMember(rapidjson::Value(to, a), rapidjson::Value(), a);
+  };
+  out.AddMember("verified", true, a);
+  out.AddMember("type", "browser", a);
+  copy("html", "response");
+  copy("status", "statusCode");
+  copy("url", "currentUrl");
+  copy("userAgent", "userAgent");
+  out.AddMember("cookies",
+                cookies.IsArray() ? rapidjson::Value(cookies, a)
+                                  : rapidjson::Value(rapidjson::kArrayType),
+                a);
+  out.AddMember("cookieString", rapidjson::Value(cookieString.c_str(), a), a);
+  copy("text", "innerText");
+  *solution = toJson(out);
+  return Status::ok();
+}
+
+} // namespace wdh

@@ -1,0 +1,358 @@
+#include "sessions_api/sessions_api.h"
+
+#include "core/log.h"
+#include "core/uuid.h"
+#include "proxy/forwarding_proxy.h"
+#include "sessions_api/create_plan.h"
+#include "sessions_api/fingerprint.h"
+#include "sessions_api/page_fetch.h"
+
+#include "json/json.h"
+#include <Poco/URI.h>
+#include <chrono>
+
+namespace wdh {
+namespace {
+
+constexpr const char* kKnownCommands = "sessions.create, sessions.destroy, sessions.list, "
+                                       "sessions.active, request.get, request.post";
+
+// Milliseconds since `start`.
+std::int64_t elapsedMs(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
+ApiReply success(rapidjson::Document& doc, std::chrono::steady_clock::time_point start) {
+  auto& a = doc.GetAllocator();
+  doc.AddMember("data", "success", a);
+  doc.AddMember("timeElapsed", elapsedMs(start), a);
+  return ApiReply{200, toJson(doc)};
+}
+
+// The "session" member: a non-empty string, or an error reply.
+bool sessionOf(const rapidjson::Value& command, bool required, std::string* id, ApiReply* error) {
+  auto it = command.FindMember("session");
+  if (it == command.MemberEnd() || it->value.IsNull()) {
+    if (required)
+      *error = apiError(400, "bad_request", "this command needs \"session\": the session id");
+    return !required;
+  }
+  if (!it->value.IsString() || it->value.GetStringLength() == 0) {
+    *error = apiError(400, "bad_request", "\"session\" must be a session id string");
+    return false;
+  }
+  *id = it->value.GetString();
+  return true;
+}
+
+// The W3C "value" of one WebDriver command on the session, or null.
+rapidjson::Document runScript(SessionService& service, const std::string& id,
+                              const std::string& script) {
+  RelayResponse response;
+  rapidjson::Document value;
+  std::string body = "{\"script\":" + quoteJson(script) + ",\"args\":[]}";
+  if (service.execute(id, "POST", "/execute/sync", body, &response).isOk() &&
+      response.status == 200) {
+    rapidjson::Document doc;
+    if (parseJsonObject(response.body, &doc).isOk() && doc.HasMember("value"))
+      value.CopyFrom(doc["value"], value.GetAllocator());
+  }
+  return value;
+}
+
+} // namespace
+
+SessionsApi::SessionsApi(SessionService& service, const PluginRegistry& registry,
+                         std::vector<PooledProxy> pool)
+    : service_(service), registry_(registry), pool_(std::move(pool)) {}
+
+ApiReply SessionsApi::handle(std::string_view body, const std::function<bool()>& clientGone) {
+  rapidjson::Document command;
+  Status status = parseJsonObject(body, &command);
+  if (!status.isOk())
+    return apiError(400, "bad_request", status.message());
+  auto cmd = command.FindMember("cmd");
+  if (cmd == command.MemberEnd() || !cmd->value.IsString())
+    return apiError(400, "bad_request",
+                    std::string("the body needs \"cmd\", one of: ") + kKnownCommands);
+  std::string_view name(cmd->value.GetString(), cmd->value.GetStringLength());
+  try {
+    if (name == "sessions.create")
+      return create(command, clientGone);
+    if (name == "sessions.destroy")
+      return destroy(command);
+    if (name == "sessions.list")
+      return list();
+    if (name == "sessions.active")
+      return active(command);
+    if (name == "request.get")
+      return request(command, false, clientGone);
+    if (name == "request.post")
+      return request(command, true, clientGone);
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, "api", std::string(name) + " failed: " + e.what());
+    return apiError(500, "internal_error", e.what());
+  }
+  return apiError(400, "unknown_command",
+                  "unknown cmd \"" + std::string(name.substr(0, 64)) +
+                      "\"; known: " + kKnownCommands);
+}
+
+ApiReply SessionsApi::create(const rapidjson::Value& command,
+                             const std::function<bool()>& clientGone) {
+  auto start = std::chrono::steady_clock::now();
+  CreatePlan plan;
+  Status status = parseCreatePlan(command, &plan);
+  if (!status.isOk())
+    return apiErrorFrom(status);
+  if (!plan.sessionId.empty() && service_.exists(plan.sessionId))
+    return apiError(409, "session_exists",
+                    "a session with the id " + plan.sessionId + " is already live");
+  SessionNetwork network;
+  status = prepareNetwork(plan, pool_, &network);
+  if (!status.isOk())
+    return apiErrorFrom(status);
+  std::string body;
+  status = buildCreateCapabilities(command, plan, registry_.plugins(), network.proxyCapability,
+                                   network.local != nullptr, &body);
+  if (!status.isOk())
+    return apiErrorFrom(status);
+
+  NewSessionRequest request;
+  request.sessionId = plan.sessionId;
+  request.clientGone = clientGone;
+  request.attachment = network.local;
+  std::string response, id;
+  status = service_.newSession(body, request, &response, &id);
+  if (!status.isOk())
+    return apiErrorFrom(status);
+  if (network.local) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    proxies_[id] = network.local;
+  }
+
+  rapidjson::Document created;
+  if (!parseJsonObject(response, &created).isOk())
+    return apiError(500, "launch_failed", "the new session's reply could not be read");
+  const rapidjson::Value& caps = created["value"]["capabilities"];
+  std::string browser = caps.HasMember("browserName") && caps["browserName"].IsString()
+                            ? caps["browserName"].GetString()
+                            : "";
+  // Chrome emulates the phone itself; other browsers get a phone-sized window.
+  if (plan.mobile && browser != "chrome") {
+    RelayResponse ignored;
+    service_.execute(id, "POST", "/window/rect",
+                     "{\"width\":" + std::to_string(kMobileWidth) +
+                         ",\"height\":" + std::to_string(kMobileHeight) + "}",
+                     &ignored);
+  }
+
+  rapidjson::Document out(rapidjson::kObjectType);
+  auto& a = out.GetAllocator();
+  rapidjson::Value solution(rapidjson::kObjectType);
+  solution.AddMember("verified", true, a);
+  out.AddMember("solution", solution, a);
+  out.AddMember("session", rapidjson::Value(id.c_str(), a), a);
+  rapidjson::Document fingerprint;
+  if (parseJsonObject(fingerprintOf(id, caps, plan.mobile), &fingerprint).isOk())
+    out.AddMember("fingerprint", rapidjson::Value(fingerprint, a), a);
+  unsigned char guid[16];
+  secureRandom(guid, sizeof guid);
+  std::string hex;
+  for (unsigned char byte : guid) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    hex.push_back(kHex[byte >> 4]);
+    hex.push_back(kHex[byte & 0x0F]);
+  }
+  rapidjson::Value context(rapidjson::kObjectType);
+  context.AddMember("_type", "BrowserContext", a);
+  context.AddMember("_guid", rapidjson::Value(("browser-context@" + hex).c_str(), a), a);
+  out.AddMember("context", context, a);
+  log(LogLevel::Info, "api", "sessions.create " + id + " on " + browser);
+  return success(out, start);
+}
+
+std::string SessionsApi::fingerprintOf(const std::string& id, const rapidjson::Value& caps,
+                                       bool mobile) {
+  rapidjson::Document seen =
+      runScript(service_, id,
+                "return {userAgent: navigator.userAgent, platform: navigator.platform, languages: "
+                "navigator.languages, width: window.innerWidth, height: window.innerHeight, "
+                "screenWidth: screen.width, screenHeight: screen.height, "
+                "maxTouchPoints: navigator.maxTouchPoints}");
+  rapidjson::Document out(rapidjson::kObjectType);
+  auto& a = out.GetAllocator();
+  for (const char* key : {"browserName", "browserVersion", "platformName"})
+    if (caps.HasMember(key))
+      out.AddMember(rapidjson::StringRef(key), rapidjson::Value(caps[key], a), a);
+  out.AddMember("device", rapidjson::StringRef(mobile ? "mobile" : "desktop"), a);
+  if (seen.IsObject()) {
+    for (const char* key : {"userAgent", "platform", "languages", "maxTouchPoints"})
+      if (seen.HasMember(key))
+        out.AddMember(rapidjson::StringRef(key), rapidjson::Value(seen[key], a), a);
+    rapidjson::Value viewport(rapidjson::kObjectType);
+    if (seen.HasMember("width") && seen.HasMember("height")) {
+      viewport.AddMember("width", rapidjson::Value(seen["width"], a), a);
+      viewport.AddMember("height", rapidjson::Value(seen["height"], a), a);
+    }
+    out.AddMember("viewport", viewport, a);
+    rapidjson::Value screen(rapidjson::kObjectType);
+    if (seen.HasMember("screenWidth") && seen.HasMember("screenHeight")) {
+      screen.AddMember("width", rapidjson::Value(seen["screenWidth"], a), a);
+      screen.AddMember("height", rapidjson::Value(seen["screenHeight"], a), a);
+    }
+    out.AddMember("screen", screen, a);
+  }
+  return toJson(out);
+}
+
+ApiReply SessionsApi::destroy(const rapidjson::Value& command) {
+  auto start = std::chrono::steady_clock::now();
+  std::string id;
+  ApiReply error;
+  if (!sessionOf(command, true, &id, &error))
+    return error;
+  Status status = service_.deleteSession(id);
+  if (!status.isOk())
+    return apiErrorFrom(status);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    proxies_.erase(id);
+  }
+  rapidjson::Document out(rapidjson::kObjectType);
+  auto& a = out.GetAllocator();
+  out.AddMember("solution", rapidjson::Value(rapidjson::kObjectType), a);
+  out.AddMember("session", rapidjson::Value(id.c_str(), a), a);
+  return success(out, start);
+}
+
+ApiReply SessionsApi::list() {
+  auto start = std::chrono::steady_clock::now();
+  rapidjson::Document out(rapidjson::kObjectType);
+  auto& a = out.GetAllocator();
+  rapidjson::Value sessions(rapidjson::kArrayType);
+  std::vector<SessionSummary> all = service_.list();
+  for (const SessionSummary& summary : all) {
+    rapidjson::Value entry(rapidjson::kObjectType);
+    entry.AddMember("session", rapidjson::Value(summary.id.c_str(), a), a);
+    entry.AddMember("lastAccessed", summary.lastAccessedMs, a);
+    sessions.PushBack(entry, a);
+  }
+  out.AddMember("sessions", sessions, a);
+  out.AddMember("open", static_cast<std::uint64_t>(all.size()), a);
+  out.AddMember("limit", static_cast<std::uint64_t>(service_.maxSessions()), a);
+  {
+    // Forget the proxies of sessions that ended by themselves.
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = proxies_.begin(); it != proxies_.end();)
+      it = it->second.expired() ? proxies_.erase(it) : std::next(it);
+  }
+  return success(out, start);
+}
+
+ApiReply SessionsApi::active(const rapidjson::Value& command) {
+  auto start = std::chrono::steady_clock::now();
+  std::string id;
+  ApiReply error;
+  if (!sessionOf(command, true, &id, &error))
+    return error;
+  rapidjson::Document out(rapidjson::kObjectType);
+  out.AddMember("active", service_.exists(id), out.GetAllocator());
+  out.AddMember("session", rapidjson::Value(id.c_str(), out.GetAllocator()), out.GetAllocator());
+  return success(out, start);
+}
+
+void SessionsApi::allowNavigation(const std::string& id, const std::string& url) {
+  std::shared_ptr<ForwardingProxy> proxy;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = proxies_.find(id);
+    if (it != proxies_.end())
+      proxy = it->second.lock();
+  }
+  if (proxy) {
+    try {
+      proxy->allowHost(Poco::URI(url).getHost());
+    } catch (...) {
+      // An unparsable URL is refused by the browser itself.
+    }
+  }
+}
+
+ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
+                              const std::function<bool()>& clientGone) {
+  auto start = std::chrono::steady_clock::now();
+  auto url = command.FindMember("url");
+  if (url == command.MemberEnd() || !url->value.IsString())
+    return apiError(400, "bad_request", "this command needs \"url\": an http:// or https:// URL");
+  PageRequest page;
+  page.url = url->value.GetString();
+  if (page.url.rfind("http://", 0) != 0 && page.url.rfind("https://", 0) != 0)
+    return apiError(400, "bad_request", "\"url\" must start with http:// or https://");
+  for (const char* unsupported : {"customHeaders", "cookies", "browserActions"})
+    if (command.HasMember(unsupported) && !command[unsupported].IsNull())
+      return apiError(400, "unsupported_parameter",
+                      std::string("\"") + unsupported +
+                          "\" is not supported by this host; set cookies and run actions "
+                          "through the session's WebDriver endpoint /session/<id>/...");
+  page.post = post;
+  auto data = command.FindMember("postData");
+  if (data != command.MemberEnd() && !data->value.IsNull()) {
+    if (data->value.IsString()) {
+      page.postData = data->value.GetString();
+    } else if (data->value.IsObject()) {
+      for (const auto& field : data->value.GetObject()) {
+        std::string value = field.value.IsString() ? field.value.GetString() : toJson(field.value);
+        std::string encodedName, encodedValue;
+        Poco::URI::encode(field.name.GetString(), "&=+", encodedName);
+        Poco::URI::encode(value, "&=+", encodedValue);
+        page.postData += (page.postData.empty() ? "" : "&") + encodedName + "=" + encodedValue;
+      }
+    } else {
+      return apiError(400, "bad_request", "\"postData\" must be a string or an object");
+    }
+  }
+
+  std::string id;
+  ApiReply error;
+  if (!sessionOf(command, false, &id, &error))
+    return error;
+  bool oneOff = id.empty();
+  if (oneOff) {
+    rapidjson::Document empty(rapidjson::kObjectType);
+    ApiReply created = create(empty, clientGone);
+    if (created.httpStatus != 200)
+      return created;
+    rapidjson::Document doc;
+    if (!parseJsonObject(created.body, &doc).isOk() || !doc.HasMember("session"))
+      return apiError(500, "launch_failed", "the one-off session could not be read");
+    id = doc["session"].GetString();
+  } else if (!service_.exists(id)) {
+    return apiError(404, "session_not_found",
+                    "no live session " + id.substr(0, 128) +
+                        "; create one with sessions.create or leave out \"session\"");
+  }
+
+  allowNavigation(id, page.url);
+  std::string solution;
+  Status status = fetchPage(service_, id, page, &solution);
+  if (oneOff) {
+    service_.deleteSession(id);
+    std::lock_guard<std::mutex> lock(mutex_);
+    proxies_.erase(id);
+  }
+  if (!status.isOk())
+    return apiErrorFrom(status);
+  rapidjson::Document out(rapidjson::kObjectType);
+  auto& a = out.GetAllocator();
+  rapidjson::Document parsed;
+  if (parseJsonObject(solution, &parsed).isOk())
+    out.AddMember("solution", rapidjson::Value(parsed, a), a);
+  if (!oneOff)
+    out.AddMember("session", rapidjson::Value(id.c_str(), a), a);
+  return success(out, start);
+}
+
+} // namespace wdh

@@ -1,0 +1,47 @@
+// The JSON sessions command API (POST /api/v1 {"cmd": ...}): persistent sessions that
+// clients of hosted scraping services know, served over the host's own sessions.
+#pragma once
+
+#include "sessions_api/api_reply.h"
+#include "sessions_api/session_proxy.h"
+#include "webdriver/session_service.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wdh {
+
+// Dispatches API commands; thread-safe.
+class SessionsApi {
+public:
+  // `service` and `registry` must outlive the API; `pool` is the operator's proxy pool.
+  SessionsApi(SessionService& service, const PluginRegistry& registry,
+              std::vector<PooledProxy> pool);
+
+  // Runs the command in `body`; `clientGone` is polled while a new session is queued.
+  ApiReply handle(std::string_view body, const std::function<bool()>& clientGone);
+
+private:
+  ApiReply create(const rapidjson::Value& command, const std::function<bool()>& clientGone);
+  ApiReply destroy(const rapidjson::Value& command);
+  ApiReply list();
+  ApiReply active(const rapidjson::Value& command);
+  ApiReply request(const rapidjson::Value& command, bool post,
+                   const std::function<bool()>& clientGone);
+  std::string fingerprintOf(const std::string& sessionId, const rapidjson::Value& capabilities,
+                            bool mobile);
+  void allowNavigation(const std::string& sessionId, const std::string& url);
+
+  SessionService& service_;
+  const PluginRegistry& registry_;
+  std::vector<PooledProxy> pool_;
+  std::mutex mutex_;
+  std::map<std::string, std::weak_ptr<ForwardingProxy>> proxies_; // by session id
+};
+
+} // namespace wdh

@@ -1,0 +1,143 @@
+// End to end: the JSON sessions command API over real headless Chromium, and the same sessions
+// through WebDriver.
+#include "support/host_process.h"
+#include "support/test_site.h"
+
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+#include <string>
+
+using namespace wdhtest;
+
+namespace {
+
+rapidjson::Document call(const HostProcess& host, const std::string& body, int* status = nullptr) {
+  HttpAnswer answer = httpRequest(host.port(), "POST", "/api/v1", body);
+  if (status != nullptr)
+    *status = answer.status;
+  rapidjson::Document doc;
+  doc.Parse(answer.body.c_str(), answer.body.size());
+  REQUIRE_MESSAGE(!doc.HasParseError(), answer.body);
+  return doc;
+}
+
+std::string text(const rapidjson::Value& value, const char* key) {
+  return value.HasMember(key) && value[key].IsString() ? value[key].GetString() : "";
+}
+
+} // namespace
+
+TEST_CASE("sessions api: create with an id, cookies persist, WebDriver drives it, destroy") {
+  TestSite site;
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  rapidjson::Document created = call(host, R"({"cmd":"sessions.create","session":"shop-1"})");
+  REQUIRE_MESSAGE(text(created, "data") == "success", text(created, "error"));
+  CHECK(text(created, "session") == "shop-1");
+  CHECK(created["solution"]["verified"].GetBool());
+  CHECK(text(created["fingerprint"], "browserName") == "chrome");
+  CHECK(text(created["fingerprint"], "userAgent").find("Chrome/") != std::string::npos);
+  CHECK(text(created["context"], "_guid").rfind("browser-context@", 0) == 0);
+
+  int status = 0;
+  call(host, R"({"cmd":"sessions.create","session":"shop-1"})", &status);
+  CHECK(status == 409);
+
+  rapidjson::Document first = call(host, R"({"cmd":"request.get","session":"shop-1","url":")" +
+                                             site.url("/set-cookie") + "\"}");
+  REQUIRE_MESSAGE(text(first, "data") == "success", text(first, "error"));
+  CHECK(first["solution"]["statusCode"].GetInt() == 200);
+  CHECK(text(first["solution"], "cookieString") == "visit=1");
+  rapidjson::Document second = call(host, R"({"cmd":"request.get","session":"shop-1","url":")" +
+                                              site.url("/show-cookie") + "\"}");
+  CHECK(text(second["solution"], "innerText").find("[visit=1]") != std::string::npos);
+  CHECK(text(second["solution"], "currentUrl") == site.url("/show-cookie"));
+
+  rapidjson::Document missing = call(host, R"({"cmd":"request.get","session":"shop-1","url":")" +
+                                               site.url("/missing") + "\"}");
+  CHECK(missing["solution"]["statusCode"].GetInt() == 404);
+
+  rapidjson::Document posted = call(host, R"({"cmd":"request.post","session":"shop-1","url":")" +
+                                              site.url("/form") + R"(","postData":"a=1&b=two"})");
+  CHECK(text(posted["solution"], "innerText").find("posted: [a=1&b=two]") != std::string::npos);
+
+  // The same session through WebDriver, by its id.
+  HttpAnswer title = httpRequest(host.port(), "GET", "/session/shop-1/title");
+  CHECK(title.body == R"({"value":"Form"})");
+
+  rapidjson::Document listed = call(host, R"({"cmd":"sessions.list"})");
+  CHECK(listed["open"].GetInt() == 1);
+  CHECK(text(listed["sessions"][0], "session") == "shop-1");
+  CHECK(listed["sessions"][0]["lastAccessed"].GetInt64() > 1700000000000LL);
+  CHECK(call(host, R"({"cmd":"sessions.active","session":"shop-1"})")["active"].GetBool());
+
+  rapidjson::Document destroyed = call(host, R"({"cmd":"sessions.destroy","session":"shop-1"})");
+  CHECK(text(destroyed, "data") == "success");
+  CHECK_FALSE(call(host, R"({"cmd":"sessions.active","session":"shop-1"})")["active"].GetBool());
+  call(host, R"({"cmd":"sessions.destroy","session":"shop-1"})", &status);
+  CHECK(status == 404);
+  CHECK(eventually([&] { return descendantsMatching(host.pid(), "chrom").empty(); },
+                   std::chrono::seconds(10)));
+}
+
+TEST_CASE("sessions api: a session made by WebDriver serves request.get, one-off sessions too") {
+  TestSite site;
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  HttpAnswer created = httpRequest(host.port(), "POST", "/session",
+                                   R"({"capabilities":{"alwaysMatch":{"browserName":"chrome"}}})");
+  REQUIRE(created.status == 200);
+  std::string id = created.body.substr(created.body.find("\"sessionId\":\"") + 13, 36);
+  rapidjson::Document got = call(host, R"({"cmd":"request.get","session":")" + id + R"(","url":")" +
+                                           site.url("/page") + "\"}");
+  CHECK(text(got["solution"], "innerText").find("Hello from the test site") != std::string::npos);
+
+  rapidjson::Document oneOff =
+      call(host, R"({"cmd":"request.get","url":")" + site.url("/page") + "\"}");
+  REQUIRE_MESSAGE(text(oneOff, "data") == "success", text(oneOff, "error"));
+  CHECK(text(oneOff["solution"], "response").find("<title>Test page</title>") != std::string::npos);
+  CHECK(call(host, R"({"cmd":"sessions.list"})")["open"].GetInt() == 1);
+}
+
+TEST_CASE("sessions api: a mobile session presents a phone") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  rapidjson::Document created =
+      call(host, R"({"cmd":"sessions.create","device":["mobile"],"operatingSystem":["android"]})");
+  REQUIRE_MESSAGE(text(created, "data") == "success", text(created, "error"));
+  const rapidjson::Value& fingerprint = created["fingerprint"];
+  CHECK(text(fingerprint, "device") == "mobile");
+  CHECK(text(fingerprint, "userAgent").find("Android") != std::string::npos);
+  CHECK(text(fingerprint, "userAgent").find("Mobile") != std::string::npos);
+  CHECK(fingerprint["screen"]["width"].GetInt() == 390);
+  CHECK(fingerprint["maxTouchPoints"].GetInt() > 0);
+}
+
+TEST_CASE("sessions api: bad input, unknown commands and sessions, expiry") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--session-timeout", "1"});
+  int status = 0;
+  rapidjson::Document unknown = call(host, R"({"cmd":"sessions.fly"})", &status);
+  CHECK(status == 400);
+  CHECK(text(unknown, "code") == "unknown_command");
+  CHECK(text(unknown, "error").find("sessions.create") != std::string::npos);
+  call(host, "not json", &status);
+  CHECK(status == 400);
+  call(host, R"({"cmd":"sessions.create","session":"../etc"})", &status);
+  CHECK(status == 400);
+  call(host, R"({"cmd":"sessions.create","device":["mobile"],"operatingSystem":["macos"]})",
+       &status);
+  CHECK(status == 400);
+  rapidjson::Document datacenter =
+      call(host, R"({"cmd":"sessions.create","datacenter":true})", &status);
+  CHECK(status == 400);
+  CHECK(text(datacenter, "error").find("--proxy-pool") != std::string::npos);
+  call(host, R"({"cmd":"request.get","session":"nobody","url":"http://127.0.0.1:1/"})", &status);
+  CHECK(status == 404);
+  call(host, R"({"cmd":"request.get","url":"file:///etc/passwd"})", &status);
+  CHECK(status == 400);
+
+  rapidjson::Document created = call(host, R"({"cmd":"sessions.create","session":"short"})");
+  REQUIRE(text(created, "data") == "success");
+  CHECK(eventually(
+      [&] {
+        return !call(host, R"({"cmd":"sessions.active","session":"short"})")["active"].GetBool();
+      },
+      std::chrono::seconds(15)));
+}
