@@ -44,8 +44,8 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
       "address to listen on (loopback unless you mean to expose the host)");
   add("port", po::value(&port)->default_value(port), "port to listen on; 0 picks a free one");
   add("plugin-dir", po::value(&out->pluginDirs)->composing(),
-      "directory to load plugins from (repeatable); default: lib/wdhost/plugins next to the "
-      "binary");
+      "directory to load plugins from (repeatable); default: $WDHOST_PLUGIN_PATH, then "
+      "~/.local/share/wdhost/plugins, then lib/wdhost/plugins next to the binary");
   add("plugin", po::value(&out->plugins)->composing(),
       "plugin to load, by name (repeatable; also the matching order); default: all found");
   add("plugin-option", po::value(&pluginOptions)->composing(),
