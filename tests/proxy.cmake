@@ -5,7 +5,8 @@ add_executable(proxy_unit_tests
   unit/proxy_forwarding_test.cpp
   unit/proxy_upstream_test.cpp
   unit/proxy_lifecycle_test.cpp
-  unit/proxy_test_servers.cpp)
+  support/proxy_test_servers.cpp)
+target_include_directories(proxy_unit_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(proxy_unit_tests PRIVATE wdh_proxy wdhost_doctest_main Poco::Net
   Poco::Foundation)
 wdhost_warnings(proxy_unit_tests)

@@ -1,6 +1,6 @@
 // The forwarding proxy without an upstream: plain requests, CONNECT tunnels, refusals, allowlist.
 #include "proxy/forwarding_proxy.h"
-#include "proxy_test_servers.h"
+#include "support/proxy_test_servers.h"
 
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>

@@ -1,6 +1,6 @@
 // The forwarding proxy's lifecycle: prompt stop with open tunnels, restarts, no leaks.
 #include "proxy/forwarding_proxy.h"
-#include "proxy_test_servers.h"
+#include "support/proxy_test_servers.h"
 
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>

@@ -1,7 +1,7 @@
 // The forwarding proxy through upstreams that require credentials: HTTP, SOCKS5, SOCKS4a; and
 // the allowlist on names only the upstream resolves.
 #include "proxy/forwarding_proxy.h"
-#include "proxy_test_servers.h"
+#include "support/proxy_test_servers.h"
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // The proxy tests' servers: deliberately simple, blocking, and independent of wdh_proxy's code.
-#include "proxy_test_servers.h"
+#include "support/proxy_test_servers.h"
 
 #include <Poco/Base64Encoder.h>
 #include <Poco/Net/HTTPRequestHandler.h>

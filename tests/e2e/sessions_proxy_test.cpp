@@ -1,0 +1,90 @@
+// End to end: a sessions-API session behind an upstream proxy that requires credentials, with
+// a domain allowlist, in real headless Chromium. The upstream (a test server) connects every
+// host name to 127.0.0.1, so "allowed.test" reaches the local test site without DNS.
+#include "support/host_process.h"
+#include "support/proxy_test_servers.h"
+#include "support/test_site.h"
+
+#include <algorithm>
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+#include <string>
+
+using namespace wdhtest;
+
+namespace {
+
+rapidjson::Document call(const HostProcess& host, const std::string& body) {
+  HttpAnswer answer = httpRequest(host.port(), "POST", "/api/v1", body);
+  rapidjson::Document doc;
+  doc.Parse(answer.body.c_str(), answer.body.size());
+  REQUIRE_MESSAGE(!doc.HasParseError(), answer.body);
+  return doc;
+}
+
+bool sawHost(proxytest::UpstreamLog& log, const std::string& host) {
+  auto targets = log.snapshot();
+  return std::any_of(targets.begin(), targets.end(),
+                     [&](const std::string& t) { return t.find(host) != std::string::npos; });
+}
+
+} // namespace
+
+TEST_CASE("sessions proxy: credentials reach the upstream and the allowlist refuses the rest") {
+  TestSite site;
+  proxytest::HttpUpstream upstream("scraper", "s3cret");
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  std::string port = std::to_string(site.port());
+  rapidjson::Document created = call(
+      host,
+      R"({"cmd":"sessions.create","session":"behind-proxy","proxy":"http://scraper:s3cret@127.0.0.1:)" +
+          std::to_string(upstream.port()) + R"(","whitelistedDomains":["allowed.test"]})");
+  INFO("sessions.create answered ",
+       (created.HasMember("error") ? created["error"].GetString() : "ok"));
+  REQUIRE(created.HasMember("session"));
+
+  rapidjson::Document got =
+      call(host, R"({"cmd":"request.get","session":"behind-proxy","url":"http://allowed.test:)" +
+                     port + R"(/page"})");
+  REQUIRE(got.HasMember("solution"));
+  CHECK(got["solution"]["statusCode"].GetInt() == 200);
+  CHECK(std::string(got["solution"]["innerText"].GetString()).find("Hello from the test site") !=
+        std::string::npos);
+  CHECK(sawHost(upstream.seen(), "allowed.test"));
+  CHECK(upstream.seen().authenticated > 0);
+  CHECK(upstream.seen().rejected == 0);
+
+  // A subdomain of a listed domain loads; another domain, not navigated to by the API, is refused
+  // by the session's own proxy and never reaches the upstream.
+  std::string base = "/session/behind-proxy";
+  CHECK(httpRequest(host.port(), "POST", base + "/url",
+                    R"({"url":"http://www.allowed.test:)" + port + R"(/page"})")
+            .status == 200);
+  CHECK(httpRequest(host.port(), "GET", base + "/title").body == R"({"value":"Test page"})");
+  httpRequest(host.port(), "POST", base + "/url",
+              R"({"url":"http://blocked.test:)" + port + R"(/page"})");
+  CHECK(httpRequest(host.port(), "GET", base + "/title").body != R"({"value":"Test page"})");
+  CHECK_FALSE(sawHost(upstream.seen(), "blocked.test"));
+
+  CHECK(call(host, R"({"cmd":"sessions.destroy","session":"behind-proxy"})").HasMember("session"));
+}
+
+TEST_CASE("sessions proxy: wrong upstream credentials do not load the page") {
+  TestSite site;
+  proxytest::HttpUpstream upstream("scraper", "s3cret");
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  rapidjson::Document created =
+      call(host, R"({"cmd":"sessions.create","proxy":"http://scraper:wrong@127.0.0.1:)" +
+                     std::to_string(upstream.port()) + R"("})");
+  REQUIRE(created.HasMember("session"));
+  std::string id = created["session"].GetString();
+  rapidjson::Document got =
+      call(host, R"({"cmd":"request.get","session":")" + id + R"(","url":"http://site.test:)" +
+                     std::to_string(site.port()) + R"(/page"})");
+  bool loaded =
+      got.HasMember("solution") &&
+      std::string(got["solution"]["innerText"].GetString()).find("Hello from the test site") !=
+          std::string::npos;
+  CHECK_FALSE(loaded);
+  CHECK(upstream.seen().rejected > 0);
+}
