@@ -191,7 +191,11 @@ TEST_CASE("lifecycle: thousands of create/delete cycles from concurrent clients,
   long after = rssKiB(host.pid());
   CHECK(errors.load() == 0);
   MESSAGE("host RSS " << before << " KiB before, " << after << " KiB after 2000 cycles");
+#ifndef WDHOST_SANITIZED
+  // Under AddressSanitizer freed memory sits in its quarantine, so RSS grows by design; there,
+  // LeakSanitizer checks for leaks when the host exits instead.
   CHECK(after - before < 4096);
+#endif
   CHECK(httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
         std::string::npos);
 }
