@@ -150,6 +150,13 @@ int runHost(const HostOptions& options, const char* argv0) {
   SessionMap sessions;
   SessionService service(registry, sessions, services, sessionSettings);
   service.start();
+  auto warm = static_cast<uint32_t>(
+      std::min<std::size_t>(options.warmDrivers, sessionSettings.maxSessions));
+  for (const auto& plugin : registry.plugins()) {
+    Status warmed = plugin->warm(warm);
+    if (!warmed.isOk())
+      log(LogLevel::Warn, "host", warmed.message());
+  }
   ServerSettings serverSettings;
   serverSettings.host = options.host;
   serverSettings.port = options.port;

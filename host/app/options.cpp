@@ -64,6 +64,8 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
       "seconds without a command before a session is closed");
   add("max-session-timeout", po::value(&out->maxSessionTimeout)->default_value(3600),
       "the largest wdhost:sessionTimeout a client may ask for, in seconds");
+  add("warm-drivers", po::value(&out->warmDrivers)->default_value(1),
+      "drivers each plugin keeps started ahead of New Session (never more than --max-sessions)");
   add("launch-timeout", po::value(&out->launchTimeout)->default_value(90),
       "seconds a plugin may take to start a browser session");
   add("auth-token", po::value(&out->authToken),

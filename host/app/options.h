@@ -27,6 +27,7 @@ struct HostOptions {
   bool noQueue = false;                    // answer at once when no slot is free
   unsigned sessionTimeout = 200;           // idle seconds before a session is closed
   unsigned maxSessionTimeout = 3600;       // bound of wdhost:sessionTimeout
+  unsigned warmDrivers = 1;                      // drivers kept started ahead, per plugin
   unsigned launchTimeout = 90;             // seconds a plugin may take to start a session
   std::string authToken;                   // required from clients when set
   std::string proxyPool;                   // --proxy-pool FILE for the sessions API

@@ -123,8 +123,21 @@ void WDHOST_CALL terminateProcess(const wdhost_host* host, uint64_t process, uin
   }
 }
 
-const wdhost_process_service kProcessService = {sizeof(wdhost_process_service), &spawnProcess,
-                                                &waitOutput, &pollProcess, &terminateProcess};
+wdhost_status WDHOST_CALL setProcessOwner(const wdhost_host* host, uint64_t process,
+                                          wdhost_str owner) {
+  try {
+    ProcessSupervisor* processes = processesOf(host);
+    if (processes == nullptr)
+      return WDHOST_ERROR;
+    return processes->setOwner(process, std::string(view(owner))) ? WDHOST_OK : WDHOST_ERROR;
+  } catch (...) {
+    return WDHOST_ERROR;
+  }
+}
+
+const wdhost_process_service kProcessService = {
+    sizeof(wdhost_process_service), &spawnProcess,     &waitOutput,
+    &pollProcess,                   &terminateProcess, &setProcessOwner};
 
 // ---- wdhost.tempdir/1 ----
 

@@ -204,6 +204,14 @@ Status LoadedPlugin::command(wdhost_session* session, std::string_view method,
   return status;
 }
 
+Status LoadedPlugin::warm(uint32_t count) const {
+  if (vtable_.warm == nullptr)
+    return Status::ok();
+  PluginReply reply;
+  wdhost_status rc = vtable_.warm(instance_, count, &reply);
+  return replyStatus(rc, reply, name() + ": warm", ErrorCode::UnknownError, false);
+}
+
 Status LoadedPlugin::teardown(wdhost_session* session) const {
   PluginReply reply;
   wdhost_status rc = vtable_.teardown(session, &reply);

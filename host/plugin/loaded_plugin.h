@@ -72,6 +72,9 @@ public:
   Status command(wdhost_session* session, std::string_view method, std::string_view path,
                  std::string_view body, std::string* value) const;
 
+  // warm() (ABI 1.1, optional): keep `count` drivers started ahead; OK and no-op without it.
+  Status warm(uint32_t count) const;
+
   // teardown(): always frees the session; the Status only reports problems.
   Status teardown(wdhost_session* session) const;
 

@@ -10,7 +10,8 @@
 namespace wdh {
 
 // One supervised guard process. Fields marked (thread) belong to the watcher thread; the
-// others are guarded by the supervisor's mutex (id, owner, pid are fixed at registration).
+// others are guarded by the supervisor's mutex (id and pid are fixed at registration; owner changes
+// only under the mutex).
 struct ProcessSupervisor::Process {
   Id id = 0;
   std::string owner;

@@ -273,6 +273,15 @@ size_t ProcessSupervisor::terminateOwnedBy(const std::string& owner,
   }
 }
 
+bool ProcessSupervisor::setOwner(Id id, const std::string& owner) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = processes_.find(id);
+  if (it == processes_.end())
+    return false;
+  it->second->owner = owner;
+  return true;
+}
+
 void ProcessSupervisor::setExitListener(ExitListener listener) {
   std::lock_guard<std::mutex> lock(mutex_);
   listener_ = std::move(listener);

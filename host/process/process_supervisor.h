@@ -66,6 +66,8 @@ public:
   // SIGKILL the guard and its group. Blocks until reaped, then forgets the id. No-op for
   // unknown or forgotten ids. The exit listener is not called for this process.
   void terminate(Id id, std::chrono::milliseconds grace);
+  // Makes `owner` ("" = none) the owner of a tracked process; false for an unknown id.
+  bool setOwner(Id id, const std::string& owner);
   // Terminates every process whose owner is `owner`, in parallel; returns how many.
   size_t terminateOwnedBy(const std::string& owner, std::chrono::milliseconds grace);
   // Sets the listener called (on the supervisor thread, no lock held) when a process ends

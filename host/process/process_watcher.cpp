@@ -181,8 +181,10 @@ void ProcessSupervisor::tryReap(const ProcessPtr& process) {
     *fd = -1;
   }
   ExitListener listener;
+  std::string owner;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    owner = process->owner;
     process->state = state;
     process->ended = true;
     live_.erase(std::remove(live_.begin(), live_.end(), process), live_.end());
@@ -195,7 +197,7 @@ void ProcessSupervisor::tryReap(const ProcessPtr& process) {
       "process " + std::to_string(process->id) + " ended: " + state.describe());
   if (listener) {
     try {
-      listener(process->id, process->owner, state);
+      listener(process->id, owner, state);
     } catch (const std::exception& e) {
       log(LogLevel::Error, kLog, std::string("exit listener threw: ") + e.what());
     } catch (...) {

@@ -7,6 +7,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <wdhost/driver_pool.hpp>
 #include <wdhost/plugin.hpp>
 
 namespace chrome {
@@ -17,7 +18,8 @@ class ChromePlugin : public wdhost::Plugin {
 public:
   ChromePlugin(wdhost::Host host, std::string_view config)
       : wdhost::Plugin(host), config_(parseChromeConfig(config)),
-        install_(discoverChrome(host, config_)) {}
+        install_(discoverChrome(host, config_)),
+        pool_(host, [this] { return startChromeDriver(this->host(), install_, config_, ""); }) {}
 
   std::string describe() override {
     rapidjson::StringBuffer buffer;
@@ -68,12 +70,21 @@ public:
 
   std::unique_ptr<wdhost::Session> launch(std::string_view sessionId,
                                           std::string_view capabilities) override {
-    return std::make_unique<ChromeSession>(host(), install_, config_, sessionId, capabilities);
+    std::optional<wdhost::StartedDriver> ready = pool_.take();
+    wdhost::StartedDriver driver =
+        ready ? std::move(*ready) : startChromeDriver(host(), install_, config_, sessionId);
+    // A driver started ahead keeps its work dir: the session removes it at teardown, and the
+    // host removes its whole instance dir should that not happen.
+    return startChromeSession(host(), install_, config_, sessionId, capabilities,
+                              std::move(driver));
   }
+
+  void warm(uint32_t count) override { pool_.setTarget(count); }
 
 private:
   ChromeConfig config_;
   ChromeInstall install_;
+  wdhost::DriverPool pool_; // last: destroyed (joined) before what its thread uses
 };
 
 } // namespace

@@ -1,32 +1,26 @@
-// One Chrome session: a private chromedriver, a private profile, and the driver's session.
+// Chrome sessions: a private chromedriver with a private work dir (its TMPDIR and the
+// profile), started for a session or ahead of time, and the driver's session on it.
 #pragma once
 
 #include "chrome_config.h"
 #include "chrome_discovery.h"
 
 #include <memory>
-#include <string>
 #include <string_view>
 #include <wdhost/driver_session.hpp>
 
 namespace chrome {
 
-// Starts chromedriver and a browser session in the constructor (throws wdhost::Error
-// "session not created" with the driver's own words on failure, leaving nothing running).
-class ChromeSession : public wdhost::Session {
-public:
-  ChromeSession(const wdhost::Host& host, const ChromeInstall& install, const ChromeConfig& config,
-                std::string_view sessionId, std::string_view capabilities);
+// Starts chromedriver for session `owner` ("" when started ahead of any session) with a
+// private work dir; throws wdhost::Error("session not created") saying why it could not.
+wdhost::StartedDriver startChromeDriver(const wdhost::Host& host, const ChromeInstall& install,
+                                        const ChromeConfig& config, std::string_view owner);
 
-  // {"capabilities":{..},"upstream":"http://127.0.0.1:N/session/<chromedriver id>"}
-  std::string launchReply() const override { return driver_->launchReply(); }
-
-  // Deletes the driver's session, ends chromedriver's process tree, removes the profile.
-  void teardown() override;
-
-private:
-  std::unique_ptr<wdhost::TempDir> workDir_;
-  std::unique_ptr<wdhost::DriverSession> driver_;
-};
+// Creates the Chrome session on `driver` (its work dir holds the profile); throws
+// wdhost::Error("session not created") with chromedriver's own words.
+std::unique_ptr<wdhost::Session>
+startChromeSession(const wdhost::Host& host, const ChromeInstall& install,
+                   const ChromeConfig& config, std::string_view sessionId,
+                   std::string_view capabilities, wdhost::StartedDriver driver);
 
 } // namespace chrome

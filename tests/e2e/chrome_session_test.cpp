@@ -1,11 +1,15 @@
 // End to end: the real wdhost binary with the chrome plugin drives a real headless Chromium.
 #include "support/host_process.h"
 
+#include <cstdlib>
 #include <doctest/doctest.h>
+#include <fstream>
+#include <iterator>
 #include <rapidjson/document.h>
 #include <signal.h>
 #include <string>
 #include <sys/stat.h>
+#include <thread>
 
 using namespace wdhtest;
 
@@ -35,6 +39,19 @@ std::string newChromeSession(const HostProcess& host, rapidjson::Document* caps)
 
 bool alive(int pid) {
   return kill(pid, 0) == 0;
+}
+
+// Browser processes (Chromium and its helpers); an idle chromedriver kept warm is expected.
+constexpr const char* kBrowser = "/usr/lib/chromium/";
+
+// The parent of `pid`, from /proc; 0 if unknown.
+int parentOf(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::size_t paren = text.rfind(')');
+  if (paren == std::string::npos || paren + 4 > text.size())
+    return 0;
+  return std::atoi(text.c_str() + paren + 4);
 }
 
 bool pathExists(const std::string& path) {
@@ -96,7 +113,7 @@ TEST_CASE("e2e chrome: new session, navigate, find, click, script, screenshot, d
   HttpAnswer deleted = httpRequest(host.port(), "DELETE", base);
   CHECK(deleted.status == 200);
   CHECK(deleted.body == R"({"value":null})");
-  CHECK(eventually([&] { return descendantsMatching(hostPid, "chrom").empty(); },
+  CHECK(eventually([&] { return descendantsMatching(hostPid, kBrowser).empty(); },
                    std::chrono::seconds(10)));
   CHECK_FALSE(pathExists(profile));
   CHECK(httpRequest(host.port(), "GET", base + "/title").status == 404);
@@ -156,7 +173,7 @@ TEST_CASE("e2e chrome: capability processing before the browser is asked") {
   CHECK(legacy.status == 400);
   CHECK(legacy.body.find("goog:chromeOptions") != std::string::npos);
   CHECK(post(R"({"alwaysMatch":{"pageLoadStrategy":"fast"}})").status == 400);
-  CHECK(descendantsMatching(host.pid(), "chrom").empty());
+  CHECK(descendantsMatching(host.pid(), kBrowser).empty());
 
   // Matching: exact platformName, version comparisons; the offer is named when nothing fits.
   HttpAnswer upper = post(R"({"alwaysMatch":{"browserName":"chrome","platformName":"LINUX"}})");
@@ -186,10 +203,12 @@ TEST_CASE("e2e chrome: capability processing before the browser is asked") {
 
 TEST_CASE("e2e chrome: a driver killed mid-session ends the session at once and frees its slot") {
   HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--max-sessions", "1", "--no-queue"});
-  std::string id = newChromeSession(host, nullptr);
-  std::vector<int> drivers = descendantsMatching(host.pid(), "/usr/bin/chromedriver", true);
-  REQUIRE(drivers.size() == 1);
-  kill(drivers[0], SIGKILL);
+  rapidjson::Document caps(rapidjson::kObjectType);
+  std::string id = newChromeSession(host, &caps);
+  // The session's chromedriver is the browser's parent (others may be kept warm).
+  int driver = parentOf(caps["goog:processID"].GetInt());
+  REQUIRE(driver > 1);
+  kill(driver, SIGKILL);
   CHECK(eventually(
       [&] {
         return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
@@ -200,7 +219,7 @@ TEST_CASE("e2e chrome: a driver killed mid-session ends the session at once and 
   CHECK(after.status == 404);
   CHECK(after.body.find("invalid session id") != std::string::npos);
   CHECK(after.body.find("signal 9") != std::string::npos);
-  CHECK(eventually([&] { return descendantsMatching(host.pid(), "chrom").empty(); },
+  CHECK(eventually([&] { return descendantsMatching(host.pid(), kBrowser).empty(); },
                    std::chrono::seconds(10)));
   // The slot is free again.
   std::string next = newChromeSession(host, nullptr);
@@ -221,8 +240,38 @@ TEST_CASE("e2e chrome: a browser killed mid-session gives an error and no hang")
   // The host ended its session too: slot free, driver gone.
   CHECK(httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
         std::string::npos);
-  CHECK(eventually([&] { return descendantsMatching(host.pid(), "chrom").empty(); },
+  CHECK(eventually([&] { return descendantsMatching(host.pid(), kBrowser).empty(); },
                    std::chrono::seconds(10)));
   CHECK(host.stop() == 0);
-  CHECK(descendantsMatching(host.pid(), "chrom").empty());
+  CHECK(descendantsMatching(host.pid(), kBrowser).empty());
+}
+
+TEST_CASE("e2e chrome: warm drivers are used, never shared, replenished, and ended with the host") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--warm-drivers", "1"});
+  auto drivers = [&] { return descendantsMatching(host.pid(), "/usr/bin/chromedriver", true); };
+  REQUIRE(eventually([&] { return drivers().size() == 1; }, std::chrono::seconds(15)));
+  int warm = drivers().front();
+
+  rapidjson::Document first(rapidjson::kObjectType);
+  newChromeSession(host, &first);
+  CHECK(parentOf(first["goog:processID"].GetInt()) == warm);
+  // The pool starts another for the next session.
+  CHECK(eventually([&] { return drivers().size() == 2; }, std::chrono::seconds(15)));
+
+  rapidjson::Document second(rapidjson::kObjectType);
+  newChromeSession(host, &second);
+  int secondDriver = parentOf(second["goog:processID"].GetInt());
+  CHECK(secondDriver != warm);
+  CHECK(secondDriver > 1);
+
+  std::vector<int> all = descendantsMatching(host.pid(), "chrom");
+  CHECK(host.stop() == 0);
+  for (int pid : all)
+    CHECK_MESSAGE(!alive(pid), "process " << pid << " outlived the host");
+}
+
+TEST_CASE("e2e chrome: --warm-drivers 0 keeps no driver idle") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--warm-drivers", "0"});
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  CHECK(descendantsMatching(host.pid(), "/usr/bin/chromedriver", true).empty());
 }

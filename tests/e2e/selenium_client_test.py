@@ -18,6 +18,19 @@ PAGE = ("data:text/html,<title>Hello</title>"
         "<button id='b' onclick=\"document.title='clicked'\">press</button>")
 
 
+def browsers_under(root):
+    """Pids of the live Chromium processes below `root` (an idle warm chromedriver may stay)."""
+    return {pid for pid in children_of(root) if "/usr/lib/chromium/" in cmdline(pid)}
+
+
+def cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 def children_of(root):
     """Pids of the live descendants of `root`, from /proc."""
     parents = {}
@@ -64,14 +77,14 @@ def main():
             assert driver.execute_script("return arguments[0] * 2", 21) == 42
             png = driver.get_screenshot_as_png()
             assert png[:8] == b"\x89PNG\r\n\x1a\n", png[:8]
-            assert children_of(host.pid), "no browser process under the host during the session"
+            assert browsers_under(host.pid), "no browser process under the host during the session"
         finally:
             driver.quit()
 
         deadline = time.monotonic() + 10
-        while children_of(host.pid) and time.monotonic() < deadline:
+        while browsers_under(host.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        left = children_of(host.pid)
+        left = browsers_under(host.pid)
         assert not left, f"processes left after quit: {left}"
         print("selenium client: 1 passed, 0 failed")
     finally:
@@ -83,6 +96,7 @@ def main():
             host.wait()
             raise
     assert code == 0, f"wdhost exited with {code}"
+    assert not children_of(host.pid), "processes outlived the host"
 
 
 if __name__ == "__main__":

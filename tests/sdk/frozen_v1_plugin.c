@@ -57,6 +57,9 @@ _Static_assert(sizeof(wdhost_plugin_vtable) >= sizeof(struct v1_0_table),
 /* A table from a future minor: the 1.0 slots, then slots this host has never heard of. */
 struct grown_table {
   struct v1_0_table v1;
+  /* The optional slots this header added after 1.0 (1.1: warm), left NULL. */
+  void (*since_1_0[(sizeof(wdhost_plugin_vtable) - sizeof(struct v1_0_table)) /
+                   sizeof(void (*)(void))])(void);
   void (*future[4])(void); /* the first FROZEN_EXTRA_SLOTS are part of the table */
 };
 _Static_assert(FROZEN_EXTRA_SLOTS <= 4, "at most 4 future slots");
@@ -186,10 +189,20 @@ static void future_slot(void) {
   abort(); /* a host that does not know this slot must never call it */
 }
 
+_Static_assert(offsetof(struct grown_table, future) == sizeof(wdhost_plugin_vtable),
+               "the future slots must follow this header's whole table");
+
+/* A 1.0 plugin's table ends after the 1.0 slots; a future one holds this header's slots and more.
+ */
+#define FROZEN_TABLE_SIZE                                                                          \
+  (FROZEN_EXTRA_SLOTS == 0                                                                         \
+       ? sizeof(struct v1_0_table)                                                                 \
+       : sizeof(wdhost_plugin_vtable) + FROZEN_EXTRA_SLOTS * sizeof(void (*)(void)))
+
 static const struct grown_table table = {
-    {(uint32_t)(sizeof(struct v1_0_table) + FROZEN_EXTRA_SLOTS * sizeof(void (*)(void))),
-     FROZEN_MINOR, "org.wdhost.test." FROZEN_BROWSER, FROZEN_BROWSER, "1.0.0", &init, &deinit,
-     &describe, &negotiate, &launch, &command, &teardown},
+    {(uint32_t)(FROZEN_TABLE_SIZE), FROZEN_MINOR, "org.wdhost.test." FROZEN_BROWSER, FROZEN_BROWSER,
+     "1.0.0", &init, &deinit, &describe, &negotiate, &launch, &command, &teardown},
+    {NULL},
     {&future_slot, &future_slot, &future_slot, &future_slot}};
 
 /* The same handshake as the SDK's: the major must match, the minor agreed is the lower. */

@@ -63,8 +63,18 @@ void WDHOST_CALL watchedTerminate(const wdhost_host* host, uint64_t process, uin
     real->terminate(host, process, graceMs);
 }
 
-const wdhost_process_service kWatched = {sizeof(wdhost_process_service), &watchedSpawn,
-                                         &watchedWait, &watchedPoll, &watchedTerminate};
+wdhost_status WDHOST_CALL watchedSetOwner(const wdhost_host* host, uint64_t process,
+                                          wdhost_str owner) {
+  const wdhost_process_service* real = realProcessService(host);
+  return real == nullptr ? WDHOST_ERROR : real->set_owner(host, process, owner);
+}
+
+const wdhost_process_service kWatched = {sizeof(wdhost_process_service),
+                                         &watchedSpawn,
+                                         &watchedWait,
+                                         &watchedPoll,
+                                         &watchedTerminate,
+                                         &watchedSetOwner};
 
 const void* WDHOST_CALL watchedGetService(const wdhost_host* host, const char* id) {
   const wdh::HostTable* table = wdh::HostTable::from(host);

@@ -71,27 +71,126 @@ inline std::string driverErrorMessage(const std::string& body) {
   return body.substr(0, 2000);
 }
 
-// A session on a private vendor driver. The constructor starts the driver and creates the
-// session (throws Error("session not created") with the driver's own words, leaving nothing
-// running); teardown() deletes it and ends the driver's process tree.
+// A vendor driver that is running and ready: its process, its base URL, and (optionally) a
+// private directory that goes wherever the driver goes.
+struct StartedDriver {
+  std::unique_ptr<ChildProcess> process; // the driver's process tree
+  std::string url;                       // "http://127.0.0.1:N"
+  std::unique_ptr<TempDir> workDir;      // e.g. the driver's TMPDIR; may be null
+};
+
+namespace detail {
+
+[[noreturn]] inline void driverFailed(ChildProcess& process, const std::string& name,
+                                      const std::string& why, const std::string& output) {
+  std::string tail = tailLines(output, 10);
+  process.terminate(0);
+  throw Error("session not created",
+              name + " " + why + (tail.empty() ? "" : "; its output: " + tail));
+}
+
+// Polls GET /status until it answers 200, the driver exits, or the startup time runs out.
+inline void waitDriverReady(const Host& host, ChildProcess& process, const DriverLaunch& launch,
+                            const std::string& url) {
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(launch.startupTimeoutMs);
+  std::string lastError;
+  for (int round = 0; round < 100000; ++round) {
+    try {
+      HttpResponse ready =
+          httpRequest(host, "GET", url + "/status", "", 2000, "session not created");
+      if (ready.status == 200)
+        return;
+      lastError = "/status answered " + std::to_string(ready.status);
+    } catch (const Error& e) {
+      lastError = e.what();
+    }
+    if (!process.state().running())
+      driverFailed(process, launch.name,
+                   "exited (" + process.state().describe() + ") before it was ready",
+                   process.waitOutput("", 0).second);
+    if (std::chrono::steady_clock::now() >= deadline)
+      driverFailed(process, launch.name,
+                   "was not ready within " + std::to_string(launch.startupTimeoutMs) + " ms (" +
+                       lastError + ")",
+                   process.waitOutput("", 0).second);
+    struct timespec pause = {0, 25 * 1000 * 1000};
+    nanosleep(&pause, nullptr);
+  }
+}
+
+// One attempt at starting the driver; throws Error("session not created") saying why.
+inline StartedDriver startDriverOnce(const Host& host, const DriverLaunch& launch,
+                                     std::string_view owner) {
+  std::vector<std::string> argv = launch.argv;
+  uint16_t port = 0;
+  if (launch.listeningMarker.empty()) {
+    port = freeLoopbackPort();
+    if (port == 0)
+      throw Error("session not created", "no free loopback port for " + launch.name);
+    for (std::string& arg : argv) {
+      std::size_t at = arg.find("{port}");
+      if (at != std::string::npos)
+        arg.replace(at, 6, std::to_string(port));
+    }
+  }
+  StartedDriver driver;
+  driver.process = std::make_unique<ChildProcess>(host, argv, launch.env, owner);
+  if (!launch.listeningMarker.empty()) {
+    auto [status, output] =
+        driver.process->waitOutput(launch.listeningMarker, launch.startupTimeoutMs);
+    if (status != WDHOST_OK)
+      driverFailed(*driver.process, launch.name,
+                   status == WDHOST_TIMEOUT
+                       ? "did not start listening within " +
+                             std::to_string(launch.startupTimeoutMs) + " ms"
+                       : "exited (" + driver.process->state().describe() + ") before listening",
+                   output);
+    port = portAfter(output, launch.listeningMarker);
+    if (port == 0)
+      driverFailed(*driver.process, launch.name, "did not say its port", output);
+  }
+  driver.url = "http://127.0.0.1:" + std::to_string(port);
+  waitDriverReady(host, *driver.process, launch, driver.url);
+  return driver;
+}
+
+} // namespace detail
+
+// Starts a vendor driver for session `owner` ("" = none yet) and waits until it is ready. A
+// driver told a port it then lost to another process gets another port (3 tries).
+inline StartedDriver startDriver(const Host& host, const DriverLaunch& launch,
+                                 std::string_view owner) {
+  constexpr int kPortAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return detail::startDriverOnce(host, launch, owner);
+    } catch (const Error&) {
+      if (!launch.listeningMarker.empty() || attempt == kPortAttempts)
+        throw;
+    }
+  }
+}
+
+// A session on a private vendor driver. The constructor creates the session on a driver it
+// starts, or on one started ahead of time (throws Error("session not created") with the
+// driver's own words, leaving nothing running); teardown() deletes it and ends the driver.
 class DriverSession : public Session {
 public:
-  // `newSessionBody` is the W3C New Session body to send the driver. With `askUserAgent` the
-  // returned capabilities gain "userAgent" as the page reports it, when the driver lacks it.
+  // Starts a driver as `launch` says, then creates the session with `newSessionBody` (the W3C
+  // New Session body). With `askUserAgent` the returned capabilities gain "userAgent" as the
+  // page reports it, when the driver lacks it.
   DriverSession(const Host& host, std::string_view sessionId, const DriverLaunch& launch,
                 const std::string& newSessionBody, bool askUserAgent = true)
-      : host_(host), sessionId_(sessionId), launch_(launch) {
-    constexpr int kPortAttempts = 3;
-    for (int attempt = 1;; ++attempt) {
-      try {
-        driverUrl_ = startDriver();
-        break;
-      } catch (const Error&) {
-        // A driver told a port it then lost to another process gets another port.
-        if (!launch_.listeningMarker.empty() || attempt == kPortAttempts)
-          throw;
-      }
-    }
+      : DriverSession(host, sessionId, launch, newSessionBody, askUserAgent,
+                      startDriver(host, launch, sessionId)) {}
+
+  // Creates the session on `started`, a driver started ahead of time, which it now owns.
+  DriverSession(const Host& host, std::string_view sessionId, const DriverLaunch& launch,
+                const std::string& newSessionBody, bool askUserAgent, StartedDriver started)
+      : host_(host), sessionId_(sessionId), launch_(launch), driver_(std::move(started.process)),
+        workDir_(std::move(started.workDir)), driverUrl_(std::move(started.url)) {
+    driver_->adopt(sessionId_);
     createSession(newSessionBody, askUserAgent);
   }
 
@@ -109,81 +208,18 @@ public:
     }
     if (driver_)
       driver_->terminate(launch_.teardownGraceMs);
+    workDir_.reset();
   }
 
   // The driver's base URL, "http://127.0.0.1:N".
   const std::string& driverUrl() const noexcept { return driverUrl_; }
   // The driver's session URL, "http://127.0.0.1:N/session/ID".
   const std::string& upstream() const noexcept { return upstream_; }
+  // The private directory that came with the driver, or null.
+  const TempDir* workDir() const noexcept { return workDir_.get(); }
 
 private:
   static constexpr uint32_t kQuickTimeoutMs = 10000;
-
-  std::string startDriver() {
-    std::vector<std::string> argv = launch_.argv;
-    uint16_t port = 0;
-    if (launch_.listeningMarker.empty()) {
-      port = freeLoopbackPort();
-      if (port == 0)
-        throw Error("session not created", "no free loopback port for " + launch_.name);
-      for (std::string& arg : argv) {
-        std::size_t at = arg.find("{port}");
-        if (at != std::string::npos)
-          arg.replace(at, 6, std::to_string(port));
-      }
-    }
-    driver_ = std::make_unique<ChildProcess>(host_, argv, launch_.env, sessionId_);
-    if (!launch_.listeningMarker.empty()) {
-      auto [status, output] =
-          driver_->waitOutput(launch_.listeningMarker, launch_.startupTimeoutMs);
-      if (status != WDHOST_OK)
-        fail(status == WDHOST_TIMEOUT
-                 ? "did not start listening within " + std::to_string(launch_.startupTimeoutMs) +
-                       " ms"
-                 : "exited (" + driver_->state().describe() + ") before listening",
-             output);
-      port = portAfter(output, launch_.listeningMarker);
-      if (port == 0)
-        fail("did not say its port", output);
-    }
-    std::string url = "http://127.0.0.1:" + std::to_string(port);
-    waitReady(url);
-    return url;
-  }
-
-  // Polls GET /status until it answers 200, the driver exits, or the startup time runs out.
-  void waitReady(const std::string& url) {
-    auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(launch_.startupTimeoutMs);
-    std::string lastError;
-    for (int round = 0; round < 100000; ++round) {
-      try {
-        HttpResponse ready =
-            httpRequest(host_, "GET", url + "/status", "", 2000, "session not created");
-        if (ready.status == 200)
-          return;
-        lastError = "/status answered " + std::to_string(ready.status);
-      } catch (const Error& e) {
-        lastError = e.what();
-      }
-      if (!driver_->state().running())
-        fail("exited (" + driver_->state().describe() + ") before it was ready",
-             driver_->waitOutput("", 0).second);
-      if (std::chrono::steady_clock::now() >= deadline)
-        fail("was not ready within " + std::to_string(launch_.startupTimeoutMs) + " ms (" +
-                 lastError + ")",
-             driver_->waitOutput("", 0).second);
-      struct timespec pause = {0, 25 * 1000 * 1000};
-      nanosleep(&pause, nullptr);
-    }
-  }
-
-  [[noreturn]] void fail(const std::string& why, const std::string& output) {
-    std::string tail = tailLines(output, 10);
-    driver_->terminate(0);
-    throw Error("session not created",
-                launch_.name + " " + why + (tail.empty() ? "" : "; its output: " + tail));
-  }
 
   void createSession(const std::string& body, bool askUserAgent) {
     HttpResponse created = httpRequest(host_, "POST", driverUrl_ + "/session", body,
@@ -224,6 +260,7 @@ private:
   std::string sessionId_;
   DriverLaunch launch_;
   std::unique_ptr<ChildProcess> driver_;
+  std::unique_ptr<TempDir> workDir_;
   std::string driverUrl_;
   std::string upstream_;
   std::string launchReply_;

@@ -20,6 +20,7 @@
  *   1.0  entry handshake, plugin table (init, deinit, describe, negotiate,
  *        launch, command, teardown), host table (log, reply_json, reply_error,
  *        get_service), services wdhost.process/1, wdhost.tempdir/1, wdhost.http/1.
+ *   1.1  plugin table: warm (drivers started ahead of launches); wdhost.process/1: set_owner.
  */
 #ifndef WDHOST_PLUGIN_H
 #define WDHOST_PLUGIN_H
@@ -42,7 +43,7 @@ extern "C" {
 /* Changes only on an incompatible break; a host loads plugins of its own major only. */
 #define WDHOST_ABI_MAJOR 1u
 /* Grows with additive changes (fields appended at the end of tables). */
-#define WDHOST_ABI_MINOR 0u
+#define WDHOST_ABI_MINOR 1u
 
 /* Result of every plugin and service function. */
 typedef int32_t wdhost_status;
@@ -152,6 +153,12 @@ typedef struct wdhost_process_service {
   /* Ends the process tree: SIGTERM, then SIGKILL after grace_ms; blocks until it is gone,
    * then invalidates the handle. Safe on a process that already exited. Thread-safe. */
   void(WDHOST_CALL* terminate)(const wdhost_host* host, uint64_t process, uint32_t grace_ms);
+
+  /* [1.1] Makes session `owner` (or none, when empty) the owner of a running process, e.g. a
+   * driver started ahead of time that a launch now takes over. ERROR for an unknown handle.
+   * Thread-safe. */
+  wdhost_status(WDHOST_CALL* set_owner)(const wdhost_host* host, uint64_t process,
+                                        wdhost_str owner);
 } wdhost_process_service;
 
 /* ---- Service "wdhost.tempdir/1": private temporary directories -------------------
@@ -237,7 +244,13 @@ typedef struct wdhost_plugin_vtable {
   /* [serialized per session] Ends the browser and frees `session`, also when the browser
    * already died. After it returns the handle is invalid. ERROR only reports problems. */
   wdhost_status(WDHOST_CALL* teardown)(wdhost_session* session, wdhost_reply* reply);
+
   /* ---- Slots added in later minors go below this line. ---- */
+
+  /* [1.1, thread-safe] OPTIONAL, may be NULL. Keep `count` drivers started ahead of launches
+   * (0: none), so that launch() skips starting one. Returns at once; the plugin starts them on
+   * its own thread(s), owned by no session, and ends them and joins at deinit(). */
+  wdhost_status(WDHOST_CALL* warm)(wdhost_plugin* plugin, uint32_t count, wdhost_reply* reply);
 } wdhost_plugin_vtable;
 
 /* ---- The single exported symbol --------------------------------------------------- */

@@ -38,6 +38,13 @@ inline wdhost_str str(std::string_view s) noexcept {
   return wdhost_str{s.data(), s.size()};
 }
 
+// True when a table whose first field is its struct_size holds the field at `offset` of `size`
+// bytes (tables only grow at their end).
+template <class Table>
+bool hasField(const Table* table, std::size_t offset, std::size_t size) noexcept {
+  return table != nullptr && offset + size <= table->struct_size;
+}
+
 // A sink that appends everything the host writes to a std::string.
 class StringSink {
 public:
@@ -67,15 +74,16 @@ public:
     host_->log(host_, level, str(message));
   }
 
-  // Returns the service table with `id` if the host offers it with every field up to
-  // `Table`'s size, else nullptr. Thread-safe.
+  // Returns the service table with `id` if the host offers it with at least `minimumSize`
+  // bytes (its first version's size: fields added later are checked with hasField()), else
+  // nullptr. Thread-safe.
   template <class Table>
-  const Table* service(const char* id) const noexcept {
+  const Table* service(const char* id, std::size_t minimumSize = sizeof(Table)) const noexcept {
     if (!has(offsetof(wdhost_host, get_service), sizeof(host_->get_service)) ||
         host_->get_service == nullptr)
       return nullptr;
     auto table = static_cast<const Table*>(host_->get_service(host_, id));
-    if (table == nullptr || table->struct_size < sizeof(Table))
+    if (table == nullptr || table->struct_size < minimumSize)
       return nullptr;
     return table;
   }
@@ -125,6 +133,9 @@ public:
   // Starts a browser for the host's session id with negotiated capabilities.
   virtual std::unique_ptr<Session> launch(std::string_view sessionId,
                                           std::string_view capabilities) = 0;
+
+  // Keeps `count` drivers started ahead of launches (ABI 1.1); the default keeps none.
+  virtual void warm(uint32_t count) { (void)count; }
 
   // The host this plugin was created with.
   const Host& host() const noexcept { return host_; }
@@ -243,6 +254,15 @@ struct Trampolines {
     });
   }
 
+  static wdhost_status WDHOST_CALL warm(wdhost_plugin* plugin, uint32_t count,
+                                        wdhost_reply* reply) {
+    PluginBox* box = unbox(plugin);
+    return guard(box->host, reply, [&] {
+      box->plugin->warm(count);
+      return WDHOST_OK;
+    });
+  }
+
   static wdhost_status WDHOST_CALL teardown(wdhost_session* session, wdhost_reply* reply) {
     std::unique_ptr<SessionBox> box(unbox(session));
     return guard(box->host, reply, [&] {
@@ -285,6 +305,7 @@ const wdhost_plugin_vtable* vtableFor(const char* id, const char* name,
       &Trampolines<P>::launch,
       &Trampolines<P>::command,
       &Trampolines<P>::teardown,
+      &Trampolines<P>::warm,
   };
   return &table;
 }

@@ -2,6 +2,7 @@
 // throw wdhost::Error, which the plugin trampolines turn into W3C errors.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -34,7 +35,8 @@ public:
   // Starts argv (argv[0] absolute) with extra environment entries, owned by session `owner`.
   ChildProcess(const Host& host, const std::vector<std::string>& argv,
                const std::vector<std::string>& env, std::string_view owner)
-      : host_(host), service_(host.service<wdhost_process_service>(WDHOST_SERVICE_PROCESS)) {
+      : host_(host), service_(host.service<wdhost_process_service>(
+                         WDHOST_SERVICE_PROCESS, offsetof(wdhost_process_service, set_owner))) {
     if (service_ == nullptr)
       throw Error("session not created", "the host offers no process service");
     std::vector<const char*> args = pointers(argv);
@@ -65,6 +67,16 @@ public:
     if (service_->poll(host_.raw(), handle_, &result.state, &result.detail) != WDHOST_OK)
       result.state = WDHOST_PROCESS_SIGNALED;
     return result;
+  }
+
+  // Hands the process to session `owner` ("" = none), so that the host ends it with that
+  // session; false when the host cannot (a 1.0 host) or the process is unknown.
+  bool adopt(std::string_view owner) noexcept {
+    if (!hasField(service_, offsetof(wdhost_process_service, set_owner),
+                  sizeof(service_->set_owner)) ||
+        service_->set_owner == nullptr)
+      return false;
+    return service_->set_owner(host_.raw(), handle_, str(owner)) == WDHOST_OK;
   }
 
   // Ends the process tree (SIGTERM, SIGKILL after graceMs); idempotent.
