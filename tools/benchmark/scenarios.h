@@ -1,0 +1,39 @@
+// The five scenarios of issue 7; each starts what it needs and stops it before returning.
+#pragma once
+
+#include "report.h"
+#include "setup.h"
+
+#include <chrono>
+
+namespace bench {
+
+// How many requests, sessions and seconds a run uses (full or --smoke).
+struct Counts {
+  int warmup = 200;                        // untimed rounds before each interleaved pair
+  int relayRounds = 2000;                  // GET /url pairs, chromedriver vs wdhost
+  int statusRounds = 2000;                 // GET /status pairs on one connection
+  int newSessions = 10;                    // New Session pairs
+  int stubRounds = 5000;                   // GET /url pairs, stub direct vs through wdhost
+  std::chrono::milliseconds segment{1000}; // one timed load segment
+  int segments = 3;                        // segments per side (3 x 1 s = 3 s each)
+  int scaleSessions = 1000;                // sessions at scale
+  int scaleRounds = 3000;                  // 1-session vs 1000-session pairs
+  int throughputSessions = 64;             // sessions the load connections spread over
+};
+
+// The counts for a full run, or the tiny ones of --smoke.
+Counts countsFor(bool smoke);
+
+// 1. GET /session/{id}/url straight to chromedriver vs through wdhost.
+void runRelay(const Options& options, const Counts& counts, Report& report);
+// 2. GET /status of wdhost vs chromedriver, 1 and 4 connections.
+void runStatus(const Options& options, const Counts& counts, Report& report);
+// 3. New Session through wdhost vs straight to a running chromedriver.
+void runNewSession(const Options& options, const Counts& counts, Report& report);
+// 4. The host's added latency and relay throughput against the stub upstream.
+void runStub(const Options& options, const Counts& counts, Report& report);
+// 5. 1000 stub sessions: latency, memory, errors.
+void runScale(const Options& options, const Counts& counts, Report& report);
+
+} // namespace bench
