@@ -68,10 +68,87 @@ std::string scriptBody(const char* script, const rapidjson::Value& args) {
   return toJson(doc);
 }
 
+// Sets extra headers on every request of the session's browser (Chrome's DevTools, through
+// chromedriver's goog/cdp/execute); an empty list clears them.
+Status setExtraHeaders(SessionService& service, const std::string& id,
+                       const std::vector<std::pair<std::string, std::string>>& headers) {
+  rapidjson::Document ignored;
+  Status status = command(service, id, "POST", "/goog/cdp/execute",
+                          R"({"cmd":"Network.enable","params":{}})", &ignored);
+  if (!status.isOk())
+    return Status(ErrorCode::InvalidArgument,
+                  "customHeaders needs a chrome session (" + status.message() + ")");
+  rapidjson::Document body(rapidjson::kObjectType);
+  auto& a = body.GetAllocator();
+  rapidjson::Value map(rapidjson::kObjectType);
+  for (const auto& [name, value] : headers)
+    map.AddMember(rapidjson::Value(name.c_str(), a), rapidjson::Value(value.c_str(), a), a);
+  rapidjson::Value params(rapidjson::kObjectType);
+  params.AddMember("headers", map, a);
+  body.AddMember("cmd", "Network.setExtraHTTPHeaders", a);
+  body.AddMember("params", params, a);
+  return command(service, id, "POST", "/goog/cdp/execute", toJson(body), &ignored);
+}
+
+// Adds `cookies` while the browser is on the URL's site (WebDriver sets cookies for the
+// current document's domain only).
+Status addCookies(SessionService& service, const std::string& id,
+                  const std::vector<PageCookie>& cookies) {
+  rapidjson::Document ignored;
+  for (const PageCookie& cookie : cookies) {
+    rapidjson::Document body(rapidjson::kObjectType);
+    auto& a = body.GetAllocator();
+    rapidjson::Value value(rapidjson::kObjectType);
+    value.AddMember("name", rapidjson::Value(cookie.name.c_str(), a), a);
+    value.AddMember("value", rapidjson::Value(cookie.value.c_str(), a), a);
+    value.AddMember("path", rapidjson::Value(cookie.path.empty() ? "/" : cookie.path.c_str(), a),
+                    a);
+    if (!cookie.domain.empty())
+      value.AddMember("domain", rapidjson::Value(cookie.domain.c_str(), a), a);
+    body.AddMember("cookie", value, a);
+    Status status = command(service, id, "POST", "/cookie", toJson(body), &ignored);
+    if (!status.isOk())
+      return Status(ErrorCode::InvalidArgument,
+                    "the cookie " + cookie.name + " could not be set: " + status.message());
+  }
+  return Status::ok();
+}
+
+Status loadPage(SessionService& service, const std::string& id, const PageRequest& request,
+                std::string* solution);
+
 } // namespace
 
 Status fetchPage(SessionService& service, const std::string& id, const PageRequest& request,
                  std::string* solution) {
+  rapidjson::Document ignored;
+  if (!request.headers.empty()) {
+    Status status = setExtraHeaders(service, id, request.headers);
+    if (!status.isOk())
+      return status;
+  }
+  Status status = Status::ok();
+  if (!request.cookies.empty()) {
+    // Cookies belong to a site: open it, set them, then load the page for real.
+    status =
+        command(service, id, "POST", "/url", "{\"url\":" + quoteJson(request.url) + "}", &ignored);
+    if (status.isOk())
+      status = addCookies(service, id, request.cookies);
+  }
+  if (status.isOk())
+    status = loadPage(service, id, request, solution);
+  if (!request.headers.empty()) {
+    Status cleared = setExtraHeaders(service, id, {});
+    if (status.isOk() && !cleared.isOk())
+      status = cleared;
+  }
+  return status;
+}
+
+namespace {
+
+Status loadPage(SessionService& service, const std::string& id, const PageRequest& request,
+                std::string* solution) {
   rapidjson::Document ignored;
   rapidjson::Document none(rapidjson::kArrayType);
   if (!request.post) {
@@ -147,4 +224,5 @@ Status fetchPage(SessionService& service, const std::string& id, const PageReque
   return Status::ok();
 }
 
+} // namespace
 } // namespace wdh

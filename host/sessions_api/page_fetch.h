@@ -5,14 +5,26 @@
 #include "webdriver/session_service.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace wdh {
 
+// A cookie to set before the page loads.
+struct PageCookie {
+  std::string name;   // cookie name
+  std::string value;  // cookie value
+  std::string domain; // "" = the page's host
+  std::string path;   // "" = "/"
+};
+
 // What to load.
 struct PageRequest {
-  std::string url;      // http(s) URL
-  bool post = false;    // request.post: submit postData as a form
-  std::string postData; // "a=1&b=2" (form-urlencoded) for post
+  std::string url;                                          // http(s) URL
+  bool post = false;                                        // request.post: submit postData
+  std::string postData;                                     // "a=1&b=2" (form-urlencoded)
+  std::vector<PageCookie> cookies;                          // set on the URL's site first
+  std::vector<std::pair<std::string, std::string>> headers; // extra request headers (chrome)
 };
 
 // Loads `request` in session `sessionId` through `service` (re-arming its idle timer) and

@@ -62,6 +62,73 @@ rapidjson::Document runScript(SessionService& service, const std::string& id,
   return value;
 }
 
+// "cookies": "a=1; b=2", or [{"name","value","domain"?,"path"?}].
+bool readCookies(const rapidjson::Value& command, std::vector<PageCookie>* out, ApiReply* error) {
+  auto it = command.FindMember("cookies");
+  if (it == command.MemberEnd() || it->value.IsNull())
+    return true;
+  const char* shape = "\"cookies\" must be \"name=value; name2=value2\" or a list of "
+                      "{\"name\",\"value\",\"domain\",\"path\"}";
+  if (it->value.IsString()) {
+    std::string_view text(it->value.GetString(), it->value.GetStringLength());
+    while (!text.empty()) {
+      std::size_t end = text.find(';');
+      std::string_view pair = text.substr(0, end);
+      text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+      while (!pair.empty() && pair.front() == ' ')
+        pair.remove_prefix(1);
+      if (pair.empty())
+        continue;
+      std::size_t equals = pair.find('=');
+      if (equals == 0 || equals == std::string_view::npos) {
+        *error = apiError(400, "bad_request", shape);
+        return false;
+      }
+      out->push_back(PageCookie{std::string(pair.substr(0, equals)),
+                                std::string(pair.substr(equals + 1)), "", ""});
+    }
+    return true;
+  }
+  if (!it->value.IsArray()) {
+    *error = apiError(400, "bad_request", shape);
+    return false;
+  }
+  for (const auto& item : it->value.GetArray()) {
+    if (!item.IsObject() || !item.HasMember("name") || !item["name"].IsString() ||
+        !item.HasMember("value") || !item["value"].IsString()) {
+      *error = apiError(400, "bad_request", shape);
+      return false;
+    }
+    PageCookie cookie{item["name"].GetString(), item["value"].GetString(), "", ""};
+    if (item.HasMember("domain") && item["domain"].IsString())
+      cookie.domain = item["domain"].GetString();
+    if (item.HasMember("path") && item["path"].IsString())
+      cookie.path = item["path"].GetString();
+    out->push_back(std::move(cookie));
+  }
+  return true;
+}
+
+// "customHeaders": {"Name": "value", ...}
+bool readHeaders(const rapidjson::Value& command,
+                 std::vector<std::pair<std::string, std::string>>* out, ApiReply* error) {
+  auto it = command.FindMember("customHeaders");
+  if (it == command.MemberEnd() || it->value.IsNull())
+    return true;
+  if (!it->value.IsObject()) {
+    *error = apiError(400, "bad_request", "\"customHeaders\" must be an object of strings");
+    return false;
+  }
+  for (const auto& member : it->value.GetObject()) {
+    if (!member.value.IsString() || member.name.GetStringLength() == 0) {
+      *error = apiError(400, "bad_request", "\"customHeaders\" must be an object of strings");
+      return false;
+    }
+    out->emplace_back(member.name.GetString(), member.value.GetString());
+  }
+  return true;
+}
+
 } // namespace
 
 SessionsApi::SessionsApi(SessionService& service, const PluginRegistry& registry,
@@ -291,12 +358,14 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
   page.url = url->value.GetString();
   if (page.url.rfind("http://", 0) != 0 && page.url.rfind("https://", 0) != 0)
     return apiError(400, "bad_request", "\"url\" must start with http:// or https://");
-  for (const char* unsupported : {"customHeaders", "cookies", "browserActions"})
-    if (command.HasMember(unsupported) && !command[unsupported].IsNull())
-      return apiError(400, "unsupported_parameter",
-                      std::string("\"") + unsupported +
-                          "\" is not supported by this host; set cookies and run actions "
-                          "through the session's WebDriver endpoint /session/<id>/...");
+  if (command.HasMember("browserActions") && !command["browserActions"].IsNull())
+    return apiError(400, "unsupported_parameter",
+                    "\"browserActions\" is not supported by this host; run actions through the "
+                    "session's WebDriver endpoint /session/<id>/actions");
+  ApiReply invalidInput;
+  if (!readCookies(command, &page.cookies, &invalidInput) ||
+      !readHeaders(command, &page.headers, &invalidInput))
+    return invalidInput;
   page.post = post;
   auto data = command.FindMember("postData");
   if (data != command.MemberEnd() && !data->value.IsNull()) {

@@ -141,3 +141,34 @@ TEST_CASE("sessions api: bad input, unknown commands and sessions, expiry") {
       },
       std::chrono::seconds(15)));
 }
+
+TEST_CASE("sessions api: request.get sets cookies and custom headers for that request") {
+  TestSite site;
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  rapidjson::Document created = call(host, R"({"cmd":"sessions.create","session":"h"})");
+  REQUIRE(text(created, "data") == "success");
+  rapidjson::Document withCookies =
+      call(host, R"({"cmd":"request.get","session":"h","url":")" + site.url("/show-cookie") +
+                     R"(","cookies":"pre=1; other=two"})");
+  REQUIRE_MESSAGE(text(withCookies, "data") == "success", text(withCookies, "error"));
+  std::string seen = text(withCookies["solution"], "innerText");
+  CHECK(seen.find("pre=1") != std::string::npos);
+  CHECK(seen.find("other=two") != std::string::npos);
+
+  rapidjson::Document withHeader =
+      call(host, R"({"cmd":"request.get","session":"h","url":")" + site.url("/show-header") +
+                     R"(","customHeaders":{"X-Test":"hello"}})");
+  REQUIRE_MESSAGE(text(withHeader, "data") == "success", text(withHeader, "error"));
+  CHECK(text(withHeader["solution"], "innerText").find("[hello]") != std::string::npos);
+  // Only for that request.
+  rapidjson::Document after = call(host, R"({"cmd":"request.get","session":"h","url":")" +
+                                             site.url("/show-header") + "\"}");
+  CHECK(text(after["solution"], "innerText").find("[]") != std::string::npos);
+
+  int status = 0;
+  call(host,
+       R"({"cmd":"request.get","session":"h","url":")" + site.url("/page") +
+           R"(","cookies":[{"value":"no name"}]})",
+       &status);
+  CHECK(status == 400);
+}

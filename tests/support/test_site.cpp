@@ -25,6 +25,9 @@ public:
     } else if (path == "/show-cookie") {
       body = "<html><head><title>Show</title></head><body>cookie header: [" +
              request.get("Cookie", "") + "]</body></html>";
+    } else if (path == "/show-header") {
+      body = "<html><head><title>Header</title></head><body>x-test: [" + request.get("X-Test", "") +
+             "]</body></html>";
     } else if (path == "/missing") {
       response.setStatus(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
       body = "<html><head><title>Missing</title></head><body>not here</body></html>";

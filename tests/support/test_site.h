@@ -10,6 +10,7 @@ namespace wdhtest {
 //   /page          a page titled "Test page" with a button
 //   /set-cookie    sets cookie visit=1 and shows "cookie set"
 //   /show-cookie   shows the Cookie header it received
+//   /show-header   shows the X-Test header it received
 //   /missing       404 with a page
 //   /form (POST)   shows the form body it received
 class TestSite {
