@@ -1,7 +1,6 @@
 #include "firefox_config.h"
 
-#include <rapidjson/document.h>
-#include <wdhost/plugin.hpp>
+#include <wdhost/plugin_config.hpp>
 
 namespace firefox {
 
@@ -19,38 +18,15 @@ const char* modeName(Mode mode) {
 
 FirefoxConfig parseFirefoxConfig(std::string_view json) {
   FirefoxConfig config;
-  if (json.empty())
-    return config;
-  rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject())
-    throw wdhost::Error("invalid argument", "the firefox plugin's config is not a JSON object");
-  for (const auto& member : doc.GetObject()) {
-    std::string key = member.name.GetString();
-    const rapidjson::Value& value = member.value;
-    auto text = [&]() -> std::string {
-      if (!value.IsString())
-        throw wdhost::Error("invalid argument", "firefox." + key + " must be a string");
-      return value.GetString();
-    };
-    auto flag = [&]() -> bool {
-      if (value.IsBool())
-        return value.GetBool();
-      std::string s = text();
-      if (s == "true" || s == "1")
-        return true;
-      if (s == "false" || s == "0")
-        return false;
-      throw wdhost::Error("invalid argument", "firefox." + key + " must be true or false");
-    };
-    if (key == "binary") {
-      config.binary = text();
-    } else if (key == "driver") {
-      config.driver = text();
-    } else if (key == "headless") {
-      config.headless = flag();
-    } else if (key == "mode") {
-      std::string mode = text();
+  wdhost::readPluginConfig("firefox", json, [&](const wdhost::ConfigValue& value) {
+    if (value.key() == "binary") {
+      config.binary = value.text();
+    } else if (value.key() == "driver") {
+      config.driver = value.text();
+    } else if (value.key() == "headless") {
+      config.headless = value.flag();
+    } else if (value.key() == "mode") {
+      std::string mode = value.text();
       if (mode == "auto")
         config.mode = Mode::Auto;
       else if (mode == "geckodriver")
@@ -58,20 +34,13 @@ FirefoxConfig parseFirefoxConfig(std::string_view json) {
       else if (mode == "marionette")
         config.mode = Mode::Marionette;
       else
-        throw wdhost::Error("invalid argument",
-                            "firefox.mode must be auto, geckodriver or marionette, not " + mode);
-    } else if (key == "startupTimeoutMs") {
-      std::string s = value.IsUint() ? std::to_string(value.GetUint()) : text();
-      if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 9)
-        throw wdhost::Error("invalid argument",
-                            "firefox.startupTimeoutMs must be a number of milliseconds");
-      config.startupTimeoutMs = static_cast<unsigned>(std::stoul(s));
+        value.fail("must be auto, geckodriver or marionette, not " + mode);
+    } else if (value.key() == "startupTimeoutMs") {
+      config.startupTimeoutMs = value.number(600000);
     } else {
-      throw wdhost::Error("invalid argument",
-                          "unknown firefox plugin option '" + key +
-                              "'; known: binary, driver, headless, mode, startupTimeoutMs");
+      value.unknown("binary, driver, headless, mode, startupTimeoutMs");
     }
-  }
+  });
   return config;
 }
 

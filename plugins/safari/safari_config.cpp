@@ -1,7 +1,6 @@
 #include "safari_config.h"
 
-#include <rapidjson/document.h>
-#include <wdhost/plugin.hpp>
+#include <wdhost/plugin_config.hpp>
 
 namespace safari {
 
@@ -21,55 +20,27 @@ bool isXDisplayName(std::string_view display) {
 
 SafariConfig parseSafariConfig(std::string_view json) {
   SafariConfig config;
-  if (json.empty())
-    return config;
-  rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject())
-    throw wdhost::Error("invalid argument", "the safari plugin's config is not a JSON object");
-  for (const auto& member : doc.GetObject()) {
-    std::string key = member.name.GetString();
-    const rapidjson::Value& value = member.value;
-    auto text = [&]() -> std::string {
-      if (!value.IsString())
-        throw wdhost::Error("invalid argument", "safari." + key + " must be a string");
-      return value.GetString();
-    };
-    auto flag = [&]() -> bool {
-      if (value.IsBool())
-        return value.GetBool();
-      std::string s = text();
-      if (s == "true" || s == "1")
-        return true;
-      if (s == "false" || s == "0")
-        return false;
-      throw wdhost::Error("invalid argument", "safari." + key + " must be true or false");
-    };
-    if (key == "driver")
-      config.driver = text();
-    else if (key == "binary")
-      config.binary = text();
-    else if (key == "headless")
-      config.headless = flag();
-    else if (key == "display") {
-      config.display = text();
+  wdhost::readPluginConfig("safari", json, [&](const wdhost::ConfigValue& value) {
+    if (value.key() == "driver") {
+      config.driver = value.text();
+    } else if (value.key() == "binary") {
+      config.binary = value.text();
+    } else if (value.key() == "headless") {
+      config.headless = value.flag();
+    } else if (value.key() == "display") {
+      config.display = value.text();
       if (config.display.empty())
         config.display = "auto";
       if (config.display != "auto" && config.display != "wpe" && config.display != "xvfb" &&
           !isXDisplayName(config.display))
-        throw wdhost::Error("invalid argument", "safari.display must be auto, wpe, xvfb or an X "
-                                                "display such as :1, not '" +
-                                                    config.display + "'");
-    } else if (key == "startupTimeoutMs") {
-      std::string s = text();
-      if (s.empty() || s.size() > 7 || s.find_first_not_of("0123456789") != std::string::npos)
-        throw wdhost::Error("invalid argument", "safari.startupTimeoutMs must be a number of ms");
-      config.startupTimeoutMs = static_cast<unsigned>(std::stoul(s));
-    } else
-      throw wdhost::Error("invalid argument",
-                          "unknown safari plugin option '" + key +
-                              "'; known: driver, binary, headless, display, startupTimeoutMs");
-  }
+        value.fail("must be auto, wpe, xvfb or an X display such as :1, not '" + config.display +
+                   "'");
+    } else if (value.key() == "startupTimeoutMs") {
+      config.startupTimeoutMs = value.number(600000);
+    } else {
+      value.unknown("driver, binary, headless, display, startupTimeoutMs");
+    }
+  });
   return config;
 }
 
