@@ -254,15 +254,19 @@ TEST_CASE("e2e chrome: warm drivers are used, never shared, replenished, and end
 
   rapidjson::Document first(rapidjson::kObjectType);
   newChromeSession(host, &first);
-  CHECK(parentOf(first["goog:processID"].GetInt()) == warm);
+  int firstDriver = parentOf(first["goog:processID"].GetInt());
   // The pool starts another for the next session.
   CHECK(eventually([&] { return drivers().size() == 2; }, std::chrono::seconds(15)));
 
   rapidjson::Document second(rapidjson::kObjectType);
   newChromeSession(host, &second);
   int secondDriver = parentOf(second["goog:processID"].GetInt());
-  CHECK(secondDriver != warm);
+  CHECK(firstDriver > 1);
   CHECK(secondDriver > 1);
+  // Never shared; and the driver started ahead served one of them (the first New Session may
+  // come before it is ready, and then starts its own).
+  CHECK(firstDriver != secondDriver);
+  CHECK((firstDriver == warm || secondDriver == warm));
 
   std::vector<int> all = descendantsMatching(host.pid(), "chrom");
   CHECK(host.stop() == 0);

@@ -37,7 +37,7 @@ TEST_CASE("cli: --list-plugins names each plugin and why any was skipped") {
   CommandResult list =
       runCommand({WDHOST_BINARY, "--plugin-dir", WDHOST_FIXTURE_DIR, "--list-plugins"});
   CHECK(list.exitCode == 0);
-  CHECK(list.output.find("fake 1.0.0 (org.wdhost.test.fake, ABI 1.0)") != std::string::npos);
+  CHECK(list.output.find("fake 1.0.0 (org.wdhost.test.fake, ABI 1.") != std::string::npos);
   CHECK(list.output.find("1.2.3") != std::string::npos);
   CHECK(list.output.find("skipped") != std::string::npos);
   CHECK(list.output.find("wrong_major.so") != std::string::npos);
