@@ -1,5 +1,6 @@
 // End to end: the real wdhost binary with the chrome plugin drives a real headless Chromium.
 #include "support/host_process.h"
+#include "support/webdriver_client.h"
 
 #include <cstdlib>
 #include <doctest/doctest.h>
@@ -18,29 +19,6 @@ namespace {
 const char* kPage = "data:text/html,<title>Hello</title><button id='b' "
                     "onclick=\\\"document.title='clicked'\\\">press</button>";
 
-rapidjson::Document parse(const std::string& body) {
-  rapidjson::Document doc;
-  doc.Parse(body.c_str(), body.size());
-  REQUIRE_MESSAGE(!doc.HasParseError(), body);
-  return doc;
-}
-
-std::string newChromeSession(const HostProcess& host, rapidjson::Document* caps) {
-  HttpAnswer created =
-      httpRequest(host.port(), "POST", "/session",
-                  R"({"capabilities": {"alwaysMatch": {"browserName": "chrome"}}})");
-  REQUIRE_MESSAGE(created.status == 200, created.body << "\n" << host.log());
-  rapidjson::Document doc = parse(created.body);
-  std::string id = doc["value"]["sessionId"].GetString();
-  if (caps != nullptr)
-    caps->CopyFrom(doc["value"]["capabilities"], caps->GetAllocator());
-  return id;
-}
-
-bool alive(int pid) {
-  return kill(pid, 0) == 0;
-}
-
 // Browser processes (Chromium and its helpers); an idle chromedriver kept warm is expected.
 constexpr const char* kBrowser = "/usr/lib/chromium/";
 
@@ -54,11 +32,13 @@ int parentOf(int pid) {
   return std::atoi(text.c_str() + paren + 4);
 }
 
-bool pathExists(const std::string& path) {
-  struct stat info;
-  return stat(path.c_str(), &info) == 0;
+rapidjson::Document parse(const std::string& body) {
+  return parseJson(body);
 }
 
+std::string newChromeSession(const HostProcess& host, rapidjson::Document* caps) {
+  return createSession(host, R"({"browserName": "chrome"})", caps);
+}
 } // namespace
 
 TEST_CASE("e2e chrome: new session, navigate, find, click, script, screenshot, delete") {

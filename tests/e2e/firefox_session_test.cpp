@@ -1,6 +1,7 @@
 // End to end: the real wdhost binary with the firefox plugin drives a real headless Firefox ESR
 // through the plugin's in-process Marionette bridge.
 #include "support/host_process.h"
+#include "support/webdriver_client.h"
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -21,34 +22,6 @@ namespace {
 const char* kPage = "data:text/html,<title>Hello</title><button id='b' "
                     "onclick=\\\"document.title='clicked'\\\">press</button><input id='i'>";
 const char* kElementKey = "element-6066-11e4-a52e-4f735466cecf";
-
-rapidjson::Document parse(const std::string& body) {
-  rapidjson::Document doc;
-  doc.Parse(body.c_str(), body.size());
-  REQUIRE_MESSAGE(!doc.HasParseError(), body);
-  return doc;
-}
-
-std::string newFirefoxSession(const HostProcess& host, rapidjson::Document* caps) {
-  HttpAnswer created =
-      httpRequest(host.port(), "POST", "/session",
-                  R"({"capabilities": {"alwaysMatch": {"browserName": "firefox"}}})");
-  REQUIRE_MESSAGE(created.status == 200, created.body << "\n" << host.log());
-  rapidjson::Document doc = parse(created.body);
-  std::string id = doc["value"]["sessionId"].GetString();
-  if (caps != nullptr)
-    caps->CopyFrom(doc["value"]["capabilities"], caps->GetAllocator());
-  return id;
-}
-
-bool alive(int pid) {
-  return kill(pid, 0) == 0;
-}
-
-bool pathExists(const std::string& path) {
-  struct stat info;
-  return stat(path.c_str(), &info) == 0;
-}
 
 // Serves one small HTML page on 127.0.0.1 (cookies need an http: origin).
 class PageHandler : public Poco::Net::HTTPRequestHandler {
@@ -83,6 +56,13 @@ private:
   Poco::Net::HTTPServer server_;
 };
 
+rapidjson::Document parse(const std::string& body) {
+  return parseJson(body);
+}
+
+std::string newFirefoxSession(const HostProcess& host, rapidjson::Document* caps) {
+  return createSession(host, R"({"browserName": "firefox"})", caps);
+}
 } // namespace
 
 TEST_CASE("e2e firefox: new session, navigate, find, click, type, script, cookies, screenshot") {

@@ -1,6 +1,7 @@
 // End to end: the real wdhost binary with the safari plugin drives real WebKit: MiniBrowser
 // through WebKitWebDriver on a private Xvfb, and the WPE port (cog) when it is installed.
 #include "support/host_process.h"
+#include "support/webdriver_client.h"
 
 #include <cstdlib>
 #include <doctest/doctest.h>
@@ -15,6 +16,11 @@ using namespace wdhtest;
 
 namespace {
 
+std::string newSession(const HostProcess& host, const std::string& alwaysMatch,
+                       rapidjson::Document* caps) {
+  return createSession(host, alwaysMatch, caps);
+}
+
 const char* kPage = "data:text/html,<title>Hello</title><button id='b' "
                     "onclick=\\\"document.title='clicked'\\\">press</button><input id='i'>";
 
@@ -22,24 +28,6 @@ const char* kPage = "data:text/html,<title>Hello</title><button id='b' "
 const char* kSessionProcesses[] = {
     "WebKitWebDriver",      "WPEWebDriver",  "MiniBrowser",       "cog", "WebKitWebProcess",
     "WebKitNetworkProcess", "WPEWebProcess", "WPENetworkProcess", "Xvfb"};
-
-rapidjson::Document parse(const std::string& body) {
-  rapidjson::Document doc;
-  doc.Parse(body.c_str(), body.size());
-  REQUIRE_MESSAGE(!doc.HasParseError(), body);
-  return doc;
-}
-
-std::string newSession(const HostProcess& host, const std::string& alwaysMatch,
-                       rapidjson::Document* caps) {
-  HttpAnswer created = httpRequest(host.port(), "POST", "/session",
-                                   R"({"capabilities": {"alwaysMatch": )" + alwaysMatch + "}}");
-  REQUIRE_MESSAGE(created.status == 200, created.body << "\n" << host.log());
-  rapidjson::Document doc = parse(created.body);
-  if (caps != nullptr)
-    caps->CopyFrom(doc["value"]["capabilities"], caps->GetAllocator());
-  return doc["value"]["sessionId"].GetString();
-}
 
 bool noSessionProcesses(int hostPid) {
   for (const char* name : kSessionProcesses)
@@ -71,10 +59,6 @@ std::vector<std::string> safariTempDirs(int pid) {
   return found;
 }
 
-bool alive(int pid) {
-  return kill(pid, 0) == 0;
-}
-
 bool wpeInstalled() {
   return ::access("/usr/bin/WPEWebDriver", X_OK) == 0 && ::access("/usr/bin/cog", X_OK) == 0;
 }
@@ -91,7 +75,7 @@ void driveAndDelete(const HostProcess& host, const std::string& id) {
   HttpAnswer found = httpRequest(host.port(), "POST", base + "/element",
                                  R"({"using":"css selector","value":"#b"})");
   REQUIRE_MESSAGE(found.status == 200, found.body);
-  rapidjson::Document element = parse(found.body);
+  rapidjson::Document element = parseJson(found.body);
   std::string elementId = element["value"]["element-6066-11e4-a52e-4f735466cecf"].GetString();
   CHECK(httpRequest(host.port(), "POST", base + "/element/" + elementId + "/click", "{}").status ==
         200);
@@ -101,7 +85,7 @@ void driveAndDelete(const HostProcess& host, const std::string& id) {
                                  R"({"using":"css selector","value":"#i"})");
   REQUIRE_MESSAGE(input.status == 200, input.body);
   std::string inputId =
-      parse(input.body)["value"]["element-6066-11e4-a52e-4f735466cecf"].GetString();
+      parseJson(input.body)["value"]["element-6066-11e4-a52e-4f735466cecf"].GetString();
   HttpAnswer typed = httpRequest(host.port(), "POST", base + "/element/" + inputId + "/value",
                                  R"({"text":"typed by wdhost"})");
   CHECK_MESSAGE(typed.status == 200, typed.body);
@@ -134,6 +118,10 @@ void driveAndDelete(const HostProcess& host, const std::string& id) {
   CHECK(eventually([&] { return noSessionProcesses(hostPid); }, std::chrono::seconds(10)));
   CHECK(safariTempDirs(hostPid).empty());
   CHECK(httpRequest(host.port(), "GET", base + "/title").status == 404);
+}
+
+rapidjson::Document parseJson(const std::string& body) {
+  return parseJson(body);
 }
 
 } // namespace
