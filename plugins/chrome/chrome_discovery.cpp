@@ -39,10 +39,8 @@ ChromeInstall discoverChrome(const wdhost::Host& host, const ChromeConfig& confi
   install.browserKind =
       install.browserPath.find("google") != std::string::npos ? "google-chrome" : "chromium";
 
-  install.driverVersion = wdhost::extractVersion(
-      wdhost::runForOutput(host, {install.driverPath, "--version"}, kVersionTimeoutMs));
-  install.browserVersion = wdhost::extractVersion(
-      wdhost::runForOutput(host, {install.browserPath, "--version"}, kVersionTimeoutMs));
+  install.driverVersion = wdhost::versionOf(host, install.driverPath, kVersionTimeoutMs);
+  install.browserVersion = wdhost::versionOf(host, install.browserPath, kVersionTimeoutMs);
   if (install.browserVersion.empty())
     throw wdhost::Error("session not created",
                         install.browserPath + " --version did not print a version");

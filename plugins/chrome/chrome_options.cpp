@@ -1,7 +1,6 @@
 #include "chrome_options.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include <wdhost/driver_session.hpp>
 #include <wdhost/plugin.hpp>
 
 namespace chrome {
@@ -102,19 +101,7 @@ std::string driverNewSessionBody(std::string_view capabilities, const ChromeInst
     args.PushBack(rapidjson::Value(flag.c_str(), alloc), alloc);
   }
 
-  rapidjson::Document body(rapidjson::kObjectType);
-  auto& bodyAlloc = body.GetAllocator();
-  rapidjson::Value wrapper(rapidjson::kObjectType);
-  wrapper.AddMember("alwaysMatch", rapidjson::Value(caps, bodyAlloc), bodyAlloc);
-  wrapper.AddMember("firstMatch",
-                    rapidjson::Value(rapidjson::kArrayType)
-                        .PushBack(rapidjson::Value(rapidjson::kObjectType), bodyAlloc),
-                    bodyAlloc);
-  body.AddMember("capabilities", wrapper, bodyAlloc);
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  body.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return wdhost::newSessionBody(caps);
 }
 
 } // namespace chrome

@@ -45,12 +45,10 @@ FirefoxInstall discoverFirefox(const wdhost::Host& host, const FirefoxConfig& co
   install.mode = chooseMode(config, driver.has_value());
   if (install.mode == Mode::Geckodriver) {
     install.driverPath = *driver;
-    install.driverVersion = wdhost::extractVersion(
-        wdhost::runForOutput(host, {install.driverPath, "--version"}, kVersionTimeoutMs));
+    install.driverVersion = wdhost::versionOf(host, install.driverPath, kVersionTimeoutMs);
   }
 
-  install.browserVersion = wdhost::extractVersion(
-      wdhost::runForOutput(host, {install.browserPath, "--version"}, kVersionTimeoutMs));
+  install.browserVersion = wdhost::versionOf(host, install.browserPath, kVersionTimeoutMs);
   if (install.browserVersion.empty())
     throw wdhost::Error("session not created",
                         install.browserPath + " --version did not print a version");

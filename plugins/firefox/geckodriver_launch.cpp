@@ -2,8 +2,7 @@
 
 #include "firefox_options.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include <wdhost/driver_session.hpp>
 
 namespace firefox {
 
@@ -42,19 +41,7 @@ std::string geckodriverNewSessionBody(std::string_view capabilities, const std::
   if (headless && !hasHeadlessArg(options.args))
     moz["args"].PushBack(rapidjson::Value("-headless", alloc), alloc);
 
-  rapidjson::Document body(rapidjson::kObjectType);
-  auto& bodyAlloc = body.GetAllocator();
-  rapidjson::Value wrapper(rapidjson::kObjectType);
-  wrapper.AddMember("alwaysMatch", rapidjson::Value(caps, bodyAlloc), bodyAlloc);
-  wrapper.AddMember("firstMatch",
-                    rapidjson::Value(rapidjson::kArrayType)
-                        .PushBack(rapidjson::Value(rapidjson::kObjectType), bodyAlloc),
-                    bodyAlloc);
-  body.AddMember("capabilities", wrapper, bodyAlloc);
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  body.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return wdhost::newSessionBody(caps);
 }
 
 } // namespace firefox

@@ -87,19 +87,6 @@ rapidjson::Document parseObject(std::string_view json) {
   return doc;
 }
 
-std::string wrapNewSession(rapidjson::Document& caps) {
-  rapidjson::Document body(rapidjson::kObjectType);
-  auto& alloc = body.GetAllocator();
-  rapidjson::Value wrapper(rapidjson::kObjectType);
-  wrapper.AddMember("alwaysMatch", rapidjson::Value(caps, alloc), alloc);
-  wrapper.AddMember("firstMatch",
-                    rapidjson::Value(rapidjson::kArrayType)
-                        .PushBack(rapidjson::Value(rapidjson::kObjectType), alloc),
-                    alloc);
-  body.AddMember("capabilities", wrapper, alloc);
-  return wdhost::toJsonString(body);
-}
-
 } // namespace
 
 const char* optionsKey(Backend backend) {
@@ -188,7 +175,7 @@ std::string webkitNewSessionBody(std::string_view capabilities, Backend backend,
     args.PushBack("--platform=headless", alloc);
   if (backend == Backend::WebKitGtk && !options.HasMember("useOverlayScrollbars"))
     options.AddMember("useOverlayScrollbars", true, alloc);
-  return wrapNewSession(caps);
+  return wdhost::newSessionBody(caps);
 }
 
 std::string safariNewSessionBody(std::string_view capabilities) {
@@ -197,7 +184,7 @@ std::string safariNewSessionBody(std::string_view capabilities) {
   caps.RemoveMember("browserVersion");
   caps.RemoveMember("browserName");
   caps.AddMember("browserName", "safari", alloc);
-  return wrapNewSession(caps);
+  return wdhost::newSessionBody(caps);
 }
 
 std::string replyWithBrowserOptions(const std::string& launchReply, const std::string& body,

@@ -148,8 +148,7 @@ Installs discoverMac(const wdhost::Host& host, const SafariConfig& config) {
   install.driverName = "safaridriver";
   install.driverPath = *driver;
   // "Included with Safari 17.0 (19616.1.27.211.1)": the first version is Safari's.
-  install.driverVersion =
-      wdhost::extractVersion(wdhost::runForOutput(host, {*driver, "--version"}, kVersionTimeoutMs));
+  install.driverVersion = wdhost::versionOf(host, *driver, kVersionTimeoutMs);
   install.browserVersion = install.driverVersion;
   installs.safari = install;
   return installs;

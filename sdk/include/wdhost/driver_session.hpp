@@ -61,6 +61,20 @@ inline std::string toJsonString(const rapidjson::Value& value) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
+// The W3C New Session body {"capabilities":{"alwaysMatch":caps,"firstMatch":[{}]}} for a
+// driver, from one merged capabilities object.
+inline std::string newSessionBody(const rapidjson::Value& alwaysMatch) {
+  rapidjson::Document body(rapidjson::kObjectType);
+  auto& alloc = body.GetAllocator();
+  rapidjson::Value wrapper(rapidjson::kObjectType);
+  wrapper.AddMember("alwaysMatch", rapidjson::Value(alwaysMatch, alloc), alloc);
+  rapidjson::Value firstMatch(rapidjson::kArrayType);
+  firstMatch.PushBack(rapidjson::Value(rapidjson::kObjectType), alloc);
+  wrapper.AddMember("firstMatch", firstMatch, alloc);
+  body.AddMember("capabilities", wrapper, alloc);
+  return toJsonString(body);
+}
+
 // The W3C error message in a driver's error body, or the body itself (shortened).
 inline std::string driverErrorMessage(const std::string& body) {
   rapidjson::Document doc;

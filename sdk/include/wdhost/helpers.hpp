@@ -75,6 +75,12 @@ inline std::string runForOutput(const Host& host, const std::vector<std::string>
   return output;
 }
 
+// The version `path --version` prints ("" if none), asked through the host.
+inline std::string versionOf(const Host& host, const std::string& path,
+                             uint32_t timeoutMs = 10000) {
+  return extractVersion(runForOutput(host, {path, "--version"}, timeoutMs));
+}
+
 // Reads the port a driver printed after `marker` ("on port 34635."): 0 if none.
 inline uint16_t portAfter(std::string_view output, std::string_view marker) {
   std::size_t at = output.find(marker);
