@@ -1,21 +1,12 @@
 #include "relay/upstream.h"
 
 #include <Poco/Exception.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 namespace wdh {
 namespace {
 
 constexpr std::size_t kMaxIdleConnections = 4;
-
-Poco::Timespan toTimespan(std::chrono::milliseconds timeout) {
-  return Poco::Timespan(static_cast<long>(timeout.count() / 1000),
-                        static_cast<long>((timeout.count() % 1000) * 1000));
-}
 
 } // namespace
 
@@ -40,83 +31,89 @@ Status Upstream::create(std::string_view baseUrl, std::unique_ptr<Upstream>* out
 Upstream::Upstream(std::string baseUrl, std::string host, std::uint16_t port,
                    std::string pathPrefix)
     : baseUrl_(std::move(baseUrl)), host_(std::move(host)), port_(port),
-      pathPrefix_(std::move(pathPrefix)) {}
+      pathPrefix_(std::move(pathPrefix)) {
+  bool ipv6 = host_.find(':') != std::string::npos;
+  hostHeader_ =
+      "Host: " + (ipv6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_) + "\r\n";
+}
 
-std::unique_ptr<Poco::Net::HTTPClientSession> Upstream::acquire(bool* reused) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!idle_.empty()) {
-      auto connection = std::move(idle_.back());
-      idle_.pop_back();
-      *reused = true;
-      return connection;
-    }
-  }
-  *reused = false;
-  auto connection = std::make_unique<Poco::Net::HTTPClientSession>(host_, port_);
-  connection->setKeepAlive(true);
+std::unique_ptr<UpstreamConnection> Upstream::takeIdle() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (idle_.empty())
+    return nullptr;
+  auto connection = std::move(idle_.back());
+  idle_.pop_back();
   return connection;
 }
 
-void Upstream::release(std::unique_ptr<Poco::Net::HTTPClientSession> connection) {
+void Upstream::keepIdle(std::unique_ptr<UpstreamConnection> connection) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (idle_.size() < kMaxIdleConnections)
     idle_.push_back(std::move(connection));
 }
 
-Status Upstream::sendOnce(Poco::Net::HTTPClientSession& connection, std::string_view method,
-                          const std::string& path, std::string_view body, RelayResponse* out,
-                          bool* nothingReceived) {
-  *nothingReceived = true;
-  Poco::Net::HTTPRequest request(std::string(method), path, Poco::Net::HTTPMessage::HTTP_1_1);
-  request.setKeepAlive(true);
-  if (!body.empty() || method == "POST") {
-    request.setContentType("application/json; charset=utf-8");
-    request.setContentLength(static_cast<std::streamsize>(body.size()));
-  }
-  std::ostream& requestBody = connection.sendRequest(request);
-  requestBody.write(body.data(), static_cast<std::streamsize>(body.size()));
-  Poco::Net::HTTPResponse response;
-  std::istream& responseBody = connection.receiveResponse(response);
-  *nothingReceived = false;
-  out->status = static_cast<int>(response.getStatus());
-  out->contentType = response.getContentType();
-  out->body.clear();
-  if (response.hasContentLength() && response.getContentLength64() > 0)
-    out->body.reserve(static_cast<std::size_t>(response.getContentLength64()));
-  Poco::StreamCopier::copyToString(responseBody, out->body);
-  if (!response.getKeepAlive())
-    connection.reset();
-  return Status::ok();
+std::string Upstream::failure(std::string_view method, std::string_view suffix,
+                              std::string_view what, const std::string& cause) const {
+  std::string message = "the browser's driver at " + host_ + ":" + std::to_string(port_) + " ";
+  message.append(what);
+  message.append(" ");
+  message.append(method);
+  message.append(" ");
+  message.append(pathPrefix_);
+  message.append(suffix);
+  if (!cause.empty())
+    message.append(": " + cause);
+  return message;
 }
 
 Status Upstream::send(std::string_view method, std::string_view suffix, std::string_view body,
                       std::chrono::milliseconds timeout, RelayResponse* out) {
-  std::string path = pathPrefix_;
-  path.append(suffix);
+  thread_local std::string head;
+  head.clear();
+  head.append(method);
+  head.push_back(' ');
+  head.append(pathPrefix_);
+  head.append(suffix);
+  head.append(" HTTP/1.1\r\n");
+  head.append(hostHeader_);
+  if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
+    head.append("Content-Type: application/json; charset=utf-8\r\nContent-Length: ");
+    head.append(std::to_string(body.size()));
+    head.append("\r\n");
+  }
+  head.append("\r\n");
+  bool headRequest = method == "HEAD";
+
   // A reused keep-alive connection may have been closed by the upstream while idle; then,
   // and only when nothing came back, the command is sent once more on a fresh connection.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    bool reused = false;
-    auto connection = acquire(&reused);
-    connection->setTimeout(toTimespan(timeout));
-    bool nothingReceived = true;
-    try {
-      Status status = sendOnce(*connection, method, path, body, out, &nothingReceived);
-      release(std::move(connection));
-      return status;
-    } catch (const Poco::TimeoutException&) {
-      return Status(ErrorCode::UnknownError, "the browser's driver at " + host_ + ":" +
-                                                 std::to_string(port_) + " did not answer " +
-                                                 std::string(method) + " " + path + " within " +
-                                                 std::to_string(timeout.count()) + " ms");
-    } catch (const Poco::Exception& e) {
-      if (reused && nothingReceived)
-        continue;
-      return Status(ErrorCode::UnknownError,
-                    "the browser's driver at " + host_ + ":" + std::to_string(port_) + " failed " +
-                        std::string(method) + " " + path + ": " + e.displayText());
+    auto connection = attempt == 0 ? takeIdle() : nullptr;
+    bool reused = connection != nullptr;
+    if (!reused) {
+      Status opened = UpstreamConnection::open(host_, port_, timeout, &connection);
+      if (!opened.isOk())
+        return Status(ErrorCode::UnknownError, failure(method, suffix, "failed", opened.message()));
     }
+    ParsedResponse response;
+    bool nothingReceived = true;
+    bool timedOut = false;
+    Status status = connection->exchange(head, body, headRequest, timeout, &response,
+                                         &nothingReceived, &timedOut);
+    if (status.isOk()) {
+      out->status = response.status;
+      out->contentType = std::move(response.contentType);
+      out->body = std::move(response.body);
+      if (connection->reusable())
+        keepIdle(std::move(connection));
+      return status;
+    }
+    if (timedOut)
+      return Status(ErrorCode::UnknownError, failure(method, suffix, "did not answer", "") +
+                                                 " within " + std::to_string(timeout.count()) +
+                                                 " ms");
+    if (reused && nothingReceived)
+      continue;
+    return Status(ErrorCode::UnknownError, failure(method, suffix, "failed", status.message()));
   }
   return Status(ErrorCode::UnknownError, "the browser's driver closed the connection twice");
 }

@@ -2,8 +2,8 @@
 #pragma once
 
 #include "core/status.h"
+#include "relay/upstream_connection.h"
 
-#include <Poco/Net/HTTPClientSession.h>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -38,18 +38,18 @@ public:
 
 private:
   Upstream(std::string baseUrl, std::string host, std::uint16_t port, std::string pathPrefix);
-  std::unique_ptr<Poco::Net::HTTPClientSession> acquire(bool* reused);
-  void release(std::unique_ptr<Poco::Net::HTTPClientSession> connection);
-  Status sendOnce(Poco::Net::HTTPClientSession& connection, std::string_view method,
-                  const std::string& path, std::string_view body, RelayResponse* out,
-                  bool* nothingReceived);
+  std::unique_ptr<UpstreamConnection> takeIdle();
+  void keepIdle(std::unique_ptr<UpstreamConnection> connection);
+  std::string failure(std::string_view method, std::string_view suffix, std::string_view what,
+                      const std::string& cause) const;
 
   std::string baseUrl_;
   std::string host_;
   std::uint16_t port_;
   std::string pathPrefix_;
+  std::string hostHeader_; // "Host: host:port\r\n"
   std::mutex mutex_;
-  std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>> idle_;
+  std::vector<std::unique_ptr<UpstreamConnection>> idle_;
 };
 
 } // namespace wdh

@@ -1,15 +1,26 @@
-// The host's HTTP front end (Poco): accepts WebDriver requests and dispatches them by route.
+// The host's HTTP front end: one epoll set holds every client connection, and a small pool of
+// workers that grows with the requests in flight (up to maxThreads) reads, runs and answers them.
+// Idle keep-alive clients cost a registration and a few bytes, never a thread.
 #pragma once
 
 #include "core/status.h"
+#include "server/client_connection.h"
+#include "server/request_handler.h"
+#include "server/request_parser.h"
 #include "sessions_api/sessions_api.h"
 #include "webdriver/session_service.h"
 
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/ThreadPool.h>
+#include <Poco/Net/ServerSocket.h>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
 
 namespace wdh {
 
@@ -17,9 +28,11 @@ namespace wdh {
 struct ServerSettings {
   std::string host = "127.0.0.1";             // address to bind; loopback unless told otherwise
   std::uint16_t port = 4444;                  // 0 = a port the OS picks
-  int maxThreads = 128;                       // concurrent connections served
+  int maxThreads = 128;                       // requests served at once (worker threads)
   std::size_t maxBodySize = 16 * 1024 * 1024; // bytes; larger bodies are refused
   std::string authToken;                      // required from clients when not empty
+  std::chrono::seconds keepAliveTimeout{60};  // an idle connection is closed after this
+  std::chrono::seconds requestTimeout{30};    // a started request must arrive within this
 };
 
 // The listening server; start() once, stop() once (also done by the destructor).
@@ -28,21 +41,49 @@ public:
   // `service` (and `api`, which may be null) must outlive the server.
   HttpServer(SessionService& service, SessionsApi* api, ServerSettings settings);
   ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds and starts serving; UnknownError with the reason if the address cannot be bound.
   Status start();
   // The bound port (after start()).
   std::uint16_t port() const noexcept { return port_; }
-  // Stops accepting and ends open connections.
+  // Stops accepting, ends open connections, and waits for requests being answered.
   void stop();
 
 private:
-  SessionService& service_;
-  SessionsApi* api_;
+  void workerLoop();
+  void addWorker();
+  void acceptAll();
+  void serve(ClientConnection* connection);
+  bool answer(ClientConnection* connection, ParsedRequest& parsed);
+  void rearm(ClientConnection* connection);
+  void destroy(ClientConnection* connection);
+  void sweepLoop();
+
+  RequestHandler handler_;
   ServerSettings settings_;
-  std::unique_ptr<Poco::ThreadPool> threads_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  RequestLimits limits_;
+  Poco::Net::ServerSocket listener_;
+  int listenFd_ = -1;
+  int epoll_ = -1;
+  int wake_ = -1; // eventfd, readable once stop() begins
+  char listenerTag_ = 0;
+  char wakeTag_ = 0;
   std::uint16_t port_ = 0;
+  bool started_ = false;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> idleWorkers_{0};
+
+  std::mutex workersMutex_;
+  std::vector<std::thread> workers_;
+
+  std::mutex connectionsMutex_;
+  std::unordered_map<ClientConnection*, std::unique_ptr<ClientConnection>> connections_;
+
+  std::mutex sweepMutex_;
+  std::condition_variable sweepWake_;
+  std::thread sweeper_;
 };
 
 } // namespace wdh

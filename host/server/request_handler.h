@@ -1,46 +1,30 @@
-// One HTTP request: route it, read the body within limits, run it, write the answer.
+// One WebDriver request: authenticate, route, run it, and say what to answer.
 #pragma once
 
+#include "server/exchange.h"
 #include "sessions_api/sessions_api.h"
 #include "webdriver/session_service.h"
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <string>
 
 namespace wdh {
 
-// Handles every request the server accepts.
-class RequestHandler : public Poco::Net::HTTPRequestHandler {
+// Handles every request the server reads; thread-safe (called from every worker at once).
+class RequestHandler {
 public:
   // `authToken` empty: no authentication. `api` may be null (no sessions API).
-  RequestHandler(SessionService& service, SessionsApi* api, std::size_t maxBodySize,
-                 const std::string& authToken)
-      : service_(service), api_(api), maxBodySize_(maxBodySize), authToken_(authToken) {}
-  // Never throws: every failure becomes a W3C error response.
-  void handleRequest(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response) override;
+  // `service` and `api` must outlive the handler.
+  RequestHandler(SessionService& service, SessionsApi* api, std::string authToken)
+      : service_(service), api_(api), authToken_(std::move(authToken)) {}
+
+  // Runs `request` and fills `reply`. Never throws: every failure becomes a W3C error reply.
+  void handle(Request& request, Reply* reply) const;
 
 private:
+  void route(Request& request, Reply* reply) const;
+
   SessionService& service_;
   SessionsApi* api_;
-  std::size_t maxBodySize_;
-  const std::string& authToken_;
-};
-
-// Makes a RequestHandler per request.
-class RequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
-public:
-  RequestHandlerFactory(SessionService& service, SessionsApi* api, std::size_t maxBodySize,
-                        std::string authToken)
-      : service_(service), api_(api), maxBodySize_(maxBodySize), authToken_(std::move(authToken)) {}
-  Poco::Net::HTTPRequestHandler*
-  createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
-
-private:
-  SessionService& service_;
-  SessionsApi* api_;
-  std::size_t maxBodySize_;
   std::string authToken_;
 };
 

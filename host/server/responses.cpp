@@ -1,7 +1,6 @@
 #include "server/responses.h"
 
 #include "json/json.h"
-#include <Poco/Net/HTTPResponse.h>
 
 namespace wdh {
 
@@ -14,20 +13,14 @@ std::string errorBody(const Status& status) {
   return body;
 }
 
-void sendJson(Poco::Net::HTTPServerResponse& response, int httpStatus, std::string_view body,
-              std::string_view contentType) {
-  response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(httpStatus));
-  response.setContentType(contentType.empty() ? std::string("application/json; charset=utf-8")
-                                              : std::string(contentType));
-  response.set("Cache-Control", "no-cache");
-  response.setContentLength(static_cast<std::streamsize>(body.size()));
-  std::ostream& out = response.send();
-  out.write(body.data(), static_cast<std::streamsize>(body.size()));
-  out.flush();
+void jsonReply(Reply* reply, int httpStatus, std::string body, std::string contentType) {
+  reply->status = httpStatus;
+  reply->body = std::move(body);
+  reply->contentType = std::move(contentType);
 }
 
-void sendError(Poco::Net::HTTPServerResponse& response, const Status& status) {
-  sendJson(response, status.httpStatus(), errorBody(status));
+void errorReply(Reply* reply, const Status& status) {
+  jsonReply(reply, status.httpStatus(), errorBody(status));
 }
 
 } // namespace wdh

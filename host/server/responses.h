@@ -1,9 +1,9 @@
-// Writing WebDriver responses: JSON bodies with the W3C headers, and errors from a Status.
+// Building WebDriver replies: JSON bodies, and W3C errors from a Status.
 #pragma once
 
 #include "core/status.h"
+#include "server/exchange.h"
 
-#include <Poco/Net/HTTPServerResponse.h>
 #include <string>
 #include <string_view>
 
@@ -12,11 +12,10 @@ namespace wdh {
 // The W3C error body {"value":{"error","message","stacktrace"}} for a failed Status.
 std::string errorBody(const Status& status);
 
-// Sends `body` with `httpStatus`, Content-Type (JSON unless given) and Cache-Control: no-cache.
-void sendJson(Poco::Net::HTTPServerResponse& response, int httpStatus, std::string_view body,
-              std::string_view contentType = {});
+// Fills `reply` with `body` and `httpStatus` (JSON unless `contentType` says otherwise).
+void jsonReply(Reply* reply, int httpStatus, std::string body, std::string contentType = {});
 
-// Sends the W3C error for `status` with its HTTP status.
-void sendError(Poco::Net::HTTPServerResponse& response, const Status& status);
+// Fills `reply` with the W3C error for `status` and its HTTP status.
+void errorReply(Reply* reply, const Status& status);
 
 } // namespace wdh

@@ -1,0 +1,144 @@
+#include "relay/upstream_connection.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/SocketAddress.h>
+#include <cerrno>
+#include <cstring>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+
+namespace wdh {
+namespace {
+
+constexpr std::size_t kInitialBuffer = 16 * 1024;
+constexpr std::size_t kKeptBuffer = 256 * 1024;
+constexpr std::size_t kReceiveRoom = 16 * 1024;
+
+Poco::Timespan toTimespan(std::chrono::milliseconds timeout) {
+  return Poco::Timespan(static_cast<long>(timeout.count() / 1000),
+                        static_cast<long>((timeout.count() % 1000) * 1000));
+}
+
+} // namespace
+
+Status UpstreamConnection::open(const std::string& host, std::uint16_t port,
+                                std::chrono::milliseconds timeout,
+                                std::unique_ptr<UpstreamConnection>* out) {
+  try {
+    Poco::Net::StreamSocket socket;
+    socket.connect(Poco::Net::SocketAddress(host, port), toTimespan(timeout));
+    socket.setNoDelay(true);
+    out->reset(new UpstreamConnection(std::move(socket)));
+    return Status::ok();
+  } catch (const Poco::Exception& e) {
+    return Status(ErrorCode::UnknownError, e.displayText());
+  }
+}
+
+UpstreamConnection::UpstreamConnection(Poco::Net::StreamSocket socket)
+    : socket_(std::move(socket)), fd_(socket_.impl()->sockfd()) {}
+
+bool UpstreamConnection::setTimeout(std::chrono::milliseconds timeout) {
+  if (timeout.count() == timeoutMs_)
+    return true;
+  timeval limit{static_cast<time_t>(timeout.count() / 1000),
+                static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  if (limit.tv_sec == 0 && limit.tv_usec == 0)
+    limit.tv_usec = 1000; // zero would mean "wait forever"
+  if (setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit) != 0 ||
+      setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit) != 0)
+    return false;
+  timeoutMs_ = timeout.count();
+  return true;
+}
+
+void UpstreamConnection::reserve(std::size_t room) {
+  if (capacity_ - size_ >= room)
+    return;
+  std::size_t capacity = std::max({kInitialBuffer, capacity_ * 2, size_ + room});
+  std::unique_ptr<char[]> bigger(new char[capacity]);
+  if (size_ > 0)
+    std::memcpy(bigger.get(), buffer_.get(), size_);
+  buffer_ = std::move(bigger);
+  capacity_ = capacity;
+}
+
+Status UpstreamConnection::exchange(std::string_view head, std::string_view body, bool headRequest,
+                                    std::chrono::milliseconds timeout, ParsedResponse* out,
+                                    bool* nothingReceived, bool* timedOut) {
+  *nothingReceived = true;
+  *timedOut = false;
+  reusable_ = false; // until a whole response has been read
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (!setTimeout(timeout))
+    return Status(ErrorCode::UnknownError, std::string("cannot set a timeout: ") + strerror(errno));
+
+  iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
+                    {const_cast<char*>(body.data()), body.size()}};
+  int first = 0;
+  while (first < 2) {
+    msghdr message{};
+    message.msg_iov = parts + first;
+    message.msg_iovlen = static_cast<std::size_t>(2 - first);
+    ssize_t sent = sendmsg(fd_, &message, MSG_NOSIGNAL);
+    if (sent < 0) {
+      if (errno == EINTR)
+        continue;
+      *timedOut = errno == EAGAIN || errno == EWOULDBLOCK;
+      return Status(ErrorCode::UnknownError, std::string("cannot send: ") + strerror(errno));
+    }
+    auto done = static_cast<std::size_t>(sent);
+    while (first < 2 && done >= parts[first].iov_len) {
+      done -= parts[first].iov_len;
+      ++first;
+    }
+    if (first < 2) {
+      parts[first].iov_base = static_cast<char*>(parts[first].iov_base) + done;
+      parts[first].iov_len -= done;
+    }
+  }
+
+  size_ = 0;
+  for (;;) {
+    reserve(kReceiveRoom);
+    ssize_t got = recv(fd_, buffer_.get() + size_, capacity_ - size_, 0);
+    if (got < 0) {
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        // SO_RCVTIMEO bounds each read; the deadline bounds them all together.
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() > 0 && setTimeout(left))
+          continue;
+        *timedOut = true;
+        return Status(ErrorCode::UnknownError, "no answer in time");
+      }
+      return Status(ErrorCode::UnknownError, std::string("cannot receive: ") + strerror(errno));
+    }
+    size_ += static_cast<std::size_t>(got);
+    if (got > 0)
+      *nothingReceived = false;
+    Status error;
+    ParseState state =
+        parseResponse(std::string_view(buffer_.get(), size_), got == 0, headRequest, out, &error);
+    if (state == ParseState::Invalid)
+      return error;
+    if (state == ParseState::Complete) {
+      reusable_ = out->keepAlive && out->consumed == size_;
+      if (capacity_ > kKeptBuffer) {
+        buffer_.reset();
+        capacity_ = 0;
+      }
+      size_ = 0;
+      return Status::ok();
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      *timedOut = true;
+      return Status(ErrorCode::UnknownError, "no whole answer in time");
+    }
+  }
+}
+
+} // namespace wdh

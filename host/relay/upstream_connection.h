@@ -1,0 +1,48 @@
+// One persistent HTTP/1.1 connection to a session's driver: send a request, read its response.
+#pragma once
+
+#include "core/status.h"
+#include "relay/response_parser.h"
+
+#include <Poco/Net/StreamSocket.h>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace wdh {
+
+// Not thread-safe: one request at a time (the Upstream hands it to one caller at a time).
+class UpstreamConnection {
+public:
+  // Connects to host:port within `timeout`; UnknownError naming the cause when it cannot.
+  static Status open(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout,
+                     std::unique_ptr<UpstreamConnection>* out);
+
+  // Sends `head` and `body` in one write and reads the whole response, waiting at most
+  // `timeout`. Errors are UnknownError; `*timedOut` says the driver was too slow, and
+  // `*nothingReceived` that not a byte of an answer came (so the request may be resent on a
+  // new connection if this one had been idle).
+  Status exchange(std::string_view head, std::string_view body, bool headRequest,
+                  std::chrono::milliseconds timeout, ParsedResponse* out, bool* nothingReceived,
+                  bool* timedOut);
+
+  // True when the connection may carry another request.
+  bool reusable() const noexcept { return reusable_; }
+
+private:
+  explicit UpstreamConnection(Poco::Net::StreamSocket socket);
+  bool setTimeout(std::chrono::milliseconds timeout);
+  void reserve(std::size_t room);
+
+  Poco::Net::StreamSocket socket_;
+  int fd_;
+  long long timeoutMs_ = -1; // what SO_RCVTIMEO/SO_SNDTIMEO are set to
+  bool reusable_ = true;
+  std::unique_ptr<char[]> buffer_; // received bytes; kept between requests, shrunk when large
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
+} // namespace wdh

@@ -1,0 +1,41 @@
+// One accepted client connection: its socket, bytes received ahead of use, and who serves it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace wdh {
+
+// Owned by the server; served by one worker at a time (the one whose event moved it to Busy).
+class ClientConnection {
+public:
+  // Who may touch the connection now.
+  enum class State {
+    Idle,    // waiting in epoll for bytes; the sweeper may expire it
+    Busy,    // a worker is reading or answering it
+    Expired, // the sweeper shut it down; the next worker to see it destroys it
+  };
+
+  // Takes ownership of the connected socket `fd`.
+  explicit ClientConnection(int fd) : fd_(fd) {}
+  // Closes the socket (which also takes it out of epoll).
+  ~ClientConnection();
+  ClientConnection(const ClientConnection&) = delete;
+  ClientConnection& operator=(const ClientConnection&) = delete;
+
+  // The socket.
+  int fd() const noexcept { return fd_; }
+
+  std::atomic<State> state{State::Busy}; // see State; Idle -> Busy by compare-exchange
+  std::mutex idleGuard;          // held while going Busy -> Idle and while the sweeper expires it
+  std::int64_t idleDeadline = 0; // steady-clock ms after which an Idle one expires (idleGuard)
+  std::string pending;       // bytes received that are not a whole request yet (Busy owner only)
+  bool continueSent = false; // "100 Continue" already sent for the request in `pending`
+
+private:
+  int fd_;
+};
+
+} // namespace wdh

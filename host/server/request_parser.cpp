@@ -1,0 +1,91 @@
+#include "server/request_parser.h"
+
+#include <Poco/Exception.h>
+#include <Poco/MemoryStream.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <cstring>
+
+namespace wdh {
+namespace {
+
+constexpr std::size_t kNotFound = std::string_view::npos;
+
+ParseState invalid(Status* error, std::string message) {
+  *error = Status(ErrorCode::InvalidArgument, std::move(message));
+  return ParseState::Invalid;
+}
+
+} // namespace
+
+ParseState parseRequest(std::string_view bytes, const RequestLimits& limits, ParsedRequest* out,
+                        Status* error) {
+  std::size_t start = 0;
+  while (start < bytes.size() && (bytes[start] == '\r' || bytes[start] == '\n'))
+    ++start;
+  std::string_view input = bytes.substr(start);
+  std::size_t end = findHeadEnd(input);
+  if (end == kNotFound)
+    return input.size() > limits.maxHeadSize
+               ? invalid(error, "the request line and headers are larger than the " +
+                                    std::to_string(limits.maxHeadSize) + " bytes this host reads")
+               : ParseState::Incomplete;
+  if (end > limits.maxHeadSize)
+    return invalid(error, "the request line and headers are larger than the " +
+                              std::to_string(limits.maxHeadSize) + " bytes this host reads");
+
+  Poco::Net::HTTPRequest request;
+  try {
+    Poco::MemoryInputStream head(input.data(), static_cast<std::streamsize>(end));
+    request.read(head);
+  } catch (const Poco::Exception& e) {
+    return invalid(error, "this is not an HTTP/1.1 request: " + e.displayText());
+  }
+  const std::string& version = request.getVersion();
+  if (version != Poco::Net::HTTPMessage::HTTP_1_1 && version != Poco::Net::HTTPMessage::HTTP_1_0)
+    return invalid(error, "HTTP version " + version + " is not served; use HTTP/1.1");
+  if (request.getURI().empty() || request.getMethod().empty())
+    return invalid(error, "the request line needs a method and a target");
+
+  std::string_view rest = input.substr(end);
+  std::size_t bodyBytes = 0;
+  out->body.clear();
+  out->expectsContinue = false;
+  try {
+    if (request.getChunkedTransferEncoding()) {
+      ParseState state = decodeChunked(rest, limits.maxBodySize, &out->body, &bodyBytes, error);
+      if (state != ParseState::Complete) {
+        out->expectsContinue = request.getExpectContinue();
+        return state;
+      }
+    } else if (request.has(Poco::Net::HTTPMessage::TRANSFER_ENCODING)) {
+      return invalid(error, "Transfer-Encoding \"" +
+                                request.get(Poco::Net::HTTPMessage::TRANSFER_ENCODING) +
+                                "\" is not supported; send Content-Length or chunked");
+    } else if (request.hasContentLength()) {
+      auto length = request.getContentLength64();
+      if (length < 0)
+        return invalid(error, "Content-Length must not be negative");
+      if (static_cast<std::uint64_t>(length) > limits.maxBodySize)
+        return invalid(error, "the request body is " + std::to_string(length) +
+                                  " bytes; this host accepts at most " +
+                                  std::to_string(limits.maxBodySize) + " (--max-body-size)");
+      bodyBytes = static_cast<std::size_t>(length);
+      if (rest.size() < bodyBytes) {
+        out->expectsContinue = request.getExpectContinue();
+        return ParseState::Incomplete;
+      }
+      out->body.assign(rest.data(), bodyBytes);
+    }
+  } catch (const Poco::Exception& e) {
+    return invalid(error, "the request's body framing is not valid: " + e.displayText());
+  }
+  out->method = request.getMethod();
+  out->target = request.getURI();
+  out->authorization = request.get(Poco::Net::HTTPRequest::AUTHORIZATION, std::string());
+  out->http10 = version == Poco::Net::HTTPMessage::HTTP_1_0;
+  out->keepAlive = request.getKeepAlive();
+  out->consumed = start + end + bodyBytes;
+  return ParseState::Complete;
+}
+
+} // namespace wdh
