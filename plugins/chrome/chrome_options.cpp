@@ -1,5 +1,7 @@
 #include "chrome_options.h"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <wdhost/driver_session.hpp>
 #include <wdhost/plugin.hpp>
 
@@ -69,7 +71,7 @@ std::vector<std::string> automationFlags(bool headless, bool runningAsRoot) {
 
 std::string driverNewSessionBody(std::string_view capabilities, const ChromeInstall& install,
                                  const ChromeConfig& config, const std::string& profileDir,
-                                 bool runningAsRoot) {
+                                 bool runningAsRoot, std::string* userAgentKey) {
   rapidjson::Document caps;
   caps.Parse(capabilities.data(), capabilities.size());
   if (caps.HasParseError() || !caps.IsObject())
@@ -101,6 +103,21 @@ std::string driverNewSessionBody(std::string_view capabilities, const ChromeInst
     args.PushBack(rapidjson::Value(flag.c_str(), alloc), alloc);
   }
 
+  if (userAgentKey != nullptr) {
+    *userAgentKey = options["binary"].IsString() ? options["binary"].GetString() : "";
+    for (const auto& arg : args.GetArray()) {
+      std::string_view name = switchName(std::string_view(arg.GetString(), arg.GetStringLength()));
+      if (name == "--headless" || name == "--user-agent")
+        userAgentKey->append("\n").append(arg.GetString(), arg.GetStringLength());
+    }
+    auto emulation = options.FindMember("mobileEmulation");
+    if (emulation != options.MemberEnd()) {
+      rapidjson::StringBuffer buffer;
+      rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+      emulation->value.Accept(writer);
+      userAgentKey->append("\nmobileEmulation=").append(buffer.GetString(), buffer.GetSize());
+    }
+  }
   return wdhost::newSessionBody(caps);
 }
 

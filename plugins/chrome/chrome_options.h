@@ -19,9 +19,11 @@ std::vector<std::string> automationFlags(bool headless, bool runningAsRoot);
 
 // The New Session body for chromedriver: `capabilities` (negotiated, JSON) with
 // goog:chromeOptions completed by the binary, the automation flags the user did not set,
-// and a private profile in `profileDir` unless the user chose one.
+// and a private profile in `profileDir` unless the user chose one. `userAgentKey`, when not
+// null, receives what in these options decides the browser's user agent (binary, headless
+// mode, --user-agent, mobileEmulation), so sessions that share it share the agent.
 std::string driverNewSessionBody(std::string_view capabilities, const ChromeInstall& install,
                                  const ChromeConfig& config, const std::string& profileDir,
-                                 bool runningAsRoot);
+                                 bool runningAsRoot, std::string* userAgentKey = nullptr);
 
 } // namespace chrome

@@ -70,13 +70,15 @@ public:
 
   std::unique_ptr<wdhost::Session> launch(std::string_view sessionId,
                                           std::string_view capabilities) override {
-    std::optional<wdhost::StartedDriver> ready = pool_.take();
-    wdhost::StartedDriver driver =
-        ready ? std::move(*ready) : startChromeDriver(host(), install_, config_, sessionId);
+    // The pool starts the taken driver's replacement once this launch is done.
+    wdhost::DriverPool::Lease lease = pool_.lease();
+    wdhost::StartedDriver driver = lease.driver
+                                       ? std::move(*lease.driver)
+                                       : startChromeDriver(host(), install_, config_, sessionId);
     // A driver started ahead keeps its work dir: the session removes it at teardown, and the
     // host removes its whole instance dir should that not happen.
-    return startChromeSession(host(), install_, config_, sessionId, capabilities,
-                              std::move(driver));
+    return startChromeSession(host(), install_, config_, sessionId, capabilities, std::move(driver),
+                              &userAgents_);
   }
 
   void warm(uint32_t count) override { pool_.setTarget(count); }
@@ -84,7 +86,8 @@ public:
 private:
   ChromeConfig config_;
   ChromeInstall install_;
-  wdhost::DriverPool pool_; // last: destroyed (joined) before what its thread uses
+  wdhost::UserAgentCache userAgents_; // what each launch configuration's pages reported
+  wdhost::DriverPool pool_;           // last: destroyed (joined) before what its thread uses
 };
 
 } // namespace

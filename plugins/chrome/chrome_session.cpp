@@ -43,11 +43,15 @@ wdhost::StartedDriver startChromeDriver(const wdhost::Host& host, const ChromeIn
 std::unique_ptr<wdhost::Session>
 startChromeSession(const wdhost::Host& host, const ChromeInstall& install,
                    const ChromeConfig& config, std::string_view sessionId,
-                   std::string_view capabilities, wdhost::StartedDriver driver) {
-  std::string body = driverNewSessionBody(capabilities, install, config,
-                                          driver.workDir->path() + "/profile", ::geteuid() == 0);
+                   std::string_view capabilities, wdhost::StartedDriver driver,
+                   wdhost::UserAgentCache* userAgents) {
+  wdhost::UserAgentLookup userAgent;
+  userAgent.cache = userAgents;
+  std::string body =
+      driverNewSessionBody(capabilities, install, config, driver.workDir->path() + "/profile",
+                           ::geteuid() == 0, &userAgent.key);
   return std::make_unique<wdhost::DriverSession>(
-      host, sessionId, chromedriverLaunch(install, config), body, true, std::move(driver));
+      host, sessionId, chromedriverLaunch(install, config), body, userAgent, std::move(driver));
 }
 
 } // namespace chrome

@@ -16,11 +16,13 @@ namespace chrome {
 wdhost::StartedDriver startChromeDriver(const wdhost::Host& host, const ChromeInstall& install,
                                         const ChromeConfig& config, std::string_view owner);
 
-// Creates the Chrome session on `driver` (its work dir holds the profile); throws
+// Creates the Chrome session on `driver` (its work dir holds the profile), taking the user
+// agent from `userAgents` when it knows this configuration's; throws
 // wdhost::Error("session not created") with chromedriver's own words.
 std::unique_ptr<wdhost::Session>
 startChromeSession(const wdhost::Host& host, const ChromeInstall& install,
                    const ChromeConfig& config, std::string_view sessionId,
-                   std::string_view capabilities, wdhost::StartedDriver driver);
+                   std::string_view capabilities, wdhost::StartedDriver driver,
+                   wdhost::UserAgentCache* userAgents = nullptr);
 
 } // namespace chrome

@@ -82,3 +82,26 @@ TEST_CASE("chrome config: unknown keys and bad values are refused") {
   CHECK_THROWS_AS(parseChromeConfig(R"({"colour":"red"})"), wdhost::Error);
   CHECK_THROWS_AS(parseChromeConfig(R"({"headless":"maybe"})"), wdhost::Error);
 }
+
+TEST_CASE("chrome options: the user-agent key changes exactly with what changes the agent") {
+  auto keyFor = [](const char* caps, bool headless = true) {
+    ChromeConfig config;
+    config.headless = headless;
+    std::string key;
+    driverNewSessionBody(caps, install(), config, "/tmp/p", true, &key);
+    return key;
+  };
+  std::string plain = keyFor(R"({"browserName":"chrome"})");
+  CHECK(plain.find("/usr/lib/chromium/chromium") == 0);
+  CHECK(plain.find("--headless=new") != std::string::npos);
+  // A different profile, window size or language keeps the agent.
+  CHECK(keyFor(R"({"goog:chromeOptions":{"args":["--lang=de","--window-size=800,600"]}})") ==
+        plain);
+  // A headful browser, a user agent of its own, or an emulated device does not.
+  CHECK(keyFor(R"({"browserName":"chrome"})", false) != plain);
+  std::string own = keyFor(R"({"goog:chromeOptions":{"args":["--user-agent=Bot/1"]}})");
+  CHECK(own.find("--user-agent=Bot/1") != std::string::npos);
+  std::string phone = keyFor(R"({"goog:chromeOptions":{"mobileEmulation":{"deviceName":"P"}}})");
+  CHECK(phone.find("mobileEmulation={\"deviceName\":\"P\"}") != std::string::npos);
+  CHECK(keyFor(R"({"goog:chromeOptions":{"binary":"/opt/chrome"}})").find("/opt/chrome") == 0);
+}

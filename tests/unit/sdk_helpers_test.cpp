@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <wdhost/driver_session.hpp>
 #include <wdhost/helpers.hpp>
 
 TEST_CASE("sdk helpers: versions, ports and tails are read from driver output") {
@@ -20,4 +21,18 @@ TEST_CASE("sdk helpers: executables are found by override, PATH and candidates")
   CHECK(wdhost::findExecutable("", {"sh"}, {}).has_value());
   CHECK(wdhost::findExecutable("", {"no-such-binary-wdhost"}, {"/bin/sh"}) ==
         std::optional<std::string>("/bin/sh"));
+}
+
+TEST_CASE("sdk helpers: the user-agent cache remembers per key and stays bounded") {
+  wdhost::UserAgentCache cache;
+  CHECK_FALSE(cache.find("a").has_value());
+  cache.remember("a", "Agent/1");
+  cache.remember("a", "Agent/2");
+  REQUIRE(cache.find("a").has_value());
+  CHECK(*cache.find("a") == "Agent/2");
+  for (int i = 0; i < 100; ++i)
+    cache.remember("key" + std::to_string(i), "x");
+  CHECK_FALSE(cache.find("a").has_value()); // the oldest went first
+  CHECK(cache.find("key99").has_value());
+  CHECK_FALSE(cache.find("key0").has_value());
 }

@@ -53,6 +53,40 @@ public:
     wake_.notify_all();
   }
 
+  // A ready driver for one launch, held while the launch runs: its replacement is started only
+  // once the lease ends (or after a few seconds), so the two starts do not compete for CPU.
+  class Lease {
+  public:
+    // The driver taken, or nullopt when none was ready (the caller starts its own).
+    std::optional<StartedDriver> driver;
+    Lease(Lease&& other) noexcept : driver(std::move(other.driver)), pool_(other.pool_) {
+      other.pool_ = nullptr;
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Lease& operator=(Lease&&) = delete;
+    // Lets the pool refill.
+    ~Lease() {
+      if (pool_ != nullptr)
+        pool_->endLaunch();
+    }
+
+  private:
+    friend class DriverPool;
+    Lease(std::optional<StartedDriver> taken, DriverPool* pool)
+        : driver(std::move(taken)), pool_(pool) {}
+    DriverPool* pool_;
+  };
+
+  // Takes a ready driver for a launch that runs until the lease is destroyed.
+  Lease lease() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++launching_;
+    }
+    return Lease(take(), this);
+  }
+
   // A ready driver for one launch, or nullopt when none is ready (the caller starts its own).
   std::optional<StartedDriver> take() {
     std::optional<StartedDriver> taken;
@@ -72,9 +106,21 @@ public:
   }
 
 private:
+  static constexpr auto kMaxRefillDelay = std::chrono::seconds(3);
+
+  void endLaunch() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      --launching_;
+    }
+    wake_.notify_all();
+  }
+
   void fill() {
     std::unique_lock<std::mutex> lock(mutex_);
     int failures = 0;
+    auto retryAt = std::chrono::steady_clock::now();
+    auto stopRequested = [this] { return stopping_; };
     while (!stopping_) {
       for (StartedDriver& driver : dead_)
         driver.process->terminate(0);
@@ -83,6 +129,17 @@ private:
         wake_.wait_for(lock, std::chrono::seconds(5));
         continue;
       }
+      // After a failure, wait out the back-off (bounded, so a broken driver is not restarted
+      // in a loop); take() and ended leases do not cut it short.
+      if (std::chrono::steady_clock::now() < retryAt) {
+        wake_.wait_until(lock, retryAt, stopRequested);
+        continue;
+      }
+      // Launches in progress get the CPU first; a steady stream of them delays refills by
+      // kMaxRefillDelay at most.
+      if (launching_ > 0 &&
+          wake_.wait_for(lock, kMaxRefillDelay, [this] { return stopping_ || launching_ == 0; }))
+        continue;
       lock.unlock();
       std::optional<StartedDriver> started;
       try {
@@ -95,8 +152,9 @@ private:
       lock.lock();
       if (started)
         idle_.push_back(std::move(*started));
-      if (failures > 0) // back off, bounded, so a broken driver is not restarted in a loop
-        wake_.wait_for(lock, std::chrono::seconds(failures < 6 ? 1 << failures : 60));
+      if (failures > 0)
+        retryAt = std::chrono::steady_clock::now() +
+                  std::chrono::seconds(failures < 6 ? 1 << failures : 60);
     }
   }
 
@@ -106,6 +164,7 @@ private:
   std::condition_variable wake_;
   bool stopping_ = false;
   uint32_t target_ = 0;
+  int launching_ = 0; // leases not yet ended
   std::deque<StartedDriver> idle_;
   std::vector<StartedDriver> dead_;
   std::thread thread_;

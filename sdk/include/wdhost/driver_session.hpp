@@ -5,8 +5,11 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <netinet/in.h>
+#include <optional>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -186,6 +189,46 @@ inline StartedDriver startDriver(const Host& host, const DriverLaunch& launch,
   }
 }
 
+// The user agents browsers reported, by launch configuration; thread-safe. Asking a fresh
+// session for navigator.userAgent costs a round trip that chromedriver answers only after
+// 200-400 ms, so a plugin keeps one of these and asks once per configuration.
+class UserAgentCache {
+public:
+  // The agent remembered for `key`, or nullopt.
+  std::optional<std::string> find(const std::string& key) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto found = agents_.find(key);
+    if (found == agents_.end())
+      return std::nullopt;
+    return found->second;
+  }
+  // Remembers `agent` for `key` (bounded: the oldest entries are forgotten first).
+  void remember(const std::string& key, const std::string& agent) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (agents_.count(key) == 0) {
+      if (order_.size() >= kMaxEntries) {
+        agents_.erase(order_.front());
+        order_.erase(order_.begin());
+      }
+      order_.push_back(key);
+    }
+    agents_[key] = agent;
+  }
+
+private:
+  static constexpr std::size_t kMaxEntries = 64;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::string> agents_;
+  std::vector<std::string> order_;
+};
+
+// How a DriverSession fills the "userAgent" capability when the driver does not return it.
+struct UserAgentLookup {
+  bool ask = true;                 // false: leave it out
+  UserAgentCache* cache = nullptr; // when set, asked first and told what the page reported
+  std::string key;                 // everything in the launch that can change the user agent
+};
+
 // A session on a private vendor driver. The constructor creates the session on a driver it
 // starts, or on one started ahead of time (throws Error("session not created") with the
 // driver's own words, leaving nothing running); teardown() deletes it and ends the driver.
@@ -202,10 +245,17 @@ public:
   // Creates the session on `started`, a driver started ahead of time, which it now owns.
   DriverSession(const Host& host, std::string_view sessionId, const DriverLaunch& launch,
                 const std::string& newSessionBody, bool askUserAgent, StartedDriver started)
+      : DriverSession(host, sessionId, launch, newSessionBody,
+                      UserAgentLookup{askUserAgent, nullptr, std::string()}, std::move(started)) {}
+
+  // The same, with the user agent looked up in a cache before the page is asked.
+  DriverSession(const Host& host, std::string_view sessionId, const DriverLaunch& launch,
+                const std::string& newSessionBody, const UserAgentLookup& userAgent,
+                StartedDriver started)
       : host_(host), sessionId_(sessionId), launch_(launch), driver_(std::move(started.process)),
         workDir_(std::move(started.workDir)), driverUrl_(std::move(started.url)) {
     driver_->adopt(sessionId_);
-    createSession(newSessionBody, askUserAgent);
+    createSession(newSessionBody, userAgent);
   }
 
   // {"capabilities":{..},"upstream":"http://127.0.0.1:N/session/<driver's id>"}
@@ -235,7 +285,7 @@ public:
 private:
   static constexpr uint32_t kQuickTimeoutMs = 10000;
 
-  void createSession(const std::string& body, bool askUserAgent) {
+  void createSession(const std::string& body, const UserAgentLookup& userAgent) {
     HttpResponse created = httpRequest(host_, "POST", driverUrl_ + "/session", body,
                                        launch_.newSessionTimeoutMs, "session not created");
     if (created.status != 200)
@@ -253,15 +303,25 @@ private:
     upstream_ = driverUrl_ + "/session/" + doc["value"]["sessionId"].GetString();
     rapidjson::Value& caps = doc["value"]["capabilities"];
     auto& alloc = doc.GetAllocator();
-    if (askUserAgent && !caps.HasMember("userAgent")) {
-      HttpResponse agent = httpRequest(host_, "POST", upstream_ + "/execute/sync",
-                                       R"({"script":"return navigator.userAgent","args":[]})",
-                                       kQuickTimeoutMs, "session not created");
-      rapidjson::Document ua;
-      ua.Parse(agent.body.c_str(), agent.body.size());
-      if (agent.status == 200 && !ua.HasParseError() && ua.IsObject() && ua.HasMember("value") &&
-          ua["value"].IsString())
-        caps.AddMember("userAgent", rapidjson::Value(ua["value"], alloc), alloc);
+    if (userAgent.ask && !caps.HasMember("userAgent")) {
+      std::optional<std::string> known;
+      if (userAgent.cache != nullptr)
+        known = userAgent.cache->find(userAgent.key);
+      if (!known) {
+        HttpResponse agent = httpRequest(host_, "POST", upstream_ + "/execute/sync",
+                                         R"({"script":"return navigator.userAgent","args":[]})",
+                                         kQuickTimeoutMs, "session not created");
+        rapidjson::Document ua;
+        ua.Parse(agent.body.c_str(), agent.body.size());
+        if (agent.status == 200 && !ua.HasParseError() && ua.IsObject() && ua.HasMember("value") &&
+            ua["value"].IsString()) {
+          known = std::string(ua["value"].GetString(), ua["value"].GetStringLength());
+          if (userAgent.cache != nullptr)
+            userAgent.cache->remember(userAgent.key, *known);
+        }
+      }
+      if (known)
+        caps.AddMember("userAgent", rapidjson::Value(known->c_str(), alloc), alloc);
     }
     rapidjson::Document reply(rapidjson::kObjectType);
     auto& replyAlloc = reply.GetAllocator();
