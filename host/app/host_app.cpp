@@ -12,10 +12,13 @@
 
 #include <algorithm>
 #include <boost/dll/runtime_symbol_info.hpp>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <thread>
 
 #ifndef WDHOST_PLUGIN_SUBDIR
@@ -63,6 +66,21 @@ void printPlugins(const PluginRegistry& registry) {
     std::cout << "no plugins found\n";
 }
 
+// Raises the soft limit on open files to the hard one (at most 1M): each session costs a
+// client and an upstream connection, and the usual soft limit of 1024 caps a host near 500.
+void raiseOpenFileLimit() {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0)
+    return;
+  rlim_t wanted = std::min<rlim_t>(files.rlim_max, 1 << 20);
+  if (files.rlim_cur >= wanted)
+    return;
+  files.rlim_cur = wanted;
+  if (setrlimit(RLIMIT_NOFILE, &files) != 0)
+    log(LogLevel::Warn, "host",
+        std::string("cannot raise the open-file limit: ") + strerror(errno));
+}
+
 } // namespace
 
 int runHost(const HostOptions& options, const char* argv0) {
@@ -71,6 +89,7 @@ int runHost(const HostOptions& options, const char* argv0) {
   parseLogLevel(options.logLevel, &level);
   setLogLevel(level);
   sigset_t signals = blockTerminationSignals();
+  raiseOpenFileLimit();
 
   if (!isLoopbackHost(options.host) && options.authToken.empty() &&
       !options.allowUnauthenticatedRemote) {

@@ -3,6 +3,7 @@
 #include "support/host_process.h"
 
 #include <doctest/doctest.h>
+#include <fstream>
 #include <netinet/in.h>
 #include <string>
 #include <sys/socket.h>
@@ -101,5 +102,94 @@ TEST_CASE("bad input: garbage, half requests and half-closed clients do not stic
   HttpAnswer created = httpRequest(host.port(), "POST", "/session",
                                    R"({"capabilities":{"alwaysMatch":{"browserName":"fake"}}})");
   CHECK(created.status == 200);
+  CHECK(host.stop() == 0);
+}
+
+namespace {
+
+// The host's thread count, from /proc.
+int threadsOf(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("Threads:", 0) == 0)
+      return std::stoi(line.substr(8));
+  return -1;
+}
+
+// Reads from `fd` until `bytes` holds `count` occurrences of `marker` or nothing more comes.
+std::string readUntil(int fd, const std::string& marker, int count) {
+  std::string bytes;
+  char buffer[4096];
+  auto seen = [&] {
+    int found = 0;
+    for (auto at = bytes.find(marker); at != std::string::npos; at = bytes.find(marker, at + 1))
+      ++found;
+    return found;
+  };
+  while (seen() < count) {
+    ssize_t got = read(fd, buffer, sizeof buffer);
+    if (got <= 0)
+      break;
+    bytes.append(buffer, static_cast<std::size_t>(got));
+  }
+  return bytes;
+}
+
+} // namespace
+
+TEST_CASE("connections: hundreds of idle keep-alive clients cost no thread each") {
+  HostProcess host(WDHOST_BINARY,
+                   {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake", "--max-threads", "8"});
+  std::vector<int> clients;
+  for (int i = 0; i < 400; ++i) {
+    int fd = connectTo(host.port());
+    REQUIRE(fd >= 0);
+    clients.push_back(fd);
+    std::string request = "GET /status HTTP/1.1\r\nHost: x\r\n\r\n";
+    REQUIRE(write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+  }
+  int answered = 0;
+  for (int fd : clients)
+    answered += readUntil(fd, "\"ready\"", 1).find("200 OK") != std::string::npos ? 1 : 0;
+  CHECK(answered == 400);
+  // Every connection is still open and idle; the host did not grow a thread per client.
+  CHECK(threadsOf(host.pid()) < 40);
+  std::string again = "GET /status HTTP/1.1\r\nHost: x\r\n\r\n";
+  REQUIRE(write(clients[123], again.data(), again.size()) == static_cast<ssize_t>(again.size()));
+  CHECK(readUntil(clients[123], "\"ready\"", 1).find("200 OK") != std::string::npos);
+  for (int fd : clients)
+    close(fd);
+  CHECK(httpRequest(host.port(), "GET", "/status").status == 200);
+  CHECK(host.stop() == 0);
+}
+
+TEST_CASE("connections: pipelined requests are answered in order, 100-continue is honoured") {
+  HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake"});
+  int fd = connectTo(host.port());
+  REQUIRE(fd >= 0);
+  std::string pipelined = "GET /status HTTP/1.1\r\n\r\nGET /nowhere HTTP/1.1\r\n\r\n"
+                          "GET /status HTTP/1.1\r\nConnection: close\r\n\r\n";
+  REQUIRE(write(fd, pipelined.data(), pipelined.size()) == static_cast<ssize_t>(pipelined.size()));
+  std::string answers = readUntil(fd, "HTTP/1.1 ", 4); // ends when the host closes
+  close(fd);
+  auto first = answers.find("HTTP/1.1 200");
+  auto second = answers.find("HTTP/1.1 404", first);
+  auto third = answers.find("HTTP/1.1 200", second);
+  CHECK(first != std::string::npos);
+  CHECK(second != std::string::npos);
+  CHECK(third != std::string::npos);
+  CHECK(answers.find("Connection: close") != std::string::npos);
+
+  fd = connectTo(host.port());
+  REQUIRE(fd >= 0);
+  std::string body = R"({"capabilities":{"alwaysMatch":{"browserName":"fake"}}})";
+  std::string head = "POST /session HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n";
+  REQUIRE(write(fd, head.data(), head.size()) == static_cast<ssize_t>(head.size()));
+  CHECK(readUntil(fd, "\r\n\r\n", 1).find("HTTP/1.1 100 Continue") == 0);
+  REQUIRE(write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()));
+  CHECK(readUntil(fd, "sessionId", 1).find("HTTP/1.1 200 OK") != std::string::npos);
+  close(fd);
   CHECK(host.stop() == 0);
 }

@@ -12,6 +12,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
 
@@ -46,6 +47,12 @@ std::string loadAverage() {
 } // namespace
 
 int main(int argc, char** argv) {
+  // The scale scenario holds a connection per session (1000) besides everything else.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   bench::Options options;
   options.wdhost = WDHOST_BINARY;
   options.stubPluginDir = WDHOST_BENCH_PLUGIN_DIR;

@@ -1,10 +1,12 @@
-// Scenario "scale": 1000 stub sessions at once: per-command latency on one session vs spread
-// over all of them (interleaved), the host's RSS idle and per session, and errors.
+// Scenario "scale": 1000 stub sessions at once, each with its own keep-alive client connection:
+// per-command latency on one session vs spread over all of them (interleaved), the host's RSS
+// idle and per session (connections included), and errors.
 #include "load.h"
 #include "scenarios.h"
 #include "stub_upstream.h"
 
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 namespace bench {
@@ -33,26 +35,35 @@ void runScale(const Options& options, const Counts& counts, Report& report) {
   report.latency("New Session (stub)", summarize(creates));
   if (ids.empty())
     throw std::runtime_error("no stub session could be created");
-  for (const std::string& id : ids) { // every session relays once: its upstream is connected
+  // Each session gets its own client connection, as each WebDriver client drives its own, and
+  // relays once on it: the host then holds one keep-alive client and one upstream connection
+  // per session.
+  std::vector<std::unique_ptr<HttpConnection>> clients;
+  clients.reserve(ids.size());
+  for (const std::string& id : ids) {
+    clients.push_back(std::make_unique<HttpConnection>(host.port()));
     try {
-      expectGet(toHost, "/session/" + id + "/url");
+      expectGet(*clients.back(), "/session/" + id + "/url");
     } catch (const std::runtime_error&) {
       ++errors;
     }
   }
   std::size_t next = 0;
-  auto oneOf = [&]() -> const std::string& { return ids[next++ % ids.size()]; };
+  auto spread = [&] {
+    std::size_t i = next++ % ids.size();
+    expectGet(*clients[i], "/session/" + ids[i] + "/url");
+  };
   Samples one, many;
   interleave(
       counts.warmup, counts.scaleRounds, [&] { expectGet(toHost, "/session/" + ids[0] + "/url"); },
-      [&] { expectGet(toHost, "/session/" + oneOf() + "/url"); }, &one, &many);
+      spread, &one, &many);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   long loaded = rssKiB(host.pid());
 
   Summary s1 = summarize(one), sn = summarize(many);
   std::string n = std::to_string(ids.size());
   report.latency("GET /url, 1 session", s1);
-  report.latency("GET /url, spread over " + n + " sessions", sn);
+  report.latency("GET /url, spread over " + n + " sessions and connections", sn);
   report.check("latency ratio " + n + " vs 1 session", formatRatio(sn.median / s1.median),
                "<= 1.20x", sn.median <= 1.2 * s1.median);
   char text[64];
@@ -64,6 +75,7 @@ void runScale(const Options& options, const Counts& counts, Report& report) {
   std::snprintf(text, sizeof text, "%.1f KiB", perSession);
   report.check("RSS per session", text, "< 256 KiB", perSession < 256.0);
 
+  clients.clear();
   for (const std::string& id : ids) {
     try {
       if (!deleteSession(toHost, id))
