@@ -180,6 +180,7 @@ int runHost(const HostOptions& options, const char* argv0) {
   serverSettings.host = options.host;
   serverSettings.port = options.port;
   serverSettings.maxThreads = options.maxThreads;
+  serverSettings.keepAliveTimeout = std::chrono::seconds(options.keepAliveTimeout);
   serverSettings.maxBodySize = options.maxBodySize;
   serverSettings.authToken = options.authToken;
   std::vector<PooledProxy> pool;

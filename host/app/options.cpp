@@ -81,7 +81,9 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   add("max-body-size", po::value(&out->maxBodySize)->default_value(out->maxBodySize),
       "largest request body accepted, in bytes");
   add("max-threads", po::value(&out->maxThreads)->default_value(out->maxThreads),
-      "HTTP worker threads (concurrent connections)");
+      "requests served at once (worker threads; idle connections need none)");
+  add("keep-alive-timeout", po::value(&out->keepAliveTimeout)->default_value(out->keepAliveTimeout),
+      "seconds an idle client connection stays open");
   add("config", po::value(&configFile), "read options from FILE (key = value lines)");
   add("list-plugins", po::bool_switch(&out->listPlugins),
       "list the plugins found, the browsers they found, and why any was skipped; then exit");
@@ -123,6 +125,10 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   }
   if (out->maxThreads < 2 || out->maxThreads > 10000) {
     *error = "--max-threads must be between 2 and 10000";
+    return false;
+  }
+  if (out->keepAliveTimeout < 1 || out->keepAliveTimeout > 86400) {
+    *error = "--keep-alive-timeout must be between 1 and 86400 seconds";
     return false;
   }
   if (out->maxBodySize < 1024) {

@@ -20,14 +20,15 @@ struct HostOptions {
   bool showWindows = false;                        // run browsers with a visible window
   std::string logLevel = "info";                   // trace|debug|info|warn|error|off
   std::size_t maxBodySize = 16 * 1024 * 1024;      // bytes
-  int maxThreads = 128;                            // HTTP worker threads
+  int maxThreads = 128;                            // requests served at once (worker threads)
+  int keepAliveTimeout = 60;                       // s an idle client connection stays open
   std::size_t maxSessions = 0;                     // 0 = the number of cores
   std::map<std::string, std::size_t> maxSessionsPerPlugin; // NAME=N
   unsigned sessionRequestTimeout = 300;    // seconds a New Session may wait for a slot
   bool noQueue = false;                    // answer at once when no slot is free
   unsigned sessionTimeout = 200;           // idle seconds before a session is closed
   unsigned maxSessionTimeout = 3600;       // bound of wdhost:sessionTimeout
-  unsigned warmDrivers = 1;                      // drivers kept started ahead, per plugin
+  unsigned warmDrivers = 1;                // drivers kept started ahead, per plugin
   unsigned launchTimeout = 90;             // seconds a plugin may take to start a session
   std::string authToken;                   // required from clients when set
   std::string proxyPool;                   // --proxy-pool FILE for the sessions API

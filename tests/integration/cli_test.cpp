@@ -31,6 +31,9 @@ TEST_CASE("cli: an unknown option or a bad value says what is wrong and exits 2"
   CommandResult badOption = runCommand({WDHOST_BINARY, "--plugin-option", "chrome"});
   CHECK(badOption.exitCode == 2);
   CHECK(badOption.output.find("NAME.KEY=VALUE") != std::string::npos);
+  CommandResult badKeepAlive = runCommand({WDHOST_BINARY, "--keep-alive-timeout", "0"});
+  CHECK(badKeepAlive.exitCode == 2);
+  CHECK(badKeepAlive.output.find("--keep-alive-timeout") != std::string::npos);
 }
 
 TEST_CASE("cli: --list-plugins names each plugin and why any was skipped") {
