@@ -15,6 +15,20 @@ ParseState invalid(Status* error, std::string message) {
   return ParseState::Invalid;
 }
 
+// The three-digit status code after the version on the status line, or 0.
+int statusCodeOf(std::string_view head) {
+  std::size_t space = head.find(' ');
+  if (space == std::string_view::npos || head.size() < space + 4)
+    return 0;
+  int code = 0;
+  for (std::size_t i = space + 1; i < space + 4; ++i) {
+    if (head[i] < '0' || head[i] > '9')
+      return 0;
+    code = code * 10 + (head[i] - '0');
+  }
+  return code;
+}
+
 } // namespace
 
 ParseState parseResponse(std::string_view bytes, bool peerClosed, bool headRequest,
@@ -39,7 +53,12 @@ ParseState parseResponse(std::string_view bytes, bool peerClosed, bool headReque
     } catch (const Poco::Exception& e) {
       return invalid(error, "the driver's answer is not HTTP: " + e.displayText());
     }
-    int status = static_cast<int>(response.getStatus());
+    // The status comes from the line itself: Poco keeps it in an enum, which cannot hold
+    // every three-digit code a driver may send.
+    int status = statusCodeOf(input);
+    if (response.getVersion().rfind("HTTP/1.", 0) != 0 || status < 100 || status > 999)
+      return invalid(error, "the driver's answer is not HTTP/1.x: it starts with \"" +
+                                response.getVersion() + " " + std::to_string(status) + "\"");
     if (status >= 100 && status < 200 && status != 101) {
       start += end; // an interim response; the final one follows
       continue;

@@ -29,8 +29,12 @@ void formatReplyHead(const Reply& reply, bool keepAlive, bool http10, std::strin
   head->append("HTTP/1.1 ");
   head->append(std::to_string(reply.status));
   head->push_back(' ');
-  head->append(Poco::Net::HTTPResponse::getReasonForStatus(
-      static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status)));
+  // Only codes Poco's enum names are cast to it; a relayed driver may send any other.
+  if (reply.status >= 100 && reply.status <= 511)
+    head->append(Poco::Net::HTTPResponse::getReasonForStatus(
+        static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status)));
+  else
+    head->append("Unknown");
   head->append("\r\nDate: ");
   head->append(httpDate());
   head->append("\r\nContent-Type: ");

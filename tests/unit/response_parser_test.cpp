@@ -54,5 +54,9 @@ TEST_CASE("response parser: what is not a whole HTTP response is an error once t
                       &error) == ParseState::Invalid);
   CHECK(parseResponse("SSH-2.0-OpenSSH\r\n\r\n", false, false, &response, &error) ==
         ParseState::Invalid);
+  CHECK(parseResponse("HTTT/1.1 200 OK\r\n\r\n", true, false, &response, &error) ==
+        ParseState::Invalid);
+  CHECK(parseResponse("HTTP/1.1 0 Zero\r\n\r\n", true, false, &response, &error) ==
+        ParseState::Invalid);
   CHECK(error.code() == ErrorCode::UnknownError);
 }
