@@ -37,63 +37,76 @@ Upstream::Upstream(std::string baseUrl, std::string host, std::uint16_t port,
       "Host: " + (ipv6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_) + "\r\n";
 }
 
-std::unique_ptr<UpstreamConnection> Upstream::takeIdle() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (idle_.empty())
-    return nullptr;
-  auto connection = std::move(idle_.back());
-  idle_.pop_back();
-  return connection;
+void Upstream::requestHead(std::string_view method, std::string_view suffix, std::size_t bodySize,
+                           std::string* head) const {
+  head->clear();
+  head->append(method);
+  head->push_back(' ');
+  head->append(pathPrefix_);
+  head->append(suffix);
+  head->append(" HTTP/1.1\r\n");
+  head->append(hostHeader_);
+  if (bodySize > 0 || method == "POST" || method == "PUT" || method == "PATCH") {
+    head->append("Content-Type: application/json; charset=utf-8\r\nContent-Length: ");
+    head->append(std::to_string(bodySize));
+    head->append("\r\n");
+  }
+  head->append("\r\n");
 }
 
-void Upstream::keepIdle(std::unique_ptr<UpstreamConnection> connection) {
+Status Upstream::checkout(std::chrono::milliseconds timeout,
+                          std::unique_ptr<UpstreamConnection>* out, bool* reused) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!idle_.empty()) {
+      *out = std::move(idle_.back());
+      idle_.pop_back();
+      *reused = true;
+      return Status::ok();
+    }
+  }
+  *reused = false;
+  return UpstreamConnection::open(host_, port_, timeout, out);
+}
+
+void Upstream::checkin(std::unique_ptr<UpstreamConnection> connection) {
+  if (!connection->reusable())
+    return;
   std::lock_guard<std::mutex> lock(mutex_);
   if (idle_.size() < kMaxIdleConnections)
     idle_.push_back(std::move(connection));
 }
 
 std::string Upstream::failure(std::string_view method, std::string_view suffix,
-                              std::string_view what, const std::string& cause) const {
-  std::string message = "the browser's driver at " + host_ + ":" + std::to_string(port_) + " ";
-  message.append(what);
-  message.append(" ");
-  message.append(method);
-  message.append(" ");
-  message.append(pathPrefix_);
-  message.append(suffix);
+                              const std::string& cause) const {
+  std::string message = "the browser's driver at " + host_ + ":" + std::to_string(port_) +
+                        " failed " + std::string(method) + " " + pathPrefix_ + std::string(suffix);
   if (!cause.empty())
     message.append(": " + cause);
   return message;
 }
 
+std::string Upstream::noAnswer(std::string_view method, std::string_view suffix,
+                               std::chrono::milliseconds timeout) const {
+  return "the browser's driver at " + host_ + ":" + std::to_string(port_) + " did not answer " +
+         std::string(method) + " " + pathPrefix_ + std::string(suffix) + " within " +
+         std::to_string(timeout.count()) + " ms";
+}
+
 Status Upstream::send(std::string_view method, std::string_view suffix, std::string_view body,
                       std::chrono::milliseconds timeout, RelayResponse* out) {
   thread_local std::string head;
-  head.clear();
-  head.append(method);
-  head.push_back(' ');
-  head.append(pathPrefix_);
-  head.append(suffix);
-  head.append(" HTTP/1.1\r\n");
-  head.append(hostHeader_);
-  if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
-    head.append("Content-Type: application/json; charset=utf-8\r\nContent-Length: ");
-    head.append(std::to_string(body.size()));
-    head.append("\r\n");
-  }
-  head.append("\r\n");
+  requestHead(method, suffix, body.size(), &head);
   bool headRequest = method == "HEAD";
-
   // A reused keep-alive connection may have been closed by the upstream while idle; then,
   // and only when nothing came back, the command is sent once more on a fresh connection.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto connection = attempt == 0 ? takeIdle() : nullptr;
-    bool reused = connection != nullptr;
-    if (!reused) {
-      Status opened = UpstreamConnection::open(host_, port_, timeout, &connection);
-      if (!opened.isOk())
-        return Status(ErrorCode::UnknownError, failure(method, suffix, "failed", opened.message()));
-    }
+    std::unique_ptr<UpstreamConnection> connection;
+    bool reused = false;
+    Status opened = attempt == 0 ? checkout(timeout, &connection, &reused)
+                                 : UpstreamConnection::open(host_, port_, timeout, &connection);
+    if (!opened.isOk())
+      return Status(ErrorCode::UnknownError, failure(method, suffix, opened.message()));
     ParsedResponse response;
     bool nothingReceived = true;
     bool timedOut = false;
@@ -103,17 +116,14 @@ Status Upstream::send(std::string_view method, std::string_view suffix, std::str
       out->status = response.status;
       out->contentType = std::move(response.contentType);
       out->body = std::move(response.body);
-      if (connection->reusable())
-        keepIdle(std::move(connection));
+      checkin(std::move(connection));
       return status;
     }
     if (timedOut)
-      return Status(ErrorCode::UnknownError, failure(method, suffix, "did not answer", "") +
-                                                 " within " + std::to_string(timeout.count()) +
-                                                 " ms");
+      return Status(ErrorCode::UnknownError, noAnswer(method, suffix, timeout));
     if (reused && nothingReceived)
       continue;
-    return Status(ErrorCode::UnknownError, failure(method, suffix, "failed", status.message()));
+    return Status(ErrorCode::UnknownError, failure(method, suffix, status.message()));
   }
   return Status(ErrorCode::UnknownError, "the browser's driver closed the connection twice");
 }

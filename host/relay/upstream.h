@@ -36,12 +36,27 @@ public:
   // The base URL.
   const std::string& baseUrl() const noexcept { return baseUrl_; }
 
+  // For callers that wait for the answer themselves (the server's event loop):
+  // The request head for `method` base + suffix with a body of `bodySize` bytes.
+  void requestHead(std::string_view method, std::string_view suffix, std::size_t bodySize,
+                   std::string* head) const;
+  // An idle keep-alive connection (`*reused` true), or a new one within `timeout`.
+  Status checkout(std::chrono::milliseconds timeout, std::unique_ptr<UpstreamConnection>* out,
+                  bool* reused);
+  // Gives back a connection that answered in full; others are closed.
+  void checkin(std::unique_ptr<UpstreamConnection> connection);
+  // The message for `method suffix` that failed because of `cause`.
+  std::string failure(std::string_view method, std::string_view suffix,
+                      const std::string& cause) const;
+  // The message for `method suffix` that got no answer within `timeout`.
+  std::string noAnswer(std::string_view method, std::string_view suffix,
+                       std::chrono::milliseconds timeout) const;
+  // The driver's host and port.
+  const std::string& host() const noexcept { return host_; }
+  std::uint16_t port() const noexcept { return port_; }
+
 private:
   Upstream(std::string baseUrl, std::string host, std::uint16_t port, std::string pathPrefix);
-  std::unique_ptr<UpstreamConnection> takeIdle();
-  void keepIdle(std::unique_ptr<UpstreamConnection> connection);
-  std::string failure(std::string_view method, std::string_view suffix, std::string_view what,
-                      const std::string& cause) const;
 
   std::string baseUrl_;
   std::string host_;

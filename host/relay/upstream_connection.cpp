@@ -64,16 +64,14 @@ void UpstreamConnection::reserve(std::size_t room) {
   capacity_ = capacity;
 }
 
-Status UpstreamConnection::exchange(std::string_view head, std::string_view body, bool headRequest,
-                                    std::chrono::milliseconds timeout, ParsedResponse* out,
-                                    bool* nothingReceived, bool* timedOut) {
-  *nothingReceived = true;
+Status UpstreamConnection::send(std::string_view head, std::string_view body,
+                                std::chrono::milliseconds timeout, bool* timedOut) {
   *timedOut = false;
   reusable_ = false; // until a whole response has been read
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  answered_ = false;
+  size_ = 0;
   if (!setTimeout(timeout))
     return Status(ErrorCode::UnknownError, std::string("cannot set a timeout: ") + strerror(errno));
-
   iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
                     {const_cast<char*>(body.data()), body.size()}};
   int first = 0;
@@ -98,45 +96,67 @@ Status UpstreamConnection::exchange(std::string_view head, std::string_view body
       parts[first].iov_len -= done;
     }
   }
+  return Status::ok();
+}
 
-  size_ = 0;
+ParseState UpstreamConnection::receive(bool wait, bool headRequest, ParsedResponse* out,
+                                       Status* error, bool* timedOut) {
+  *timedOut = false;
   for (;;) {
     reserve(kReceiveRoom);
-    ssize_t got = recv(fd_, buffer_.get() + size_, capacity_ - size_, 0);
+    ssize_t got = recv(fd_, buffer_.get() + size_, capacity_ - size_, wait ? 0 : MSG_DONTWAIT);
     if (got < 0) {
       if (errno == EINTR)
         continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        // SO_RCVTIMEO bounds each read; the deadline bounds them all together.
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() > 0 && setTimeout(left))
-          continue;
+        if (!wait)
+          return ParseState::Incomplete;
         *timedOut = true;
-        return Status(ErrorCode::UnknownError, "no answer in time");
+        *error = Status(ErrorCode::UnknownError, "no answer in time");
+        return ParseState::Invalid;
       }
-      return Status(ErrorCode::UnknownError, std::string("cannot receive: ") + strerror(errno));
+      *error = Status(ErrorCode::UnknownError, std::string("cannot receive: ") + strerror(errno));
+      return ParseState::Invalid;
     }
     size_ += static_cast<std::size_t>(got);
-    if (got > 0)
-      *nothingReceived = false;
-    Status error;
     ParseState state =
-        parseResponse(std::string_view(buffer_.get(), size_), got == 0, headRequest, out, &error);
-    if (state == ParseState::Invalid)
-      return error;
+        parseResponse(std::string_view(buffer_.get(), size_), got == 0, headRequest, out, error);
     if (state == ParseState::Complete) {
       reusable_ = out->keepAlive && out->consumed == size_;
+      answered_ = true;
       if (capacity_ > kKeptBuffer) {
         buffer_.reset();
         capacity_ = 0;
       }
       size_ = 0;
-      return Status::ok();
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
+    // A full buffer may mean more is waiting; otherwise the socket is drained for now.
+    if (state != ParseState::Incomplete || wait || size_ < capacity_)
+      return state;
+  }
+}
+
+Status UpstreamConnection::exchange(std::string_view head, std::string_view body, bool headRequest,
+                                    std::chrono::milliseconds timeout, ParsedResponse* out,
+                                    bool* nothingReceived, bool* timedOut) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  *nothingReceived = true;
+  Status status = send(head, body, timeout, timedOut);
+  if (!status.isOk())
+    return status;
+  for (;;) {
+    ParseState state = receive(true, headRequest, out, &status, timedOut);
+    *nothingReceived = !receivedAny();
+    if (state == ParseState::Complete)
+      return Status::ok();
+    if (state == ParseState::Invalid && !*timedOut)
+      return status;
+    // SO_RCVTIMEO bounds each read; the deadline bounds them all together.
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || (*timedOut && !setTimeout(left))) {
       *timedOut = true;
-      return Status(ErrorCode::UnknownError, "no whole answer in time");
+      return Status(ErrorCode::UnknownError, "no answer in time");
     }
   }
 }

@@ -1,10 +1,15 @@
 #include "server/client_connection.h"
 
+#include "server/relay_in_flight.h"
+
 #include <unistd.h>
 
 namespace wdh {
 
+ClientConnection::ClientConnection(int fd) : EventSource(Kind::Client), fd_(fd) {}
+
 ClientConnection::~ClientConnection() {
+  relay.reset(); // its upstream socket closes first
   ::close(fd_);
 }
 

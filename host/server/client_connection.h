@@ -1,15 +1,20 @@
 // One accepted client connection: its socket, bytes received ahead of use, and who serves it.
 #pragma once
 
+#include "server/event_source.h"
+
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 
 namespace wdh {
 
+struct RelayInFlight;
+
 // Owned by the server; served by one worker at a time (the one whose event moved it to Busy).
-class ClientConnection {
+class ClientConnection : public EventSource {
 public:
   // Who may touch the connection now.
   enum class State {
@@ -19,7 +24,7 @@ public:
   };
 
   // Takes ownership of the connected socket `fd`.
-  explicit ClientConnection(int fd) : fd_(fd) {}
+  explicit ClientConnection(int fd);
   // Closes the socket (which also takes it out of epoll).
   ~ClientConnection();
   ClientConnection(const ClientConnection&) = delete;
@@ -33,6 +38,12 @@ public:
   std::int64_t idleDeadline = 0; // steady-clock ms after which an Idle one expires (idleGuard)
   std::string pending;       // bytes received that are not a whole request yet (Busy owner only)
   bool continueSent = false; // "100 Continue" already sent for the request in `pending`
+  std::unique_ptr<RelayInFlight> relay; // the command being relayed for it (Busy owner only)
+  // The relay's upstream socket and deadline, read by the sweeper (idleGuard): past the
+  // deadline it marks the relay timed out and shuts the socket, which wakes the relay.
+  int relayFd = -1;
+  std::int64_t relayDeadline = 0;
+  bool relayTimedOut = false;
 
 private:
   int fd_;

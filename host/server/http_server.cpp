@@ -112,8 +112,11 @@ void HttpServer::workerLoop() {
       addWorker();
     if (event.data.ptr == &listenerTag_) {
       acceptAll();
+    } else if (auto* source = static_cast<EventSource*>(event.data.ptr);
+               source->kind == EventSource::Kind::Relay) {
+      onRelayEvent(static_cast<RelayInFlight*>(source));
     } else {
-      auto* connection = static_cast<ClientConnection*>(event.data.ptr);
+      auto* connection = static_cast<ClientConnection*>(source);
       auto idle = ClientConnection::State::Idle;
       if (connection->state.compare_exchange_strong(idle, ClientConnection::State::Busy))
         serve(connection);
@@ -149,7 +152,7 @@ void HttpServer::acceptAll() {
     }
     epoll_event watch{};
     watch.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
-    watch.data.ptr = raw;
+    watch.data.ptr = static_cast<EventSource*>(raw);
     if (epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &watch) != 0)
       destroy(raw);
   }
@@ -173,78 +176,245 @@ void HttpServer::serve(ClientConnection* connection) {
     }
     bool peerDone = got == 0;
     std::size_t received = got > 0 ? static_cast<std::size_t>(got) : 0;
-
     // Parse from the receive buffer itself when nothing was pending (the usual case).
     bool fromPending = !connection->pending.empty();
     if (fromPending)
       connection->pending.append(buffer, received);
     std::string_view bytes =
         fromPending ? std::string_view(connection->pending) : std::string_view(buffer, received);
-    ParsedRequest parsed;
-    for (;;) {
-      Status error;
-      ParseState state = parseRequest(bytes, limits_, &parsed, &error);
-      if (state == ParseState::Incomplete)
-        break;
-      if (state == ParseState::Invalid) {
-        Reply reply;
-        errorReply(&reply, error);
-        std::string head;
-        formatReplyHead(reply, false, false, &head);
-        sendAll(connection->fd(), head, reply.body,
-                std::chrono::milliseconds(std::chrono::seconds(5)));
-        destroy(connection);
-        return;
-      }
-      bytes.remove_prefix(parsed.consumed);
-      connection->continueSent = false;
-      if (!answer(connection, parsed)) {
-        destroy(connection);
-        return;
-      }
-    }
-    // Keep what is left: the start of the next request.
-    if (fromPending)
-      connection->pending.erase(0, connection->pending.size() - bytes.size());
-    else
-      connection->pending.assign(bytes.data(), bytes.size());
-    if (connection->pending.empty() && connection->pending.capacity() > kReceiveChunk)
-      std::string().swap(connection->pending);
+    bool expectsContinue = false;
+    if (process(connection, bytes, fromPending, &expectsContinue) != Next::Wait)
+      return;
     if (peerDone) {
       destroy(connection);
       return;
     }
     if (received == kReceiveChunk)
       continue; // there may be more already
-    if (parsed.expectsContinue && !connection->continueSent) {
-      connection->continueSent = true;
-      if (!sendAll(connection->fd(), kContinue, {}, std::chrono::seconds(5))) {
-        destroy(connection);
-        return;
-      }
-    }
-    rearm(connection);
+    waitForMore(connection, expectsContinue);
     return;
   }
 }
 
-bool HttpServer::answer(ClientConnection* connection, ParsedRequest& parsed) {
-  Request request;
-  request.method = std::move(parsed.method);
-  request.target = std::move(parsed.target);
-  request.authorization = std::move(parsed.authorization);
-  request.body = std::move(parsed.body);
+HttpServer::Next HttpServer::process(ClientConnection* connection, std::string_view bytes,
+                                     bool fromPending, bool* expectsContinue) {
+  // What is left of `bytes` becomes the connection's pending bytes.
+  auto keepRest = [&] {
+    if (fromPending)
+      connection->pending.erase(0, connection->pending.size() - bytes.size());
+    else
+      connection->pending.assign(bytes.data(), bytes.size());
+    if (connection->pending.empty() && connection->pending.capacity() > kReceiveChunk)
+      std::string().swap(connection->pending);
+  };
+  for (;;) {
+    ParsedRequest parsed;
+    Status error;
+    ParseState state = parseRequest(bytes, limits_, &parsed, &error);
+    if (state == ParseState::Incomplete) {
+      *expectsContinue = parsed.expectsContinue;
+      keepRest();
+      return Next::Wait;
+    }
+    if (state == ParseState::Invalid) {
+      Reply reply;
+      errorReply(&reply, error);
+      sendReply(connection, reply, false, false, false);
+      destroy(connection);
+      return Next::Destroyed;
+    }
+    bytes.remove_prefix(parsed.consumed);
+    connection->continueSent = false;
+    Request request;
+    request.method = std::move(parsed.method);
+    request.target = std::move(parsed.target);
+    request.authorization = std::move(parsed.authorization);
+    request.body = std::move(parsed.body);
+    // One spare per worker, so that requests that are not relayed allocate none.
+    thread_local std::unique_ptr<RelayInFlight> spare;
+    if (!spare)
+      spare = std::make_unique<RelayInFlight>();
+    if (handler_.beginRelay(request, &spare->command)) {
+      std::unique_ptr<RelayInFlight> relay = std::move(spare);
+      keepRest();
+      relay->keepAlive = parsed.keepAlive;
+      relay->http10 = parsed.http10;
+      relay->body = std::move(request.body);
+      startRelay(connection, std::move(relay));
+      return Next::Relaying;
+    }
+    if (!answer(connection, parsed, request)) {
+      destroy(connection);
+      return Next::Destroyed;
+    }
+  }
+}
+
+bool HttpServer::answer(ClientConnection* connection, ParsedRequest& parsed, Request& request) {
   int fd = connection->fd();
   request.clientGone = [fd] { return peerClosed(fd); };
   Reply reply;
   handler_.handle(request, &reply);
   bool keepAlive = parsed.keepAlive && !reply.closeConnection && !stopping_;
+  return sendReply(connection, reply, keepAlive, parsed.http10, request.method == "HEAD") &&
+         keepAlive;
+}
+
+bool HttpServer::sendReply(ClientConnection* connection, const Reply& reply, bool keepAlive,
+                           bool http10, bool headMethod) {
   thread_local std::string head;
-  formatReplyHead(reply, keepAlive, parsed.http10, &head);
-  std::string_view body = request.method == "HEAD" ? std::string_view() : reply.body;
-  if (!sendAll(fd, head, body, std::chrono::milliseconds(settings_.requestTimeout)))
-    return false;
-  return keepAlive;
+  formatReplyHead(reply, keepAlive, http10, &head);
+  return sendAll(connection->fd(), head, headMethod ? std::string_view() : reply.body,
+                 std::chrono::milliseconds(settings_.requestTimeout));
+}
+
+void HttpServer::waitForMore(ClientConnection* connection, bool expectsContinue) {
+  if (expectsContinue && !connection->continueSent) {
+    connection->continueSent = true;
+    if (!sendAll(connection->fd(), kContinue, {}, std::chrono::seconds(5))) {
+      destroy(connection);
+      return;
+    }
+  }
+  rearm(connection);
+}
+
+void HttpServer::startRelay(ClientConnection* connection, std::unique_ptr<RelayInFlight> relay) {
+  RelayInFlight* raw = relay.get();
+  raw->client = connection;
+  connection->relay = std::move(relay);
+  RelayedCommand& command = raw->command;
+  command.upstream->requestHead(command.method, command.suffix, raw->body.size(), &raw->head);
+  Status status = command.upstream->checkout(command.timeout, &raw->upstream, &raw->reused);
+  if (!status.isOk()) {
+    completeRelay(
+        raw, Status(ErrorCode::UnknownError,
+                    command.upstream->failure(command.method, command.suffix, status.message())));
+    return;
+  }
+  sendRelay(raw);
+}
+
+void HttpServer::sendRelay(RelayInFlight* relay) {
+  RelayedCommand& command = relay->command;
+  for (;;) {
+    bool timedOut = false;
+    Status status = relay->upstream->send(relay->head, relay->body, command.timeout, &timedOut);
+    if (status.isOk())
+      break;
+    // A connection that sat idle may have been closed by the driver: send once more on a
+    // fresh one, as the blocking relay does.
+    if (relay->reused && !relay->resent && !timedOut) {
+      relay->resent = true;
+      relay->reused = false;
+      status = UpstreamConnection::open(command.upstream->host(), command.upstream->port(),
+                                        command.timeout, &relay->upstream);
+      if (status.isOk())
+        continue;
+    }
+    completeRelay(
+        relay,
+        Status(ErrorCode::UnknownError,
+               timedOut
+                   ? command.upstream->noAnswer(command.method, command.suffix, command.timeout)
+                   : command.upstream->failure(command.method, command.suffix, status.message())));
+    return;
+  }
+  ClientConnection* connection = relay->client;
+  {
+    std::lock_guard<std::mutex> guard(connection->idleGuard);
+    connection->relayFd = relay->upstream->fd();
+    connection->relayDeadline = nowMs() + command.timeout.count();
+    connection->relayTimedOut = false;
+  }
+  epoll_event watch{};
+  watch.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  watch.data.ptr = static_cast<EventSource*>(relay);
+  UpstreamConnection& upstream = *relay->upstream;
+  bool registered = upstream.registeredWith == epoll_;
+  upstream.registeredWith = epoll_;
+  // From the moment it is armed, another worker may finish (and free) the relay: nothing
+  // here touches it afterwards.
+  if (epoll_ctl(epoll_, registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, upstream.fd(), &watch) != 0) {
+    upstream.registeredWith = registered ? epoll_ : -1;
+    completeRelay(relay, Status(ErrorCode::UnknownError,
+                                std::string("cannot wait for the driver: ") + strerror(errno)));
+  }
+}
+
+void HttpServer::onRelayEvent(RelayInFlight* relay) {
+  RelayedCommand& command = relay->command;
+  bool timedOut = false;
+  {
+    std::lock_guard<std::mutex> guard(relay->client->idleGuard);
+    timedOut = relay->client->relayTimedOut;
+  }
+  if (timedOut) {
+    completeRelay(
+        relay, Status(ErrorCode::UnknownError,
+                      command.upstream->noAnswer(command.method, command.suffix, command.timeout)));
+    return;
+  }
+  Status error;
+  bool slow = false;
+  ParseState state =
+      relay->upstream->receive(false, command.method == "HEAD", &relay->response, &error, &slow);
+  if (state == ParseState::Incomplete) {
+    epoll_event watch{};
+    watch.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+    watch.data.ptr = static_cast<EventSource*>(relay);
+    if (epoll_ctl(epoll_, EPOLL_CTL_MOD, relay->upstream->fd(), &watch) != 0)
+      completeRelay(relay, Status(ErrorCode::UnknownError,
+                                  std::string("cannot wait for the driver: ") + strerror(errno)));
+    return;
+  }
+  if (state == ParseState::Invalid) {
+    if (relay->reused && !relay->resent && !relay->upstream->receivedAny()) {
+      relay->resent = true;
+      relay->reused = false;
+      Status opened = UpstreamConnection::open(command.upstream->host(), command.upstream->port(),
+                                               command.timeout, &relay->upstream);
+      if (opened.isOk()) {
+        sendRelay(relay);
+        return;
+      }
+      error = opened;
+    }
+    completeRelay(
+        relay, Status(ErrorCode::UnknownError,
+                      command.upstream->failure(command.method, command.suffix, error.message())));
+    return;
+  }
+  completeRelay(relay, Status::ok());
+}
+
+void HttpServer::completeRelay(RelayInFlight* relay, Status status) {
+  ClientConnection* connection = relay->client;
+  {
+    std::lock_guard<std::mutex> guard(connection->idleGuard);
+    connection->relayFd = -1; // the sweeper no longer touches the driver's socket
+  }
+  RelayResponse response;
+  if (status.isOk()) {
+    response.status = relay->response.status;
+    response.contentType = std::move(relay->response.contentType);
+    response.body = std::move(relay->response.body);
+    relay->command.upstream->checkin(std::move(relay->upstream));
+  }
+  Reply reply;
+  handler_.finishRelay(relay->command, relay->body, std::move(status), std::move(response), &reply);
+  bool keepAlive = relay->keepAlive && !reply.closeConnection && !stopping_;
+  bool sent =
+      sendReply(connection, reply, keepAlive, relay->http10, relay->command.method == "HEAD");
+  connection->relay.reset(); // `relay` is gone from here on
+  if (!sent || !keepAlive) {
+    destroy(connection);
+    return;
+  }
+  // Requests the client sent meanwhile (pipelined) are already in `pending`.
+  bool expectsContinue = false;
+  if (process(connection, connection->pending, true, &expectsContinue) == Next::Wait)
+    waitForMore(connection, expectsContinue);
 }
 
 void HttpServer::rearm(ClientConnection* connection) {
@@ -257,7 +427,7 @@ void HttpServer::rearm(ClientConnection* connection) {
   }
   epoll_event watch{};
   watch.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
-  watch.data.ptr = connection;
+  watch.data.ptr = static_cast<EventSource*>(connection);
   if (epoll_ctl(epoll_, EPOLL_CTL_MOD, connection->fd(), &watch) != 0) {
     // Only this worker could have re-armed it, so it is still ours to end.
     auto idle = ClientConnection::State::Idle;
@@ -281,6 +451,13 @@ void HttpServer::sweepLoop() {
       // Under the guard no worker can re-arm it in between, so the deadline read belongs to
       // the Idle state swapped out here; a worker that took it meanwhile makes the swap fail.
       std::lock_guard<std::mutex> guard(connection->idleGuard);
+      if (connection->relayFd >= 0 && connection->relayDeadline <= now &&
+          !connection->relayTimedOut) {
+        // The driver is too slow: wake the relay, which answers the client with the timeout.
+        connection->relayTimedOut = true;
+        shutdown(connection->relayFd, SHUT_RDWR);
+        continue;
+      }
       if (connection->idleDeadline > now)
         continue;
       auto idle = ClientConnection::State::Idle;

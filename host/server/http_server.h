@@ -5,6 +5,7 @@
 
 #include "core/status.h"
 #include "server/client_connection.h"
+#include "server/relay_in_flight.h"
 #include "server/request_handler.h"
 #include "server/request_parser.h"
 #include "sessions_api/sessions_api.h"
@@ -52,13 +53,29 @@ public:
   void stop();
 
 private:
+  // What became of a connection after its complete requests were handled.
+  enum class Next {
+    Wait,      // waiting for more bytes (the rest of a request, or the next one)
+    Relaying,  // a relayed command is out; the relay resumes the connection
+    Destroyed, // closed and gone
+  };
+
   void workerLoop();
   void addWorker();
   void acceptAll();
   void serve(ClientConnection* connection);
-  bool answer(ClientConnection* connection, ParsedRequest& parsed);
+  Next process(ClientConnection* connection, std::string_view bytes, bool fromPending,
+               bool* expectsContinue);
+  bool answer(ClientConnection* connection, ParsedRequest& parsed, Request& request);
+  bool sendReply(ClientConnection* connection, const Reply& reply, bool keepAlive, bool http10,
+                 bool headMethod);
+  void waitForMore(ClientConnection* connection, bool expectsContinue);
   void rearm(ClientConnection* connection);
   void destroy(ClientConnection* connection);
+  void startRelay(ClientConnection* connection, std::unique_ptr<RelayInFlight> relay);
+  void sendRelay(RelayInFlight* relay);
+  void onRelayEvent(RelayInFlight* relay);
+  void completeRelay(RelayInFlight* relay, Status status);
   void sweepLoop();
 
   RequestHandler handler_;

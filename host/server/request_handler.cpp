@@ -95,13 +95,44 @@ void RequestHandler::route(Request& request, Reply* reply) const {
   case RouteKind::SessionCommand: {
     RelayResponse relayed;
     status = service_.execute(route.sessionId, method, route.suffix, request.body, &relayed);
-    if (status.isOk())
-      jsonReply(reply, relayed.status, std::move(relayed.body), std::move(relayed.contentType));
-    else
-      errorReply(reply, status);
+    relayedReply(status, std::move(relayed), reply);
     return;
   }
   }
+}
+
+bool RequestHandler::beginRelay(const Request& request, RelayedCommand* command) const {
+  if (!authToken_.empty() && !authorizationCarries(request.authorization, authToken_))
+    return false;
+  std::string_view path(request.target);
+  path = path.substr(0, path.find('?'));
+  Route route;
+  if (!matchRoute(request.method, path, &route).isOk() || route.kind != RouteKind::SessionCommand)
+    return false;
+  try {
+    return service_.beginRelay(route.sessionId, request.method, route.suffix, command);
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, "http", std::string("cannot begin a relayed command: ") + e.what());
+    return false;
+  }
+}
+
+void RequestHandler::finishRelay(RelayedCommand& command, const std::string& body, Status status,
+                                 RelayResponse&& response, Reply* reply) const {
+  try {
+    status = service_.finishRelay(command, body, std::move(status), &response);
+    relayedReply(status, std::move(response), reply);
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, "http", std::string("relayed command failed: ") + e.what());
+    errorReply(reply, Status(ErrorCode::UnknownError, e.what()));
+  }
+}
+
+void RequestHandler::relayedReply(const Status& status, RelayResponse&& response, Reply* reply) {
+  if (status.isOk())
+    jsonReply(reply, response.status, std::move(response.body), std::move(response.contentType));
+  else
+    errorReply(reply, status);
 }
 
 } // namespace wdh

@@ -20,8 +20,18 @@ public:
   // Runs `request` and fills `reply`. Never throws: every failure becomes a W3C error reply.
   void handle(Request& request, Reply* reply) const;
 
+  // When `request` is an authorized command for a session whose driver is reached over HTTP,
+  // begins it as `*command` and returns true: the caller relays it, then calls
+  // finishRelay(). False: handle() answers the request.
+  bool beginRelay(const Request& request, RelayedCommand* command) const;
+  // Fills `reply` for a command begun with beginRelay(); `status` and `response` are what its
+  // upstream gave, `body` what the client sent.
+  void finishRelay(RelayedCommand& command, const std::string& body, Status status,
+                   RelayResponse&& response, Reply* reply) const;
+
 private:
   void route(Request& request, Reply* reply) const;
+  static void relayedReply(const Status& status, RelayResponse&& response, Reply* reply);
 
   SessionService& service_;
   SessionsApi* api_;

@@ -85,16 +85,52 @@ void Session::noteTimeouts(std::string_view method, std::string_view suffix, std
   }
 }
 
+Upstream* Session::beginRelay(Status* status) {
+  *status = Status::ok();
+  if (closed_.load()) {
+    *status = Status(ErrorCode::InvalidSessionId, "session " + id_ + " has ended");
+    return nullptr;
+  }
+  if (!upstream_)
+    return nullptr;
+  ++inFlight_;
+  touch();
+  return upstream_.get();
+}
+
+Status Session::finishRelay(std::string_view method, std::string_view suffix, std::string_view body,
+                            Status status, RelayResponse* out) {
+  touch();
+  --inFlight_;
+  return endCommand(method, suffix, body, std::move(status), out);
+}
+
+Status Session::endCommand(std::string_view method, std::string_view suffix, std::string_view body,
+                           Status status, RelayResponse* out) {
+  if (!status.isOk() && closed_.load())
+    return Status(ErrorCode::InvalidSessionId,
+                  "session " + id_ + " ended while the command ran: " + status.message());
+  if (status.isOk())
+    noteTimeouts(method, suffix, body, *out);
+  return status;
+}
+
+void Session::abandonRelay() noexcept {
+  touch();
+  --inFlight_;
+}
+
 Status Session::execute(std::string_view method, std::string_view suffix, std::string_view body,
                         RelayResponse* out) {
-  if (closed_.load())
-    return Status(ErrorCode::InvalidSessionId, "session " + id_ + " has ended");
-  InFlight counting(inFlight_);
-  touch();
   Status status;
-  if (upstream_) {
-    status = upstream_->send(method, suffix, body, commandTimeout(), out);
-  } else {
+  if (Upstream* upstream = beginRelay(&status))
+    return finishRelay(method, suffix, body,
+                       upstream->send(method, suffix, body, commandTimeout(), out), out);
+  if (!status.isOk())
+    return status;
+  {
+    InFlight counting(inFlight_);
+    touch();
     std::lock_guard<std::mutex> lock(pluginMutex_);
     if (closed_.load())
       return Status(ErrorCode::InvalidSessionId, "session " + id_ + " has ended");
@@ -107,14 +143,9 @@ Status Session::execute(std::string_view method, std::string_view suffix, std::s
       out->body.reserve(value.size() + 10);
       out->body.append("{\"value\":").append(value.empty() ? "null" : value).append("}");
     }
+    touch(); // while still counted in flight, so the idle timer cannot fire in between
   }
-  touch();
-  if (!status.isOk() && closed_.load())
-    return Status(ErrorCode::InvalidSessionId,
-                  "session " + id_ + " ended while the command ran: " + status.message());
-  if (status.isOk())
-    noteTimeouts(method, suffix, body, *out);
-  return status;
+  return endCommand(method, suffix, body, std::move(status), out);
 }
 
 Status Session::close() {

@@ -47,6 +47,17 @@ public:
   Status execute(std::string_view method, std::string_view suffix, std::string_view body,
                  RelayResponse* out);
 
+  // Begins a command the caller relays over HTTP itself: the session's upstream, counted as a
+  // command in flight until finishRelay() or abandonRelay(). Null when the session has no
+  // upstream (`*status` Ok: use execute()) or is closed (`*status` InvalidSessionId).
+  Upstream* beginRelay(Status* status);
+  // Ends a command begun with beginRelay(); `status` and `out` are what the upstream gave.
+  // Returns what execute() would have returned.
+  Status finishRelay(std::string_view method, std::string_view suffix, std::string_view body,
+                     Status status, RelayResponse* out);
+  // Ends a command begun with beginRelay() that will get no answer.
+  void abandonRelay() noexcept;
+
   // Tears the session down once and frees its slot; later calls do nothing. Thread-safe.
   Status close();
 
@@ -61,6 +72,8 @@ public:
 
 private:
   void touch() noexcept;
+  Status endCommand(std::string_view method, std::string_view suffix, std::string_view body,
+                    Status status, RelayResponse* out);
   void noteTimeouts(std::string_view method, std::string_view suffix, std::string_view body,
                     const RelayResponse& response) noexcept;
 

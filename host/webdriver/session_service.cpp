@@ -291,7 +291,37 @@ Status SessionService::execute(std::string_view id, std::string_view method,
   std::shared_ptr<Session> session = sessions_.find(id);
   if (!session)
     return unknownSession(id);
-  Status status = session->execute(method, suffix, body, out);
+  return afterCommand(id, method, suffix, session->execute(method, suffix, body, out), out);
+}
+
+bool SessionService::beginRelay(std::string_view id, std::string_view method,
+                                std::string_view suffix, RelayedCommand* out) {
+  std::shared_ptr<Session> session = sessions_.find(id);
+  if (!session)
+    return false;
+  Status status;
+  Upstream* upstream = session->beginRelay(&status);
+  if (upstream == nullptr)
+    return false;
+  out->timeout = session->commandTimeout();
+  out->session = std::move(session);
+  out->upstream = upstream;
+  out->id.assign(id);
+  out->method.assign(method);
+  out->suffix.assign(suffix);
+  return true;
+}
+
+Status SessionService::finishRelay(RelayedCommand& command, std::string_view body, Status status,
+                                   RelayResponse* out) {
+  command.upstream = nullptr;
+  status =
+      command.session->finishRelay(command.method, command.suffix, body, std::move(status), out);
+  return afterCommand(command.id, command.method, command.suffix, std::move(status), out);
+}
+
+Status SessionService::afterCommand(std::string_view id, std::string_view method,
+                                    std::string_view suffix, Status status, RelayResponse* out) {
   // The backend says its session is gone (its browser died or quit): end ours too, so the
   // slot frees and later commands get the same answer from the host.
   if (status.isOk() && out->status == 404 && !(method == "DELETE" && suffix.empty()) &&

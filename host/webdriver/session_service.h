@@ -46,6 +46,26 @@ struct SessionSummary {
   std::int64_t lastAccessedMs; // wall-clock time of its last command, ms since the epoch
 };
 
+// A command begun by SessionService::beginRelay() and relayed by the caller. Destroying it
+// unfinished abandons the command (the session stops counting it in flight).
+class RelayedCommand {
+public:
+  RelayedCommand() = default;
+  RelayedCommand(const RelayedCommand&) = delete;
+  RelayedCommand& operator=(const RelayedCommand&) = delete;
+  ~RelayedCommand() {
+    if (session && upstream)
+      session->abandonRelay();
+  }
+
+  std::shared_ptr<Session> session;     // kept alive while the command runs
+  Upstream* upstream = nullptr;         // the session's upstream; null once finished
+  std::string id;                       // the host's session id
+  std::string method;                   // e.g. "GET"
+  std::string suffix;                   // what follows /session/{id}, e.g. "/url"
+  std::chrono::milliseconds timeout{0}; // how long the upstream may take
+};
+
 // Creates, relays and closes sessions; thread-safe.
 class SessionService {
 public:
@@ -83,6 +103,16 @@ public:
   Status execute(std::string_view id, std::string_view method, std::string_view suffix,
                  std::string_view body, RelayResponse* out);
 
+  // Begins command `method suffix` on session `id` for the caller to relay over HTTP itself
+  // (without a thread waiting on the driver). False, with nothing begun, when the session is
+  // unknown, closed or served in-process: execute() then answers the command.
+  bool beginRelay(std::string_view id, std::string_view method, std::string_view suffix,
+                  RelayedCommand* out);
+  // Ends a command begun with beginRelay(); `status` and `out` are what its upstream gave.
+  // Returns (and leaves in `out`) what execute() would have for the same answer.
+  Status finishRelay(RelayedCommand& command, std::string_view body, Status status,
+                     RelayResponse* out);
+
   // The /status reply.
   std::string statusJson() const;
 
@@ -93,6 +123,9 @@ public:
   SessionJanitor& janitor() noexcept { return janitor_; }
 
 private:
+  Status afterCommand(std::string_view id, std::string_view method, std::string_view suffix,
+                      Status status, RelayResponse* out);
+
   Status startOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& capabilities,
                  SessionTiming timing, const NewSessionRequest& request, std::string* response,
                  std::string* sessionId);

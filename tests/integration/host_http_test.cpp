@@ -22,14 +22,6 @@ bool isW3cError(const HttpAnswer& answer, int status, const char* error) {
          answer.body.find("\"stacktrace\":") != std::string::npos;
 }
 
-std::string sessionIdOf(const std::string& body) {
-  const std::string key = "\"sessionId\":\"";
-  std::size_t at = body.find(key);
-  if (at == std::string::npos)
-    return "";
-  return body.substr(at + key.size(), 36);
-}
-
 } // namespace
 
 TEST_CASE("http: status answers ready with the plugins") {

@@ -21,12 +21,6 @@ HostProcess startHost(std::vector<std::string> extra) {
   return HostProcess(WDHOST_BINARY, args);
 }
 
-std::string sessionIdOf(const std::string& body) {
-  const std::string key = "\"sessionId\":\"";
-  std::size_t at = body.find(key);
-  return at == std::string::npos ? "" : body.substr(at + key.size(), 36);
-}
-
 long rssKiB(int pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;

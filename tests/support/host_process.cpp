@@ -259,4 +259,12 @@ std::vector<int> processesMatching(std::string_view needle) {
   return out;
 }
 
+std::string sessionIdOf(const std::string& body) {
+  const std::string key = "\"sessionId\":\"";
+  std::size_t at = body.find(key);
+  if (at == std::string::npos)
+    return "";
+  return body.substr(at + key.size(), 36);
+}
+
 } // namespace wdhtest

@@ -21,6 +21,9 @@ HttpAnswer httpRequest(int port, std::string_view method, std::string_view path,
                        std::string_view body = {},
                        std::chrono::milliseconds timeout = std::chrono::seconds(120));
 
+// The "sessionId" of a New Session answer, or "".
+std::string sessionIdOf(const std::string& body);
+
 // A wdhost process started with `args` plus "--port 0"; SIGTERM (then SIGKILL) when destroyed.
 class HostProcess {
 public:
