@@ -1,7 +1,8 @@
 #include "relay/response_parser.h"
 
+#include "http/head_stream.h"
+
 #include <Poco/Exception.h>
-#include <Poco/MemoryStream.h>
 #include <Poco/Net/HTTPResponse.h>
 
 namespace wdh {
@@ -46,10 +47,10 @@ ParseState parseResponse(std::string_view bytes, bool peerClosed, bool headReque
                                             : "the driver's response ended inside its headers");
       return ParseState::Incomplete;
     }
-    Poco::Net::HTTPResponse response;
+    thread_local Poco::Net::HTTPResponse response; // reused: its storage outlives one answer
     try {
-      Poco::MemoryInputStream head(input.data(), static_cast<std::streamsize>(end));
-      response.read(head);
+      response.clear();
+      response.read(headStream(input.substr(0, end)));
     } catch (const Poco::Exception& e) {
       return invalid(error, "the driver's answer is not HTTP: " + e.displayText());
     }

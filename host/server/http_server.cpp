@@ -7,6 +7,7 @@
 
 #include <Poco/Exception.h>
 #include <Poco/Net/SocketAddress.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <netinet/in.h>
@@ -21,7 +22,6 @@ namespace {
 
 constexpr std::size_t kReceiveChunk = 64 * 1024;
 constexpr int kAcceptBurst = 64;
-constexpr int kInitialWorkers = 2;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 std::int64_t nowMs() {
@@ -29,6 +29,18 @@ std::int64_t nowMs() {
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
+
+constexpr int kEventBatch = 16;
+
+// The events one worker took from epoll, and how far it got handling them.
+struct EventBatch {
+  epoll_event events[kEventBatch];
+  int count = 0;
+  int next = 0;
+};
+
+// The calling worker's batch (null outside workers).
+thread_local EventBatch* currentBatch = nullptr;
 
 // Where a worker reads client bytes to; a whole request usually arrives in one read and is
 // parsed straight from here, so idle connections keep no buffer of their own.
@@ -75,7 +87,11 @@ Status HttpServer::start() {
       epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &wake) != 0)
     return Status(ErrorCode::UnknownError, std::string("cannot watch sockets: ") + strerror(errno));
   started_ = true;
-  for (int i = 0; i < std::min(kInitialWorkers, settings_.maxThreads); ++i)
+  // As many free workers as cores: relayed commands and quick answers never block one, so
+  // more would only take turns sleeping in epoll_wait.
+  spareWorkers_ =
+      std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, settings_.maxThreads);
+  for (int i = 0; i < spareWorkers_; ++i)
     addWorker();
   sweeper_ = std::thread(&HttpServer::sweepLoop, this);
   return Status::ok();
@@ -86,44 +102,62 @@ void HttpServer::addWorker() {
   if (stopping_ || workers_.size() >= static_cast<std::size_t>(settings_.maxThreads))
     return;
   try {
-    idleWorkers_.fetch_add(1); // counted idle from birth, so a burst spawns one, not many
     workers_.emplace_back(&HttpServer::workerLoop, this);
+    workerCount_.fetch_add(1);
   } catch (const std::system_error& e) {
-    idleWorkers_.fetch_sub(1);
     log(LogLevel::Warn, "http", std::string("cannot start another worker: ") + e.what());
   }
 }
 
 void HttpServer::workerLoop() {
-  epoll_event event{};
+  EventBatch batch;
+  currentBatch = &batch;
   for (;;) {
-    int ready = epoll_wait(epoll_, &event, 1, 1000);
-    if (stopping_) {
-      idleWorkers_.fetch_sub(1);
+    batch.count = epoll_wait(epoll_, batch.events, kEventBatch, 1000);
+    if (stopping_)
       return;
+    // Under load several events are ready at once: one epoll_wait takes them all.
+    for (batch.next = 0; batch.next < batch.count;) {
+      const epoll_event event = batch.events[batch.next++];
+      if (event.data.ptr == &wakeTag_)
+        continue;
+      if (event.data.ptr == &listenerTag_) {
+        acceptAll();
+      } else if (auto* source = static_cast<EventSource*>(event.data.ptr);
+                 source->kind == EventSource::Kind::Relay) {
+        onRelayEvent(static_cast<RelayInFlight*>(source));
+      } else {
+        auto* connection = static_cast<ClientConnection*>(source);
+        auto idle = ClientConnection::State::Idle;
+        if (connection->state.compare_exchange_strong(idle, ClientConnection::State::Busy))
+          serve(connection);
+        else
+          destroy(connection); // expired by the sweeper
+      }
     }
-    if (ready <= 0)
-      continue; // timeout or EINTR: look at stopping_ again
-    if (event.data.ptr == &wakeTag_)
+  }
+}
+
+void HttpServer::releaseBatch() {
+  EventBatch* batch = currentBatch;
+  if (batch == nullptr)
+    return;
+  // Each was taken once (EPOLLONESHOT) and not handled: arming it again hands it to another
+  // worker, as its socket is still readable.
+  for (; batch->next < batch->count; ++batch->next) {
+    epoll_event again = batch->events[batch->next];
+    if (again.data.ptr == &wakeTag_)
       continue;
-    // The last idle worker takes this event: start another, so new requests are not left
-    // waiting behind a long one.
-    if (idleWorkers_.fetch_sub(1) == 1)
-      addWorker();
-    if (event.data.ptr == &listenerTag_) {
-      acceptAll();
-    } else if (auto* source = static_cast<EventSource*>(event.data.ptr);
-               source->kind == EventSource::Kind::Relay) {
-      onRelayEvent(static_cast<RelayInFlight*>(source));
-    } else {
-      auto* connection = static_cast<ClientConnection*>(source);
-      auto idle = ClientConnection::State::Idle;
-      if (connection->state.compare_exchange_strong(idle, ClientConnection::State::Busy))
-        serve(connection);
-      else
-        destroy(connection); // expired by the sweeper
+    int fd = listenFd_;
+    again.events = EPOLLIN | EPOLLONESHOT;
+    if (again.data.ptr != &listenerTag_) {
+      auto* source = static_cast<EventSource*>(again.data.ptr);
+      fd = source->kind == EventSource::Kind::Relay
+               ? static_cast<RelayInFlight*>(source)->upstream->fd()
+               : static_cast<ClientConnection*>(source)->fd();
+      again.events |= EPOLLRDHUP;
     }
-    idleWorkers_.fetch_add(1);
+    epoll_ctl(epoll_, EPOLL_CTL_MOD, fd, &again);
   }
 }
 
@@ -254,7 +288,17 @@ bool HttpServer::answer(ClientConnection* connection, ParsedRequest& parsed, Req
   int fd = connection->fd();
   request.clientGone = [fd] { return peerClosed(fd); };
   Reply reply;
-  handler_.handle(request, &reply);
+  if (handler_.answersAtOnce(request)) {
+    handler_.handle(request, &reply);
+  } else {
+    // This worker may wait long (a browser starting, a queue): give back the events it took,
+    // and keep enough other workers free.
+    releaseBatch();
+    if (workerCount_.load() - (blockedWorkers_.fetch_add(1) + 1) < spareWorkers_)
+      addWorker();
+    handler_.handle(request, &reply);
+    blockedWorkers_.fetch_sub(1);
+  }
   bool keepAlive = parsed.keepAlive && !reply.closeConnection && !stopping_;
   return sendReply(connection, reply, keepAlive, parsed.http10, request.method == "HEAD") &&
          keepAlive;

@@ -61,6 +61,7 @@ private:
   };
 
   void workerLoop();
+  void releaseBatch();
   void addWorker();
   void acceptAll();
   void serve(ClientConnection* connection);
@@ -90,7 +91,9 @@ private:
   std::uint16_t port_ = 0;
   bool started_ = false;
   std::atomic<bool> stopping_{false};
-  std::atomic<int> idleWorkers_{0};
+  int spareWorkers_ = 2;               // workers kept free of blocking handlers
+  std::atomic<int> workerCount_{0};    // workers started
+  std::atomic<int> blockedWorkers_{0}; // workers inside a handler that may wait long
 
   std::mutex workersMutex_;
   std::vector<std::thread> workers_;

@@ -101,6 +101,13 @@ void RequestHandler::route(Request& request, Reply* reply) const {
   }
 }
 
+bool RequestHandler::answersAtOnce(const Request& request) const {
+  std::string_view path(request.target);
+  path = path.substr(0, path.find('?'));
+  Route route;
+  return !matchRoute(request.method, path, &route).isOk() || route.kind == RouteKind::Status;
+}
+
 bool RequestHandler::beginRelay(const Request& request, RelayedCommand* command) const {
   if (!authToken_.empty() && !authorizationCarries(request.authorization, authToken_))
     return false;

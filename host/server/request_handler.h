@@ -20,6 +20,9 @@ public:
   // Runs `request` and fills `reply`. Never throws: every failure becomes a W3C error reply.
   void handle(Request& request, Reply* reply) const;
 
+  // True when handle() answers `request` without waiting on a browser, a plugin or a queue.
+  bool answersAtOnce(const Request& request) const;
+
   // When `request` is an authorized command for a session whose driver is reached over HTTP,
   // begins it as `*command` and returns true: the caller relays it, then calls
   // finishRelay(). False: handle() answers the request.

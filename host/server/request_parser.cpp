@@ -1,7 +1,8 @@
 #include "server/request_parser.h"
 
+#include "http/head_stream.h"
+
 #include <Poco/Exception.h>
-#include <Poco/MemoryStream.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <cstring>
 
@@ -33,10 +34,10 @@ ParseState parseRequest(std::string_view bytes, const RequestLimits& limits, Par
     return invalid(error, "the request line and headers are larger than the " +
                               std::to_string(limits.maxHeadSize) + " bytes this host reads");
 
-  Poco::Net::HTTPRequest request;
+  thread_local Poco::Net::HTTPRequest request; // reused: its storage outlives one request
   try {
-    Poco::MemoryInputStream head(input.data(), static_cast<std::streamsize>(end));
-    request.read(head);
+    request.clear();
+    request.read(headStream(input.substr(0, end)));
   } catch (const Poco::Exception& e) {
     return invalid(error, "this is not an HTTP/1.1 request: " + e.displayText());
   }
