@@ -104,7 +104,107 @@ private:
   int mostWaiting_ = 0;
 };
 
+// A driver stand-in that accepts POST .../timeouts and never answers anything else.
+class StallingDriver {
+public:
+  StallingDriver() {
+    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    REQUIRE(bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(listen(listener_, 16) == 0);
+    REQUIRE(getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port_ = ntohs(address.sin_port);
+    acceptor_ = std::thread([this] {
+      for (int fd; (fd = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC)) >= 0;) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        connections_.push_back(fd);
+        workers_.emplace_back([fd] { serve(fd); });
+      }
+    });
+  }
+  ~StallingDriver() {
+    shutdown(listener_, SHUT_RDWR);
+    acceptor_.join();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (int fd : connections_)
+        shutdown(fd, SHUT_RDWR);
+    }
+    for (auto& worker : workers_)
+      worker.join();
+    for (int fd : connections_)
+      close(fd);
+    close(listener_);
+  }
+  int port() const { return port_; }
+
+private:
+  static void serve(int fd) {
+    std::string in;
+    char buffer[4096];
+    for (;;) {
+      ssize_t got = read(fd, buffer, sizeof buffer);
+      if (got <= 0)
+        return; // closed by the host (or by the destructor)
+      in.append(buffer, static_cast<std::size_t>(got));
+      std::size_t end = in.find("\r\n\r\n");
+      if (end == std::string::npos || in.rfind("POST", 0) != 0 ||
+          in.find("/timeouts ") == std::string::npos)
+        continue; // anything else: read on, never answer
+      std::size_t length = std::stoul(in.substr(in.find("Content-Length: ") + 16));
+      if (in.size() < end + 4 + length)
+        continue;
+      in.erase(0, end + 4 + length);
+      std::string answer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                           "Content-Length: 14\r\n\r\n{\"value\":null}";
+      if (write(fd, answer.data(), answer.size()) != static_cast<ssize_t>(answer.size()))
+        return;
+    }
+  }
+
+  int listener_ = -1;
+  int port_ = 0;
+  std::thread acceptor_;
+  std::mutex mutex_;
+  std::vector<int> connections_;
+  std::vector<std::thread> workers_;
+};
+
 } // namespace
+
+TEST_CASE("relay: a driver that never answers gets the client an error once the command's time "
+          "is up") {
+  StallingDriver driver;
+  HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake"});
+  std::string upstream = "http://127.0.0.1:" + std::to_string(driver.port()) + "/session/s";
+  HttpAnswer created =
+      httpRequest(host.port(), "POST", "/session",
+                  R"({"capabilities":{"alwaysMatch":{"browserName":"fake","fake:upstream":")" +
+                      upstream + "\"}}}");
+  REQUIRE(created.status == 200);
+  std::string session = "/session/" + sessionIdOf(created.body);
+  // The shortest wait the host allows a relayed command: the session's own timeouts (0 here)
+  // plus its 30 s margin.
+  REQUIRE(httpRequest(host.port(), "POST", session + "/timeouts",
+                      R"({"script":0,"pageLoad":0,"implicit":0})")
+              .status == 200);
+  auto started = std::chrono::steady_clock::now();
+  HttpAnswer stalled =
+      httpRequest(host.port(), "GET", session + "/url", {}, std::chrono::seconds(90));
+  auto waited = std::chrono::steady_clock::now() - started;
+  CHECK(stalled.status == 500);
+  CHECK(stalled.body.find("\"unknown error\"") != std::string::npos);
+  CHECK(stalled.body.find("did not answer GET /session/s/url within 30000 ms") !=
+        std::string::npos);
+  CHECK(waited >= std::chrono::seconds(29));
+  // The host and the session are still usable.
+  CHECK(httpRequest(host.port(), "GET", "/status").status == 200);
+  CHECK(httpRequest(host.port(), "DELETE", session).status == 200);
+  CHECK(host.stop() == 0);
+}
 
 TEST_CASE("relay: more commands waiting on the driver than --max-threads, all at once") {
   constexpr int kSessions = 24;
