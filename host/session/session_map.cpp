@@ -4,6 +4,8 @@ namespace wdh {
 
 bool SessionMap::add(std::shared_ptr<Session> session) {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_)
+    return false;
   std::string id = session->id();
   return sessions_.emplace(std::move(id), std::move(session)).second;
 }
@@ -37,6 +39,7 @@ std::shared_ptr<Session> SessionMap::take(std::string_view id, const std::string
 
 std::vector<std::shared_ptr<Session>> SessionMap::takeAll(const std::string& reason) {
   std::lock_guard<std::mutex> lock(mutex_);
+  closed_ = true;
   std::vector<std::shared_ptr<Session>> out;
   out.reserve(sessions_.size());
   for (auto& [id, session] : sessions_) {
@@ -45,6 +48,11 @@ std::vector<std::shared_ptr<Session>> SessionMap::takeAll(const std::string& rea
   }
   sessions_.clear();
   return out;
+}
+
+bool SessionMap::closed() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return closed_;
 }
 
 std::vector<std::shared_ptr<Session>> SessionMap::all() const {

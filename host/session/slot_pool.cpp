@@ -81,6 +81,8 @@ std::string SlotPool::fullMessage(const std::string& plugin) const {
 Status SlotPool::acquire(const std::string& plugin, std::chrono::milliseconds timeout,
                          const std::function<bool()>& clientGone, Slot* out) {
   std::unique_lock<std::mutex> lock(mutex_);
+  if (!closedReason_.empty())
+    return Status(ErrorCode::SessionNotCreated, closedReason_);
   if (waiters_.empty() && fitsLocked(plugin)) {
     takeLocked(plugin);
     *out = Slot(this, plugin);
@@ -100,7 +102,7 @@ Status SlotPool::acquire(const std::string& plugin, std::chrono::milliseconds ti
     auto slice =
         std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(250));
     changed_.wait_until(lock, slice);
-    if (waiter->granted || std::chrono::steady_clock::now() >= deadline)
+    if (waiter->granted || !closedReason_.empty() || std::chrono::steady_clock::now() >= deadline)
       break;
     lock.unlock();
     gone = clientGone && clientGone();
@@ -109,12 +111,13 @@ Status SlotPool::acquire(const std::string& plugin, std::chrono::milliseconds ti
       break;
   }
   waiters_.remove(waiter);
-  if (waiter->granted && !gone) {
+  bool closing = !closedReason_.empty();
+  if (waiter->granted && !gone && !closing) {
     *out = Slot(this, plugin);
     return Status::ok();
   }
   if (waiter->granted) {
-    // Granted while the client was leaving: hand the slot straight back.
+    // Granted while the client was leaving or the host closing: hand the slot straight back.
     lock.unlock();
     Slot(this, plugin).release();
     lock.lock();
@@ -123,9 +126,19 @@ Status SlotPool::acquire(const std::string& plugin, std::chrono::milliseconds ti
       std::chrono::steady_clock::now() - started);
   if (gone)
     return Status(ErrorCode::SessionNotCreated, "the client left the queue");
+  if (closing)
+    return Status(ErrorCode::SessionNotCreated, closedReason_);
   return Status(ErrorCode::SessionNotCreated,
                 "timed out in the queue after " + std::to_string(waited.count() / 1000) +
                     " s (--session-request-timeout): " + fullMessage(plugin));
+}
+
+void SlotPool::close(const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closedReason_ = reason;
+  }
+  changed_.notify_all();
 }
 
 std::size_t SlotPool::inUse() const {

@@ -60,6 +60,8 @@ public:
   std::size_t maxSessions() const noexcept { return maxSessions_; }
   // True when a request for `plugin` (or, with "", for any plugin) would get a slot now.
   bool hasFreeSlot(const std::string& plugin) const;
+  // Refuses every later acquire() and every request still queued, with `reason`.
+  void close(const std::string& reason);
 
 private:
   friend class Slot;
@@ -80,6 +82,7 @@ private:
   std::size_t used_ = 0;
   std::map<std::string, std::size_t> usedByPlugin_;
   std::list<std::shared_ptr<Waiter>> waiters_;
+  std::string closedReason_; // not empty once close() ran
 };
 
 } // namespace wdh

@@ -14,6 +14,8 @@
 namespace wdh {
 namespace {
 
+constexpr const char* kShuttingDown = "the host is shutting down";
+
 constexpr const char* kSessionTimeoutCap = "wdhost:sessionTimeout";
 
 // What a launch on its own thread produced.
@@ -237,7 +239,8 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
   if (!sessions_.add(session)) {
     closeSession(session);
     return Status(ErrorCode::SessionNotCreated,
-                  "a session with the id " + id + " became live meanwhile");
+                  sessions_.closed() ? std::string(kShuttingDown)
+                                     : "a session with the id " + id + " became live meanwhile");
   }
   *response = toJson(out);
   *sessionId = id;
@@ -377,6 +380,9 @@ std::string SessionService::statusJson() const {
 }
 
 void SessionService::closeAll() {
+  // No session starts from here on: queued requests are answered, launches that finish are
+  // closed at once.
+  slots_.close(kShuttingDown);
   janitor_.stop();
   std::vector<std::shared_ptr<Session>> all = sessions_.takeAll("the host shut down");
   std::vector<std::future<void>> pending;

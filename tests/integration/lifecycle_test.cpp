@@ -53,6 +53,27 @@ TEST_CASE("lifecycle: a full host queues New Session until a slot frees") {
   CHECK(second.get().status == 200);
 }
 
+TEST_CASE("lifecycle: shutting down answers queued New Sessions and starts none") {
+  HostProcess host = startHost({"--max-sessions", "1", "--session-request-timeout", "60"});
+  REQUIRE(httpRequest(host.port(), "POST", "/session", kFake).status == 200);
+  auto queued = std::async(std::launch::async,
+                           [&] { return httpRequest(host.port(), "POST", "/session", kFake); });
+  REQUIRE(eventually(
+      [&] {
+        return httpRequest(host.port(), "GET", "/status").body.find("\"queued\":1") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(10)));
+  // Closing the live session frees its slot, but the queued request must not take it.
+  CHECK(host.stop() == 0);
+  REQUIRE(queued.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  HttpAnswer answer = queued.get();
+  CHECK(answer.status == 500);
+  CHECK(answer.body.find("session not created") != std::string::npos);
+  CHECK(answer.body.find("shutting down") != std::string::npos);
+  CHECK(host.log().find("created") == host.log().rfind("created"));
+}
+
 TEST_CASE("lifecycle: --no-queue answers at once and a queue timeout says so") {
   HostProcess noQueue = startHost({"--max-sessions", "1", "--no-queue"});
   REQUIRE(httpRequest(noQueue.port(), "POST", "/session", kFake).status == 200);
