@@ -81,7 +81,7 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   add("max-body-size", po::value(&out->maxBodySize)->default_value(out->maxBodySize),
       "largest request body accepted, in bytes");
   add("max-threads", po::value(&out->maxThreads)->default_value(out->maxThreads),
-      "requests served at once (worker threads; idle connections need none)");
+      "worker threads at most (idle connections and relayed commands need none)");
   add("keep-alive-timeout", po::value(&out->keepAliveTimeout)->default_value(out->keepAliveTimeout),
       "seconds an idle client connection stays open");
   add("config", po::value(&configFile), "read options from FILE (key = value lines)");
