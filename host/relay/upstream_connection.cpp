@@ -1,5 +1,7 @@
 #include "relay/upstream_connection.h"
 
+#include "http/socket_io.h"
+
 #include <Poco/Exception.h>
 #include <Poco/Net/SocketAddress.h>
 #include <cerrno>
@@ -72,29 +74,10 @@ Status UpstreamConnection::send(std::string_view head, std::string_view body,
   size_ = 0;
   if (!setTimeout(timeout))
     return Status(ErrorCode::UnknownError, std::string("cannot set a timeout: ") + strerror(errno));
-  iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
-                    {const_cast<char*>(body.data()), body.size()}};
-  int first = 0;
-  while (first < 2) {
-    msghdr message{};
-    message.msg_iov = parts + first;
-    message.msg_iovlen = static_cast<std::size_t>(2 - first);
-    ssize_t sent = sendmsg(fd_, &message, MSG_NOSIGNAL);
-    if (sent < 0) {
-      if (errno == EINTR)
-        continue;
-      *timedOut = errno == EAGAIN || errno == EWOULDBLOCK;
-      return Status(ErrorCode::UnknownError, std::string("cannot send: ") + strerror(errno));
-    }
-    auto done = static_cast<std::size_t>(sent);
-    while (first < 2 && done >= parts[first].iov_len) {
-      done -= parts[first].iov_len;
-      ++first;
-    }
-    if (first < 2) {
-      parts[first].iov_base = static_cast<char*>(parts[first].iov_base) + done;
-      parts[first].iov_len -= done;
-    }
+  int failed = sendAll(fd_, head, body, timeout);
+  if (failed != 0) {
+    *timedOut = failed == ETIMEDOUT || failed == EAGAIN || failed == EWOULDBLOCK;
+    return Status(ErrorCode::UnknownError, std::string("cannot send: ") + strerror(failed));
   }
   return Status::ok();
 }

@@ -1,9 +1,9 @@
 #include "server/http_server.h"
 
 #include "core/log.h"
+#include "http/socket_io.h"
 #include "server/reply_head.h"
 #include "server/responses.h"
-#include "server/socket_io.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/SocketAddress.h>
@@ -332,13 +332,13 @@ bool HttpServer::sendReply(ClientConnection* connection, const Reply& reply, boo
   thread_local std::string head;
   formatReplyHead(reply, keepAlive, http10, &head);
   return sendAll(connection->fd(), head, headMethod ? std::string_view() : reply.body,
-                 std::chrono::milliseconds(settings_.requestTimeout));
+                 std::chrono::milliseconds(settings_.requestTimeout)) == 0;
 }
 
 void HttpServer::waitForMore(ClientConnection* connection, bool expectsContinue) {
   if (expectsContinue && !connection->continueSent) {
     connection->continueSent = true;
-    if (!sendAll(connection->fd(), kContinue, {}, std::chrono::seconds(5))) {
+    if (sendAll(connection->fd(), kContinue, {}, std::chrono::seconds(5)) != 0) {
       destroy(connection);
       return;
     }

@@ -1,13 +1,13 @@
 // The relay against a driver stand-in on loopback: commands waiting on a slow driver hold no
 // worker thread, and the driver's answers come back unchanged.
 #include "support/host_process.h"
+#include "support/loopback_listener.h"
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <doctest/doctest.h>
 #include <mutex>
-#include <netinet/in.h>
 #include <string>
 #include <sys/socket.h>
 #include <thread>
@@ -22,20 +22,11 @@ namespace {
 // (or 20 s pass), then answers them all. It records the most it saw waiting together.
 class GatheringDriver {
 public:
-  explicit GatheringDriver(int expected) : expected_(expected) {
-    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    REQUIRE(bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(listen(listener_, 256) == 0);
-    REQUIRE(getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
+  explicit GatheringDriver(int expected) : expected_(expected), listener_(256) {
     acceptor_ = std::thread([this] { acceptLoop(); });
   }
   ~GatheringDriver() {
-    shutdown(listener_, SHUT_RDWR);
+    listener_.stopAccepting();
     acceptor_.join();
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -47,15 +38,14 @@ public:
       worker.join();
     for (int fd : connections_)
       close(fd);
-    close(listener_);
   }
-  int port() const { return port_; }
+  int port() const { return listener_.port(); }
   int mostWaiting() const { return mostWaiting_; }
 
 private:
   void acceptLoop() {
     for (;;) {
-      int fd = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+      int fd = accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC);
       if (fd < 0)
         return;
       std::lock_guard<std::mutex> lock(mutex_);
@@ -93,8 +83,7 @@ private:
   }
 
   int expected_;
-  int listener_ = -1;
-  int port_ = 0;
+  LoopbackListener listener_;
   std::thread acceptor_;
   std::mutex mutex_;
   std::condition_variable gathered_;
@@ -108,17 +97,8 @@ private:
 class StallingDriver {
 public:
   StallingDriver() {
-    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    REQUIRE(bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(listen(listener_, 16) == 0);
-    REQUIRE(getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
     acceptor_ = std::thread([this] {
-      for (int fd; (fd = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC)) >= 0;) {
+      for (int fd; (fd = accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC)) >= 0;) {
         std::lock_guard<std::mutex> lock(mutex_);
         connections_.push_back(fd);
         workers_.emplace_back([fd] { serve(fd); });
@@ -126,7 +106,7 @@ public:
     });
   }
   ~StallingDriver() {
-    shutdown(listener_, SHUT_RDWR);
+    listener_.stopAccepting();
     acceptor_.join();
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -137,9 +117,8 @@ public:
       worker.join();
     for (int fd : connections_)
       close(fd);
-    close(listener_);
   }
-  int port() const { return port_; }
+  int port() const { return listener_.port(); }
 
 private:
   static void serve(int fd) {
@@ -165,8 +144,7 @@ private:
     }
   }
 
-  int listener_ = -1;
-  int port_ = 0;
+  LoopbackListener listener_;
   std::thread acceptor_;
   std::mutex mutex_;
   std::vector<int> connections_;

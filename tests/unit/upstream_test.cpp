@@ -1,5 +1,6 @@
 // The relay's upstream client against loopback servers that misbehave.
 #include "relay/upstream.h"
+#include "support/loopback_listener.h"
 
 #include <atomic>
 #include <chrono>
@@ -15,26 +16,7 @@ using namespace wdh;
 namespace {
 
 // A loopback listener on a port the OS picks; accepts connections and never answers.
-class SilentServer {
-public:
-  SilentServer() {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(listen(fd_, 8) == 0);
-    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
-  }
-  ~SilentServer() { close(fd_); }
-  int port() const { return port_; }
-
-private:
-  int fd_ = -1;
-  int port_ = 0;
-};
+using SilentServer = wdhtest::LoopbackListener;
 
 } // namespace
 

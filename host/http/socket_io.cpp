@@ -1,4 +1,4 @@
-#include "server/socket_io.h"
+#include "http/socket_io.h"
 
 #include <cerrno>
 #include <poll.h>
@@ -7,8 +7,8 @@
 
 namespace wdh {
 
-bool sendAll(int fd, std::string_view head, std::string_view body,
-             std::chrono::milliseconds timeout) {
+int sendAll(int fd, std::string_view head, std::string_view body,
+            std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
                     {const_cast<char*>(body.data()), body.size()}};
@@ -22,15 +22,17 @@ bool sendAll(int fd, std::string_view head, std::string_view body,
       if (errno == EINTR)
         continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK)
-        return false;
+        return errno;
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0)
-        return false;
+        return ETIMEDOUT;
       pollfd writable{fd, POLLOUT, 0};
       int ready = poll(&writable, 1, static_cast<int>(left.count()));
-      if (ready == 0 || (ready < 0 && errno != EINTR))
-        return false;
+      if (ready == 0)
+        return ETIMEDOUT;
+      if (ready < 0 && errno != EINTR)
+        return errno;
       continue;
     }
     auto done = static_cast<std::size_t>(sent);
@@ -43,7 +45,7 @@ bool sendAll(int fd, std::string_view head, std::string_view body,
       parts[first].iov_len -= done;
     }
   }
-  return true;
+  return 0;
 }
 
 bool peerClosed(int fd) {
