@@ -5,8 +5,7 @@
 #include "chrome_session.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include <wdhost/description.hpp>
 #include <wdhost/driver_pool.hpp>
 #include <wdhost/plugin.hpp>
 
@@ -22,37 +21,14 @@ public:
         pool_(host, [this] { return startChromeDriver(this->host(), install_, config_, ""); }) {}
 
   std::string describe() override {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    w.StartObject();
-    w.Key("browserName");
-    w.String("chrome");
-    w.Key("platformName");
-    w.String("linux");
-    w.Key("headless");
-    w.Bool(config_.headless);
-    w.Key("browsers");
-    w.StartArray();
-    w.StartObject();
-    w.Key("name");
-    w.String(install_.browserKind.c_str());
-    w.Key("version");
-    w.String(install_.browserVersion.c_str());
-    w.Key("path");
-    w.String(install_.browserPath.c_str());
-    w.EndObject();
-    w.EndArray();
-    w.Key("driver");
-    w.StartObject();
-    w.Key("name");
-    w.String("chromedriver");
-    w.Key("version");
-    w.String(install_.driverVersion.c_str());
-    w.Key("path");
-    w.String(install_.driverPath.c_str());
-    w.EndObject();
-    w.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize());
+    wdhost::Description description;
+    description.browserName = "chrome";
+    description.platformName = "linux";
+    description.headless = config_.headless;
+    description.browsers = {{install_.browserKind, install_.browserVersion, install_.browserPath}};
+    description.driver =
+        wdhost::ProgramFound{"chromedriver", install_.driverVersion, install_.driverPath};
+    return description.toJson();
   }
 
   std::optional<std::string> negotiate(std::string_view capabilities) override {

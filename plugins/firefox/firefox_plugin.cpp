@@ -9,6 +9,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <wdhost/description.hpp>
 #include <wdhost/plugin.hpp>
 
 namespace firefox {
@@ -22,41 +23,16 @@ public:
         install_(discoverFirefox(host, config_)) {}
 
   std::string describe() override {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    w.StartObject();
-    w.Key("browserName");
-    w.String("firefox");
-    w.Key("platformName");
-    w.String("linux");
-    w.Key("headless");
-    w.Bool(config_.headless);
-    w.Key("mode");
-    w.String(modeName(install_.mode));
-    w.Key("browsers");
-    w.StartArray();
-    w.StartObject();
-    w.Key("name");
-    w.String("firefox");
-    w.Key("version");
-    w.String(install_.browserVersion.c_str());
-    w.Key("path");
-    w.String(install_.browserPath.c_str());
-    w.EndObject();
-    w.EndArray();
-    if (install_.mode == Mode::Geckodriver) {
-      w.Key("driver");
-      w.StartObject();
-      w.Key("name");
-      w.String("geckodriver");
-      w.Key("version");
-      w.String(install_.driverVersion.c_str());
-      w.Key("path");
-      w.String(install_.driverPath.c_str());
-      w.EndObject();
-    }
-    w.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize());
+    wdhost::Description description;
+    description.browserName = "firefox";
+    description.platformName = "linux";
+    description.headless = config_.headless;
+    description.details = {{"mode", modeName(install_.mode)}};
+    description.browsers = {{"firefox", install_.browserVersion, install_.browserPath}};
+    if (install_.mode == Mode::Geckodriver)
+      description.driver =
+          wdhost::ProgramFound{"geckodriver", install_.driverVersion, install_.driverPath};
+    return description.toJson();
   }
 
   std::optional<std::string> negotiate(std::string_view capabilities) override {

@@ -11,6 +11,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <wdhost/description.hpp>
 #include <wdhost/plugin.hpp>
 
 namespace safari {
@@ -45,55 +46,23 @@ public:
     } catch (const wdhost::Error&) {
       primary = installs_.gtk ? &*installs_.gtk : installs_.wpe ? &*installs_.wpe : nullptr;
     }
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    w.StartObject();
-    w.Key("browserName");
-    w.String("safari");
+    wdhost::Description description;
+    description.browserName = "safari";
     // Other names a client may ask for; the host matches them to this plugin too.
-    w.Key("browserNames");
-    w.StartArray();
-    for (const char* alias : {"MiniBrowser", "minibrowser", "webkitgtk", "wpe", "cog"})
-      w.String(alias);
-    w.EndArray();
-    w.Key("platformName");
-    w.String(kMacOS ? "mac" : "linux");
-    w.Key("headless");
-    w.Bool(config_.headless);
-    w.Key("display");
-    w.String(display.c_str());
-    w.Key("browsers");
-    w.StartArray();
-    for (const auto* install : {&installs_.gtk, &installs_.wpe, &installs_.safari}) {
-      if (!*install)
-        continue;
-      w.StartObject();
-      w.Key("name");
-      w.String((*install)->browserName.c_str());
-      w.Key("version");
-      w.String((*install)->browserVersion.c_str());
-      w.Key("path");
-      w.String((*install)->browserPath.c_str());
-      w.EndObject();
-    }
-    w.EndArray();
-    if (primary != nullptr) {
-      w.Key("driver");
-      w.StartObject();
-      w.Key("name");
-      w.String(primary->driverName.c_str());
-      w.Key("version");
-      w.String(primary->driverVersion.c_str());
-      w.Key("path");
-      w.String(primary->driverPath.c_str());
-      w.EndObject();
-    }
-    if (!installs_.xvfbPath.empty()) {
-      w.Key("xvfb");
-      w.String(installs_.xvfbPath.c_str());
-    }
-    w.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize());
+    description.browserNames = {"MiniBrowser", "minibrowser", "webkitgtk", "wpe", "cog"};
+    description.platformName = kMacOS ? "mac" : "linux";
+    description.headless = config_.headless;
+    description.details = {{"display", display}};
+    if (!installs_.xvfbPath.empty())
+      description.details.emplace_back("xvfb", installs_.xvfbPath);
+    for (const auto* install : {&installs_.gtk, &installs_.wpe, &installs_.safari})
+      if (*install)
+        description.browsers.push_back(
+            {(*install)->browserName, (*install)->browserVersion, (*install)->browserPath});
+    if (primary != nullptr)
+      description.driver =
+          wdhost::ProgramFound{primary->driverName, primary->driverVersion, primary->driverPath};
+    return description.toJson();
   }
 
   std::optional<std::string> negotiate(std::string_view capabilities) override {

@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <wdhost/description.hpp>
 #include <wdhost/driver_session.hpp>
 #include <wdhost/helpers.hpp>
 
@@ -35,4 +36,21 @@ TEST_CASE("sdk helpers: the user-agent cache remembers per key and stays bounded
   CHECK_FALSE(cache.find("a").has_value()); // the oldest went first
   CHECK(cache.find("key99").has_value());
   CHECK_FALSE(cache.find("key0").has_value());
+}
+
+TEST_CASE("sdk helpers: a description is the JSON describe() returns") {
+  wdhost::Description description;
+  description.browserName = "webkit";
+  description.platformName = "linux";
+  description.headless = false;
+  description.details = {{"mode", "gtk"}};
+  description.browsers = {{"MiniBrowser", "2.50", "/usr/bin/MiniBrowser"}};
+  CHECK(description.toJson() ==
+        R"({"browserName":"webkit","platformName":"linux","headless":false,"mode":"gtk",)"
+        R"("browsers":[{"name":"MiniBrowser","version":"2.50","path":"/usr/bin/MiniBrowser"}]})");
+  description.browserNames = {"wk"};
+  description.driver = wdhost::ProgramFound{"WebKitWebDriver", "2.50", "/usr/bin/WebKitWebDriver"};
+  std::string json = description.toJson();
+  CHECK(json.find(R"("browserNames":["wk"])") != std::string::npos);
+  CHECK(json.find(R"("driver":{"name":"WebKitWebDriver","version":"2.50",)") != std::string::npos);
 }

@@ -1,0 +1,79 @@
+// Optional header-only helper: the JSON a plugin's describe() returns (what it serves and what
+// it found installed), so each plugin fills a struct instead of writing the JSON by hand.
+// Requires RapidJSON.
+#pragma once
+
+#include <optional>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace wdhost {
+
+// An installed program: a browser or its driver.
+struct ProgramFound {
+  std::string name;    // "chromium", "chromedriver"
+  std::string version; // as the program reports it
+  std::string path;    // absolute path
+};
+
+// What describe() tells the host; toJson() is the reply.
+struct Description {
+  std::string browserName;               // the W3C browserName served
+  std::vector<std::string> browserNames; // other names the host matches to this plugin
+  std::string platformName;              // "linux", "mac", ...
+  bool headless = true;                  // browsers run without windows
+  std::vector<std::pair<std::string, std::string>> details; // extra string fields ("mode")
+  std::vector<ProgramFound> browsers;                       // every browser found
+  std::optional<ProgramFound> driver;                       // the vendor driver, when one is used
+
+  // {"browserName", "browserNames"?, "platformName", "headless", details..., "browsers",
+  // "driver"?} as one JSON object.
+  std::string toJson() const {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    auto program = [&w](const ProgramFound& found) {
+      w.StartObject();
+      w.Key("name");
+      w.String(found.name.c_str());
+      w.Key("version");
+      w.String(found.version.c_str());
+      w.Key("path");
+      w.String(found.path.c_str());
+      w.EndObject();
+    };
+    w.StartObject();
+    w.Key("browserName");
+    w.String(browserName.c_str());
+    if (!browserNames.empty()) {
+      w.Key("browserNames");
+      w.StartArray();
+      for (const std::string& alias : browserNames)
+        w.String(alias.c_str());
+      w.EndArray();
+    }
+    w.Key("platformName");
+    w.String(platformName.c_str());
+    w.Key("headless");
+    w.Bool(headless);
+    for (const auto& [key, value] : details) {
+      w.Key(key.c_str());
+      w.String(value.c_str());
+    }
+    w.Key("browsers");
+    w.StartArray();
+    for (const ProgramFound& found : browsers)
+      program(found);
+    w.EndArray();
+    if (driver) {
+      w.Key("driver");
+      program(*driver);
+    }
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+  }
+};
+
+} // namespace wdhost
