@@ -11,6 +11,7 @@
 #include "webdriver/session_service.h"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <cerrno>
 #include <csignal>
@@ -168,6 +169,12 @@ int runHost(const HostOptions& options, const char* argv0) {
   sessionSettings.maxIdleTimeout = std::chrono::seconds(options.maxSessionTimeout);
   SessionMap sessions;
   SessionService service(registry, sessions, services, sessionSettings);
+  // A session's end closes its relayed websockets first (the server exists from a bit later).
+  std::atomic<HttpServer*> front{nullptr};
+  service.onSessionEnd([&front](const std::string& id, std::uint16_t code, const std::string& why) {
+    if (HttpServer* server = front.load())
+      server->closeWebSockets(id, code, why);
+  });
   service.start();
   auto warm = static_cast<uint32_t>(
       std::min<std::size_t>(options.warmDrivers, sessionSettings.maxSessions));
@@ -183,6 +190,8 @@ int runHost(const HostOptions& options, const char* argv0) {
   serverSettings.keepAliveTimeout = std::chrono::seconds(options.keepAliveTimeout);
   serverSettings.maxBodySize = options.maxBodySize;
   serverSettings.authToken = options.authToken;
+  serverSettings.publicUrl = options.publicUrl;
+  serverSettings.maxWebSocketsPerSession = options.maxWebSocketsPerSession;
   std::vector<PooledProxy> pool;
   if (!options.proxyPool.empty()) {
     status = loadProxyPool(options.proxyPool, &pool);
@@ -198,6 +207,7 @@ int runHost(const HostOptions& options, const char* argv0) {
     log(LogLevel::Error, "host", status.message());
     return 1;
   }
+  front = &server;
   std::string where =
       options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   // The first line on stdout: tests and scripts read the bound port from it.
@@ -210,6 +220,7 @@ int runHost(const HostOptions& options, const char* argv0) {
       std::string("received ") + strsignal(received) + ", closing " +
           std::to_string(sessions.size()) + " session(s)");
   service.closeAll();
+  front = nullptr;
   server.stop();
   log(LogLevel::Info, "host", "stopped");
   return 0;

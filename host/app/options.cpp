@@ -1,6 +1,7 @@
 #include "app/options.h"
 
 #include "core/log.h"
+#include "server/public_url.h"
 
 #include "json/json.h"
 #include <boost/program_options.hpp>
@@ -84,6 +85,12 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
       "worker threads at most (idle connections and relayed commands need none)");
   add("keep-alive-timeout", po::value(&out->keepAliveTimeout)->default_value(out->keepAliveTimeout),
       "seconds an idle client connection stays open");
+  add("public-url", po::value(&out->publicUrl),
+      "URL clients reach this host at (behind a proxy or NAT, or for Grid nodes), e.g. "
+      "http://node-3:4444; websocket URLs are built from it instead of the Host header");
+  add("max-websockets-per-session",
+      po::value(&out->maxWebSocketsPerSession)->default_value(out->maxWebSocketsPerSession),
+      "BiDi and CDP websockets one session may have open at once");
   add("config", po::value(&configFile), "read options from FILE (key = value lines)");
   add("list-plugins", po::bool_switch(&out->listPlugins),
       "list the plugins found, the browsers they found, and why any was skipped; then exit");
@@ -125,6 +132,17 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   }
   if (out->maxThreads < 2 || out->maxThreads > 10000) {
     *error = "--max-threads must be between 2 and 10000";
+    return false;
+  }
+  if (!out->publicUrl.empty()) {
+    Status publicUrl = checkPublicUrl(out->publicUrl);
+    if (!publicUrl.isOk()) {
+      *error = publicUrl.message();
+      return false;
+    }
+  }
+  if (out->maxWebSocketsPerSession < 1 || out->maxWebSocketsPerSession > 1024) {
+    *error = "--max-websockets-per-session must be between 1 and 1024";
     return false;
   }
   if (out->keepAliveTimeout < 1 || out->keepAliveTimeout > 86400) {

@@ -22,6 +22,8 @@ struct HostOptions {
   std::size_t maxBodySize = 16 * 1024 * 1024;      // bytes
   int maxThreads = 128;                            // requests served at once (worker threads)
   int keepAliveTimeout = 60;                       // s an idle client connection stays open
+  std::string publicUrl;                           // base of the websocket URLs handed out
+  std::size_t maxWebSocketsPerSession = 8;         // relayed websockets open at once per session
   std::size_t maxSessions = 0;                     // 0 = the number of cores
   std::map<std::string, std::size_t> maxSessionsPerPlugin; // NAME=N
   unsigned sessionRequestTimeout = 300;    // seconds a New Session may wait for a slot

@@ -10,7 +10,8 @@ ClientConnection::ClientConnection(int fd) : EventSource(Kind::Client), fd_(fd) 
 
 ClientConnection::~ClientConnection() {
   relay.reset(); // its upstream socket closes first
-  ::close(fd_);
+  if (fd_ >= 0)
+    ::close(fd_);
 }
 
 } // namespace wdh

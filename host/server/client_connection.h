@@ -32,6 +32,12 @@ public:
 
   // The socket.
   int fd() const noexcept { return fd_; }
+  // Gives up the socket (which the caller now owns); the destructor then closes nothing.
+  int releaseFd() noexcept {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
 
   std::atomic<State> state{State::Busy}; // see State; Idle -> Busy by compare-exchange
   std::mutex idleGuard;          // held while going Busy -> Idle and while the sweeper expires it

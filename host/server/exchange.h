@@ -11,6 +11,7 @@ struct Request {
   std::string method;               // "GET", "POST", ...
   std::string target;               // path and query, as sent
   std::string authorization;        // the Authorization header; empty when absent
+  std::string host;                 // the Host header; empty when absent
   std::string body;                 // the whole body (already de-chunked)
   std::function<bool()> clientGone; // true once the client has closed its connection; may be empty
 };

@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "http/socket_io.h"
+#include "relay/websocket_dial.h"
 #include "server/reply_head.h"
 #include "server/responses.h"
 
@@ -79,7 +80,8 @@ char* receiveBuffer() {
 } // namespace
 
 HttpServer::HttpServer(SessionService& service, SessionsApi* api, ServerSettings settings)
-    : handler_(service, api, settings.authToken), settings_(std::move(settings)) {
+    : handler_(service, api, settings.authToken, settings.publicUrl),
+      settings_(std::move(settings)), tunnels_(settings_.maxWebSocketsPerSession) {
   limits_.maxBodySize = settings_.maxBodySize;
 }
 
@@ -95,6 +97,7 @@ Status HttpServer::start() {
     listener_.setBlocking(false);
     port_ = listener_.address().port();
     listenFd_ = listener_.impl()->sockfd();
+    handler_.setBoundAuthority(listener_.address().toString());
   } catch (const Poco::Exception& e) {
     return Status(ErrorCode::UnknownError, "cannot listen on " + settings_.host + ":" +
                                                std::to_string(settings_.port) + ": " +
@@ -113,6 +116,9 @@ Status HttpServer::start() {
   if (epoll_ctl(epoll_, EPOLL_CTL_ADD, listenFd_, &listen) != 0 ||
       epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &wake) != 0)
     return Status(ErrorCode::UnknownError, std::string("cannot watch sockets: ") + strerror(errno));
+  if (!tunnels_.start())
+    return Status(ErrorCode::UnknownError,
+                  std::string("cannot start the websocket loop: ") + strerror(errno));
   started_ = true;
   // As many free workers as cores: relayed commands and quick answers never block one, so
   // more would only take turns sleeping in epoll_wait.
@@ -286,7 +292,10 @@ HttpServer::Next HttpServer::process(ClientConnection* connection, std::string_v
     request.method = std::move(parsed.method);
     request.target = std::move(parsed.target);
     request.authorization = std::move(parsed.authorization);
+    request.host = std::move(parsed.host);
     request.body = std::move(parsed.body);
+    if (parsed.upgrade.requested)
+      return upgrade(connection, parsed, request, bytes);
     // One spare per worker, so that requests that are not relayed allocate none.
     thread_local std::unique_ptr<RelayInFlight> spare;
     if (!spare)
@@ -314,17 +323,75 @@ bool HttpServer::answer(ClientConnection* connection, ParsedRequest& parsed, Req
   if (handler_.answersAtOnce(request)) {
     handler_.handle(request, &reply);
   } else {
-    // This worker may wait long (a browser starting, a queue): give back the events it took,
-    // and keep enough other workers free.
-    releaseBatch();
-    if (workerCount_.load() - (blockedWorkers_.fetch_add(1) + 1) < spareWorkers_)
-      addWorker();
+    enterBlocking();
     handler_.handle(request, &reply);
-    blockedWorkers_.fetch_sub(1);
+    leaveBlocking();
   }
   bool keepAlive = parsed.keepAlive && !reply.closeConnection && !stopping_;
   return sendReply(connection, reply, keepAlive, parsed.http10, request.method == "HEAD") &&
          keepAlive;
+}
+
+void HttpServer::enterBlocking() {
+  // This worker may wait long (a browser starting, a queue, a handshake): give back the
+  // events it took, and keep enough other workers free.
+  releaseBatch();
+  if (workerCount_.load() - (blockedWorkers_.fetch_add(1) + 1) < spareWorkers_)
+    addWorker();
+}
+
+void HttpServer::leaveBlocking() {
+  blockedWorkers_.fetch_sub(1);
+}
+
+HttpServer::Next HttpServer::upgrade(ClientConnection* connection, const ParsedRequest& parsed,
+                                     const Request& request, std::string_view clientBytes) {
+  enterBlocking();
+  Reply reply;
+  UpgradeTarget target;
+  DialedWebSocket dialed;
+  bool accepted = handler_.beginUpgrade(request, parsed.upgrade, &target, &reply);
+  if (accepted && !tunnels_.reserve(target.sessionId)) {
+    accepted = false;
+    jsonReply(&reply, 429,
+              errorBody(Status(ErrorCode::UnknownError,
+                               "session " + target.sessionId + " has " +
+                                   std::to_string(settings_.maxWebSocketsPerSession) +
+                                   " websockets open, the most --max-websockets-per-session "
+                                   "allows; close one first")));
+  }
+  if (accepted) {
+    Status dial = dialWebSocket(target.url, parsed.upgrade,
+                                std::chrono::milliseconds(settings_.requestTimeout), &dialed);
+    if (!dial.isOk()) {
+      tunnels_.release(target.sessionId);
+      accepted = false;
+      errorReply(&reply, dial);
+    }
+  }
+  if (accepted && sendAll(connection->fd(), dialed.acceptedHead, {},
+                          std::chrono::milliseconds(settings_.requestTimeout)) != 0) {
+    tunnels_.release(target.sessionId);
+    accepted = false;
+  } else if (!accepted) {
+    sendReply(connection, reply, false, parsed.http10, false);
+  }
+  leaveBlocking();
+  if (!accepted) {
+    destroy(connection);
+    return Next::Destroyed;
+  }
+  epoll_ctl(epoll_, EPOLL_CTL_DEL, connection->fd(), nullptr);
+  std::weak_ptr<Session> session = target.session;
+  auto tunnel = std::make_unique<WebSocketTunnel>(
+      target.sessionId, connection->releaseFd(), std::move(dialed.socket), std::string(clientBytes),
+      std::move(dialed.early), [session] {
+        if (auto live = session.lock())
+          live->noteActivity();
+      });
+  destroy(connection);
+  tunnels_.adopt(std::move(tunnel));
+  return Next::Upgraded;
 }
 
 bool HttpServer::sendReply(ClientConnection* connection, const Reply& reply, bool keepAlive,
@@ -560,6 +627,7 @@ void HttpServer::stop() {
   }
   for (auto& worker : workers)
     worker.join();
+  tunnels_.stop();
   listener_.close();
   connections_.clear();
   close(wake_);

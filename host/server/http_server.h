@@ -8,6 +8,7 @@
 #include "server/relay_in_flight.h"
 #include "server/request_handler.h"
 #include "server/request_parser.h"
+#include "server/tunnel_loop.h"
 #include "sessions_api/sessions_api.h"
 #include "webdriver/session_service.h"
 
@@ -34,6 +35,8 @@ struct ServerSettings {
   std::string authToken;                      // required from clients when not empty
   std::chrono::seconds keepAliveTimeout{60};  // an idle connection is closed after this
   std::chrono::seconds requestTimeout{30};    // a started request must arrive within this
+  std::string publicUrl;                      // --public-url: websocket URLs' base; may be empty
+  std::size_t maxWebSocketsPerSession = 8;    // relayed websockets open at once per session
 };
 
 // The listening server; start() once, stop() once (also done by the destructor).
@@ -51,12 +54,20 @@ public:
   std::uint16_t port() const noexcept { return port_; }
   // Stops accepting, ends open connections, and waits for requests being answered.
   void stop();
+  // Ends the relayed websockets of session `id` with a close frame (`code`, `why`); returns
+  // once the frames are queued. Thread-safe.
+  void closeWebSockets(const std::string& id, std::uint16_t code, const std::string& why) {
+    tunnels_.closeSession(id, code, why);
+  }
+  // Relayed websockets open now.
+  std::size_t webSocketsOpen() const { return tunnels_.openCount(); }
 
 private:
   // What became of a connection after its complete requests were handled.
   enum class Next {
     Wait,      // waiting for more bytes (the rest of a request, or the next one)
     Relaying,  // a relayed command is out; the relay resumes the connection
+    Upgraded,  // handed to the tunnel loop as a websocket
     Destroyed, // closed and gone
   };
 
@@ -68,6 +79,10 @@ private:
   Next process(ClientConnection* connection, std::string_view bytes, bool fromPending,
                bool* expectsContinue);
   bool answer(ClientConnection* connection, ParsedRequest& parsed, Request& request);
+  Next upgrade(ClientConnection* connection, const ParsedRequest& parsed, const Request& request,
+               std::string_view clientBytes);
+  void enterBlocking();
+  void leaveBlocking();
   bool sendReply(ClientConnection* connection, const Reply& reply, bool keepAlive, bool http10,
                  bool headMethod);
   void waitForMore(ClientConnection* connection, bool expectsContinue);
@@ -81,6 +96,7 @@ private:
 
   RequestHandler handler_;
   ServerSettings settings_;
+  TunnelLoop tunnels_;
   RequestLimits limits_;
   Poco::Net::ServerSocket listener_;
   int listenFd_ = -1;

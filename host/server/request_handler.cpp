@@ -1,7 +1,9 @@
 #include "server/request_handler.h"
 
 #include "core/log.h"
+#include "relay/websocket_dial.h"
 #include "server/auth.h"
+#include "server/public_url.h"
 #include "server/responses.h"
 #include "server/routes.h"
 
@@ -36,22 +38,28 @@ void RequestHandler::handle(Request& request, Reply* reply) const {
   }
 }
 
-void RequestHandler::route(Request& request, Reply* reply) const {
+bool RequestHandler::authorized(const Request& request, Reply* reply) const {
   const std::string& target = request.target;
   bool apiPath = target.rfind("/api/v1", 0) == 0;
-  if (!authToken_.empty() && !authorizationCarries(request.authorization, authToken_) &&
-      !(apiPath && queryKeyCarries(target, authToken_))) {
-    if (apiPath) {
-      jsonReply(reply, 401, apiError(401, "unauthorized", "wrong or missing key").body);
-      return;
-    }
-    reply->wwwAuthenticate = "Basic realm=\"wdhost\"";
-    jsonReply(reply, 401,
-              errorBody(Status(ErrorCode::InvalidArgument,
-                               "this host needs its token: send \"Authorization: Bearer "
-                               "TOKEN\" or basic auth with the token as the password")));
-    return;
+  if (authToken_.empty() || authorizationCarries(request.authorization, authToken_) ||
+      (apiPath && queryKeyCarries(target, authToken_)))
+    return true;
+  if (apiPath) {
+    jsonReply(reply, 401, apiError(401, "unauthorized", "wrong or missing key").body);
+    return false;
   }
+  reply->wwwAuthenticate = "Basic realm=\"wdhost\"";
+  jsonReply(reply, 401,
+            errorBody(Status(ErrorCode::InvalidArgument,
+                             "this host needs its token: send \"Authorization: Bearer "
+                             "TOKEN\" or basic auth with the token as the password")));
+  return false;
+}
+
+void RequestHandler::route(Request& request, Reply* reply) const {
+  if (!authorized(request, reply))
+    return;
+  const std::string& target = request.target;
   std::string_view path(target);
   path = path.substr(0, path.find('?'));
   const std::string& method = request.method;
@@ -69,7 +77,8 @@ void RequestHandler::route(Request& request, Reply* reply) const {
     return;
   case RouteKind::NewSession: {
     std::string answer;
-    status = service_.newSession(request.body, request.clientGone, &answer);
+    status = service_.newSession(request.body, request.clientGone,
+                                 webSocketBase(publicUrl_, request.host, boundAuthority_), &answer);
     if (status.isOk())
       jsonReply(reply, 200, std::move(answer));
     else
@@ -88,10 +97,14 @@ void RequestHandler::route(Request& request, Reply* reply) const {
       errorReply(reply, Status(ErrorCode::UnknownCommand, "the sessions API is off"));
       return;
     }
-    ApiReply answer = api_->handle(request.body, request.clientGone);
+    ApiReply answer = api_->handle(request.body, request.clientGone,
+                                   webSocketBase(publicUrl_, request.host, boundAuthority_));
     jsonReply(reply, answer.httpStatus, std::move(answer.body));
     return;
   }
+  case RouteKind::WebSocket:
+    errorReply(reply, checkUpgrade(method, WebSocketUpgrade{}));
+    return;
   case RouteKind::SessionCommand: {
     RelayResponse relayed;
     status = service_.execute(route.sessionId, method, route.suffix, request.body, &relayed);
@@ -99,6 +112,60 @@ void RequestHandler::route(Request& request, Reply* reply) const {
     return;
   }
   }
+}
+
+bool RequestHandler::beginUpgrade(const Request& request, const WebSocketUpgrade& upgrade,
+                                  UpgradeTarget* target, Reply* reply) const {
+  if (!authorized(request, reply))
+    return false;
+  std::string_view path(request.target);
+  path = path.substr(0, path.find('?'));
+  Route route;
+  Status status = matchRoute(request.method, path, &route);
+  if (status.isOk() && route.kind != RouteKind::WebSocket)
+    status = Status(ErrorCode::UnknownCommand,
+                    "no websocket is served at " + std::string(path) +
+                        "; a session's are /session/{id}/se/bidi and /session/{id}/se/cdp");
+  if (!status.isOk()) {
+    errorReply(reply, status);
+    return false;
+  }
+  std::shared_ptr<Session> session = service_.find(route.sessionId);
+  if (!session) {
+    errorReply(reply, service_.unknownSession(route.sessionId));
+    return false;
+  }
+  status = checkUpgrade(request.method, upgrade);
+  if (!status.isOk()) {
+    errorReply(reply, status);
+    return false;
+  }
+  const SessionSockets& sockets = session->sockets();
+  target->session = session;
+  target->sessionId = session->id();
+  if (route.socket == SocketKind::Bidi) {
+    if (sockets.bidi.empty()) {
+      errorReply(reply, Status(ErrorCode::UnsupportedOperation,
+                               "session " + session->id() +
+                                   " has no WebDriver BiDi: ask for \"webSocketUrl\": true in "
+                                   "New Session, on a backend that offers it"));
+      return false;
+    }
+    target->url = sockets.bidi;
+    return true;
+  }
+  if (sockets.cdp.empty()) {
+    errorReply(reply, Status(ErrorCode::UnsupportedOperation,
+                             "session " + session->id() + " (" + session->plugin().name() +
+                                 ") has no Chrome DevTools Protocol endpoint"));
+    return false;
+  }
+  status = devToolsBrowserUrl(sockets.cdp, std::chrono::seconds(10), &target->url);
+  if (!status.isOk()) {
+    errorReply(reply, status);
+    return false;
+  }
+  return true;
 }
 
 bool RequestHandler::answersAtOnce(const Request& request) const {

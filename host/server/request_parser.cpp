@@ -4,6 +4,7 @@
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequest.h>
+#include <Poco/String.h>
 #include <cstring>
 
 namespace wdh {
@@ -14,6 +15,36 @@ constexpr std::size_t kNotFound = std::string_view::npos;
 ParseState invalid(Status* error, std::string message) {
   *error = Status(ErrorCode::InvalidArgument, std::move(message));
   return ParseState::Invalid;
+}
+
+// True when the comma-separated `list` holds `token` (case-insensitive).
+bool listsToken(const std::string& list, std::string_view token) {
+  std::size_t at = 0;
+  while (at <= list.size()) {
+    std::size_t end = list.find(',', at);
+    if (end == std::string::npos)
+      end = list.size();
+    std::string item = Poco::trim(list.substr(at, end - at));
+    if (Poco::icompare(item, std::string(token)) == 0)
+      return true;
+    at = end + 1;
+  }
+  return false;
+}
+
+void readUpgrade(const Poco::Net::HTTPRequest& request, WebSocketUpgrade* out) {
+  static const std::string kUpgrade = "Upgrade";
+  if (!request.has(kUpgrade)) {
+    out->requested = false;
+    return;
+  }
+  out->requested = Poco::icompare(request.get(kUpgrade), "websocket") == 0;
+  out->connectionUpgrade =
+      listsToken(request.get(Poco::Net::HTTPMessage::CONNECTION, std::string()), "upgrade");
+  out->key = request.get("Sec-WebSocket-Key", std::string());
+  out->version = request.get("Sec-WebSocket-Version", std::string());
+  out->protocol = request.get("Sec-WebSocket-Protocol", std::string());
+  out->extensions = request.get("Sec-WebSocket-Extensions", std::string());
 }
 
 } // namespace
@@ -83,6 +114,8 @@ ParseState parseRequest(std::string_view bytes, const RequestLimits& limits, Par
   out->method = request.getMethod();
   out->target = request.getURI();
   out->authorization = request.get(Poco::Net::HTTPRequest::AUTHORIZATION, std::string());
+  out->host = request.get(Poco::Net::HTTPRequest::HOST, std::string());
+  readUpgrade(request, &out->upgrade);
   out->http10 = version == Poco::Net::HTTPMessage::HTTP_1_0;
   out->keepAlive = request.getKeepAlive();
   out->consumed = start + end + bodyBytes;

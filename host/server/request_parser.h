@@ -3,6 +3,7 @@
 
 #include "core/status.h"
 #include "http/framing.h"
+#include "http/websocket.h"
 
 #include <cstddef>
 #include <string>
@@ -21,6 +22,8 @@ struct ParsedRequest {
   std::string method;
   std::string target;
   std::string authorization;    // the Authorization header, empty when absent
+  std::string host;             // the Host header, empty when absent
+  WebSocketUpgrade upgrade;     // what the request says of a websocket upgrade
   std::string body;             // de-chunked
   bool keepAlive = true;        // the client keeps the connection (HTTP/1.1 default)
   bool http10 = false;          // an HTTP/1.0 request

@@ -151,6 +151,13 @@ Status matchRoute(std::string_view method, std::string_view path, Route* out) {
     return Status::ok();
   }
   std::string_view suffix = rest.substr(slash);
+  if (suffix == "/se/bidi" || suffix == "/se/cdp") {
+    if (method != "GET")
+      return unknownMethod(method, full, "GET (a websocket upgrade)");
+    out->kind = RouteKind::WebSocket;
+    out->socket = suffix == "/se/bidi" ? SocketKind::Bidi : SocketKind::Cdp;
+    return Status::ok();
+  }
   std::string allowed;
   for (const Endpoint& endpoint : kSessionEndpoints) {
     if (!suffixMatches(endpoint.suffix, suffix))

@@ -14,6 +14,13 @@ enum class RouteKind {
   Status,         // GET /status
   SessionCommand, // anything else under /session/{id}/..., relayed to the session's backend
   SessionsApi,    // POST /api/v1, the JSON sessions command API
+  WebSocket,      // GET /session/{id}/se/bidi or /se/cdp: a websocket relayed to the backend
+};
+
+// Which of a session's websockets a WebSocket route is.
+enum class SocketKind {
+  Bidi, // WebDriver BiDi, relayed to the driver's own BiDi endpoint
+  Cdp,  // Chrome DevTools Protocol, relayed to the browser's DevTools endpoint
 };
 
 // A matched request.
@@ -21,11 +28,13 @@ struct Route {
   RouteKind kind = RouteKind::Status;
   std::string_view sessionId; // for DeleteSession and SessionCommand
   std::string_view suffix;    // for SessionCommand: what follows /session/{id}, e.g. "/url"
+  SocketKind socket = SocketKind::Bidi; // for WebSocket
 };
 
 // Matches `method` and `path` (no query string; an optional /wd/hub prefix is accepted).
 // UnknownCommand for a path no endpoint has, UnknownMethod for a known endpoint path with
-// another method. Vendor paths under /session/{id}/ are relayed as SessionCommand.
+// another method. /session/{id}/se/bidi and /se/cdp are WebSocket. Vendor paths under
+// /session/{id}/ are relayed as SessionCommand.
 Status matchRoute(std::string_view method, std::string_view path, Route* out);
 
 } // namespace wdh

@@ -23,6 +23,14 @@ struct SessionTiming {
   std::chrono::milliseconds implicitTimeout{0};
 };
 
+// Where a session's websockets lead upstream; empty strings when its backend has none.
+struct SessionSockets {
+  std::string bidi;       // ws:// URL of the driver's WebDriver BiDi endpoint
+  std::string cdp;        // http:// base of the browser's DevTools endpoint (its /json/version)
+  std::string publicBidi; // the host's URL clients attach BiDi at, or empty
+  std::string publicCdp;  // the host's URL clients attach CDP at, or empty
+};
+
 // A session created by a plugin's launch(); closed exactly once (by Delete, expiry, a crash
 // of its driver, or shutdown).
 class Session {
@@ -41,6 +49,13 @@ public:
   const std::string& id() const noexcept { return id_; }
   // The plugin serving this session.
   const LoadedPlugin& plugin() const noexcept { return *plugin_; }
+
+  // Sets where its websockets lead; only before the session is shared with other threads.
+  void setSockets(SessionSockets sockets) { sockets_ = std::move(sockets); }
+  // Where its websockets lead.
+  const SessionSockets& sockets() const noexcept { return sockets_; }
+  // Re-arms the idle timer as a command would: websocket traffic keeps a session alive.
+  void noteActivity() noexcept { touch(); }
 
   // Runs one command: relays it upstream or to the plugin's command hook. `suffix` is what
   // follows /session/{id} ("/url"). InvalidSessionId once the session is closed.
@@ -83,6 +98,7 @@ private:
   std::unique_ptr<Upstream> upstream_;
   Slot slot_;
   SessionTiming timing_;
+  SessionSockets sockets_;
   std::shared_ptr<void> attachment_; // e.g. the session's forwarding proxy; freed on close
   std::atomic<std::int64_t> scriptMs_;
   std::atomic<std::int64_t> pageLoadMs_;

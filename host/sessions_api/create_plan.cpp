@@ -87,6 +87,13 @@ Status parseCreatePlan(const rapidjson::Value& command, CreatePlan* plan) {
       plan->whitelist.emplace_back(domain.GetString());
     }
   }
+  auto webSocket = command.FindMember("webSocketUrl");
+  if (webSocket != command.MemberEnd() && !webSocket->value.IsNull()) {
+    if (!webSocket->value.IsBool())
+      return invalid("webSocketUrl must be true (the default: BiDi where the browser offers it) "
+                     "or false");
+    plan->webSocket = webSocket->value.GetBool();
+  }
   auto datacenter = command.FindMember("datacenter");
   if (datacenter != command.MemberEnd() && !datacenter->value.IsNull()) {
     if (!datacenter->value.IsBool())
@@ -204,6 +211,8 @@ Status buildCreateCapabilities(const rapidjson::Value& command, const CreatePlan
                               : lastProblem;
 
   rapidjson::Value always(rapidjson::kObjectType);
+  if (plan.webSocket)
+    always.AddMember("webSocketUrl", true, a);
   if (!proxyCaps.empty()) {
     rapidjson::Document proxy;
     if (parseJsonObject(proxyCaps, &proxy).isOk())

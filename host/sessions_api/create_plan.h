@@ -20,6 +20,7 @@ struct CreatePlan {
   bool datacenter = false;            // take a datacenter proxy from the operator's pool
   bool mobile = false;                // present a phone
   std::string os;                     // the operating system presented, "" = native
+  bool webSocket = true;              // open WebDriver BiDi (webSocketUrl) where offered
 };
 
 // True for a client-chosen session id: 1 to 128 of [A-Za-z0-9._-].

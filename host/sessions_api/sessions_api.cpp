@@ -14,6 +14,18 @@
 namespace wdh {
 namespace {
 
+// Adds the session's "webSocketUrl" (BiDi) and "cdpUrl" (CDP), where it has them, to `out`.
+void addWebSocketUrls(const std::shared_ptr<Session>& session, rapidjson::Value* out,
+                      rapidjson::Document::AllocatorType& a) {
+  if (!session)
+    return;
+  const SessionSockets& sockets = session->sockets();
+  if (!sockets.publicBidi.empty())
+    out->AddMember("webSocketUrl", rapidjson::Value(sockets.publicBidi.c_str(), a), a);
+  if (!sockets.publicCdp.empty())
+    out->AddMember("cdpUrl", rapidjson::Value(sockets.publicCdp.c_str(), a), a);
+}
+
 constexpr const char* kKnownCommands = "sessions.create, sessions.destroy, sessions.list, "
                                        "sessions.active, request.get, request.post";
 
@@ -135,7 +147,8 @@ SessionsApi::SessionsApi(SessionService& service, const PluginRegistry& registry
                          std::vector<PooledProxy> pool)
     : service_(service), registry_(registry), pool_(std::move(pool)) {}
 
-ApiReply SessionsApi::handle(std::string_view body, const std::function<bool()>& clientGone) {
+ApiReply SessionsApi::handle(std::string_view body, const std::function<bool()>& clientGone,
+                             std::string_view webSocketBase) {
   rapidjson::Document command;
   Status status = parseJsonObject(body, &command);
   if (!status.isOk())
@@ -147,7 +160,7 @@ ApiReply SessionsApi::handle(std::string_view body, const std::function<bool()>&
   std::string_view name(cmd->value.GetString(), cmd->value.GetStringLength());
   try {
     if (name == "sessions.create")
-      return create(command, clientGone);
+      return create(command, clientGone, webSocketBase);
     if (name == "sessions.destroy")
       return destroy(command);
     if (name == "sessions.list")
@@ -155,9 +168,9 @@ ApiReply SessionsApi::handle(std::string_view body, const std::function<bool()>&
     if (name == "sessions.active")
       return active(command);
     if (name == "request.get")
-      return request(command, false, clientGone);
+      return request(command, false, clientGone, webSocketBase);
     if (name == "request.post")
-      return request(command, true, clientGone);
+      return request(command, true, clientGone, webSocketBase);
   } catch (const std::exception& e) {
     log(LogLevel::Error, "api", std::string(name) + " failed: " + e.what());
     return apiError(500, "internal_error", e.what());
@@ -168,7 +181,8 @@ ApiReply SessionsApi::handle(std::string_view body, const std::function<bool()>&
 }
 
 ApiReply SessionsApi::create(const rapidjson::Value& command,
-                             const std::function<bool()>& clientGone) {
+                             const std::function<bool()>& clientGone,
+                             std::string_view webSocketBase) {
   auto start = std::chrono::steady_clock::now();
   CreatePlan plan;
   Status status = parseCreatePlan(command, &plan);
@@ -191,6 +205,7 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   request.sessionId = plan.sessionId;
   request.clientGone = clientGone;
   request.attachment = network.local;
+  request.webSocketBase = webSocketBase;
   std::string response, id;
   status = service_.newSession(body, request, &response, &id);
   if (!status.isOk())
@@ -222,6 +237,7 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   solution.AddMember("verified", true, a);
   out.AddMember("solution", solution, a);
   out.AddMember("session", rapidjson::Value(id.c_str(), a), a);
+  addWebSocketUrls(service_.find(id), &out, a);
   rapidjson::Document fingerprint;
   if (parseJsonObject(fingerprintOf(id, caps, plan.mobile), &fingerprint).isOk())
     out.AddMember("fingerprint", rapidjson::Value(fingerprint, a), a);
@@ -305,6 +321,7 @@ ApiReply SessionsApi::list() {
     rapidjson::Value entry(rapidjson::kObjectType);
     entry.AddMember("session", rapidjson::Value(summary.id.c_str(), a), a);
     entry.AddMember("lastAccessed", summary.lastAccessedMs, a);
+    addWebSocketUrls(service_.find(summary.id), &entry, a);
     sessions.PushBack(entry, a);
   }
   out.AddMember("sessions", sessions, a);
@@ -349,7 +366,8 @@ void SessionsApi::allowNavigation(const std::string& id, const std::string& url)
 }
 
 ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
-                              const std::function<bool()>& clientGone) {
+                              const std::function<bool()>& clientGone,
+                              std::string_view webSocketBase) {
   auto start = std::chrono::steady_clock::now();
   auto url = command.FindMember("url");
   if (url == command.MemberEnd() || !url->value.IsString())
@@ -390,8 +408,9 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
     return error;
   bool oneOff = id.empty();
   if (oneOff) {
-    rapidjson::Document empty(rapidjson::kObjectType);
-    ApiReply created = create(empty, clientGone);
+    rapidjson::Document oneOffCommand(rapidjson::kObjectType);
+    oneOffCommand.AddMember("webSocketUrl", false, oneOffCommand.GetAllocator());
+    ApiReply created = create(oneOffCommand, clientGone, webSocketBase);
     if (created.httpStatus != 200)
       return created;
     rapidjson::Document doc;

@@ -23,16 +23,19 @@ public:
   SessionsApi(SessionService& service, const PluginRegistry& registry,
               std::vector<PooledProxy> pool);
 
-  // Runs the command in `body`; `clientGone` is polled while a new session is queued.
-  ApiReply handle(std::string_view body, const std::function<bool()>& clientGone);
+  // Runs the command in `body`; `clientGone` is polled while a new session is queued;
+  // `webSocketBase` ("ws://host:port") is where new sessions' websockets are reached.
+  ApiReply handle(std::string_view body, const std::function<bool()>& clientGone,
+                  std::string_view webSocketBase = {});
 
 private:
-  ApiReply create(const rapidjson::Value& command, const std::function<bool()>& clientGone);
+  ApiReply create(const rapidjson::Value& command, const std::function<bool()>& clientGone,
+                  std::string_view webSocketBase);
   ApiReply destroy(const rapidjson::Value& command);
   ApiReply list();
   ApiReply active(const rapidjson::Value& command);
   ApiReply request(const rapidjson::Value& command, bool post,
-                   const std::function<bool()>& clientGone);
+                   const std::function<bool()>& clientGone, std::string_view webSocketBase);
   std::string fingerprintOf(const std::string& sessionId, const rapidjson::Value& capabilities,
                             bool mobile);
   void allowNavigation(const std::string& sessionId, const std::string& url);

@@ -6,6 +6,7 @@
 #include "process/temp_dirs.h"
 #include "webdriver/capabilities.h"
 #include "webdriver/matching.h"
+#include "webdriver/websocket_capabilities.h"
 
 #include "json/json.h"
 #include <future>
@@ -90,9 +91,10 @@ Status SessionService::hostTiming(const rapidjson::Value& hostCaps, const std::s
 }
 
 Status SessionService::newSession(std::string_view body, const std::function<bool()>& clientGone,
-                                  std::string* response) {
+                                  std::string_view webSocketBase, std::string* response) {
   NewSessionRequest request;
   request.clientGone = clientGone;
+  request.webSocketBase = webSocketBase;
   std::string id;
   return newSession(body, request, response, &id);
 }
@@ -143,7 +145,9 @@ Status SessionService::newSession(std::string_view body, const NewSessionRequest
       status = hostTiming(hostCaps, accepted, &timing);
       if (!status.isOk())
         return status;
-      return startOn(plugin, accepted, timing, newRequest, response, sessionId);
+      auto asked = caps.FindMember("webSocketUrl");
+      bool bidiAsked = asked != caps.MemberEnd() && asked->value.IsTrue();
+      return startOn(plugin, accepted, timing, bidiAsked, newRequest, response, sessionId);
     }
   }
   std::string asked;
@@ -156,8 +160,8 @@ Status SessionService::newSession(std::string_view body, const NewSessionRequest
 
 Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
                                const std::string& capabilities, SessionTiming timing,
-                               const NewSessionRequest& newRequest, std::string* response,
-                               std::string* sessionId) {
+                               bool bidiAsked, const NewSessionRequest& newRequest,
+                               std::string* response, std::string* sessionId) {
   Slot slot;
   Status status =
       slots_.acquire(plugin->name(), settings_.queueTimeout, newRequest.clientGone, &slot);
@@ -198,7 +202,12 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
   rapidjson::Document doc;
   Status parsed = parseJsonObject(result->reply, &doc);
   std::unique_ptr<Upstream> upstream;
+  LaunchedSockets launched;
+  launched.bidiAsked = bidiAsked;
   if (parsed.isOk()) {
+    auto cdp = doc.FindMember("cdp");
+    if (cdp != doc.MemberEnd() && cdp->value.IsString())
+      launched.cdp = cdp->value.GetString();
     auto caps = doc.FindMember("capabilities");
     if (caps == doc.MemberEnd() || !caps->value.IsObject())
       parsed = Status(ErrorCode::SessionNotCreated, "no \"capabilities\" object");
@@ -229,6 +238,8 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
                        description.browsers.empty() ? "" : description.browsers.front().version,
                        description.platformName};
   completeReturnedCapabilities(&doc["capabilities"], doc.GetAllocator(), requested, served);
+  session->setSockets(exposeWebSockets(&doc["capabilities"], doc.GetAllocator(), launched,
+                                       newRequest.webSocketBase, id));
 
   rapidjson::Document out(rapidjson::kObjectType);
   auto& alloc = out.GetAllocator();
@@ -263,7 +274,12 @@ void SessionService::reclaim(const std::string& sessionId) {
     services_.tempDirs->removeOwnedBy(sessionId);
 }
 
-void SessionService::closeSession(const std::shared_ptr<Session>& session) {
+void SessionService::closeSession(const std::shared_ptr<Session>& session,
+                                  std::uint16_t closeCode) {
+  if (endListener_) {
+    std::string why = sessions_.endReason(session->id());
+    endListener_(session->id(), closeCode, "session ended: " + (why.empty() ? kShuttingDown : why));
+  }
   Status status = session->close();
   if (!status.isOk())
     log(LogLevel::Warn, "session", session->id() + ": " + status.message());
@@ -285,7 +301,7 @@ Status SessionService::deleteSession(std::string_view id) {
   std::shared_ptr<Session> session = sessions_.take(id, "it was deleted");
   if (!session)
     return unknownSession(id);
-  closeSession(session);
+  closeSession(session, 1000);
   return Status::ok();
 }
 

@@ -38,7 +38,13 @@ struct NewSessionRequest {
   std::string sessionId;            // the id to use; empty = a random UUID
   std::function<bool()> clientGone; // polled while queued; may be empty
   std::shared_ptr<void> attachment; // kept alive exactly as long as the session
+  std::string webSocketBase;        // "ws://host:port" its websockets are reached under
 };
+
+// Told when a session ends, before its backend is torn down: its id, the websocket close
+// code its open websockets get, and why it ended.
+using SessionEndListener =
+    std::function<void(const std::string& id, std::uint16_t closeCode, const std::string& why)>;
 
 // A live session, as the sessions API lists it.
 struct SessionSummary {
@@ -78,10 +84,18 @@ public:
   // Starts the background sweeper (idle timeouts, crashed drivers).
   void start();
 
+  // Sets who is told of every session's end (one listener; set before start()).
+  void onSessionEnd(SessionEndListener listener) { endListener_ = std::move(listener); }
+
+  // The live session `id`, or null.
+  std::shared_ptr<Session> find(std::string_view id) const { return sessions_.find(id); }
+  // InvalidSessionId for `id`, saying why it ended when the host knows.
+  Status unknownSession(std::string_view id) const;
+
   // New Session: `body` is the request body; `clientGone` says whether the requester left
   // (polled while queued); *response is the JSON reply on success.
   Status newSession(std::string_view body, const std::function<bool()>& clientGone,
-                    std::string* response);
+                    std::string_view webSocketBase, std::string* response);
 
   // New Session with a chosen id and an attachment; *sessionId is the id created.
   Status newSession(std::string_view body, const NewSessionRequest& request, std::string* response,
@@ -127,13 +141,12 @@ private:
                       Status status, RelayResponse* out);
 
   Status startOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& capabilities,
-                 SessionTiming timing, const NewSessionRequest& request, std::string* response,
-                 std::string* sessionId);
+                 SessionTiming timing, bool bidiAsked, const NewSessionRequest& request,
+                 std::string* response, std::string* sessionId);
   Status hostTiming(const rapidjson::Value& hostCaps, const std::string& accepted,
                     SessionTiming* timing) const;
   void reclaim(const std::string& sessionId);
-  void closeSession(const std::shared_ptr<Session>& session);
-  Status unknownSession(std::string_view id) const;
+  void closeSession(const std::shared_ptr<Session>& session, std::uint16_t closeCode = 1001);
 
   const PluginRegistry& registry_;
   SessionMap& sessions_;
@@ -142,6 +155,7 @@ private:
   SlotPool slots_;
   std::shared_ptr<CrashInbox> crashes_;
   SessionJanitor janitor_;
+  SessionEndListener endListener_;
 };
 
 } // namespace wdh

@@ -18,6 +18,7 @@ wdhost::DriverLaunch chromedriverLaunch(const ChromeInstall& install, const Chro
   launch.argv = {install.driverPath, "--port=0"};
   launch.listeningMarker = "started successfully on port ";
   launch.startupTimeoutMs = config.startupTimeoutMs;
+  launch.debuggerAddressKey = "goog:chromeOptions";
   return launch;
 }
 

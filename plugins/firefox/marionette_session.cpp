@@ -111,8 +111,15 @@ MarionetteSession::MarionetteSession(const wdhost::Host& host, const FirefoxInst
 
   std::vector<std::string> env = firefoxEnv(options.env);
   env.push_back("TMPDIR=" + workDir_->path());
-  firefox_ = std::make_unique<wdhost::ChildProcess>(
-      host, firefoxArgv(binary, profileDir_, options.args, config.headless), env, sessionId);
+  std::vector<std::string> argv = firefoxArgv(binary, profileDir_, options.args, config.headless);
+  auto bidi = caps.FindMember("webSocketUrl");
+  if (bidi != caps.MemberEnd() && bidi->value.IsTrue()) {
+    // Firefox's own WebDriver BiDi server (the Remote Agent) on a port it picks; Marionette's
+    // New Session then answers "webSocketUrl" with its address.
+    argv.emplace_back("--remote-debugging-port");
+    argv.emplace_back("0");
+  }
+  firefox_ = std::make_unique<wdhost::ChildProcess>(host, argv, env, sessionId);
   connect(config.startupTimeoutMs);
   startSession(capabilities);
 }

@@ -152,7 +152,9 @@ std::string webkitNewSessionBody(std::string_view capabilities, Backend backend,
                                  const std::string& browserPath) {
   rapidjson::Document caps = parseObject(capabilities);
   auto& alloc = caps.GetAllocator();
-  for (const char* key : {"browserName", "browserVersion", "platformName"})
+  // WebKitWebDriver 2.50 and WPEWebDriver refuse "webSocketUrl" (no WebDriver BiDi): the
+  // session goes on in classic mode, and the host tells the client BiDi is off.
+  for (const char* key : {"browserName", "browserVersion", "platformName", "webSocketUrl"})
     caps.RemoveMember(key);
   for (const std::string& key : droppedSafariKeys(caps))
     caps.RemoveMember(key.c_str());

@@ -35,6 +35,10 @@ struct DriverLaunch {
   uint32_t startupTimeoutMs = 30000; // how long the driver may take to be ready
   uint32_t newSessionTimeoutMs = 90000;
   uint32_t teardownGraceMs = 2000;
+  // The vendor options object of the returned capabilities whose "debuggerAddress" (host:port)
+  // is the browser's DevTools endpoint, e.g. "goog:chromeOptions"; empty when there is none.
+  // With it the launch reply gains "cdp": "http://host:port", and the host relays CDP there.
+  std::string debuggerAddressKey;
 };
 
 // A free TCP port on 127.0.0.1 as the kernel chose it (closed again; a driver that must be told
@@ -327,7 +331,28 @@ private:
     auto& replyAlloc = reply.GetAllocator();
     reply.AddMember("capabilities", rapidjson::Value(caps, replyAlloc), replyAlloc);
     reply.AddMember("upstream", rapidjson::Value(upstream_.c_str(), replyAlloc), replyAlloc);
+    std::string devTools = debuggerAddress(caps);
+    if (!devTools.empty())
+      reply.AddMember("cdp", rapidjson::Value(("http://" + devTools).c_str(), replyAlloc),
+                      replyAlloc);
     launchReply_ = toJsonString(reply);
+  }
+
+  // The "debuggerAddress" under launch_.debuggerAddressKey in `caps`, "localhost" spelled as
+  // 127.0.0.1 (where the browsers listen), or "".
+  std::string debuggerAddress(const rapidjson::Value& caps) const {
+    if (launch_.debuggerAddressKey.empty())
+      return {};
+    auto options = caps.FindMember(launch_.debuggerAddressKey.c_str());
+    if (options == caps.MemberEnd() || !options->value.IsObject())
+      return {};
+    auto address = options->value.FindMember("debuggerAddress");
+    if (address == options->value.MemberEnd() || !address->value.IsString())
+      return {};
+    std::string text(address->value.GetString(), address->value.GetStringLength());
+    if (text.rfind("localhost:", 0) == 0)
+      text = "127.0.0.1" + text.substr(9);
+    return text;
   }
 
   Host host_;

@@ -1,0 +1,113 @@
+#include "http/websocket.h"
+
+#include <algorithm>
+
+namespace wdh {
+namespace {
+
+// The length of a frame header whose first two bytes are known.
+std::size_t headerLength(const unsigned char* header) {
+  std::size_t length = 2;
+  unsigned lengthCode = header[1] & 0x7f;
+  if (lengthCode == 126)
+    length += 2;
+  else if (lengthCode == 127)
+    length += 8;
+  if (header[1] & 0x80)
+    length += 4; // masking key
+  return length;
+}
+
+std::uint64_t payloadLength(const unsigned char* header) {
+  unsigned lengthCode = header[1] & 0x7f;
+  if (lengthCode < 126)
+    return lengthCode;
+  std::size_t bytes = lengthCode == 126 ? 2 : 8;
+  std::uint64_t length = 0;
+  for (std::size_t i = 0; i < bytes; ++i)
+    length = (length << 8) | header[2 + i];
+  return length;
+}
+
+// 22 base64 characters and "==": the encoding of 16 bytes.
+bool isSixteenByteBase64(std::string_view key) {
+  if (key.size() != 24 || key.substr(22) != "==")
+    return false;
+  return std::all_of(key.begin(), key.begin() + 22, [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/';
+  });
+}
+
+} // namespace
+
+Status checkUpgrade(std::string_view method, const WebSocketUpgrade& upgrade) {
+  auto bad = [](std::string why) {
+    return Status(ErrorCode::InvalidArgument, "not a valid websocket upgrade: " + why);
+  };
+  if (method != "GET")
+    return bad("it must be a GET, not " + std::string(method));
+  if (!upgrade.requested)
+    return bad("send \"Upgrade: websocket\" (this endpoint is a websocket)");
+  if (!upgrade.connectionUpgrade)
+    return bad("send \"Connection: Upgrade\"");
+  if (upgrade.version != "13")
+    return bad("send \"Sec-WebSocket-Version: 13\"");
+  if (!isSixteenByteBase64(upgrade.key))
+    return bad("Sec-WebSocket-Key must be 16 random bytes in base64");
+  return Status::ok();
+}
+
+void FrameScanner::feed(const char* data, std::size_t size) noexcept {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(data);
+  while (size > 0) {
+    if (payloadLeft_ > 0) {
+      std::uint64_t skip = std::min<std::uint64_t>(payloadLeft_, size);
+      payloadLeft_ -= skip;
+      fed_ += skip;
+      bytes += skip;
+      size -= static_cast<std::size_t>(skip);
+    } else {
+      if (headerHave_ == 0)
+        frameStart_ = fed_;
+      std::size_t need = headerHave_ < 2 ? 2 : headerLength(header_);
+      std::size_t take = std::min(need - headerHave_, size);
+      std::copy(bytes, bytes + take, header_ + headerHave_);
+      headerHave_ += take;
+      fed_ += take;
+      bytes += take;
+      size -= take;
+      if (headerHave_ < need || (headerHave_ == 2 && headerLength(header_) > 2))
+        continue;
+      closing_ = (header_[0] & 0x0f) == 0x8;
+      payloadLeft_ = payloadLength(header_);
+      headerHave_ = 0;
+    }
+    if (payloadLeft_ == 0 && headerHave_ == 0) {
+      if (closing_)
+        sawClose_ = true;
+      closing_ = false;
+      frameStart_ = fed_;
+    }
+  }
+}
+
+std::string closeFrame(std::uint16_t code, std::string_view reason) {
+  constexpr std::size_t kMaxReason = 123; // 125 bytes of control payload, less the code
+  if (reason.size() > kMaxReason) {
+    std::size_t cut = kMaxReason;
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xc0) == 0x80)
+      --cut; // do not split a UTF-8 sequence
+    reason = reason.substr(0, cut);
+  }
+  std::string frame;
+  frame.reserve(4 + reason.size());
+  frame.push_back(static_cast<char>(0x88)); // FIN + close
+  frame.push_back(static_cast<char>(2 + reason.size()));
+  frame.push_back(static_cast<char>(code >> 8));
+  frame.push_back(static_cast<char>(code & 0xff));
+  frame.append(reason);
+  return frame;
+}
+
+} // namespace wdh

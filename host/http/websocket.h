@@ -1,0 +1,57 @@
+// The few parts of the WebSocket protocol (RFC 6455) a relaying host needs: checking an upgrade
+// request, following frame boundaries in a byte stream without decoding payloads, and writing
+// a close frame of its own.
+#pragma once
+
+#include "core/status.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace wdh {
+
+// The headers of a client's upgrade request that matter to a relay.
+struct WebSocketUpgrade {
+  bool requested = false;         // "Upgrade: websocket" was sent
+  bool connectionUpgrade = false; // "Connection" lists "upgrade"
+  std::string key;                // Sec-WebSocket-Key
+  std::string version;            // Sec-WebSocket-Version
+  std::string protocol;           // Sec-WebSocket-Protocol, forwarded as is (may be empty)
+  std::string extensions;         // Sec-WebSocket-Extensions, forwarded as is (may be empty)
+};
+
+// Ok when `upgrade` is a valid RFC 6455 opening handshake (GET, version 13, a 16-byte key);
+// otherwise InvalidArgument saying what is missing.
+Status checkUpgrade(std::string_view method, const WebSocketUpgrade& upgrade);
+
+// Follows the frames of one direction of a websocket stream, a chunk at a time, to know where
+// each frame ends: the payloads are skipped, never decoded or copied.
+class FrameScanner {
+public:
+  // Accounts for `size` more bytes of the stream.
+  void feed(const char* data, std::size_t size) noexcept;
+  // True when every byte fed so far belongs to a complete frame.
+  bool atBoundary() const noexcept { return headerHave_ == 0 && payloadLeft_ == 0; }
+  // Stream offset (bytes fed before it) where the frame being read began; the total fed when
+  // at a boundary.
+  std::uint64_t frameStart() const noexcept { return frameStart_; }
+  // True once a close frame (opcode 8) was seen whole in the stream.
+  bool sawClose() const noexcept { return sawClose_; }
+
+private:
+  std::uint64_t fed_ = 0;
+  std::uint64_t frameStart_ = 0;
+  std::uint64_t payloadLeft_ = 0;
+  unsigned char header_[14] = {};
+  std::size_t headerHave_ = 0;
+  bool closing_ = false; // the frame being read is a close frame
+  bool sawClose_ = false;
+};
+
+// An unmasked close frame (as a server sends it) with `code` and a UTF-8 `reason`, cut to the
+// 123 bytes a control frame allows (never inside a UTF-8 sequence).
+std::string closeFrame(std::uint16_t code, std::string_view reason);
+
+} // namespace wdh

@@ -1,0 +1,86 @@
+// One relayed websocket: the client's connection and the upstream's (a driver's BiDi endpoint
+// or a browser's DevTools), with a bounded buffer each way. Frames pass through as bytes; only
+// their boundaries are followed towards the client, so that the host can end the connection
+// with a close frame of its own.
+#pragma once
+
+#include "http/websocket.h"
+
+#include <Poco/Net/StreamSocket.h>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace wdh {
+
+// Not thread-safe: owned and driven by one TunnelLoop thread.
+class WebSocketTunnel {
+public:
+  using Clock = std::chrono::steady_clock;
+
+  // Bytes buffered each way before the host stops reading from the sender (backpressure).
+  static constexpr std::size_t kBufferLimit = 1024 * 1024;
+
+  // Takes ownership of `clientFd` (the client's socket, after the 101 was sent to it) and of
+  // `upstream` (handshake done). `fromClient` / `fromUpstream` are bytes each side sent that
+  // were read with the handshake. `onActivity` runs whenever bytes arrive from either side.
+  WebSocketTunnel(std::string sessionId, int clientFd, Poco::Net::StreamSocket upstream,
+                  std::string fromClient, std::string fromUpstream,
+                  std::function<void()> onActivity);
+  ~WebSocketTunnel();
+  WebSocketTunnel(const WebSocketTunnel&) = delete;
+  WebSocketTunnel& operator=(const WebSocketTunnel&) = delete;
+
+  // The session it belongs to.
+  const std::string& sessionId() const noexcept { return sessionId_; }
+  // The client's socket; -1 once closed.
+  int clientFd() const noexcept { return clientFd_; }
+  // The upstream's socket; -1 once closed.
+  int upstreamFd() const noexcept { return upstreamOpen_ ? upstream_.impl()->sockfd() : -1; }
+
+  // Moves whatever it can each way without blocking. `clientHangup` / `upstreamHangup` say the
+  // poller saw an error or a hang-up on that socket.
+  void pump(bool clientHangup = false, bool upstreamHangup = false);
+  // Ends the connection: nothing more is read from upstream, a close frame with `code` and
+  // `reason` follows what the client was already sent, then the client gets until `deadline`
+  // to answer it before its socket is closed. Later calls do nothing; pump() sends it.
+  void close(std::uint16_t code, std::string_view reason, Clock::time_point deadline);
+
+  // The epoll events the tunnel waits for on each socket now (0: none).
+  std::uint32_t clientInterest() const noexcept;
+  std::uint32_t upstreamInterest() const noexcept;
+  // True when the tunnel is done and may be destroyed.
+  bool finished(Clock::time_point now) const noexcept;
+  // True while it is ending (a close frame queued or sent).
+  bool closing() const noexcept { return closing_; }
+
+private:
+  // Bytes one way: what is buffered, and how much of it was sent.
+  struct Pipe {
+    std::string bytes;
+    std::size_t sent = 0;
+    std::uint64_t base = 0; // stream offset of bytes[0]
+    std::size_t pending() const noexcept { return bytes.size() - sent; }
+    bool hasRoom() const noexcept { return pending() < kBufferLimit; }
+  };
+
+  bool readInto(int fd, Pipe& pipe, bool* done, FrameScanner* scanner);
+  bool writeFrom(int fd, Pipe& pipe, bool* broken);
+  void closeUpstream() noexcept;
+
+  std::string sessionId_;
+  int clientFd_;
+  Poco::Net::StreamSocket upstream_;
+  bool upstreamOpen_ = true;
+  std::function<void()> onActivity_;
+  Pipe toClient_;
+  Pipe toUpstream_;
+  FrameScanner clientBound_; // frames going to the client
+  bool clientDone_ = false;  // the client closed, or its socket failed
+  bool clientShut_ = false;  // everything, close frame included, was sent; write side shut
+  bool closing_ = false;
+  Clock::time_point deadline_{};
+};
+
+} // namespace wdh

@@ -1,0 +1,139 @@
+#include "http/websocket.h"
+#include "server/public_url.h"
+#include "server/routes.h"
+
+#include <doctest/doctest.h>
+#include <string>
+
+using namespace wdh;
+
+namespace {
+
+// A frame as a peer would send it: FIN, `opcode`, optionally masked, with `payload`.
+std::string frame(unsigned opcode, const std::string& payload, bool masked = false) {
+  std::string out;
+  out.push_back(static_cast<char>(0x80 | opcode));
+  unsigned char maskBit = masked ? 0x80 : 0;
+  if (payload.size() < 126) {
+    out.push_back(static_cast<char>(maskBit | payload.size()));
+  } else if (payload.size() < 65536) {
+    out.push_back(static_cast<char>(maskBit | 126));
+    out.push_back(static_cast<char>(payload.size() >> 8));
+    out.push_back(static_cast<char>(payload.size() & 0xff));
+  } else {
+    out.push_back(static_cast<char>(maskBit | 127));
+    for (int shift = 56; shift >= 0; shift -= 8)
+      out.push_back(
+          static_cast<char>((static_cast<std::uint64_t>(payload.size()) >> shift) & 0xff));
+  }
+  if (masked)
+    out += std::string("\x01\x02\x03\x04", 4);
+  return out + payload; // the payload is not really masked: the scanner never reads it
+}
+
+WebSocketUpgrade validUpgrade() {
+  WebSocketUpgrade upgrade;
+  upgrade.requested = true;
+  upgrade.connectionUpgrade = true;
+  upgrade.version = "13";
+  upgrade.key = "dGhlIHNhbXBsZSBub25jZQ==";
+  return upgrade;
+}
+
+} // namespace
+
+TEST_CASE("websocket: frame boundaries are followed byte by byte and in chunks") {
+  std::string stream = frame(1, "hello") + frame(2, std::string(300, 'x'), true) +
+                       frame(1, std::string(70000, 'y')) + frame(9, "");
+  for (std::size_t chunk : {std::size_t(1), std::size_t(7), std::size_t(4096), stream.size()}) {
+    FrameScanner scanner;
+    std::size_t boundaries = 0;
+    for (std::size_t at = 0; at < stream.size(); at += chunk) {
+      std::size_t size = std::min(chunk, stream.size() - at);
+      scanner.feed(stream.data() + at, size);
+      if (scanner.atBoundary())
+        ++boundaries;
+    }
+    CHECK(scanner.atBoundary());
+    CHECK(scanner.frameStart() == stream.size());
+    CHECK_FALSE(scanner.sawClose());
+    if (chunk == 1)
+      CHECK(boundaries == 4);
+  }
+}
+
+TEST_CASE("websocket: a partial frame says where it began; a close frame is seen") {
+  FrameScanner scanner;
+  std::string first = frame(1, "done");
+  std::string second = frame(1, "partial payload");
+  scanner.feed(first.data(), first.size());
+  scanner.feed(second.data(), 5);
+  CHECK_FALSE(scanner.atBoundary());
+  CHECK(scanner.frameStart() == first.size());
+  scanner.feed(second.data() + 5, second.size() - 5);
+  CHECK(scanner.atBoundary());
+  std::string close = closeFrame(1000, "bye");
+  scanner.feed(close.data(), close.size());
+  CHECK(scanner.sawClose());
+}
+
+TEST_CASE("websocket: close frames carry the code and a reason cut to 123 bytes") {
+  std::string frame = closeFrame(1001, "going");
+  REQUIRE(frame.size() == 4 + 5);
+  CHECK(static_cast<unsigned char>(frame[0]) == 0x88);
+  CHECK(frame[1] == 7);
+  CHECK(static_cast<unsigned char>(frame[2]) == 0x03);
+  CHECK(static_cast<unsigned char>(frame[3]) == 0xe9);
+  CHECK(frame.substr(4) == "going");
+  std::string longReason(200, 'r');
+  CHECK(closeFrame(1000, longReason).size() == 4 + 123);
+  // 61 two-byte characters: the cut falls between two of them, never inside one.
+  std::string accents;
+  for (int i = 0; i < 70; ++i)
+    accents += "\xc3\xa9";
+  std::string cut = closeFrame(1000, accents).substr(4);
+  CHECK(cut.size() == 122);
+}
+
+TEST_CASE("websocket: an upgrade must be a GET with version 13 and a 16-byte key") {
+  CHECK(checkUpgrade("GET", validUpgrade()).isOk());
+  CHECK(checkUpgrade("POST", validUpgrade()).code() == ErrorCode::InvalidArgument);
+  WebSocketUpgrade upgrade = validUpgrade();
+  upgrade.version = "8";
+  CHECK(checkUpgrade("GET", upgrade).message().find("Sec-WebSocket-Version: 13") !=
+        std::string::npos);
+  upgrade = validUpgrade();
+  upgrade.key = "short";
+  CHECK_FALSE(checkUpgrade("GET", upgrade).isOk());
+  upgrade = validUpgrade();
+  upgrade.connectionUpgrade = false;
+  CHECK_FALSE(checkUpgrade("GET", upgrade).isOk());
+  CHECK(checkUpgrade("GET", WebSocketUpgrade{}).message().find("websocket") != std::string::npos);
+}
+
+TEST_CASE("websocket: the routes of a session's websockets") {
+  Route route;
+  REQUIRE(matchRoute("GET", "/session/s1/se/bidi", &route).isOk());
+  CHECK(route.kind == RouteKind::WebSocket);
+  CHECK(route.socket == SocketKind::Bidi);
+  CHECK(route.sessionId == "s1");
+  REQUIRE(matchRoute("GET", "/wd/hub/session/s1/se/cdp", &route).isOk());
+  CHECK(route.socket == SocketKind::Cdp);
+  CHECK(matchRoute("POST", "/session/s1/se/bidi", &route).code() == ErrorCode::UnknownMethod);
+}
+
+TEST_CASE("websocket: the public base comes from --public-url, else Host, else the bound address") {
+  CHECK(webSocketBase("", "127.0.0.1:4444", "0.0.0.0:1") == "ws://127.0.0.1:4444");
+  CHECK(webSocketBase("", "grid-node:4444", "x") == "ws://grid-node:4444");
+  CHECK(webSocketBase("", "[::1]:4444", "x") == "ws://[::1]:4444");
+  CHECK(webSocketBase("", "", "127.0.0.1:4444") == "ws://127.0.0.1:4444");
+  CHECK(webSocketBase("", "evil/host?x", "127.0.0.1:9") == "ws://127.0.0.1:9");
+  CHECK(webSocketBase("http://node-3:4444/", "ignored", "x") == "ws://node-3:4444");
+  CHECK(webSocketBase("https://hosts.example/wd", "ignored", "x") == "wss://hosts.example/wd");
+  CHECK(checkPublicUrl("http://node-3:4444").isOk());
+  CHECK(checkPublicUrl("https://proxy/prefix").isOk());
+  CHECK_FALSE(checkPublicUrl("ftp://node").isOk());
+  CHECK_FALSE(checkPublicUrl("http://user:pw@node").isOk());
+  CHECK_FALSE(checkPublicUrl("http://node/?q=1").isOk());
+  CHECK_FALSE(checkPublicUrl("node:4444").isOk());
+}
