@@ -1,0 +1,247 @@
+// Relayed websockets through the real binary, with a fixture plugin whose "driver" is a Poco
+// websocket stand-in (tests/support/websocket_stub): the URLs handed out, authentication,
+// errors before the upgrade, frames both ways, the idle timer, and close frames at the end.
+#include "support/host_process.h"
+#include "support/websocket_stub.h"
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/WebSocket.h>
+#include <doctest/doctest.h>
+#include <memory>
+#include <netinet/in.h>
+#include <string>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace wdhtest;
+
+namespace {
+
+const char* kKey = "dGhlIHNhbXBsZSBub25jZQ==";
+
+std::string newSessionBody(const std::string& extra) {
+  return R"({"capabilities":{"alwaysMatch":{"browserName":"fake","webSocketUrl":true)" + extra +
+         "}}}";
+}
+
+// The string capability `key` of a New Session answer, or "".
+std::string capability(const std::string& body, const std::string& key) {
+  std::size_t at = body.find("\"" + key + "\":\"");
+  if (at == std::string::npos)
+    return "";
+  at += key.size() + 4;
+  return body.substr(at, body.find('"', at) - at);
+}
+
+// Sends `request` on a new connection and returns all that comes back before the host closes
+// it (or 5 s pass).
+std::string rawExchange(int port, const std::string& request) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return "";
+  }
+  timeval limit{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  (void)!write(fd, request.data(), request.size());
+  std::string answer;
+  char buffer[4096];
+  ssize_t got;
+  while ((got = read(fd, buffer, sizeof buffer)) > 0)
+    answer.append(buffer, static_cast<std::size_t>(got));
+  close(fd);
+  return answer;
+}
+
+std::string upgradeRequest(const std::string& path, const std::string& extraHeaders = "") {
+  return "GET " + path +
+         " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+         "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " +
+         kKey + "\r\n" + extraHeaders + "\r\n";
+}
+
+// A websocket client through the host; throws Poco's WebSocketException when refused.
+std::unique_ptr<Poco::Net::WebSocket> openSocket(int port, const std::string& path,
+                                                 const std::string& authorization = "") {
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path,
+                                 Poco::Net::HTTPMessage::HTTP_1_1);
+  if (!authorization.empty())
+    request.set("Authorization", authorization);
+  request.set("Origin", "http://some-page.example");
+  Poco::Net::HTTPResponse response;
+  auto socket = std::make_unique<Poco::Net::WebSocket>(session, request, response);
+  socket->setReceiveTimeout(Poco::Timespan(10, 0));
+  return socket;
+}
+
+// Sends `text` and returns the text frame that comes back.
+std::string roundTrip(Poco::Net::WebSocket& socket, const std::string& text) {
+  socket.sendFrame(text.data(), static_cast<int>(text.size()));
+  std::string buffer(128 * 1024, '\0');
+  int flags = 0;
+  int got = socket.receiveFrame(buffer.data(), static_cast<int>(buffer.size()), flags);
+  buffer.resize(static_cast<std::size_t>(std::max(got, 0)));
+  return buffer;
+}
+
+// Waits for the close frame and returns its code (0 when none came).
+int closeCode(Poco::Net::WebSocket& socket, std::string* reason = nullptr) {
+  char buffer[4096];
+  for (int frames = 0; frames < 16; ++frames) {
+    int flags = 0;
+    int got = socket.receiveFrame(buffer, sizeof buffer, flags);
+    if (got < 0 || (got == 0 && flags == 0))
+      return 0;
+    if ((flags & Poco::Net::WebSocket::FRAME_OP_BITMASK) == Poco::Net::WebSocket::FRAME_OP_CLOSE) {
+      if (got < 2)
+        return 1005;
+      if (reason != nullptr)
+        reason->assign(buffer + 2, static_cast<std::size_t>(got - 2));
+      return static_cast<unsigned char>(buffer[0]) * 256 + static_cast<unsigned char>(buffer[1]);
+    }
+  }
+  return 0;
+}
+
+} // namespace
+
+TEST_CASE("websocket: BiDi and CDP are reached at the host's address, frames pass unchanged") {
+  WebSocketStub driver;
+  HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake"});
+  std::string stub = "127.0.0.1:" + std::to_string(driver.port());
+  HttpAnswer created = httpRequest(host.port(), "POST", "/session",
+                                   newSessionBody(R"(,"fake:webSocketUrl":"ws://)" + stub +
+                                                  R"(/session/driver-id")" +
+                                                  R"(,"fake:cdp":"http://)" + stub + "\""));
+  REQUIRE(created.status == 200);
+  std::string id = sessionIdOf(created.body);
+  std::string base = "ws://127.0.0.1:" + std::to_string(host.port()) + "/session/" + id;
+  CHECK(capability(created.body, "webSocketUrl") == base + "/se/bidi");
+  CHECK(capability(created.body, "se:cdp") == base + "/se/cdp");
+  CHECK(capability(created.body, "se:forwardCdp") == base + "/se/cdp");
+  CHECK(capability(created.body, "se:cdpVersion") == "1.2.3");
+  CHECK(created.body.find(std::to_string(driver.port())) == std::string::npos);
+  CHECK(created.body.find("driver-id") == std::string::npos);
+
+  auto bidi = openSocket(host.port(), "/session/" + id + "/se/bidi");
+  CHECK(roundTrip(*bidi, R"({"id":1,"method":"session.status","params":{}})") ==
+        R"({"id":1,"method":"session.status","params":{}})");
+  CHECK(driver.lastPath() == "/session/driver-id");
+  CHECK(driver.lastHost() == stub); // browsers accept only their own address as Host
+  CHECK(driver.lastOrigin().empty());
+  std::string large(60000, 'z');
+  CHECK(roundTrip(*bidi, large) == large);
+
+  auto cdp = openSocket(host.port(), "/wd/hub/session/" + id + "/se/cdp");
+  CHECK(roundTrip(*cdp, R"({"id":1,"method":"Browser.getVersion"})") ==
+        R"({"id":1,"method":"Browser.getVersion"})");
+  CHECK(driver.lastPath() == "/devtools/browser/stub");
+
+  // Delete Session ends both with a close frame that says why.
+  CHECK(httpRequest(host.port(), "DELETE", "/session/" + id).status == 200);
+  std::string reason;
+  CHECK(closeCode(*bidi, &reason) == 1000);
+  CHECK(reason.find("deleted") != std::string::npos);
+  CHECK(closeCode(*cdp) == 1000);
+}
+
+TEST_CASE("websocket: refusals come before the upgrade, as W3C errors") {
+  WebSocketStub driver;
+  HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake",
+                                   "--auth-token", "s3cret"});
+  const std::string bearer = "Authorization: Bearer s3cret\r\n";
+  std::string answer = rawExchange(host.port(), upgradeRequest("/session/x/se/bidi"));
+  CHECK(answer.rfind("HTTP/1.1 401", 0) == 0);
+  answer = rawExchange(host.port(), upgradeRequest("/session/nope/se/bidi", bearer));
+  CHECK(answer.rfind("HTTP/1.1 404", 0) == 0);
+  CHECK(answer.find(R"("error":"invalid session id")") != std::string::npos);
+  answer = rawExchange(host.port(), upgradeRequest("/status", bearer));
+  CHECK(answer.rfind("HTTP/1.1 404", 0) == 0);
+  CHECK(answer.find("unknown command") != std::string::npos);
+
+  HttpAnswer created = [&] {
+    // httpRequest sends no token: create the session over a raw connection instead.
+    std::string body = newSessionBody(R"(,"fake:webSocketUrl":"ws://127.0.0.1:)" +
+                                      std::to_string(driver.port()) + R"(/bidi")");
+    std::string reply = rawExchange(
+        host.port(), "POST /session HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + bearer +
+                         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+    HttpAnswer out;
+    out.status = reply.rfind("HTTP/1.1 200", 0) == 0 ? 200 : 0;
+    out.body = reply.substr(reply.find("\r\n\r\n") + 4);
+    return out;
+  }();
+  REQUIRE(created.status == 200);
+  std::string path = "/session/" + sessionIdOf(created.body) + "/se/bidi";
+  // Not a websocket upgrade, or a malformed one: 400, never a redirect.
+  answer = rawExchange(host.port(),
+                       "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + bearer + "\r\n");
+  CHECK(answer.rfind("HTTP/1.1 400", 0) == 0);
+  answer = rawExchange(
+      host.port(), "GET " + path +
+                       " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                       "Connection: Upgrade\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: " +
+                       kKey + "\r\n" + bearer + "\r\n");
+  CHECK(answer.rfind("HTTP/1.1 400", 0) == 0);
+  CHECK(answer.find("Sec-WebSocket-Version: 13") != std::string::npos);
+  // No CDP on this session.
+  answer = rawExchange(host.port(),
+                       upgradeRequest("/session/" + sessionIdOf(created.body) + "/se/cdp", bearer));
+  CHECK(answer.find("unsupported operation") != std::string::npos);
+  // With the token, as a bearer token or as basic auth's password: 101.
+  answer = rawExchange(host.port(), upgradeRequest(path, bearer));
+  CHECK(answer.rfind("HTTP/1.1 101", 0) == 0);
+  CHECK(answer.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") != std::string::npos);
+  auto socket = openSocket(host.port(), path, "Basic dXNlcjpzM2NyZXQ="); // user:s3cret
+  CHECK(roundTrip(*socket, "hi") == "hi");
+}
+
+TEST_CASE("websocket: BiDi traffic alone keeps a session alive; expiry closes the socket") {
+  WebSocketStub driver;
+  HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake"});
+  HttpAnswer created = httpRequest(
+      host.port(), "POST", "/session",
+      newSessionBody(R"(,"wdhost:sessionTimeout":2,"fake:webSocketUrl":"ws://127.0.0.1:)" +
+                     std::to_string(driver.port()) + R"(/bidi")"));
+  REQUIRE(created.status == 200);
+  std::string id = sessionIdOf(created.body);
+  auto socket = openSocket(host.port(), "/session/" + id + "/se/bidi");
+  for (int i = 0; i < 10; ++i) { // 5 s of frames only, more than twice the idle timeout
+    CHECK(roundTrip(*socket, "keep-alive " + std::to_string(i)) ==
+          "keep-alive " + std::to_string(i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  CHECK(httpRequest(host.port(), "GET", "/session/" + id + "/url").status == 200);
+  // Then silence: the session expires, and the socket hears why ("going away").
+  std::string reason;
+  CHECK(closeCode(*socket, &reason) == 1001);
+  CHECK(reason.find("expired") != std::string::npos);
+  CHECK(httpRequest(host.port(), "GET", "/session/" + id + "/url").status == 404);
+}
+
+TEST_CASE("websocket: sockets per session are bounded; shutdown closes with 1001") {
+  WebSocketStub driver;
+  HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake",
+                                   "--max-websockets-per-session", "1"});
+  HttpAnswer created = httpRequest(host.port(), "POST", "/session",
+                                   newSessionBody(R"(,"fake:webSocketUrl":"ws://127.0.0.1:)" +
+                                                  std::to_string(driver.port()) + R"(/bidi")"));
+  REQUIRE(created.status == 200);
+  std::string path = "/session/" + sessionIdOf(created.body) + "/se/bidi";
+  auto first = openSocket(host.port(), path);
+  CHECK(roundTrip(*first, "one") == "one");
+  std::string answer = rawExchange(host.port(), upgradeRequest(path));
+  CHECK(answer.rfind("HTTP/1.1 429", 0) == 0);
+  CHECK(answer.find("--max-websockets-per-session") != std::string::npos);
+  CHECK(host.stop() == 0);
+  CHECK(closeCode(*first) == 1001);
+}
