@@ -1,5 +1,7 @@
 #include "relay/upstream.h"
 
+#include "relay/relay_call.h"
+
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
 
@@ -95,37 +97,9 @@ std::string Upstream::noAnswer(std::string_view method, std::string_view suffix,
 
 Status Upstream::send(std::string_view method, std::string_view suffix, std::string_view body,
                       std::chrono::milliseconds timeout, RelayResponse* out) {
-  thread_local std::string head;
-  requestHead(method, suffix, body.size(), &head);
-  bool headRequest = method == "HEAD";
-  // A reused keep-alive connection may have been closed by the upstream while idle; then,
-  // and only when nothing came back, the command is sent once more on a fresh connection.
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    std::unique_ptr<UpstreamConnection> connection;
-    bool reused = false;
-    Status opened = attempt == 0 ? checkout(timeout, &connection, &reused)
-                                 : UpstreamConnection::open(host_, port_, timeout, &connection);
-    if (!opened.isOk())
-      return Status(ErrorCode::UnknownError, failure(method, suffix, opened.message()));
-    ParsedResponse response;
-    bool nothingReceived = true;
-    bool timedOut = false;
-    Status status = connection->exchange(head, body, headRequest, timeout, &response,
-                                         &nothingReceived, &timedOut);
-    if (status.isOk()) {
-      out->status = response.status;
-      out->contentType = std::move(response.contentType);
-      out->body = std::move(response.body);
-      checkin(std::move(connection));
-      return status;
-    }
-    if (timedOut)
-      return Status(ErrorCode::UnknownError, noAnswer(method, suffix, timeout));
-    if (reused && nothingReceived)
-      continue;
-    return Status(ErrorCode::UnknownError, failure(method, suffix, status.message()));
-  }
-  return Status(ErrorCode::UnknownError, "the browser's driver closed the connection twice");
+  RelayCall call;
+  call.prepare(this, method, suffix, std::string(body), timeout);
+  return call.run(out);
 }
 
 } // namespace wdh

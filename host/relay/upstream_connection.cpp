@@ -119,29 +119,4 @@ ParseState UpstreamConnection::receive(bool wait, bool headRequest, ParsedRespon
   }
 }
 
-Status UpstreamConnection::exchange(std::string_view head, std::string_view body, bool headRequest,
-                                    std::chrono::milliseconds timeout, ParsedResponse* out,
-                                    bool* nothingReceived, bool* timedOut) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  *nothingReceived = true;
-  Status status = send(head, body, timeout, timedOut);
-  if (!status.isOk())
-    return status;
-  for (;;) {
-    ParseState state = receive(true, headRequest, out, &status, timedOut);
-    *nothingReceived = !receivedAny();
-    if (state == ParseState::Complete)
-      return Status::ok();
-    if (state == ParseState::Invalid && !*timedOut)
-      return status;
-    // SO_RCVTIMEO bounds each read; the deadline bounds them all together.
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || (*timedOut && !setTimeout(left))) {
-      *timedOut = true;
-      return Status(ErrorCode::UnknownError, "no answer in time");
-    }
-  }
-}
-
 } // namespace wdh

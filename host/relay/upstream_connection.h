@@ -20,14 +20,6 @@ public:
   static Status open(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout,
                      std::unique_ptr<UpstreamConnection>* out);
 
-  // Sends `head` and `body` in one write and reads the whole response, waiting at most
-  // `timeout`. Errors are UnknownError; `*timedOut` says the driver was too slow, and
-  // `*nothingReceived` that not a byte of an answer came (so the request may be resent on a
-  // new connection if this one had been idle).
-  Status exchange(std::string_view head, std::string_view body, bool headRequest,
-                  std::chrono::milliseconds timeout, ParsedResponse* out, bool* nothingReceived,
-                  bool* timedOut);
-
   // Sends `head` and `body` in one write, waiting at most `timeout` for the socket (which
   // also becomes the wait of later blocking reads). `*timedOut` says the driver was too slow.
   Status send(std::string_view head, std::string_view body, std::chrono::milliseconds timeout,

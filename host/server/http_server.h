@@ -1,10 +1,13 @@
-// The host's HTTP front end: one epoll set holds every client connection, and a small pool of
-// workers that grows with the requests in flight (up to maxThreads) reads, runs and answers them.
-// Idle keep-alive clients cost a registration and a few bytes, never a thread.
+// The host's HTTP front end: client connections on the event loop (server/event_loop), HTTP/1.1
+// read and answered on them (server/http_connection.cpp), commands relayed to drivers without
+// a thread waiting (server/relay_in_flight.cpp), and upgraded connections handed to the
+// websocket loop (server/tunnel_loop). Idle keep-alive clients cost a registration and a few
+// bytes, never a thread.
 #pragma once
 
 #include "core/status.h"
 #include "server/client_connection.h"
+#include "server/event_loop.h"
 #include "server/relay_in_flight.h"
 #include "server/request_handler.h"
 #include "server/request_parser.h"
@@ -13,7 +16,6 @@
 #include "webdriver/session_service.h"
 
 #include <Poco/Net/ServerSocket.h>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -22,7 +24,6 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
-#include <vector>
 
 namespace wdh {
 
@@ -30,7 +31,7 @@ namespace wdh {
 struct ServerSettings {
   std::string host = "127.0.0.1";             // address to bind; loopback unless told otherwise
   std::uint16_t port = 4444;                  // 0 = a port the OS picks
-  int maxThreads = 128;                       // requests served at once (worker threads)
+  int maxThreads = 128;                       // workers at most (handlers that may block)
   std::size_t maxBodySize = 16 * 1024 * 1024; // bytes; larger bodies are refused
   std::string authToken;                      // required from clients when not empty
   std::chrono::seconds keepAliveTimeout{60};  // an idle connection is closed after this
@@ -40,7 +41,7 @@ struct ServerSettings {
 };
 
 // The listening server; start() once, stop() once (also done by the destructor).
-class HttpServer {
+class HttpServer : private EventLoop::Handler {
 public:
   // `service` (and `api`, which may be null) must outlive the server.
   HttpServer(SessionService& service, SessionsApi* api, ServerSettings settings);
@@ -52,7 +53,8 @@ public:
   Status start();
   // The bound port (after start()).
   std::uint16_t port() const noexcept { return port_; }
-  // Stops accepting, ends open connections, and waits for requests being answered.
+  // Stops accepting, ends open connections and websockets, and waits for requests being
+  // answered.
   void stop();
   // Ends the relayed websockets of session `id` with a close frame (`code`, `why`); returns
   // once the frames are queued. Thread-safe.
@@ -71,48 +73,40 @@ private:
     Destroyed, // closed and gone
   };
 
-  void workerLoop();
-  void releaseBatch();
-  void addWorker();
+  void onEvent(EventSource* source) override;
   void acceptAll();
+  void rearm(ClientConnection* connection);
+  void destroy(ClientConnection* connection);
+  void sweepLoop();
+
+  // http_connection.cpp: HTTP/1.1 on one client connection.
   void serve(ClientConnection* connection);
   Next process(ClientConnection* connection, std::string_view bytes, bool fromPending,
                bool* expectsContinue);
   bool answer(ClientConnection* connection, ParsedRequest& parsed, Request& request);
   Next upgrade(ClientConnection* connection, const ParsedRequest& parsed, const Request& request,
                std::string_view clientBytes);
-  void enterBlocking();
-  void leaveBlocking();
   bool sendReply(ClientConnection* connection, const Reply& reply, bool keepAlive, bool http10,
                  bool headMethod);
   void waitForMore(ClientConnection* connection, bool expectsContinue);
-  void rearm(ClientConnection* connection);
-  void destroy(ClientConnection* connection);
-  void startRelay(ClientConnection* connection, std::unique_ptr<RelayInFlight> relay);
-  void sendRelay(RelayInFlight* relay);
+
+  // relay_in_flight.cpp: commands relayed without a thread waiting.
+  void startRelay(ClientConnection* connection, std::unique_ptr<RelayInFlight> relay,
+                  std::string body);
   void onRelayEvent(RelayInFlight* relay);
-  void completeRelay(RelayInFlight* relay, Status status);
-  void sweepLoop();
+  void continueRelay(RelayInFlight* relay, RelayCall::Step step);
+  void completeRelay(RelayInFlight* relay);
 
   RequestHandler handler_;
   ServerSettings settings_;
-  TunnelLoop tunnels_;
   RequestLimits limits_;
+  EventLoop loop_;
+  TunnelLoop tunnels_;
   Poco::Net::ServerSocket listener_;
+  EventSource listenerSource_{EventSource::Kind::Listener};
   int listenFd_ = -1;
-  int epoll_ = -1;
-  int wake_ = -1; // eventfd, readable once stop() begins
-  char listenerTag_ = 0;
-  char wakeTag_ = 0;
   std::uint16_t port_ = 0;
   bool started_ = false;
-  std::atomic<bool> stopping_{false};
-  int spareWorkers_ = 2;               // workers kept free of blocking handlers
-  std::atomic<int> workerCount_{0};    // workers started
-  std::atomic<int> blockedWorkers_{0}; // workers inside a handler that may wait long
-
-  std::mutex workersMutex_;
-  std::vector<std::thread> workers_;
 
   std::mutex connectionsMutex_;
   std::unordered_map<ClientConnection*, std::unique_ptr<ClientConnection>> connections_;

@@ -143,8 +143,8 @@ void TunnelLoop::run() {
       Entry& entry = *side->entry;
       if (entry.dead)
         continue;
-      bool hangup = (events[i].events & (EPOLLERR | EPOLLHUP)) != 0;
-      entry.tunnel->pump(hangup && !side->upstream, hangup && side->upstream);
+      std::uint32_t seen = events[i].events;
+      entry.tunnel->pump(side->upstream ? 0 : seen, side->upstream ? seen : 0);
       update(entry);
     }
     std::deque<Command> commands;
@@ -236,22 +236,30 @@ void TunnelLoop::update(Entry& entry) {
 }
 
 void TunnelLoop::watch(Side& side, int fd, std::uint32_t events) {
-  if (fd < 0) {
-    side.fd = -1; // closed by the tunnel, which also took it out of the epoll set
-    side.armed = 0;
+  if (fd != side.fd) {
+    // A new descriptor, or the old one closed by the tunnel (which took it out of the set).
+    side.fd = fd;
+    side.registered = false;
+  }
+  if (fd < 0)
+    return;
+  if (events == 0) {
+    // Out of the set while nothing is wanted: a hang-up would otherwise be reported forever.
+    if (side.registered)
+      epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+    side.registered = false;
     return;
   }
-  if (side.fd == fd && side.armed == events)
+  if (side.registered && side.armed == events)
     return;
   epoll_event watch{};
   watch.events = events;
   watch.data.ptr = &side;
-  int op = side.fd == fd ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-  if (epoll_ctl(epoll_, op, fd, &watch) != 0) {
+  if (epoll_ctl(epoll_, side.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &watch) != 0) {
     log(LogLevel::Warn, "websocket", std::string("cannot watch a socket: ") + strerror(errno));
     return;
   }
-  side.fd = fd;
+  side.registered = true;
   side.armed = events;
 }
 
@@ -260,7 +268,7 @@ void TunnelLoop::bury(Entry& entry) {
     return;
   entry.dead = true;
   for (Side* side : {&entry.client, &entry.upstream})
-    if (side->fd >= 0)
+    if (side->registered)
       epoll_ctl(epoll_, EPOLL_CTL_DEL, side->fd, nullptr);
   closingEntries_.erase(&entry);
   std::string id = entry.tunnel->sessionId();

@@ -50,7 +50,8 @@ private:
   struct Side {
     Entry* entry = nullptr;
     bool upstream = false;
-    int fd = -1;             // the descriptor registered, -1 when none
+    int fd = -1;             // the descriptor last seen, -1 once the tunnel closed it
+    bool registered = false; // `fd` is in the epoll set (only while some event is wanted)
     std::uint32_t armed = 0; // the events it is registered for
   };
   // A tunnel with its two registrations.

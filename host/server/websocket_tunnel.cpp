@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <memory>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -57,39 +58,85 @@ void WebSocketTunnel::closeUpstream() noexcept {
   }
 }
 
-bool WebSocketTunnel::readInto(int fd, Pipe& pipe, bool* done, FrameScanner* scanner) {
-  std::size_t room = std::min(kReadChunk, kBufferLimit - std::min(kBufferLimit, pipe.pending()));
-  if (room == 0)
-    return false;
-  std::size_t at = pipe.bytes.size();
-  pipe.bytes.resize(at + room);
+namespace {
+
+// Where the loop thread reads to before bytes go on (or into a pipe, for what does not).
+char* scratch() {
+  thread_local std::unique_ptr<char[]> buffer(new char[kReadChunk]);
+  return buffer.get();
+}
+
+// recv() without blocking, retried on EINTR.
+ssize_t receiveSome(int fd, char* data, std::size_t size) {
   ssize_t got;
   do
-    got = recv(fd, pipe.bytes.data() + at, room, MSG_DONTWAIT);
+    got = recv(fd, data, size, MSG_DONTWAIT);
   while (got < 0 && errno == EINTR);
-  pipe.bytes.resize(at + static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
-  if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-    *done = true;
-    return false;
+  return got;
+}
+
+// send() without blocking or SIGPIPE, retried on EINTR.
+ssize_t sendSome(int fd, const char* data, std::size_t size) {
+  ssize_t sent;
+  do
+    sent = send(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+  while (sent < 0 && errno == EINTR);
+  return sent;
+}
+
+bool wouldBlock() {
+  return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
+} // namespace
+
+void WebSocketTunnel::transfer(int from, bool* fromDone, int to, bool* toBroken, Pipe& pipe,
+                               FrameScanner* scanner) {
+  char* buffer = scratch();
+  for (int round = 0; round < kRounds && !*fromDone && pipe.hasRoom(); ++round) {
+    std::size_t room = std::min(kReadChunk, kBufferLimit - pipe.pending());
+    ssize_t got = receiveSome(from, buffer, room);
+    if (got == 0 || (got < 0 && !wouldBlock())) {
+      *fromDone = true;
+      return;
+    }
+    if (got < 0)
+      return;
+    auto size = static_cast<std::size_t>(got);
+    if (scanner != nullptr)
+      scanner->feed(buffer, size);
+    if (onActivity_)
+      onActivity_();
+    std::size_t sent = 0;
+    if (pipe.pending() == 0 && !*toBroken) {
+      // Nothing waits before these bytes: straight on, without buffering them.
+      ssize_t wrote = sendSome(to, buffer, size);
+      if (wrote > 0)
+        sent = static_cast<std::size_t>(wrote);
+      else if (wrote < 0 && !wouldBlock())
+        *toBroken = true;
+    }
+    if (sent == size) {
+      pipe.base += size; // the pipe is empty: its next byte is further on in the stream
+    } else {
+      if (pipe.pending() == 0) {
+        pipe.base += pipe.bytes.size() + sent;
+        pipe.bytes.clear();
+        pipe.sent = 0;
+      }
+      pipe.bytes.append(buffer + sent, size - sent);
+    }
+    if (size < room)
+      return; // drained for now
   }
-  if (got < 0)
-    return false;
-  if (scanner != nullptr)
-    scanner->feed(pipe.bytes.data() + at, static_cast<std::size_t>(got));
-  if (onActivity_)
-    onActivity_();
-  return true;
 }
 
 bool WebSocketTunnel::writeFrom(int fd, Pipe& pipe, bool* broken) {
   if (pipe.pending() == 0)
     return false;
-  ssize_t sent;
-  do
-    sent = send(fd, pipe.bytes.data() + pipe.sent, pipe.pending(), MSG_DONTWAIT | MSG_NOSIGNAL);
-  while (sent < 0 && errno == EINTR);
+  ssize_t sent = sendSome(fd, pipe.bytes.data() + pipe.sent, pipe.pending());
   if (sent < 0) {
-    if (errno != EAGAIN && errno != EWOULDBLOCK)
+    if (!wouldBlock())
       *broken = true;
     return false;
   }
@@ -98,42 +145,56 @@ bool WebSocketTunnel::writeFrom(int fd, Pipe& pipe, bool* broken) {
   return sent > 0;
 }
 
-void WebSocketTunnel::pump(bool clientHangup, bool upstreamHangup) {
-  if (clientHangup)
-    clientDone_ = true;
-  bool upstreamDone = upstreamHangup;
+void WebSocketTunnel::discardClientInput() {
+  // The client's answer to our close frame: read and dropped.
+  char* buffer = scratch();
   for (int round = 0; round < kRounds && !clientDone_; ++round) {
-    bool moved = false;
-    if (upstreamOpen_ && !upstreamDone && !closing_ && toClient_.hasRoom())
-      moved |= readInto(upstream_.impl()->sockfd(), toClient_, &upstreamDone, &clientBound_);
-    if (!clientShut_)
-      moved |= writeFrom(clientFd_, toClient_, &clientDone_);
-    if (clientShut_) {
-      Pipe discard; // the client's answer to our close frame: read and dropped
-      moved |= readInto(clientFd_, discard, &clientDone_, nullptr);
-    } else if (toUpstream_.hasRoom()) {
-      moved |= readInto(clientFd_, toUpstream_, &clientDone_, nullptr);
-    }
-    if (upstreamOpen_ && !upstreamDone)
-      moved |= writeFrom(upstream_.impl()->sockfd(), toUpstream_, &upstreamDone);
-    if (upstreamDone && upstreamOpen_) {
-      closeUpstream();
-      // The driver or browser went away: the client learns it from a close frame, unless the
-      // upstream already sent one (a close handshake the client started).
-      if (clientBound_.sawClose())
-        close(1000, "", Clock::now() + std::chrono::seconds(1));
-      else
-        close(1011, "the browser's websocket endpoint closed",
-              Clock::now() + std::chrono::seconds(1));
-      moved = true;
-    }
-    if (closing_ && !clientShut_ && toClient_.pending() == 0) {
+    ssize_t got = receiveSome(clientFd_, buffer, kReadChunk);
+    if (got == 0 || (got < 0 && !wouldBlock()))
+      clientDone_ = true;
+    if (got <= 0)
+      return;
+  }
+}
+
+void WebSocketTunnel::upstreamEnded() {
+  closeUpstream();
+  // The driver or browser went away: the client learns it from a close frame, unless the
+  // upstream already sent one (a close handshake the client started).
+  if (clientBound_.sawClose())
+    close(1000, "", Clock::now() + std::chrono::seconds(1));
+  else
+    close(1011, "the browser's websocket endpoint closed", Clock::now() + std::chrono::seconds(1));
+}
+
+void WebSocketTunnel::pump(std::uint32_t clientEvents, std::uint32_t upstreamEvents) {
+  constexpr std::uint32_t kReadable = EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP;
+  constexpr std::uint32_t kWritable = EPOLLOUT | EPOLLHUP | EPOLLERR;
+  bool upstreamDone = false;
+  if (upstreamOpen_) {
+    int upstream = upstream_.impl()->sockfd();
+    if ((upstreamEvents & kWritable) != 0)
+      writeFrom(upstream, toUpstream_, &upstreamDone);
+    if ((upstreamEvents & kReadable) != 0 && !upstreamDone)
+      transfer(upstream, &upstreamDone, clientFd_, &clientDone_, toClient_, &clientBound_);
+    if ((clientEvents & kReadable) != 0 && !upstreamDone && !clientDone_)
+      transfer(clientFd_, &clientDone_, upstream, &upstreamDone, toUpstream_, nullptr);
+  } else if ((clientEvents & kReadable) != 0) {
+    discardClientInput(); // the upstream is gone: what the client sends has nowhere to go
+  }
+  if ((clientEvents & kWritable) != 0 && !clientShut_ && !clientDone_)
+    writeFrom(clientFd_, toClient_, &clientDone_);
+  if (upstreamDone && upstreamOpen_)
+    upstreamEnded();
+  if (closing_ && !clientShut_ && !clientDone_) {
+    writeFrom(clientFd_, toClient_, &clientDone_);
+    if (toClient_.pending() == 0) {
       ::shutdown(clientFd_, SHUT_WR);
       clientShut_ = true;
     }
-    if (!moved)
-      break;
   }
+  if (clientEvents != kAllEvents && (clientEvents & (EPOLLHUP | EPOLLERR)) != 0)
+    clientDone_ = true;
 }
 
 void WebSocketTunnel::close(std::uint16_t code, std::string_view reason,
@@ -157,7 +218,7 @@ std::uint32_t WebSocketTunnel::clientInterest() const noexcept {
   if (clientDone_)
     return 0;
   std::uint32_t events = 0;
-  if (clientShut_ || toUpstream_.hasRoom())
+  if (!upstreamOpen_ || toUpstream_.hasRoom())
     events |= EPOLLIN;
   if (!clientShut_ && toClient_.pending() > 0)
     events |= EPOLLOUT;

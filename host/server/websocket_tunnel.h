@@ -21,6 +21,8 @@ public:
 
   // Bytes buffered each way before the host stops reading from the sender (backpressure).
   static constexpr std::size_t kBufferLimit = 1024 * 1024;
+  // "Every event": what pump() tries when not told which events happened.
+  static constexpr std::uint32_t kAllEvents = ~0u;
 
   // Takes ownership of `clientFd` (the client's socket, after the 101 was sent to it) and of
   // `upstream` (handshake done). `fromClient` / `fromUpstream` are bytes each side sent that
@@ -39,9 +41,11 @@ public:
   // The upstream's socket; -1 once closed.
   int upstreamFd() const noexcept { return upstreamOpen_ ? upstream_.impl()->sockfd() : -1; }
 
-  // Moves whatever it can each way without blocking. `clientHangup` / `upstreamHangup` say the
-  // poller saw an error or a hang-up on that socket.
-  void pump(bool clientHangup = false, bool upstreamHangup = false);
+  // Moves what the epoll events seen on each socket allow, without blocking (all events when
+  // none are given: try everything). A client's bytes go straight on to the upstream when
+  // nothing waits before them, and the other way round: only what a socket would not take
+  // yet is buffered.
+  void pump(std::uint32_t clientEvents = kAllEvents, std::uint32_t upstreamEvents = kAllEvents);
   // Ends the connection: nothing more is read from upstream, a close frame with `code` and
   // `reason` follows what the client was already sent, then the client gets until `deadline`
   // to answer it before its socket is closed. Later calls do nothing; pump() sends it.
@@ -65,8 +69,11 @@ private:
     bool hasRoom() const noexcept { return pending() < kBufferLimit; }
   };
 
-  bool readInto(int fd, Pipe& pipe, bool* done, FrameScanner* scanner);
+  void transfer(int from, bool* fromDone, int to, bool* toBroken, Pipe& pipe,
+                FrameScanner* scanner);
   bool writeFrom(int fd, Pipe& pipe, bool* broken);
+  void discardClientInput();
+  void upstreamEnded();
   void closeUpstream() noexcept;
 
   std::string sessionId_;
