@@ -22,7 +22,7 @@ const char* kUsage =
     R"(usage: wdhost-bench [--smoke] [--only NAME] [--wdhost PATH] [--stub-plugin-dir DIR]
                     [--chromedriver PATH] [--chromium PATH] [--keep-logs]
   --smoke          every scenario with tiny counts (a few seconds each)
-  --only NAME      one scenario: relay, status, new-session, stub, scale
+  --only NAME      one scenario: relay, status, new-session, stub, scale, bidi
 Exits 0 when every scenario ran (a missed target is printed as MISSED, not an error),
 1 when a scenario could not run, 2 on bad usage.
 )";
@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
                      {"status", bench::runStatus},
                      {"new-session", bench::runNewSession},
                      {"stub", bench::runStub},
-                     {"scale", bench::runScale}};
+                     {"scale", bench::runScale},
+                     {"bidi", bench::runBidi}};
   bool known = options.only.empty();
   for (const auto& scenario : scenarios)
     known = known || options.only == scenario.first;

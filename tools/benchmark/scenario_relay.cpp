@@ -17,6 +17,7 @@ Counts countsFor(bool smoke) {
     counts.scaleSessions = 20;
     counts.scaleRounds = 40;
     counts.throughputSessions = 8;
+    counts.bidiRounds = 30;
   }
   return counts;
 }

@@ -1,4 +1,5 @@
-// The five scenarios of issue 7; each starts what it needs and stops it before returning.
+// The scenarios (issue 7's five, and BiDi); each starts what it needs and stops it before
+// returning.
 #pragma once
 
 #include "report.h"
@@ -20,6 +21,7 @@ struct Counts {
   int scaleSessions = 1000;                // sessions at scale
   int scaleRounds = 3000;                  // 1-session vs 1000-session pairs
   int throughputSessions = 64;             // sessions the load connections spread over
+  int bidiRounds = 2000;                   // script.evaluate pairs, chromedriver vs wdhost
 };
 
 // The counts for a full run, or the tiny ones of --smoke.
@@ -35,5 +37,7 @@ void runNewSession(const Options& options, const Counts& counts, Report& report)
 void runStub(const Options& options, const Counts& counts, Report& report);
 // 5. 1000 stub sessions: latency, memory, errors.
 void runScale(const Options& options, const Counts& counts, Report& report);
+// 6. A WebDriver BiDi round trip on chromedriver's websocket vs relayed through wdhost.
+void runBidi(const Options& options, const Counts& counts, Report& report);
 
 } // namespace bench

@@ -48,9 +48,16 @@ Wdhost::~Wdhost() {
   process_->stop(std::chrono::seconds(30), false);
 }
 
-Session::Session(int port, const std::string& body) : port_(port) {
+Session::Session(int port, const std::string& body, std::string* webSocketUrl) : port_(port) {
   HttpConnection connection(port, std::chrono::seconds(120));
-  id_ = createSession(connection, body);
+  std::string answer;
+  int status = connection.request("POST", "/session", body, &answer);
+  id_ = jsonString(answer, "sessionId");
+  if (status != 200 || id_.empty())
+    throw std::runtime_error("New Session answered " + std::to_string(status) + ": " +
+                             answer.substr(0, 400));
+  if (webSocketUrl != nullptr)
+    *webSocketUrl = jsonString(answer, "webSocketUrl");
 }
 
 Session::~Session() {
@@ -70,6 +77,15 @@ std::string directChromeBody(const Options& options, const std::string& profileD
 
 std::string wdhostChromeBody() {
   return R"({"capabilities":{"alwaysMatch":{"browserName":"chrome"}}})";
+}
+
+std::string withBidi(const std::string& body) {
+  const std::string anchor = R"("alwaysMatch":{)";
+  std::string out = body;
+  std::size_t at = out.find(anchor);
+  if (at != std::string::npos)
+    out.insert(at + anchor.size(), R"("webSocketUrl":true,)");
+  return out;
 }
 
 std::string stubBody() {

@@ -71,8 +71,9 @@ private:
 // A WebDriver session on 127.0.0.1:port, deleted (errors ignored) when destroyed.
 class Session {
 public:
-  // Sends New Session with `body`; throws with the answer when it is not 200.
-  Session(int port, const std::string& body);
+  // Sends New Session with `body`; throws with the answer when it is not 200. With
+  // `webSocketUrl`, that capability of the answer is stored there ("" when absent).
+  Session(int port, const std::string& body, std::string* webSocketUrl = nullptr);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -88,6 +89,8 @@ private:
 std::string directChromeBody(const Options& options, const std::string& profileDir);
 // New Session body for wdhost's chrome plugin (it adds its own headless flags and profile).
 std::string wdhostChromeBody();
+// `body` (a New Session body) asking for WebDriver BiDi too.
+std::string withBidi(const std::string& body);
 // New Session body for the stub plugin.
 std::string stubBody();
 // Sends New Session on `connection`; returns the session id, throws when not 200.
