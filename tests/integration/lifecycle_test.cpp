@@ -21,15 +21,6 @@ HostProcess startHost(std::vector<std::string> extra) {
   return HostProcess(WDHOST_BINARY, args);
 }
 
-long rssKiB(int pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::stol(line.substr(6));
-  return -1;
-}
-
 } // namespace
 
 TEST_CASE("lifecycle: a full host queues New Session until a slot frees") {

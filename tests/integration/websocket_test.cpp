@@ -245,3 +245,46 @@ TEST_CASE("websocket: sockets per session are bounded; shutdown closes with 1001
   CHECK(host.stop() == 0);
   CHECK(closeCode(*first) == 1001);
 }
+
+TEST_CASE("websocket: a client that stops reading holds back its upstream, not the host") {
+  WebSocketStub driver;
+  HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake"});
+  std::string caps =
+      R"(,"fake:webSocketUrl":"ws://127.0.0.1:)" + std::to_string(driver.port()) + R"(/bidi")";
+  HttpAnswer slowSession = httpRequest(host.port(), "POST", "/session", newSessionBody(caps));
+  HttpAnswer busySession = httpRequest(host.port(), "POST", "/session", newSessionBody(caps));
+  REQUIRE(slowSession.status == 200);
+  REQUIRE(busySession.status == 200);
+  auto slow = openSocket(host.port(), "/session/" + sessionIdOf(slowSession.body) + "/se/bidi");
+  auto busy = openSocket(host.port(), "/session/" + sessionIdOf(busySession.body) + "/se/bidi");
+  CHECK(roundTrip(*busy, "warm") == "warm");
+  long before = rssKiB(host.pid());
+  slow->sendFrame("flood", 5); // and never read again
+  // Meanwhile the other session's socket answers as usual.
+  for (int i = 0; i < 20; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    CHECK(roundTrip(*busy, "still here " + std::to_string(i)) == "still here " + std::to_string(i));
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  // The flood stops growing: the host no longer reads from that upstream.
+  long long seen = -1;
+  CHECK(eventually(
+      [&] {
+        long long now = driver.flooded();
+        bool still = now == seen;
+        seen = now;
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));
+        return still;
+      },
+      std::chrono::seconds(10)));
+  long after = rssKiB(host.pid());
+  // The host took its buffer's worth and what the kernel holds, then stopped reading.
+  MESSAGE("the flood got " << driver.flooded() / 1024 << " KiB into the host; host RSS " << before
+                           << " KiB before, " << after << " KiB after");
+  CHECK(driver.flooded() >= 1024 * 1024);
+  CHECK(driver.flooded() < 64LL * 1024 * 1024);
+#ifndef WDHOST_SANITIZED
+  CHECK(after - before < 8 * 1024);
+#endif
+}

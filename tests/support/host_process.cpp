@@ -251,6 +251,15 @@ std::vector<int> descendantsMatching(int root, std::string_view needle, bool atS
   return out;
 }
 
+long rssKiB(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmRSS:", 0) == 0)
+      return std::stol(line.substr(6));
+  return -1;
+}
+
 std::vector<int> processesMatching(std::string_view needle) {
   std::vector<int> out;
   for (const ProcInfo& p : listProcesses())

@@ -64,6 +64,9 @@ CommandResult runCommand(const std::vector<std::string>& argv,
 // it) and whose ancestor is `root`.
 std::vector<int> descendantsMatching(int root, std::string_view needle, bool atStart = false);
 
+// The resident memory (VmRSS) of process `pid` in KiB, or -1 when it cannot be read.
+long rssKiB(int pid);
+
 // Pids of live processes whose command line contains `needle`.
 std::vector<int> processesMatching(std::string_view needle);
 

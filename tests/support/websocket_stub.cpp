@@ -8,6 +8,8 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/WebSocket.h>
+#include <chrono>
+#include <string_view>
 
 namespace wdhtest {
 namespace {
@@ -46,8 +48,13 @@ public:
           socket.shutdown();
           return;
         }
-        if (opcode == Poco::Net::WebSocket::FRAME_OP_TEXT)
-          socket.sendFrame(buffer, got, Poco::Net::WebSocket::FRAME_TEXT);
+        if (opcode != Poco::Net::WebSocket::FRAME_OP_TEXT)
+          continue;
+        if (std::string_view(buffer, static_cast<std::size_t>(got)) == "flood") {
+          flood(socket);
+          continue;
+        }
+        socket.sendFrame(buffer, got, Poco::Net::WebSocket::FRAME_TEXT);
       }
     } catch (const Poco::Exception&) {
       // The host or the test went away: nothing to answer.
@@ -55,6 +62,16 @@ public:
   }
 
 private:
+  // Sends 64 KiB events as fast as the host takes them, up to 512 MiB, counting what it took.
+  void flood(Poco::Net::WebSocket& socket) {
+    std::string event(64 * 1024, 'e');
+    while (record_->flooded.load() < 512LL * 1024 * 1024) {
+      socket.sendFrame(event.data(), static_cast<int>(event.size()),
+                       Poco::Net::WebSocket::FRAME_TEXT);
+      record_->flooded += static_cast<long long>(event.size());
+    }
+  }
+
   std::shared_ptr<WebSocketStub::Record> record_;
   int port_;
 };
@@ -102,6 +119,10 @@ std::string WebSocketStub::lastHost() const {
 std::string WebSocketStub::lastOrigin() const {
   std::lock_guard<std::mutex> lock(record_->mutex);
   return record_->origin;
+}
+
+long long WebSocketStub::flooded() const {
+  return record_->flooded.load();
 }
 
 int WebSocketStub::upgrades() const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <Poco/Net/HTTPServer.h>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -10,7 +11,8 @@
 namespace wdhtest {
 
 // Serves on 127.0.0.1, on a port the OS picks: GET /json/version (as Chrome's DevTools does)
-// and websocket upgrades on any other path, whose text frames it echoes.
+// and websocket upgrades on any other path, whose text frames it echoes; the text "flood" makes
+// it send 64 KiB events as fast as the host takes them (up to 512 MiB).
 class WebSocketStub {
 public:
   WebSocketStub();
@@ -26,12 +28,15 @@ public:
   std::string lastOrigin() const;
   // Upgrades accepted so far.
   int upgrades() const;
+  // Bytes of flood events the host took so far.
+  long long flooded() const;
 
   // Shared with the request handlers (which may outlive a request).
   struct Record {
     mutable std::mutex mutex;
     std::string path, host, origin;
     int upgrades = 0;
+    std::atomic<long long> flooded{0};
   };
 
 private:
