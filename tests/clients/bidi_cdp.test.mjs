@@ -366,6 +366,42 @@ describe('wdhost with real BiDi and CDP clients', () => {
     }
   });
 
+  test('a persistent sessions.create session is attached to by id: puppeteer on cdpUrl, BiDi on webSocketUrl',
+    { timeout: TEST_TIMEOUT }, async () => {
+      const id = `shop-${randomBytes(4).toString('hex')}`;
+      const created = await wd(host, 'POST', '/api/v1', { cmd: 'sessions.create', session: id, browser: [{ name: 'chrome' }] });
+      assert.equal(created.status, 200, created.text);
+      try {
+        assert.equal(created.json.webSocketUrl, bidiUrlOf(host, id));
+        assert.equal(created.json.cdpUrl, cdpUrlOf(host, id));
+        const listed = await wd(host, 'POST', '/api/v1', { cmd: 'sessions.list' });
+        const entry = listed.json.sessions.find((session) => session.session === id);
+        assert.equal(entry?.cdpUrl, cdpUrlOf(host, id), listed.text);
+
+        const navigated = await wd(host, 'POST', `/session/${id}/url`, { url: dataUrl('<title>Kept</title>') });
+        assert.equal(navigated.status, 200, navigated.text);
+        const browser = await within(EVENT_TIMEOUT,
+          puppeteer.connect({ browserWSEndpoint: created.json.cdpUrl, defaultViewport: null, protocolTimeout: 30_000 }),
+          'puppeteer.connect to cdpUrl');
+        try {
+          const titles = await Promise.all((await browser.pages()).map((page) => page.title()));
+          assert.ok(titles.includes('Kept'), JSON.stringify(titles));
+        } finally {
+          await browser.disconnect();
+        }
+        const bidi = await openBidi(created.json.webSocketUrl);
+        try {
+          const tree = await bidi.send('browsingContext.getTree', { maxDepth: 0 });
+          assert.equal(tree.type, 'success', JSON.stringify(tree));
+          assert.ok(tree.result.contexts.length >= 1, JSON.stringify(tree));
+        } finally {
+          bidi.close();
+        }
+      } finally {
+        await wd(host, 'POST', '/api/v1', { cmd: 'sessions.destroy', session: id });
+      }
+    });
+
   test('an upgrade for an unknown session gets 404 invalid session id', { timeout: 30_000 }, async () => {
     const reply = await upgrade(`ws://127.0.0.1:${host.port}/session/nope/se/bidi`);
     assert.equal(reply.status, 404, reply.body);

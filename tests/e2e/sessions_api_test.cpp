@@ -37,6 +37,10 @@ TEST_CASE("sessions api: create with an id, cookies persist, WebDriver drives it
   CHECK(text(created["fingerprint"], "browserName") == "chrome");
   CHECK(text(created["fingerprint"], "userAgent").find("Chrome/") != std::string::npos);
   CHECK(text(created["context"], "_guid").rfind("browser-context@", 0) == 0);
+  // BiDi and CDP clients attach to the persistent session through the host, by its id.
+  std::string base = "ws://127.0.0.1:" + std::to_string(host.port()) + "/session/shop-1";
+  CHECK(text(created, "webSocketUrl") == base + "/se/bidi");
+  CHECK(text(created, "cdpUrl") == base + "/se/cdp");
 
   int status = 0;
   call(host, R"({"cmd":"sessions.create","session":"shop-1"})", &status);
@@ -68,6 +72,8 @@ TEST_CASE("sessions api: create with an id, cookies persist, WebDriver drives it
   CHECK(listed["open"].GetInt() == 1);
   CHECK(text(listed["sessions"][0], "session") == "shop-1");
   CHECK(listed["sessions"][0]["lastAccessed"].GetInt64() > 1700000000000LL);
+  CHECK(text(listed["sessions"][0], "webSocketUrl") == base + "/se/bidi");
+  CHECK(text(listed["sessions"][0], "cdpUrl") == base + "/se/cdp");
   CHECK(call(host, R"({"cmd":"sessions.active","session":"shop-1"})")["active"].GetBool());
 
   rapidjson::Document destroyed = call(host, R"({"cmd":"sessions.destroy","session":"shop-1"})");
