@@ -13,43 +13,6 @@
 
 using namespace wdhtest;
 
-namespace {
-
-// Opens a raw TCP connection to the host; -1 on failure.
-int connectTo(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    close(fd);
-    return -1;
-  }
-  timeval limit{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-  return fd;
-}
-
-// Sends raw bytes and returns whatever comes back before the peer closes or 5 s pass.
-std::string exchange(int port, const std::string& bytes, bool halfClose) {
-  int fd = connectTo(port);
-  if (fd < 0)
-    return "";
-  (void)!write(fd, bytes.data(), bytes.size());
-  if (halfClose)
-    shutdown(fd, SHUT_WR);
-  std::string answer;
-  char buffer[4096];
-  ssize_t got;
-  while ((got = read(fd, buffer, sizeof buffer)) > 0 && answer.size() < 65536)
-    answer.append(buffer, static_cast<std::size_t>(got));
-  close(fd);
-  return answer;
-}
-
-} // namespace
-
 TEST_CASE("bad input: malformed requests get errors and the host stays healthy") {
   HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake"});
   const std::vector<std::string> bodies = {
@@ -78,22 +41,23 @@ TEST_CASE("bad input: garbage, half requests and half-closed clients do not stic
   HostProcess host(WDHOST_BINARY,
                    {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake", "--max-threads", "4"});
   // Not HTTP at all.
-  std::string garbage = exchange(host.port(), "\x16\x03\x01 hello tls?\r\n\r\n", true);
+  std::string garbage = rawExchange(host.port(), "\x16\x03\x01 hello tls?\r\n\r\n", true);
   CHECK(garbage.find("200 OK") == std::string::npos);
   // Headers promise a body that never comes, then the client half-closes.
-  std::string partial = exchange(host.port(),
-                                 "POST /session HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
-                                 "\r\n{\"capabilities\"",
-                                 true);
+  std::string partial = rawExchange(host.port(),
+                                    "POST /session HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+                                    "\r\n{\"capabilities\"",
+                                    true);
   CHECK(partial.find("200 OK") == std::string::npos);
   // Headers that never end, from more clients than there are workers, all closing early.
   std::vector<std::thread> slow;
   for (int i = 0; i < 8; ++i)
-    slow.emplace_back([&] { exchange(host.port(), "GET /status HTTP/1.1\r\nHost: x\r\n", true); });
+    slow.emplace_back(
+        [&] { rawExchange(host.port(), "GET /status HTTP/1.1\r\nHost: x\r\n", true); });
   for (auto& client : slow)
     client.join();
   // A huge header line.
-  std::string longHeader = exchange(
+  std::string longHeader = rawExchange(
       host.port(), "GET /status HTTP/1.1\r\nX-Big: " + std::string(100000, 'b') + "\r\n\r\n", true);
   CHECK(longHeader.find("200 OK") == std::string::npos);
   // Everyone else is still served.

@@ -37,30 +37,6 @@ std::string capability(const std::string& body, const std::string& key) {
   return body.substr(at, body.find('"', at) - at);
 }
 
-// Sends `request` on a new connection and returns all that comes back before the host closes
-// it (or 5 s pass).
-std::string rawExchange(int port, const std::string& request) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    close(fd);
-    return "";
-  }
-  timeval limit{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-  (void)!write(fd, request.data(), request.size());
-  std::string answer;
-  char buffer[4096];
-  ssize_t got;
-  while ((got = read(fd, buffer, sizeof buffer)) > 0)
-    answer.append(buffer, static_cast<std::size_t>(got));
-  close(fd);
-  return answer;
-}
-
 std::string upgradeRequest(const std::string& path, const std::string& extraHeaders = "") {
   return "GET " + path +
          " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"

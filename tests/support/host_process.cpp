@@ -12,10 +12,13 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -249,6 +252,37 @@ std::vector<int> descendantsMatching(int root, std::string_view needle, bool atS
       out.push_back(p.pid);
   }
   return out;
+}
+
+int connectTo(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return -1;
+  }
+  timeval limit{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  return fd;
+}
+
+std::string rawExchange(int port, const std::string& bytes, bool halfClose) {
+  int fd = connectTo(port);
+  if (fd < 0)
+    return "";
+  (void)!write(fd, bytes.data(), bytes.size());
+  if (halfClose)
+    shutdown(fd, SHUT_WR);
+  std::string answer;
+  char buffer[4096];
+  ssize_t got;
+  while ((got = read(fd, buffer, sizeof buffer)) > 0 && answer.size() < 65536)
+    answer.append(buffer, static_cast<std::size_t>(got));
+  close(fd);
+  return answer;
 }
 
 long rssKiB(int pid) {

@@ -21,6 +21,13 @@ HttpAnswer httpRequest(int port, std::string_view method, std::string_view path,
                        std::string_view body = {},
                        std::chrono::milliseconds timeout = std::chrono::seconds(120));
 
+// A raw TCP connection to 127.0.0.1:port whose reads give up after 5 s; -1 on failure.
+int connectTo(int port);
+
+// Sends `bytes` on a new connection (then shuts down the sending side when `halfClose`) and
+// returns what comes back before the peer closes, 5 s pass, or 64 KiB arrived.
+std::string rawExchange(int port, const std::string& bytes, bool halfClose = false);
+
 // The "sessionId" of a New Session answer, or "".
 std::string sessionIdOf(const std::string& body);
 
