@@ -3,6 +3,9 @@
 #include "relay/relay_call.h"
 
 #include <Poco/Exception.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/URI.h>
 
 namespace wdh {
@@ -93,6 +96,19 @@ std::string Upstream::noAnswer(std::string_view method, std::string_view suffix,
   return "the browser's driver at " + host_ + ":" + std::to_string(port_) + " did not answer " +
          std::string(method) + " " + pathPrefix_ + std::string(suffix) + " within " +
          std::to_string(timeout.count()) + " ms";
+}
+
+bool Upstream::refusesConnections(std::chrono::milliseconds timeout) const {
+  try {
+    Poco::Net::StreamSocket probe;
+    probe.connect(Poco::Net::SocketAddress(host_, port_),
+                  Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeout.count()) * 1000));
+    return false;
+  } catch (const Poco::Net::ConnectionRefusedException&) {
+    return true;
+  } catch (const Poco::Exception&) {
+    return false;
+  }
 }
 
 Status Upstream::send(std::string_view method, std::string_view suffix, std::string_view body,

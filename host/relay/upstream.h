@@ -51,6 +51,9 @@ public:
   // The message for `method suffix` that got no answer within `timeout`.
   std::string noAnswer(std::string_view method, std::string_view suffix,
                        std::chrono::milliseconds timeout) const;
+  // True when nothing listens at the driver's address any more (a fresh connection is
+  // refused): the driver is gone. False while it accepts, or when the answer is unclear.
+  bool refusesConnections(std::chrono::milliseconds timeout) const;
   // The driver's host and port.
   const std::string& host() const noexcept { return host_; }
   std::uint16_t port() const noexcept { return port_; }

@@ -112,8 +112,11 @@ void TunnelLoop::post(Command command) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!running_) {
+      // The loop is gone: the tunnel ends here (closing both sockets), and gives its place back.
       if (command.adopt) {
-        places_.erase(command.adopt->sessionId()); // the loop is gone: so are its places
+        auto place = places_.find(command.adopt->sessionId());
+        if (place != places_.end() && --place->second == 0)
+          places_.erase(place);
       }
       return;
     }

@@ -4,6 +4,7 @@
 
 #include "json/json.h"
 #include <algorithm>
+#include <thread>
 
 namespace wdh {
 namespace {
@@ -118,6 +119,21 @@ Status Session::endCommand(std::string_view method, std::string_view suffix, std
 void Session::abandonRelay() noexcept {
   touch();
   --inFlight_;
+}
+
+bool Session::backendGone(std::string* cause) const {
+  if (!upstream_)
+    return false; // an in-process plugin says so itself ("invalid session id")
+  for (int probe = 0; probe < 3; ++probe) {
+    if (probe > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    if (upstream_->refusesConnections(std::chrono::milliseconds(200))) {
+      *cause = "its browser's driver at " + upstream_->host() + ":" +
+               std::to_string(upstream_->port()) + " is gone (it refuses connections)";
+      return true;
+    }
+  }
+  return false;
 }
 
 Status Session::execute(std::string_view method, std::string_view suffix, std::string_view body,

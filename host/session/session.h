@@ -73,6 +73,11 @@ public:
   // Ends a command begun with beginRelay() that will get no answer.
   void abandonRelay() noexcept;
 
+  // After a command failed without an answer: true (with `*cause`) when the session's driver
+  // is gone, i.e. nothing listens at its address any more. Asks a few times over about 50 ms,
+  // so that a command racing the driver's death gets the same answer as the next one.
+  bool backendGone(std::string* cause) const;
+
   // Tears the session down once and frees its slot; later calls do nothing. Thread-safe.
   Status close();
 

@@ -11,6 +11,8 @@ namespace {
 
 constexpr std::chrono::milliseconds kSweepInterval{250};
 
+} // namespace
+
 std::string wallClockNow() {
   std::time_t now = std::time(nullptr);
   std::tm utc{};
@@ -19,8 +21,6 @@ std::string wallClockNow() {
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return text;
 }
-
-} // namespace
 
 void CrashInbox::post(const std::string& owner, const std::string& how) {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -49,6 +49,14 @@ void SessionJanitor::adopt(Straggler straggler) {
   stragglers_.push_back(std::move(straggler));
 }
 
+void SessionJanitor::closeSoon(std::shared_ptr<Session> session) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    toClose_.push_back(std::move(session));
+  }
+  wake_.notify_all();
+}
+
 std::size_t SessionJanitor::closeAll(std::vector<std::shared_ptr<Session>> sessions) {
   std::vector<std::future<void>> pending;
   for (auto& session : sessions)
@@ -60,6 +68,10 @@ std::size_t SessionJanitor::closeAll(std::vector<std::shared_ptr<Session>> sessi
 
 std::size_t SessionJanitor::sweep() {
   std::vector<std::shared_ptr<Session>> ending;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ending.swap(toClose_);
+  }
   for (const auto& [owner, how] : crashes_->takeAll()) {
     auto session = sessions_.take(owner, "its browser's driver process ended (" + how + ") at " +
                                              wallClockNow());
@@ -124,6 +136,12 @@ void SessionJanitor::stop() {
   wake_.notify_all();
   if (thread_.joinable())
     thread_.join();
+  std::vector<std::shared_ptr<Session>> left;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    left.swap(toClose_);
+  }
+  closeAll(std::move(left));
   // Launches that outlived their timeout end soon: their processes were already terminated.
   for (int round = 0; round < 600; ++round) {
     std::vector<Straggler> stragglers;

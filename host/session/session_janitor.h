@@ -14,6 +14,9 @@
 
 namespace wdh {
 
+// The UTC time now, as "2026-11-30T07:00:00Z", for the reasons sessions end with.
+std::string wallClockNow();
+
 // Reports of ended processes, safe to post to from any thread and after the janitor is gone.
 class CrashInbox {
 public:
@@ -44,6 +47,9 @@ public:
   void start();
   // Hands over a launch still running after its timeout; polled until it says it is done.
   void adopt(Straggler straggler);
+  // Closes `session` (already taken from the map) on the janitor's thread, soon, so that the
+  // caller (an event-loop worker) does not wait for its teardown.
+  void closeSoon(std::shared_ptr<Session> session);
   // Runs one sweep now (tests); returns how many sessions it closed.
   std::size_t sweep();
   // Stops sweeping, then waits (bounded by the stragglers themselves) for adopted launches.
@@ -60,6 +66,7 @@ private:
   std::condition_variable wake_;
   bool stopping_ = false;
   std::vector<Straggler> stragglers_;
+  std::vector<std::shared_ptr<Session>> toClose_; // from closeSoon()
   std::thread thread_;
 };
 

@@ -341,16 +341,32 @@ Status SessionService::finishRelay(RelayedCommand& command, std::string_view bod
 
 Status SessionService::afterCommand(std::string_view id, std::string_view method,
                                     std::string_view suffix, Status status, RelayResponse* out) {
-  // The backend says its session is gone (its browser died or quit): end ours too, so the
-  // slot frees and later commands get the same answer from the host.
+  // Why the backend's session is gone, when it is: its browser died or quit and the driver
+  // says so, the in-process plugin says so, or the driver itself is gone.
+  std::string ended;
   if (status.isOk() && out->status == 404 && !(method == "DELETE" && suffix.empty()) &&
       out->body.find("\"invalid session id\"") != std::string::npos) {
-    if (auto ended = sessions_.take(id, "its browser ended it: " + out->body.substr(0, 300))) {
-      log(LogLevel::Warn, "session", std::string(id) + ": the backend lost the session; closing");
-      closeSession(ended);
+    ended = "its browser ended it: " + out->body.substr(0, 300);
+  } else if (!status.isOk() && status.code() == ErrorCode::InvalidSessionId &&
+             sessions_.endReason(id).empty()) {
+    ended = "its browser ended it: " + status.message();
+  } else if (!status.isOk() && status.code() == ErrorCode::UnknownError) {
+    std::shared_ptr<Session> session = sessions_.find(id);
+    std::string cause;
+    if (session && session->backendGone(&cause))
+      ended = cause + " at " + wallClockNow();
+  }
+  // End ours too, at once: the slot frees, and this and later commands get the same answer.
+  // The teardown runs on the janitor's thread, not on the caller's.
+  if (!ended.empty()) {
+    if (auto session = sessions_.take(id, ended)) {
+      log(LogLevel::Warn, "session", std::string(id) + ": " + ended + "; closing");
+      if (endListener_)
+        endListener_(session->id(), 1011, "session ended: " + ended);
+      janitor_.closeSoon(std::move(session));
     }
   }
-  if (!status.isOk() && status.code() == ErrorCode::InvalidSessionId) {
+  if (!status.isOk() && (status.code() == ErrorCode::InvalidSessionId || !ended.empty())) {
     std::string reason = sessions_.endReason(id);
     if (!reason.empty())
       return Status(ErrorCode::InvalidSessionId,

@@ -247,17 +247,19 @@ std::string MarionetteSession::command(std::string_view method, std::string_view
                                        std::string_view body) {
   Match match = matchEndpoint(method, path);
   std::string params = buildParams(match, body);
+  // Firefox gone means the session is gone: "invalid session id", so that clients stop and
+  // the host ends the session at once.
   if (!connection_ || !connection_->open())
-    throw wdhost::Error("unknown error", "Firefox is gone (" + firefox_->state().describe() +
-                                             "); delete this session");
+    throw wdhost::Error("invalid session id", "Firefox is gone: its Marionette connection closed");
   std::string result;
   try {
     result = connection_->call(match.endpoint->command, params, commandTimeoutMs());
   } catch (const wdhost::Error& e) {
     if (connection_->open())
       throw;
-    throw wdhost::Error(e.code(), std::string(e.what()) + "; Firefox is " +
-                                      firefox_->state().describe() + ", delete this session");
+    throw wdhost::Error("invalid session id", "Firefox went away during " +
+                                                  std::string(match.endpoint->command) + " (" +
+                                                  e.what() + ")");
   }
   if (match.endpoint->command == "WebDriver:SetTimeouts")
     rememberTimeouts(params);

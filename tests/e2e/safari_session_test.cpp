@@ -239,3 +239,25 @@ TEST_CASE("e2e safari: a driver that cannot start fails New Session and leaves n
   CHECK(eventually([&] { return noSessionProcesses(host.pid()); }, std::chrono::seconds(10)));
   CHECK(safariTempDirs(host.pid()).empty());
 }
+
+TEST_CASE("e2e safari: a killed WebKitWebDriver means invalid session id at once, slot freed") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "safari", "--plugin-option", "safari.display=xvfb",
+                                   "--max-sessions", "1", "--no-queue"});
+  std::string id = newSession(host, R"({"browserName": "safari"})", nullptr);
+  std::vector<int> drivers = descendantsMatching(host.pid(), "WebKitWebDriver");
+  REQUIRE_FALSE(drivers.empty());
+  for (int pid : drivers)
+    kill(pid, SIGKILL);
+  for (int i = 0; i < 3; ++i) {
+    HttpAnswer after = httpRequest(host.port(), "GET", "/session/" + id + "/title");
+    CHECK_MESSAGE(after.status == 404, after.body);
+    CHECK(after.body.find("invalid session id") != std::string::npos);
+  }
+  CHECK(eventually(
+      [&] {
+        return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(10)));
+  CHECK(eventually([&] { return noSessionProcesses(host.pid()); }, std::chrono::seconds(10)));
+}

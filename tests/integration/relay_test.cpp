@@ -222,3 +222,100 @@ TEST_CASE("relay: more commands waiting on the driver than --max-threads, all at
     CHECK(httpRequest(host.port(), "DELETE", "/session/" + id).status == 200);
   CHECK(host.stop() == 0);
 }
+
+namespace {
+
+// A driver stand-in that answers every request with {"value":"ok"} until it dies: then it
+// stops listening and drops its connections, as a killed driver does.
+class MortalDriver {
+public:
+  MortalDriver() {
+    acceptor_ = std::thread([this] {
+      for (int fd; (fd = accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC)) >= 0;) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        connections_.push_back(fd);
+        workers_.emplace_back([fd] { serve(fd); });
+      }
+    });
+  }
+  ~MortalDriver() {
+    die();
+    for (auto& worker : workers_)
+      worker.join();
+    for (int fd : connections_)
+      close(fd);
+  }
+  int port() const { return listener_.port(); }
+  // Stops listening (connections are refused from now on) and drops every connection.
+  void die() {
+    if (dead_.exchange(true))
+      return;
+    listener_.stopAccepting();
+    acceptor_.join();
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (int fd : connections_)
+      shutdown(fd, SHUT_RDWR);
+  }
+
+private:
+  static void serve(int fd) {
+    std::string in;
+    char buffer[4096];
+    for (;;) {
+      while (in.find("\r\n\r\n") == std::string::npos) {
+        ssize_t got = read(fd, buffer, sizeof buffer);
+        if (got <= 0)
+          return;
+        in.append(buffer, static_cast<std::size_t>(got));
+      }
+      in.erase(0, in.find("\r\n\r\n") + 4); // requests here carry no body
+      std::string answer = "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+                           "Content-Length: 14\r\n\r\n{\"value\":\"ok\"}";
+      if (write(fd, answer.data(), answer.size()) != static_cast<ssize_t>(answer.size()))
+        return;
+    }
+  }
+
+  LoopbackListener listener_;
+  std::thread acceptor_;
+  std::mutex mutex_;
+  std::vector<int> connections_;
+  std::vector<std::thread> workers_;
+  std::atomic<bool> dead_{false};
+};
+
+} // namespace
+
+TEST_CASE("relay: a dead driver means invalid session id at once, and the slot is freed") {
+  MortalDriver driver;
+  HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake",
+                                   "--max-sessions", "1", "--no-queue"});
+  std::string body = R"({"capabilities":{"alwaysMatch":{"browserName":"fake",)"
+                     R"("fake:upstream":"http://127.0.0.1:)" +
+                     std::to_string(driver.port()) + R"(/session/d1"}}})";
+  HttpAnswer created = httpRequest(host.port(), "POST", "/session", body);
+  REQUIRE(created.status == 200);
+  std::string id = sessionIdOf(created.body);
+  CHECK(httpRequest(host.port(), "GET", "/session/" + id + "/url").body == R"({"value":"ok"})");
+
+  driver.die();
+  // The command racing the death and the ones after it: the same answer, naming the cause.
+  for (int i = 0; i < 3; ++i) {
+    HttpAnswer answer = httpRequest(host.port(), "GET", "/session/" + id + "/url");
+    CHECK(answer.status == 404);
+    CHECK(answer.body.find(R"("error":"invalid session id")") != std::string::npos);
+    CHECK(answer.body.find("is gone") != std::string::npos);
+  }
+  // Its slot is free again.
+  CHECK(eventually(
+      [&] {
+        return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(5)));
+  MortalDriver next;
+  std::string again = R"({"capabilities":{"alwaysMatch":{"browserName":"fake",)"
+                      R"("fake:upstream":"http://127.0.0.1:)" +
+                      std::to_string(next.port()) + R"(/session/d2"}}})";
+  CHECK(httpRequest(host.port(), "POST", "/session", again).status == 200);
+}
