@@ -273,6 +273,15 @@ size_t ProcessSupervisor::terminateOwnedBy(const std::string& owner,
   }
 }
 
+std::vector<pid_t> ProcessSupervisor::pidsOwnedBy(const std::string& owner) const {
+  std::vector<pid_t> pids;
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& entry : processes_)
+    if (entry.second->owner == owner && entry.second->pid > 0)
+      pids.push_back(entry.second->pid);
+  return pids;
+}
+
 bool ProcessSupervisor::setOwner(Id id, const std::string& owner) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = processes_.find(id);

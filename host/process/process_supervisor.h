@@ -68,6 +68,8 @@ public:
   void terminate(Id id, std::chrono::milliseconds grace);
   // Makes `owner` ("" = none) the owner of a tracked process; false for an unknown id.
   bool setOwner(Id id, const std::string& owner);
+  // The pids (of their guards) of the running processes owned by `owner`.
+  std::vector<pid_t> pidsOwnedBy(const std::string& owner) const;
   // Terminates every process whose owner is `owner`, in parallel; returns how many.
   size_t terminateOwnedBy(const std::string& owner, std::chrono::milliseconds grace);
   // Sets the listener called (on the supervisor thread, no lock held) when a process ends

@@ -37,6 +37,7 @@ struct ForwardingProxy::Impl {
   mutable std::mutex allowMutex;
   std::vector<std::string> allowlist;
   bool restricted = false;
+  std::function<bool(int)> clientCheck; // set before start(), read-only afterwards
 
   std::atomic<bool> stopping{false};
   std::atomic<uint64_t> served{0}, refused{0}, failed{0};
@@ -95,7 +96,11 @@ struct ForwardingProxy::Impl {
         try {
           Poco::Net::StreamSocket client(new Poco::Net::StreamSocketImpl(clientFd));
           client.setNoDelay(true);
-          proxy::serveClient(client, context);
+          if (clientCheck && !clientCheck(clientFd)) {
+            refuseStranger(clientFd);
+          } else {
+            proxy::serveClient(client, context);
+          }
         } catch (const std::exception& e) {
           log(LogLevel::Error, "proxy", std::string("client connection failed: ") + e.what());
         } catch (...) {
@@ -108,6 +113,19 @@ struct ForwardingProxy::Impl {
       ::close(clientFd);
       log(LogLevel::Error, "proxy", std::string("cannot start a connection thread: ") + e.what());
     }
+  }
+
+  // A client that is not the session's browser: 407, and nothing goes upstream.
+  void refuseStranger(int clientFd) {
+    refused.fetch_add(1);
+    log(LogLevel::Warn, "proxy", "refused a client that is not this session's browser");
+    std::string body = "wdhost proxy: only this session's browser may use this proxy\n";
+    std::string answer = "HTTP/1.1 407 Proxy Authentication Required\r\n"
+                         "Proxy-Authenticate: Basic realm=\"wdhost session proxy\"\r\n"
+                         "Content-Type: text/plain; charset=utf-8\r\nContent-Length: " +
+                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    (void)proxy::writeAll(clientFd, answer,
+                          proxy::boundsIn(std::chrono::milliseconds(1000), &stopping));
   }
 
   void acceptLoop() noexcept {
@@ -178,6 +196,10 @@ Status ForwardingProxy::start() {
 
 uint16_t ForwardingProxy::port() const {
   return impl_->port.load();
+}
+
+void ForwardingProxy::setClientCheck(std::function<bool(int clientFd)> check) {
+  impl_->clientCheck = std::move(check);
 }
 
 void ForwardingProxy::allowHost(const std::string& host) {

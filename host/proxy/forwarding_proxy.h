@@ -7,6 +7,7 @@
 #include "proxy/upstream_proxy.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ public:
   ~ForwardingProxy();
   ForwardingProxy(const ForwardingProxy&) = delete;
   ForwardingProxy& operator=(const ForwardingProxy&) = delete;
+
+  // Who may use the proxy: called with each accepted client socket; a client it refuses gets
+  // 407 and nothing reaches the upstream. Unset: everyone on loopback. Set before start().
+  void setClientCheck(std::function<bool(int clientFd)> check);
 
   // Binds 127.0.0.1:0 and serves on its own threads; an error if already started.
   Status start();

@@ -49,7 +49,7 @@ Status loadProxyPool(const std::string& path, std::vector<PooledProxy>* out) {
 }
 
 Status prepareNetwork(const CreatePlan& plan, const std::vector<PooledProxy>& pool,
-                      SessionNetwork* out) {
+                      std::function<bool(int clientFd)> onlyFor, SessionNetwork* out) {
   std::string url = plan.proxy;
   if (plan.datacenter) {
     std::vector<const PooledProxy*> candidates;
@@ -82,6 +82,7 @@ Status prepareNetwork(const CreatePlan& plan, const std::vector<PooledProxy>& po
     return Status::ok();
   }
   auto local = std::make_shared<ForwardingProxy>(upstream, plan.whitelist);
+  local->setClientCheck(std::move(onlyFor));
   Status status = local->start();
   if (!status.isOk())
     return status;

@@ -5,6 +5,7 @@
 #include "core/status.h"
 #include "sessions_api/create_plan.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,7 +31,9 @@ struct SessionNetwork {
 
 // Decides and starts what `plan` needs: the datacenter proxy picked from `pool`, the
 // forwarding proxy for credentials or an allowlist, or the upstream given to the browser.
+// `onlyFor` says whether an accepted client socket is the session's browser; everyone else
+// is refused by the forwarding proxy.
 Status prepareNetwork(const CreatePlan& plan, const std::vector<PooledProxy>& pool,
-                      SessionNetwork* out);
+                      std::function<bool(int clientFd)> onlyFor, SessionNetwork* out);
 
 } // namespace wdh

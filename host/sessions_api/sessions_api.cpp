@@ -191,8 +191,15 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   if (!plan.sessionId.empty() && service_.exists(plan.sessionId))
     return apiError(409, "session_exists",
                     "a session with the id " + plan.sessionId + " is already live");
+  // The id is fixed now, so that the session's forwarding proxy serves its processes alone.
+  if (plan.sessionId.empty())
+    plan.sessionId = randomUuid();
   SessionNetwork network;
-  status = prepareNetwork(plan, pool_, &network);
+  SessionService* service = &service_;
+  std::string owner = plan.sessionId;
+  status = prepareNetwork(
+      plan, pool_, [service, owner](int fd) { return service->isSessionPeer(owner, fd); },
+      &network);
   if (!status.isOk())
     return apiErrorFrom(status);
   std::string body;

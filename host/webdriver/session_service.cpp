@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "core/uuid.h"
 #include "process/process_supervisor.h"
+#include "process/socket_owner.h"
 #include "process/temp_dirs.h"
 #include "webdriver/capabilities.h"
 #include "webdriver/matching.h"
@@ -97,6 +98,12 @@ Status SessionService::newSession(std::string_view body, const std::function<boo
   request.webSocketBase = webSocketBase;
   std::string id;
   return newSession(body, request, response, &id);
+}
+
+bool SessionService::isSessionPeer(const std::string& id, int fd) const {
+  if (services_.processes == nullptr)
+    return false;
+  return peerHeldBy(fd, services_.processes->pidsOwnedBy(id));
 }
 
 std::vector<SessionSummary> SessionService::list() const {

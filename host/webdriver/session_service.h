@@ -87,6 +87,10 @@ public:
   // Sets who is told of every session's end (one listener; set before start()).
   void onSessionEnd(SessionEndListener listener) { endListener_ = std::move(listener); }
 
+  // True when the peer of the accepted loopback socket `fd` is a process of session `id` (its
+  // driver, its browser or any of their descendants).
+  bool isSessionPeer(const std::string& id, int fd) const;
+
   // The live session `id`, or null.
   std::shared_ptr<Session> find(std::string_view id) const { return sessions_.find(id); }
   // InvalidSessionId for `id`, saying why it ended when the host knows.

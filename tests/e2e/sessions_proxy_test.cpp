@@ -88,3 +88,45 @@ TEST_CASE("sessions proxy: wrong upstream credentials do not load the page") {
   CHECK_FALSE(loaded);
   CHECK(upstream.seen().rejected > 0);
 }
+
+TEST_CASE("sessions proxy: only the session's own browser may use its forwarding proxy") {
+  TestSite site;
+  proxytest::HttpUpstream upstream("scraper", "s3cret");
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--plugin", "firefox"});
+  std::string page = "http://site.test:" + std::to_string(site.port()) + "/page";
+  for (const char* browser : {"chrome", "firefox"}) {
+    INFO("browser: ", browser);
+    std::string id = std::string("own-proxy-") + browser;
+    rapidjson::Document created =
+        call(host, R"({"cmd":"sessions.create","session":")" + id + R"(","browser":[{"name":")" +
+                       browser + R"("}],"proxy":"http://scraper:s3cret@127.0.0.1:)" +
+                       std::to_string(upstream.port()) + R"("})");
+    REQUIRE_MESSAGE(created.HasMember("session"),
+                    (created.HasMember("error") ? created["error"].GetString() : ""));
+    // The session's browser loads pages through it and the upstream.
+    rapidjson::Document got =
+        call(host, R"({"cmd":"request.get","session":")" + id + R"(","url":")" + page + "\"}");
+    REQUIRE(got.HasMember("solution"));
+    CHECK(std::string(got["solution"]["innerText"].GetString()).find("Hello from the test site") !=
+          std::string::npos);
+    CHECK(upstream.seen().authenticated > 0);
+
+    // Anyone else on the machine (this test process) gets 407, and the upstream sees nothing.
+    // (The host inherited this test's own listeners too: they are left out.)
+    std::vector<int> forwarders;
+    for (int port : listeningPorts(host.pid()))
+      if (port != host.port() && port != site.port() && port != upstream.port())
+        forwarders.push_back(port);
+    REQUIRE(forwarders.size() == 1);
+    std::size_t seenBefore = upstream.seen().snapshot().size();
+    std::string plain = rawExchange(forwarders[0], "GET " + page + " HTTP/1.1\r\nHost: site.test:" +
+                                                       std::to_string(site.port()) + "\r\n\r\n");
+    CHECK(plain.rfind("HTTP/1.1 407", 0) == 0);
+    std::string tunnel =
+        rawExchange(forwarders[0], "CONNECT site.test:443 HTTP/1.1\r\nHost: site.test:443\r\n\r\n");
+    CHECK(tunnel.rfind("HTTP/1.1 407", 0) == 0);
+    CHECK(upstream.seen().snapshot().size() == seenBefore);
+
+    CHECK(call(host, R"({"cmd":"sessions.destroy","session":")" + id + "\"}").HasMember("session"));
+  }
+}

@@ -7,11 +7,13 @@
 #include <Poco/StreamCopier.h>
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -283,6 +285,31 @@ std::string rawExchange(int port, const std::string& bytes, bool halfClose) {
     answer.append(buffer, static_cast<std::size_t>(got));
   close(fd);
   return answer;
+}
+
+std::vector<int> listeningPorts(int pid) {
+  std::map<std::string, int> portOfSocket; // "socket:[inode]" -> port, for listening sockets
+  std::ifstream table("/proc/net/tcp");
+  std::string line;
+  std::getline(table, line);
+  while (std::getline(table, line)) {
+    unsigned localPort = 0, state = 0;
+    unsigned long inode = 0;
+    if (std::sscanf(line.c_str(), " %*d: %*8X:%4X %*8X:%*4X %X %*X:%*X %*X:%*X %*X %*u %*u %lu",
+                    &localPort, &state, &inode) == 3 &&
+        state == 0x0A)
+      portOfSocket["socket:[" + std::to_string(inode) + "]"] = static_cast<int>(localPort);
+  }
+  std::vector<int> ports;
+  std::error_code error;
+  for (const auto& entry :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", error)) {
+    std::string target = std::filesystem::read_symlink(entry.path(), error).string();
+    auto found = portOfSocket.find(target);
+    if (!error && found != portOfSocket.end())
+      ports.push_back(found->second);
+  }
+  return ports;
 }
 
 long rssKiB(int pid) {

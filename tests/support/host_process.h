@@ -71,6 +71,9 @@ CommandResult runCommand(const std::vector<std::string>& argv,
 // it) and whose ancestor is `root`.
 std::vector<int> descendantsMatching(int root, std::string_view needle, bool atStart = false);
 
+// The TCP ports on which process `pid` listens (IPv4), from /proc.
+std::vector<int> listeningPorts(int pid);
+
 // The resident memory (VmRSS) of process `pid` in KiB, or -1 when it cannot be read.
 long rssKiB(int pid);
 
