@@ -118,6 +118,12 @@ int runHost(const HostOptions& options, const char* argv0) {
         "reclaimed " + std::to_string(reclaimed) +
             " temp dir(s) left by a host that did not exit cleanly");
   ProcessSupervisor processes(dir + "/wdhost-guard");
+  // Every child of the host is a guard: the tree of one killed outright comes back to the host.
+  if (!processes.collectOrphans())
+    log(LogLevel::Warn, "host",
+        std::string("cannot become a child subreaper; a killed guard's processes would outlive "
+                    "it: ") +
+            strerror(errno));
   HostServices services{&processes, tempDirs.get()};
 
   PluginSelection selection;

@@ -142,6 +142,8 @@ Status ProcessSupervisor::spawn(const std::vector<std::string>& argv,
     args.insert(args.end(), argv.begin(), argv.end());
     pid_t pid = -1;
     UniqueFd output;
+    // Until it is registered, a new guard would look like an orphan to endOrphans().
+    std::lock_guard<std::mutex> spawning(spawnMutex_);
     Status started = spawnInGroup(guardPath_, std::move(args), std::move(environment),
                                   lifelineRead_, kLifelineFd, &pid, &output);
     if (!started.isOk()) {

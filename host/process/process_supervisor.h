@@ -3,6 +3,7 @@
 
 #include "core/status.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -76,6 +77,11 @@ public:
   // by itself, i.e. not through terminate(). Set it before spawning. It may call any method
   // (terminate included) but should return promptly: it delays every other process's events.
   void setExitListener(ExitListener listener);
+  // Makes the calling process a child subreaper, so that the tree of a guard killed outright
+  // (SIGKILL gives it no chance to end its tree) falls to this process instead of to init; the
+  // supervisor then ends those orphans and reaps them. Only for a process whose children are
+  // all started through this supervisor (the host, not a test binary). False if refused.
+  bool collectOrphans();
   // Number of processes currently tracked (running, or ended but not yet terminated).
   size_t size() const;
 
@@ -95,6 +101,9 @@ private:
                  std::chrono::steady_clock::time_point deadline);
   // Sends signals in stages until every one of `processes` ended; then forgets them.
   void terminateAll(const std::vector<ProcessPtr>& processes, std::chrono::milliseconds grace);
+  // Ends and reaps this process's children that are not live guards: the orphaned tree of a
+  // guard that was killed (watcher thread; bounded to about 2 s).
+  void endOrphans();
   // Wakes the watcher thread.
   void wake() noexcept;
 
@@ -110,6 +119,8 @@ private:
   ExitListener listener_;
   Id nextId_ = 1;
   bool stopping_ = false;
+  std::atomic<bool> collectsOrphans_{false}; // collectOrphans() succeeded
+  std::mutex spawnMutex_; // held from a guard's spawn to its registration, and by endOrphans()
   std::thread thread_;
 };
 

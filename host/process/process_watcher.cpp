@@ -1,14 +1,17 @@
 // ProcessSupervisor's watcher thread: captures output, reaps guards, reports exits.
 #include "core/log.h"
+#include "process/guard_tree.h"
 #include "process/process_record.h"
 #include "process/process_supervisor.h"
 #include "process/spawn_support.h"
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <exception>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -146,6 +149,44 @@ bool ProcessSupervisor::readOutput(Process& process) {
   return more && !closed;
 }
 
+bool ProcessSupervisor::collectOrphans() {
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+    return false;
+  collectsOrphans_ = true;
+  return true;
+}
+
+void ProcessSupervisor::endOrphans() {
+  const pid_t self = ::getpid();
+  for (int round = 0; round < 100; ++round) {
+    std::unique_lock<std::mutex> spawning(spawnMutex_);
+    std::vector<pid_t> guards;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (const ProcessPtr& process : live_)
+        guards.push_back(process->pid);
+    }
+    std::vector<pid_t> orphans;
+    for (const ProcInfo& child : findDescendants(self))
+      if (child.ppid == self && std::find(guards.begin(), guards.end(), child.pid) == guards.end())
+        orphans.push_back(child.pid);
+    if (orphans.empty())
+      return;
+    for (pid_t orphan : orphans) {
+      // Its descendants first (they come to this process as their parents die), then itself.
+      for (const ProcInfo& below : findDescendants(orphan))
+        ::kill(below.pid, SIGKILL);
+      ::kill(orphan, SIGKILL);
+    }
+    spawning.unlock();
+    log(LogLevel::Warn, kLog,
+        "ended " + std::to_string(orphans.size()) + " process(es) left by a killed guard");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (pid_t orphan : orphans)
+      ::waitpid(orphan, nullptr, WNOHANG);
+  }
+}
+
 void ProcessSupervisor::tryReap(const ProcessPtr& process) {
   ProcessState state;
   {
@@ -195,6 +236,9 @@ void ProcessSupervisor::tryReap(const ProcessPtr& process) {
   }
   log(LogLevel::Debug, kLog,
       "process " + std::to_string(process->id) + " ended: " + state.describe());
+  // A guard killed outright could not end its tree: those processes are this one's now.
+  if (state.kind == ProcessState::Signaled && collectsOrphans_.load())
+    endOrphans();
   if (listener) {
     try {
       listener(process->id, owner, state);

@@ -477,3 +477,30 @@ TEST_CASE("process: the destructor ends every remaining tree") {
   CHECK(processGone(mainPid));
   killIfAlive(mainPid);
 }
+
+TEST_CASE("process: the tree of a guard killed outright is ended by a subreaping supervisor") {
+  Scratch scratch;
+  ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+  REQUIRE(supervisor.collectOrphans());
+  std::string daemon = scratch.file("daemon.pid");
+  std::string child = scratch.file("child.pid");
+  // A daemon (own session) and a plain child, as Chromium's crashpad handler and browser are.
+  auto id = spawnOk(supervisor,
+                    sh(startDaemon(daemon) + "(/bin/sh -c 'echo $$ > " + child + ".tmp; mv " +
+                       child + ".tmp " + child + "; exec /bin/sleep 300' &); exec /bin/sleep 300"),
+                    "owner");
+  pid_t daemonPid = readPidFile(daemon);
+  pid_t childPid = readPidFile(child);
+  REQUIRE(daemonPid > 0);
+  REQUIRE(childPid > 0);
+  std::vector<pid_t> guards = supervisor.pidsOwnedBy("owner");
+  REQUIRE(guards.size() == 1);
+  // SIGKILL gives the guard no chance to end its tree: the supervisor must.
+  ::kill(guards[0], SIGKILL);
+  ProcessState state = finalState(supervisor, id);
+  CHECK(state.kind == ProcessState::Signaled);
+  CHECK(eventually(5s, [&] { return processGone(daemonPid) && processGone(childPid); }));
+  CHECK(eventually(5s, [&] { return zombieChildCount() == 0; }));
+  killIfAlive(daemonPid);
+  killIfAlive(childPid);
+}
