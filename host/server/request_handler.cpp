@@ -172,7 +172,8 @@ bool RequestHandler::answersAtOnce(const Request& request) const {
   std::string_view path(request.target);
   path = path.substr(0, path.find('?'));
   Route route;
-  return !matchRoute(request.method, path, &route).isOk() || route.kind == RouteKind::Status;
+  return !matchRoute(request.method, path, &route).isOk() || route.kind == RouteKind::Status ||
+         route.kind == RouteKind::WebSocket;
 }
 
 bool RequestHandler::beginRelay(const Request& request, RelayedCommand* command) const {

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -232,6 +233,12 @@ async function openBidi(wsUrl, headers = {}) {
   };
 }
 
+/** The resident memory of process `pid`, in KiB (from /proc). */
+function rssKiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+}
+
 const bidiUrlOf = (host, sessionId) => `ws://127.0.0.1:${host.port}/session/${sessionId}/se/bidi`;
 const cdpUrlOf = (host, sessionId) => `ws://127.0.0.1:${host.port}/session/${sessionId}/se/cdp`;
 
@@ -399,6 +406,45 @@ describe('wdhost with real BiDi and CDP clients', () => {
         }
       } finally {
         await wd(host, 'POST', '/api/v1', { cmd: 'sessions.destroy', session: id });
+      }
+    });
+
+  test('a BiDi client that stops reading while Chrome floods events: host RSS bounded, others unaffected',
+    { timeout: TEST_TIMEOUT }, async () => {
+      const flooded = await newSession(host, { ...chromeCaps(), webSocketUrl: true });
+      const other = await newSession(host, { ...chromeCaps(), webSocketUrl: true });
+      let slow;
+      let busy;
+      try {
+        slow = await openBidi(flooded.capabilities.webSocketUrl);
+        const subscribed = await slow.send('session.subscribe', { events: ['log.entryAdded'] });
+        assert.equal(subscribed.type, 'success', JSON.stringify(subscribed));
+        busy = await openBidi(other.capabilities.webSocketUrl);
+        const rssBefore = rssKiB(host.child.pid);
+        // About 20 MB/s of console events, while this client reads none of them.
+        const flood = "setInterval(() => { for (let i = 0; i < 10; i++) console.log('x'.repeat(100000)); }, 50)";
+        const navigated = await wd(host, 'POST', `/session/${flooded.sessionId}/url`,
+          { url: dataUrl(`<title>flood</title><script>${flood}</script>`) });
+        assert.equal(navigated.status, 200, navigated.text);
+        slow.ws._socket.pause();
+        // Meanwhile the other session answers over HTTP and over BiDi as usual.
+        for (let i = 0; i < 8; i++) {
+          const started = Date.now();
+          const status = await busy.send('session.status');
+          assert.equal(status.type, 'success', JSON.stringify(status));
+          const title = await wd(host, 'GET', `/session/${other.sessionId}/title`);
+          assert.equal(title.status, 200, title.text);
+          assert.ok(Date.now() - started < 5_000, `a round trip of the other session took ${Date.now() - started} ms`);
+          await sleep(500);
+        }
+        const rssAfter = rssKiB(host.child.pid);
+        assert.ok(rssAfter - rssBefore < 16 * 1024,
+          `host RSS grew from ${rssBefore} to ${rssAfter} KiB while a client did not read`);
+      } finally {
+        slow?.ws.terminate();
+        busy?.close();
+        await deleteSession(host, flooded.sessionId);
+        await deleteSession(host, other.sessionId);
       }
     });
 

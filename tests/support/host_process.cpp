@@ -78,6 +78,8 @@ HostProcess::HostProcess(const std::string& binary, const std::vector<std::strin
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_adddup2(&actions, logFd, 2);
+  // The host inherits nothing else of the test (its stand-in servers' listeners among them).
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   close(out[1]);
@@ -157,6 +159,7 @@ CommandResult runCommand(const std::vector<std::string>& args, std::chrono::mill
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_adddup2(&actions, out[1], 2);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   pid_t pid = -1;
   int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
