@@ -49,12 +49,30 @@ void SessionJanitor::adopt(Straggler straggler) {
   stragglers_.push_back(std::move(straggler));
 }
 
-void SessionJanitor::closeSoon(std::shared_ptr<Session> session) {
+void SessionJanitor::closeSoon(std::shared_ptr<Session> session, std::function<void()> done) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    toClose_.push_back(std::move(session));
+    toClose_.emplace_back(std::move(session), std::move(done));
   }
   wake_.notify_all();
+}
+
+void SessionJanitor::closeQueued() {
+  std::vector<std::pair<std::shared_ptr<Session>, std::function<void()>>> queued;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queued.swap(toClose_);
+  }
+  // In parallel: one slow teardown must not hold up the others.
+  std::vector<std::future<void>> pending;
+  for (auto& [session, done] : queued)
+    pending.push_back(std::async(std::launch::async, [this, session = session, done = done] {
+      close_(session);
+      if (done)
+        done();
+    }));
+  for (auto& finished : pending)
+    finished.wait();
 }
 
 std::size_t SessionJanitor::closeAll(std::vector<std::shared_ptr<Session>> sessions) {
@@ -67,11 +85,8 @@ std::size_t SessionJanitor::closeAll(std::vector<std::shared_ptr<Session>> sessi
 }
 
 std::size_t SessionJanitor::sweep() {
+  closeQueued();
   std::vector<std::shared_ptr<Session>> ending;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ending.swap(toClose_);
-  }
   for (const auto& [owner, how] : crashes_->takeAll()) {
     auto session = sessions_.take(owner, "its browser's driver process ended (" + how + ") at " +
                                              wallClockNow());
@@ -136,12 +151,7 @@ void SessionJanitor::stop() {
   wake_.notify_all();
   if (thread_.joinable())
     thread_.join();
-  std::vector<std::shared_ptr<Session>> left;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    left.swap(toClose_);
-  }
-  closeAll(std::move(left));
+  closeQueued();
   // Launches that outlived their timeout end soon: their processes were already terminated.
   for (int round = 0; round < 600; ++round) {
     std::vector<Straggler> stragglers;

@@ -48,8 +48,9 @@ public:
   // Hands over a launch still running after its timeout; polled until it says it is done.
   void adopt(Straggler straggler);
   // Closes `session` (already taken from the map) on the janitor's thread, soon, so that the
-  // caller (an event-loop worker) does not wait for its teardown.
-  void closeSoon(std::shared_ptr<Session> session);
+  // caller does not wait for its teardown; then calls `done` (may be empty). stop() closes
+  // whatever is still waiting.
+  void closeSoon(std::shared_ptr<Session> session, std::function<void()> done = {});
   // Runs one sweep now (tests); returns how many sessions it closed.
   std::size_t sweep();
   // Stops sweeping, then waits (bounded by the stragglers themselves) for adopted launches.
@@ -58,6 +59,7 @@ public:
 private:
   void run();
   std::size_t closeAll(std::vector<std::shared_ptr<Session>> sessions);
+  void closeQueued();
 
   SessionMap& sessions_;
   std::shared_ptr<CrashInbox> crashes_;
@@ -66,7 +68,8 @@ private:
   std::condition_variable wake_;
   bool stopping_ = false;
   std::vector<Straggler> stragglers_;
-  std::vector<std::shared_ptr<Session>> toClose_; // from closeSoon()
+  // From closeSoon(): each session with what to call once it is closed.
+  std::vector<std::pair<std::shared_ptr<Session>, std::function<void()>>> toClose_;
   std::thread thread_;
 };
 

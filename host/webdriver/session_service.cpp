@@ -47,6 +47,7 @@ SessionService::SessionService(const PluginRegistry& registry, SessionMap& sessi
     : registry_(registry), sessions_(sessions), services_(services), settings_(settings),
       slots_(settings.maxSessions, settings.maxSessionsPerPlugin),
       crashes_(std::make_shared<CrashInbox>()),
+      closing_(std::make_shared<std::atomic<std::size_t>>(0)),
       janitor_(sessions, crashes_, [this](const std::shared_ptr<Session>& s) { closeSession(s); }) {
   if (services_.processes != nullptr) {
     std::shared_ptr<CrashInbox> inbox = crashes_;
@@ -308,8 +309,17 @@ Status SessionService::deleteSession(std::string_view id) {
   std::shared_ptr<Session> session = sessions_.take(id, "it was deleted");
   if (!session)
     return unknownSession(id);
-  closeSession(session, 1000);
+  closeInBackground(std::move(session), 1000);
   return Status::ok();
+}
+
+void SessionService::closeInBackground(std::shared_ptr<Session> session, std::uint16_t closeCode) {
+  // Its websockets hear at once; the rest of the teardown does not hold up the caller.
+  if (endListener_)
+    endListener_(session->id(), closeCode, "session ended: " + sessions_.endReason(session->id()));
+  closing_->fetch_add(1);
+  std::shared_ptr<std::atomic<std::size_t>> closing = closing_;
+  janitor_.closeSoon(std::move(session), [closing] { closing->fetch_sub(1); });
 }
 
 Status SessionService::execute(std::string_view id, std::string_view method,
@@ -368,9 +378,7 @@ Status SessionService::afterCommand(std::string_view id, std::string_view method
   if (!ended.empty()) {
     if (auto session = sessions_.take(id, ended)) {
       log(LogLevel::Warn, "session", std::string(id) + ": " + ended + "; closing");
-      if (endListener_)
-        endListener_(session->id(), 1011, "session ended: " + ended);
-      janitor_.closeSoon(std::move(session));
+      closeInBackground(std::move(session), 1011);
     }
   }
   if (!status.isOk() && (status.code() == ErrorCode::InvalidSessionId || !ended.empty())) {
@@ -397,6 +405,7 @@ std::string SessionService::statusJson() const {
   build.AddMember("version", "0.1.0", a);
   value.AddMember("build", build, a);
   value.AddMember("sessions", static_cast<std::uint64_t>(slots_.inUse()), a);
+  value.AddMember("closing", static_cast<std::uint64_t>(closing_->load()), a);
   value.AddMember("maxSessions", static_cast<std::uint64_t>(slots_.maxSessions()), a);
   value.AddMember("queued", static_cast<std::uint64_t>(slots_.queued()), a);
   value.AddMember("sessionTimeout", static_cast<std::int64_t>(settings_.idleTimeout.count()), a);

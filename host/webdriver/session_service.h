@@ -11,6 +11,7 @@
 #include "session/session_map.h"
 #include "session/slot_pool.h"
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -114,7 +115,9 @@ public:
   // The host-wide session limit.
   std::size_t maxSessions() const noexcept { return slots_.maxSessions(); }
 
-  // Delete Session: tears the session down; InvalidSessionId if unknown.
+  // Delete Session: the session stops being routable at once and its websockets get a close
+  // frame; the teardown (driver, browser, processes, files) goes on in the background, its slot
+  // taken until it is done. InvalidSessionId if unknown.
   Status deleteSession(std::string_view id);
 
   // Any other session command, relayed as is; `suffix` follows /session/{id}.
@@ -151,6 +154,7 @@ private:
                     SessionTiming* timing) const;
   void reclaim(const std::string& sessionId);
   void closeSession(const std::shared_ptr<Session>& session, std::uint16_t closeCode = 1001);
+  void closeInBackground(std::shared_ptr<Session> session, std::uint16_t closeCode);
 
   const PluginRegistry& registry_;
   SessionMap& sessions_;
@@ -158,6 +162,7 @@ private:
   SessionSettings settings_;
   SlotPool slots_;
   std::shared_ptr<CrashInbox> crashes_;
+  std::shared_ptr<std::atomic<std::size_t>> closing_; // sessions whose teardown is under way
   SessionJanitor janitor_;
   SessionEndListener endListener_;
 };

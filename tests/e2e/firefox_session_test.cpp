@@ -171,7 +171,8 @@ TEST_CASE("e2e firefox: new session, navigate, find, click, type, script, cookie
   CHECK(deleted.body == R"({"value":null})");
   CHECK(eventually([&] { return descendantsMatching(hostPid, "firefox").empty(); },
                    std::chrono::seconds(15)));
-  CHECK_FALSE(pathExists(profile));
+  // The teardown goes on after Delete answered; the profile goes with it.
+  CHECK(eventually([&] { return !pathExists(profile); }, std::chrono::seconds(10)));
   CHECK(httpRequest(host.port(), "GET", base + "/title").status == 404);
   CHECK(host.stop() == 0);
 }

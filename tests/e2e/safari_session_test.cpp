@@ -116,7 +116,7 @@ void driveAndDelete(const HostProcess& host, const std::string& id) {
   CHECK(deleted.status == 200);
   CHECK(deleted.body == R"({"value":null})");
   CHECK(eventually([&] { return noSessionProcesses(hostPid); }, std::chrono::seconds(10)));
-  CHECK(safariTempDirs(hostPid).empty());
+  CHECK(eventually([&] { return safariTempDirs(hostPid).empty(); }, std::chrono::seconds(10)));
   CHECK(httpRequest(host.port(), "GET", base + "/title").status == 404);
 }
 

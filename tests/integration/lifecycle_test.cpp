@@ -202,6 +202,45 @@ TEST_CASE("lifecycle: thousands of create/delete cycles from concurrent clients,
   // LeakSanitizer checks for leaks when the host exits instead.
   CHECK(after - before < 4096);
 #endif
-  CHECK(httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
-        std::string::npos);
+  // The last teardowns may still be running after their Delete answered.
+  CHECK(eventually(
+      [&] {
+        return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(10)));
+}
+
+TEST_CASE("lifecycle: Delete answers before the teardown, which keeps the slot until it is done") {
+  HostProcess host = startHost({"--max-sessions", "1", "--no-queue"});
+  const char* slow = R"({"capabilities":{"alwaysMatch":{"browserName":"fake",)"
+                     R"("fake:slowTeardown":"3000"}}})";
+  HttpAnswer created = httpRequest(host.port(), "POST", "/session", slow);
+  REQUIRE(created.status == 200);
+  std::string id = sessionIdOf(created.body);
+  auto started = std::chrono::steady_clock::now();
+  HttpAnswer deleted = httpRequest(host.port(), "DELETE", "/session/" + id);
+  CHECK(deleted.status == 200);
+  // Answered long before the plugin's 3 s teardown is over.
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+  // The session is gone for clients at once; its slot is taken while it closes.
+  CHECK(httpRequest(host.port(), "GET", "/session/" + id + "/url").status == 404);
+  std::string status = httpRequest(host.port(), "GET", "/status").body;
+  CHECK(status.find("\"closing\":1") != std::string::npos);
+  CHECK(status.find("\"sessions\":1") != std::string::npos);
+  CHECK(httpRequest(host.port(), "POST", "/session", kFake).status == 500); // no free slot
+  CHECK(eventually(
+      [&] {
+        std::string now = httpRequest(host.port(), "GET", "/status").body;
+        return now.find("\"closing\":0") != std::string::npos &&
+               now.find("\"sessions\":0") != std::string::npos;
+      },
+      std::chrono::seconds(10)));
+  // SIGTERM waits for a teardown in flight.
+  created = httpRequest(host.port(), "POST", "/session", slow);
+  REQUIRE(created.status == 200);
+  CHECK(httpRequest(host.port(), "DELETE", "/session/" + sessionIdOf(created.body)).status == 200);
+  auto stopping = std::chrono::steady_clock::now();
+  CHECK(host.stop() == 0);
+  CHECK(std::chrono::steady_clock::now() - stopping > std::chrono::seconds(2));
 }
