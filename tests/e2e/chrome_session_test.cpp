@@ -199,12 +199,7 @@ TEST_CASE("e2e chrome: a driver killed mid-session ends the session at once and 
                    after.body.find("signal 9") != std::string::npos),
                   after.body);
   }
-  CHECK(eventually(
-      [&] {
-        return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
-               std::string::npos;
-      },
-      std::chrono::seconds(10)));
+  CHECK(noSessionsWithin(host.port(), std::chrono::seconds(10)));
   CHECK(eventually([&] { return descendantsMatching(host.pid(), kBrowser).empty(); },
                    std::chrono::seconds(10)));
   // The slot is free again.
@@ -225,12 +220,7 @@ TEST_CASE("e2e chrome: a browser killed mid-session gives an error and no hang")
   CHECK(after.body.find("\"error\"") != std::string::npos);
   // The host ended its session too (its teardown runs in the background): slot free, driver
   // gone.
-  CHECK(eventually(
-      [&] {
-        return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
-               std::string::npos;
-      },
-      std::chrono::seconds(10)));
+  CHECK(noSessionsWithin(host.port(), std::chrono::seconds(10)));
   CHECK(eventually([&] { return descendantsMatching(host.pid(), kBrowser).empty(); },
                    std::chrono::seconds(10)));
   CHECK(host.stop() == 0);

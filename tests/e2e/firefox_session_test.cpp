@@ -230,12 +230,7 @@ TEST_CASE("e2e firefox: a session whose Firefox died is invalid at once and dele
     CHECK_MESSAGE(title.status == 404, title.body);
     CHECK(title.body.find("invalid session id") != std::string::npos);
   }
-  CHECK(eventually(
-      [&] {
-        return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
-               std::string::npos;
-      },
-      std::chrono::seconds(10)));
+  CHECK(noSessionsWithin(host.port(), std::chrono::seconds(10)));
   HttpAnswer deleted = httpRequest(host.port(), "DELETE", "/session/" + id);
   CHECK_MESSAGE((deleted.status == 200 || deleted.status == 404), deleted.body);
   CHECK(eventually([&] { return !pathExists(profile); }, std::chrono::seconds(10)));

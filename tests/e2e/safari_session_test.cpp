@@ -253,11 +253,6 @@ TEST_CASE("e2e safari: a killed WebKitWebDriver means invalid session id at once
     CHECK_MESSAGE(after.status == 404, after.body);
     CHECK(after.body.find("invalid session id") != std::string::npos);
   }
-  CHECK(eventually(
-      [&] {
-        return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
-               std::string::npos;
-      },
-      std::chrono::seconds(10)));
+  CHECK(noSessionsWithin(host.port(), std::chrono::seconds(10)));
   CHECK(eventually([&] { return noSessionProcesses(host.pid()); }, std::chrono::seconds(10)));
 }

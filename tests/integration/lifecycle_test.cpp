@@ -114,12 +114,7 @@ TEST_CASE("lifecycle: idle sessions expire and say so while commands keep them a
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
   }
   // Watched through /status: a command would keep the session alive.
-  CHECK(eventually(
-      [&] {
-        return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
-               std::string::npos;
-      },
-      std::chrono::seconds(10)));
+  CHECK(noSessionsWithin(host.port(), std::chrono::seconds(10)));
   HttpAnswer expired = httpRequest(host.port(), "GET", "/session/" + id + "/url");
   CHECK(expired.status == 404);
   CHECK(expired.body.find("invalid session id") != std::string::npos);
@@ -139,12 +134,7 @@ TEST_CASE("lifecycle: wdhost:sessionTimeout per session, bounded by --max-sessio
   REQUIRE(created.status == 200);
   CHECK(created.body.find("wdhost:") == std::string::npos);
   std::string id = sessionIdOf(created.body);
-  CHECK(eventually(
-      [&] {
-        return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
-               std::string::npos;
-      },
-      std::chrono::seconds(10)));
+  CHECK(noSessionsWithin(host.port(), std::chrono::seconds(10)));
   CHECK(httpRequest(host.port(), "GET", "/session/" + id + "/url").status == 404);
 }
 
@@ -203,12 +193,7 @@ TEST_CASE("lifecycle: thousands of create/delete cycles from concurrent clients,
   CHECK(after - before < 4096);
 #endif
   // The last teardowns may still be running after their Delete answered.
-  CHECK(eventually(
-      [&] {
-        return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
-               std::string::npos;
-      },
-      std::chrono::seconds(10)));
+  CHECK(noSessionsWithin(host.port(), std::chrono::seconds(10)));
 }
 
 TEST_CASE("lifecycle: Delete answers before the teardown, which keeps the slot until it is done") {

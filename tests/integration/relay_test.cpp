@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <doctest/doctest.h>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <sys/socket.h>
@@ -18,41 +19,67 @@ using namespace wdhtest;
 
 namespace {
 
-// A driver stand-in that holds every request until `expected` requests are waiting at once
-// (or 20 s pass), then answers them all. It records the most it saw waiting together.
-class GatheringDriver {
+// The scaffolding every driver stand-in here shares: a loopback listener, a thread accepting
+// on it, and a thread per connection running `serve(fd)`. stop() stops listening (later
+// connections are refused) and shuts every connection down; the destructor also joins and
+// closes. Declare it after the state `serve` uses, so that it is destroyed first.
+class StandInServer {
 public:
-  explicit GatheringDriver(int expected) : expected_(expected), listener_(256) {
-    acceptor_ = std::thread([this] { acceptLoop(); });
+  explicit StandInServer(std::function<void(int fd)> serve, int backlog = 64)
+      : serve_(std::move(serve)), listener_(backlog) {
+    acceptor_ = std::thread([this] {
+      for (int fd; (fd = accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC)) >= 0;) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        connections_.push_back(fd);
+        workers_.emplace_back([this, fd] { serve_(fd); });
+      }
+    });
   }
-  ~GatheringDriver() {
-    listener_.stopAccepting();
-    acceptor_.join();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      for (int fd : connections_)
-        shutdown(fd, SHUT_RDWR);
-    }
-    gathered_.notify_all();
+  ~StandInServer() {
+    stop();
     for (auto& worker : workers_)
       worker.join();
     for (int fd : connections_)
       close(fd);
   }
+  StandInServer(const StandInServer&) = delete;
+  StandInServer& operator=(const StandInServer&) = delete;
+
   int port() const { return listener_.port(); }
+  // Stops listening and shuts every connection down; later calls do nothing.
+  void stop() {
+    if (stopped_.exchange(true))
+      return;
+    listener_.stopAccepting();
+    acceptor_.join();
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (int fd : connections_)
+      shutdown(fd, SHUT_RDWR);
+  }
+
+private:
+  std::function<void(int)> serve_;
+  LoopbackListener listener_;
+  std::thread acceptor_;
+  std::mutex mutex_;
+  std::vector<int> connections_;
+  std::vector<std::thread> workers_;
+  std::atomic<bool> stopped_{false};
+};
+
+// A driver stand-in that holds every request until `expected` requests are waiting at once
+// (or 20 s pass), then answers them all. It records the most it saw waiting together.
+class GatheringDriver {
+public:
+  explicit GatheringDriver(int expected) : expected_(expected) {}
+  ~GatheringDriver() {
+    server_.stop();
+    gathered_.notify_all(); // the held requests give up
+  }
+  int port() const { return server_.port(); }
   int mostWaiting() const { return mostWaiting_; }
 
 private:
-  void acceptLoop() {
-    for (;;) {
-      int fd = accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0)
-        return;
-      std::lock_guard<std::mutex> lock(mutex_);
-      connections_.push_back(fd);
-      workers_.emplace_back([this, fd] { serve(fd); });
-    }
-  }
   void serve(int fd) {
     std::string in;
     char buffer[4096];
@@ -83,42 +110,17 @@ private:
   }
 
   int expected_;
-  LoopbackListener listener_;
-  std::thread acceptor_;
   std::mutex mutex_;
   std::condition_variable gathered_;
-  std::vector<int> connections_;
-  std::vector<std::thread> workers_;
   int waiting_ = 0;
   int mostWaiting_ = 0;
+  StandInServer server_{[this](int fd) { serve(fd); }, 256};
 };
 
 // A driver stand-in that accepts POST .../timeouts and never answers anything else.
 class StallingDriver {
 public:
-  StallingDriver() {
-    acceptor_ = std::thread([this] {
-      for (int fd; (fd = accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC)) >= 0;) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        connections_.push_back(fd);
-        workers_.emplace_back([fd] { serve(fd); });
-      }
-    });
-  }
-  ~StallingDriver() {
-    listener_.stopAccepting();
-    acceptor_.join();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      for (int fd : connections_)
-        shutdown(fd, SHUT_RDWR);
-    }
-    for (auto& worker : workers_)
-      worker.join();
-    for (int fd : connections_)
-      close(fd);
-  }
-  int port() const { return listener_.port(); }
+  int port() const { return server_.port(); }
 
 private:
   static void serve(int fd) {
@@ -144,11 +146,7 @@ private:
     }
   }
 
-  LoopbackListener listener_;
-  std::thread acceptor_;
-  std::mutex mutex_;
-  std::vector<int> connections_;
-  std::vector<std::thread> workers_;
+  StandInServer server_{serve};
 };
 
 } // namespace
@@ -229,33 +227,9 @@ namespace {
 // stops listening and drops its connections, as a killed driver does.
 class MortalDriver {
 public:
-  MortalDriver() {
-    acceptor_ = std::thread([this] {
-      for (int fd; (fd = accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC)) >= 0;) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        connections_.push_back(fd);
-        workers_.emplace_back([fd] { serve(fd); });
-      }
-    });
-  }
-  ~MortalDriver() {
-    die();
-    for (auto& worker : workers_)
-      worker.join();
-    for (int fd : connections_)
-      close(fd);
-  }
-  int port() const { return listener_.port(); }
+  int port() const { return server_.port(); }
   // Stops listening (connections are refused from now on) and drops every connection.
-  void die() {
-    if (dead_.exchange(true))
-      return;
-    listener_.stopAccepting();
-    acceptor_.join();
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (int fd : connections_)
-      shutdown(fd, SHUT_RDWR);
-  }
+  void die() { server_.stop(); }
 
 private:
   static void serve(int fd) {
@@ -276,12 +250,7 @@ private:
     }
   }
 
-  LoopbackListener listener_;
-  std::thread acceptor_;
-  std::mutex mutex_;
-  std::vector<int> connections_;
-  std::vector<std::thread> workers_;
-  std::atomic<bool> dead_{false};
+  StandInServer server_{serve};
 };
 
 } // namespace
@@ -307,12 +276,7 @@ TEST_CASE("relay: a dead driver means invalid session id at once, and the slot i
     CHECK(answer.body.find("is gone") != std::string::npos);
   }
   // Its slot is free again.
-  CHECK(eventually(
-      [&] {
-        return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":0") !=
-               std::string::npos;
-      },
-      std::chrono::seconds(5)));
+  CHECK(noSessionsWithin(host.port(), std::chrono::seconds(5)));
   MortalDriver next;
   std::string again = R"({"capabilities":{"alwaysMatch":{"browserName":"fake",)"
                       R"("fake:upstream":"http://127.0.0.1:)" +

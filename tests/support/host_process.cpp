@@ -259,6 +259,14 @@ std::vector<int> descendantsMatching(int root, std::string_view needle, bool atS
   return out;
 }
 
+bool noSessionsWithin(int port, std::chrono::milliseconds timeout) {
+  return eventually(
+      [&] {
+        return httpRequest(port, "GET", "/status").body.find("\"sessions\":0") != std::string::npos;
+      },
+      timeout);
+}
+
 int connectTo(int port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};

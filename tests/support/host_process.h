@@ -21,6 +21,10 @@ HttpAnswer httpRequest(int port, std::string_view method, std::string_view path,
                        std::string_view body = {},
                        std::chrono::milliseconds timeout = std::chrono::seconds(120));
 
+// True once the host on `port` reports no session in /status (no slot taken, no teardown
+// left), polled for at most `timeout`.
+bool noSessionsWithin(int port, std::chrono::milliseconds timeout);
+
 // A raw TCP connection to 127.0.0.1:port whose reads give up after 5 s; -1 on failure.
 int connectTo(int port);
 
