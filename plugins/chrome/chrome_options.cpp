@@ -69,6 +69,30 @@ std::vector<std::string> automationFlags(bool headless, bool runningAsRoot) {
   return flags;
 }
 
+void applyDownloadDir(rapidjson::Document* caps, rapidjson::Value* options,
+                      rapidjson::Document::AllocatorType& alloc) {
+  auto dir = caps->FindMember(kDownloadDirKey);
+  if (dir == caps->MemberEnd())
+    return;
+  if (dir->value.IsString()) {
+    if (!options->HasMember("prefs") || !(*options)["prefs"].IsObject()) {
+      options->RemoveMember("prefs");
+      options->AddMember("prefs", rapidjson::Value(rapidjson::kObjectType), alloc);
+    }
+    rapidjson::Value& prefs = (*options)["prefs"];
+    // The host's directory wins over the user's: it is the one /se/files serves.
+    auto set = [&](const char* name, rapidjson::Value value) {
+      prefs.RemoveMember(name);
+      prefs.AddMember(rapidjson::StringRef(name), value, alloc);
+    };
+    set("download.default_directory", rapidjson::Value(dir->value, alloc));
+    set("savefile.default_directory", rapidjson::Value(dir->value, alloc));
+    set("download.prompt_for_download", rapidjson::Value(false));
+    set("download.directory_upgrade", rapidjson::Value(true));
+  }
+  caps->RemoveMember(kDownloadDirKey);
+}
+
 std::string driverNewSessionBody(std::string_view capabilities, const ChromeInstall& install,
                                  const ChromeConfig& config, const std::string& profileDir,
                                  bool runningAsRoot, std::string* userAgentKey) {
@@ -90,6 +114,7 @@ std::string driverNewSessionBody(std::string_view capabilities, const ChromeInst
   if (!options.HasMember("args"))
     options.AddMember("args", rapidjson::Value(rapidjson::kArrayType), alloc);
   rapidjson::Value& args = options["args"];
+  applyDownloadDir(&caps, &options, alloc);
 
   // Headless only when neither the host shows windows nor the user chose a headless mode.
   bool userChoseHeadless = hasSwitch(args, "--headless");

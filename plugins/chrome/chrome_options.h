@@ -8,11 +8,20 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <wdhost/description.hpp>
 
 namespace chrome {
 
 // Throws wdhost::Error("invalid argument") when goog:chromeOptions is present but malformed.
 void validateChromeOptions(const rapidjson::Value& capabilities);
+
+// The host's download directory capability (managed downloads).
+inline constexpr const char* kDownloadDirKey = wdhost::kDownloadDirCapability;
+
+// Moves "wdhost:downloadDir" out of `caps` into `options` (goog:chromeOptions) as the prefs
+// that make Chrome save every download there without asking.
+void applyDownloadDir(rapidjson::Document* caps, rapidjson::Value* options,
+                      rapidjson::Document::AllocatorType& alloc);
 
 // The flags wdhost adds so Chrome runs unattended (headless ones only when `headless`).
 std::vector<std::string> automationFlags(bool headless, bool runningAsRoot);

@@ -25,6 +25,7 @@ public:
     description.browserName = "chrome";
     description.platformName = "linux";
     description.headless = config_.headless;
+    description.downloads = true;
     description.browsers = {{install_.browserKind, install_.browserVersion, install_.browserPath}};
     description.driver =
         wdhost::ProgramFound{"chromedriver", install_.driverVersion, install_.driverPath};

@@ -93,31 +93,46 @@ void validateFirefoxOptions(const rapidjson::Value& capabilities) {
   }
 }
 
+std::vector<std::pair<std::string, std::string>> downloadPrefs(const std::string& dir) {
+  rapidjson::Value path(rapidjson::StringRef(dir.c_str(), dir.size()));
+  return {{"browser.download.dir", jsonText(path)},
+          {"browser.download.folderList", "2"},
+          {"browser.download.useDownloadDir", "true"},
+          {"browser.download.always_ask_before_handling_new_types", "false"},
+          {"browser.download.manager.showWhenStarting", "false"},
+          {"browser.download.start_downloads_in_tmp_dir", "false"},
+          {"pdfjs.disabled", "true"}};
+}
+
 FirefoxOptions readFirefoxOptions(const rapidjson::Value& capabilities) {
   validateFirefoxOptions(capabilities);
   FirefoxOptions out;
   auto it = capabilities.FindMember(kOptionsKey);
-  if (it == capabilities.MemberEnd())
-    return out;
-  const rapidjson::Value& options = it->value;
-  if (auto binary = options.FindMember("binary"); binary != options.MemberEnd())
-    out.binary = binary->value.GetString();
-  if (auto args = options.FindMember("args"); args != options.MemberEnd())
-    for (const auto& arg : args->value.GetArray())
-      out.args.emplace_back(arg.GetString(), arg.GetStringLength());
-  if (auto prefs = options.FindMember("prefs"); prefs != options.MemberEnd())
-    for (const auto& pref : prefs->value.GetObject())
-      out.prefs.emplace_back(pref.name.GetString(), jsonText(pref.value));
-  if (auto profile = options.FindMember("profile"); profile != options.MemberEnd())
-    out.profileBase64 = profile->value.GetString();
-  if (auto log = options.FindMember("log"); log != options.MemberEnd()) {
-    auto level = log->value.FindMember("level");
-    if (level != log->value.MemberEnd())
-      out.logLevel = level->value.GetString();
+  if (it != capabilities.MemberEnd()) {
+    const rapidjson::Value& options = it->value;
+    if (auto binary = options.FindMember("binary"); binary != options.MemberEnd())
+      out.binary = binary->value.GetString();
+    if (auto args = options.FindMember("args"); args != options.MemberEnd())
+      for (const auto& arg : args->value.GetArray())
+        out.args.emplace_back(arg.GetString(), arg.GetStringLength());
+    if (auto prefs = options.FindMember("prefs"); prefs != options.MemberEnd())
+      for (const auto& pref : prefs->value.GetObject())
+        out.prefs.emplace_back(pref.name.GetString(), jsonText(pref.value));
+    if (auto profile = options.FindMember("profile"); profile != options.MemberEnd())
+      out.profileBase64 = profile->value.GetString();
+    if (auto log = options.FindMember("log"); log != options.MemberEnd()) {
+      auto level = log->value.FindMember("level");
+      if (level != log->value.MemberEnd())
+        out.logLevel = level->value.GetString();
+    }
+    if (auto env = options.FindMember("env"); env != options.MemberEnd())
+      for (const auto& var : env->value.GetObject())
+        out.env.push_back(std::string(var.name.GetString()) + "=" + var.value.GetString());
   }
-  if (auto env = options.FindMember("env"); env != options.MemberEnd())
-    for (const auto& var : env->value.GetObject())
-      out.env.push_back(std::string(var.name.GetString()) + "=" + var.value.GetString());
+  auto downloadDir = capabilities.FindMember(wdhost::kDownloadDirCapability);
+  if (downloadDir != capabilities.MemberEnd() && downloadDir->value.IsString())
+    for (auto& pref : downloadPrefs(downloadDir->value.GetString()))
+      out.prefs.push_back(std::move(pref));
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <wdhost/description.hpp>
 
 namespace firefox {
 
@@ -26,7 +27,11 @@ struct FirefoxOptions {
   std::vector<std::string> env;                           // "NAME=value"
 };
 
-// Reads moz:firefoxOptions out of capabilities (validating them first).
+// The prefs that make Firefox save every download into `dir` without asking (name, JS literal).
+std::vector<std::pair<std::string, std::string>> downloadPrefs(const std::string& dir);
+
+// Reads moz:firefoxOptions out of capabilities (validating them first); with the host's
+// "wdhost:downloadDir", its downloadPrefs() come last (they win over the user's).
 FirefoxOptions readFirefoxOptions(const rapidjson::Value& capabilities);
 
 // True when `args` already asks for headless ("-headless" or "--headless").

@@ -40,6 +40,21 @@ std::string geckodriverNewSessionBody(std::string_view capabilities, const std::
     moz.AddMember("args", rapidjson::Value(rapidjson::kArrayType), alloc);
   if (headless && !hasHeadlessArg(options.args))
     moz["args"].PushBack(rapidjson::Value("-headless", alloc), alloc);
+  auto downloadDir = caps.FindMember(wdhost::kDownloadDirCapability);
+  if (downloadDir != caps.MemberEnd()) {
+    if (downloadDir->value.IsString()) {
+      if (!moz.HasMember("prefs"))
+        moz.AddMember("prefs", rapidjson::Value(rapidjson::kObjectType), alloc);
+      rapidjson::Document literal;
+      for (const auto& [name, value] : downloadPrefs(downloadDir->value.GetString())) {
+        literal.Parse(value.c_str(), value.size());
+        moz["prefs"].RemoveMember(name.c_str());
+        moz["prefs"].AddMember(rapidjson::Value(name.c_str(), alloc),
+                               rapidjson::Value(literal, alloc), alloc);
+      }
+    }
+    caps.RemoveMember(wdhost::kDownloadDirCapability);
+  }
 
   return wdhost::newSessionBody(caps);
 }

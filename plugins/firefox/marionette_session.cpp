@@ -85,6 +85,7 @@ std::string marionetteCapabilities(std::string_view capabilities) {
   rapidjson::Document caps = parseCapabilities(capabilities, "session not created");
   caps.RemoveMember(kOptionsKey);
   caps.RemoveMember("browserVersion");
+  caps.RemoveMember(wdhost::kDownloadDirCapability); // applied as prefs of the profile
   return toJson(caps);
 }
 

@@ -19,12 +19,20 @@ struct ProgramFound {
   std::string path;    // absolute path
 };
 
+// The capability the host adds to launch()'s capabilities when a session asked for managed
+// downloads (and the plugin's Description says `downloads`): an absolute path to an existing,
+// private, empty directory; the browser must save every download there without asking.
+inline constexpr const char* kDownloadDirCapability = "wdhost:downloadDir";
+
 // What describe() tells the host; toJson() is the reply.
 struct Description {
   std::string browserName;               // the W3C browserName served
   std::vector<std::string> browserNames; // other names the host matches to this plugin
   std::string platformName;              // "linux", "mac", ...
   bool headless = true;                  // browsers run without windows
+  // True when launch() honours "wdhost:downloadDir" in the capabilities: the browser saves
+  // every download into that directory, without asking (managed downloads, se:downloadsEnabled).
+  bool downloads = false;
   std::vector<std::pair<std::string, std::string>> details; // extra string fields ("mode")
   std::vector<ProgramFound> browsers;                       // every browser found
   std::optional<ProgramFound> driver;                       // the vendor driver, when one is used
@@ -58,6 +66,10 @@ struct Description {
     w.String(platformName.c_str());
     w.Key("headless");
     w.Bool(headless);
+    if (downloads) {
+      w.Key("downloads");
+      w.Bool(true);
+    }
     for (const auto& [key, value] : details) {
       w.Key(key.c_str());
       w.String(value.c_str());
