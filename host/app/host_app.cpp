@@ -1,5 +1,6 @@
 #include "app/host_app.h"
 
+#include "app/grid_relay_config.h"
 #include "core/log.h"
 #include "plugin/plugin_registry.h"
 #include "process/process_supervisor.h"
@@ -14,6 +15,7 @@
 #include <atomic>
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -29,14 +31,15 @@
 namespace wdh {
 namespace {
 
-// Blocks the termination signals in this thread and every thread started after it, so that
-// only the main thread receives them, through sigwait().
+// Blocks the termination and drain signals in this thread and every thread started after it, so
+// that only the main thread receives them, through sigwait().
 sigset_t blockTerminationSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   return set;
@@ -80,6 +83,71 @@ void raiseOpenFileLimit() {
   if (setrlimit(RLIMIT_NOFILE, &files) != 0)
     log(LogLevel::Warn, "host",
         std::string("cannot raise the open-file limit: ") + strerror(errno));
+}
+
+// Prints the Grid node config for the loaded plugins; the exit code.
+int printGridRelayConfig(const PluginRegistry& registry, const HostOptions& options,
+                         std::size_t maxSessions) {
+  RelayTarget target;
+  target.url = relayUrl(options.publicUrl, options.host, options.port);
+  if (target.url.empty()) {
+    log(LogLevel::Error, "host",
+        "--grid-relay-config needs the address a relay node reaches this host at: a fixed "
+        "--port (not 0) or --public-url");
+    return 2;
+  }
+  if (registry.plugins().empty()) {
+    log(LogLevel::Error, "host", "--grid-relay-config: no browser plugin is loaded");
+    return 1;
+  }
+  target.maxSessions = maxSessions;
+  target.sessionTimeout = std::max(options.sessionTimeout, options.launchTimeout + 10);
+  for (const auto& plugin : registry.plugins()) {
+    const PluginDescription& d = plugin->description();
+    RelayStereotype stereotype{d.browserName, d.platformName, d.downloads, maxSessions};
+    auto limit = options.maxSessionsPerPlugin.find(plugin->name());
+    if (limit != options.maxSessionsPerPlugin.end())
+      stereotype.slots = std::min(limit->second, maxSessions);
+    target.stereotypes.push_back(stereotype);
+  }
+  std::cout << gridRelayConfig(target) << std::flush;
+  return 0;
+}
+
+// Waits for SIGINT, SIGTERM or SIGHUP, or for a drain (SIGUSR1 or POST /wdhost/drain) to end:
+// every session gone, or --drain-timeout passed. Returns the reason sessions left are closed for.
+std::string waitForShutdown(const sigset_t& signals, SessionService& service,
+                            std::chrono::seconds drainTimeout) {
+  const timespec tick{0, 250 * 1000 * 1000};
+  std::chrono::steady_clock::time_point drainDeadline{};
+  bool draining = false;
+  for (;;) {
+    int received = sigtimedwait(&signals, nullptr, &tick);
+    if (received == SIGUSR1)
+      service.drain();
+    else if (received > 0) {
+      log(LogLevel::Info, "host",
+          std::string("received ") + strsignal(received) + ", closing " +
+              std::to_string(service.sessionsRunning()) + " session(s)");
+      return "the host shut down";
+    }
+    if (service.draining() && !draining) {
+      draining = true;
+      drainDeadline = std::chrono::steady_clock::now() + drainTimeout;
+    }
+    if (!draining)
+      continue;
+    if (service.sessionsRunning() == 0) {
+      log(LogLevel::Info, "host", "drained: every session has ended");
+      return "the host was drained";
+    }
+    if (std::chrono::steady_clock::now() >= drainDeadline) {
+      log(LogLevel::Warn, "host",
+          "drain: --drain-timeout passed; closing " + std::to_string(service.sessionsRunning()) +
+              " session(s) still running");
+      return "the host was drained (--drain-timeout passed)";
+    }
+  }
 }
 
 } // namespace
@@ -166,6 +234,8 @@ int runHost(const HostOptions& options, const char* argv0) {
   sessionSettings.maxSessions = options.maxSessions > 0
                                     ? options.maxSessions
                                     : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  if (options.gridRelayConfig)
+    return printGridRelayConfig(registry, options, sessionSettings.maxSessions);
   sessionSettings.maxSessionsPerPlugin = options.maxSessionsPerPlugin;
   sessionSettings.queueTimeout =
       options.noQueue ? std::chrono::milliseconds(0)
@@ -220,12 +290,9 @@ int runHost(const HostOptions& options, const char* argv0) {
   std::cout << "wdhost listening on http://" << where << ":" << server.port() << std::endl;
   log(LogLevel::Info, "host", "listening on http://" + where + ":" + std::to_string(server.port()));
 
-  int received = 0;
-  sigwait(&signals, &received);
-  log(LogLevel::Info, "host",
-      std::string("received ") + strsignal(received) + ", closing " +
-          std::to_string(sessions.size()) + " session(s)");
-  service.closeAll();
+  std::string reason =
+      waitForShutdown(signals, service, std::chrono::seconds(options.drainTimeout));
+  service.closeAll(reason);
   front = nullptr;
   server.stop();
   log(LogLevel::Info, "host", "stopped");

@@ -91,6 +91,12 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   add("max-websockets-per-session",
       po::value(&out->maxWebSocketsPerSession)->default_value(out->maxWebSocketsPerSession),
       "BiDi and CDP websockets one session may have open at once");
+  add("drain-timeout", po::value(&out->drainTimeout)->default_value(out->drainTimeout),
+      "seconds a drain (SIGUSR1 or POST /wdhost/drain) waits for running sessions to end before "
+      "closing them and exiting");
+  add("grid-relay-config", po::bool_switch(&out->gridRelayConfig),
+      "print a Selenium Grid 4 node config ([relay] TOML) for this host's plugins and limits; "
+      "then exit");
   add("config", po::value(&configFile), "read options from FILE (key = value lines)");
   add("list-plugins", po::bool_switch(&out->listPlugins),
       "list the plugins found, the browsers they found, and why any was skipped; then exit");
@@ -160,6 +166,10 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   }
   if (out->sessionTimeout == 0 || out->maxSessionTimeout == 0 || out->launchTimeout == 0) {
     *error = "--session-timeout, --max-session-timeout and --launch-timeout must be above 0";
+    return false;
+  }
+  if (out->drainTimeout == 0 || out->drainTimeout > 7 * 86400) {
+    *error = "--drain-timeout must be between 1 and 604800 seconds";
     return false;
   }
   if (out->sessionTimeout > out->maxSessionTimeout) {

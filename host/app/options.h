@@ -35,6 +35,8 @@ struct HostOptions {
   std::string authToken;                   // required from clients when set
   std::string proxyPool;                   // --proxy-pool FILE for the sessions API
   bool allowUnauthenticatedRemote = false; // bind beyond loopback without a token
+  unsigned drainTimeout = 300;             // seconds a drain waits for sessions to end
+  bool gridRelayConfig = false;            // print a Grid [relay] node config and exit
   bool listPlugins = false;                // print the plugins and exit
   bool showVersion = false;                // print the version and exit
   bool showHelp = false;                   // print the help and exit

@@ -124,6 +124,8 @@ Status LoadedPlugin::describeNow() {
   member = doc.FindMember("platformName");
   if (member != doc.MemberEnd() && member->value.IsString())
     description_.platformName = member->value.GetString();
+  member = doc.FindMember("downloads");
+  description_.downloads = member != doc.MemberEnd() && member->value.IsTrue();
   member = doc.FindMember("browsers");
   if (member != doc.MemberEnd() && member->value.IsArray()) {
     for (const auto& item : member->value.GetArray()) {

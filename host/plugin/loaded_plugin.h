@@ -24,6 +24,7 @@ struct PluginDescription {
   std::string browserName;                // the W3C browserName served, "chrome"
   std::vector<std::string> aliases;       // other browserNames it answers to ("browserNames")
   std::string platformName;               // "linux"
+  bool downloads = false;                 // honours "wdhost:downloadDir" (managed downloads)
   std::vector<InstalledBrowser> browsers; // at least one
   std::string json;                       // the reply as the plugin sent it
 };

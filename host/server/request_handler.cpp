@@ -73,8 +73,24 @@ void RequestHandler::route(Request& request, Reply* reply) const {
 
   switch (route.kind) {
   case RouteKind::Status:
-    jsonReply(reply, 200, service_.statusJson());
+    // 503 while draining: schedulers (Grid's relay node, a readiness probe) send nothing new.
+    jsonReply(reply, service_.draining() ? 503 : 200, service_.statusJson());
     return;
+  case RouteKind::Drain:
+    service_.drain();
+    jsonReply(reply, 200,
+              "{\"value\":{\"draining\":true,\"sessions\":" +
+                  std::to_string(service_.sessionsRunning()) + "}}");
+    return;
+  case RouteKind::SessionFiles: {
+    std::string answer;
+    status = service_.sessionFiles(route.sessionId, method, route.suffix, request.body, &answer);
+    if (status.isOk())
+      jsonReply(reply, 200, std::move(answer));
+    else
+      errorReply(reply, status);
+    return;
+  }
   case RouteKind::NewSession: {
     std::string answer;
     status = service_.newSession(request.body, request.clientGone,
@@ -173,7 +189,7 @@ bool RequestHandler::answersAtOnce(const Request& request) const {
   path = path.substr(0, path.find('?'));
   Route route;
   return !matchRoute(request.method, path, &route).isOk() || route.kind == RouteKind::Status ||
-         route.kind == RouteKind::WebSocket;
+         route.kind == RouteKind::WebSocket || route.kind == RouteKind::Drain;
 }
 
 bool RequestHandler::beginRelay(const Request& request, RelayedCommand* command) const {

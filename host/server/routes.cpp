@@ -129,6 +129,12 @@ Status matchRoute(std::string_view method, std::string_view path, Route* out) {
     out->kind = RouteKind::SessionsApi;
     return Status::ok();
   }
+  if (full == "/wdhost/drain") {
+    if (method != "POST")
+      return unknownMethod(method, full, "POST");
+    out->kind = RouteKind::Drain;
+    return Status::ok();
+  }
   if (path == "/session") {
     if (method != "POST")
       return unknownMethod(method, full, "POST");
@@ -156,6 +162,14 @@ Status matchRoute(std::string_view method, std::string_view path, Route* out) {
       return unknownMethod(method, full, "GET (a websocket upgrade)");
     out->kind = RouteKind::WebSocket;
     out->socket = suffix == "/se/bidi" ? SocketKind::Bidi : SocketKind::Cdp;
+    return Status::ok();
+  }
+  if (suffix == "/se/file" || suffix == "/se/files") {
+    bool upload = suffix == "/se/file";
+    if (upload ? method != "POST" : method != "GET" && method != "POST" && method != "DELETE")
+      return unknownMethod(method, full, upload ? "POST" : "GET, POST, DELETE");
+    out->kind = RouteKind::SessionFiles;
+    out->suffix = suffix;
     return Status::ok();
   }
   std::string allowed;

@@ -15,6 +15,8 @@ enum class RouteKind {
   SessionCommand, // anything else under /session/{id}/..., relayed to the session's backend
   SessionsApi,    // POST /api/v1, the JSON sessions command API
   WebSocket,      // GET /session/{id}/se/bidi or /se/cdp: a websocket relayed to the backend
+  SessionFiles,   // POST /session/{id}/se/file, GET|POST|DELETE /session/{id}/se/files
+  Drain,          // POST /wdhost/drain: take no new sessions, exit when the last one ends
 };
 
 // Which of a session's websockets a WebSocket route is.
@@ -27,14 +29,15 @@ enum class SocketKind {
 struct Route {
   RouteKind kind = RouteKind::Status;
   std::string_view sessionId; // for DeleteSession and SessionCommand
-  std::string_view suffix;    // for SessionCommand: what follows /session/{id}, e.g. "/url"
+  std::string_view suffix;    // for SessionCommand and SessionFiles: what follows /session/{id}
   SocketKind socket = SocketKind::Bidi; // for WebSocket
 };
 
 // Matches `method` and `path` (no query string; an optional /wd/hub prefix is accepted).
 // UnknownCommand for a path no endpoint has, UnknownMethod for a known endpoint path with
-// another method. /session/{id}/se/bidi and /se/cdp are WebSocket. Vendor paths under
-// /session/{id}/ are relayed as SessionCommand.
+// another method. /session/{id}/se/bidi and /se/cdp are WebSocket; /se/file and /se/files are
+// SessionFiles, served by the host. Vendor paths under /session/{id}/ are relayed as
+// SessionCommand.
 Status matchRoute(std::string_view method, std::string_view path, Route* out);
 
 } // namespace wdh

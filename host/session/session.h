@@ -54,6 +54,11 @@ public:
   void setSockets(SessionSockets sockets) { sockets_ = std::move(sockets); }
   // Where its websockets lead.
   const SessionSockets& sockets() const noexcept { return sockets_; }
+  // Sets the private directory its browser downloads into (managed downloads); only before the
+  // session is shared with other threads.
+  void setDownloadDir(std::string dir) { downloadDir_ = std::move(dir); }
+  // Its download directory, or "" when it was started without se:downloadsEnabled.
+  const std::string& downloadDir() const noexcept { return downloadDir_; }
   // Re-arms the idle timer as a command would: websocket traffic keeps a session alive.
   void noteActivity() noexcept { touch(); }
 
@@ -104,6 +109,7 @@ private:
   Slot slot_;
   SessionTiming timing_;
   SessionSockets sockets_;
+  std::string downloadDir_;
   std::shared_ptr<void> attachment_; // e.g. the session's forwarding proxy; freed on close
   std::atomic<std::int64_t> scriptMs_;
   std::atomic<std::int64_t> pageLoadMs_;

@@ -101,7 +101,7 @@ void extractHostCapabilities(rapidjson::Document* caps, rapidjson::Document* hos
   auto& alloc = hostCaps->GetAllocator();
   for (auto it = caps->MemberBegin(); it != caps->MemberEnd();) {
     std::string_view name(it->name.GetString(), it->name.GetStringLength());
-    if (name.substr(0, kHostPrefix.size()) == kHostPrefix) {
+    if (name.substr(0, kHostPrefix.size()) == kHostPrefix || name == kDownloadsEnabledCap) {
       hostCaps->AddMember(rapidjson::Value(it->name, alloc), rapidjson::Value(it->value, alloc),
                           alloc);
       it = caps->EraseMember(it);

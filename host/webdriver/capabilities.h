@@ -15,8 +15,11 @@ namespace wdh {
 // alwaysMatch and a firstMatch entry.
 Status mergeCapabilities(const rapidjson::Value& body, std::vector<rapidjson::Document>* merged);
 
-// Moves the host's own extension capabilities ("wdhost:*") out of `caps` into `hostCaps`
-// (an object): an intermediary node must not forward its own extensions.
+// The capability asking for managed downloads (Selenium Grid's name), served by the host.
+inline constexpr const char* kDownloadsEnabledCap = "se:downloadsEnabled";
+
+// Moves the capabilities the host serves itself ("wdhost:*" and se:downloadsEnabled) out of
+// `caps` into `hostCaps` (an object): an intermediary node must not forward its own extensions.
 void extractHostCapabilities(rapidjson::Document* caps, rapidjson::Document* hostCaps);
 
 } // namespace wdh

@@ -7,6 +7,7 @@
 #include "process/temp_dirs.h"
 #include "webdriver/capabilities.h"
 #include "webdriver/matching.h"
+#include "webdriver/session_files.h"
 #include "webdriver/websocket_capabilities.h"
 
 #include "json/json.h"
@@ -38,6 +39,18 @@ std::chrono::milliseconds timeoutOf(const rapidjson::Value& timeouts, const char
     return std::chrono::milliseconds(
         std::min<std::uint64_t>(it->value.GetUint64(), 24ULL * 3600 * 1000));
   return fallback;
+}
+
+// `accepted` (the capabilities a plugin accepted) with "wdhost:downloadDir" set to `dir`, for
+// a plugin whose description says it honours it.
+std::string withDownloadDir(const std::string& accepted, const std::string& dir) {
+  rapidjson::Document caps;
+  if (!parseJsonObject(accepted, &caps).isOk())
+    return accepted;
+  caps.RemoveMember("wdhost:downloadDir");
+  caps.AddMember("wdhost:downloadDir", rapidjson::Value(dir.c_str(), caps.GetAllocator()),
+                 caps.GetAllocator());
+  return toJson(caps);
 }
 
 } // namespace
@@ -135,13 +148,27 @@ Status SessionService::newSession(std::string_view body, const NewSessionRequest
   if (!status.isOk())
     return status;
 
+  std::string cannotDownload;
   for (rapidjson::Document& caps : sets) {
     rapidjson::Document hostCaps;
     extractHostCapabilities(&caps, &hostCaps);
+    bool downloadsAsked = false;
+    auto downloads = hostCaps.FindMember(kDownloadsEnabledCap);
+    if (downloads != hostCaps.MemberEnd()) {
+      if (!downloads->value.IsBool())
+        return Status(ErrorCode::InvalidArgument, std::string(kDownloadsEnabledCap) +
+                                                      " must be true or false, not " +
+                                                      toJson(downloads->value));
+      downloadsAsked = downloads->value.GetBool();
+    }
     std::string capsJson = toJson(caps);
     for (const auto& plugin : registry_.plugins()) {
       if (!matchesPlugin(caps, plugin->description()))
         continue;
+      if (downloadsAsked && !plugin->description().downloads) {
+        cannotDownload += (cannotDownload.empty() ? "" : ", ") + plugin->name();
+        continue;
+      }
       bool matched = false;
       std::string accepted;
       status = plugin->negotiate(capsJson, &matched, &accepted);
@@ -155,21 +182,25 @@ Status SessionService::newSession(std::string_view body, const NewSessionRequest
         return status;
       auto asked = caps.FindMember("webSocketUrl");
       bool bidiAsked = asked != caps.MemberEnd() && asked->value.IsTrue();
-      return startOn(plugin, accepted, timing, bidiAsked, newRequest, response, sessionId);
+      return startOn(plugin, accepted, timing, LaunchAsks{bidiAsked, downloadsAsked}, newRequest,
+                     response, sessionId);
     }
   }
   std::string asked;
   for (const rapidjson::Document& caps : sets)
     asked += (asked.empty() ? "" : " or ") + toJson(caps);
-  return Status(ErrorCode::SessionNotCreated, "no plugin matches the capabilities " + asked +
-                                                  "; this host offers " +
-                                                  describeOffer(registry_.plugins()));
+  return Status(ErrorCode::SessionNotCreated,
+                "no plugin matches the capabilities " + asked + "; this host offers " +
+                    describeOffer(registry_.plugins()) +
+                    (cannotDownload.empty() ? ""
+                                            : "; " + cannotDownload + " cannot manage downloads (" +
+                                                  kDownloadsEnabledCap + ")"));
 }
 
 Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
-                               const std::string& capabilities, SessionTiming timing,
-                               bool bidiAsked, const NewSessionRequest& newRequest,
-                               std::string* response, std::string* sessionId) {
+                               const std::string& accepted, SessionTiming timing, LaunchAsks asks,
+                               const NewSessionRequest& newRequest, std::string* response,
+                               std::string* sessionId) {
   Slot slot;
   Status status =
       slots_.acquire(plugin->name(), settings_.queueTimeout, newRequest.clientGone, &slot);
@@ -177,6 +208,17 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
     return status;
 
   std::string id = newRequest.sessionId.empty() ? randomUuid() : newRequest.sessionId;
+  std::string capabilities = accepted;
+  std::string downloadDir;
+  if (asks.downloads) {
+    status = services_.tempDirs == nullptr
+                 ? Status(ErrorCode::SessionNotCreated, "this host has no temp directory")
+                 : services_.tempDirs->create(id, "downloads", &downloadDir);
+    if (!status.isOk())
+      return Status(ErrorCode::SessionNotCreated,
+                    "cannot create the session's download directory: " + status.message());
+    capabilities = withDownloadDir(accepted, downloadDir);
+  }
   auto started = std::chrono::steady_clock::now();
   // launch() runs on its own thread so that a plugin that hangs cannot hold this request
   // past --launch-timeout; what it leaves behind is cleaned up by the janitor.
@@ -211,7 +253,7 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
   Status parsed = parseJsonObject(result->reply, &doc);
   std::unique_ptr<Upstream> upstream;
   LaunchedSockets launched;
-  launched.bidiAsked = bidiAsked;
+  launched.bidiAsked = asks.bidi;
   if (parsed.isOk()) {
     auto cdp = doc.FindMember("cdp");
     if (cdp != doc.MemberEnd() && cdp->value.IsString())
@@ -246,6 +288,12 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
                        description.browsers.empty() ? "" : description.browsers.front().version,
                        description.platformName};
   completeReturnedCapabilities(&doc["capabilities"], doc.GetAllocator(), requested, served);
+  if (asks.downloads) {
+    doc["capabilities"].RemoveMember(kDownloadsEnabledCap);
+    doc["capabilities"].AddMember(rapidjson::StringRef(kDownloadsEnabledCap), true,
+                                  doc.GetAllocator());
+    session->setDownloadDir(downloadDir);
+  }
   session->setSockets(exposeWebSockets(&doc["capabilities"], doc.GetAllocator(), launched,
                                        newRequest.webSocketBase, id));
 
@@ -390,16 +438,35 @@ Status SessionService::afterCommand(std::string_view id, std::string_view method
   return status;
 }
 
+Status SessionService::sessionFiles(std::string_view id, std::string_view method,
+                                    std::string_view suffix, std::string_view body,
+                                    std::string* response) {
+  std::shared_ptr<Session> session = sessions_.find(id);
+  if (!session)
+    return unknownSession(id);
+  session->noteActivity();
+  if (suffix == "/se/file") {
+    if (services_.tempDirs == nullptr)
+      return Status(ErrorCode::UnsupportedOperation, "this host has no temp directory");
+    return uploadFile(*services_.tempDirs, session->id(), body, response);
+  }
+  return serveDownloads(session->downloadDir(), method, body, response);
+}
+
 std::string SessionService::statusJson() const {
   rapidjson::Document doc(rapidjson::kObjectType);
   auto& a = doc.GetAllocator();
   bool haveFreeSlot = slots_.hasFreeSlot("");
-  bool ready = !registry_.plugins().empty() && haveFreeSlot;
-  std::string message = registry_.plugins().empty() ? "wdhost has no browser plugin loaded"
+  bool draining = draining_.load();
+  bool ready = !registry_.plugins().empty() && haveFreeSlot && !draining;
+  std::string message = draining ? "wdhost is draining: no new sessions; it exits once its " +
+                                       std::to_string(sessionsRunning()) + " running session(s) end"
+                        : registry_.plugins().empty() ? "wdhost has no browser plugin loaded"
                         : !haveFreeSlot ? "wdhost is at its session limit; new sessions queue"
                                         : "wdhost is ready";
   rapidjson::Value value(rapidjson::kObjectType);
   value.AddMember("ready", ready, a);
+  value.AddMember("draining", draining, a);
   value.AddMember("message", rapidjson::Value(message.c_str(), a), a);
   rapidjson::Value build(rapidjson::kObjectType);
   build.AddMember("version", "0.1.0", a);
@@ -427,12 +494,22 @@ std::string SessionService::statusJson() const {
   return toJson(doc);
 }
 
-void SessionService::closeAll() {
+void SessionService::drain() {
+  if (draining_.exchange(true))
+    return;
+  slots_.close("wdhost is draining: it takes no new sessions and exits once its running "
+               "sessions end; start this session on another host");
+  log(LogLevel::Info, "host",
+      "draining: no new sessions; " + std::to_string(sessionsRunning()) +
+          " session(s) still running");
+}
+
+void SessionService::closeAll(const std::string& reason) {
   // No session starts from here on: queued requests are answered, launches that finish are
   // closed at once.
   slots_.close(kShuttingDown);
   janitor_.stop();
-  std::vector<std::shared_ptr<Session>> all = sessions_.takeAll("the host shut down");
+  std::vector<std::shared_ptr<Session>> all = sessions_.takeAll(reason);
   std::vector<std::future<void>> pending;
   pending.reserve(all.size());
   for (auto& session : all)

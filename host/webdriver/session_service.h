@@ -47,6 +47,12 @@ struct NewSessionRequest {
 using SessionEndListener =
     std::function<void(const std::string& id, std::uint16_t closeCode, const std::string& why)>;
 
+// What New Session asked of the host beyond the plugin's capabilities.
+struct LaunchAsks {
+  bool bidi = false;      // webSocketUrl: true
+  bool downloads = false; // se:downloadsEnabled: true
+};
+
 // A live session, as the sessions API lists it.
 struct SessionSummary {
   std::string id;              // the session id
@@ -134,11 +140,25 @@ public:
   Status finishRelay(RelayedCommand& command, std::string_view body, Status status,
                      RelayResponse* out);
 
+  // Serves a session's managed files (Grid's /se/file upload and /se/files downloads) in the
+  // host, for every backend; *response is the JSON reply on success.
+  Status sessionFiles(std::string_view id, std::string_view method, std::string_view suffix,
+                      std::string_view body, std::string* response);
+
   // The /status reply.
   std::string statusJson() const;
 
-  // Stops the sweeper and closes every session in parallel; returns when all are gone.
-  void closeAll();
+  // Drain: from now on New Session is refused (queued requests too), so that a scheduler
+  // starts it elsewhere; running sessions go on. Idempotent.
+  void drain();
+  // True once drain() ran.
+  bool draining() const noexcept { return draining_.load(); }
+  // Sessions live or still being torn down.
+  std::size_t sessionsRunning() const { return sessions_.size() + closing_->load(); }
+
+  // Stops the sweeper and closes every session in parallel, each ended for `reason`; returns
+  // when all are gone.
+  void closeAll(const std::string& reason = "the host shut down");
 
   // The sweeper (tests run sweeps by hand).
   SessionJanitor& janitor() noexcept { return janitor_; }
@@ -147,8 +167,8 @@ private:
   Status afterCommand(std::string_view id, std::string_view method, std::string_view suffix,
                       Status status, RelayResponse* out);
 
-  Status startOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& capabilities,
-                 SessionTiming timing, bool bidiAsked, const NewSessionRequest& request,
+  Status startOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& accepted,
+                 SessionTiming timing, LaunchAsks asks, const NewSessionRequest& request,
                  std::string* response, std::string* sessionId);
   Status hostTiming(const rapidjson::Value& hostCaps, const std::string& accepted,
                     SessionTiming* timing) const;
@@ -165,6 +185,7 @@ private:
   std::shared_ptr<std::atomic<std::size_t>> closing_; // sessions whose teardown is under way
   SessionJanitor janitor_;
   SessionEndListener endListener_;
+  std::atomic<bool> draining_{false};
 };
 
 } // namespace wdh
