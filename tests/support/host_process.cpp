@@ -119,6 +119,22 @@ HostProcess::~HostProcess() {
   std::remove(logPath_.c_str());
 }
 
+int HostProcess::waitForExit(std::chrono::milliseconds timeout) {
+  if (stopped_ || pid_ <= 0)
+    return 0;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      stopped_ = true;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    }
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    nanosleep(&pause, nullptr);
+  }
+  return -1000;
+}
+
 int HostProcess::stop(std::chrono::milliseconds timeout) {
   if (stopped_ || pid_ <= 0)
     return 0;

@@ -51,6 +51,9 @@ public:
   // Sends SIGTERM and waits (bounded) for exit; returns the exit code, or -signal, or -1000
   // when it had to be killed.
   int stop(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // Waits (bounded) for it to exit on its own; returns the exit code, or -signal, or -1000 when
+  // it is still running after `timeout`.
+  int waitForExit(std::chrono::milliseconds timeout);
   // Everything it wrote to stderr so far (its log), for failure messages.
   std::string log() const;
 

@@ -105,3 +105,19 @@ TEST_CASE("chrome options: the user-agent key changes exactly with what changes 
   CHECK(phone.find("mobileEmulation={\"deviceName\":\"P\"}") != std::string::npos);
   CHECK(keyFor(R"({"goog:chromeOptions":{"binary":"/opt/chrome"}})").find("/opt/chrome") == 0);
 }
+
+TEST_CASE("chrome options: the host's download directory becomes prefs, never a capability") {
+  auto doc = bodyFor(R"({"browserName":"chrome","wdhost:downloadDir":"/tmp/dl",)"
+                     R"("goog:chromeOptions":{"prefs":{"download.default_directory":"/x",)"
+                     R"("intl.accept_languages":"de"}}})");
+  const auto& caps = doc["capabilities"]["alwaysMatch"];
+  CHECK_FALSE(caps.HasMember("wdhost:downloadDir"));
+  const auto& prefs = caps["goog:chromeOptions"]["prefs"];
+  CHECK(std::string(prefs["download.default_directory"].GetString()) == "/tmp/dl");
+  CHECK(std::string(prefs["savefile.default_directory"].GetString()) == "/tmp/dl");
+  CHECK_FALSE(prefs["download.prompt_for_download"].GetBool());
+  CHECK(std::string(prefs["intl.accept_languages"].GetString()) == "de");
+  // Without the capability, no download prefs are added.
+  auto plain = bodyFor(R"({"browserName":"chrome"})");
+  CHECK_FALSE(plain["capabilities"]["alwaysMatch"]["goog:chromeOptions"].HasMember("prefs"));
+}

@@ -179,3 +179,29 @@ TEST_CASE("firefox: geckodriver's New Session body completes moz:firefoxOptions"
   CHECK_THROWS_AS(geckodriverNewSessionBody(R"({"moz:firefoxOptions":{"args":[1]}})", "/f", true),
                   wdhost::Error);
 }
+
+TEST_CASE("firefox: the host's download directory becomes prefs, never a capability") {
+  const char* caps =
+      R"({"browserName":"firefox","wdhost:downloadDir":"/tmp/d \"1\"","moz:firefoxOptions":)"
+      R"({"prefs":{"browser.download.dir":"/elsewhere","a":1}}})";
+  rapidjson::Document parsed;
+  parsed.Parse(caps);
+  FirefoxOptions options = readFirefoxOptions(parsed);
+  // The host's prefs come after the user's, so they win in user.js.
+  REQUIRE(options.prefs.size() == 2 + downloadPrefs("x").size());
+  CHECK(options.prefs[0].first == "browser.download.dir");
+  CHECK(options.prefs[2] ==
+        std::make_pair(std::string("browser.download.dir"), std::string(R"("/tmp/d \"1\"")")));
+  CHECK(contains(userJs(options.prefs, ""), R"(user_pref("browser.download.folderList", 2);)"));
+
+  std::string body = geckodriverNewSessionBody(caps, "/usr/bin/firefox-esr", true);
+  rapidjson::Document doc;
+  doc.Parse(body.c_str());
+  const rapidjson::Value& always = doc["capabilities"]["alwaysMatch"];
+  CHECK_FALSE(always.HasMember("wdhost:downloadDir"));
+  const rapidjson::Value& prefs = always["moz:firefoxOptions"]["prefs"];
+  CHECK(std::string(prefs["browser.download.dir"].GetString()) == "/tmp/d \"1\"");
+  CHECK(prefs["browser.download.folderList"].GetInt() == 2);
+  CHECK(prefs["browser.download.useDownloadDir"].GetBool());
+  CHECK(prefs["a"].GetInt() == 1);
+}

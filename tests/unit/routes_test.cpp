@@ -52,3 +52,20 @@ TEST_CASE("routes: unknown paths are unknown command, wrong methods unknown meth
   CHECK(title.message().find("GET") != std::string::npos);
   CHECK(matchRoute("PUT", "/session/abc/url", &route).code() == ErrorCode::UnknownMethod);
 }
+
+TEST_CASE("routes: Grid's managed files and the drain are the host's own") {
+  Route route;
+  REQUIRE(matchRoute("POST", "/session/s1/se/file", &route).isOk());
+  CHECK(route.kind == RouteKind::SessionFiles);
+  CHECK(route.suffix == "/se/file");
+  for (const char* method : {"GET", "POST", "DELETE"}) {
+    REQUIRE(matchRoute(method, "/session/s1/se/files", &route).isOk());
+    CHECK(route.kind == RouteKind::SessionFiles);
+    CHECK(route.suffix == "/se/files");
+  }
+  CHECK(matchRoute("GET", "/session/s1/se/file", &route).code() == ErrorCode::UnknownMethod);
+  CHECK(matchRoute("PUT", "/session/s1/se/files", &route).code() == ErrorCode::UnknownMethod);
+  REQUIRE(matchRoute("POST", "/wdhost/drain", &route).isOk());
+  CHECK(route.kind == RouteKind::Drain);
+  CHECK(matchRoute("GET", "/wdhost/drain", &route).code() == ErrorCode::UnknownMethod);
+}
