@@ -181,7 +181,7 @@ TEST_CASE("websocket: refusals come before the upgrade, as W3C errors") {
   CHECK(roundTrip(*socket, "hi") == "hi");
 }
 
-TEST_CASE("websocket: BiDi traffic alone keeps a session alive; expiry closes the socket") {
+TEST_CASE("websocket: BiDi traffic alone keeps a session alive, and expiry closes the socket") {
   WebSocketStub driver;
   HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake"});
   HttpAnswer created = httpRequest(
@@ -204,7 +204,7 @@ TEST_CASE("websocket: BiDi traffic alone keeps a session alive; expiry closes th
   CHECK(httpRequest(host.port(), "GET", "/session/" + id + "/url").status == 404);
 }
 
-TEST_CASE("websocket: sockets per session are bounded; shutdown closes with 1001") {
+TEST_CASE("websocket: sockets per session are bounded, and shutdown closes with 1001") {
   WebSocketStub driver;
   HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake",
                                    "--max-websockets-per-session", "1"});

@@ -190,7 +190,7 @@ TEST_CASE("firefox: Switch To Frame ids become Marionette's id or element") {
   CHECK(errorCode([] { paramsFor("POST", "/frame", R"({"id":70000})"); }) == "invalid argument");
 }
 
-TEST_CASE("firefox: values are unwrapped; Get Named Cookie filters Get All Cookies") {
+TEST_CASE("firefox: values are unwrapped, and Get Named Cookie filters Get All Cookies") {
   CHECK(buildValue(matchEndpoint("GET", "/title"), R"({"value":"Hello"})") == R"("Hello")");
   CHECK(buildValue(matchEndpoint("GET", "/window/handles"), R"(["w1","w2"])") == R"(["w1","w2"])");
   const std::string cookies =

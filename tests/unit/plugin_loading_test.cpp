@@ -132,7 +132,7 @@ TEST_CASE("plugin registry: scanning a directory loads the good and skips the br
   CHECK(describe->name == "describe-fails");
 }
 
-TEST_CASE("plugin registry: --plugin selects and orders; a missing name fails clearly") {
+TEST_CASE("plugin registry: --plugin selects and orders, and a missing name fails clearly") {
   PluginRegistry registry;
   PluginSelection selection;
   selection.dirs = {WDHOST_FIXTURE_DIR};

@@ -62,7 +62,7 @@ TEST_CASE("websocket: frame boundaries are followed byte by byte and in chunks")
   }
 }
 
-TEST_CASE("websocket: a partial frame says where it began; a close frame is seen") {
+TEST_CASE("websocket: a partial frame says where it began, and a close frame is seen") {
   FrameScanner scanner;
   std::string first = frame(1, "done");
   std::string second = frame(1, "partial payload");
