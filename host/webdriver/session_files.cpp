@@ -26,7 +26,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A download still being written: Chrome's hidden temp file, then its .crdownload; Firefox's
+// .part; Safari's .download.
 bool isPartialDownload(std::string_view name) {
+  if (name.substr(0, 14) == ".org.chromium.")
+    return true;
   for (std::string_view suffix : {".crdownload", ".part", ".download"})
     if (name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix)
       return true;

@@ -23,7 +23,8 @@ inline constexpr std::size_t kMaxUploadBytes = 256u * 1024 * 1024;
 bool isPlainFileName(std::string_view name);
 
 // The complete downloads in `dir`, sorted: regular files only (no symlinks, directories or a
-// browser's partial downloads: .crdownload, .part, .download).
+// browser's partial downloads: Chrome's hidden .org.chromium.* and .crdownload, .part,
+// .download).
 std::vector<std::string> listDownloads(const std::string& dir);
 
 // POST /se/file: `body` is {"file": base64 of a zip holding exactly one file}. Unpacks it into a

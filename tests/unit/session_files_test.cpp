@@ -114,6 +114,7 @@ TEST_CASE("session files: the listing has complete regular files only") {
   downloads.write("a.csv", "a");
   downloads.write("big.iso.crdownload", "partial");
   downloads.write("movie.mp4.part", "partial");
+  downloads.write(".org.chromium.Chromium.b0qdfn", "chrome's temp file before .crdownload");
   fs::create_directory(downloads.dir + "/sub");
   fs::create_symlink(outside.dir + "/secret.txt", downloads.dir + "/link.txt");
   CHECK(listDownloads(downloads.dir) == std::vector<std::string>{"a.csv", "b.txt"});
