@@ -2,11 +2,13 @@
 
 #include "app/grid_relay_config.h"
 #include "core/log.h"
+#include "metrics/host_metrics.h"
 #include "plugin/plugin_registry.h"
 #include "process/process_supervisor.h"
 #include "process/temp_dirs.h"
 #include "server/auth.h"
 #include "server/http_server.h"
+#include "server/operator_endpoints.h"
 #include "session/session_map.h"
 #include "sessions_api/sessions_api.h"
 #include "webdriver/session_service.h"
@@ -114,10 +116,16 @@ int printGridRelayConfig(const PluginRegistry& registry, const HostOptions& opti
   return 0;
 }
 
+// Why the host stops: what sessions still live are told, and how they are counted.
+struct Shutdown {
+  std::string reason;
+  EndCause cause = EndCause::Shutdown;
+};
+
 // Waits for SIGINT, SIGTERM or SIGHUP, or for a drain (SIGUSR1 or POST /wdhost/drain) to end:
-// every session gone, or --drain-timeout passed. Returns the reason sessions left are closed for.
-std::string waitForShutdown(const sigset_t& signals, SessionService& service,
-                            std::chrono::seconds drainTimeout) {
+// every session gone, or --drain-timeout passed.
+Shutdown waitForShutdown(const sigset_t& signals, SessionService& service,
+                         std::chrono::seconds drainTimeout) {
   const timespec tick{0, 250 * 1000 * 1000};
   std::chrono::steady_clock::time_point drainDeadline{};
   bool draining = false;
@@ -129,7 +137,7 @@ std::string waitForShutdown(const sigset_t& signals, SessionService& service,
       log(LogLevel::Info, "host",
           std::string("received ") + strsignal(received) + ", closing " +
               std::to_string(service.sessionsRunning()) + " session(s)");
-      return "the host shut down";
+      return Shutdown{"the host shut down", EndCause::Shutdown};
     }
     if (service.draining() && !draining) {
       draining = true;
@@ -139,13 +147,13 @@ std::string waitForShutdown(const sigset_t& signals, SessionService& service,
       continue;
     if (service.sessionsRunning() == 0) {
       log(LogLevel::Info, "host", "drained: every session has ended");
-      return "the host was drained";
+      return Shutdown{"the host was drained", EndCause::Drained};
     }
     if (std::chrono::steady_clock::now() >= drainDeadline) {
       log(LogLevel::Warn, "host",
           "drain: --drain-timeout passed; closing " + std::to_string(service.sessionsRunning()) +
               " session(s) still running");
-      return "the host was drained (--drain-timeout passed)";
+      return Shutdown{"the host was drained (--drain-timeout passed)", EndCause::Drained};
     }
   }
 }
@@ -245,6 +253,8 @@ int runHost(const HostOptions& options, const char* argv0) {
   sessionSettings.maxIdleTimeout = std::chrono::seconds(options.maxSessionTimeout);
   SessionMap sessions;
   SessionService service(registry, sessions, services, sessionSettings);
+  HostMetrics metrics;
+  service.setMetrics(&metrics);
   // A session's end closes its relayed websockets first (the server exists from a bit later).
   std::atomic<HttpServer*> front{nullptr};
   service.onSessionEnd([&front](const std::string& id, std::uint16_t code, const std::string& why) {
@@ -278,6 +288,8 @@ int runHost(const HostOptions& options, const char* argv0) {
   }
   SessionsApi api(service, registry, std::move(pool));
   HttpServer server(service, &api, serverSettings);
+  OperatorEndpoints operatorEndpoints(service, metrics, options.authToken);
+  server.setOperatorEndpoints(&operatorEndpoints);
   status = server.start();
   if (!status.isOk()) {
     log(LogLevel::Error, "host", status.message());
@@ -290,9 +302,8 @@ int runHost(const HostOptions& options, const char* argv0) {
   std::cout << "wdhost listening on http://" << where << ":" << server.port() << std::endl;
   log(LogLevel::Info, "host", "listening on http://" + where + ":" + std::to_string(server.port()));
 
-  std::string reason =
-      waitForShutdown(signals, service, std::chrono::seconds(options.drainTimeout));
-  service.closeAll(reason);
+  Shutdown shutdown = waitForShutdown(signals, service, std::chrono::seconds(options.drainTimeout));
+  service.closeAll(shutdown.reason, shutdown.cause);
   front = nullptr;
   server.stop();
   log(LogLevel::Info, "host", "stopped");

@@ -84,6 +84,7 @@ void FrameScanner::feed(const char* data, std::size_t size) noexcept {
       headerHave_ = 0;
     }
     if (payloadLeft_ == 0 && headerHave_ == 0) {
+      ++frames_;
       if (closing_)
         sawClose_ = true;
       closing_ = false;

@@ -39,6 +39,8 @@ public:
   std::uint64_t frameStart() const noexcept { return frameStart_; }
   // True once a close frame (opcode 8) was seen whole in the stream.
   bool sawClose() const noexcept { return sawClose_; }
+  // Frames seen whole so far.
+  std::uint64_t frames() const noexcept { return frames_; }
 
 private:
   std::uint64_t fed_ = 0;
@@ -48,6 +50,7 @@ private:
   std::size_t headerHave_ = 0;
   bool closing_ = false; // the frame being read is a close frame
   bool sawClose_ = false;
+  std::uint64_t frames_ = 0;
 };
 
 // An unmasked close frame (as a server sends it) with `code` and a UTF-8 `reason`, cut to the

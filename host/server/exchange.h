@@ -3,6 +3,8 @@
 
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace wdh {
 
@@ -12,17 +14,23 @@ struct Request {
   std::string target;               // path and query, as sent
   std::string authorization;        // the Authorization header; empty when absent
   std::string host;                 // the Host header; empty when absent
+  std::string accept;               // the Accept header; empty when absent
+  std::string cookie;               // the Cookie header; empty when absent
+  std::string csrfToken;            // the X-Wdhost-Csrf header; empty when absent
+  std::string contentType;          // the Content-Type header; empty when absent
+  int clientFd = -1;                // the client's socket, to ask its peer address
   std::string body;                 // the whole body (already de-chunked)
   std::function<bool()> clientGone; // true once the client has closed its connection; may be empty
 };
 
 // The answer to one request.
 struct Reply {
-  int status = 200;             // HTTP status
-  std::string contentType;      // empty: "application/json; charset=utf-8"
-  std::string body;             // sent as is
-  std::string wwwAuthenticate;  // sent as WWW-Authenticate when not empty
-  bool closeConnection = false; // end the connection after this reply
+  int status = 200;            // HTTP status
+  std::string contentType;     // empty: "application/json; charset=utf-8"
+  std::string body;            // sent as is
+  std::string wwwAuthenticate; // sent as WWW-Authenticate when not empty
+  std::vector<std::pair<std::string, std::string>> headers; // further headers, sent as given
+  bool closeConnection = false;                             // end the connection after this reply
 };
 
 } // namespace wdh

@@ -91,6 +91,11 @@ HttpServer::Next HttpServer::process(ClientConnection* connection, std::string_v
     request.target = std::move(parsed.target);
     request.authorization = std::move(parsed.authorization);
     request.host = std::move(parsed.host);
+    request.accept = std::move(parsed.accept);
+    request.cookie = std::move(parsed.cookie);
+    request.csrfToken = std::move(parsed.csrfToken);
+    request.contentType = std::move(parsed.contentType);
+    request.clientFd = connection->fd();
     request.body = std::move(parsed.body);
     if (parsed.upgrade.requested)
       return upgrade(connection, parsed, request, bytes);

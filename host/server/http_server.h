@@ -61,6 +61,12 @@ public:
   void closeWebSockets(const std::string& id, std::uint16_t code, const std::string& why) {
     tunnels_.closeSession(id, code, why);
   }
+  // Serves /metrics and /ui from `endpoints` (must outlive the server; before start()); their
+  // websocket figures come from this server's tunnels.
+  void setOperatorEndpoints(OperatorEndpoints* endpoints) {
+    handler_.setOperatorEndpoints(endpoints);
+    endpoints->setWebSocketSources([this] { return tunnels_.openCount(); }, &tunnels_.traffic());
+  }
   // Relayed websockets open now.
   std::size_t webSocketsOpen() const { return tunnels_.openCount(); }
 

@@ -47,6 +47,8 @@ void formatReplyHead(const Reply& reply, bool keepAlive, bool http10, std::strin
     head->append(reply.wwwAuthenticate);
     head->append("\r\n");
   }
+  for (const auto& [name, value] : reply.headers)
+    head->append(name).append(": ").append(value).append("\r\n");
   if (!keepAlive)
     head->append("Connection: close\r\n");
   else if (http10)

@@ -9,6 +9,9 @@
 
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 namespace wdh {
 namespace {
@@ -22,6 +25,31 @@ bool queryKeyCarries(const std::string& target, const std::string& token) {
   } catch (...) {
   }
   return false;
+}
+
+// "ip:port" of the peer of socket `fd`, or "" when it cannot be told.
+std::string peerAddress(int fd) {
+  if (fd < 0)
+    return "";
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+    return "";
+  char host[INET6_ADDRSTRLEN] = {0};
+  unsigned port = 0;
+  if (address.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
+    inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
+    port = ntohs(v4->sin_port);
+    return std::string(host) + ":" + std::to_string(port);
+  }
+  if (address.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
+    port = ntohs(v6->sin6_port);
+    return "[" + std::string(host) + "]:" + std::to_string(port);
+  }
+  return "";
 }
 
 } // namespace
@@ -57,17 +85,32 @@ bool RequestHandler::authorized(const Request& request, Reply* reply) const {
 }
 
 void RequestHandler::route(Request& request, Reply* reply) const {
-  if (!authorized(request, reply))
-    return;
   const std::string& target = request.target;
   std::string_view path(target);
   path = path.substr(0, path.find('?'));
   const std::string& method = request.method;
-
   Route route;
   Status status = matchRoute(method, path, &route);
-  if (!status.isOk()) {
-    errorReply(reply, status);
+  // The status page authenticates itself (its login form sets a cookie); a browser opening
+  // the host's root is sent there.
+  if (operator_ != nullptr && status.isOk() && route.kind == RouteKind::StatusPage)
+    return operator_->ui(request, route.suffix, reply);
+  if (operator_ != nullptr && path == "/" && method == "GET" &&
+      request.accept.find("text/html") != std::string::npos) {
+    reply->status = 302;
+    reply->contentType = "text/plain; charset=utf-8";
+    reply->body = "see /ui\n";
+    reply->headers.emplace_back("Location", "/ui");
+    return;
+  }
+  if (!authorized(request, reply))
+    return;
+  if (!status.isOk() || (operator_ == nullptr && (route.kind == RouteKind::Metrics ||
+                                                  route.kind == RouteKind::StatusPage))) {
+    errorReply(reply, status.isOk()
+                          ? Status(ErrorCode::UnknownCommand,
+                                   "no WebDriver command is " + method + " " + std::string(path))
+                          : status);
     return;
   }
 
@@ -75,6 +118,11 @@ void RequestHandler::route(Request& request, Reply* reply) const {
   case RouteKind::Status:
     // 503 while draining: schedulers (Grid's relay node, a readiness probe) send nothing new.
     jsonReply(reply, service_.draining() ? 503 : 200, service_.statusJson());
+    return;
+  case RouteKind::Metrics:
+    operator_->metrics(reply);
+    return;
+  case RouteKind::StatusPage: // answered above
     return;
   case RouteKind::Drain:
     service_.drain();
@@ -93,8 +141,12 @@ void RequestHandler::route(Request& request, Reply* reply) const {
   }
   case RouteKind::NewSession: {
     std::string answer;
-    status = service_.newSession(request.body, request.clientGone,
-                                 webSocketBase(publicUrl_, request.host, boundAuthority_), &answer);
+    NewSessionRequest asked;
+    asked.clientGone = request.clientGone;
+    asked.webSocketBase = webSocketBase(publicUrl_, request.host, boundAuthority_);
+    asked.clientAddress = peerAddress(request.clientFd);
+    std::string id;
+    status = service_.newSession(request.body, asked, &answer, &id);
     if (status.isOk())
       jsonReply(reply, 200, std::move(answer));
     else
@@ -114,7 +166,8 @@ void RequestHandler::route(Request& request, Reply* reply) const {
       return;
     }
     ApiReply answer = api_->handle(request.body, request.clientGone,
-                                   webSocketBase(publicUrl_, request.host, boundAuthority_));
+                                   webSocketBase(publicUrl_, request.host, boundAuthority_),
+                                   peerAddress(request.clientFd));
     jsonReply(reply, answer.httpStatus, std::move(answer.body));
     return;
   }
@@ -189,7 +242,10 @@ bool RequestHandler::answersAtOnce(const Request& request) const {
   path = path.substr(0, path.find('?'));
   Route route;
   return !matchRoute(request.method, path, &route).isOk() || route.kind == RouteKind::Status ||
-         route.kind == RouteKind::WebSocket || route.kind == RouteKind::Drain;
+         route.kind == RouteKind::WebSocket || route.kind == RouteKind::Drain ||
+         route.kind == RouteKind::Metrics ||
+         (route.kind == RouteKind::StatusPage &&
+          route.suffix.find("/screenshot") == std::string_view::npos);
 }
 
 bool RequestHandler::beginRelay(const Request& request, RelayedCommand* command) const {

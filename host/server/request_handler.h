@@ -3,6 +3,7 @@
 
 #include "http/websocket.h"
 #include "server/exchange.h"
+#include "server/operator_endpoints.h"
 #include "sessions_api/sessions_api.h"
 #include "webdriver/session_service.h"
 
@@ -31,6 +32,10 @@ public:
   // Sets the "host:port" the server is bound to (the websocket base when nothing better is
   // known); before requests are served.
   void setBoundAuthority(std::string authority) { boundAuthority_ = std::move(authority); }
+
+  // Serves /metrics and /ui from `endpoints` (null: those paths are unknown); set before
+  // requests are served.
+  void setOperatorEndpoints(const OperatorEndpoints* endpoints) { operator_ = endpoints; }
 
   // Runs `request` and fills `reply`. Never throws: every failure becomes a W3C error reply.
   void handle(Request& request, Reply* reply) const;
@@ -64,6 +69,7 @@ private:
   std::string authToken_;
   std::string publicUrl_;
   std::string boundAuthority_ = "127.0.0.1";
+  const OperatorEndpoints* operator_ = nullptr;
 };
 
 } // namespace wdh

@@ -115,6 +115,10 @@ ParseState parseRequest(std::string_view bytes, const RequestLimits& limits, Par
   out->target = request.getURI();
   out->authorization = request.get(Poco::Net::HTTPRequest::AUTHORIZATION, std::string());
   out->host = request.get(Poco::Net::HTTPRequest::HOST, std::string());
+  out->accept = request.get("Accept", std::string());
+  out->cookie = request.get("Cookie", std::string());
+  out->csrfToken = request.get("X-Wdhost-Csrf", std::string());
+  out->contentType = request.get("Content-Type", std::string());
   readUpgrade(request, &out->upgrade);
   out->http10 = version == Poco::Net::HTTPMessage::HTTP_1_0;
   out->keepAlive = request.getKeepAlive();

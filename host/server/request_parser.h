@@ -23,6 +23,10 @@ struct ParsedRequest {
   std::string target;
   std::string authorization;    // the Authorization header, empty when absent
   std::string host;             // the Host header, empty when absent
+  std::string accept;           // the Accept header, empty when absent
+  std::string cookie;           // the Cookie header, empty when absent
+  std::string csrfToken;        // the X-Wdhost-Csrf header, empty when absent
+  std::string contentType;      // the Content-Type header, empty when absent
   WebSocketUpgrade upgrade;     // what the request says of a websocket upgrade
   std::string body;             // de-chunked
   bool keepAlive = true;        // the client keeps the connection (HTTP/1.1 default)

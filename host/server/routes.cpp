@@ -129,6 +129,17 @@ Status matchRoute(std::string_view method, std::string_view path, Route* out) {
     out->kind = RouteKind::SessionsApi;
     return Status::ok();
   }
+  if (full == "/metrics") {
+    if (method != "GET")
+      return unknownMethod(method, full, "GET");
+    out->kind = RouteKind::Metrics;
+    return Status::ok();
+  }
+  if (full == "/ui" || full.substr(0, 4) == "/ui/") {
+    out->kind = RouteKind::StatusPage;
+    out->suffix = full.substr(3);
+    return Status::ok();
+  }
   if (full == "/wdhost/drain") {
     if (method != "POST")
       return unknownMethod(method, full, "POST");

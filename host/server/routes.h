@@ -17,6 +17,8 @@ enum class RouteKind {
   WebSocket,      // GET /session/{id}/se/bidi or /se/cdp: a websocket relayed to the backend
   SessionFiles,   // POST /session/{id}/se/file, GET|POST|DELETE /session/{id}/se/files
   Drain,          // POST /wdhost/drain: take no new sessions, exit when the last one ends
+  Metrics,        // GET /metrics: Prometheus text
+  StatusPage,     // /ui and below: the operator's status page and its own endpoints
 };
 
 // Which of a session's websockets a WebSocket route is.
@@ -28,8 +30,9 @@ enum class SocketKind {
 // A matched request.
 struct Route {
   RouteKind kind = RouteKind::Status;
-  std::string_view sessionId; // for DeleteSession and SessionCommand
-  std::string_view suffix;    // for SessionCommand and SessionFiles: what follows /session/{id}
+  std::string_view sessionId;           // for DeleteSession and SessionCommand
+  std::string_view suffix;              // SessionCommand, SessionFiles: what follows /session/{id};
+                                        // StatusPage: what follows /ui
   SocketKind socket = SocketKind::Bidi; // for WebSocket
 };
 

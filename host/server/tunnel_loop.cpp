@@ -67,6 +67,7 @@ void TunnelLoop::release(const std::string& id) {
 }
 
 void TunnelLoop::adopt(std::unique_ptr<WebSocketTunnel> tunnel) {
+  tunnel->countInto(&traffic_);
   Command command;
   command.adopt = std::move(tunnel);
   post(std::move(command));

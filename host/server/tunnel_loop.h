@@ -40,11 +40,14 @@ public:
   void closeSession(const std::string& id, std::uint16_t code, const std::string& reason);
   // Tunnels open now.
   std::size_t openCount() const;
+  // Traffic through every tunnel so far (tunnels count into it once adopted).
+  WebSocketTraffic& traffic() noexcept { return traffic_; }
   // Closes every tunnel with 1001 "going away", waits up to 1 s for the close frames to go
   // out, then ends the thread. Later calls do nothing.
   void stop();
 
 private:
+  WebSocketTraffic traffic_;
   struct Entry;
   // What one epoll registration points at: one side of one tunnel.
   struct Side {

@@ -103,8 +103,17 @@ void WebSocketTunnel::transfer(int from, bool* fromDone, int to, bool* toBroken,
     if (got < 0)
       return;
     auto size = static_cast<std::size_t>(got);
+    std::uint64_t framesBefore = scanner != nullptr ? scanner->frames() : 0;
     if (scanner != nullptr)
       scanner->feed(buffer, size);
+    if (traffic_ != nullptr) {
+      bool toClient = to == clientFd_;
+      (toClient ? traffic_->bytesToClient : traffic_->bytesToBrowser)
+          .fetch_add(size, std::memory_order_relaxed);
+      if (scanner != nullptr)
+        traffic_->framesToClient.fetch_add(scanner->frames() - framesBefore,
+                                           std::memory_order_relaxed);
+    }
     if (onActivity_)
       onActivity_();
     std::size_t sent = 0;

@@ -7,6 +7,7 @@
 #include "http/websocket.h"
 
 #include <Poco/Net/StreamSocket.h>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -15,6 +16,13 @@
 namespace wdh {
 
 // Not thread-safe: owned and driven by one TunnelLoop thread.
+// Traffic through every tunnel, for /metrics; updated by the tunnel loop's thread.
+struct WebSocketTraffic {
+  std::atomic<std::uint64_t> framesToClient{0}; // frames relayed to clients
+  std::atomic<std::uint64_t> bytesToClient{0};  // bytes relayed to clients
+  std::atomic<std::uint64_t> bytesToBrowser{0}; // bytes relayed to browsers and drivers
+};
+
 class WebSocketTunnel {
 public:
   using Clock = std::chrono::steady_clock;
@@ -33,6 +41,9 @@ public:
   ~WebSocketTunnel();
   WebSocketTunnel(const WebSocketTunnel&) = delete;
   WebSocketTunnel& operator=(const WebSocketTunnel&) = delete;
+
+  // Adds this tunnel's traffic to `traffic` from now on (may be null; it must outlive the tunnel).
+  void countInto(WebSocketTraffic* traffic) noexcept { traffic_ = traffic; }
 
   // The session it belongs to.
   const std::string& sessionId() const noexcept { return sessionId_; }
@@ -84,8 +95,9 @@ private:
   Pipe toClient_;
   Pipe toUpstream_;
   FrameScanner clientBound_; // frames going to the client
-  bool clientDone_ = false;  // the client closed, or its socket failed
-  bool clientShut_ = false;  // everything, close frame included, was sent; write side shut
+  WebSocketTraffic* traffic_ = nullptr;
+  bool clientDone_ = false; // the client closed, or its socket failed
+  bool clientShut_ = false; // everything, close frame included, was sent; write side shut
   bool closing_ = false;
   Clock::time_point deadline_{};
 };

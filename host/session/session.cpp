@@ -42,6 +42,16 @@ Session::~Session() {
     log(LogLevel::Warn, "session", id_ + ": " + status.message());
 }
 
+void Session::noteCommand(std::string_view method, std::string_view suffix) {
+  std::lock_guard<std::mutex> lock(lastCommandMutex_);
+  lastCommand_.assign(method).append(" ").append(suffix.substr(0, 100));
+}
+
+std::string Session::lastCommand() const {
+  std::lock_guard<std::mutex> lock(lastCommandMutex_);
+  return lastCommand_;
+}
+
 void Session::touch() noexcept {
   lastUsed_.store(std::chrono::steady_clock::now().time_since_epoch().count());
 }

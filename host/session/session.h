@@ -5,6 +5,7 @@
 #include "core/status.h"
 #include "plugin/loaded_plugin.h"
 #include "relay/upstream.h"
+#include "session/end_cause.h"
 #include "session/slot_pool.h"
 
 #include <atomic>
@@ -29,6 +30,14 @@ struct SessionSockets {
   std::string cdp;        // http:// base of the browser's DevTools endpoint (its /json/version)
   std::string publicBidi; // the host's URL clients attach BiDi at, or empty
   std::string publicCdp;  // the host's URL clients attach CDP at, or empty
+};
+
+// Who asked for a session and what it runs, as the status page shows it.
+struct SessionOrigin {
+  std::string api = "webdriver";                   // "webdriver" or "sessions" (the JSON API)
+  std::string client;                              // the requester's address, "ip:port"
+  std::string browserVersion;                      // as the backend reported it
+  std::chrono::system_clock::time_point created{}; // when it became live
 };
 
 // A session created by a plugin's launch(); closed exactly once (by Delete, expiry, a crash
@@ -59,8 +68,26 @@ public:
   void setDownloadDir(std::string dir) { downloadDir_ = std::move(dir); }
   // Its download directory, or "" when it was started without se:downloadsEnabled.
   const std::string& downloadDir() const noexcept { return downloadDir_; }
+  // Sets who asked for it; only before the session is shared with other threads.
+  void setOrigin(SessionOrigin origin) { origin_ = std::move(origin); }
+  // Who asked for it.
+  const SessionOrigin& origin() const noexcept { return origin_; }
+  // Remembers `method suffix` as its last command (cut to 100 characters). Thread-safe.
+  void noteCommand(std::string_view method, std::string_view suffix);
+  // Its last command ("POST /url"), or "". Thread-safe.
+  std::string lastCommand() const;
+  // Records why it ended, when it is taken out of the session map (the first cause wins).
+  void markEnded(EndCause cause) noexcept {
+    EndCause none = EndCause::None;
+    endCause_.compare_exchange_strong(none, cause);
+  }
+  // Why it ended; None while live.
+  EndCause endCause() const noexcept { return endCause_.load(); }
   // Re-arms the idle timer as a command would: websocket traffic keeps a session alive.
   void noteActivity() noexcept { touch(); }
+
+  // True when its commands are relayed to a driver over HTTP (not run in the plugin).
+  bool hasUpstream() const noexcept { return upstream_ != nullptr; }
 
   // Runs one command: relays it upstream or to the plugin's command hook. `suffix` is what
   // follows /session/{id} ("/url"). InvalidSessionId once the session is closed.
@@ -110,6 +137,10 @@ private:
   SessionTiming timing_;
   SessionSockets sockets_;
   std::string downloadDir_;
+  SessionOrigin origin_;
+  mutable std::mutex lastCommandMutex_;
+  std::string lastCommand_;
+  std::atomic<EndCause> endCause_{EndCause::None};
   std::shared_ptr<void> attachment_; // e.g. the session's forwarding proxy; freed on close
   std::atomic<std::int64_t> scriptMs_;
   std::atomic<std::int64_t> pageLoadMs_;

@@ -91,6 +91,7 @@ std::size_t SessionJanitor::sweep() {
     auto session = sessions_.take(owner, "its browser's driver process ended (" + how + ") at " +
                                              wallClockNow());
     if (session) {
+      session->markEnded(EndCause::Crashed);
       log(LogLevel::Warn, "session",
           owner + ": the driver process ended (" + how + "); closing the session");
       ending.push_back(std::move(session));
@@ -104,6 +105,7 @@ std::size_t SessionJanitor::sweep() {
                                                    std::to_string(session->idleTimeout().count()) +
                                                    " s without a command");
     if (taken) {
+      taken->markEnded(EndCause::Idle);
       log(LogLevel::Info, "session", session->id() + ": idle timeout, closing");
       ending.push_back(std::move(taken));
     }

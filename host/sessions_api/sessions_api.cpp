@@ -148,7 +148,7 @@ SessionsApi::SessionsApi(SessionService& service, const PluginRegistry& registry
     : service_(service), registry_(registry), pool_(std::move(pool)) {}
 
 ApiReply SessionsApi::handle(std::string_view body, const std::function<bool()>& clientGone,
-                             std::string_view webSocketBase) {
+                             std::string_view webSocketBase, std::string_view clientAddress) {
   rapidjson::Document command;
   Status status = parseJsonObject(body, &command);
   if (!status.isOk())
@@ -160,7 +160,7 @@ ApiReply SessionsApi::handle(std::string_view body, const std::function<bool()>&
   std::string_view name(cmd->value.GetString(), cmd->value.GetStringLength());
   try {
     if (name == "sessions.create")
-      return create(command, clientGone, webSocketBase);
+      return create(command, clientGone, webSocketBase, clientAddress);
     if (name == "sessions.destroy")
       return destroy(command);
     if (name == "sessions.list")
@@ -168,9 +168,9 @@ ApiReply SessionsApi::handle(std::string_view body, const std::function<bool()>&
     if (name == "sessions.active")
       return active(command);
     if (name == "request.get")
-      return request(command, false, clientGone, webSocketBase);
+      return request(command, false, clientGone, webSocketBase, clientAddress);
     if (name == "request.post")
-      return request(command, true, clientGone, webSocketBase);
+      return request(command, true, clientGone, webSocketBase, clientAddress);
   } catch (const std::exception& e) {
     log(LogLevel::Error, "api", std::string(name) + " failed: " + e.what());
     return apiError(500, "internal_error", e.what());
@@ -182,7 +182,7 @@ ApiReply SessionsApi::handle(std::string_view body, const std::function<bool()>&
 
 ApiReply SessionsApi::create(const rapidjson::Value& command,
                              const std::function<bool()>& clientGone,
-                             std::string_view webSocketBase) {
+                             std::string_view webSocketBase, std::string_view clientAddress) {
   auto start = std::chrono::steady_clock::now();
   CreatePlan plan;
   Status status = parseCreatePlan(command, &plan);
@@ -213,6 +213,8 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   request.clientGone = clientGone;
   request.attachment = network.local;
   request.webSocketBase = webSocketBase;
+  request.api = "sessions";
+  request.clientAddress = clientAddress;
   std::string response, id;
   status = service_.newSession(body, request, &response, &id);
   if (!status.isOk())
@@ -374,7 +376,7 @@ void SessionsApi::allowNavigation(const std::string& id, const std::string& url)
 
 ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
                               const std::function<bool()>& clientGone,
-                              std::string_view webSocketBase) {
+                              std::string_view webSocketBase, std::string_view clientAddress) {
   auto start = std::chrono::steady_clock::now();
   auto url = command.FindMember("url");
   if (url == command.MemberEnd() || !url->value.IsString())
@@ -417,7 +419,7 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
   if (oneOff) {
     rapidjson::Document oneOffCommand(rapidjson::kObjectType);
     oneOffCommand.AddMember("webSocketUrl", false, oneOffCommand.GetAllocator());
-    ApiReply created = create(oneOffCommand, clientGone, webSocketBase);
+    ApiReply created = create(oneOffCommand, clientGone, webSocketBase, clientAddress);
     if (created.httpStatus != 200)
       return created;
     rapidjson::Document doc;

@@ -24,18 +24,20 @@ public:
               std::vector<PooledProxy> pool);
 
   // Runs the command in `body`; `clientGone` is polled while a new session is queued;
-  // `webSocketBase` ("ws://host:port") is where new sessions' websockets are reached.
+  // `webSocketBase` ("ws://host:port") is where new sessions' websockets are reached;
+  // `clientAddress` ("ip:port") who asks, shown on the status page.
   ApiReply handle(std::string_view body, const std::function<bool()>& clientGone,
-                  std::string_view webSocketBase = {});
+                  std::string_view webSocketBase = {}, std::string_view clientAddress = {});
 
 private:
   ApiReply create(const rapidjson::Value& command, const std::function<bool()>& clientGone,
-                  std::string_view webSocketBase);
+                  std::string_view webSocketBase, std::string_view clientAddress);
   ApiReply destroy(const rapidjson::Value& command);
   ApiReply list();
   ApiReply active(const rapidjson::Value& command);
   ApiReply request(const rapidjson::Value& command, bool post,
-                   const std::function<bool()>& clientGone, std::string_view webSocketBase);
+                   const std::function<bool()>& clientGone, std::string_view webSocketBase,
+                   std::string_view clientAddress);
   std::string fingerprintOf(const std::string& sessionId, const rapidjson::Value& capabilities,
                             bool mobile);
   void allowNavigation(const std::string& sessionId, const std::string& url);

@@ -41,6 +41,27 @@ std::chrono::milliseconds timeoutOf(const rapidjson::Value& timeouts, const char
   return fallback;
 }
 
+// Counts one under `key` of `counts` while it lives.
+class CountWhile {
+public:
+  CountWhile(std::mutex& mutex, std::map<std::string, std::size_t>& counts, std::string key)
+      : mutex_(mutex), counts_(counts), key_(std::move(key)) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++counts_[key_];
+  }
+  ~CountWhile() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --counts_[key_];
+  }
+  CountWhile(const CountWhile&) = delete;
+  CountWhile& operator=(const CountWhile&) = delete;
+
+private:
+  std::mutex& mutex_;
+  std::map<std::string, std::size_t>& counts_;
+  std::string key_;
+};
+
 // `accepted` (the capabilities a plugin accepted) with "wdhost:downloadDir" set to `dir`, for
 // a plugin whose description says it honours it.
 std::string withDownloadDir(const std::string& accepted, const std::string& dir) {
@@ -136,6 +157,16 @@ std::vector<SessionSummary> SessionService::list() const {
 
 Status SessionService::newSession(std::string_view body, const NewSessionRequest& newRequest,
                                   std::string* response, std::string* sessionId) {
+  std::string plugin = "none";
+  Status status = chooseAndStart(body, newRequest, response, sessionId, &plugin);
+  if (!status.isOk() && metrics_ != nullptr)
+    metrics_->sessionFailed(plugin, status.name());
+  return status;
+}
+
+Status SessionService::chooseAndStart(std::string_view body, const NewSessionRequest& newRequest,
+                                      std::string* response, std::string* sessionId,
+                                      std::string* chosen) {
   if (!newRequest.sessionId.empty() && sessions_.find(newRequest.sessionId))
     return Status(ErrorCode::SessionNotCreated,
                   "a session with the id " + newRequest.sessionId + " is already live");
@@ -182,6 +213,7 @@ Status SessionService::newSession(std::string_view body, const NewSessionRequest
         return status;
       auto asked = caps.FindMember("webSocketUrl");
       bool bidiAsked = asked != caps.MemberEnd() && asked->value.IsTrue();
+      *chosen = plugin->name();
       return startOn(plugin, accepted, timing, LaunchAsks{bidiAsked, downloadsAsked}, newRequest,
                      response, sessionId);
     }
@@ -201,11 +233,13 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
                                const std::string& accepted, SessionTiming timing, LaunchAsks asks,
                                const NewSessionRequest& newRequest, std::string* response,
                                std::string* sessionId) {
+  auto asked = std::chrono::steady_clock::now();
   Slot slot;
   Status status =
       slots_.acquire(plugin->name(), settings_.queueTimeout, newRequest.clientGone, &slot);
   if (!status.isOk())
     return status;
+  CountWhile starting(countsMutex_, starting_, plugin->name());
 
   std::string id = newRequest.sessionId.empty() ? randomUuid() : newRequest.sessionId;
   std::string capabilities = accepted;
@@ -294,6 +328,14 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
                                   doc.GetAllocator());
     session->setDownloadDir(downloadDir);
   }
+  SessionOrigin origin;
+  origin.api = newRequest.api;
+  origin.client = newRequest.clientAddress;
+  origin.created = std::chrono::system_clock::now();
+  auto version = doc["capabilities"].FindMember("browserVersion");
+  if (version != doc["capabilities"].MemberEnd() && version->value.IsString())
+    origin.browserVersion = version->value.GetString();
+  session->setOrigin(std::move(origin));
   session->setSockets(exposeWebSockets(&doc["capabilities"], doc.GetAllocator(), launched,
                                        newRequest.webSocketBase, id));
 
@@ -313,6 +355,10 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
   *sessionId = id;
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
+  if (metrics_ != nullptr)
+    metrics_->sessionCreated(
+        plugin->name(),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count());
   log(LogLevel::Info, "session",
       "created " + id + " on " + plugin->name() + " in " + std::to_string(elapsed.count()) + " ms");
   return Status::ok();
@@ -340,6 +386,8 @@ void SessionService::closeSession(const std::shared_ptr<Session>& session,
   if (!status.isOk())
     log(LogLevel::Warn, "session", session->id() + ": " + status.message());
   reclaim(session->id());
+  if (metrics_ != nullptr && session->endCause() != EndCause::None)
+    metrics_->sessionClosed(session->plugin().name(), session->endCause());
   log(LogLevel::Info, "session", "closed " + session->id());
 }
 
@@ -357,6 +405,7 @@ Status SessionService::deleteSession(std::string_view id) {
   std::shared_ptr<Session> session = sessions_.take(id, "it was deleted");
   if (!session)
     return unknownSession(id);
+  session->markEnded(EndCause::Deleted);
   closeInBackground(std::move(session), 1000);
   return Status::ok();
 }
@@ -366,8 +415,19 @@ void SessionService::closeInBackground(std::shared_ptr<Session> session, std::ui
   if (endListener_)
     endListener_(session->id(), closeCode, "session ended: " + sessions_.endReason(session->id()));
   closing_->fetch_add(1);
+  std::string plugin = session->plugin().name();
+  {
+    std::lock_guard<std::mutex> lock(countsMutex_);
+    ++closingByPlugin_[plugin];
+  }
   std::shared_ptr<std::atomic<std::size_t>> closing = closing_;
-  janitor_.closeSoon(std::move(session), [closing] { closing->fetch_sub(1); });
+  janitor_.closeSoon(std::move(session), [this, closing, plugin] {
+    {
+      std::lock_guard<std::mutex> lock(countsMutex_);
+      --closingByPlugin_[plugin];
+    }
+    closing->fetch_sub(1);
+  });
 }
 
 Status SessionService::execute(std::string_view id, std::string_view method,
@@ -375,7 +435,18 @@ Status SessionService::execute(std::string_view id, std::string_view method,
   std::shared_ptr<Session> session = sessions_.find(id);
   if (!session)
     return unknownSession(id);
-  return afterCommand(id, method, suffix, session->execute(method, suffix, body, out), out);
+  session->noteCommand(method, suffix);
+  auto started = std::chrono::steady_clock::now();
+  Status status = session->execute(method, suffix, body, out);
+  if (metrics_ != nullptr) {
+    bool relayed = session->hasUpstream();
+    metrics_->command(
+        session->plugin().name(), relayed ? CommandPath::Relayed : CommandPath::InProcess,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (relayed && !status.isOk())
+      metrics_->relayError(session->plugin().name());
+  }
+  return afterCommand(id, method, suffix, std::move(status), out);
 }
 
 bool SessionService::beginRelay(std::string_view id, std::string_view method,
@@ -388,6 +459,8 @@ bool SessionService::beginRelay(std::string_view id, std::string_view method,
   if (upstream == nullptr)
     return false;
   out->timeout = session->commandTimeout();
+  out->started = std::chrono::steady_clock::now();
+  session->noteCommand(method, suffix);
   out->session = std::move(session);
   out->upstream = upstream;
   out->id.assign(id);
@@ -399,6 +472,14 @@ bool SessionService::beginRelay(std::string_view id, std::string_view method,
 Status SessionService::finishRelay(RelayedCommand& command, std::string_view body, Status status,
                                    RelayResponse* out) {
   command.upstream = nullptr;
+  if (metrics_ != nullptr) {
+    const std::string& plugin = command.session->plugin().name();
+    metrics_->command(
+        plugin, CommandPath::Relayed,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - command.started).count());
+    if (!status.isOk())
+      metrics_->relayError(plugin);
+  }
   status =
       command.session->finishRelay(command.method, command.suffix, body, std::move(status), out);
   return afterCommand(command.id, command.method, command.suffix, std::move(status), out);
@@ -425,6 +506,7 @@ Status SessionService::afterCommand(std::string_view id, std::string_view method
   // The teardown runs on the janitor's thread, not on the caller's.
   if (!ended.empty()) {
     if (auto session = sessions_.take(id, ended)) {
+      session->markEnded(EndCause::Crashed);
       log(LogLevel::Warn, "session", std::string(id) + ": " + ended + "; closing");
       closeInBackground(std::move(session), 1011);
     }
@@ -436,6 +518,29 @@ Status SessionService::afterCommand(std::string_view id, std::string_view method
                     "session " + std::string(id) + " has ended: " + reason);
   }
   return status;
+}
+
+MetricsSnapshot SessionService::metricsSnapshot() const {
+  MetricsSnapshot now;
+  for (const auto& plugin : registry_.plugins())
+    now.sessions[plugin->name()] = {0, 0, 0};
+  for (const auto& session : sessions_.all())
+    ++now.sessions[session->plugin().name()][static_cast<std::size_t>(SessionState::Active)];
+  {
+    std::lock_guard<std::mutex> lock(countsMutex_);
+    for (const auto& [plugin, count] : starting_)
+      now.sessions[plugin][static_cast<std::size_t>(SessionState::Starting)] = count;
+    for (const auto& [plugin, count] : closingByPlugin_)
+      now.sessions[plugin][static_cast<std::size_t>(SessionState::Closing)] = count;
+  }
+  now.maxSessions = slots_.maxSessions();
+  now.queued = slots_.queued();
+  now.draining = draining_.load();
+  if (services_.processes != nullptr) {
+    now.processes = services_.processes->size();
+    now.warm = services_.processes->pidsOwnedBy("").size();
+  }
+  return now;
 }
 
 Status SessionService::sessionFiles(std::string_view id, std::string_view method,
@@ -504,12 +609,14 @@ void SessionService::drain() {
           " session(s) still running");
 }
 
-void SessionService::closeAll(const std::string& reason) {
+void SessionService::closeAll(const std::string& reason, EndCause cause) {
   // No session starts from here on: queued requests are answered, launches that finish are
   // closed at once.
   slots_.close(kShuttingDown);
   janitor_.stop();
   std::vector<std::shared_ptr<Session>> all = sessions_.takeAll(reason);
+  for (auto& session : all)
+    session->markEnded(cause);
   std::vector<std::future<void>> pending;
   pending.reserve(all.size());
   for (auto& session : all)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/status.h"
+#include "metrics/host_metrics.h"
 #include "plugin/host_table.h"
 #include "plugin/plugin_registry.h"
 #include "relay/upstream.h"
@@ -40,6 +41,8 @@ struct NewSessionRequest {
   std::function<bool()> clientGone; // polled while queued; may be empty
   std::shared_ptr<void> attachment; // kept alive exactly as long as the session
   std::string webSocketBase;        // "ws://host:port" its websockets are reached under
+  std::string api = "webdriver";    // which API asks: "webdriver" or "sessions"
+  std::string clientAddress;        // the requester's "ip:port", for the status page
 };
 
 // Told when a session ends, before its backend is torn down: its id, the websocket close
@@ -71,12 +74,13 @@ public:
       session->abandonRelay();
   }
 
-  std::shared_ptr<Session> session;     // kept alive while the command runs
-  Upstream* upstream = nullptr;         // the session's upstream; null once finished
-  std::string id;                       // the host's session id
-  std::string method;                   // e.g. "GET"
-  std::string suffix;                   // what follows /session/{id}, e.g. "/url"
-  std::chrono::milliseconds timeout{0}; // how long the upstream may take
+  std::shared_ptr<Session> session;                // kept alive while the command runs
+  Upstream* upstream = nullptr;                    // the session's upstream; null once finished
+  std::string id;                                  // the host's session id
+  std::string method;                              // e.g. "GET"
+  std::string suffix;                              // what follows /session/{id}, e.g. "/url"
+  std::chrono::milliseconds timeout{0};            // how long the upstream may take
+  std::chrono::steady_clock::time_point started{}; // when it began, for wdhost_command_seconds
 };
 
 // Creates, relays and closes sessions; thread-safe.
@@ -120,6 +124,16 @@ public:
 
   // The host-wide session limit.
   std::size_t maxSessions() const noexcept { return slots_.maxSessions(); }
+  // Slots taken now (live sessions, launches and teardowns under way).
+  std::size_t slotsInUse() const { return slots_.inUse(); }
+  // Teardowns under way.
+  std::size_t closingCount() const { return closing_->load(); }
+  // The idle timeout a session gets unless it asks for another.
+  std::chrono::seconds defaultIdleTimeout() const noexcept { return settings_.idleTimeout; }
+  // Every live session.
+  std::vector<std::shared_ptr<Session>> liveSessions() const { return sessions_.all(); }
+  // The loaded plugins.
+  const PluginRegistry& registry() const noexcept { return registry_; }
 
   // Delete Session: the session stops being routable at once and its websockets get a close
   // frame; the teardown (driver, browser, processes, files) goes on in the background, its slot
@@ -156,9 +170,15 @@ public:
   // Sessions live or still being torn down.
   std::size_t sessionsRunning() const { return sessions_.size() + closing_->load(); }
 
-  // Stops the sweeper and closes every session in parallel, each ended for `reason`; returns
-  // when all are gone.
-  void closeAll(const std::string& reason = "the host shut down");
+  // Stops the sweeper and closes every session in parallel, each ended for `reason` (counted
+  // as `cause`); returns when all are gone.
+  void closeAll(const std::string& reason = "the host shut down",
+                EndCause cause = EndCause::Shutdown);
+
+  // Reports to `metrics` from now on (may be null; set before start()).
+  void setMetrics(HostMetrics* metrics) noexcept { metrics_ = metrics; }
+  // The host's state as /metrics reports it (gauges other than the process's own figures).
+  MetricsSnapshot metricsSnapshot() const;
 
   // The sweeper (tests run sweeps by hand).
   SessionJanitor& janitor() noexcept { return janitor_; }
@@ -167,6 +187,8 @@ private:
   Status afterCommand(std::string_view id, std::string_view method, std::string_view suffix,
                       Status status, RelayResponse* out);
 
+  Status chooseAndStart(std::string_view body, const NewSessionRequest& request,
+                        std::string* response, std::string* sessionId, std::string* chosen);
   Status startOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& accepted,
                  SessionTiming timing, LaunchAsks asks, const NewSessionRequest& request,
                  std::string* response, std::string* sessionId);
@@ -186,6 +208,10 @@ private:
   SessionJanitor janitor_;
   SessionEndListener endListener_;
   std::atomic<bool> draining_{false};
+  HostMetrics* metrics_ = nullptr;
+  mutable std::mutex countsMutex_;
+  std::map<std::string, std::size_t> starting_;        // launches under way, by plugin
+  std::map<std::string, std::size_t> closingByPlugin_; // teardowns under way, by plugin
 };
 
 } // namespace wdh

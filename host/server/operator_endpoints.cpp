@@ -1,0 +1,280 @@
+#include "server/operator_endpoints.h"
+
+#include "core/log.h"
+#include "core/uuid.h"
+#include "metrics/process_figures.h"
+#include "server/auth.h"
+#include "server/responses.h"
+#include "server/websocket_tunnel.h"
+#include "ui/live_view.h"
+#include "ui/status_page.h"
+
+#include "json/json.h"
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
+#include <cstdio>
+
+namespace wdh {
+namespace {
+
+constexpr const char* kCookieName = "wdhost_ui";
+
+std::string randomHex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  secureRandom(raw.data(), raw.size());
+  std::string hex;
+  for (unsigned char c : raw) {
+    char two[3];
+    std::snprintf(two, sizeof two, "%02x", c);
+    hex += two;
+  }
+  return hex;
+}
+
+// The value of cookie `name` in a Cookie header, or "".
+std::string cookieIn(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    std::size_t end = header.find(';');
+    std::string_view pair = header.substr(0, end);
+    header = end == std::string_view::npos ? std::string_view() : header.substr(end + 1);
+    while (!pair.empty() && pair.front() == ' ')
+      pair.remove_prefix(1);
+    if (pair.size() > name.size() && pair.substr(0, name.size()) == name &&
+        pair[name.size()] == '=')
+      return std::string(pair.substr(name.size() + 1));
+  }
+  return "";
+}
+
+// The value of field `name` in an application/x-www-form-urlencoded body, or "".
+std::string formField(std::string_view body, std::string_view name) {
+  try {
+    for (const auto& [key, value] : Poco::URI("/?" + std::string(body)).getQueryParameters())
+      if (key == name)
+        return value;
+  } catch (const Poco::Exception&) {
+  }
+  return "";
+}
+
+void addSecurityHeaders(Reply* reply) {
+  reply->headers.emplace_back("Content-Security-Policy",
+                              "default-src 'self'; img-src 'self' blob: data:; "
+                              "style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+                              "frame-ancestors 'none'; form-action 'self'");
+  reply->headers.emplace_back("X-Frame-Options", "DENY");
+  reply->headers.emplace_back("X-Content-Type-Options", "nosniff");
+  reply->headers.emplace_back("Referrer-Policy", "no-referrer");
+}
+
+std::int64_t secondsSince(std::chrono::steady_clock::time_point then) {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - then)
+      .count();
+}
+
+} // namespace
+
+OperatorEndpoints::OperatorEndpoints(SessionService& service, HostMetrics& metrics,
+                                     std::string authToken)
+    : service_(service), metrics_(metrics), authToken_(std::move(authToken)),
+      cookieValue_(randomHex(32)), csrf_(randomHex(32)),
+      started_(std::chrono::steady_clock::now()) {}
+
+void OperatorEndpoints::setWebSocketSources(std::function<std::size_t()> open,
+                                            const WebSocketTraffic* traffic) {
+  webSocketsOpen_ = std::move(open);
+  traffic_ = traffic;
+}
+
+MetricsSnapshot OperatorEndpoints::snapshot() const {
+  MetricsSnapshot now = service_.metricsSnapshot();
+  if (webSocketsOpen_)
+    now.webSockets = webSocketsOpen_();
+  if (traffic_ != nullptr) {
+    now.webSocketFramesToClient = traffic_->framesToClient.load();
+    now.webSocketBytesToClient = traffic_->bytesToClient.load();
+    now.webSocketBytesToBrowser = traffic_->bytesToBrowser.load();
+  }
+  return now;
+}
+
+void OperatorEndpoints::metrics(Reply* reply) const {
+  reply->status = 200;
+  reply->contentType = "text/plain; version=0.0.4; charset=utf-8";
+  reply->body = metrics_.render(snapshot());
+}
+
+bool OperatorEndpoints::viewerAuthorized(const Request& request) const {
+  if (authToken_.empty() || authorizationCarries(request.authorization, authToken_))
+    return true;
+  std::string cookie = cookieIn(request.cookie, kCookieName);
+  return !cookie.empty() && authorizationCarries("Bearer " + cookie, cookieValue_);
+}
+
+void OperatorEndpoints::ui(const Request& request, std::string_view suffix, Reply* reply) const {
+  const std::string& method = request.method;
+  if (suffix.empty() || suffix == "/") {
+    if (method != "GET")
+      return errorReply(reply, Status(ErrorCode::UnknownMethod, "/ui takes GET"));
+    return page(reply, 200);
+  }
+  if (suffix == "/login") {
+    if (method != "POST")
+      return errorReply(reply, Status(ErrorCode::UnknownMethod, "/ui/login takes POST"));
+    return login(request, reply);
+  }
+  if (!viewerAuthorized(request))
+    return jsonReply(
+        reply, 401,
+        errorBody(Status(ErrorCode::InvalidArgument, "log in at /ui with the host's token first")));
+  if (suffix == "/state") {
+    if (method != "GET")
+      return errorReply(reply, Status(ErrorCode::UnknownMethod, "/ui/state takes GET"));
+    return state(reply);
+  }
+  constexpr std::string_view kSessions = "/sessions/";
+  if (suffix.substr(0, kSessions.size()) == kSessions) {
+    std::string_view rest = suffix.substr(kSessions.size());
+    std::size_t slash = rest.find('/');
+    std::string_view id = rest.substr(0, slash);
+    std::string_view what = slash == std::string_view::npos ? "" : rest.substr(slash);
+    if (what == "/screenshot" && method == "GET")
+      return screenshot(id, reply);
+    if (what == "/end" && method == "POST")
+      return endSession(request, id, reply);
+  }
+  errorReply(reply, Status(ErrorCode::UnknownCommand,
+                           "the status page has no " + method + " /ui" + std::string(suffix)));
+}
+
+void OperatorEndpoints::page(Reply* reply, int status) const {
+  reply->status = status;
+  reply->contentType = "text/html; charset=utf-8";
+  reply->body = std::string(statusPageHtml());
+  addSecurityHeaders(reply);
+}
+
+void OperatorEndpoints::login(const Request& request, Reply* reply) const {
+  std::string token = formField(request.body, "token");
+  if (authToken_.empty() ||
+      (!token.empty() && authorizationCarries("Bearer " + token, authToken_))) {
+    reply->status = 303;
+    reply->contentType = "text/plain; charset=utf-8";
+    reply->body = "logged in; see /ui\n";
+    reply->headers.emplace_back("Location", "/ui");
+    reply->headers.emplace_back("Set-Cookie", std::string(kCookieName) + "=" + cookieValue_ +
+                                                  "; Path=/; HttpOnly; SameSite=Strict");
+    return;
+  }
+  log(LogLevel::Warn, "ui", "a status page login with a wrong token was refused");
+  page(reply, 401);
+}
+
+void OperatorEndpoints::state(Reply* reply) const {
+  MetricsSnapshot now = snapshot();
+  ProcessFigures self = readOwnFigures();
+  rapidjson::Document doc(rapidjson::kObjectType);
+  auto& a = doc.GetAllocator();
+  auto text = [&a](const std::string& value) { return rapidjson::Value(value.c_str(), a); };
+
+  rapidjson::Value host(rapidjson::kObjectType);
+  host.AddMember("version", "0.1.0", a);
+  host.AddMember("uptimeSeconds", secondsSince(started_), a);
+  host.AddMember("rssBytes", static_cast<std::uint64_t>(self.residentBytes), a);
+  host.AddMember("openFiles", static_cast<std::uint64_t>(self.openFiles), a);
+  host.AddMember("processes", static_cast<std::uint64_t>(now.processes), a);
+  host.AddMember("websockets", static_cast<std::uint64_t>(now.webSockets), a);
+  host.AddMember("draining", now.draining, a);
+  doc.AddMember("host", host, a);
+
+  rapidjson::Value limits(rapidjson::kObjectType);
+  limits.AddMember("maxSessions", static_cast<std::uint64_t>(now.maxSessions), a);
+  limits.AddMember("sessions", static_cast<std::uint64_t>(service_.slotsInUse()), a);
+  limits.AddMember("closing", static_cast<std::uint64_t>(service_.closingCount()), a);
+  limits.AddMember("queued", static_cast<std::uint64_t>(now.queued), a);
+  limits.AddMember("sessionTimeout",
+                   static_cast<std::int64_t>(service_.defaultIdleTimeout().count()), a);
+  doc.AddMember("limits", limits, a);
+
+  rapidjson::Value plugins(rapidjson::kArrayType);
+  for (const auto& plugin : service_.registry().plugins()) {
+    const PluginDescription& d = plugin->description();
+    rapidjson::Value entry(rapidjson::kObjectType);
+    entry.AddMember("name", text(plugin->name()), a);
+    entry.AddMember("version", text(plugin->identity().version), a);
+    entry.AddMember("browserName", text(d.browserName), a);
+    rapidjson::Value browsers(rapidjson::kArrayType);
+    for (const InstalledBrowser& browser : d.browsers) {
+      rapidjson::Value found(rapidjson::kObjectType);
+      found.AddMember("name", text(browser.name), a);
+      found.AddMember("version", text(browser.version), a);
+      found.AddMember("path", text(browser.path), a);
+      browsers.PushBack(found, a);
+    }
+    entry.AddMember("browsers", browsers, a);
+    rapidjson::Document described;
+    if (parseJsonObject(d.json, &described).isOk() && described.HasMember("driver") &&
+        described["driver"].IsObject())
+      entry.AddMember("driver", rapidjson::Value(described["driver"], a), a);
+    plugins.PushBack(entry, a);
+  }
+  doc.AddMember("plugins", plugins, a);
+
+  rapidjson::Value sessions(rapidjson::kArrayType);
+  auto wallNow = std::chrono::system_clock::now();
+  for (const auto& session : service_.liveSessions()) {
+    const SessionOrigin& origin = session->origin();
+    rapidjson::Value entry(rapidjson::kObjectType);
+    entry.AddMember("id", text(session->id()), a);
+    entry.AddMember("plugin", text(session->plugin().name()), a);
+    entry.AddMember("browserName", text(session->plugin().description().browserName), a);
+    entry.AddMember("browserVersion", text(origin.browserVersion), a);
+    entry.AddMember("api", text(origin.api), a);
+    entry.AddMember("client", text(origin.client), a);
+    entry.AddMember(
+        "ageSeconds",
+        static_cast<std::int64_t>(
+            std::chrono::duration_cast<std::chrono::seconds>(wallNow - origin.created).count()),
+        a);
+    entry.AddMember("idleSeconds", secondsSince(session->lastUsed()), a);
+    entry.AddMember("lastCommand", text(session->lastCommand()), a);
+    entry.AddMember("timeoutSeconds", static_cast<std::int64_t>(session->idleTimeout().count()), a);
+    sessions.PushBack(entry, a);
+  }
+  doc.AddMember("sessions", sessions, a);
+  doc.AddMember("csrf", text(csrf_), a);
+  jsonReply(reply, 200, toJson(doc));
+}
+
+void OperatorEndpoints::screenshot(std::string_view id, Reply* reply) const {
+  std::shared_ptr<Session> session = service_.find(id);
+  if (!session)
+    return errorReply(reply, service_.unknownSession(id));
+  LiveFrame frame;
+  Status status =
+      !session->sockets().cdp.empty()
+          ? captureOverDevTools(session->sockets().cdp, std::chrono::seconds(10), &frame)
+          : captureByCommand(*session, &frame);
+  if (!status.isOk())
+    return errorReply(reply, status);
+  reply->status = 200;
+  reply->contentType = frame.contentType;
+  reply->body = std::move(frame.bytes);
+  reply->headers.emplace_back("X-Content-Type-Options", "nosniff");
+}
+
+void OperatorEndpoints::endSession(const Request& request, std::string_view id,
+                                   Reply* reply) const {
+  if (!authorizationCarries("Bearer " + request.csrfToken, csrf_))
+    return jsonReply(reply, 403,
+                     errorBody(Status(ErrorCode::InvalidArgument,
+                                      "ending a session from the status page needs its "
+                                      "X-Wdhost-Csrf header")));
+  Status status = service_.deleteSession(id);
+  if (!status.isOk())
+    return errorReply(reply, status);
+  log(LogLevel::Info, "ui", "session " + std::string(id) + " ended from the status page");
+  jsonReply(reply, 200, "{\"value\":null}");
+}
+
+} // namespace wdh
