@@ -165,6 +165,9 @@ int runHost(const HostOptions& options, const char* argv0) {
   LogLevel level = LogLevel::Info;
   parseLogLevel(options.logLevel, &level);
   setLogLevel(level);
+  LogFormat format = LogFormat::Text;
+  parseLogFormat(options.logFormat, &format);
+  setLogFormat(format);
   sigset_t signals = blockTerminationSignals();
   raiseOpenFileLimit();
 

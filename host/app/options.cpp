@@ -79,6 +79,9 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
       "FILE of \"KIND URL\" lines: proxies the sessions API picks from (\"datacenter\")");
   add("log-level", po::value(&out->logLevel)->default_value(out->logLevel),
       "trace, debug, info, warn, error or off");
+  add("log-format", po::value(&out->logFormat)->default_value(out->logFormat),
+      "text (default) or json: one JSON object per line with time, level, component, session, "
+      "plugin, message and durationMs");
   add("max-body-size", po::value(&out->maxBodySize)->default_value(out->maxBodySize),
       "largest request body accepted, in bytes");
   add("max-threads", po::value(&out->maxThreads)->default_value(out->maxThreads),
@@ -134,6 +137,11 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   if (!parseLogLevel(out->logLevel, &level)) {
     *error =
         "--log-level '" + out->logLevel + "' is not one of trace, debug, info, warn, error, off";
+    return false;
+  }
+  LogFormat format;
+  if (!parseLogFormat(out->logFormat, &format)) {
+    *error = "--log-format '" + out->logFormat + "' is not text or json";
     return false;
   }
   if (out->maxThreads < 2 || out->maxThreads > 10000) {

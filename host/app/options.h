@@ -19,6 +19,7 @@ struct HostOptions {
   std::string defaultPluginConfig = "{}";          // config JSON for plugins not named above
   bool showWindows = false;                        // run browsers with a visible window
   std::string logLevel = "info";                   // trace|debug|info|warn|error|off
+  std::string logFormat = "text";                  // text|json
   std::size_t maxBodySize = 16 * 1024 * 1024;      // bytes
   int maxThreads = 128;                            // requests served at once (worker threads)
   int keepAliveTimeout = 60;                       // s an idle client connection stays open

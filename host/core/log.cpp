@@ -5,12 +5,15 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <string>
 
 namespace wdh {
 namespace {
 
 std::atomic<int> gThreshold{static_cast<int>(LogLevel::Info)};
+std::atomic<int> gFormat{static_cast<int>(LogFormat::Text)};
 std::mutex gWriteMutex;
 
 const char* levelName(LogLevel level) noexcept {
@@ -58,7 +61,26 @@ bool logEnabled(LogLevel level) noexcept {
   return level != LogLevel::Off && static_cast<int>(level) >= gThreshold.load();
 }
 
+void setLogFormat(LogFormat format) noexcept {
+  gFormat.store(static_cast<int>(format));
+}
+
+bool parseLogFormat(std::string_view name, LogFormat* out) noexcept {
+  if (name == "text")
+    *out = LogFormat::Text;
+  else if (name == "json")
+    *out = LogFormat::Json;
+  else
+    return false;
+  return true;
+}
+
 void log(LogLevel level, std::string_view component, std::string_view message) noexcept {
+  log(level, component, message, LogFields{});
+}
+
+void log(LogLevel level, std::string_view component, std::string_view message,
+         const LogFields& fields) noexcept {
   if (!logEnabled(level))
     return;
   try {
@@ -69,15 +91,47 @@ void log(LogLevel level, std::string_view component, std::string_view message) n
         1000;
     std::tm utc{};
     gmtime_r(&seconds, &utc);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+    char stamp[40];
+    std::size_t used = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+    std::snprintf(stamp + used, sizeof stamp - used, ".%03dZ", static_cast<int>(millis));
     std::string line;
-    line.reserve(64 + component.size() + message.size());
-    line.append(stamp).append(".");
-    char ms[8];
-    std::snprintf(ms, sizeof ms, "%03d", static_cast<int>(millis));
-    line.append(ms).append("Z ").append(levelName(level)).append(" [");
-    line.append(component).append("] ").append(message).append("\n");
+    if (static_cast<LogFormat>(gFormat.load()) == LogFormat::Json) {
+      rapidjson::StringBuffer buffer;
+      rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+      auto text = [&w](std::string_view value) {
+        w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+      };
+      w.StartObject();
+      w.Key("time");
+      text(stamp);
+      w.Key("level");
+      std::string name = levelName(level);
+      for (char& c : name)
+        c = static_cast<char>(c - 'A' + 'a');
+      text(name);
+      w.Key("component");
+      text(component);
+      if (!fields.session.empty()) {
+        w.Key("session");
+        text(fields.session);
+      }
+      if (!fields.plugin.empty()) {
+        w.Key("plugin");
+        text(fields.plugin);
+      }
+      w.Key("message");
+      text(message);
+      if (fields.durationMs >= 0) {
+        w.Key("durationMs");
+        w.Int64(fields.durationMs);
+      }
+      w.EndObject();
+      line.assign(buffer.GetString(), buffer.GetSize()).append("\n");
+    } else {
+      line.reserve(64 + component.size() + message.size());
+      line.append(stamp).append(" ").append(levelName(level)).append(" [");
+      line.append(component).append("] ").append(message).append("\n");
+    }
     std::lock_guard<std::mutex> lock(gWriteMutex);
     std::fwrite(line.data(), 1, line.size(), stderr);
   } catch (...) {

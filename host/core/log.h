@@ -1,6 +1,7 @@
 // The host's log: one line per event on stderr, filtered by level; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 namespace wdh {
@@ -20,7 +21,31 @@ bool parseLogLevel(std::string_view name, LogLevel* out) noexcept;
 // True when a line at `level` would be written.
 bool logEnabled(LogLevel level) noexcept;
 
-// Writes "<time> <LEVEL> [<component>] <message>" if `level` passes the threshold.
+// How lines are written.
+enum class LogFormat {
+  Text, // "<time> <LEVEL> [<component>] <message>"
+  Json, // one JSON object per line: time, level, component, session, plugin, message, durationMs
+};
+
+// Sets the format (default Text).
+void setLogFormat(LogFormat format) noexcept;
+
+// Parses "text|json"; false when the name is unknown.
+bool parseLogFormat(std::string_view name, LogFormat* out) noexcept;
+
+// What a line is about, beyond its message (empty / negative: not said).
+struct LogFields {
+  std::string_view session;     // the session id
+  std::string_view plugin;      // the plugin's name
+  std::int64_t durationMs = -1; // how long what the line reports took
+};
+
+// Writes one line if `level` passes the threshold.
 void log(LogLevel level, std::string_view component, std::string_view message) noexcept;
+
+// Writes one line about a session or a plugin if `level` passes the threshold. In the text
+// format the message says it all; in JSON the fields are their own keys.
+void log(LogLevel level, std::string_view component, std::string_view message,
+         const LogFields& fields) noexcept;
 
 } // namespace wdh

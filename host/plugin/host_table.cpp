@@ -27,7 +27,7 @@ void WDHOST_CALL logFromPlugin(const wdhost_host* host, wdhost_log_level level,
     hostLevel = LogLevel::Error;
   std::string_view text =
       message.data == nullptr ? std::string_view() : std::string_view(message.data, message.size);
-  log(hostLevel, table->logComponent(), text);
+  log(hostLevel, table->logComponent(), text, LogFields{{}, table->pluginName()});
 }
 
 void WDHOST_CALL replyJsonCallback(wdhost_reply* reply, wdhost_str json) {
@@ -48,7 +48,7 @@ const void* WDHOST_CALL getService(const wdhost_host* host, const char* id) {
 } // namespace
 
 HostTable::HostTable(std::string pluginName, HostServices services, uint32_t agreedMinor)
-    : component_("plugin:" + std::move(pluginName)), services_(services) {
+    : component_("plugin:" + pluginName), pluginName_(std::move(pluginName)), services_(services) {
   table_.struct_size = sizeof(wdhost_host);
   table_.abi_minor = agreedMinor;
   table_.host_data = this;

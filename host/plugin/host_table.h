@@ -29,6 +29,8 @@ public:
   const HostServices& services() const noexcept { return services_; }
   // The log component, "plugin:<name>".
   const std::string& logComponent() const noexcept { return component_; }
+  // The plugin's name.
+  const std::string& pluginName() const noexcept { return pluginName_; }
 
   // The HostTable behind a table pointer a plugin handed back.
   static const HostTable* from(const wdhost_host* host) noexcept;
@@ -36,6 +38,7 @@ public:
 private:
   wdhost_host table_{};
   std::string component_;
+  std::string pluginName_;
   HostServices services_;
 };
 

@@ -273,7 +273,8 @@ void OperatorEndpoints::endSession(const Request& request, std::string_view id,
   Status status = service_.deleteSession(id);
   if (!status.isOk())
     return errorReply(reply, status);
-  log(LogLevel::Info, "ui", "session " + std::string(id) + " ended from the status page");
+  log(LogLevel::Info, "ui", "session " + std::string(id) + " ended from the status page",
+      LogFields{id, {}});
   jsonReply(reply, 200, "{\"value\":null}");
 }
 

@@ -39,7 +39,7 @@ Session::Session(std::string id, std::shared_ptr<LoadedPlugin> plugin, wdhost_se
 Session::~Session() {
   Status status = close();
   if (!status.isOk())
-    log(LogLevel::Warn, "session", id_ + ": " + status.message());
+    log(LogLevel::Warn, "session", id_ + ": " + status.message(), LogFields{id_, plugin_->name()});
 }
 
 void Session::noteCommand(std::string_view method, std::string_view suffix) {

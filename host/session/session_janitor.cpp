@@ -93,7 +93,8 @@ std::size_t SessionJanitor::sweep() {
     if (session) {
       session->markEnded(EndCause::Crashed);
       log(LogLevel::Warn, "session",
-          owner + ": the driver process ended (" + how + "); closing the session");
+          owner + ": the driver process ended (" + how + "); closing the session",
+          LogFields{owner, session->plugin().name()});
       ending.push_back(std::move(session));
     }
   }
@@ -106,7 +107,8 @@ std::size_t SessionJanitor::sweep() {
                                                    " s without a command");
     if (taken) {
       taken->markEnded(EndCause::Idle);
-      log(LogLevel::Info, "session", session->id() + ": idle timeout, closing");
+      log(LogLevel::Info, "session", session->id() + ": idle timeout, closing",
+          LogFields{session->id(), session->plugin().name()});
       ending.push_back(std::move(taken));
     }
   }

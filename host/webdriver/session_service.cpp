@@ -271,7 +271,9 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
       reclaim(id);
       return true;
     });
-    log(LogLevel::Warn, "session", plugin->name() + ": launch exceeded --launch-timeout");
+    log(LogLevel::Warn, "session",
+        id + " on " + plugin->name() + ": launch exceeded --launch-timeout",
+        LogFields{id, plugin->name()});
     return Status(ErrorCode::SessionNotCreated,
                   plugin->name() + " did not start a session within " +
                       std::to_string(settings_.launchTimeout.count() / 1000) +
@@ -279,7 +281,9 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
   }
   if (!result->status.isOk()) {
     reclaim(id);
-    log(LogLevel::Warn, "session", "new session failed: " + result->status.message());
+    log(LogLevel::Warn, "session",
+        id + " on " + plugin->name() + ": new session failed: " + result->status.message(),
+        LogFields{id, plugin->name()});
     return result->status;
   }
 
@@ -360,7 +364,8 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
         plugin->name(),
         std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count());
   log(LogLevel::Info, "session",
-      "created " + id + " on " + plugin->name() + " in " + std::to_string(elapsed.count()) + " ms");
+      "created " + id + " on " + plugin->name() + " in " + std::to_string(elapsed.count()) + " ms",
+      LogFields{id, plugin->name(), static_cast<std::int64_t>(elapsed.count())});
   return Status::ok();
 }
 
@@ -384,11 +389,13 @@ void SessionService::closeSession(const std::shared_ptr<Session>& session,
   }
   Status status = session->close();
   if (!status.isOk())
-    log(LogLevel::Warn, "session", session->id() + ": " + status.message());
+    log(LogLevel::Warn, "session", session->id() + ": " + status.message(),
+        LogFields{session->id(), session->plugin().name()});
   reclaim(session->id());
   if (metrics_ != nullptr && session->endCause() != EndCause::None)
     metrics_->sessionClosed(session->plugin().name(), session->endCause());
-  log(LogLevel::Info, "session", "closed " + session->id());
+  log(LogLevel::Info, "session", "closed " + session->id(),
+      LogFields{session->id(), session->plugin().name()});
 }
 
 Status SessionService::unknownSession(std::string_view id) const {
@@ -507,7 +514,8 @@ Status SessionService::afterCommand(std::string_view id, std::string_view method
   if (!ended.empty()) {
     if (auto session = sessions_.take(id, ended)) {
       session->markEnded(EndCause::Crashed);
-      log(LogLevel::Warn, "session", std::string(id) + ": " + ended + "; closing");
+      log(LogLevel::Warn, "session", std::string(id) + ": " + ended + "; closing",
+          LogFields{id, session->plugin().name()});
       closeInBackground(std::move(session), 1011);
     }
   }
