@@ -1,0 +1,101 @@
+// /metrics and the status page's endpoints through the real binary with the fake plugin: the
+// token rule, the login cookie and the CSRF check.
+#include "support/host_process.h"
+
+#include <doctest/doctest.h>
+
+using namespace wdhtest;
+
+namespace {
+
+const char* kFake = R"({"capabilities":{"alwaysMatch":{"browserName":"fake"}}})";
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// The first header `name` in a raw HTTP answer, or "".
+std::string header(const std::string& answer, const std::string& name) {
+  std::size_t at = answer.find("\r\n" + name + ": ");
+  if (at == std::string::npos)
+    return "";
+  at += name.size() + 4;
+  return answer.substr(at, answer.find("\r\n", at) - at);
+}
+
+std::string request(int port, const std::string& head, const std::string& body = "") {
+  return rawExchange(port, head +
+                               "Host: 127.0.0.1\r\nContent-Length: " + std::to_string(body.size()) +
+                               "\r\nConnection: close\r\n\r\n" + body);
+}
+
+} // namespace
+
+TEST_CASE("operators: /metrics and /ui/state follow the token rule") {
+  HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake",
+                                   "--auth-token", "t0ken"});
+  CHECK(httpRequest(host.port(), "GET", "/metrics").status == 401);
+  CHECK(httpRequest(host.port(), "GET", "/ui/state").status == 401);
+  // The page itself loads (it shows the login form), with a strict policy.
+  std::string page = request(host.port(), "GET /ui HTTP/1.1\r\n");
+  CHECK(contains(page, "HTTP/1.1 200"));
+  CHECK(contains(header(page, "Content-Security-Policy"), "default-src 'self'"));
+  CHECK(contains(page, "id=\"login\""));
+
+  std::string metrics =
+      request(host.port(), "GET /metrics HTTP/1.1\r\nAuthorization: Bearer t0ken\r\n");
+  CHECK(contains(metrics, "HTTP/1.1 200"));
+  CHECK(contains(header(metrics, "Content-Type"), "text/plain; version=0.0.4"));
+  CHECK(contains(metrics, "wdhost_sessions_max "));
+
+  std::string refused = request(host.port(),
+                                "POST /ui/login HTTP/1.1\r\nContent-Type: "
+                                "application/x-www-form-urlencoded\r\n",
+                                "token=wrong");
+  CHECK(contains(refused, "HTTP/1.1 401"));
+  CHECK(header(refused, "Set-Cookie").empty());
+  std::string login = request(host.port(),
+                              "POST /ui/login HTTP/1.1\r\nContent-Type: "
+                              "application/x-www-form-urlencoded\r\n",
+                              "token=t0ken");
+  CHECK(contains(login, "HTTP/1.1 303"));
+  CHECK(header(login, "Location") == "/ui");
+  std::string cookie = header(login, "Set-Cookie");
+  CHECK(contains(cookie, "HttpOnly"));
+  CHECK(contains(cookie, "SameSite=Strict"));
+  CHECK_FALSE(contains(cookie, "t0ken"));
+  std::string pair = cookie.substr(0, cookie.find(';'));
+  std::string state = request(host.port(), "GET /ui/state HTTP/1.1\r\nCookie: " + pair + "\r\n");
+  CHECK(contains(state, "HTTP/1.1 200"));
+  CHECK(contains(state, "\"csrf\":\""));
+  // The cookie opens the page's endpoints only, not WebDriver's.
+  CHECK(contains(request(host.port(), "GET /status HTTP/1.1\r\nCookie: " + pair + "\r\n"),
+                 "HTTP/1.1 401"));
+}
+
+TEST_CASE("operators: ending a session from the page needs the CSRF token") {
+  HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake"});
+  std::string id = sessionIdOf(httpRequest(host.port(), "POST", "/session", kFake).body);
+  REQUIRE_FALSE(id.empty());
+  HttpAnswer state = httpRequest(host.port(), "GET", "/ui/state");
+  REQUIRE(state.status == 200);
+  CHECK(contains(state.body, "\"id\":\"" + id + "\""));
+  CHECK(contains(state.body, "\"api\":\"webdriver\""));
+  CHECK(contains(state.body, "\"client\":\"127.0.0.1:"));
+  std::size_t at = state.body.find("\"csrf\":\"") + 8;
+  std::string csrf = state.body.substr(at, state.body.find('"', at) - at);
+
+  std::string forged = request(host.port(), "POST /ui/sessions/" + id + "/end HTTP/1.1\r\n");
+  CHECK(contains(forged, "HTTP/1.1 403"));
+  CHECK(httpRequest(host.port(), "GET", "/session/" + id + "/url").status == 200);
+  std::string ended = request(host.port(), "POST /ui/sessions/" + id +
+                                               "/end HTTP/1.1\r\nX-Wdhost-Csrf: " + csrf + "\r\n");
+  CHECK(contains(ended, "HTTP/1.1 200"));
+  CHECK(httpRequest(host.port(), "GET", "/session/" + id + "/url").status == 404);
+
+  // A browser asking for the root gets the page; a WebDriver client still gets JSON.
+  std::string root = request(host.port(), "GET / HTTP/1.1\r\nAccept: text/html\r\n");
+  CHECK(contains(root, "HTTP/1.1 302"));
+  CHECK(header(root, "Location") == "/ui");
+  CHECK(httpRequest(host.port(), "GET", "/").status == 404);
+}
