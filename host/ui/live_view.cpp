@@ -45,9 +45,11 @@ Status pageTarget(const Poco::URI& base, std::chrono::milliseconds timeout, std:
   if (!parseJson(text, &targets).isOk() || !targets.IsArray())
     return Status(ErrorCode::UnknownError, "DevTools answered /json/list with no target list");
   for (const auto& target : targets.GetArray()) {
+    if (!target.IsObject())
+      continue;
     auto type = target.FindMember("type");
     auto ws = target.FindMember("webSocketDebuggerUrl");
-    if (target.IsObject() && type != target.MemberEnd() && type->value.IsString() &&
+    if (type != target.MemberEnd() && type->value.IsString() &&
         std::string(type->value.GetString()) == "page" && ws != target.MemberEnd() &&
         ws->value.IsString()) {
       *url = ws->value.GetString();

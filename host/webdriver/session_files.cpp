@@ -202,11 +202,16 @@ Status serveDownloads(const std::string& dir, std::string_view method, std::stri
     return Status::ok();
   }
   rapidjson::Document doc;
-  auto nameMember = parseJsonObject(body, &doc).isOk() ? doc.FindMember("name") : doc.MemberEnd();
-  if (!doc.IsObject() || nameMember == doc.MemberEnd() || !nameMember->value.IsString())
+  const rapidjson::Value* nameValue = nullptr;
+  if (parseJsonObject(body, &doc).isOk()) {
+    auto member = doc.FindMember("name");
+    if (member != doc.MemberEnd() && member->value.IsString())
+      nameValue = &member->value;
+  }
+  if (nameValue == nullptr)
     return Status(ErrorCode::InvalidArgument,
                   "POST /se/files takes {\"name\": \"<a file name GET /se/files lists>\"}");
-  std::string name(nameMember->value.GetString(), nameMember->value.GetStringLength());
+  std::string name(nameValue->GetString(), nameValue->GetStringLength());
   // Only a name the listing has is served: no path, no symlink, nothing outside the directory.
   if (std::find(names.begin(), names.end(), name) == names.end())
     return Status(ErrorCode::InvalidArgument,
