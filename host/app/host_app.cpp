@@ -254,6 +254,9 @@ int runHost(const HostOptions& options, const char* argv0) {
   sessionSettings.launchTimeout = std::chrono::seconds(options.launchTimeout);
   sessionSettings.idleTimeout = std::chrono::seconds(options.sessionTimeout);
   sessionSettings.maxIdleTimeout = std::chrono::seconds(options.maxSessionTimeout);
+  sessionSettings.warmBrowsers =
+      std::min<std::size_t>(options.warmBrowsers, sessionSettings.maxSessions);
+  sessionSettings.warmIdle = std::chrono::seconds(options.warmIdle);
   SessionMap sessions;
   SessionService service(registry, sessions, services, sessionSettings);
   HostMetrics metrics;

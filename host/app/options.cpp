@@ -67,6 +67,11 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
       "the largest wdhost:sessionTimeout a client may ask for, in seconds");
   add("warm-drivers", po::value(&out->warmDrivers)->default_value(1),
       "drivers each plugin keeps started ahead of New Session (never more than --max-sessions)");
+  add("warm-browsers", po::value(&out->warmBrowsers)->default_value(out->warmBrowsers),
+      "whole browsers started ahead, each for a launch configuration seen recently and handed to "
+      "the next New Session that matches; each holds a slot a New Session takes back (0: none)");
+  add("warm-idle", po::value(&out->warmIdle)->default_value(out->warmIdle),
+      "seconds a browser started ahead waits unused before it is closed");
   add("launch-timeout", po::value(&out->launchTimeout)->default_value(90),
       "seconds a plugin may take to start a browser session");
   add("auth-token", po::value(&out->authToken),
@@ -174,6 +179,10 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   }
   if (out->sessionTimeout == 0 || out->maxSessionTimeout == 0 || out->launchTimeout == 0) {
     *error = "--session-timeout, --max-session-timeout and --launch-timeout must be above 0";
+    return false;
+  }
+  if (out->warmIdle == 0 || out->warmIdle > 86400) {
+    *error = "--warm-idle must be between 1 and 86400 seconds";
     return false;
   }
   if (out->drainTimeout == 0 || out->drainTimeout > 7 * 86400) {

@@ -32,6 +32,8 @@ struct HostOptions {
   unsigned sessionTimeout = 200;           // idle seconds before a session is closed
   unsigned maxSessionTimeout = 3600;       // bound of wdhost:sessionTimeout
   unsigned warmDrivers = 1;                // drivers kept started ahead, per plugin
+  unsigned warmBrowsers = 1;               // whole browsers started ahead, at most
+  unsigned warmIdle = 120;                 // seconds a warm browser waits before it closes
   unsigned launchTimeout = 90;             // seconds a plugin may take to start a session
   std::string authToken;                   // required from clients when set
   std::string proxyPool;                   // --proxy-pool FILE for the sessions API

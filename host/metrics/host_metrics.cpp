@@ -27,7 +27,8 @@ struct HostMetrics::Families {
                   .Register(r)),
         warm(prometheus::BuildGauge()
                  .Name("wdhost_warm")
-                 .Help("Processes started ahead of New Session (warm drivers), owned by no session")
+                 .Help("Started ahead of New Session: drivers (kind=driver) and whole browsers "
+                       "ready to hand over (kind=browser)")
                  .Register(r)),
         draining(prometheus::BuildGauge()
                      .Name("wdhost_draining")
@@ -55,6 +56,10 @@ struct HostMetrics::Families {
                      .Help("Time to answer a session command, by plugin and path (relayed to a "
                            "driver, or in_process in the plugin)")
                      .Register(r)),
+        handovers(prometheus::BuildCounter()
+                      .Name("wdhost_warm_handovers_total")
+                      .Help("New Sessions that got a browser started ahead, by plugin")
+                      .Register(r)),
         relayErrors(prometheus::BuildCounter()
                         .Name("wdhost_relay_errors_total")
                         .Help("Relayed commands that got no answer from their driver, by plugin")
@@ -98,6 +103,7 @@ struct HostMetrics::Families {
   prometheus::Family<prometheus::Counter>& closed;
   prometheus::Family<prometheus::Histogram>& newSession;
   prometheus::Family<prometheus::Histogram>& commands;
+  prometheus::Family<prometheus::Counter>& handovers;
   prometheus::Family<prometheus::Counter>& relayErrors;
   prometheus::Family<prometheus::Gauge>& webSockets;
   prometheus::Family<prometheus::Counter>& webSocketFrames;
@@ -159,6 +165,10 @@ void HostMetrics::command(const std::string& plugin, CommandPath path, double se
       .Observe(seconds);
 }
 
+void HostMetrics::warmHandedOver(const std::string& plugin) {
+  families_->handovers.Add({{"plugin", plugin}}).Increment();
+}
+
 void HostMetrics::relayError(const std::string& plugin) {
   families_->relayErrors.Add({{"plugin", plugin}}).Increment();
 }
@@ -172,7 +182,8 @@ std::string HostMetrics::render(const MetricsSnapshot& now) {
           .Set(static_cast<double>(counts[state]));
   families_->sessionsMax.Add({}).Set(static_cast<double>(now.maxSessions));
   families_->queue.Add({}).Set(static_cast<double>(now.queued));
-  families_->warm.Add({}).Set(static_cast<double>(now.warm));
+  families_->warm.Add({{"kind", "driver"}}).Set(static_cast<double>(now.warmDrivers));
+  families_->warm.Add({{"kind", "browser"}}).Set(static_cast<double>(now.warmBrowsers));
   families_->draining.Add({}).Set(now.draining ? 1 : 0);
   families_->webSockets.Add({}).Set(static_cast<double>(now.webSockets));
   families_->processes.Add({}).Set(static_cast<double>(now.processes));

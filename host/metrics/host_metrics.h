@@ -33,7 +33,8 @@ struct MetricsSnapshot {
   std::map<std::string, std::array<std::size_t, 3>> sessions;
   std::size_t maxSessions = 0;               // --max-sessions
   std::size_t queued = 0;                    // New Session requests waiting for a slot
-  std::size_t warm = 0;                      // processes started ahead, owned by no session
+  std::size_t warmDrivers = 0;  // processes started ahead, owned by no session
+  std::size_t warmBrowsers = 0; // browsers started ahead, ready to hand over
   std::size_t processes = 0;                 // processes the host supervises
   std::size_t webSockets = 0;                // relayed websockets open
   std::uint64_t webSocketFramesToClient = 0; // frames relayed to clients (BiDi events, replies)
@@ -56,6 +57,8 @@ public:
   void sessionFailed(const std::string& plugin, std::string_view error);
   // A session of `plugin` ended for `cause`.
   void sessionClosed(const std::string& plugin, EndCause cause);
+  // A New Session of `plugin` got a browser started ahead.
+  void warmHandedOver(const std::string& plugin);
   // A command of a session of `plugin` took `seconds`.
   void command(const std::string& plugin, CommandPath path, double seconds);
   // A relayed command of `plugin` got no answer from its driver (refused, reset, timed out).

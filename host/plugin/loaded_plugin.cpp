@@ -126,6 +126,8 @@ Status LoadedPlugin::describeNow() {
     description_.platformName = member->value.GetString();
   member = doc.FindMember("downloads");
   description_.downloads = member != doc.MemberEnd() && member->value.IsTrue();
+  member = doc.FindMember("startsAhead");
+  description_.startsAhead = member != doc.MemberEnd() && member->value.IsTrue();
   member = doc.FindMember("browsers");
   if (member != doc.MemberEnd() && member->value.IsArray()) {
     for (const auto& item : member->value.GetArray()) {

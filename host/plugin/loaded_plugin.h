@@ -25,6 +25,7 @@ struct PluginDescription {
   std::vector<std::string> aliases;       // other browserNames it answers to ("browserNames")
   std::string platformName;               // "linux"
   bool downloads = false;                 // honours "wdhost:downloadDir" (managed downloads)
+  bool startsAhead = false;               // sessions may be launched ahead (warm browsers)
   std::vector<InstalledBrowser> browsers; // at least one
   std::string json;                       // the reply as the plugin sent it
 };

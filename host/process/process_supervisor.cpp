@@ -293,6 +293,18 @@ bool ProcessSupervisor::setOwner(Id id, const std::string& owner) {
   return true;
 }
 
+std::size_t ProcessSupervisor::reassignOwner(const std::string& from, const std::string& to) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::size_t moved = 0;
+  for (auto& entry : processes_) {
+    if (entry.second->owner == from) {
+      entry.second->owner = to;
+      ++moved;
+    }
+  }
+  return moved;
+}
+
 void ProcessSupervisor::setExitListener(ExitListener listener) {
   std::lock_guard<std::mutex> lock(mutex_);
   listener_ = std::move(listener);

@@ -69,6 +69,8 @@ public:
   void terminate(Id id, std::chrono::milliseconds grace);
   // Makes `owner` ("" = none) the owner of a tracked process; false for an unknown id.
   bool setOwner(Id id, const std::string& owner);
+  // Makes `to` the owner of every process `from` owns; returns how many.
+  std::size_t reassignOwner(const std::string& from, const std::string& to);
   // The pids (of their guards) of the running processes owned by `owner`.
   std::vector<pid_t> pidsOwnedBy(const std::string& owner) const;
   // Terminates every process whose owner is `owner`, in parallel; returns how many.

@@ -341,6 +341,18 @@ Status TempDirs::remove(std::string_view path) {
   }
 }
 
+size_t TempDirs::reassignOwner(const std::string& from, const std::string& to) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  size_t moved = 0;
+  for (auto& [dir, owner] : dirs_) {
+    if (owner == from) {
+      owner = to;
+      ++moved;
+    }
+  }
+  return moved;
+}
+
 size_t TempDirs::removeOwnedBy(const std::string& owner) {
   try {
     std::vector<std::string> owned;

@@ -35,6 +35,8 @@ public:
   // Removes a directory made by create(), recursively and without following symlinks;
   // InvalidArgument for any other path.
   Status remove(std::string_view path);
+  // Makes `to` the owner of every directory `from` owns; returns how many.
+  size_t reassignOwner(const std::string& from, const std::string& to);
   // Removes every directory created for `owner`; returns how many were removed.
   size_t removeOwnedBy(const std::string& owner);
   // The absolute path of this host's instance directory.

@@ -192,6 +192,7 @@ void OperatorEndpoints::state(Reply* reply) const {
   limits.AddMember("sessions", static_cast<std::uint64_t>(service_.slotsInUse()), a);
   limits.AddMember("closing", static_cast<std::uint64_t>(service_.closingCount()), a);
   limits.AddMember("queued", static_cast<std::uint64_t>(now.queued), a);
+  limits.AddMember("warm", static_cast<std::uint64_t>(now.warmBrowsers), a);
   limits.AddMember("sessionTimeout",
                    static_cast<std::int64_t>(service_.defaultIdleTimeout().count()), a);
   doc.AddMember("limits", limits, a);

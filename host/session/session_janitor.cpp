@@ -126,7 +126,10 @@ std::size_t SessionJanitor::sweep() {
     for (auto& straggler : unfinished)
       stragglers_.push_back(std::move(straggler));
   }
-  return closeAll(std::move(ending));
+  std::size_t closed = closeAll(std::move(ending));
+  if (everySweep_)
+    everySweep_();
+  return closed;
 }
 
 void SessionJanitor::run() {

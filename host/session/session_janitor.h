@@ -47,6 +47,8 @@ public:
   void start();
   // Hands over a launch still running after its timeout; polled until it says it is done.
   void adopt(Straggler straggler);
+  // Runs `task` at the end of every sweep (set before start()).
+  void everySweep(std::function<void()> task) { everySweep_ = std::move(task); }
   // Closes `session` (already taken from the map) on the janitor's thread, soon, so that the
   // caller does not wait for its teardown; then calls `done` (may be empty). stop() closes
   // whatever is still waiting.
@@ -71,6 +73,7 @@ private:
   // From closeSoon(): each session with what to call once it is closed.
   std::vector<std::pair<std::shared_ptr<Session>, std::function<void()>>> toClose_;
   std::thread thread_;
+  std::function<void()> everySweep_;
 };
 
 } // namespace wdh

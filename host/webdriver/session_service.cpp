@@ -17,16 +17,7 @@
 namespace wdh {
 namespace {
 
-constexpr const char* kShuttingDown = "the host is shutting down";
-
 constexpr const char* kSessionTimeoutCap = "wdhost:sessionTimeout";
-
-// What a launch on its own thread produced.
-struct LaunchResult {
-  Status status;
-  wdhost_session* handle = nullptr;
-  std::string reply;
-};
 
 std::chrono::milliseconds timeoutOf(const rapidjson::Value& timeouts, const char* key,
                                     std::chrono::milliseconds fallback) {
@@ -39,39 +30,6 @@ std::chrono::milliseconds timeoutOf(const rapidjson::Value& timeouts, const char
     return std::chrono::milliseconds(
         std::min<std::uint64_t>(it->value.GetUint64(), 24ULL * 3600 * 1000));
   return fallback;
-}
-
-// Counts one under `key` of `counts` while it lives.
-class CountWhile {
-public:
-  CountWhile(std::mutex& mutex, std::map<std::string, std::size_t>& counts, std::string key)
-      : mutex_(mutex), counts_(counts), key_(std::move(key)) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++counts_[key_];
-  }
-  ~CountWhile() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    --counts_[key_];
-  }
-  CountWhile(const CountWhile&) = delete;
-  CountWhile& operator=(const CountWhile&) = delete;
-
-private:
-  std::mutex& mutex_;
-  std::map<std::string, std::size_t>& counts_;
-  std::string key_;
-};
-
-// `accepted` (the capabilities a plugin accepted) with "wdhost:downloadDir" set to `dir`, for
-// a plugin whose description says it honours it.
-std::string withDownloadDir(const std::string& accepted, const std::string& dir) {
-  rapidjson::Document caps;
-  if (!parseJsonObject(accepted, &caps).isOk())
-    return accepted;
-  caps.RemoveMember("wdhost:downloadDir");
-  caps.AddMember("wdhost:downloadDir", rapidjson::Value(dir.c_str(), caps.GetAllocator()),
-                 caps.GetAllocator());
-  return toJson(caps);
 }
 
 } // namespace
@@ -98,6 +56,7 @@ SessionService::~SessionService() {
 }
 
 void SessionService::start() {
+  janitor_.everySweep([this] { sweepWarm(); });
   janitor_.start();
 }
 
@@ -229,146 +188,6 @@ Status SessionService::chooseAndStart(std::string_view body, const NewSessionReq
                                                   kDownloadsEnabledCap + ")"));
 }
 
-Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
-                               const std::string& accepted, SessionTiming timing, LaunchAsks asks,
-                               const NewSessionRequest& newRequest, std::string* response,
-                               std::string* sessionId) {
-  auto asked = std::chrono::steady_clock::now();
-  Slot slot;
-  Status status =
-      slots_.acquire(plugin->name(), settings_.queueTimeout, newRequest.clientGone, &slot);
-  if (!status.isOk())
-    return status;
-  CountWhile starting(countsMutex_, starting_, plugin->name());
-
-  std::string id = newRequest.sessionId.empty() ? randomUuid() : newRequest.sessionId;
-  std::string capabilities = accepted;
-  std::string downloadDir;
-  if (asks.downloads) {
-    status = services_.tempDirs == nullptr
-                 ? Status(ErrorCode::SessionNotCreated, "this host has no temp directory")
-                 : services_.tempDirs->create(id, "downloads", &downloadDir);
-    if (!status.isOk())
-      return Status(ErrorCode::SessionNotCreated,
-                    "cannot create the session's download directory: " + status.message());
-    capabilities = withDownloadDir(accepted, downloadDir);
-  }
-  auto started = std::chrono::steady_clock::now();
-  // launch() runs on its own thread so that a plugin that hangs cannot hold this request
-  // past --launch-timeout; what it leaves behind is cleaned up by the janitor.
-  auto result = std::make_shared<LaunchResult>();
-  auto done = std::make_shared<std::future<void>>(
-      std::async(std::launch::async, [plugin, id, capabilities, result] {
-        result->status = plugin->launch(id, capabilities, &result->handle, &result->reply);
-      }));
-  if (done->wait_for(settings_.launchTimeout) != std::future_status::ready) {
-    reclaim(id);
-    janitor_.adopt([this, done, result, plugin, id] {
-      if (done->wait_for(std::chrono::seconds(0)) != std::future_status::ready)
-        return false;
-      if (result->status.isOk() && result->handle != nullptr)
-        plugin->teardown(result->handle);
-      reclaim(id);
-      return true;
-    });
-    log(LogLevel::Warn, "session",
-        id + " on " + plugin->name() + ": launch exceeded --launch-timeout",
-        LogFields{id, plugin->name()});
-    return Status(ErrorCode::SessionNotCreated,
-                  plugin->name() + " did not start a session within " +
-                      std::to_string(settings_.launchTimeout.count() / 1000) +
-                      " s (--launch-timeout); everything it started was stopped");
-  }
-  if (!result->status.isOk()) {
-    reclaim(id);
-    log(LogLevel::Warn, "session",
-        id + " on " + plugin->name() + ": new session failed: " + result->status.message(),
-        LogFields{id, plugin->name()});
-    return result->status;
-  }
-
-  rapidjson::Document doc;
-  Status parsed = parseJsonObject(result->reply, &doc);
-  std::unique_ptr<Upstream> upstream;
-  LaunchedSockets launched;
-  launched.bidiAsked = asks.bidi;
-  if (parsed.isOk()) {
-    auto cdp = doc.FindMember("cdp");
-    if (cdp != doc.MemberEnd() && cdp->value.IsString())
-      launched.cdp = cdp->value.GetString();
-    auto caps = doc.FindMember("capabilities");
-    if (caps == doc.MemberEnd() || !caps->value.IsObject())
-      parsed = Status(ErrorCode::SessionNotCreated, "no \"capabilities\" object");
-    auto url = doc.FindMember("upstream");
-    if (parsed.isOk() && url != doc.MemberEnd()) {
-      if (!url->value.IsString())
-        parsed = Status(ErrorCode::SessionNotCreated, "\"upstream\" is not a string");
-      else
-        parsed = Upstream::create(url->value.GetString(), &upstream);
-    } else if (parsed.isOk() && !plugin->hasCommand()) {
-      parsed =
-          Status(ErrorCode::SessionNotCreated, "no \"upstream\" and no in-process command hook");
-    }
-  }
-  auto session = std::make_shared<Session>(id, plugin, result->handle, std::move(upstream),
-                                           std::move(slot), timing, newRequest.attachment);
-  if (!parsed.isOk()) {
-    closeSession(session);
-    return Status(ErrorCode::SessionNotCreated,
-                  plugin->name() + ": launch returned a malformed reply: " + parsed.message());
-  }
-
-  rapidjson::Document requested;
-  if (!parseJsonObject(capabilities, &requested).isOk())
-    requested.SetObject();
-  const PluginDescription& description = plugin->description();
-  ServedBrowser served{description.browserName,
-                       description.browsers.empty() ? "" : description.browsers.front().version,
-                       description.platformName};
-  completeReturnedCapabilities(&doc["capabilities"], doc.GetAllocator(), requested, served);
-  if (asks.downloads) {
-    doc["capabilities"].RemoveMember(kDownloadsEnabledCap);
-    doc["capabilities"].AddMember(rapidjson::StringRef(kDownloadsEnabledCap), true,
-                                  doc.GetAllocator());
-    session->setDownloadDir(downloadDir);
-  }
-  SessionOrigin origin;
-  origin.api = newRequest.api;
-  origin.client = newRequest.clientAddress;
-  origin.created = std::chrono::system_clock::now();
-  auto version = doc["capabilities"].FindMember("browserVersion");
-  if (version != doc["capabilities"].MemberEnd() && version->value.IsString())
-    origin.browserVersion = version->value.GetString();
-  session->setOrigin(std::move(origin));
-  session->setSockets(exposeWebSockets(&doc["capabilities"], doc.GetAllocator(), launched,
-                                       newRequest.webSocketBase, id));
-
-  rapidjson::Document out(rapidjson::kObjectType);
-  auto& alloc = out.GetAllocator();
-  rapidjson::Value value(rapidjson::kObjectType);
-  value.AddMember("sessionId", rapidjson::Value(id.c_str(), alloc), alloc);
-  value.AddMember("capabilities", rapidjson::Value(doc["capabilities"], alloc), alloc);
-  out.AddMember("value", value, alloc);
-  if (!sessions_.add(session)) {
-    closeSession(session);
-    return Status(ErrorCode::SessionNotCreated,
-                  sessions_.closed() ? std::string(kShuttingDown)
-                                     : "a session with the id " + id + " became live meanwhile");
-  }
-  *response = toJson(out);
-  *sessionId = id;
-  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started);
-  if (metrics_ != nullptr)
-    metrics_->sessionCreated(
-        plugin->name(),
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count());
-  log(LogLevel::Info, "session",
-      "created " + id + " on " + plugin->name() + " in " + std::to_string(elapsed.count()) + " ms",
-      LogFields{id, plugin->name(), static_cast<std::int64_t>(elapsed.count())});
-  return Status::ok();
-}
-
 void SessionService::reclaim(const std::string& sessionId) {
   if (services_.processes != nullptr) {
     std::size_t killed = services_.processes->terminateOwnedBy(sessionId, settings_.teardownGrace);
@@ -385,7 +204,8 @@ void SessionService::closeSession(const std::shared_ptr<Session>& session,
                                   std::uint16_t closeCode) {
   if (endListener_) {
     std::string why = sessions_.endReason(session->id());
-    endListener_(session->id(), closeCode, "session ended: " + (why.empty() ? kShuttingDown : why));
+    endListener_(session->id(), closeCode,
+                 "session ended: " + (why.empty() ? kHostShuttingDown : why));
   }
   Status status = session->close();
   if (!status.isOk())
@@ -544,9 +364,10 @@ MetricsSnapshot SessionService::metricsSnapshot() const {
   now.maxSessions = slots_.maxSessions();
   now.queued = slots_.queued();
   now.draining = draining_.load();
+  now.warmBrowsers = warm_.ready();
   if (services_.processes != nullptr) {
     now.processes = services_.processes->size();
-    now.warm = services_.processes->pidsOwnedBy("").size();
+    now.warmDrivers = services_.processes->pidsOwnedBy("").size();
   }
   return now;
 }
@@ -569,7 +390,8 @@ Status SessionService::sessionFiles(std::string_view id, std::string_view method
 std::string SessionService::statusJson() const {
   rapidjson::Document doc(rapidjson::kObjectType);
   auto& a = doc.GetAllocator();
-  bool haveFreeSlot = slots_.hasFreeSlot("");
+  // A slot held by a browser started ahead is a New Session's for the taking.
+  bool haveFreeSlot = slots_.hasFreeSlot("") || warm_.ready() > 0;
   bool draining = draining_.load();
   bool ready = !registry_.plugins().empty() && haveFreeSlot && !draining;
   std::string message = draining ? "wdhost is draining: no new sessions; it exits once its " +
@@ -588,6 +410,7 @@ std::string SessionService::statusJson() const {
   value.AddMember("closing", static_cast<std::uint64_t>(closing_->load()), a);
   value.AddMember("maxSessions", static_cast<std::uint64_t>(slots_.maxSessions()), a);
   value.AddMember("queued", static_cast<std::uint64_t>(slots_.queued()), a);
+  value.AddMember("warm", static_cast<std::uint64_t>(warm_.ready()), a);
   value.AddMember("sessionTimeout", static_cast<std::int64_t>(settings_.idleTimeout.count()), a);
   rapidjson::Value plugins(rapidjson::kArrayType);
   for (const auto& plugin : registry_.plugins()) {
@@ -612,6 +435,8 @@ void SessionService::drain() {
     return;
   slots_.close("wdhost is draining: it takes no new sessions and exits once its running "
                "sessions end; start this session on another host");
+  for (auto& browser : warm_.close())
+    discardWarm(std::move(browser));
   log(LogLevel::Info, "host",
       "draining: no new sessions; " + std::to_string(sessionsRunning()) +
           " session(s) still running");
@@ -620,7 +445,16 @@ void SessionService::drain() {
 void SessionService::closeAll(const std::string& reason, EndCause cause) {
   // No session starts from here on: queued requests are answered, launches that finish are
   // closed at once.
-  slots_.close(kShuttingDown);
+  slots_.close(kHostShuttingDown);
+  // Browsers started ahead go too, those still starting as soon as they are up.
+  for (auto& browser : warm_.close())
+    discardWarm(std::move(browser));
+  {
+    std::lock_guard<std::mutex> lock(warmLaunchesMutex_);
+    for (auto& launch : warmLaunches_)
+      launch.wait();
+    warmLaunches_.clear();
+  }
   janitor_.stop();
   std::vector<std::shared_ptr<Session>> all = sessions_.takeAll(reason);
   for (auto& session : all)

@@ -11,10 +11,12 @@
 #include "session/session_janitor.h"
 #include "session/session_map.h"
 #include "session/slot_pool.h"
+#include "session/warm_pool.h"
 
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <rapidjson/document.h>
@@ -23,6 +25,9 @@
 #include <vector>
 
 namespace wdh {
+
+// Why sessions end and New Sessions fail once the host stops.
+inline constexpr const char* kHostShuttingDown = "the host is shutting down";
 
 // Limits and timeouts of the session service.
 struct SessionSettings {
@@ -33,6 +38,8 @@ struct SessionSettings {
   std::chrono::seconds idleTimeout{200};                   // default per session
   std::chrono::seconds maxIdleTimeout{3600};               // bound of wdhost:sessionTimeout
   std::chrono::milliseconds teardownGrace{2000};           // SIGTERM -> SIGKILL
+  std::size_t warmBrowsers = 0;                            // browsers started ahead, at most
+  std::chrono::seconds warmIdle{120};                      // a warm browser unused this long closes
 };
 
 // How a New Session is asked for beyond its body.
@@ -192,6 +199,30 @@ private:
   Status startOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& accepted,
                  SessionTiming timing, LaunchAsks asks, const NewSessionRequest& request,
                  std::string* response, std::string* sessionId);
+  // launch() on its own thread, bounded by --launch-timeout; on failure nothing of `id` is left.
+  Status launchOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& id,
+                  const std::string& capabilities, wdhost_session** handle, std::string* reply);
+  // What a launched backend becomes: a live, routable session.
+  struct Launched {
+    std::shared_ptr<LoadedPlugin> plugin;
+    std::string id;
+    wdhost_session* handle = nullptr;
+    std::string reply;        // launch()'s reply
+    std::string capabilities; // what launch() was given
+    std::string downloadDir;  // "" without managed downloads
+    Slot slot;
+  };
+  Status becomeLive(Launched launched, SessionTiming timing, LaunchAsks asks,
+                    const NewSessionRequest& request, std::string* response);
+  // Warm browsers: start one for `key` in the background if a slot is free and none is ready.
+  void replenish(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& key,
+                 const std::string& accepted, LaunchAsks asks);
+  // A warm browser as a session that never became live, to be closed.
+  static std::shared_ptr<Session> asSession(std::unique_ptr<WarmBrowser> browser);
+  // Tears a warm browser down in the background; its slot frees when done.
+  void discardWarm(std::unique_ptr<WarmBrowser> browser);
+  // Closes warm browsers unused for --warm-idle (each sweep).
+  void sweepWarm();
   Status hostTiming(const rapidjson::Value& hostCaps, const std::string& accepted,
                     SessionTiming* timing) const;
   void reclaim(const std::string& sessionId);
@@ -212,6 +243,9 @@ private:
   mutable std::mutex countsMutex_;
   std::map<std::string, std::size_t> starting_;        // launches under way, by plugin
   std::map<std::string, std::size_t> closingByPlugin_; // teardowns under way, by plugin
+  WarmPool warm_;
+  std::mutex warmLaunchesMutex_;
+  std::vector<std::future<void>> warmLaunches_; // background launches of warm browsers
 };
 
 } // namespace wdh

@@ -26,6 +26,7 @@ public:
     description.platformName = "linux";
     description.headless = config_.headless;
     description.downloads = true;
+    description.startsAhead = true;
     description.browsers = {{install_.browserKind, install_.browserVersion, install_.browserPath}};
     description.driver =
         wdhost::ProgramFound{"chromedriver", install_.driverVersion, install_.driverPath};

@@ -28,6 +28,7 @@ public:
     description.platformName = "linux";
     description.headless = config_.headless;
     description.downloads = true;
+    description.startsAhead = true;
     description.details = {{"mode", modeName(install_.mode)}};
     description.browsers = {{"firefox", install_.browserVersion, install_.browserPath}};
     if (install_.mode == Mode::Geckodriver)

@@ -52,6 +52,8 @@ public:
     description.browserNames = {"MiniBrowser", "minibrowser", "webkitgtk", "wpe", "cog"};
     description.platformName = kMacOS ? "mac" : "linux";
     description.headless = config_.headless;
+    // Safari on macOS allows one session at a time (SafariSlot): none can start ahead there.
+    description.startsAhead = !kMacOS;
     description.details = {{"display", display}};
     if (!installs_.xvfbPath.empty())
       description.details.emplace_back("xvfb", installs_.xvfbPath);

@@ -33,6 +33,14 @@ struct Description {
   // True when launch() honours "wdhost:downloadDir" in the capabilities: the browser saves
   // every download into that directory, without asking (managed downloads, se:downloadsEnabled).
   bool downloads = false;
+  // True when the host may call launch() ahead of a New Session, on capabilities negotiate()
+  // accepted before, under a placeholder session id: the host then hands the session whole to
+  // the next New Session whose negotiated capabilities are the same, after making every
+  // process and temp dir the placeholder owned the new session's. negotiate() should therefore
+  // return the same text for configurations that launch alike (it is the key). Leave it false
+  // when launch() keys anything else on the session id, or holds a resource only one session
+  // may hold at a time.
+  bool startsAhead = false;
   std::vector<std::pair<std::string, std::string>> details; // extra string fields ("mode")
   std::vector<ProgramFound> browsers;                       // every browser found
   std::optional<ProgramFound> driver;                       // the vendor driver, when one is used
@@ -68,6 +76,10 @@ struct Description {
     w.Bool(headless);
     if (downloads) {
       w.Key("downloads");
+      w.Bool(true);
+    }
+    if (startsAhead) {
+      w.Key("startsAhead");
       w.Bool(true);
     }
     for (const auto& [key, value] : details) {

@@ -1,0 +1,329 @@
+// New Session once a plugin is chosen: a warm browser handed over, or a slot, a launch bounded
+// by --launch-timeout, and the reply turned into a live session; then a warm browser started
+// ahead for the next New Session of the same configuration.
+#include "core/log.h"
+#include "core/uuid.h"
+#include "process/process_supervisor.h"
+#include "process/temp_dirs.h"
+#include "webdriver/capabilities.h"
+#include "webdriver/session_service.h"
+#include "webdriver/websocket_capabilities.h"
+
+#include "json/json.h"
+#include <algorithm>
+#include <future>
+
+namespace wdh {
+namespace {
+
+// What a launch on its own thread produced.
+struct LaunchResult {
+  Status status;
+  wdhost_session* handle = nullptr;
+  std::string reply;
+};
+
+// Counts one under `key` of `counts` while it lives.
+class CountWhile {
+public:
+  CountWhile(std::mutex& mutex, std::map<std::string, std::size_t>& counts, std::string key)
+      : mutex_(mutex), counts_(counts), key_(std::move(key)) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++counts_[key_];
+  }
+  ~CountWhile() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --counts_[key_];
+  }
+  CountWhile(const CountWhile&) = delete;
+  CountWhile& operator=(const CountWhile&) = delete;
+
+private:
+  std::mutex& mutex_;
+  std::map<std::string, std::size_t>& counts_;
+  std::string key_;
+};
+
+// `accepted` (the capabilities a plugin accepted) with "wdhost:downloadDir" set to `dir`, for
+// a plugin whose description says it honours it.
+std::string withDownloadDir(const std::string& accepted, const std::string& dir) {
+  rapidjson::Document caps;
+  if (!parseJsonObject(accepted, &caps).isOk())
+    return accepted;
+  caps.RemoveMember("wdhost:downloadDir");
+  caps.AddMember("wdhost:downloadDir", rapidjson::Value(dir.c_str(), caps.GetAllocator()),
+                 caps.GetAllocator());
+  return toJson(caps);
+}
+
+// The launch configuration a warm browser is kept for: the plugin, what it accepted (normalised
+// by its negotiate()), and whether the host gives it a download directory.
+std::string warmKey(const std::string& plugin, const std::string& accepted, LaunchAsks asks) {
+  return plugin + "\n" + (asks.downloads ? "downloads\n" : "\n") + accepted;
+}
+
+double secondsSince(std::chrono::steady_clock::time_point then) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - then).count();
+}
+
+} // namespace
+
+Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
+                               const std::string& accepted, SessionTiming timing, LaunchAsks asks,
+                               const NewSessionRequest& newRequest, std::string* response,
+                               std::string* sessionId) {
+  auto asked = std::chrono::steady_clock::now();
+  std::string key = warmKey(plugin->name(), accepted, asks);
+  Launched launched;
+  launched.plugin = plugin;
+  launched.id = newRequest.sessionId.empty() ? randomUuid() : newRequest.sessionId;
+  Status status;
+  std::unique_ptr<WarmBrowser> warm = warm_.take(key);
+  if (warm) {
+    // Handed over whole: its processes and files are the session's from now on.
+    if (services_.processes != nullptr)
+      services_.processes->reassignOwner(warm->placeholderId, launched.id);
+    if (services_.tempDirs != nullptr)
+      services_.tempDirs->reassignOwner(warm->placeholderId, launched.id);
+    launched.handle = warm->handle;
+    launched.reply = std::move(warm->reply);
+    launched.downloadDir = std::move(warm->downloadDir);
+    launched.slot = std::move(warm->slot);
+    launched.capabilities =
+        asks.downloads ? withDownloadDir(accepted, launched.downloadDir) : accepted;
+    if (metrics_ != nullptr)
+      metrics_->warmHandedOver(plugin->name());
+  } else {
+    // A real New Session wins a slot over a browser started ahead: torn down here, so that
+    // its slot is free for this request (queue or not).
+    if (!slots_.hasFreeSlot(plugin->name()))
+      if (std::unique_ptr<WarmBrowser> evicted = warm_.takeOldest())
+        closeSession(asSession(std::move(evicted)));
+    status = slots_.acquire(plugin->name(), settings_.queueTimeout, newRequest.clientGone,
+                            &launched.slot);
+    if (!status.isOk())
+      return status;
+    CountWhile starting(countsMutex_, starting_, plugin->name());
+    launched.capabilities = accepted;
+    if (asks.downloads) {
+      status = services_.tempDirs == nullptr
+                   ? Status(ErrorCode::SessionNotCreated, "this host has no temp directory")
+                   : services_.tempDirs->create(launched.id, "downloads", &launched.downloadDir);
+      if (!status.isOk())
+        return Status(ErrorCode::SessionNotCreated,
+                      "cannot create the session's download directory: " + status.message());
+      launched.capabilities = withDownloadDir(accepted, launched.downloadDir);
+    }
+    status =
+        launchOn(plugin, launched.id, launched.capabilities, &launched.handle, &launched.reply);
+    if (!status.isOk())
+      return status;
+  }
+  std::string id = launched.id;
+  status = becomeLive(std::move(launched), timing, asks, newRequest, response);
+  if (!status.isOk())
+    return status;
+  *sessionId = id;
+  double took = secondsSince(asked);
+  if (metrics_ != nullptr)
+    metrics_->sessionCreated(plugin->name(), took);
+  auto ms = static_cast<std::int64_t>(took * 1000);
+  log(LogLevel::Info, "session",
+      "created " + id + " on " + plugin->name() + " in " + std::to_string(ms) + " ms" +
+          (warm ? " (a browser started ahead)" : ""),
+      LogFields{id, plugin->name(), ms});
+  // A session with a network of its own (the sessions API's proxy) is not a configuration
+  // that comes back.
+  if (!newRequest.attachment)
+    replenish(plugin, key, accepted, asks);
+  return Status::ok();
+}
+
+Status SessionService::launchOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& id,
+                                const std::string& capabilities, wdhost_session** handle,
+                                std::string* reply) {
+  // launch() runs on its own thread so that a plugin that hangs cannot hold this request
+  // past --launch-timeout; what it leaves behind is cleaned up by the janitor.
+  auto result = std::make_shared<LaunchResult>();
+  auto done = std::make_shared<std::future<void>>(
+      std::async(std::launch::async, [plugin, id, capabilities, result] {
+        result->status = plugin->launch(id, capabilities, &result->handle, &result->reply);
+      }));
+  if (done->wait_for(settings_.launchTimeout) != std::future_status::ready) {
+    reclaim(id);
+    janitor_.adopt([this, done, result, plugin, id] {
+      if (done->wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+        return false;
+      if (result->status.isOk() && result->handle != nullptr)
+        plugin->teardown(result->handle);
+      reclaim(id);
+      return true;
+    });
+    log(LogLevel::Warn, "session",
+        id + " on " + plugin->name() + ": launch exceeded --launch-timeout",
+        LogFields{id, plugin->name()});
+    return Status(ErrorCode::SessionNotCreated,
+                  plugin->name() + " did not start a session within " +
+                      std::to_string(settings_.launchTimeout.count() / 1000) +
+                      " s (--launch-timeout); everything it started was stopped");
+  }
+  if (!result->status.isOk()) {
+    reclaim(id);
+    log(LogLevel::Warn, "session",
+        id + " on " + plugin->name() + ": new session failed: " + result->status.message(),
+        LogFields{id, plugin->name()});
+    return result->status;
+  }
+  *handle = result->handle;
+  *reply = std::move(result->reply);
+  return Status::ok();
+}
+
+Status SessionService::becomeLive(Launched launched, SessionTiming timing, LaunchAsks asks,
+                                  const NewSessionRequest& newRequest, std::string* response) {
+  const std::shared_ptr<LoadedPlugin>& plugin = launched.plugin;
+  const std::string& id = launched.id;
+  rapidjson::Document doc;
+  Status parsed = parseJsonObject(launched.reply, &doc);
+  std::unique_ptr<Upstream> upstream;
+  LaunchedSockets sockets;
+  sockets.bidiAsked = asks.bidi;
+  if (parsed.isOk()) {
+    auto cdp = doc.FindMember("cdp");
+    if (cdp != doc.MemberEnd() && cdp->value.IsString())
+      sockets.cdp = cdp->value.GetString();
+    auto caps = doc.FindMember("capabilities");
+    if (caps == doc.MemberEnd() || !caps->value.IsObject())
+      parsed = Status(ErrorCode::SessionNotCreated, "no \"capabilities\" object");
+    auto url = doc.FindMember("upstream");
+    if (parsed.isOk() && url != doc.MemberEnd()) {
+      if (!url->value.IsString())
+        parsed = Status(ErrorCode::SessionNotCreated, "\"upstream\" is not a string");
+      else
+        parsed = Upstream::create(url->value.GetString(), &upstream);
+    } else if (parsed.isOk() && !plugin->hasCommand()) {
+      parsed =
+          Status(ErrorCode::SessionNotCreated, "no \"upstream\" and no in-process command hook");
+    }
+  }
+  auto session = std::make_shared<Session>(id, plugin, launched.handle, std::move(upstream),
+                                           std::move(launched.slot), timing, newRequest.attachment);
+  if (!parsed.isOk()) {
+    closeSession(session);
+    return Status(ErrorCode::SessionNotCreated,
+                  plugin->name() + ": launch returned a malformed reply: " + parsed.message());
+  }
+
+  rapidjson::Document requested;
+  if (!parseJsonObject(launched.capabilities, &requested).isOk())
+    requested.SetObject();
+  const PluginDescription& description = plugin->description();
+  ServedBrowser served{description.browserName,
+                       description.browsers.empty() ? "" : description.browsers.front().version,
+                       description.platformName};
+  completeReturnedCapabilities(&doc["capabilities"], doc.GetAllocator(), requested, served);
+  if (asks.downloads) {
+    doc["capabilities"].RemoveMember(kDownloadsEnabledCap);
+    doc["capabilities"].AddMember(rapidjson::StringRef(kDownloadsEnabledCap), true,
+                                  doc.GetAllocator());
+    session->setDownloadDir(launched.downloadDir);
+  }
+  SessionOrigin origin;
+  origin.api = newRequest.api;
+  origin.client = newRequest.clientAddress;
+  origin.created = std::chrono::system_clock::now();
+  auto version = doc["capabilities"].FindMember("browserVersion");
+  if (version != doc["capabilities"].MemberEnd() && version->value.IsString())
+    origin.browserVersion = version->value.GetString();
+  session->setOrigin(std::move(origin));
+  session->setSockets(exposeWebSockets(&doc["capabilities"], doc.GetAllocator(), sockets,
+                                       newRequest.webSocketBase, id));
+
+  rapidjson::Document out(rapidjson::kObjectType);
+  auto& alloc = out.GetAllocator();
+  rapidjson::Value value(rapidjson::kObjectType);
+  value.AddMember("sessionId", rapidjson::Value(id.c_str(), alloc), alloc);
+  value.AddMember("capabilities", rapidjson::Value(doc["capabilities"], alloc), alloc);
+  out.AddMember("value", value, alloc);
+  if (!sessions_.add(session)) {
+    closeSession(session);
+    return Status(ErrorCode::SessionNotCreated,
+                  sessions_.closed() ? std::string(kHostShuttingDown)
+                                     : "a session with the id " + id + " became live meanwhile");
+  }
+  *response = toJson(out);
+  return Status::ok();
+}
+
+void SessionService::replenish(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& key,
+                               const std::string& accepted, LaunchAsks asks) {
+  if (settings_.warmBrowsers == 0 || !plugin->description().startsAhead || draining_.load() ||
+      !warm_.beginLaunch(key, settings_.warmBrowsers))
+    return;
+  // Only into a free slot, never ahead of a queued New Session.
+  auto browser = std::make_unique<WarmBrowser>();
+  if (!slots_.acquire(plugin->name(), std::chrono::milliseconds(0), {}, &browser->slot).isOk()) {
+    warm_.endLaunch(key, nullptr);
+    return;
+  }
+  browser->key = key;
+  browser->plugin = plugin;
+  browser->placeholderId = "warm-" + randomUuid();
+  std::lock_guard<std::mutex> lock(warmLaunchesMutex_);
+  // Finished launches are collected here, so the list stays as long as the launches under way.
+  warmLaunches_.erase(std::remove_if(warmLaunches_.begin(), warmLaunches_.end(),
+                                     [](std::future<void>& f) {
+                                       return f.wait_for(std::chrono::seconds(0)) ==
+                                              std::future_status::ready;
+                                     }),
+                      warmLaunches_.end());
+  warmLaunches_.push_back(std::async(
+      std::launch::async, [this, accepted, asks, browser = std::move(browser)]() mutable {
+        const std::string id = browser->placeholderId;
+        std::string capabilities = accepted;
+        Status status;
+        if (asks.downloads) {
+          status = services_.tempDirs == nullptr
+                       ? Status(ErrorCode::UnknownError, "no temp directory")
+                       : services_.tempDirs->create(id, "downloads", &browser->downloadDir);
+          capabilities = withDownloadDir(accepted, browser->downloadDir);
+        }
+        if (status.isOk())
+          status = launchOn(browser->plugin, id, capabilities, &browser->handle, &browser->reply);
+        const std::string launchKey = browser->key;
+        if (!status.isOk()) {
+          reclaim(id);
+          warm_.endLaunch(launchKey, nullptr);
+          log(LogLevel::Warn, "session", "a browser started ahead failed: " + status.message(),
+              LogFields{{}, browser->plugin->name()});
+          return;
+        }
+        browser->ready = std::chrono::steady_clock::now();
+        log(LogLevel::Debug, "session", browser->plugin->name() + ": a browser is started ahead",
+            LogFields{{}, browser->plugin->name()});
+        // Handed back when the host closed meanwhile: torn down at once.
+        if (std::unique_ptr<WarmBrowser> unused = warm_.endLaunch(launchKey, std::move(browser)))
+          discardWarm(std::move(unused));
+      }));
+}
+
+std::shared_ptr<Session> SessionService::asSession(std::unique_ptr<WarmBrowser> browser) {
+  // A session that never became live: closing it tears the browser down and frees the slot.
+  return std::make_shared<Session>(browser->placeholderId, browser->plugin, browser->handle,
+                                   nullptr, std::move(browser->slot), SessionTiming{});
+}
+
+void SessionService::discardWarm(std::unique_ptr<WarmBrowser> browser) {
+  closeInBackground(asSession(std::move(browser)), 1001);
+}
+
+void SessionService::sweepWarm() {
+  for (auto& browser : warm_.takeIdle(std::chrono::steady_clock::now(), settings_.warmIdle)) {
+    log(LogLevel::Debug, "session",
+        browser->plugin->name() + ": a browser started ahead was unused for --warm-idle; closing",
+        LogFields{{}, browser->plugin->name()});
+    discardWarm(std::move(browser));
+  }
+}
+
+} // namespace wdh
