@@ -20,9 +20,11 @@ namespace {
 
 const char* kUsage =
     R"(usage: wdhost-bench [--smoke] [--only NAME] [--wdhost PATH] [--stub-plugin-dir DIR]
-                    [--chromedriver PATH] [--chromium PATH] [--keep-logs]
+                    [--chromedriver PATH] [--chromium PATH] [--grid-jar PATH] [--java PATH]
+                    [--keep-logs]
   --smoke          every scenario with tiny counts (a few seconds each)
-  --only NAME      one scenario: relay, status, new-session, stub, scale, bidi
+  --only NAME      one scenario: relay, status, new-session, stub, scale, bidi, churn
+  --grid-jar PATH  Selenium Grid 4's selenium-server jar: churn then compares Grid standalone
 Exits 0 when every scenario ran (a missed target is printed as MISSED, not an error),
 1 when a scenario could not run, 2 on bad usage.
 )";
@@ -78,6 +80,10 @@ int main(int argc, char** argv) {
       options.chromedriver = value();
     else if (arg == "--chromium")
       options.chromium = value();
+    else if (arg == "--grid-jar")
+      options.gridJar = value();
+    else if (arg == "--java")
+      options.java = value();
     else if (arg == "--keep-logs")
       keepLogs = true;
     else if (arg == "--help" || arg == "-h") {
@@ -95,7 +101,8 @@ int main(int argc, char** argv) {
                      {"new-session", bench::runNewSession},
                      {"stub", bench::runStub},
                      {"scale", bench::runScale},
-                     {"bidi", bench::runBidi}};
+                     {"bidi", bench::runBidi},
+                     {"churn", bench::runChurn}};
   bool known = options.only.empty();
   for (const auto& scenario : scenarios)
     known = known || options.only == scenario.first;

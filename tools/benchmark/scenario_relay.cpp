@@ -18,6 +18,8 @@ Counts countsFor(bool smoke) {
     counts.scaleRounds = 40;
     counts.throughputSessions = 8;
     counts.bidiRounds = 30;
+    counts.churnRounds = 1;
+    counts.churnWorkMs = 500;
   }
   return counts;
 }

@@ -22,6 +22,8 @@ struct Counts {
   int scaleRounds = 3000;                  // 1-session vs 1000-session pairs
   int throughputSessions = 64;             // sessions the load connections spread over
   int bidiRounds = 2000;                   // script.evaluate pairs, chromedriver vs wdhost
+  int churnRounds = 10;                    // create + delete cycles per side
+  int churnWorkMs = 2000;                  // a test's own work between its cycles
 };
 
 // The counts for a full run, or the tiny ones of --smoke.
@@ -39,5 +41,8 @@ void runStub(const Options& options, const Counts& counts, Report& report);
 void runScale(const Options& options, const Counts& counts, Report& report);
 // 6. A WebDriver BiDi round trip on chromedriver's websocket vs relayed through wdhost.
 void runBidi(const Options& options, const Counts& counts, Report& report);
+// 7. New Session + Delete Session as a suite runs them: chrome against chromedriver (and Grid),
+// firefox and safari against their own cold start.
+void runChurn(const Options& options, const Counts& counts, Report& report);
 
 } // namespace bench

@@ -1,9 +1,12 @@
 #include "setup.h"
 
+#include <arpa/inet.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <netinet/in.h>
 #include <stdexcept>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace bench {
@@ -140,6 +143,28 @@ std::vector<std::string> stubHostArgs(const Options& options, int stubPort) {
 bool wdhostOffers(const Options& options, const std::string& option) {
   std::string help = runAndCapture({options.wdhost, "--help"}, std::chrono::seconds(10));
   return help.find(option) != std::string::npos;
+}
+
+} // namespace bench
+
+namespace bench {
+
+int freePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    throw std::runtime_error("socket() failed");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0)
+    port = ntohs(address.sin_port);
+  ::close(fd);
+  if (port == 0)
+    throw std::runtime_error("no free port");
+  return port;
 }
 
 } // namespace bench

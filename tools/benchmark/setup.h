@@ -20,6 +20,8 @@ struct Options {
   std::string chromedriver = "/usr/bin/chromedriver";  // the direct chromedriver
   std::string chromium = "/usr/lib/chromium/chromium"; // the browser binary
   std::string workDir;                                 // logs and profiles of this run
+  std::string gridJar;                                 // Selenium Grid's jar, or "" (churn)
+  std::string java = "java";                           // the Java that runs it
 };
 
 // A private directory, removed (recursively) when destroyed.
@@ -99,6 +101,9 @@ std::string createSession(HttpConnection& connection, const std::string& body);
 bool deleteSession(HttpConnection& connection, const std::string& id);
 // Throws unless a GET of `path` on `connection` answers 200.
 void expectGet(HttpConnection& connection, const std::string& path);
+// A TCP port on 127.0.0.1 the OS picks, free when this returns.
+int freePort();
+
 // VmRSS of process `pid` in KiB (0 when unreadable).
 long rssKiB(int pid);
 // wdhost arguments for the stub plugin relaying to 127.0.0.1:stubPort, room for 1100 sessions.
