@@ -189,7 +189,7 @@ void OperatorEndpoints::state(Reply* reply) const {
 
   rapidjson::Value limits(rapidjson::kObjectType);
   limits.AddMember("maxSessions", static_cast<std::uint64_t>(now.maxSessions), a);
-  limits.AddMember("sessions", static_cast<std::uint64_t>(service_.slotsInUse()), a);
+  limits.AddMember("sessions", static_cast<std::uint64_t>(service_.sessionSlotsInUse()), a);
   limits.AddMember("closing", static_cast<std::uint64_t>(service_.closingCount()), a);
   limits.AddMember("queued", static_cast<std::uint64_t>(now.queued), a);
   limits.AddMember("warm", static_cast<std::uint64_t>(now.warmBrowsers), a);

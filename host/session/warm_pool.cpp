@@ -6,6 +6,22 @@ namespace wdh {
 
 std::unique_ptr<WarmBrowser> WarmPool::take(const std::string& key) {
   std::lock_guard<std::mutex> lock(mutex_);
+  return takeLocked(key);
+}
+
+std::unique_ptr<WarmBrowser> WarmPool::takeOrWait(const std::string& key,
+                                                  std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait_for(lock, timeout, [&] { return starting_.count(key) == 0; });
+  return takeLocked(key);
+}
+
+bool WarmPool::waitForLaunches(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return starting_.empty(); });
+}
+
+std::unique_ptr<WarmBrowser> WarmPool::takeLocked(const std::string& key) {
   auto it = std::find_if(ready_.begin(), ready_.end(),
                          [&key](const std::unique_ptr<WarmBrowser>& b) { return b->key == key; });
   if (it == ready_.end())
@@ -61,11 +77,11 @@ std::unique_ptr<WarmBrowser> WarmPool::endLaunch(const std::string& key,
   auto it = starting_.find(key);
   if (it != starting_.end())
     starting_.erase(it);
-  if (browser && !closed_) {
-    ready_.push_back(std::move(browser));
-    return nullptr;
-  }
-  return browser;
+  std::unique_ptr<WarmBrowser> unused = std::move(browser);
+  if (unused && !closed_)
+    ready_.push_back(std::move(unused));
+  changed_.notify_all();
+  return unused;
 }
 
 std::size_t WarmPool::ready() const {

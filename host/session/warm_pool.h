@@ -7,6 +7,7 @@
 #include "session/slot_pool.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <map>
 #include <memory>
@@ -34,6 +35,12 @@ class WarmPool {
 public:
   // Takes the oldest ready browser for `key`, or null.
   std::unique_ptr<WarmBrowser> take(const std::string& key);
+  // Like take(), but when a browser for `key` is still starting, waits for it (at most
+  // `timeout`): it started earlier, so it is ready sooner than a launch begun now.
+  std::unique_ptr<WarmBrowser> takeOrWait(const std::string& key,
+                                          std::chrono::milliseconds timeout);
+  // Waits (at most `timeout`) until no launch is under way; true when none is.
+  bool waitForLaunches(std::chrono::milliseconds timeout);
   // Takes the oldest ready browser of any key (to give its slot to a New Session), or null.
   std::unique_ptr<WarmBrowser> takeOldest();
   // Takes every browser ready since `idle` or longer.
@@ -56,7 +63,10 @@ public:
   std::size_t starting() const;
 
 private:
+  std::unique_ptr<WarmBrowser> takeLocked(const std::string& key);
+
   mutable std::mutex mutex_;
+  std::condition_variable changed_;                 // a launch ended
   std::vector<std::unique_ptr<WarmBrowser>> ready_; // oldest first
   std::multiset<std::string> starting_;
   bool closed_ = false;

@@ -348,6 +348,12 @@ Status SessionService::afterCommand(std::string_view id, std::string_view method
   return status;
 }
 
+std::size_t SessionService::sessionSlotsInUse() const {
+  std::size_t inUse = slots_.inUse();
+  std::size_t warm = warm_.ready() + warm_.starting();
+  return inUse > warm ? inUse - warm : 0;
+}
+
 MetricsSnapshot SessionService::metricsSnapshot() const {
   MetricsSnapshot now;
   for (const auto& plugin : registry_.plugins())
@@ -406,7 +412,7 @@ std::string SessionService::statusJson() const {
   rapidjson::Value build(rapidjson::kObjectType);
   build.AddMember("version", "0.1.0", a);
   value.AddMember("build", build, a);
-  value.AddMember("sessions", static_cast<std::uint64_t>(slots_.inUse()), a);
+  value.AddMember("sessions", static_cast<std::uint64_t>(sessionSlotsInUse()), a);
   value.AddMember("closing", static_cast<std::uint64_t>(closing_->load()), a);
   value.AddMember("maxSessions", static_cast<std::uint64_t>(slots_.maxSessions()), a);
   value.AddMember("queued", static_cast<std::uint64_t>(slots_.queued()), a);

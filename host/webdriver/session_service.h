@@ -131,8 +131,8 @@ public:
 
   // The host-wide session limit.
   std::size_t maxSessions() const noexcept { return slots_.maxSessions(); }
-  // Slots taken now (live sessions, launches and teardowns under way).
-  std::size_t slotsInUse() const { return slots_.inUse(); }
+  // Slots taken by sessions now (live, launching, tearing down), not by browsers started ahead.
+  std::size_t sessionSlotsInUse() const;
   // Teardowns under way.
   std::size_t closingCount() const { return closing_->load(); }
   // The idle timeout a session gets unless it asks for another.

@@ -78,7 +78,8 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
   launched.plugin = plugin;
   launched.id = newRequest.sessionId.empty() ? randomUuid() : newRequest.sessionId;
   Status status;
-  std::unique_ptr<WarmBrowser> warm = warm_.take(key);
+  // A browser of this configuration started ahead, or still starting (then ready soonest).
+  std::unique_ptr<WarmBrowser> warm = warm_.takeOrWait(key, settings_.launchTimeout);
   if (warm) {
     // Handed over whole: its processes and files are the session's from now on.
     if (services_.processes != nullptr)
@@ -96,9 +97,14 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
   } else {
     // A real New Session wins a slot over a browser started ahead: torn down here, so that
     // its slot is free for this request (queue or not).
-    if (!slots_.hasFreeSlot(plugin->name()))
-      if (std::unique_ptr<WarmBrowser> evicted = warm_.takeOldest())
+    if (!slots_.hasFreeSlot(plugin->name())) {
+      std::unique_ptr<WarmBrowser> evicted = warm_.takeOldest();
+      // One still starting holds its slot until it is up; then it goes.
+      if (!evicted && warm_.starting() > 0 && warm_.waitForLaunches(settings_.launchTimeout))
+        evicted = warm_.takeOldest();
+      if (evicted)
         closeSession(asSession(std::move(evicted)));
+    }
     status = slots_.acquire(plugin->name(), settings_.queueTimeout, newRequest.clientGone,
                             &launched.slot);
     if (!status.isOk())

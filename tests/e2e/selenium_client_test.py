@@ -59,7 +59,8 @@ def main():
     parser.add_argument("--wdhost", required=True)
     args = parser.parse_args()
 
-    host = subprocess.Popen([args.wdhost, "--host", "127.0.0.1", "--port", "0", "--plugin", "chrome"],
+    host = subprocess.Popen([args.wdhost, "--host", "127.0.0.1", "--port", "0", "--plugin", "chrome",
+                             "--warm-browsers", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = host.stdout.readline()

@@ -2,6 +2,7 @@
 // saying startsAhead) and the plain "fake" one (a plugin without the feature, as an older one).
 #include "support/host_process.h"
 
+#include <algorithm>
 #include <doctest/doctest.h>
 
 using namespace wdhtest;
@@ -14,6 +15,8 @@ HostProcess startHost(std::vector<std::string> extra) {
   std::vector<std::string> args = {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin-dir"};
   args.insert(args.end(), {WDHOST_WARM_FIXTURE_DIR, "--plugin", "fakewarm", "--plugin", "fake"});
   args.insert(args.end(), extra.begin(), extra.end());
+  if (std::find(extra.begin(), extra.end(), "--warm-browsers") == extra.end())
+    args.insert(args.end(), {"--warm-browsers", "1"}); // the default of wdhost itself
   return HostProcess(WDHOST_BINARY, args);
 }
 

@@ -69,6 +69,9 @@ HostProcess::HostProcess(const std::string& binary, const std::vector<std::strin
 
   std::vector<std::string> all = {binary, "--host", "127.0.0.1", "--port", "0"};
   all.insert(all.end(), args.begin(), args.end());
+  // One browser per session, as the tests count them, unless a test asks for browsers ahead.
+  if (std::find(args.begin(), args.end(), "--warm-browsers") == args.end())
+    all.insert(all.end(), {"--warm-browsers", "0"});
   std::vector<char*> argv;
   for (std::string& arg : all)
     argv.push_back(arg.data());
