@@ -21,7 +21,7 @@ struct Options {
   std::string chromium = "/usr/lib/chromium/chromium"; // the browser binary
   std::string workDir;                                 // logs and profiles of this run
   std::string gridJar;                                 // Selenium Grid's jar, or "" (churn)
-  std::string java = "java";                           // the Java that runs it
+  std::string java = "/usr/bin/java";                  // the Java that runs it
 };
 
 // A private directory, removed (recursively) when destroyed.
