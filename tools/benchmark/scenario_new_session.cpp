@@ -10,6 +10,9 @@ void runNewSession(const Options& options, const Counts& counts, Report& report)
   std::vector<std::string> args = {"--plugin", "chrome"};
   if (warm)
     args.insert(args.end(), {"--warm-drivers", "1"});
+  // A cold New Session: no browser started ahead (that is what "churn" measures).
+  if (wdhostOffers(options, "--warm-browsers"))
+    args.insert(args.end(), {"--warm-browsers", "0"});
   report.info("wdhost mode",
               warm ? "--warm-drivers 1" : "cold (wdhost --help has no --warm-drivers)");
   Chromedriver driver(options);
