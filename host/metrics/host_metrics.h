@@ -33,8 +33,8 @@ struct MetricsSnapshot {
   std::map<std::string, std::array<std::size_t, 3>> sessions;
   std::size_t maxSessions = 0;               // --max-sessions
   std::size_t queued = 0;                    // New Session requests waiting for a slot
-  std::size_t warmDrivers = 0;  // processes started ahead, owned by no session
-  std::size_t warmBrowsers = 0; // browsers started ahead, ready to hand over
+  std::size_t warmDrivers = 0;               // processes started ahead, owned by no session
+  std::size_t warmBrowsers = 0;              // browsers started ahead, ready to hand over
   std::size_t processes = 0;                 // processes the host supervises
   std::size_t webSockets = 0;                // relayed websockets open
   std::uint64_t webSocketFramesToClient = 0; // frames relayed to clients (BiDi events, replies)

@@ -204,8 +204,8 @@ TEST_CASE("session files: an upload lands in a new directory of the session") {
 TEST_CASE("session files: an entry's path is never followed out of the upload directory") {
   Scratch root;
   auto dirs = openTempDirs(root.dir);
-  for (auto [zip, name] : {std::pair<const char*, const char*>{kZipUp, "escape.txt"},
-                           {kZipAbsolute, "escape2.txt"}}) {
+  for (auto [zip, name] :
+       {std::pair<const char*, const char*>{kZipUp, "escape.txt"}, {kZipAbsolute, "escape2.txt"}}) {
     std::string reply;
     Status status = uploadFile(*dirs, "s1", uploadBody(zip), &reply);
     REQUIRE_MESSAGE(status.isOk(), status.message());
