@@ -62,6 +62,11 @@ std::string warmKey(const std::string& plugin, const std::string& accepted, Laun
   return plugin + "\n" + (asks.downloads ? "downloads\n" : "\n") + accepted;
 }
 
+std::string msBetween(std::chrono::steady_clock::time_point from,
+                      std::chrono::steady_clock::time_point to) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count());
+}
+
 double secondsSince(std::chrono::steady_clock::time_point then) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - then).count();
 }
@@ -78,6 +83,8 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
   launched.plugin = plugin;
   launched.id = newRequest.sessionId.empty() ? randomUuid() : newRequest.sessionId;
   Status status;
+  // Where the time goes, for the log: the wait for a slot, the plugin's launch, the rest.
+  auto slotted = asked, launchedAt = asked;
   // A browser of this configuration started ahead, or still starting (then ready soonest).
   std::unique_ptr<WarmBrowser> warm = warm_.takeOrWait(key, settings_.launchTimeout);
   if (warm) {
@@ -120,10 +127,12 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
                       "cannot create the session's download directory: " + status.message());
       launched.capabilities = withDownloadDir(accepted, launched.downloadDir);
     }
+    slotted = std::chrono::steady_clock::now();
     status =
         launchOn(plugin, launched.id, launched.capabilities, &launched.handle, &launched.reply);
     if (!status.isOk())
       return status;
+    launchedAt = std::chrono::steady_clock::now();
   }
   std::string id = launched.id;
   status = becomeLive(std::move(launched), timing, asks, newRequest, response);
@@ -136,7 +145,10 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
   auto ms = static_cast<std::int64_t>(took * 1000);
   log(LogLevel::Info, "session",
       "created " + id + " on " + plugin->name() + " in " + std::to_string(ms) + " ms" +
-          (warm ? " (a browser started ahead)" : ""),
+          (warm ? " (a browser started ahead)"
+                : " (slot " + msBetween(asked, slotted) + " ms, launch " +
+                      msBetween(slotted, launchedAt) + " ms, host " +
+                      msBetween(launchedAt, std::chrono::steady_clock::now()) + " ms)"),
       LogFields{id, plugin->name(), ms});
   // A session with a network of its own (the sessions API's proxy) is not a configuration
   // that comes back.

@@ -290,8 +290,15 @@ private:
   static constexpr uint32_t kQuickTimeoutMs = 10000;
 
   void createSession(const std::string& body, const UserAgentLookup& userAgent) {
+    using Clock = std::chrono::steady_clock;
+    auto msSince = [](Clock::time_point then) {
+      return std::to_string(
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - then).count());
+    };
+    auto asked = Clock::now();
     HttpResponse created = httpRequest(host_, "POST", driverUrl_ + "/session", body,
                                        launch_.newSessionTimeoutMs, "session not created");
+    std::string timing = launch_.name + " New Session " + msSince(asked) + " ms";
     if (created.status != 200)
       throw Error("session not created", launch_.name + ": " + driverErrorMessage(created.body));
     rapidjson::Document doc;
@@ -312,6 +319,7 @@ private:
       if (userAgent.cache != nullptr)
         known = userAgent.cache->find(userAgent.key);
       if (!known) {
+        auto probed = Clock::now();
         HttpResponse agent = httpRequest(host_, "POST", upstream_ + "/execute/sync",
                                          R"({"script":"return navigator.userAgent","args":[]})",
                                          kQuickTimeoutMs, "session not created");
@@ -323,6 +331,9 @@ private:
           if (userAgent.cache != nullptr)
             userAgent.cache->remember(userAgent.key, *known);
         }
+        timing += ", user agent asked of the page " + msSince(probed) + " ms";
+      } else {
+        timing += ", user agent from the cache";
       }
       if (known)
         caps.AddMember("userAgent", rapidjson::Value(known->c_str(), alloc), alloc);
@@ -336,6 +347,7 @@ private:
       reply.AddMember("cdp", rapidjson::Value(("http://" + devTools).c_str(), replyAlloc),
                       replyAlloc);
     launchReply_ = toJsonString(reply);
+    host_.log(WDHOST_LOG_DEBUG, timing);
   }
 
   // The "debuggerAddress" under launch_.debuggerAddressKey in `caps`, "localhost" spelled as
