@@ -21,9 +21,10 @@ import { Builder } from 'selenium-webdriver';
 import chrome from 'selenium-webdriver/chrome.js';
 import LogInspector from 'selenium-webdriver/bidi/logInspector.js';
 import { remote } from 'webdriverio';
+
+import { CHROME_ARGS, dataUrl, within } from './support.mjs';
 import WebSocket from 'ws';
 
-const CHROME_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'];
 const chromeCaps = () => ({
   browserName: 'chrome',
   'goog:chromeOptions': { binary: '/usr/bin/chromium', args: [...CHROME_ARGS] },
@@ -33,21 +34,6 @@ const firefoxCaps = () => ({ browserName: 'firefox', 'moz:firefoxOptions': { arg
 const TEST_TIMEOUT = 180_000;
 const HTTP_TIMEOUT = 120_000; // a New Session may have to start a browser
 const EVENT_TIMEOUT = 15_000;
-
-const dataUrl = (html) => `data:text/html,${encodeURIComponent(html)}`;
-
-/** Resolves with `promise`, or rejects naming `what` once `ms` have passed. */
-async function within(ms, promise, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The wdhost process

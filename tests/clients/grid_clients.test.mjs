@@ -9,26 +9,12 @@ import { Builder } from 'selenium-webdriver';
 import chrome from 'selenium-webdriver/chrome.js';
 import { remote } from 'webdriverio';
 
+import { CHROME_ARGS, dataUrl, within } from './support.mjs';
+
 const GRID_URL = process.env.GRID_URL;
 const skip = GRID_URL ? false : 'GRID_URL is not set: run through tests/e2e/grid_relay_test.py';
-const CHROME_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'];
 const TEST_TIMEOUT = 180_000;
 const EVENT_TIMEOUT = 20_000;
-
-const dataUrl = (html) => `data:text/html,${encodeURIComponent(html)}`;
-
-/** Resolves with `promise`, or rejects naming `what` once `ms` have passed. */
-async function within(ms, promise, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** True when `url` is a websocket URL on the Grid router, for session `id`. */
 function onRouter(url, id, kind) {

@@ -15,23 +15,21 @@ import argparse
 import base64
 import http.server
 import io
-import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 import zipfile
 
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.file_detector import LocalFileDetector
+
+from e2e_support import free_port, http_json, wait_for
 
 CHROME_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 DOWNLOAD_TEXT = "quarterly figures from the grid test\n"
@@ -39,43 +37,6 @@ DOWNLOAD_TEXT = "quarterly figures from the grid test\n"
 
 def log(message):
     print(f"[grid] {message}", flush=True)
-
-
-def free_port():
-    """A port the OS picks for 127.0.0.1, released for the process about to bind it."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(check, timeout, what):
-    """Polls `check` until it returns a true value or `timeout` seconds pass (then fails)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.25)
-
-
-def http_json(url, method="GET", body=None, timeout=10):
-    """(HTTP status, parsed JSON body or None); status 0 when nothing answered."""
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
-            return answer.status, json.loads(answer.read() or b"null")
-    except urllib.error.HTTPError as error:
-        text = error.read()
-        try:
-            return error.code, json.loads(text)
-        except ValueError:
-            return error.code, None
-    except (OSError, ValueError):
-        return 0, None
 
 
 class Processes:

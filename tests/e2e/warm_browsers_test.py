@@ -10,12 +10,10 @@ SIGTERM: the host exits 0 and no browser of this run is left. The New Session ti
 """
 import argparse
 import http.server
-import json
 import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -25,23 +23,14 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 
+from e2e_support import wait_for
+
 CHROME_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 MARKER = f"WDHOST_WARM_TEST={os.getpid()}"
 
 
 def log(message):
     print(f"[warm] {message}", flush=True)
-
-
-def wait_for(check, timeout, what):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.2)
 
 
 def get(url):
