@@ -72,7 +72,7 @@ int httpStatusFor(ErrorCode code) noexcept {
 Status Status::withContext(std::string_view context) const {
   if (isOk())
     return *this;
-  return Status(code_, std::string(context) + ": " + message_);
+  return Status(code_, std::string(context) + ": " + message_, data_);
 }
 
 } // namespace wdh

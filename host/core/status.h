@@ -56,6 +56,9 @@ public:
   Status() = default;
   // An error (or Ok with an empty message).
   Status(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  // An error with the W3C "data" member: `dataJson` is a JSON object ("" = none).
+  Status(ErrorCode code, std::string message, std::string dataJson)
+      : code_(code), message_(std::move(message)), data_(std::move(dataJson)) {}
 
   // Success, spelled out.
   static Status ok() { return Status(); }
@@ -66,6 +69,8 @@ public:
   ErrorCode code() const noexcept { return code_; }
   // The human message.
   const std::string& message() const noexcept { return message_; }
+  // The error's "data" object as JSON text, or "" when it has none.
+  const std::string& data() const noexcept { return data_; }
   // The W3C error string.
   std::string_view name() const noexcept { return errorName(code_); }
   // HTTP status for this result.
@@ -77,6 +82,7 @@ public:
 private:
   ErrorCode code_ = ErrorCode::Ok;
   std::string message_;
+  std::string data_;
 };
 
 } // namespace wdh

@@ -38,6 +38,11 @@ void WDHOST_CALL replyErrorCallback(wdhost_reply* reply, wdhost_str error, wdhos
   replyError(reply, error, message);
 }
 
+void WDHOST_CALL replyErrorDataCallback(wdhost_reply* reply, wdhost_str error, wdhost_str message,
+                                        wdhost_str data) {
+  replyErrorData(reply, error, message, data);
+}
+
 const void* WDHOST_CALL getService(const wdhost_host* host, const char* id) {
   const HostTable* table = HostTable::from(host);
   if (table == nullptr || id == nullptr)
@@ -58,6 +63,7 @@ HostTable::HostTable(std::string pluginName, HostServices services, uint32_t agr
   table_.reply_json = &replyJsonCallback;
   table_.reply_error = &replyErrorCallback;
   table_.get_service = &getService;
+  table_.reply_error_data = &replyErrorDataCallback;
 }
 
 const HostTable* HostTable::from(const wdhost_host* host) noexcept {

@@ -1,5 +1,7 @@
 #include "plugin/plugin_reply.h"
 
+#include "json/json.h"
+
 namespace wdh {
 namespace {
 
@@ -41,6 +43,22 @@ void replyError(wdhost_reply* reply, wdhost_str error, wdhost_str message) noexc
   }
 }
 
+void replyErrorData(wdhost_reply* reply, wdhost_str error, wdhost_str message,
+                    wdhost_str data) noexcept {
+  if (reply == nullptr || reply->kind != PluginReply::Kind::None) {
+    replyError(reply, error, message);
+    return;
+  }
+  replyError(reply, error, message);
+  try {
+    rapidjson::Document object;
+    if (parseJsonObject(view(data), &object).isOk())
+      reply->data = toJson(object); // re-serialised: the error body embeds it verbatim
+  } catch (...) {
+    reply->data.clear();
+  }
+}
+
 Status replyStatus(wdhost_status rc, const PluginReply& reply, std::string_view what,
                    ErrorCode fallback, bool needJson) {
   std::string prefix(what);
@@ -59,7 +77,7 @@ Status replyStatus(wdhost_status rc, const PluginReply& reply, std::string_view 
     if (code == ErrorCode::UnknownError && reply.error != "unknown error")
       code = fallback;
     std::string message = reply.message.empty() ? "(no message)" : reply.message;
-    return Status(code, prefix + ": " + message);
+    return Status(code, prefix + ": " + message, reply.data);
   }
   return Status(fallback, prefix + " returned an unexpected status " + std::to_string(rc));
 }

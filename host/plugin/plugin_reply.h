@@ -15,6 +15,7 @@ struct wdhost_reply {
   std::string json;     // the JSON document, when kind == Json
   std::string error;    // the W3C error code, when kind == Error
   std::string message;  // the error message, when kind == Error
+  std::string data;     // the error's "data" JSON object, or "" (ABI 1.2 reply_error_data)
   int ignoredCalls = 0; // reply_* calls after the first (a plugin bug, logged)
 };
 
@@ -32,5 +33,7 @@ Status replyStatus(wdhost_status rc, const PluginReply& reply, std::string_view 
 // The reply callbacks the host table exposes.
 void replyJson(wdhost_reply* reply, wdhost_str json) noexcept;
 void replyError(wdhost_reply* reply, wdhost_str error, wdhost_str message) noexcept;
+void replyErrorData(wdhost_reply* reply, wdhost_str error, wdhost_str message,
+                    wdhost_str data) noexcept;
 
 } // namespace wdh

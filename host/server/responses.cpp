@@ -9,7 +9,10 @@ std::string errorBody(const Status& status) {
   body += quoteJson(status.name());
   body += ",\"message\":";
   body += quoteJson(status.message());
-  body += ",\"stacktrace\":\"\"}}";
+  body += ",\"stacktrace\":\"\"";
+  if (!status.data().empty())
+    body.append(",\"data\":").append(status.data());
+  body += "}}";
   return body;
 }
 

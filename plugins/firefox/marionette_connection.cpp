@@ -148,11 +148,20 @@ std::string MarionetteConnection::call(std::string_view name, std::string_view p
   writeAll(encodeFrame(commandMessage(id, name, params)), timeoutMs);
   while (true) {
     // Replies to earlier commands that timed out arrive late; they are skipped by id.
-    Reply reply = parseReply(readFrame(static_cast<uint32_t>(remainingMs(deadline))));
+    std::string frame;
+    try {
+      frame = readFrame(static_cast<uint32_t>(remainingMs(deadline)));
+    } catch (const wdhost::Error& e) {
+      if (e.code() != "timeout")
+        throw;
+      throw wdhost::Error("timeout", std::string(name) + " got no answer from Firefox within " +
+                                         std::to_string(timeoutMs) + " ms");
+    }
+    Reply reply = parseReply(frame);
     if (reply.id != id)
       continue;
     if (reply.failed)
-      throw wdhost::Error(reply.error, reply.message);
+      throw wdhost::Error(reply.error, reply.message, reply.data);
     return reply.result;
   }
 }

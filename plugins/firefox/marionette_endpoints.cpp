@@ -2,10 +2,12 @@
 
 #include "marionette_protocol.h"
 
+#include <algorithm>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <wdhost/plugin.hpp>
+#include <wdhost/w3c_parameters.hpp>
 
 namespace firefox {
 namespace {
@@ -91,6 +93,83 @@ rapidjson::Document frameParams(const rapidjson::Document& body) {
                                               toJson(value));
 }
 
+constexpr int64_t kUnlimitedMs = 3600 * 1000; // how long "no limit" may wait for an answer
+constexpr int64_t kMarginMs = 30000;          // Firefox's own time on top of any wait
+
+bool blank(std::string_view body) {
+  return body.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// A script body that awaits runs as the body of an async function, as the spec's Execute Script
+// does (Marionette runs a plain function body, where `await` is a syntax error).
+void wrapAwaitingScript(rapidjson::Document& body) {
+  auto script = body.FindMember("script");
+  std::string_view text(script->value.GetString(), script->value.GetStringLength());
+  if (text.find("await") == std::string_view::npos)
+    return;
+  std::string wrapped = "return (async function() {\n";
+  wrapped.append(text).append("\n}).apply(this, arguments);");
+  script->value.SetString(wrapped.c_str(), static_cast<rapidjson::SizeType>(wrapped.size()),
+                          body.GetAllocator());
+}
+
+// Checks the body against the endpoint's Check and rewrites what Marionette reads differently.
+void applyCheck(Check check, rapidjson::Document& body) {
+  switch (check) {
+  case Check::None:
+    return;
+  case Check::Locator:
+    wdhost::w3c::checkLocator(body);
+    return;
+  case Check::NewWindow: {
+    wdhost::w3c::checkNewWindow(body);
+    auto type = body.FindMember("type");
+    if (type != body.MemberEnd() &&
+        !(type->value.IsString() && (std::string_view(type->value.GetString()) == "tab" ||
+                                     std::string_view(type->value.GetString()) == "window")))
+      body.RemoveMember(type); // null or another hint: Firefox picks (a tab)
+    return;
+  }
+  case Check::Timeouts: {
+    wdhost::w3c::checkTimeouts(body);
+    for (auto it = body.MemberBegin(); it != body.MemberEnd();) {
+      std::string_view key(it->name.GetString(), it->name.GetStringLength());
+      if (key == "script" || key == "pageLoad" || key == "implicit")
+        ++it;
+      else
+        it = body.RemoveMember(it); // the spec ignores other keys; Marionette refuses them
+    }
+    return;
+  }
+  case Check::Script:
+    wdhost::w3c::checkScript(body);
+    if (!body.HasMember("args"))
+      body.AddMember("args", rapidjson::Value(rapidjson::kArrayType), body.GetAllocator());
+    wrapAwaitingScript(body);
+    return;
+  }
+}
+
+// The sum of every "duration" in a Perform Actions body: the longest its pauses may hold it.
+int64_t actionsDurationMs(std::string_view params) {
+  rapidjson::Document doc;
+  doc.Parse(params.data(), params.size());
+  int64_t total = 0;
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("actions") ||
+      !doc["actions"].IsArray())
+    return 0;
+  for (const auto& source : doc["actions"].GetArray()) {
+    if (!source.IsObject() || !source.HasMember("actions") || !source["actions"].IsArray())
+      continue;
+    for (const auto& action : source["actions"].GetArray())
+      if (action.IsObject() && action.HasMember("duration") && action["duration"].IsNumber())
+        total += std::max<int64_t>(0, static_cast<int64_t>(action["duration"].GetDouble()));
+    if (total > kUnlimitedMs)
+      return kUnlimitedMs;
+  }
+  return total;
+}
+
 } // namespace
 
 const std::vector<Endpoint>& endpoints() {
@@ -99,19 +178,19 @@ const std::vector<Endpoint>& endpoints() {
   static const std::vector<Endpoint> table = {
       // Timeouts.
       {"GET", "/timeouts", "WebDriver:GetTimeouts", P::None, V},
-      {"POST", "/timeouts", "WebDriver:SetTimeouts", P::Body, V},
+      {"POST", "/timeouts", "WebDriver:SetTimeouts", P::Body, V, Check::Timeouts},
       // Navigation.
-      {"POST", "/url", "WebDriver:Navigate", P::Body, V},
+      {"POST", "/url", "WebDriver:Navigate", P::Body, V, Check::None, Wait::PageLoad},
       {"GET", "/url", "WebDriver:GetCurrentURL", P::None, V},
-      {"POST", "/back", "WebDriver:Back", P::None, V},
-      {"POST", "/forward", "WebDriver:Forward", P::None, V},
-      {"POST", "/refresh", "WebDriver:Refresh", P::None, V},
+      {"POST", "/back", "WebDriver:Back", P::None, V, Check::None, Wait::PageLoad},
+      {"POST", "/forward", "WebDriver:Forward", P::None, V, Check::None, Wait::PageLoad},
+      {"POST", "/refresh", "WebDriver:Refresh", P::None, V, Check::None, Wait::PageLoad},
       {"GET", "/title", "WebDriver:GetTitle", P::None, V},
       // Contexts: windows and frames.
       {"GET", "/window", "WebDriver:GetWindowHandle", P::None, V},
       {"DELETE", "/window", "WebDriver:CloseWindow", P::None, V},
       {"POST", "/window", "WebDriver:SwitchToWindow", P::Body, V},
-      {"POST", "/window/new", "WebDriver:NewWindow", P::Body, V},
+      {"POST", "/window/new", "WebDriver:NewWindow", P::Body, V, Check::NewWindow},
       {"GET", "/window/handles", "WebDriver:GetWindowHandles", P::None, V},
       {"GET", "/window/rect", "WebDriver:GetWindowRect", P::None, V},
       {"POST", "/window/rect", "WebDriver:SetWindowRect", P::Body, V},
@@ -121,12 +200,16 @@ const std::vector<Endpoint>& endpoints() {
       {"POST", "/frame", "WebDriver:SwitchToFrame", P::Frame, V},
       {"POST", "/frame/parent", "WebDriver:SwitchToParentFrame", P::None, V},
       // Elements: find.
-      {"POST", "/element", "WebDriver:FindElement", P::Body, V},
-      {"POST", "/elements", "WebDriver:FindElements", P::Body, V},
-      {"POST", "/element/*/element", "WebDriver:FindElement", P::FromElement, V},
-      {"POST", "/element/*/elements", "WebDriver:FindElements", P::FromElement, V},
-      {"POST", "/shadow/*/element", "WebDriver:FindElementFromShadowRoot", P::FromShadowRoot, V},
-      {"POST", "/shadow/*/elements", "WebDriver:FindElementsFromShadowRoot", P::FromShadowRoot, V},
+      {"POST", "/element", "WebDriver:FindElement", P::Body, V, Check::Locator, Wait::Implicit},
+      {"POST", "/elements", "WebDriver:FindElements", P::Body, V, Check::Locator, Wait::Implicit},
+      {"POST", "/element/*/element", "WebDriver:FindElement", P::FromElement, V, Check::Locator,
+       Wait::Implicit},
+      {"POST", "/element/*/elements", "WebDriver:FindElements", P::FromElement, V, Check::Locator,
+       Wait::Implicit},
+      {"POST", "/shadow/*/element", "WebDriver:FindElementFromShadowRoot", P::FromShadowRoot, V,
+       Check::Locator, Wait::Implicit},
+      {"POST", "/shadow/*/elements", "WebDriver:FindElementsFromShadowRoot", P::FromShadowRoot, V,
+       Check::Locator, Wait::Implicit},
       {"GET", "/element/active", "WebDriver:GetActiveElement", P::None, V},
       {"GET", "/element/*/shadow", "WebDriver:GetShadowRoot", P::Id, V},
       // Elements: state.
@@ -142,13 +225,14 @@ const std::vector<Endpoint>& endpoints() {
       {"GET", "/element/*/computedrole", "WebDriver:GetComputedRole", P::Id, V},
       {"GET", "/element/*/computedlabel", "WebDriver:GetComputedLabel", P::Id, V},
       // Elements: interaction.
-      {"POST", "/element/*/click", "WebDriver:ElementClick", P::Id, V},
+      {"POST", "/element/*/click", "WebDriver:ElementClick", P::Id, V, Check::None, Wait::PageLoad},
       {"POST", "/element/*/clear", "WebDriver:ElementClear", P::Id, V},
       {"POST", "/element/*/value", "WebDriver:ElementSendKeys", P::IdBody, V},
       // Document.
       {"GET", "/source", "WebDriver:GetPageSource", P::None, V},
-      {"POST", "/execute/sync", "WebDriver:ExecuteScript", P::Body, V},
-      {"POST", "/execute/async", "WebDriver:ExecuteAsyncScript", P::Body, V},
+      {"POST", "/execute/sync", "WebDriver:ExecuteScript", P::Body, V, Check::Script, Wait::Script},
+      {"POST", "/execute/async", "WebDriver:ExecuteAsyncScript", P::Body, V, Check::Script,
+       Wait::Script},
       // Cookies.
       {"GET", "/cookie", "WebDriver:GetCookies", P::None, V},
       {"GET", "/cookie/*", "WebDriver:GetCookies", P::None, Result::NamedCookie},
@@ -156,7 +240,7 @@ const std::vector<Endpoint>& endpoints() {
       {"DELETE", "/cookie/*", "WebDriver:DeleteCookie", P::CookieName, V},
       {"DELETE", "/cookie", "WebDriver:DeleteAllCookies", P::None, V},
       // Actions.
-      {"POST", "/actions", "WebDriver:PerformActions", P::Body, V},
+      {"POST", "/actions", "WebDriver:PerformActions", P::Body, V, Check::None, Wait::Actions},
       {"DELETE", "/actions", "WebDriver:ReleaseActions", P::None, V},
       // User prompts.
       {"POST", "/alert/dismiss", "WebDriver:DismissAlert", P::None, V},
@@ -233,6 +317,9 @@ Match matchEndpoint(std::string_view method, std::string_view path) {
 
 std::string buildParams(const Match& match, std::string_view body) {
   const std::vector<std::string>& seg = match.segments;
+  if (match.endpoint->method == "POST" && blank(body))
+    throw wdhost::Error("invalid argument", "the request body must be a JSON object; send {} "
+                                            "when the command takes no parameters");
   switch (match.endpoint->params) {
   case Params::None:
     return "{}";
@@ -242,6 +329,7 @@ std::string buildParams(const Match& match, std::string_view body) {
     break;
   }
   rapidjson::Document doc = bodyObject(body);
+  applyCheck(match.endpoint->check, doc);
   switch (match.endpoint->params) {
   case Params::Body:
     break;
@@ -325,6 +413,29 @@ std::string buildValue(const Match& match, std::string_view result) {
   }
   throw wdhost::Error("no such cookie",
                       "no cookie named '" + match.segments.at(0) + "' is visible on this page");
+}
+
+uint32_t answerTimeoutMs(const Match& match, std::string_view params, int64_t scriptMs,
+                         int64_t pageLoadMs, int64_t implicitMs) {
+  auto bound = [](int64_t ms) { return ms < 0 || ms > kUnlimitedMs ? kUnlimitedMs : ms; };
+  int64_t wait = 0;
+  switch (match.endpoint->wait) {
+  case Wait::Quick:
+    break;
+  case Wait::PageLoad:
+    wait = bound(pageLoadMs);
+    break;
+  case Wait::Script:
+    wait = bound(scriptMs);
+    break;
+  case Wait::Implicit:
+    wait = bound(implicitMs);
+    break;
+  case Wait::Actions:
+    wait = actionsDurationMs(params);
+    break;
+  }
+  return static_cast<uint32_t>(wait + kMarginMs);
 }
 
 } // namespace firefox

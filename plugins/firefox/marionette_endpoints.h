@@ -2,6 +2,7 @@
 // table, matched by method and the path after /session/{id}, with "*" for a variable segment.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,13 +34,36 @@ enum class Result {
   Rect,        // only x, y, width and height (Marionette adds top, right, bottom, left)
 };
 
+// What the bridge checks and rewrites in the W3C body before Marionette sees it, so that bad
+// parameters get the error the spec names (as geckodriver does) rather than Marionette's.
+enum class Check {
+  None,
+  Locator,   // "using" one of the five strategies and "value" a string, else invalid argument
+  NewWindow, // "type" absent, null (dropped) or a string; a string other than tab/window is
+             // only a hint (dropped), anything else invalid argument
+  Timeouts,  // each of script, pageLoad, implicit null or an integer 0..2^53-1; others dropped
+  Script,    // "script" a string and "args" an array; a body using await runs as an async
+             // function (the spec's "execute a function body" runs it as one)
+};
+
+// How long Marionette may legitimately take to answer, besides a fixed margin.
+enum class Wait {
+  Quick,    // nothing the session's timeouts govern
+  PageLoad, // may wait for a navigation: the page-load timeout
+  Script,   // runs a script: the script timeout
+  Implicit, // may wait for an element: the implicit-wait timeout
+  Actions,  // input actions: the pauses and durations they hold
+};
+
 // One W3C endpoint and its Marionette command.
 struct Endpoint {
-  std::string_view method;  // "GET", "POST" or "DELETE"
-  std::string_view pattern; // "/element/*/click"
-  std::string_view command; // "WebDriver:ElementClick"
-  Params params;            // how params are built
-  Result result;            // how the value is built
+  std::string_view method;   // "GET", "POST" or "DELETE"
+  std::string_view pattern;  // "/element/*/click"
+  std::string_view command;  // "WebDriver:ElementClick"
+  Params params;             // how params are built
+  Result result;             // how the value is built
+  Check check = Check::None; // what is checked in the body first
+  Wait wait = Wait::Quick;   // what bounds the wait for the answer
 };
 
 // Every endpoint, in one table.
@@ -56,9 +80,15 @@ struct Match {
 // (naming the methods it takes) for a known path with another method.
 Match matchEndpoint(std::string_view method, std::string_view path);
 
-// The Marionette params (a JSON object) for `match` with the W3C request `body` ("" = {}).
-// Throws wdhost::Error("invalid argument") when the body is not an object or a frame id is bad.
+// The Marionette params (a JSON object) for `match` with the W3C request `body` (for GET and
+// DELETE "" = {}). Throws wdhost::Error("invalid argument") when a POST's body is not a JSON
+// object or a parameter breaks the endpoint's Check.
 std::string buildParams(const Match& match, std::string_view body);
+
+// The milliseconds Marionette may take to answer `match` with `params` (from buildParams) in a
+// session whose timeouts are these (-1 = no limit): the endpoint's Wait plus a fixed margin.
+uint32_t answerTimeoutMs(const Match& match, std::string_view params, int64_t scriptMs,
+                         int64_t pageLoadMs, int64_t implicitMs);
 
 // The W3C value for `match` from Marionette's raw `result` JSON (see Result).
 std::string buildValue(const Match& match, std::string_view result);

@@ -94,11 +94,16 @@ Reply parseReply(std::string_view json) {
         reply.error = code->value.GetString();
       if (message != error.MemberEnd() && message->value.IsString())
         reply.message = message->value.GetString();
+      auto data = error.FindMember("data");
+      if (data != error.MemberEnd() && data->value.IsObject() && data->value.MemberCount() > 0)
+        reply.data = toJson(data->value);
     }
     if (reply.error.empty())
       reply.error = "unknown error";
     if (reply.message.empty())
-      reply.message = "Firefox answered " + toJson(error);
+      reply.message = error.IsObject() && error.HasMember("error")
+                          ? reply.error // no detail
+                          : "Firefox answered " + toJson(error);
     return reply;
   }
   reply.result = toJson(doc[3]);

@@ -36,6 +36,7 @@ struct Reply {
   bool failed = false; // true when error was not null
   std::string error;   // W3C error code, when failed
   std::string message; // error message, when failed
+  std::string data;    // the error's "data" object as JSON ("" when none), when failed
   std::string result;  // the result as JSON ("null" when none), when not failed
 };
 

@@ -22,8 +22,7 @@ constexpr uint32_t kQuitTimeoutMs = 5000;
 constexpr uint32_t kExitWaitMs = 5000;
 constexpr uint32_t kTerminateGraceMs = 2000;
 constexpr uint32_t kQuickTimeoutMs = 10000;
-constexpr int64_t kUnlimitedMs = 3600 * 1000;
-constexpr int64_t kMarginMs = 30000;
+constexpr uint32_t kNewWindowAnswerMs = 3000; // then the handles tell whether it opened
 
 std::string toJson(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
@@ -74,6 +73,19 @@ std::string base64Decode(std::string_view text) {
   return out;
 }
 
+// The window handles in a WebDriver:GetWindowHandles result (a JSON array of strings).
+std::vector<std::string> handleList(const std::string& result) {
+  std::string value = unwrapValue(result);
+  rapidjson::Document doc;
+  doc.Parse(value.c_str(), value.size());
+  std::vector<std::string> handles;
+  if (!doc.HasParseError() && doc.IsArray())
+    for (const auto& handle : doc.GetArray())
+      if (handle.IsString())
+        handles.emplace_back(handle.GetString(), handle.GetStringLength());
+  return handles;
+}
+
 bool isDirectory(const std::string& path) {
   struct stat info;
   return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
@@ -87,12 +99,6 @@ std::string marionetteCapabilities(std::string_view capabilities) {
   caps.RemoveMember("browserVersion");
   caps.RemoveMember(wdhost::kDownloadDirCapability); // applied as prefs of the profile
   return toJson(caps);
-}
-
-uint32_t commandTimeoutFor(int64_t scriptMs, int64_t pageLoadMs, int64_t implicitMs) {
-  auto bound = [](int64_t ms) { return ms < 0 || ms > kUnlimitedMs ? kUnlimitedMs : ms; };
-  int64_t longest = std::max({bound(scriptMs), bound(pageLoadMs), bound(implicitMs)});
-  return static_cast<uint32_t>(longest + kMarginMs);
 }
 
 MarionetteSession::MarionetteSession(const wdhost::Host& host, const FirefoxInstall& install,
@@ -240,10 +246,6 @@ void MarionetteSession::rememberTimeouts(std::string_view json) {
   read("implicit", &implicitMs_);
 }
 
-uint32_t MarionetteSession::commandTimeoutMs() const {
-  return commandTimeoutFor(scriptMs_, pageLoadMs_, implicitMs_);
-}
-
 std::string MarionetteSession::command(std::string_view method, std::string_view path,
                                        std::string_view body) {
   Match match = matchEndpoint(method, path);
@@ -254,7 +256,10 @@ std::string MarionetteSession::command(std::string_view method, std::string_view
     throw wdhost::Error("invalid session id", "Firefox is gone: its Marionette connection closed");
   std::string result;
   try {
-    result = connection_->call(match.endpoint->command, params, commandTimeoutMs());
+    uint32_t timeoutMs = answerTimeoutMs(match, params, scriptMs_, pageLoadMs_, implicitMs_);
+    result = match.endpoint->command == "WebDriver:NewWindow"
+                 ? newWindow(params, timeoutMs)
+                 : connection_->call(match.endpoint->command, params, timeoutMs);
   } catch (const wdhost::Error& e) {
     if (connection_->open())
       throw;
@@ -265,6 +270,38 @@ std::string MarionetteSession::command(std::string_view method, std::string_view
   if (match.endpoint->command == "WebDriver:SetTimeouts")
     rememberTimeouts(params);
   return buildValue(match, result);
+}
+
+std::string MarionetteSession::newWindow(const std::string& params, uint32_t timeoutMs) {
+  std::vector<std::string> before =
+      handleList(connection_->call("WebDriver:GetWindowHandles", "{}", kQuickTimeoutMs));
+  try {
+    return connection_->call("WebDriver:NewWindow", params, kNewWindowAnswerMs);
+  } catch (const wdhost::Error& e) {
+    if (e.code() != "timeout" || !connection_->open())
+      throw;
+  }
+  // Firefox opens a tab asked for from a popup window in another window, and Marionette never
+  // answers (it waits for the tab in the popup). The new window is found among the handles.
+  std::string type = params.find(R"("type":"window")") != std::string::npos ? "window" : "tab";
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+  while (Clock::now() < deadline) {
+    for (const std::string& handle :
+         handleList(connection_->call("WebDriver:GetWindowHandles", "{}", kQuickTimeoutMs)))
+      if (std::find(before.begin(), before.end(), handle) == before.end()) {
+        host_.log(WDHOST_LOG_DEBUG, "firefox: WebDriver:NewWindow did not answer; found the new "
+                                    "window " +
+                                        handle + " among the handles");
+        rapidjson::Document reply(rapidjson::kObjectType);
+        auto& alloc = reply.GetAllocator();
+        reply.AddMember("handle", rapidjson::Value(handle.c_str(), alloc), alloc);
+        reply.AddMember("type", rapidjson::Value(type.c_str(), alloc), alloc);
+        return toJson(reply);
+      }
+    pause(100);
+  }
+  throw wdhost::Error("timeout", "WebDriver:NewWindow got no answer from Firefox within " +
+                                     std::to_string(timeoutMs) + " ms and no new window appeared");
 }
 
 void MarionetteSession::teardown() {

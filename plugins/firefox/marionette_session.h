@@ -38,7 +38,7 @@ private:
   [[noreturn]] void fail(const std::string& why);
   void startSession(std::string_view capabilities);
   void rememberTimeouts(std::string_view json);
-  uint32_t commandTimeoutMs() const;
+  std::string newWindow(const std::string& params, uint32_t timeoutMs);
 
   wdhost::Host host_;
   std::unique_ptr<wdhost::TempDir> workDir_;
@@ -54,9 +54,5 @@ private:
 // The capabilities Marionette's WebDriver:NewSession receives: `capabilities` without
 // moz:firefoxOptions (applied by the plugin) and browserVersion (matched by the host).
 std::string marionetteCapabilities(std::string_view capabilities);
-
-// The read/write bound for one command: the longest of the session's script, page-load and
-// implicit-wait timeouts (an unlimited one counts as one hour) plus 30 seconds.
-uint32_t commandTimeoutFor(int64_t scriptMs, int64_t pageLoadMs, int64_t implicitMs);
 
 } // namespace firefox

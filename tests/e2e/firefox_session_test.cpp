@@ -177,6 +177,78 @@ TEST_CASE("e2e firefox: new session, navigate, find, click, type, script, cookie
   CHECK(host.stop() == 0);
 }
 
+TEST_CASE("e2e firefox: W3C prompts, parameters, async scripts and New Window from a popup") {
+  PageServer pages;
+  HostProcess host(WDHOST_BINARY, {"--plugin", "firefox"});
+  rapidjson::Document caps(rapidjson::kObjectType);
+  std::string base = "/session/" + newFirefoxSession(host, &caps);
+  std::string origin = "http://127.0.0.1:" + std::to_string(pages.port());
+  auto post = [&](const std::string& path, const std::string& body) {
+    return httpRequest(host.port(), "POST", base + path, body);
+  };
+  REQUIRE(post("/url", "{\"url\":\"" + origin + "/a\"}").status == 200);
+
+  // A prompt met by a command: dismissed (the default) and reported with its text as data.
+  REQUIRE(
+      post("/execute/async", "{\"script\":\"setTimeout(() => alert('cheese'), 0)\",\"args\":[]}")
+          .status == 200);
+  HttpAnswer title = httpRequest(host.port(), "GET", base + "/title");
+  CHECK(title.status == 500);
+  rapidjson::Document error = parse(title.body);
+  CHECK(std::string(error["value"]["error"].GetString()) == "unexpected alert open");
+  REQUIRE(error["value"].HasMember("data"));
+  CHECK(std::string(error["value"]["data"]["text"].GetString()) == "cheese");
+  CHECK(httpRequest(host.port(), "GET", base + "/alert/text").status == 404);
+
+  // Parameters the spec rejects are invalid argument before Firefox sees them.
+  auto codeOf = [&](const std::string& path, const std::string& body) {
+    HttpAnswer answer = post(path, body);
+    if (answer.status == 200)
+      return std::string("ok");
+    return std::to_string(answer.status) + " " + parse(answer.body)["value"]["error"].GetString();
+  };
+  CHECK(codeOf("/element", "{\"using\":\"a\",\"value\":\"p\"}") == "400 invalid argument");
+  CHECK(codeOf("/element", "{\"using\":\"css selector\",\"value\":null}") ==
+        "400 invalid argument");
+  CHECK(codeOf("/window/new", "{\"type\":42}") == "400 invalid argument");
+  CHECK(codeOf("/timeouts", "{\"script\":2.5}") == "400 invalid argument");
+  CHECK(codeOf("/timeouts", "") == "400 invalid argument");
+  CHECK(codeOf("/timeouts", "{\"a\":42}") == "ok");
+  CHECK(codeOf("/element", "{\"using\":\"xpath\",\"value\":\"][\"}") == "400 invalid selector");
+
+  // Script bodies that await run as async functions, in both Execute Script commands.
+  CHECK(post("/execute/sync",
+             "{\"script\":\"let r = await Promise.resolve('foobar'); return r;\",\"args\":[]}")
+            .body == "{\"value\":\"foobar\"}");
+  CHECK(post("/execute/async", "{\"script\":\"let done = arguments[0]; "
+                               "done(await Promise.resolve(3));\",\"args\":[]}")
+            .body == "{\"value\":3}");
+  CHECK(codeOf("/execute/sync",
+               "{\"script\":\"window.await = () => {}; "
+               "await(Promise.reject(new Error()));\"}") == "500 javascript error");
+
+  // New Window, type null, and from a popup window (where Marionette itself never answers).
+  CHECK(codeOf("/window/new", "{\"type\":null}") == "ok");
+  std::string before = httpRequest(host.port(), "GET", base + "/window/handles").body;
+  REQUIRE(
+      post("/execute/sync", "{\"script\":\"window.open('/pop', 'pop', 'width=300,height=300')\"}")
+          .status == 200);
+  rapidjson::Document handles =
+      parse(httpRequest(host.port(), "GET", base + "/window/handles").body);
+  std::string popup;
+  for (const auto& handle : handles["value"].GetArray())
+    if (before.find(handle.GetString()) == std::string::npos)
+      popup = handle.GetString();
+  REQUIRE(!popup.empty());
+  REQUIRE(post("/window", "{\"handle\":\"" + popup + "\"}").status == 200);
+  HttpAnswer fromPopup = post("/window/new", "{\"type\":\"tab\"}");
+  REQUIRE_MESSAGE(fromPopup.status == 200, fromPopup.body);
+  std::string created = parse(fromPopup.body)["value"]["handle"].GetString();
+  CHECK(httpRequest(host.port(), "GET", base + "/window/handles").body.find(created) !=
+        std::string::npos);
+  CHECK(httpRequest(host.port(), "DELETE", base).status == 200);
+}
+
 TEST_CASE("e2e firefox: SIGTERM closes live sessions and leaves no process behind") {
   HostProcess host(WDHOST_BINARY, {"--plugin", "firefox"});
   rapidjson::Document caps(rapidjson::kObjectType);

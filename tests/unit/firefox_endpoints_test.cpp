@@ -179,6 +179,105 @@ TEST_CASE("firefox: path segments become Marionette params, references pass thro
   CHECK_THROWS_AS(paramsFor("POST", "/url", "[1]"), wdhost::Error);
 }
 
+TEST_CASE("firefox: a POST without a JSON object body is invalid argument") {
+  CHECK(errorCode([] { paramsFor("POST", "/window/new", ""); }) == "invalid argument");
+  CHECK(errorCode([] { paramsFor("POST", "/timeouts", " "); }) == "invalid argument");
+  CHECK(errorCode([] { paramsFor("POST", "/element/E1/click", ""); }) == "invalid argument");
+  CHECK(errorCode([] { paramsFor("POST", "/alert/accept", ""); }) == "invalid argument");
+  CHECK(errorCode([] { paramsFor("POST", "/url", "null"); }) == "invalid argument");
+  CHECK(paramsFor("POST", "/alert/accept", "{}") == "{}");
+  CHECK(paramsFor("GET", "/element/E1/text", "") == R"({"id":"E1"})");
+}
+
+TEST_CASE("firefox: locators are checked before Firefox sees them") {
+  for (const char* path : {"/element", "/elements", "/element/E1/element", "/element/E1/elements",
+                           "/shadow/S1/element", "/shadow/S1/elements"}) {
+    CAPTURE(path);
+    for (const char* body :
+         {R"({"using":"a","value":"x"})", R"({"using":true,"value":"x"})",
+          R"({"using":null,"value":"x"})", R"({"using":1,"value":"x"})", R"({"value":"x"})",
+          R"({"using":"css selector","value":null})", R"({"using":"xpath","value":[]})",
+          R"({"using":"tag name"})", R"({"using":"link text","value":{}})"}) {
+      CAPTURE(body);
+      CHECK(errorCode([&] { paramsFor("POST", path, body); }) == "invalid argument");
+    }
+  }
+  for (const char* strategy :
+       {"css selector", "link text", "partial link text", "tag name", "xpath"}) {
+    std::string body = std::string(R"({"using":")") + strategy + R"(","value":"a"})";
+    CHECK(paramsFor("POST", "/element", body) == body);
+  }
+}
+
+TEST_CASE("firefox: New Window takes type null, a hint, tab or window") {
+  CHECK(paramsFor("POST", "/window/new", R"({"type":null})") == "{}");
+  CHECK(paramsFor("POST", "/window/new", R"({"type":"foo"})") == "{}");
+  CHECK(paramsFor("POST", "/window/new", "{}") == "{}");
+  CHECK(paramsFor("POST", "/window/new", R"({"type":"tab"})") == R"({"type":"tab"})");
+  CHECK(paramsFor("POST", "/window/new", R"({"type":"window"})") == R"({"type":"window"})");
+  for (const char* body : {R"({"type":true})", R"({"type":42})", R"({"type":4.2})",
+                           R"({"type":[]})", R"({"type":{}})"}) {
+    CAPTURE(body);
+    CHECK(errorCode([&] { paramsFor("POST", "/window/new", body); }) == "invalid argument");
+  }
+}
+
+TEST_CASE("firefox: Set Timeouts values are null or integers up to 2^53-1, other keys dropped") {
+  CHECK(paramsFor("POST", "/timeouts", R"({"a":42})") == "{}");
+  CHECK(paramsFor("POST", "/timeouts", R"({"implicit":null,"x":1})") == R"({"implicit":null})");
+  CHECK(paramsFor("POST", "/timeouts", R"({"script":9007199254740991})") ==
+        R"({"script":9007199254740991})");
+  CHECK(paramsFor("POST", "/timeouts", R"({"pageLoad":2.0})") == R"({"pageLoad":2.0})");
+  for (const char* key : {"script", "pageLoad", "implicit"})
+    for (const char* value : {"-1", "2.5", "9007199254740992", "[]", "{}", "false", R"("10")"}) {
+      std::string body = std::string("{\"") + key + "\":" + value + "}";
+      CAPTURE(body);
+      CHECK(errorCode([&] { paramsFor("POST", "/timeouts", body); }) == "invalid argument");
+    }
+  for (const char* body : {"1", "false", "[]", R"("{}")"})
+    CHECK(errorCode([&] { paramsFor("POST", "/timeouts", body); }) == "invalid argument");
+}
+
+TEST_CASE("firefox: scripts are checked, and a script that awaits runs as an async function") {
+  CHECK(paramsFor("POST", "/execute/sync", R"({"script":"return 1"})") ==
+        R"({"script":"return 1","args":[]})");
+  CHECK(errorCode([] { paramsFor("POST", "/execute/sync", R"({"args":[]})"); }) ==
+        "invalid argument");
+  CHECK(errorCode([] { paramsFor("POST", "/execute/async", R"({"script":1,"args":[]})"); }) ==
+        "invalid argument");
+  CHECK(errorCode([] { paramsFor("POST", "/execute/sync", R"({"script":"","args":{}})"); }) ==
+        "invalid argument");
+  rapidjson::Document wrapped;
+  std::string params = paramsFor("POST", "/execute/async",
+                                 R"js({"script":"await x; arguments[0](1)","args":[2]})js");
+  wrapped.Parse(params.c_str());
+  REQUIRE(wrapped.IsObject());
+  std::string script = wrapped["script"].GetString();
+  CHECK(script.find("async function") != std::string::npos);
+  CHECK(script.find("await x; arguments[0](1)") != std::string::npos);
+  CHECK(script.find(".apply(this, arguments)") != std::string::npos);
+  CHECK(wrapped["args"][0].GetInt() == 2);
+}
+
+TEST_CASE("firefox: each command waits only as long as it may legitimately take") {
+  auto timeout = [](const char* method, const char* path, const char* body) {
+    Match match = matchEndpoint(method, path);
+    return answerTimeoutMs(match, buildParams(match, body), 5000, 120000, 2000);
+  };
+  CHECK(timeout("POST", "/window/new", R"({"type":"tab"})") == 30000);
+  CHECK(timeout("GET", "/title", "") == 30000);
+  CHECK(timeout("POST", "/url", R"({"url":"about:blank"})") == 150000);
+  CHECK(timeout("POST", "/element/E/click", "{}") == 150000);
+  CHECK(timeout("POST", "/execute/sync", R"({"script":"","args":[]})") == 35000);
+  CHECK(timeout("POST", "/element", R"({"using":"xpath","value":"//a"})") == 32000);
+  CHECK(
+      timeout("POST", "/actions",
+              R"({"actions":[{"type":"none","id":"n","actions":[{"type":"pause","duration":4000},)"
+              R"({"type":"pause","duration":1000}]}]})") == 35000);
+  Match navigate = matchEndpoint("POST", "/url");
+  CHECK(answerTimeoutMs(navigate, "{}", 5000, -1, 0) == 3600 * 1000 + 30000);
+}
+
 TEST_CASE("firefox: Switch To Frame ids become Marionette's id or element") {
   CHECK(paramsFor("POST", "/frame", R"({"id":null})") == "{}");
   CHECK(paramsFor("POST", "/frame", R"({"id":2})") == R"({"id":2})");

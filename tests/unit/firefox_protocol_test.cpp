@@ -75,6 +75,14 @@ TEST_CASE("firefox: replies carry a result or a W3C error") {
   CHECK(error.error == "no such element");
   CHECK(error.message == "Unable to locate element: #x");
 
+  Reply alert = parseReply(
+      R"([1,6,{"error":"unexpected alert open","message":"m","data":{"text":"cheese"}},null])");
+  CHECK(alert.error == "unexpected alert open");
+  CHECK(alert.data == R"({"text":"cheese"})");
+  CHECK(error.data.empty());
+  CHECK(parseReply(R"([1,7,{"error":"x","message":"m","data":{}},null])").data.empty());
+  CHECK(parseReply(R"([1,7,{"error":"x","message":"m","data":"text"},null])").data.empty());
+
   Reply odd = parseReply(R"([1,5,{"weird":true},null])");
   CHECK(odd.failed);
   CHECK(odd.error == "unknown error");

@@ -54,3 +54,50 @@ TEST_CASE("sdk helpers: a description is the JSON describe() returns") {
   CHECK(json.find(R"("browserNames":["wk"])") != std::string::npos);
   CHECK(json.find(R"("driver":{"name":"WebKitWebDriver","version":"2.50",)") != std::string::npos);
 }
+
+namespace {
+
+// What a fake host table's reply callbacks received.
+struct Received {
+  std::string call, code, message, data;
+};
+
+void WDHOST_CALL recordError(wdhost_reply* reply, wdhost_str error, wdhost_str message) {
+  auto* out = reinterpret_cast<Received*>(reply);
+  *out = {"reply_error", std::string(wdhost::view(error)), std::string(wdhost::view(message)), ""};
+}
+
+void WDHOST_CALL recordErrorData(wdhost_reply* reply, wdhost_str error, wdhost_str message,
+                                 wdhost_str data) {
+  auto* out = reinterpret_cast<Received*>(reply);
+  *out = {"reply_error_data", std::string(wdhost::view(error)), std::string(wdhost::view(message)),
+          std::string(wdhost::view(data))};
+}
+
+} // namespace
+
+TEST_CASE("sdk helpers: an error's data goes through reply_error_data, on a 1.2 host only") {
+  wdhost_host host{};
+  host.struct_size = sizeof(wdhost_host);
+  host.reply_error = &recordError;
+  host.reply_error_data = &recordErrorData;
+  Received got;
+  auto* reply = reinterpret_cast<wdhost_reply*>(&got);
+  auto throwing = []() -> wdhost_status {
+    throw wdhost::Error("unexpected alert open", "a prompt", R"({"text":"hi"})");
+  };
+  CHECK(wdhost::detail::guard(&host, reply, throwing) == WDHOST_ERROR);
+  CHECK(got.call == "reply_error_data");
+  CHECK(got.data == R"({"text":"hi"})");
+
+  CHECK(wdhost::detail::guard(&host, reply, []() -> wdhost_status {
+          throw wdhost::Error("no such alert", "none");
+        }) == WDHOST_ERROR);
+  CHECK(got.call == "reply_error"); // no data: the 1.0 call
+
+  host.struct_size = offsetof(wdhost_host, reply_error_data); // a 1.1 host's table
+  CHECK(wdhost::detail::guard(&host, reply, throwing) == WDHOST_ERROR);
+  CHECK(got.call == "reply_error");
+  CHECK(got.code == "unexpected alert open");
+  CHECK(got.message == "a prompt");
+}

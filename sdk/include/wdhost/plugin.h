@@ -21,6 +21,8 @@
  *        launch, command, teardown), host table (log, reply_json, reply_error,
  *        get_service), services wdhost.process/1, wdhost.tempdir/1, wdhost.http/1.
  *   1.1  plugin table: warm (drivers started ahead of launches); wdhost.process/1: set_owner.
+ *   1.2  host table: reply_error_data (a W3C error with its "data" object, e.g. the text of
+ *        the prompt behind "unexpected alert open").
  */
 #ifndef WDHOST_PLUGIN_H
 #define WDHOST_PLUGIN_H
@@ -43,7 +45,7 @@ extern "C" {
 /* Changes only on an incompatible break; a host loads plugins of its own major only. */
 #define WDHOST_ABI_MAJOR 1u
 /* Grows with additive changes (fields appended at the end of tables). */
-#define WDHOST_ABI_MINOR 1u
+#define WDHOST_ABI_MINOR 2u
 
 /* Result of every plugin and service function. */
 typedef int32_t wdhost_status;
@@ -106,6 +108,15 @@ typedef struct wdhost_host {
   /* Returns the host service table with the versioned id (e.g. "wdhost.process/1"), or NULL
    * when the host has none. The table is host-owned and valid until deinit() returns. */
   const void*(WDHOST_CALL* get_service)(const struct wdhost_host* host, const char* id);
+
+  /* ---- Fields added in later minors go below this line. ---- */
+
+  /* [1.2] Like reply_error, plus `data`: a JSON object the host sends as the W3C error's
+   * "data" member (e.g. {"text":"the prompt's text"} with "unexpected alert open"). All three
+   * are copied before return; `data` that is not a JSON object is dropped. Same one-reply rule
+   * as reply_json. A plugin checks struct_size before calling it (a 1.0/1.1 host lacks it). */
+  void(WDHOST_CALL* reply_error_data)(wdhost_reply* reply, wdhost_str error, wdhost_str message,
+                                      wdhost_str data);
 } wdhost_host;
 
 /* ---- Service "wdhost.process/1": child processes owned and watched by the host ------

@@ -18,14 +18,18 @@ namespace wdhost {
 // A W3C error raised by plugin code; becomes reply_error(code, message) at the boundary.
 class Error : public std::runtime_error {
 public:
-  // `code` is a W3C error code such as "session not created"; `message` says what to fix.
-  Error(std::string code, const std::string& message)
-      : std::runtime_error(message), code_(std::move(code)) {}
+  // `code` is a W3C error code such as "session not created"; `message` says what to fix;
+  // `data` is the JSON object sent as the error's "data" ("" = none; needs a 1.2 host).
+  Error(std::string code, const std::string& message, std::string data = {})
+      : std::runtime_error(message), code_(std::move(code)), data_(std::move(data)) {}
   // The W3C error code.
   const std::string& code() const noexcept { return code_; }
+  // The error's "data" object as JSON, or "".
+  const std::string& data() const noexcept { return data_; }
 
 private:
   std::string code_;
+  std::string data_;
 };
 
 // Borrowed string_view over a wdhost_str.
@@ -149,15 +153,22 @@ namespace detail {
 // Runs `body` and turns any exception into reply_error; never throws.
 template <class Body>
 wdhost_status guard(const wdhost_host* host, wdhost_reply* reply, Body&& body) noexcept {
-  auto fail = [&](std::string_view code, std::string_view message) noexcept {
-    if (host != nullptr && reply != nullptr)
+  auto fail = [&](std::string_view code, std::string_view message,
+                  std::string_view data = {}) noexcept {
+    if (host == nullptr || reply == nullptr)
+      return WDHOST_ERROR;
+    if (!data.empty() &&
+        hasField(host, offsetof(wdhost_host, reply_error_data), sizeof(host->reply_error_data)) &&
+        host->reply_error_data != nullptr)
+      host->reply_error_data(reply, str(code), str(message), str(data));
+    else
       host->reply_error(reply, str(code), str(message));
     return WDHOST_ERROR;
   };
   try {
     return body();
   } catch (const Error& e) {
-    return fail(e.code(), e.what());
+    return fail(e.code(), e.what(), e.data());
   } catch (const std::exception& e) {
     return fail("unknown error", e.what());
   } catch (...) {
