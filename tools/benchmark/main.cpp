@@ -20,10 +20,10 @@ namespace {
 
 const char* kUsage =
     R"(usage: wdhost-bench [--smoke] [--only NAME] [--wdhost PATH] [--stub-plugin-dir DIR]
-                    [--chromedriver PATH] [--chromium PATH] [--grid-jar PATH] [--java PATH]
-                    [--keep-logs]
+                    [--chromedriver PATH] [--chromium PATH] [--firefox PATH] [--grid-jar PATH]
+                    [--java PATH] [--keep-logs]
   --smoke          every scenario with tiny counts (a few seconds each)
-  --only NAME      one scenario: relay, status, new-session, stub, scale, bidi, churn
+  --only NAME      one scenario: relay, status, new-session, stub, scale, bidi, churn, bridge
   --grid-jar PATH  Selenium Grid 4's selenium-server jar: churn then compares Grid standalone
 Exits 0 when every scenario ran (a missed target is printed as MISSED, not an error),
 1 when a scenario could not run, 2 on bad usage.
@@ -80,6 +80,8 @@ int main(int argc, char** argv) {
       options.chromedriver = value();
     else if (arg == "--chromium")
       options.chromium = value();
+    else if (arg == "--firefox")
+      options.firefox = value();
     else if (arg == "--grid-jar")
       options.gridJar = value();
     else if (arg == "--java")
@@ -102,7 +104,8 @@ int main(int argc, char** argv) {
                      {"stub", bench::runStub},
                      {"scale", bench::runScale},
                      {"bidi", bench::runBidi},
-                     {"churn", bench::runChurn}};
+                     {"churn", bench::runChurn},
+                     {"bridge", bench::runBridge}};
   bool known = options.only.empty();
   for (const auto& scenario : scenarios)
     known = known || options.only == scenario.first;

@@ -44,5 +44,7 @@ void runBidi(const Options& options, const Counts& counts, Report& report);
 // 7. New Session + Delete Session as a suite runs them: chrome against chromedriver (and Grid),
 // firefox and safari against their own cold start.
 void runChurn(const Options& options, const Counts& counts, Report& report);
+// 8. A cheap command straight to Firefox's Marionette vs through wdhost's firefox plugin.
+void runBridge(const Options& options, const Counts& counts, Report& report);
 
 } // namespace bench

@@ -19,9 +19,10 @@ struct Options {
   std::string stubPluginDir;                           // the directory holding the stub plugin
   std::string chromedriver = "/usr/bin/chromedriver";  // the direct chromedriver
   std::string chromium = "/usr/lib/chromium/chromium"; // the browser binary
-  std::string workDir;                                 // logs and profiles of this run
-  std::string gridJar;                                 // Selenium Grid's jar, or "" (churn)
-  std::string java = "/usr/bin/java";                  // the Java that runs it
+  std::string firefox = "/usr/lib/firefox-esr/firefox-esr"; // Firefox for the bridge scenario
+  std::string workDir;                                      // logs and profiles of this run
+  std::string gridJar;                                      // Selenium Grid's jar, or "" (churn)
+  std::string java = "/usr/bin/java";                       // the Java that runs it
 };
 
 // A private directory, removed (recursively) when destroyed.
