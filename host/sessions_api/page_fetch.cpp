@@ -1,34 +1,17 @@
 #include "sessions_api/page_fetch.h"
 
+#include "sessions_api/browser_actions.h"
+#include "sessions_api/webdriver_call.h"
+
 #include "json/json.h"
 
 namespace wdh {
 namespace {
 
-// Runs one WebDriver command on the session; the W3C "value" of a 2xx answer, or the error.
+// One WebDriver command on the session (see webdriverCall).
 Status command(SessionService& service, const std::string& id, std::string_view method,
                std::string_view suffix, const std::string& body, rapidjson::Document* value) {
-  RelayResponse response;
-  Status status = service.execute(id, method, suffix, body, &response);
-  if (!status.isOk())
-    return status;
-  rapidjson::Document doc;
-  if (!parseJsonObject(response.body, &doc).isOk() || !doc.HasMember("value"))
-    return Status(ErrorCode::UnknownError, "the browser answered " + std::string(suffix) +
-                                               " with no value: " + response.body.substr(0, 200));
-  if (response.status >= 300) {
-    const rapidjson::Value& error = doc["value"];
-    std::string code = error.IsObject() && error.HasMember("error") && error["error"].IsString()
-                           ? error["error"].GetString()
-                           : "unknown error";
-    std::string message =
-        error.IsObject() && error.HasMember("message") && error["message"].IsString()
-            ? error["message"].GetString()
-            : response.body.substr(0, 300);
-    return Status(errorFromName(code), message);
-  }
-  value->CopyFrom(doc["value"], value->GetAllocator());
-  return Status::ok();
+  return webdriverCall(service, id, method, suffix, body, value);
 }
 
 // Submits `postData` to `url` as an application/x-www-form-urlencoded form from about:blank.
@@ -56,8 +39,20 @@ return {
   text: document.body ? document.body.innerText : '',
   html: document.documentElement ? document.documentElement.outerHTML : '',
   ready: document.readyState,
-  blank: location.href === 'about:blank'
+  blank: location.href === 'about:blank',
+  localStorage: (() => { try { return Object.fromEntries(Object.entries(localStorage)); }
+                         catch (e) { return {}; } })()
 };
+)";
+
+// What the request asked for besides the page: one element's HTML, links and images.
+constexpr const char* kExtrasScript = R"(
+const [css, links, images] = arguments;
+const out = {};
+if (css) { const e = document.querySelector(css); out.html = e ? e.outerHTML : null; }
+if (links) out.links = Array.from(document.querySelectorAll('a[href]'), a => a.href);
+if (images) out.images = Array.from(document.querySelectorAll('img[src]'), i => i.src);
+return out;
 )";
 
 std::string scriptBody(const char* script, const rapidjson::Value& args) {
@@ -114,6 +109,26 @@ Status addCookies(SessionService& service, const std::string& id,
   return Status::ok();
 }
 
+// Sets `items` in the current site's localStorage.
+Status setLocalStorage(SessionService& service, const std::string& id,
+                       const std::vector<std::pair<std::string, std::string>>& items) {
+  rapidjson::Document args(rapidjson::kArrayType);
+  rapidjson::Value map(rapidjson::kObjectType);
+  auto& a = args.GetAllocator();
+  for (const auto& [key, value] : items)
+    map.AddMember(rapidjson::Value(key.c_str(), a), rapidjson::Value(value.c_str(), a), a);
+  args.PushBack(map, a);
+  rapidjson::Document ignored;
+  Status status = runScript(service, id,
+                            "for (const [k, v] of Object.entries(arguments[0])) "
+                            "localStorage.setItem(k, v);",
+                            toJson(args), &ignored);
+  if (!status.isOk())
+    return Status(ErrorCode::InvalidArgument,
+                  "localStorage could not be set on this site: " + status.message());
+  return status;
+}
+
 Status loadPage(SessionService& service, const std::string& id, const PageRequest& request,
                 std::string* solution);
 
@@ -128,13 +143,18 @@ Status fetchPage(SessionService& service, const std::string& id, const PageReque
       return status;
   }
   Status status = Status::ok();
-  if (!request.cookies.empty()) {
-    // Cookies belong to a site: open it, set them, then load the page for real.
+  if (!request.cookies.empty() || !request.localStorage.empty()) {
+    // Cookies and storage belong to a site: open it, set them, then load the page for real.
     status =
         command(service, id, "POST", "/url", "{\"url\":" + quoteJson(request.url) + "}", &ignored);
     if (status.isOk())
       status = addCookies(service, id, request.cookies);
+    if (status.isOk() && !request.localStorage.empty())
+      status = setLocalStorage(service, id, request.localStorage);
   }
+  ActionResults unused;
+  if (status.isOk() && request.actions != nullptr)
+    status = runActions(service, id, *request.actions, ActionPhase::BeforeLoad, &unused);
   if (status.isOk())
     status = loadPage(service, id, request, solution);
   if (!request.headers.empty()) {
@@ -188,6 +208,49 @@ Status loadPage(SessionService& service, const std::string& id, const PageReques
   if (!page.IsObject())
     return Status(ErrorCode::UnknownError, "the page could not be read back");
 
+  ActionResults results;
+  if (request.actions != nullptr) {
+    Status status = runActions(service, id, *request.actions, ActionPhase::AfterLoad, &results);
+    if (!status.isOk())
+      return status;
+    // The page as the actions left it.
+    rapidjson::Document after;
+    status = command(service, id, "POST", "/execute/sync", scriptBody(kReadScript, none), &after);
+    if (!status.isOk())
+      return status;
+    if (after.IsObject())
+      page.Swap(after);
+  }
+  rapidjson::Document extras;
+  if (!request.cssSelector.empty() || request.includeLinks || request.includeImages) {
+    rapidjson::Document args(rapidjson::kArrayType);
+    auto& x = args.GetAllocator();
+    args.PushBack(rapidjson::Value(request.cssSelector.c_str(), x), x);
+    args.PushBack(request.includeLinks, x);
+    args.PushBack(request.includeImages, x);
+    Status status =
+        command(service, id, "POST", "/execute/sync", scriptBody(kExtrasScript, args), &extras);
+    if (!status.isOk())
+      return status;
+  }
+  rapidjson::Document screenshot;
+  if (request.screenshot) {
+    if (request.screenshotWidth > 0 && request.screenshotHeight > 0) {
+      rapidjson::Document viewport;
+      viewport.Parse(
+          ("[{\"type\":\"set_viewport\",\"width\":" + std::to_string(request.screenshotWidth) +
+           ",\"height\":" + std::to_string(request.screenshotHeight) + "}]")
+              .c_str());
+      ActionResults none2;
+      Status status = runActions(service, id, viewport, ActionPhase::AfterLoad, &none2);
+      if (!status.isOk())
+        return status;
+    }
+    Status status = command(service, id, "GET", "/screenshot", "", &screenshot);
+    if (!status.isOk())
+      return status;
+  }
+
   rapidjson::Document cookies;
   Status status = command(service, id, "GET", "/cookie", "", &cookies);
   if (!status.isOk())
@@ -220,6 +283,25 @@ Status loadPage(SessionService& service, const std::string& id, const PageReques
                 a);
   out.AddMember("cookieString", rapidjson::Value(cookieString.c_str(), a), a);
   copy("text", "innerText");
+  copy("localStorage", "localStorageData");
+  if (request.actions != nullptr) {
+    rapidjson::Value returns(rapidjson::kArrayType);
+    for (const std::string& json : results.javascriptReturn) {
+      rapidjson::Document value;
+      value.Parse(json.c_str(), json.size());
+      returns.PushBack(rapidjson::Value(value, a), a);
+    }
+    out.AddMember("javascriptReturn", returns, a);
+  }
+  if (extras.IsObject()) {
+    if (extras.HasMember("html"))
+      out["response"].CopyFrom(extras["html"], a);
+    for (const char* key : {"links", "images"})
+      if (extras.HasMember(key))
+        out.AddMember(rapidjson::StringRef(key), rapidjson::Value(extras[key], a), a);
+  }
+  if (screenshot.IsString())
+    out.AddMember("screenshot", rapidjson::Value(screenshot, a), a);
   *solution = toJson(out);
   return Status::ok();
 }

@@ -4,6 +4,7 @@
 #include "core/status.h"
 #include "webdriver/session_service.h"
 
+#include <rapidjson/document.h>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,11 +26,21 @@ struct PageRequest {
   std::string postData;                                     // "a=1&b=2" (form-urlencoded)
   std::vector<PageCookie> cookies;                          // set on the URL's site first
   std::vector<std::pair<std::string, std::string>> headers; // extra request headers (chrome)
+  const rapidjson::Value* actions = nullptr;                // browserActions (checked), or null
+  std::vector<std::pair<std::string, std::string>> localStorage; // set on the URL's site first
+  bool screenshot = false;                                       // add a base64 PNG of the viewport
+  int screenshotWidth = 0;    // viewport width for it (0 = as is)
+  int screenshotHeight = 0;   // viewport height for it (0 = as is)
+  std::string cssSelector;    // "response" is only this element's HTML
+  bool includeLinks = false;  // add "links": every a[href], absolute
+  bool includeImages = false; // add "images": every img[src], absolute
 };
 
 // Loads `request` in session `sessionId` through `service` (re-arming its idle timer) and
 // writes the API's "solution" object (JSON) to *solution: response, statusCode (the
-// navigation's real HTTP status), currentUrl, userAgent, cookies, cookieString, innerText.
+// navigation's real HTTP status), currentUrl, userAgent, cookies, cookieString, innerText,
+// localStorageData, javascriptReturn, and screenshot, links and images when asked. The page is
+// read back after the browserActions ran.
 Status fetchPage(SessionService& service, const std::string& sessionId, const PageRequest& request,
                  std::string* solution);
 

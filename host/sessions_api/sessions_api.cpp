@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "core/uuid.h"
 #include "proxy/forwarding_proxy.h"
+#include "sessions_api/browser_actions.h"
 #include "sessions_api/create_plan.h"
 #include "sessions_api/fingerprint.h"
 #include "sessions_api/page_fetch.h"
@@ -72,6 +73,81 @@ rapidjson::Document runScript(SessionService& service, const std::string& id,
       value.CopyFrom(doc["value"], value.GetAllocator());
   }
   return value;
+}
+
+// "cookiejar": [{"key" or "name", "value", "domain"?, "path"?}], as the clients send it.
+bool readCookieJar(const rapidjson::Value& command, std::vector<PageCookie>* out, ApiReply* error) {
+  auto it = command.FindMember("cookiejar");
+  if (it == command.MemberEnd() || it->value.IsNull())
+    return true;
+  const char* shape = "\"cookiejar\" must be a list of {\"key\" (or \"name\"), \"value\", "
+                      "\"domain\", \"path\"}";
+  if (!it->value.IsArray()) {
+    *error = apiError(400, "bad_request", shape);
+    return false;
+  }
+  for (const auto& item : it->value.GetArray()) {
+    const rapidjson::Value* name = nullptr;
+    if (item.IsObject() && item.HasMember("key") && item["key"].IsString())
+      name = &item["key"];
+    else if (item.IsObject() && item.HasMember("name") && item["name"].IsString())
+      name = &item["name"];
+    if (name == nullptr || !item.HasMember("value") || !item["value"].IsString()) {
+      *error = apiError(400, "bad_request", shape);
+      return false;
+    }
+    PageCookie cookie{name->GetString(), item["value"].GetString(), "", ""};
+    if (item.HasMember("domain") && item["domain"].IsString())
+      cookie.domain = item["domain"].GetString();
+    if (item.HasMember("path") && item["path"].IsString())
+      cookie.path = item["path"].GetString();
+    out->push_back(std::move(cookie));
+  }
+  return true;
+}
+
+// The output options: screenshot (+ size), cssSelector, includeLinks, includeImages, and the
+// localStorage to set first.
+bool readOutputs(const rapidjson::Value& command, PageRequest* page, ApiReply* error) {
+  auto flag = [&](const char* key) {
+    auto it = command.FindMember(key);
+    return it != command.MemberEnd() && it->value.IsTrue();
+  };
+  page->screenshot = flag("screenshot");
+  page->includeLinks = flag("includeLinks");
+  page->includeImages = flag("includeImages");
+  for (const char* key : {"screenshotWidth", "screenshotHeight"}) {
+    auto it = command.FindMember(key);
+    if (it == command.MemberEnd() || it->value.IsNull())
+      continue;
+    if (!it->value.IsInt() || it->value.GetInt() < 200 || it->value.GetInt() > 8000) {
+      *error = apiError(400, "bad_request",
+                        std::string("\"") + key + "\" must be a whole number of pixels, 200-8000");
+      return false;
+    }
+    (std::string_view(key) == "screenshotWidth" ? page->screenshotWidth : page->screenshotHeight) =
+        it->value.GetInt();
+  }
+  if (auto css = command.FindMember("cssSelector");
+      css != command.MemberEnd() && !css->value.IsNull()) {
+    if (!css->value.IsString()) {
+      *error = apiError(400, "bad_request", "\"cssSelector\" must be a CSS selector string");
+      return false;
+    }
+    page->cssSelector = css->value.GetString();
+  }
+  if (auto storage = command.FindMember("localStorage");
+      storage != command.MemberEnd() && !storage->value.IsNull()) {
+    if (!storage->value.IsObject()) {
+      *error = apiError(400, "bad_request", "\"localStorage\" must be an object of key: value");
+      return false;
+    }
+    for (const auto& item : storage->value.GetObject())
+      page->localStorage.emplace_back(item.name.GetString(), item.value.IsString()
+                                                                 ? item.value.GetString()
+                                                                 : toJson(item.value));
+  }
+  return true;
 }
 
 // "cookies": "a=1; b=2", or [{"name","value","domain"?,"path"?}].
@@ -304,7 +380,11 @@ ApiReply SessionsApi::destroy(const rapidjson::Value& command) {
   auto start = std::chrono::steady_clock::now();
   std::string id;
   ApiReply error;
-  if (!sessionOf(command, true, &id, &error))
+  // scrappey-wrapper v1 sends {"data": {"session": id}}.
+  auto data = command.FindMember("data");
+  bool nested = !command.HasMember("session") && data != command.MemberEnd() &&
+                data->value.IsObject() && data->value.HasMember("session");
+  if (!sessionOf(nested ? data->value : command, true, &id, &error))
     return error;
   Status status = service_.deleteSession(id);
   if (!status.isOk())
@@ -374,6 +454,20 @@ void SessionsApi::allowNavigation(const std::string& id, const std::string& url)
   }
 }
 
+void SessionsApi::allowActionNavigation(const std::string& id, const rapidjson::Value& actions) {
+  if (!actions.IsArray())
+    return;
+  for (const auto& action : actions.GetArray()) {
+    if (!action.IsObject())
+      continue;
+    if (action.HasMember("url") && action["url"].IsString())
+      allowNavigation(id, action["url"].GetString());
+    for (const char* nested : {"then", "or"})
+      if (action.HasMember(nested))
+        allowActionNavigation(id, action[nested]);
+  }
+}
+
 ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
                               const std::function<bool()>& clientGone,
                               std::string_view webSocketBase, std::string_view clientAddress) {
@@ -385,13 +479,20 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
   page.url = url->value.GetString();
   if (page.url.rfind("http://", 0) != 0 && page.url.rfind("https://", 0) != 0)
     return apiError(400, "bad_request", "\"url\" must start with http:// or https://");
-  if (command.HasMember("browserActions") && !command["browserActions"].IsNull())
-    return apiError(400, "unsupported_parameter",
-                    "\"browserActions\" is not supported by this host; run actions through the "
-                    "session's WebDriver endpoint /session/<id>/actions");
+  if (auto actions = command.FindMember("browserActions");
+      actions != command.MemberEnd() && !actions->value.IsNull()) {
+    Status checked = checkActions(actions->value);
+    if (checked.code() == ErrorCode::UnsupportedOperation)
+      return apiError(400, "unsupported_parameter", checked.message());
+    if (!checked.isOk())
+      return apiError(400, "bad_request", checked.message());
+    page.actions = &actions->value;
+  }
   ApiReply invalidInput;
   if (!readCookies(command, &page.cookies, &invalidInput) ||
-      !readHeaders(command, &page.headers, &invalidInput))
+      !readCookieJar(command, &page.cookies, &invalidInput) ||
+      !readHeaders(command, &page.headers, &invalidInput) ||
+      !readOutputs(command, &page, &invalidInput))
     return invalidInput;
   page.post = post;
   auto data = command.FindMember("postData");
@@ -433,8 +534,17 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
   }
 
   allowNavigation(id, page.url);
+  if (page.actions != nullptr)
+    allowActionNavigation(id, *page.actions);
   std::string solution;
   Status status = fetchPage(service_, id, page, &solution);
+  auto close = command.FindMember("closeAfterUse");
+  bool closeAfterUse = close != command.MemberEnd() && close->value.IsTrue();
+  if (closeAfterUse && !oneOff) {
+    service_.deleteSession(id);
+    std::lock_guard<std::mutex> lock(mutex_);
+    proxies_.erase(id);
+  }
   if (oneOff) {
     service_.deleteSession(id);
     std::lock_guard<std::mutex> lock(mutex_);

@@ -41,6 +41,8 @@ private:
   std::string fingerprintOf(const std::string& sessionId, const rapidjson::Value& capabilities,
                             bool mobile);
   void allowNavigation(const std::string& sessionId, const std::string& url);
+  // allowNavigation() for every "goto" URL among `actions` (nested ones too).
+  void allowActionNavigation(const std::string& sessionId, const rapidjson::Value& actions);
 
   SessionService& service_;
   const PluginRegistry& registry_;
