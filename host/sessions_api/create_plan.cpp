@@ -1,9 +1,11 @@
 #include "sessions_api/create_plan.h"
 
+#include "sessions_api/device_profiles.h"
 #include "sessions_api/fingerprint.h"
 
 #include "json/json.h"
 #include <array>
+#include <cstdio>
 
 namespace wdh {
 namespace {
@@ -49,6 +51,82 @@ std::string installedVersion(const std::vector<std::shared_ptr<LoadedPlugin>>& p
     if (plugin->description().browserName == browser && !plugin->description().browsers.empty())
       return plugin->description().browsers.front().version;
   return "";
+}
+
+using Allocator = rapidjson::Document::AllocatorType;
+
+std::string pixels(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+// Chrome starts with the user agent for every tab and request (--user-agent) and, on a desktop,
+// its window and screen (headless Chrome's --screen-info is in device pixels). The rest (client
+// hints, navigator.platform, a phone's metrics and touch) is set on the session's tab through
+// DevTools once it runs (presentOnChrome): chromedriver's own mobileEmulation would reset
+// navigator.platform on every navigation.
+rapidjson::Value chromeOptions(const Presentation& p, bool proxyLoopback, Allocator& a) {
+  const DeviceProfile& device = deviceProfile(p.os, p.mobile);
+  rapidjson::Value options(rapidjson::kObjectType);
+  rapidjson::Value args(rapidjson::kArrayType);
+  auto arg = [&](const std::string& text) { args.PushBack(rapidjson::Value(text.c_str(), a), a); };
+  if (proxyLoopback)
+    arg("--proxy-bypass-list=<-loopback>");
+  arg("--lang=en-US");
+  arg("--user-agent=" + userAgentFor(p));
+  arg("--window-size=" + std::to_string(device.windowWidth) + "," +
+      std::to_string(device.windowHeight));
+  arg("--screen-info={" + pixels(device.screenWidth * device.pixelRatio) + "x" +
+      pixels(device.screenHeight * device.pixelRatio) + "}");
+  if (device.pixelRatio != 1.0)
+    arg("--force-device-scale-factor=" + pixels(device.pixelRatio));
+  options.AddMember("args", args, a);
+  return options;
+}
+
+// Firefox presents `p` through preferences (user agent, navigator.platform, oscpu, appVersion,
+// touch points, pixel ratio, languages), the headless screen size (MOZ_HEADLESS_*, device
+// pixels) and its window size; a phone's window is the whole screen with no toolbars (kiosk).
+rapidjson::Value firefoxOptions(const Presentation& p, bool proxyLoopback, Allocator& a) {
+  const DeviceProfile& device = deviceProfile(p.os, p.mobile);
+  rapidjson::Value prefs(rapidjson::kObjectType);
+  auto pref = [&](const char* key, std::string_view value) {
+    prefs.AddMember(
+        rapidjson::StringRef(key),
+        rapidjson::Value(value.data(), static_cast<rapidjson::SizeType>(value.size()), a), a);
+  };
+  pref("general.useragent.override", userAgentFor(p));
+  pref("general.platform.override", device.platform);
+  pref("general.oscpu.override", device.oscpu);
+  pref("general.appversion.override", device.appVersion);
+  pref("intl.accept_languages", "en-US, en");
+  if (device.pixelRatio != 1.0)
+    pref("layout.css.devPixelsPerPx", pixels(device.pixelRatio));
+  if (device.maxTouchPoints > 0) {
+    prefs.AddMember("dom.maxtouchpoints.testing.value", device.maxTouchPoints, a);
+    prefs.AddMember("dom.w3c_touch_events.enabled", 1, a);
+  }
+  if (proxyLoopback)
+    prefs.AddMember("network.proxy.allow_hijacking_localhost", true, a);
+  rapidjson::Value env(rapidjson::kObjectType);
+  env.AddMember("MOZ_HEADLESS_WIDTH",
+                rapidjson::Value(pixels(device.screenWidth * device.pixelRatio).c_str(), a), a);
+  env.AddMember("MOZ_HEADLESS_HEIGHT",
+                rapidjson::Value(pixels(device.screenHeight * device.pixelRatio).c_str(), a), a);
+  rapidjson::Value args(rapidjson::kArrayType);
+  if (device.mobile) {
+    args.PushBack("--kiosk", a);
+  } else {
+    for (const std::string& value : {std::string("-width"), std::to_string(device.windowWidth),
+                                     std::string("-height"), std::to_string(device.windowHeight)})
+      args.PushBack(rapidjson::Value(value.c_str(), a), a);
+  }
+  rapidjson::Value options(rapidjson::kObjectType);
+  options.AddMember("args", args, a);
+  options.AddMember("prefs", prefs, a);
+  options.AddMember("env", env, a);
+  return options;
 }
 
 } // namespace
@@ -172,38 +250,10 @@ Status buildCreateCapabilities(const rapidjson::Value& command, const CreatePlan
     entry.AddMember("browserName", rapidjson::Value(name.c_str(), a), a);
     if (!range.empty())
       entry.AddMember("browserVersion", rapidjson::Value(range.c_str(), a), a);
-    std::string agent = userAgentFor(presentation);
-    if (name == "chrome" && (plan.mobile || !agent.empty() || proxyLoopback)) {
-      rapidjson::Value options(rapidjson::kObjectType);
-      rapidjson::Value args(rapidjson::kArrayType);
-      if (proxyLoopback)
-        args.PushBack("--proxy-bypass-list=<-loopback>", a);
-      if (plan.mobile) {
-        rapidjson::Value metrics(rapidjson::kObjectType);
-        metrics.AddMember("width", kMobileWidth, a);
-        metrics.AddMember("height", kMobileHeight, a);
-        metrics.AddMember("pixelRatio", 3.0, a);
-        metrics.AddMember("touch", true, a);
-        rapidjson::Value emulation(rapidjson::kObjectType);
-        emulation.AddMember("deviceMetrics", metrics, a);
-        emulation.AddMember("userAgent", rapidjson::Value(agent.c_str(), a), a);
-        options.AddMember("mobileEmulation", emulation, a);
-      } else if (!agent.empty()) {
-        args.PushBack(rapidjson::Value(("--user-agent=" + agent).c_str(), a), a);
-      }
-      if (!args.Empty())
-        options.AddMember("args", args, a);
-      entry.AddMember("goog:chromeOptions", options, a);
-    } else if (name == "firefox" && (!agent.empty() || proxyLoopback)) {
-      rapidjson::Value prefs(rapidjson::kObjectType);
-      if (!agent.empty())
-        prefs.AddMember("general.useragent.override", rapidjson::Value(agent.c_str(), a), a);
-      if (proxyLoopback)
-        prefs.AddMember("network.proxy.allow_hijacking_localhost", true, a);
-      rapidjson::Value options(rapidjson::kObjectType);
-      options.AddMember("prefs", prefs, a);
-      entry.AddMember("moz:firefoxOptions", options, a);
-    }
+    if (name == "chrome")
+      entry.AddMember("goog:chromeOptions", chromeOptions(presentation, proxyLoopback, a), a);
+    else if (name == "firefox")
+      entry.AddMember("moz:firefoxOptions", firefoxOptions(presentation, proxyLoopback, a), a);
     firstMatch.PushBack(entry, a);
   }
   if (firstMatch.Empty())

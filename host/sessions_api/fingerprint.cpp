@@ -1,5 +1,9 @@
 #include "sessions_api/fingerprint.h"
 
+#include "sessions_api/device_profiles.h"
+
+#include "json/json.h"
+
 namespace wdh {
 namespace {
 
@@ -17,6 +21,11 @@ Status checkPresentation(const Presentation& p) {
         ErrorCode::InvalidArgument,
         "a mobile device runs android or ios, not " + p.os +
             "; ask for operatingSystem [\"android\"] or [\"ios\"], or device [\"desktop\"]");
+  if (p.os == "ios" && p.browser != "safari")
+    return Status(ErrorCode::InvalidArgument,
+                  "every iOS browser is WebKit, so " + p.browser +
+                      " cannot present ios honestly; ask for operatingSystem [\"android\"], "
+                      "[\"windows\"], [\"macos\"] or [\"linux\"]");
   if (p.browser == "safari" && (!p.os.empty() || p.mobile))
     return Status(ErrorCode::InvalidArgument,
                   "the safari backend presents only its own platform here; leave out "
@@ -26,7 +35,7 @@ Status checkPresentation(const Presentation& p) {
 
 std::string userAgentFor(const Presentation& p) {
   std::string v = majorOf(p.browserVersion);
-  std::string os = p.os.empty() && p.mobile ? "android" : p.os;
+  std::string os(deviceProfile(p.os, p.mobile).os);
   if (p.browser == "chrome") {
     const std::string tail = " AppleWebKit/537.36 (KHTML, like Gecko) Chrome/" + v + ".0.0.0";
     if (os == "windows")
@@ -37,10 +46,6 @@ std::string userAgentFor(const Presentation& p) {
       return "Mozilla/5.0 (X11; Linux x86_64)" + tail + " Safari/537.36";
     if (os == "android")
       return "Mozilla/5.0 (Linux; Android 10; K)" + tail + " Mobile Safari/537.36";
-    if (os == "ios")
-      return "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
-             "like Gecko) CriOS/" +
-             v + ".0.0.0 Mobile/15E148 Safari/604.1";
   }
   if (p.browser == "firefox") {
     const std::string tail = "; rv:" + v + ".0) Gecko/20100101 Firefox/" + v + ".0";
@@ -53,12 +58,43 @@ std::string userAgentFor(const Presentation& p) {
     if (os == "android")
       return "Mozilla/5.0 (Android 14; Mobile; rv:" + v + ".0) Gecko/" + v + ".0 Firefox/" + v +
              ".0";
-    if (os == "ios")
-      return "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
-             "like Gecko) FxiOS/" +
-             v + ".0 Mobile/15E148 Safari/605.1.15";
   }
   return "";
+}
+
+std::string chromeClientHints(const Presentation& p) {
+  const DeviceProfile& device = deviceProfile(p.os, p.mobile);
+  std::string full = p.browserVersion.empty() ? majorOf("") + ".0.0.0" : p.browserVersion;
+  std::string major = majorOf(p.browserVersion);
+  rapidjson::Document hints(rapidjson::kObjectType);
+  auto& a = hints.GetAllocator();
+  auto brands = [&](const std::string& chrome, const char* grease) {
+    rapidjson::Value list(rapidjson::kArrayType);
+    for (const auto& [brand, version] : {std::pair<const char*, std::string>{"Chromium", chrome},
+                                         {"Google Chrome", chrome},
+                                         {"Not=A?Brand", grease}}) {
+      rapidjson::Value entry(rapidjson::kObjectType);
+      entry.AddMember("brand", rapidjson::StringRef(brand), a);
+      entry.AddMember("version", rapidjson::Value(version.c_str(), a), a);
+      list.PushBack(entry, a);
+    }
+    return list;
+  };
+  hints.AddMember("brands", brands(major, "24"), a);
+  hints.AddMember("fullVersionList", brands(full, "24.0.0.0"), a);
+  auto text = [&](const char* key, std::string_view value) {
+    hints.AddMember(
+        rapidjson::StringRef(key),
+        rapidjson::Value(value.data(), static_cast<rapidjson::SizeType>(value.size()), a), a);
+  };
+  text("platform", device.hintPlatform);
+  text("platformVersion", device.hintVersion);
+  text("architecture", device.architecture);
+  text("bitness", device.bitness);
+  text("model", device.model);
+  hints.AddMember("mobile", device.mobile, a);
+  hints.AddMember("wow64", false, a);
+  return toJson(hints);
 }
 
 } // namespace wdh

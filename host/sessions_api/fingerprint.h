@@ -17,15 +17,17 @@ struct Presentation {
   std::string browserVersion; // the installed version, for the user agent
 };
 
-// A mobile viewport: an iPhone-class phone (CSS pixels).
-constexpr int kMobileWidth = 390;
-constexpr int kMobileHeight = 844;
-
-// Checks that `p` is a combination the browser can present (a phone runs android or ios;
-// safari presents only itself here); InvalidArgument saying what is possible otherwise.
+// Checks that `p` is a combination the browser can present (a phone runs android; ios is
+// WebKit's alone; safari presents only itself here); InvalidArgument saying what is possible.
 Status checkPresentation(const Presentation& p);
 
-// The user agent string that presents `p`; "" when the browser's own should be kept.
+// The user agent string that presents `p` (without any headless marker); "" for safari, whose
+// own is kept.
 std::string userAgentFor(const Presentation& p);
+
+// Chrome's user-agent client hints for `p` (a JSON object: brands, fullVersionList, platform,
+// platformVersion, architecture, bitness, model, mobile, wow64), as both chromedriver's
+// mobileEmulation.clientHints and DevTools' userAgentMetadata take them.
+std::string chromeClientHints(const Presentation& p);
 
 } // namespace wdh

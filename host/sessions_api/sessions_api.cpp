@@ -4,9 +4,12 @@
 #include "core/uuid.h"
 #include "proxy/forwarding_proxy.h"
 #include "sessions_api/browser_actions.h"
+#include "sessions_api/chrome_presentation.h"
 #include "sessions_api/create_plan.h"
+#include "sessions_api/device_profiles.h"
 #include "sessions_api/fingerprint.h"
 #include "sessions_api/page_fetch.h"
+#include "sessions_api/webdriver_call.h"
 
 #include "json/json.h"
 #include <Poco/URI.h>
@@ -58,21 +61,6 @@ bool sessionOf(const rapidjson::Value& command, bool required, std::string* id, 
   }
   *id = it->value.GetString();
   return true;
-}
-
-// The W3C "value" of one WebDriver command on the session, or null.
-rapidjson::Document runScript(SessionService& service, const std::string& id,
-                              const std::string& script) {
-  RelayResponse response;
-  rapidjson::Document value;
-  std::string body = "{\"script\":" + quoteJson(script) + ",\"args\":[]}";
-  if (service.execute(id, "POST", "/execute/sync", body, &response).isOk() &&
-      response.status == 200) {
-    rapidjson::Document doc;
-    if (parseJsonObject(response.body, &doc).isOk() && doc.HasMember("value"))
-      value.CopyFrom(doc["value"], value.GetAllocator());
-  }
-  return value;
 }
 
 // "cookiejar": [{"key" or "name", "value", "domain"?, "path"?}], as the clients send it.
@@ -307,13 +295,17 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   std::string browser = caps.HasMember("browserName") && caps["browserName"].IsString()
                             ? caps["browserName"].GetString()
                             : "";
-  // Chrome emulates the phone itself; other browsers get a phone-sized window.
-  if (plan.mobile && browser != "chrome") {
-    RelayResponse ignored;
-    service_.execute(id, "POST", "/window/rect",
-                     "{\"width\":" + std::to_string(kMobileWidth) +
-                         ",\"height\":" + std::to_string(kMobileHeight) + "}",
-                     &ignored);
+  if (browser == "chrome") {
+    std::string version = caps.HasMember("browserVersion") && caps["browserVersion"].IsString()
+                              ? caps["browserVersion"].GetString()
+                              : "";
+    Status presented = presentOnChrome(
+        service_, id, Presentation{browser, plan.os, plan.mobile, version}, plan.webSocket);
+    if (!presented.isOk()) {
+      service_.deleteSession(id);
+      return apiError(500, "launch_failed",
+                      "the session could not present the device: " + presented.message());
+    }
   }
 
   rapidjson::Document out(rapidjson::kObjectType);
@@ -342,14 +334,30 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   return success(out, start);
 }
 
+// What the page reports about itself; the fingerprint is read back, never assumed.
+constexpr const char* kFingerprintScript = R"(
+const done = arguments[arguments.length - 1];
+const d = navigator.userAgentData;
+const base = {userAgent: navigator.userAgent, platform: navigator.platform,
+  languages: navigator.languages, width: window.innerWidth, height: window.innerHeight,
+  outerWidth: window.outerWidth, outerHeight: window.outerHeight,
+  screenWidth: screen.width, screenHeight: screen.height,
+  devicePixelRatio: window.devicePixelRatio, maxTouchPoints: navigator.maxTouchPoints};
+if (!d) { done(base); return; }
+base.userAgentData = {brands: d.brands, mobile: d.mobile, platform: d.platform};
+d.getHighEntropyValues(['platformVersion', 'architecture', 'bitness', 'model',
+                        'fullVersionList'])
+  .then(high => { base.userAgentData.highEntropy = high; done(base); }, () => done(base));
+)";
+
 std::string SessionsApi::fingerprintOf(const std::string& id, const rapidjson::Value& caps,
                                        bool mobile) {
-  rapidjson::Document seen =
-      runScript(service_, id,
-                "return {userAgent: navigator.userAgent, platform: navigator.platform, languages: "
-                "navigator.languages, width: window.innerWidth, height: window.innerHeight, "
-                "screenWidth: screen.width, screenHeight: screen.height, "
-                "maxTouchPoints: navigator.maxTouchPoints}");
+  rapidjson::Document seen;
+  rapidjson::Document body(rapidjson::kObjectType);
+  body.AddMember("script", rapidjson::StringRef(kFingerprintScript), body.GetAllocator());
+  body.AddMember("args", rapidjson::Value(rapidjson::kArrayType), body.GetAllocator());
+  if (!webdriverCall(service_, id, "POST", "/execute/async", toJson(body), &seen).isOk())
+    seen.SetNull();
   rapidjson::Document out(rapidjson::kObjectType);
   auto& a = out.GetAllocator();
   for (const char* key : {"browserName", "browserVersion", "platformName"})
@@ -357,21 +365,21 @@ std::string SessionsApi::fingerprintOf(const std::string& id, const rapidjson::V
       out.AddMember(rapidjson::StringRef(key), rapidjson::Value(caps[key], a), a);
   out.AddMember("device", rapidjson::StringRef(mobile ? "mobile" : "desktop"), a);
   if (seen.IsObject()) {
-    for (const char* key : {"userAgent", "platform", "languages", "maxTouchPoints"})
+    for (const char* key : {"userAgent", "platform", "languages", "maxTouchPoints",
+                            "devicePixelRatio", "userAgentData"})
       if (seen.HasMember(key))
         out.AddMember(rapidjson::StringRef(key), rapidjson::Value(seen[key], a), a);
-    rapidjson::Value viewport(rapidjson::kObjectType);
-    if (seen.HasMember("width") && seen.HasMember("height")) {
-      viewport.AddMember("width", rapidjson::Value(seen["width"], a), a);
-      viewport.AddMember("height", rapidjson::Value(seen["height"], a), a);
-    }
-    out.AddMember("viewport", viewport, a);
-    rapidjson::Value screen(rapidjson::kObjectType);
-    if (seen.HasMember("screenWidth") && seen.HasMember("screenHeight")) {
-      screen.AddMember("width", rapidjson::Value(seen["screenWidth"], a), a);
-      screen.AddMember("height", rapidjson::Value(seen["screenHeight"], a), a);
-    }
-    out.AddMember("screen", screen, a);
+    auto pair = [&](const char* name, const char* width, const char* height) {
+      rapidjson::Value size(rapidjson::kObjectType);
+      if (seen.HasMember(width) && seen.HasMember(height)) {
+        size.AddMember("width", rapidjson::Value(seen[width], a), a);
+        size.AddMember("height", rapidjson::Value(seen[height], a), a);
+      }
+      out.AddMember(rapidjson::StringRef(name), size, a);
+    };
+    pair("viewport", "width", "height");
+    pair("window", "outerWidth", "outerHeight");
+    pair("screen", "screenWidth", "screenHeight");
   }
   return toJson(out);
 }

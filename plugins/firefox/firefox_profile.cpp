@@ -88,7 +88,15 @@ std::vector<Pref> automationPrefs() {
       {"browser.warnOnQuit", off},
       {"dom.disable_open_during_load", off},
       {"security.certerrors.mitm.priming.enabled", off},
+      // Read <profile>/chrome/userChrome.css (windowStylesheet()).
+      {"toolkit.legacyUserProfileCustomizations.stylesheets", on},
   };
+}
+
+std::string windowStylesheet() {
+  return "/* Written by wdhost: a window may be as small as a phone's (Set Window Rect, emulated\n"
+         "   devices); Firefox's own minimum is 450-500 CSS pixels wide. */\n"
+         ":root, #main-window { min-width: 0 !important; min-height: 0 !important; }\n";
 }
 
 std::string userPrefLine(const Pref& pref) {

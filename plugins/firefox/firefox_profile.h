@@ -19,6 +19,10 @@ std::vector<Pref> automationPrefs();
 // the user's prefs (later lines win).
 std::string userJs(const std::vector<Pref>& userPrefs, const std::string& logLevel);
 
+// The profile's chrome/userChrome.css: lifts Firefox's minimum window size, so that a window
+// can be sized like a phone's (automationPrefs() makes Firefox read it).
+std::string windowStylesheet();
+
 // One `user_pref("name", value);` line.
 std::string userPrefLine(const Pref& pref);
 

@@ -150,6 +150,12 @@ void MarionetteSession::prepareProfile(const std::string& profileDir, const std:
                           "moz:firefoxOptions.profile is not a zip of a profile: " +
                               wdhost::tailLines(output, 3));
   }
+  std::string chromeDir = profileDir + "/chrome";
+  if (::mkdir(chromeDir.c_str(), 0700) == 0 || isDirectory(chromeDir)) {
+    struct stat existing;
+    if (::stat((chromeDir + "/userChrome.css").c_str(), &existing) != 0) // the user's wins
+      std::ofstream(chromeDir + "/userChrome.css") << windowStylesheet();
+  }
   std::ofstream out(profileDir + "/user.js", std::ios::app);
   out << userJsText;
   if (!out.flush())
