@@ -3,6 +3,7 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <wdhost/json.hpp>
 
 namespace wdh {
 
@@ -31,36 +32,15 @@ Status parseJsonObject(std::string_view text, rapidjson::Document* out) {
 }
 
 std::string toJson(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return wdhost::json::toJson(value);
 }
 
 std::string quoteJson(std::string_view text) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return wdhost::json::quote(text);
 }
 
 std::string_view jsonTypeName(const rapidjson::Value& value) {
-  switch (value.GetType()) {
-  case rapidjson::kNullType:
-    return "null";
-  case rapidjson::kFalseType:
-  case rapidjson::kTrueType:
-    return "a boolean";
-  case rapidjson::kObjectType:
-    return "an object";
-  case rapidjson::kArrayType:
-    return "an array";
-  case rapidjson::kStringType:
-    return "a string";
-  case rapidjson::kNumberType:
-    return "a number";
-  }
-  return "a value";
+  return wdhost::json::typeName(value);
 }
 
 } // namespace wdh

@@ -1,100 +1,10 @@
 #include "server/routes.h"
 
-#include <array>
 #include <string>
+#include <wdhost/w3c_endpoints.hpp>
 
 namespace wdh {
 namespace {
-
-// A W3C WebDriver session endpoint: method and the path after /session/{id}, with "*" for a
-// variable segment (element id, shadow id, cookie name, property name...). WebDriver §"Endpoints".
-struct Endpoint {
-  std::string_view method;
-  std::string_view suffix;
-};
-
-constexpr std::array<Endpoint, 61> kSessionEndpoints = {{
-    {"GET", "/timeouts"},
-    {"POST", "/timeouts"},
-    {"POST", "/url"},
-    {"GET", "/url"},
-    {"POST", "/back"},
-    {"POST", "/forward"},
-    {"POST", "/refresh"},
-    {"GET", "/title"},
-    {"GET", "/window"},
-    {"DELETE", "/window"},
-    {"POST", "/window"},
-    {"POST", "/window/new"},
-    {"GET", "/window/handles"},
-    {"POST", "/frame"},
-    {"POST", "/frame/parent"},
-    {"GET", "/window/rect"},
-    {"POST", "/window/rect"},
-    {"POST", "/window/maximize"},
-    {"POST", "/window/minimize"},
-    {"POST", "/window/fullscreen"},
-    {"GET", "/element/active"},
-    {"GET", "/element/*/shadow"},
-    {"POST", "/element"},
-    {"POST", "/elements"},
-    {"POST", "/element/*/element"},
-    {"POST", "/element/*/elements"},
-    {"POST", "/shadow/*/element"},
-    {"POST", "/shadow/*/elements"},
-    {"GET", "/element/*/selected"},
-    {"GET", "/element/*/attribute/*"},
-    {"GET", "/element/*/property/*"},
-    {"GET", "/element/*/css/*"},
-    {"GET", "/element/*/text"},
-    {"GET", "/element/*/name"},
-    {"GET", "/element/*/rect"},
-    {"GET", "/element/*/enabled"},
-    {"GET", "/element/*/computedrole"},
-    {"GET", "/element/*/computedlabel"},
-    {"POST", "/element/*/click"},
-    {"POST", "/element/*/clear"},
-    {"POST", "/element/*/value"},
-    {"GET", "/source"},
-    {"POST", "/execute/sync"},
-    {"POST", "/execute/async"},
-    {"GET", "/cookie"},
-    {"GET", "/cookie/*"},
-    {"POST", "/cookie"},
-    {"DELETE", "/cookie/*"},
-    {"DELETE", "/cookie"},
-    {"POST", "/actions"},
-    {"DELETE", "/actions"},
-    {"POST", "/alert/dismiss"},
-    {"POST", "/alert/accept"},
-    {"GET", "/alert/text"},
-    {"POST", "/alert/text"},
-    {"GET", "/screenshot"},
-    {"GET", "/element/*/screenshot"},
-    {"POST", "/print"},
-    {"POST", "/permissions"},
-    {"POST", "/webauthn/authenticator"},
-    {"DELETE", "/webauthn/authenticator/*"},
-}};
-
-// True when `suffix` has the segments of `pattern`, "*" matching any one non-empty segment.
-bool suffixMatches(std::string_view pattern, std::string_view suffix) {
-  while (!pattern.empty() && !suffix.empty()) {
-    if (pattern.front() != '/' || suffix.front() != '/')
-      return false;
-    pattern.remove_prefix(1);
-    suffix.remove_prefix(1);
-    std::size_t pEnd = pattern.find('/');
-    std::size_t sEnd = suffix.find('/');
-    std::string_view pSeg = pattern.substr(0, pEnd);
-    std::string_view sSeg = suffix.substr(0, sEnd);
-    if (sSeg.empty() || (pSeg != "*" && pSeg != sSeg))
-      return false;
-    pattern = pEnd == std::string_view::npos ? std::string_view() : pattern.substr(pEnd);
-    suffix = sEnd == std::string_view::npos ? std::string_view() : suffix.substr(sEnd);
-  }
-  return pattern.empty() && suffix.empty();
-}
 
 Status unknownCommand(std::string_view method, std::string_view path) {
   return Status(ErrorCode::UnknownCommand,
@@ -184,8 +94,8 @@ Status matchRoute(std::string_view method, std::string_view path, Route* out) {
     return Status::ok();
   }
   std::string allowed;
-  for (const Endpoint& endpoint : kSessionEndpoints) {
-    if (!suffixMatches(endpoint.suffix, suffix))
+  for (const wdhost::w3c::Endpoint& endpoint : wdhost::w3c::kSessionEndpoints) {
+    if (!wdhost::w3c::matchPath(endpoint.pattern, suffix))
       continue;
     if (endpoint.method == method) {
       allowed.clear();

@@ -63,6 +63,26 @@ bool sessionOf(const rapidjson::Value& command, bool required, std::string* id, 
   return true;
 }
 
+// One cookie item {"name" (or `alias`), "value", "domain"?, "path"?} appended to `out`; false
+// when it is not one.
+bool readCookieItem(const rapidjson::Value& item, const char* alias, std::vector<PageCookie>* out) {
+  if (!item.IsObject())
+    return false;
+  const rapidjson::Value* name = nullptr;
+  for (const char* key : {"name", alias})
+    if (name == nullptr && key != nullptr && item.HasMember(key) && item[key].IsString())
+      name = &item[key];
+  if (name == nullptr || !item.HasMember("value") || !item["value"].IsString())
+    return false;
+  PageCookie cookie{name->GetString(), item["value"].GetString(), "", ""};
+  if (item.HasMember("domain") && item["domain"].IsString())
+    cookie.domain = item["domain"].GetString();
+  if (item.HasMember("path") && item["path"].IsString())
+    cookie.path = item["path"].GetString();
+  out->push_back(std::move(cookie));
+  return true;
+}
+
 // "cookiejar": [{"key" or "name", "value", "domain"?, "path"?}], as the clients send it.
 bool readCookieJar(const rapidjson::Value& command, std::vector<PageCookie>* out, ApiReply* error) {
   auto it = command.FindMember("cookiejar");
@@ -74,23 +94,11 @@ bool readCookieJar(const rapidjson::Value& command, std::vector<PageCookie>* out
     *error = apiError(400, "bad_request", shape);
     return false;
   }
-  for (const auto& item : it->value.GetArray()) {
-    const rapidjson::Value* name = nullptr;
-    if (item.IsObject() && item.HasMember("key") && item["key"].IsString())
-      name = &item["key"];
-    else if (item.IsObject() && item.HasMember("name") && item["name"].IsString())
-      name = &item["name"];
-    if (name == nullptr || !item.HasMember("value") || !item["value"].IsString()) {
+  for (const auto& item : it->value.GetArray())
+    if (!readCookieItem(item, "key", out)) {
       *error = apiError(400, "bad_request", shape);
       return false;
     }
-    PageCookie cookie{name->GetString(), item["value"].GetString(), "", ""};
-    if (item.HasMember("domain") && item["domain"].IsString())
-      cookie.domain = item["domain"].GetString();
-    if (item.HasMember("path") && item["path"].IsString())
-      cookie.path = item["path"].GetString();
-    out->push_back(std::move(cookie));
-  }
   return true;
 }
 
@@ -169,19 +177,11 @@ bool readCookies(const rapidjson::Value& command, std::vector<PageCookie>* out, 
     *error = apiError(400, "bad_request", shape);
     return false;
   }
-  for (const auto& item : it->value.GetArray()) {
-    if (!item.IsObject() || !item.HasMember("name") || !item["name"].IsString() ||
-        !item.HasMember("value") || !item["value"].IsString()) {
+  for (const auto& item : it->value.GetArray())
+    if (!readCookieItem(item, nullptr, out)) {
       *error = apiError(400, "bad_request", shape);
       return false;
     }
-    PageCookie cookie{item["name"].GetString(), item["value"].GetString(), "", ""};
-    if (item.HasMember("domain") && item["domain"].IsString())
-      cookie.domain = item["domain"].GetString();
-    if (item.HasMember("path") && item["path"].IsString())
-      cookie.path = item["path"].GetString();
-    out->push_back(std::move(cookie));
-  }
   return true;
 }
 

@@ -1,8 +1,7 @@
 #include "chrome_options.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <wdhost/driver_session.hpp>
+#include <wdhost/json.hpp>
 #include <wdhost/plugin.hpp>
 
 namespace chrome {
@@ -137,10 +136,7 @@ std::string driverNewSessionBody(std::string_view capabilities, const ChromeInst
     }
     auto emulation = options.FindMember("mobileEmulation");
     if (emulation != options.MemberEnd()) {
-      rapidjson::StringBuffer buffer;
-      rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-      emulation->value.Accept(writer);
-      userAgentKey->append("\nmobileEmulation=").append(buffer.GetString(), buffer.GetSize());
+      userAgentKey->append("\nmobileEmulation=").append(wdhost::json::toJson(emulation->value));
     }
   }
   return wdhost::newSessionBody(caps);

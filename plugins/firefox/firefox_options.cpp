@@ -1,7 +1,6 @@
 #include "firefox_options.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include <wdhost/json.hpp>
 #include <wdhost/plugin.hpp>
 
 namespace firefox {
@@ -26,13 +25,6 @@ bool isBase64(std::string_view text) {
       return false;
   }
   return padding <= 2;
-}
-
-std::string jsonText(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 } // namespace
@@ -95,7 +87,7 @@ void validateFirefoxOptions(const rapidjson::Value& capabilities) {
 
 std::vector<std::pair<std::string, std::string>> downloadPrefs(const std::string& dir) {
   rapidjson::Value path(rapidjson::StringRef(dir.c_str(), dir.size()));
-  return {{"browser.download.dir", jsonText(path)},
+  return {{"browser.download.dir", wdhost::json::toJson(path)},
           {"browser.download.folderList", "2"},
           {"browser.download.useDownloadDir", "true"},
           {"browser.download.always_ask_before_handling_new_types", "false"},
@@ -117,7 +109,7 @@ FirefoxOptions readFirefoxOptions(const rapidjson::Value& capabilities) {
         out.args.emplace_back(arg.GetString(), arg.GetStringLength());
     if (auto prefs = options.FindMember("prefs"); prefs != options.MemberEnd())
       for (const auto& pref : prefs->value.GetObject())
-        out.prefs.emplace_back(pref.name.GetString(), jsonText(pref.value));
+        out.prefs.emplace_back(pref.name.GetString(), wdhost::json::toJson(pref.value));
     if (auto profile = options.FindMember("profile"); profile != options.MemberEnd())
       out.profileBase64 = profile->value.GetString();
     if (auto log = options.FindMember("log"); log != options.MemberEnd()) {

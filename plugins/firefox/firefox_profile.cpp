@@ -2,20 +2,10 @@
 
 #include "firefox_options.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include <wdhost/json.hpp>
 
 namespace firefox {
-namespace {
-
-std::string quoted(const std::string& text) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-} // namespace
+namespace {} // namespace
 
 std::vector<Pref> automationPrefs() {
   const std::string off = "false";
@@ -100,7 +90,7 @@ std::string windowStylesheet() {
 }
 
 std::string userPrefLine(const Pref& pref) {
-  return "user_pref(" + quoted(pref.first) + ", " + pref.second + ");\n";
+  return "user_pref(" + wdhost::json::quote(pref.first) + ", " + pref.second + ");\n";
 }
 
 std::string userJs(const std::vector<Pref>& userPrefs, const std::string& logLevel) {
@@ -108,7 +98,7 @@ std::string userJs(const std::vector<Pref>& userPrefs, const std::string& logLev
   for (const Pref& pref : automationPrefs())
     text += userPrefLine(pref);
   if (!logLevel.empty())
-    text += userPrefLine({"marionette.log.level", quoted(logLevel)});
+    text += userPrefLine({"marionette.log.level", wdhost::json::quote(logLevel)});
   for (const Pref& pref : userPrefs)
     text += userPrefLine(pref);
   return text;

@@ -4,49 +4,17 @@
 
 #include <algorithm>
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include <wdhost/json.hpp>
 #include <wdhost/plugin.hpp>
+#include <wdhost/w3c_endpoints.hpp>
 #include <wdhost/w3c_parameters.hpp>
 
 namespace firefox {
+
+using wdhost::json::toJson;
 namespace {
 
 constexpr const char* kElementKey = "element-6066-11e4-a52e-4f735466cecf";
-
-std::string toJson(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-// Matches `path` against `pattern`; on success appends the "*" segments to `segments`.
-bool matches(std::string_view pattern, std::string_view path, std::vector<std::string>* segments) {
-  std::vector<std::string> found;
-  while (!pattern.empty() && !path.empty()) {
-    if (pattern.front() != '/' || path.front() != '/')
-      return false;
-    pattern.remove_prefix(1);
-    path.remove_prefix(1);
-    std::size_t pEnd = pattern.find('/');
-    std::size_t sEnd = path.find('/');
-    std::string_view pSeg = pattern.substr(0, pEnd);
-    std::string_view sSeg = path.substr(0, sEnd);
-    if (sSeg.empty())
-      return false;
-    if (pSeg == "*")
-      found.push_back(percentDecode(sSeg));
-    else if (pSeg != sSeg)
-      return false;
-    pattern = pEnd == std::string_view::npos ? std::string_view() : pattern.substr(pEnd);
-    path = sEnd == std::string_view::npos ? std::string_view() : path.substr(sEnd);
-  }
-  if (!pattern.empty() || !path.empty())
-    return false;
-  *segments = std::move(found);
-  return true;
-}
 
 rapidjson::Document bodyObject(std::string_view body) {
   rapidjson::Document doc;
@@ -269,29 +237,6 @@ const std::vector<Endpoint>& endpoints() {
   return table;
 }
 
-std::string percentDecode(std::string_view text) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9')
-      return c - '0';
-    if (c >= 'a' && c <= 'f')
-      return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-      return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 Match matchEndpoint(std::string_view method, std::string_view path) {
   path = path.substr(0, path.find('?'));
   if (path.size() > 1 && path.back() == '/')
@@ -299,7 +244,7 @@ Match matchEndpoint(std::string_view method, std::string_view path) {
   std::string allowed;
   for (const Endpoint& endpoint : endpoints()) {
     Match match;
-    if (!matches(endpoint.pattern, path, &match.segments))
+    if (!wdhost::w3c::matchPath(endpoint.pattern, path, &match.segments))
       continue;
     if (endpoint.method == method) {
       match.endpoint = &endpoint;

@@ -93,7 +93,4 @@ uint32_t answerTimeoutMs(const Match& match, std::string_view params, int64_t sc
 // The W3C value for `match` from Marionette's raw `result` JSON (see Result).
 std::string buildValue(const Match& match, std::string_view result);
 
-// "%2F" and friends decoded; a malformed escape is kept as is.
-std::string percentDecode(std::string_view text);
-
 } // namespace firefox

@@ -1,22 +1,16 @@
 #include "marionette_protocol.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include <wdhost/json.hpp>
 #include <wdhost/plugin.hpp>
 
 namespace firefox {
+
+using wdhost::json::toJson;
 namespace {
 
 constexpr std::size_t kMaxFrameBytes = 512u * 1024u * 1024u;
 constexpr std::size_t kMaxLengthDigits = 10;
-
-std::string toJson(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
 
 [[noreturn]] void protocolError(const std::string& why) {
   throw wdhost::Error("unknown error", "Marionette protocol error: " + why);

@@ -7,13 +7,14 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <wdhost/helpers.hpp>
+#include <wdhost/json.hpp>
 
 namespace firefox {
+
+using wdhost::json::toJson;
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -23,13 +24,6 @@ constexpr uint32_t kExitWaitMs = 5000;
 constexpr uint32_t kTerminateGraceMs = 2000;
 constexpr uint32_t kQuickTimeoutMs = 10000;
 constexpr uint32_t kNewWindowAnswerMs = 3000; // then the handles tell whether it opened
-
-std::string toJson(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
 
 void pause(long milliseconds) {
   struct timespec delay = {0, milliseconds * 1000 * 1000};

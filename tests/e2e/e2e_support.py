@@ -1,6 +1,9 @@
-"""What the Python end-to-end tests share: free ports, bounded waits, and plain HTTP."""
+"""What the Python end-to-end tests share: free ports, bounded waits, plain HTTP, and wdhost."""
 import json
+import os
+import signal
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -46,3 +49,26 @@ def http_json(url, method="GET", body=None, timeout=10):
         return code, json.loads(text or b"null")
     except ValueError:
         return code, None
+
+
+def start_wdhost(binary, args, env=None):
+    """Starts `binary --port 0 ...args` in its own process group; (process, its base URL)."""
+    process = subprocess.Popen([binary, "--port", "0", *args], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                               start_new_session=True, env=env)
+    line = process.stdout.readline().decode()
+    if "listening on http://127.0.0.1:" not in line:
+        stop_wdhost(process)
+        raise AssertionError(f"wdhost did not start: {line!r}")
+    return process, "http://127.0.0.1:" + line.rsplit(":", 1)[1].strip()
+
+
+def stop_wdhost(process):
+    """SIGTERM to the group, SIGKILL after 60 s; returns the exit code."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        return process.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        return process.wait(10)

@@ -14,13 +14,10 @@ desktop OS are refused with 400 saying what to ask for instead.
 import argparse
 import http.server
 import json
-import os
-import signal
-import subprocess
 import sys
 import threading
 
-from e2e_support import http_json
+from e2e_support import http_json, start_wdhost, stop_wdhost
 
 # What each device must show (the host keeps its own table; this is the test's reading of the
 # same real devices).
@@ -161,27 +158,16 @@ def main():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     site = f"http://127.0.0.1:{server.server_address[1]}/probe"
-    process = subprocess.Popen(
-        [args.wdhost, "--port", "0", "--plugin", "chrome", "--plugin", "firefox",
-         "--warm-browsers", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL, start_new_session=True)
+    process, host = start_wdhost(args.wdhost, ["--plugin", "chrome", "--plugin", "firefox",
+                                                "--warm-browsers", "0"])
     try:
-        line = process.stdout.readline().decode()
-        assert "listening on http://127.0.0.1:" in line, line
-        host = "http://127.0.0.1:" + line.rsplit(":", 1)[1].strip()
         check_refusals(host)
         for browser, systems in [("chrome", ["windows", "macos", "linux", "android", None]),
                                  ("firefox", ["windows", "macos", "linux", "android"])]:
             for os_name in systems:
                 check_session(host, site, browser, os_name)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            code = process.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            code = process.wait(10)
+        code = stop_wdhost(process)
         server.shutdown()
     assert code == 0, f"wdhost exited {code}"
     log("passed")

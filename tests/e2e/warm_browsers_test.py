@@ -12,8 +12,6 @@ import argparse
 import http.server
 import os
 import re
-import signal
-import subprocess
 import threading
 import time
 import urllib.error
@@ -23,7 +21,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 
-from e2e_support import wait_for
+from e2e_support import start_wdhost, stop_wdhost, wait_for
 
 CHROME_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 MARKER = f"WDHOST_WARM_TEST={os.getpid()}"
@@ -112,14 +110,10 @@ def browsers_of_this_run():
 
 def check(browser, wdhost, site):
     log(f"{browser}: session A leaves traces, session B gets the browser started ahead")
-    process = subprocess.Popen(
-        [wdhost, "--port", "0", "--plugin", browser, "--max-sessions", "2", "--warm-browsers",
-         "1"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-        start_new_session=True, env=dict(os.environ, WDHOST_WARM_TEST=str(os.getpid())))
+    process, host = start_wdhost(
+        wdhost, ["--plugin", browser, "--max-sessions", "2", "--warm-browsers", "1"],
+        env=dict(os.environ, WDHOST_WARM_TEST=str(os.getpid())))
     try:
-        line = process.stdout.readline().decode()
-        assert "listening on http://127.0.0.1:" in line, line
-        host = "http://127.0.0.1:" + line.rsplit(":", 1)[1].strip()
         downloads = browser != "safari"
 
         started = time.monotonic()
@@ -156,13 +150,7 @@ def check(browser, wdhost, site):
         log(f"{browser}: New Session cold {cold * 1000:.0f} ms, started ahead {warm * 1000:.0f} ms;"
             " nothing of A in B")
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            code = process.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            code = process.wait(10)
+        code = stop_wdhost(process)
     assert code == 0, f"wdhost exited {code}"
     wait_for(lambda: not browsers_of_this_run(), 15, "every browser of the run to end")
 

@@ -2,6 +2,7 @@
 #include <wdhost/description.hpp>
 #include <wdhost/driver_session.hpp>
 #include <wdhost/helpers.hpp>
+#include <wdhost/w3c_endpoints.hpp>
 
 TEST_CASE("sdk helpers: versions, ports and tails are read from driver output") {
   CHECK(wdhost::extractVersion("ChromeDriver 156.0.8078.79 (a21ce95c24-refs/branch-heads/8078)") ==
@@ -100,4 +101,17 @@ TEST_CASE("sdk helpers: an error's data goes through reply_error_data, on a 1.2 
   CHECK(got.call == "reply_error");
   CHECK(got.code == "unexpected alert open");
   CHECK(got.message == "a prompt");
+}
+
+TEST_CASE("sdk helpers: endpoint paths match with their segments percent-decoded") {
+  std::vector<std::string> segments;
+  CHECK(wdhost::w3c::matchPath("/element/*/attribute/*", "/element/E%201/attribute/a%2Fb",
+                               &segments));
+  CHECK(segments == std::vector<std::string>{"E 1", "a/b"});
+  CHECK_FALSE(wdhost::w3c::matchPath("/element/*/click", "/element//click"));
+  CHECK_FALSE(wdhost::w3c::matchPath("/element/*/click", "/element/E/click/x"));
+  CHECK_FALSE(wdhost::w3c::matchPath("/cookie", "/cookies"));
+  CHECK(wdhost::w3c::percentDecode("%e2%82%ac") == "\xe2\x82\xac");
+  CHECK(wdhost::w3c::percentDecode("100%") == "100%");
+  CHECK(wdhost::w3c::percentDecode("%zz") == "%zz");
 }

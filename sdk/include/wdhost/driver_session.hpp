@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <vector>
 #include <wdhost/helpers.hpp>
+#include <wdhost/json.hpp>
 #include <wdhost/services.hpp>
 
 namespace wdhost {
@@ -60,12 +61,9 @@ inline uint16_t freeLoopbackPort() {
   return port;
 }
 
-// Compact JSON of a RapidJSON value.
+// Compact JSON of a RapidJSON value (wdhost::json::toJson, kept for plugins that call it).
 inline std::string toJsonString(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return json::toJson(value);
 }
 
 // The W3C New Session body {"capabilities":{"alwaysMatch":caps,"firstMatch":[{}]}} for a

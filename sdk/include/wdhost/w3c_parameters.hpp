@@ -9,6 +9,7 @@
 #include <rapidjson/document.h>
 #include <string>
 #include <string_view>
+#include <wdhost/json.hpp>
 #include <wdhost/plugin.hpp>
 
 namespace wdhost {
@@ -16,26 +17,6 @@ namespace w3c {
 
 // The largest integer a timeout may be: 2^53 - 1 (the spec's "maximum safe integer").
 constexpr uint64_t kMaxSafeInteger = 9007199254740991ull;
-
-// A short description of a JSON value's type for messages ("a number", "null", ...).
-inline std::string_view typeName(const rapidjson::Value& value) noexcept {
-  switch (value.GetType()) {
-  case rapidjson::kNullType:
-    return "null";
-  case rapidjson::kFalseType:
-  case rapidjson::kTrueType:
-    return "a boolean";
-  case rapidjson::kObjectType:
-    return "an object";
-  case rapidjson::kArrayType:
-    return "an array";
-  case rapidjson::kStringType:
-    return "a string";
-  case rapidjson::kNumberType:
-    return "a number";
-  }
-  return "a value";
-}
 
 // True for the five location strategies of Find Element(s) (WebDriver §12.2).
 inline bool isLocationStrategy(std::string_view using_) noexcept {
@@ -54,9 +35,10 @@ inline void checkLocator(const rapidjson::Value& body) {
                 "\"tag name\" or \"xpath\"");
   auto value = body.FindMember("value");
   if (value == body.MemberEnd() || !value->value.IsString())
-    throw Error("invalid argument",
-                std::string("\"value\" must be a string (the selector), not ") +
-                    std::string(value == body.MemberEnd() ? "missing" : typeName(value->value)));
+    throw Error(
+        "invalid argument",
+        std::string("\"value\" must be a string (the selector), not ") +
+            std::string(value == body.MemberEnd() ? "missing" : json::typeName(value->value)));
 }
 
 // One Set Timeouts value: null or an integer 0..2^53-1 (WebDriver §9 "timeouts configuration").
@@ -86,7 +68,7 @@ inline void checkNewWindow(const rapidjson::Value& body) {
   if (type != body.MemberEnd() && !type->value.IsNull() && !type->value.IsString())
     throw Error("invalid argument", std::string("\"type\" must be \"tab\", \"window\" or null, "
                                                 "not ") +
-                                        std::string(typeName(type->value)));
+                                        std::string(json::typeName(type->value)));
 }
 
 // Execute Script and Execute Async Script: "script" a string, "args" absent or an array.
