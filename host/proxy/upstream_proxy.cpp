@@ -1,6 +1,8 @@
 // Parsing of proxy URLs: scheme, optional percent-encoded credentials, host and required port.
 #include "proxy/upstream_proxy.h"
 
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
 #include <cctype>
 
 namespace wdh {
@@ -15,31 +17,13 @@ Status invalid(std::string_view what) {
                 "proxy URL " + std::string(what) + "; " + std::string(kForms));
 }
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
+// `in` with %XX escapes decoded (Poco's URI rules); false for a malformed escape.
 bool percentDecode(std::string_view in, std::string* out) {
   out->clear();
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out->push_back(in[i]);
-      continue;
-    }
-    if (i + 2 >= in.size())
-      return false;
-    int hi = hexValue(in[i + 1]);
-    int lo = hexValue(in[i + 2]);
-    if (hi < 0 || lo < 0)
-      return false;
-    out->push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
+  try {
+    Poco::URI::decode(std::string(in), *out);
+  } catch (const Poco::Exception&) {
+    return false;
   }
   return true;
 }

@@ -1,6 +1,7 @@
 // Draining through the real binary with the fake plugin: /status turns 503, New Session is
 // refused so a scheduler starts it elsewhere, running sessions go on, and the host exits 0 once
 // they end (or --drain-timeout passes). Also the Grid relay config the binary prints.
+#include "support/fake_host.h"
 #include "support/host_process.h"
 
 #include <csignal>
@@ -10,12 +11,10 @@ using namespace wdhtest;
 
 namespace {
 
-const char* kFake = R"({"capabilities":{"alwaysMatch":{"browserName":"fake"}}})";
+const char* kFake = kFakeNewSession;
 
 HostProcess startHost(std::vector<std::string> extra) {
-  std::vector<std::string> args = {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return HostProcess(WDHOST_BINARY, args);
+  return startFakeHost(extra);
 }
 
 bool contains(const std::string& text, const std::string& part) {

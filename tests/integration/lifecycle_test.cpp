@@ -1,5 +1,6 @@
 // Session lifecycle through the real binary with the fake plugin: slots and the queue, idle
 // timeouts, launch timeouts, authentication, and many create/delete cycles.
+#include "support/fake_host.h"
 #include "support/host_process.h"
 
 #include <atomic>
@@ -13,12 +14,10 @@ using namespace wdhtest;
 
 namespace {
 
-const char* kFake = R"({"capabilities":{"alwaysMatch":{"browserName":"fake"}}})";
+const char* kFake = kFakeNewSession;
 
 HostProcess startHost(std::vector<std::string> extra) {
-  std::vector<std::string> args = {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return HostProcess(WDHOST_BINARY, args);
+  return startFakeHost(extra);
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 // /metrics and the status page's endpoints through the real binary with the fake plugin: the
 // token rule, the login cookie and the CSRF check.
+#include "support/fake_host.h"
 #include "support/host_process.h"
 
 #include <doctest/doctest.h>
@@ -8,7 +9,7 @@ using namespace wdhtest;
 
 namespace {
 
-const char* kFake = R"({"capabilities":{"alwaysMatch":{"browserName":"fake"}}})";
+const char* kFake = kFakeNewSession;
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

@@ -5,6 +5,7 @@
 //   target_compile_definitions(<tests> PRIVATE WDHOST_GUARD_PATH="$<TARGET_FILE:wdhost-guard>")
 #include "process/output_tail.h"
 #include "process/process_supervisor.h"
+#include "support/scratch_dir.h"
 
 #include <cerrno>
 #include <chrono>
@@ -41,20 +42,10 @@ std::vector<std::string> sh(const std::string& script) {
   return {"/bin/sh", "-c", script};
 }
 
-// A private scratch directory, removed with everything in it at scope exit.
-struct Scratch {
-  std::string dir;
-  Scratch() {
-    char pattern[] = "/tmp/wdh-process-test-XXXXXX";
-    const char* made = ::mkdtemp(pattern);
-    REQUIRE(made != nullptr);
-    dir = made;
-  }
-  ~Scratch() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-  std::string file(const std::string& name) const { return dir + "/" + name; }
+// A scratch directory of this test's own.
+struct Scratch : wdhtest::ScratchDir {
+  Scratch() : wdhtest::ScratchDir("process-test") {}
+  std::string file(const std::string& name) const { return path(name); }
 };
 
 // Shell code that starts a daemon (double fork + setsid, so it reparents to the guard)

@@ -1,6 +1,7 @@
 // Tests of a session's managed files (Grid's /se/file and /se/files): what is listed, fetched,
 // deleted and unpacked, and that nothing outside the session's own directories is reachable.
 #include "process/temp_dirs.h"
+#include "support/scratch_dir.h"
 #include "webdriver/session_files.h"
 
 #include <Poco/Base64Decoder.h>
@@ -23,22 +24,10 @@ using namespace wdh;
 
 namespace {
 
-// A private scratch directory, removed with everything in it at scope exit.
-struct Scratch {
-  std::string dir;
-  Scratch() {
-    char pattern[] = "/tmp/wdh-files-test-XXXXXX";
-    const char* made = ::mkdtemp(pattern);
-    REQUIRE(made != nullptr);
-    dir = made;
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir + "/" + name) << text;
-  }
+// A scratch directory of this test's own.
+struct Scratch : wdhtest::ScratchDir {
+  Scratch() : wdhtest::ScratchDir("files-test") {}
+  std::string file(const std::string& name) const { return path(name); }
 };
 
 std::string base64(const std::string& bytes) {

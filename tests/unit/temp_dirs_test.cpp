@@ -1,5 +1,6 @@
 // Tests of TempDirs: private temp dirs under a per-instance dir, reclaimed after a crash.
 #include "process/temp_dirs.h"
+#include "support/scratch_dir.h"
 
 #include <cstdlib>
 #include <doctest/doctest.h>
@@ -14,20 +15,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A private scratch directory, removed with everything in it at scope exit.
-struct Scratch {
-  std::string dir;
-  Scratch() {
-    char pattern[] = "/tmp/wdh-tempdirs-test-XXXXXX";
-    const char* made = ::mkdtemp(pattern);
-    REQUIRE(made != nullptr);
-    dir = made;
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string path(const std::string& name) const { return dir + "/" + name; }
+// A scratch directory of this test's own.
+struct Scratch : wdhtest::ScratchDir {
+  Scratch() : wdhtest::ScratchDir("tempdirs-test") {}
+  std::string file(const std::string& name) const { return path(name); }
 };
 
 // Opens TempDirs on root or fails the test.
