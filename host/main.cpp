@@ -1,8 +1,10 @@
 // wdhost: a W3C WebDriver host serving browser backends loaded as plugins.
 #include "app/host_app.h"
 #include "app/options.h"
+#include "core/version.h"
 
 #include <iostream>
+#include <wdhost/plugin.h>
 
 int main(int argc, char* argv[]) {
   wdh::HostOptions options;
@@ -16,8 +18,9 @@ int main(int argc, char* argv[]) {
     return 0;
   }
   if (options.showVersion) {
-    std::cout << "wdhost 0.1.0 (plugin ABI " << 1 << "." << 0 << ")\n";
+    std::cout << "wdhost " << wdh::kHostVersion << " (plugin ABI " << WDHOST_ABI_MAJOR << "."
+              << WDHOST_ABI_MINOR << ")\n";
     return 0;
   }
-  return wdh::runHost(options, argv[0]);
+  return wdh::runHost(options);
 }

@@ -160,8 +160,7 @@ Shutdown waitForShutdown(const sigset_t& signals, SessionService& service,
 
 } // namespace
 
-int runHost(const HostOptions& options, const char* argv0) {
-  (void)argv0;
+int runHost(const HostOptions& options) {
   LogLevel level = LogLevel::Info;
   parseLogLevel(options.logLevel, &level);
   setLogLevel(level);

@@ -7,6 +7,6 @@
 namespace wdh {
 
 // Runs wdhost with parsed options; returns the process exit code.
-int runHost(const HostOptions& options, const char* argv0);
+int runHost(const HostOptions& options);
 
 } // namespace wdh

@@ -135,9 +135,12 @@ wdhost_status WDHOST_CALL setProcessOwner(const wdhost_host* host, uint64_t proc
   }
 }
 
-const wdhost_process_service kProcessService = {
-    sizeof(wdhost_process_service), &spawnProcess,     &waitOutput,
-    &pollProcess,                   &terminateProcess, &setProcessOwner};
+const wdhost_process_service kProcessService = {sizeof(wdhost_process_service),
+                                                &spawnProcess,
+                                                &waitOutput,
+                                                &pollProcess,
+                                                &terminateProcess,
+                                                &setProcessOwner};
 
 // ---- wdhost.tempdir/1 ----
 

@@ -1,6 +1,7 @@
 #include "plugin/host_table.h"
 
 #include "core/log.h"
+#include "core/version.h"
 #include "plugin/plugin_reply.h"
 
 #include <cstring>
@@ -9,7 +10,6 @@ namespace wdh {
 namespace {
 
 constexpr const char* kHostName = "wdhost";
-constexpr const char* kHostVersion = "0.1.0";
 
 void WDHOST_CALL logFromPlugin(const wdhost_host* host, wdhost_log_level level,
                                wdhost_str message) {

@@ -1,4 +1,4 @@
-// Small helpers for starting processes: an owned fd, executable checks, environment merging.
+// Small helpers for starting processes: executable checks and environment merging.
 #include "process/spawn_support.h"
 
 #include <cerrno>

@@ -25,7 +25,7 @@ Status Upstream::create(std::string_view baseUrl, std::unique_ptr<Upstream>* out
     std::string path = uri.getPath();
     while (!path.empty() && path.back() == '/')
       path.pop_back();
-    out->reset(new Upstream(url, uri.getHost(), uri.getPort(), path));
+    out->reset(new Upstream(uri.getHost(), uri.getPort(), path));
     return Status::ok();
   } catch (const Poco::Exception& e) {
     return Status(ErrorCode::InvalidArgument,
@@ -33,10 +33,8 @@ Status Upstream::create(std::string_view baseUrl, std::unique_ptr<Upstream>* out
   }
 }
 
-Upstream::Upstream(std::string baseUrl, std::string host, std::uint16_t port,
-                   std::string pathPrefix)
-    : baseUrl_(std::move(baseUrl)), host_(std::move(host)), port_(port),
-      pathPrefix_(std::move(pathPrefix)) {
+Upstream::Upstream(std::string host, std::uint16_t port, std::string pathPrefix)
+    : host_(std::move(host)), port_(port), pathPrefix_(std::move(pathPrefix)) {
   bool ipv6 = host_.find(':') != std::string::npos;
   hostHeader_ =
       "Host: " + (ipv6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_) + "\r\n";

@@ -33,9 +33,6 @@ public:
   Status send(std::string_view method, std::string_view suffix, std::string_view body,
               std::chrono::milliseconds timeout, RelayResponse* out);
 
-  // The base URL.
-  const std::string& baseUrl() const noexcept { return baseUrl_; }
-
   // For callers that wait for the answer themselves (the server's event loop):
   // The request head for `method` base + suffix with a body of `bodySize` bytes.
   void requestHead(std::string_view method, std::string_view suffix, std::size_t bodySize,
@@ -59,9 +56,8 @@ public:
   std::uint16_t port() const noexcept { return port_; }
 
 private:
-  Upstream(std::string baseUrl, std::string host, std::uint16_t port, std::string pathPrefix);
+  Upstream(std::string host, std::uint16_t port, std::string pathPrefix);
 
-  std::string baseUrl_;
   std::string host_;
   std::uint16_t port_;
   std::string pathPrefix_;

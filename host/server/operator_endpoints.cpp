@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "core/uuid.h"
+#include "core/version.h"
 #include "metrics/process_figures.h"
 #include "server/auth.h"
 #include "server/responses.h"
@@ -178,7 +179,7 @@ void OperatorEndpoints::state(Reply* reply) const {
   auto text = [&a](const std::string& value) { return rapidjson::Value(value.c_str(), a); };
 
   rapidjson::Value host(rapidjson::kObjectType);
-  host.AddMember("version", "0.1.0", a);
+  host.AddMember("version", rapidjson::StringRef(kHostVersion), a);
   host.AddMember("uptimeSeconds", secondsSince(started_), a);
   host.AddMember("rssBytes", static_cast<std::uint64_t>(self.residentBytes), a);
   host.AddMember("openFiles", static_cast<std::uint64_t>(self.openFiles), a);

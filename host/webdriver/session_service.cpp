@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "core/uuid.h"
+#include "core/version.h"
 #include "process/process_supervisor.h"
 #include "process/socket_owner.h"
 #include "process/temp_dirs.h"
@@ -410,7 +411,7 @@ std::string SessionService::statusJson() const {
   value.AddMember("draining", draining, a);
   value.AddMember("message", rapidjson::Value(message.c_str(), a), a);
   rapidjson::Value build(rapidjson::kObjectType);
-  build.AddMember("version", "0.1.0", a);
+  build.AddMember("version", rapidjson::StringRef(kHostVersion), a);
   value.AddMember("build", build, a);
   value.AddMember("sessions", static_cast<std::uint64_t>(sessionSlotsInUse()), a);
   value.AddMember("closing", static_cast<std::uint64_t>(closing_->load()), a);

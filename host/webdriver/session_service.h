@@ -187,9 +187,6 @@ public:
   // The host's state as /metrics reports it (gauges other than the process's own figures).
   MetricsSnapshot metricsSnapshot() const;
 
-  // The sweeper (tests run sweeps by hand).
-  SessionJanitor& janitor() noexcept { return janitor_; }
-
 private:
   Status afterCommand(std::string_view id, std::string_view method, std::string_view suffix,
                       Status status, RelayResponse* out);

@@ -2,7 +2,7 @@
 
 #include <wdhost/plugin_config.hpp>
 
-namespace chrome {
+namespace wdhost::chrome {
 
 ChromeConfig parseChromeConfig(std::string_view json) {
   ChromeConfig config;
@@ -21,4 +21,4 @@ ChromeConfig parseChromeConfig(std::string_view json) {
   return config;
 }
 
-} // namespace chrome
+} // namespace wdhost::chrome

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace chrome {
+namespace wdhost::chrome {
 
 // Settings of the chrome plugin.
 struct ChromeConfig {
@@ -17,4 +17,4 @@ struct ChromeConfig {
 // Parses the config object; throws wdhost::Error("invalid argument") on a bad value.
 ChromeConfig parseChromeConfig(std::string_view json);
 
-} // namespace chrome
+} // namespace wdhost::chrome

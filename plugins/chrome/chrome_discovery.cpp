@@ -2,7 +2,7 @@
 
 #include <wdhost/helpers.hpp>
 
-namespace chrome {
+namespace wdhost::chrome {
 namespace {
 
 constexpr uint32_t kVersionTimeoutMs = 10000;
@@ -47,4 +47,4 @@ ChromeInstall discoverChrome(const wdhost::Host& host, const ChromeConfig& confi
   return install;
 }
 
-} // namespace chrome
+} // namespace wdhost::chrome

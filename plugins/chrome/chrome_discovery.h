@@ -6,7 +6,7 @@
 #include <string>
 #include <wdhost/plugin.hpp>
 
-namespace chrome {
+namespace wdhost::chrome {
 
 // What was found installed.
 struct ChromeInstall {
@@ -21,4 +21,4 @@ struct ChromeInstall {
 // Throws wdhost::Error("session not created") naming what is missing and how to set it.
 ChromeInstall discoverChrome(const wdhost::Host& host, const ChromeConfig& config);
 
-} // namespace chrome
+} // namespace wdhost::chrome

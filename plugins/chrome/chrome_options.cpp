@@ -4,7 +4,7 @@
 #include <wdhost/json.hpp>
 #include <wdhost/plugin.hpp>
 
-namespace chrome {
+namespace wdhost::chrome {
 namespace {
 
 constexpr const char* kOptionsKey = "goog:chromeOptions";
@@ -142,4 +142,4 @@ std::string driverNewSessionBody(std::string_view capabilities, const ChromeInst
   return wdhost::newSessionBody(caps);
 }
 
-} // namespace chrome
+} // namespace wdhost::chrome

@@ -10,7 +10,7 @@
 #include <vector>
 #include <wdhost/description.hpp>
 
-namespace chrome {
+namespace wdhost::chrome {
 
 // Throws wdhost::Error("invalid argument") when goog:chromeOptions is present but malformed.
 void validateChromeOptions(const rapidjson::Value& capabilities);
@@ -35,4 +35,4 @@ std::string driverNewSessionBody(std::string_view capabilities, const ChromeInst
                                  const ChromeConfig& config, const std::string& profileDir,
                                  bool runningAsRoot, std::string* userAgentKey = nullptr);
 
-} // namespace chrome
+} // namespace wdhost::chrome

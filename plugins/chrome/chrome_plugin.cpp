@@ -9,7 +9,7 @@
 #include <wdhost/driver_pool.hpp>
 #include <wdhost/plugin.hpp>
 
-namespace chrome {
+namespace wdhost::chrome {
 namespace {
 
 // Immutable after construction, so describe() and negotiate() are thread-safe.
@@ -69,6 +69,6 @@ private:
 };
 
 } // namespace
-} // namespace chrome
+} // namespace wdhost::chrome
 
-WDHOST_DECLARE_PLUGIN(chrome::ChromePlugin, "org.wdhost.chrome", "chrome", "0.1.0")
+WDHOST_DECLARE_PLUGIN(wdhost::chrome::ChromePlugin, "org.wdhost.chrome", "chrome", "0.1.0")

@@ -6,7 +6,7 @@
 #include <system_error>
 #include <unistd.h>
 
-namespace chrome {
+namespace wdhost::chrome {
 namespace {
 
 // Chrome puts Unix sockets 46 bytes deep under TMPDIR; the kernel allows 108 in all.
@@ -55,4 +55,4 @@ startChromeSession(const wdhost::Host& host, const ChromeInstall& install,
       host, sessionId, chromedriverLaunch(install, config), body, userAgent, std::move(driver));
 }
 
-} // namespace chrome
+} // namespace wdhost::chrome

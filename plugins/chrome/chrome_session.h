@@ -9,7 +9,7 @@
 #include <string_view>
 #include <wdhost/driver_session.hpp>
 
-namespace chrome {
+namespace wdhost::chrome {
 
 // Starts chromedriver for session `owner` ("" when started ahead of any session) with a
 // private work dir; throws wdhost::Error("session not created") saying why it could not.
@@ -25,4 +25,4 @@ startChromeSession(const wdhost::Host& host, const ChromeInstall& install,
                    std::string_view capabilities, wdhost::StartedDriver driver,
                    wdhost::UserAgentCache* userAgents = nullptr);
 
-} // namespace chrome
+} // namespace wdhost::chrome

@@ -2,7 +2,7 @@
 
 #include <wdhost/plugin_config.hpp>
 
-namespace firefox {
+namespace wdhost::firefox {
 
 const char* modeName(Mode mode) {
   switch (mode) {
@@ -44,4 +44,4 @@ FirefoxConfig parseFirefoxConfig(std::string_view json) {
   return config;
 }
 
-} // namespace firefox
+} // namespace wdhost::firefox

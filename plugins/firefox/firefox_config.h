@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace firefox {
+namespace wdhost::firefox {
 
 // How sessions are served: through geckodriver, or by the plugin speaking Marionette itself.
 enum class Mode { Auto, Geckodriver, Marionette };
@@ -24,4 +24,4 @@ FirefoxConfig parseFirefoxConfig(std::string_view json);
 // "auto", "geckodriver" or "marionette".
 const char* modeName(Mode mode);
 
-} // namespace firefox
+} // namespace wdhost::firefox

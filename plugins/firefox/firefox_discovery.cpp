@@ -2,7 +2,7 @@
 
 #include <wdhost/helpers.hpp>
 
-namespace firefox {
+namespace wdhost::firefox {
 namespace {
 
 constexpr uint32_t kVersionTimeoutMs = 20000;
@@ -55,4 +55,4 @@ FirefoxInstall discoverFirefox(const wdhost::Host& host, const FirefoxConfig& co
   return install;
 }
 
-} // namespace firefox
+} // namespace wdhost::firefox

@@ -6,7 +6,7 @@
 #include <string>
 #include <wdhost/plugin.hpp>
 
-namespace firefox {
+namespace wdhost::firefox {
 
 // What was found installed, and the mode sessions will use.
 struct FirefoxInstall {
@@ -25,4 +25,4 @@ FirefoxInstall discoverFirefox(const wdhost::Host& host, const FirefoxConfig& co
 // wdhost::Error("session not created") when geckodriver is required but missing.
 Mode chooseMode(const FirefoxConfig& config, bool haveDriver);
 
-} // namespace firefox
+} // namespace wdhost::firefox

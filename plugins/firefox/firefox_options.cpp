@@ -3,7 +3,7 @@
 #include <wdhost/json.hpp>
 #include <wdhost/plugin.hpp>
 
-namespace firefox {
+namespace wdhost::firefox {
 namespace {
 
 [[noreturn]] void invalid(const std::string& what) {
@@ -135,4 +135,4 @@ bool hasHeadlessArg(const std::vector<std::string>& args) {
   return false;
 }
 
-} // namespace firefox
+} // namespace wdhost::firefox

@@ -7,7 +7,7 @@
 #include <vector>
 #include <wdhost/description.hpp>
 
-namespace firefox {
+namespace wdhost::firefox {
 
 // The vendor capability key.
 inline constexpr const char* kOptionsKey = "moz:firefoxOptions";
@@ -40,4 +40,4 @@ bool hasHeadlessArg(const std::vector<std::string>& args);
 // The capabilities parsed from JSON; throws wdhost::Error(code) when not an object.
 rapidjson::Document parseCapabilities(std::string_view json, const char* code);
 
-} // namespace firefox
+} // namespace wdhost::firefox

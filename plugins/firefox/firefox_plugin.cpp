@@ -12,7 +12,7 @@
 #include <wdhost/description.hpp>
 #include <wdhost/plugin.hpp>
 
-namespace firefox {
+namespace wdhost::firefox {
 namespace {
 
 // Immutable after construction, so describe() and negotiate() are thread-safe.
@@ -61,6 +61,6 @@ private:
 };
 
 } // namespace
-} // namespace firefox
+} // namespace wdhost::firefox
 
-WDHOST_DECLARE_PLUGIN(firefox::FirefoxPlugin, "org.wdhost.firefox", "firefox", "0.1.0")
+WDHOST_DECLARE_PLUGIN(wdhost::firefox::FirefoxPlugin, "org.wdhost.firefox", "firefox", "0.1.0")

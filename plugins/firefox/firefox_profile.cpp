@@ -4,7 +4,7 @@
 
 #include <wdhost/json.hpp>
 
-namespace firefox {
+namespace wdhost::firefox {
 namespace {} // namespace
 
 std::vector<Pref> automationPrefs() {
@@ -120,4 +120,4 @@ std::vector<std::string> firefoxEnv(const std::vector<std::string>& userEnv) {
   return env;
 }
 
-} // namespace firefox
+} // namespace wdhost::firefox

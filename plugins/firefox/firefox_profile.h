@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-namespace firefox {
+namespace wdhost::firefox {
 
 // A preference: its name and the JavaScript literal of its value ("false", "0", "\"x\"").
 using Pref = std::pair<std::string, std::string>;
@@ -34,4 +34,4 @@ std::vector<std::string> firefoxArgv(const std::string& binary, const std::strin
 // Environment entries that keep Firefox from reporting crashes or nagging, then `userEnv`.
 std::vector<std::string> firefoxEnv(const std::vector<std::string>& userEnv);
 
-} // namespace firefox
+} // namespace wdhost::firefox

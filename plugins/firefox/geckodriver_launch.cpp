@@ -4,7 +4,7 @@
 
 #include <wdhost/driver_session.hpp>
 
-namespace firefox {
+namespace wdhost::firefox {
 
 std::vector<std::string> geckodriverArgv(const std::string& driverPath, const std::string& binary,
                                          uint16_t marionettePort, uint16_t websocketPort) {
@@ -59,4 +59,4 @@ std::string geckodriverNewSessionBody(std::string_view capabilities, const std::
   return wdhost::newSessionBody(caps);
 }
 
-} // namespace firefox
+} // namespace wdhost::firefox

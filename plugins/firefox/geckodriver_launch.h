@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace firefox {
+namespace wdhost::firefox {
 
 // geckodriver's argv: "{port}" (replaced by DriverSession with a free port) for --port and the
 // allowed origin; Firefox's binary; Marionette and WebSocket ports chosen free by the caller;
@@ -23,4 +23,4 @@ std::vector<std::string> geckodriverArgv(const std::string& driverPath, const st
 std::string geckodriverNewSessionBody(std::string_view capabilities, const std::string& binary,
                                       bool headless);
 
-} // namespace firefox
+} // namespace wdhost::firefox

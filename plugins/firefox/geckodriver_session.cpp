@@ -2,7 +2,7 @@
 
 #include "geckodriver_launch.h"
 
-namespace firefox {
+namespace wdhost::firefox {
 
 GeckodriverSession::GeckodriverSession(const wdhost::Host& host, const FirefoxInstall& install,
                                        const FirefoxConfig& config, std::string_view sessionId,
@@ -30,4 +30,4 @@ void GeckodriverSession::teardown() {
   workDir_.reset();
 }
 
-} // namespace firefox
+} // namespace wdhost::firefox

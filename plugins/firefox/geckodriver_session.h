@@ -9,7 +9,7 @@
 #include <string_view>
 #include <wdhost/driver_session.hpp>
 
-namespace firefox {
+namespace wdhost::firefox {
 
 // Starts geckodriver and its session in the constructor (throws wdhost::Error
 // "session not created" with the driver's own words on failure, leaving nothing running).
@@ -30,4 +30,4 @@ private:
   std::unique_ptr<wdhost::DriverSession> driver_;
 };
 
-} // namespace firefox
+} // namespace wdhost::firefox

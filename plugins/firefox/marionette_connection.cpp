@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <wdhost/plugin.hpp>
 
-namespace firefox {
+namespace wdhost::firefox {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -48,14 +48,6 @@ int connectLoopback(uint16_t port, Clock::time_point deadline) {
 }
 
 } // namespace
-
-bool loopbackPortOpen(uint16_t port) {
-  int fd = connectLoopback(port, Clock::now() + std::chrono::milliseconds(500));
-  if (fd < 0)
-    return false;
-  ::close(fd);
-  return true;
-}
 
 MarionetteConnection::MarionetteConnection(uint16_t port, uint32_t timeoutMs) {
   auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
@@ -166,4 +158,4 @@ std::string MarionetteConnection::call(std::string_view name, std::string_view p
   }
 }
 
-} // namespace firefox
+} // namespace wdhost::firefox

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace firefox {
+namespace wdhost::firefox {
 
 // A connected Marionette client.
 class MarionetteConnection {
@@ -41,7 +41,4 @@ private:
   FrameDecoder decoder_;
 };
 
-// True when something accepts TCP connections on 127.0.0.1:port right now.
-bool loopbackPortOpen(uint16_t port);
-
-} // namespace firefox
+} // namespace wdhost::firefox

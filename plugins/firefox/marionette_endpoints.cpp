@@ -9,7 +9,7 @@
 #include <wdhost/w3c_endpoints.hpp>
 #include <wdhost/w3c_parameters.hpp>
 
-namespace firefox {
+namespace wdhost::firefox {
 
 using wdhost::json::toJson;
 namespace {
@@ -383,4 +383,4 @@ uint32_t answerTimeoutMs(const Match& match, std::string_view params, int64_t sc
   return static_cast<uint32_t>(wait + kMarginMs);
 }
 
-} // namespace firefox
+} // namespace wdhost::firefox

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace firefox {
+namespace wdhost::firefox {
 
 // How a Marionette command's params are built from the W3C body and the path's "*" segments.
 enum class Params {
@@ -93,4 +93,4 @@ uint32_t answerTimeoutMs(const Match& match, std::string_view params, int64_t sc
 // The W3C value for `match` from Marionette's raw `result` JSON (see Result).
 std::string buildValue(const Match& match, std::string_view result);
 
-} // namespace firefox
+} // namespace wdhost::firefox

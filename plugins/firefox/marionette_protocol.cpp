@@ -4,7 +4,7 @@
 #include <wdhost/json.hpp>
 #include <wdhost/plugin.hpp>
 
-namespace firefox {
+namespace wdhost::firefox {
 
 using wdhost::json::toJson;
 namespace {
@@ -126,4 +126,4 @@ bool isHello(std::string_view json) {
          protocol->value.IsInt() && protocol->value.GetInt() >= 3;
 }
 
-} // namespace firefox
+} // namespace wdhost::firefox

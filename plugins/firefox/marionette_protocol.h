@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace firefox {
+namespace wdhost::firefox {
 
 // One frame on the wire: the decimal byte length of `json`, a colon, then `json`.
 std::string encodeFrame(std::string_view json);
@@ -50,4 +50,4 @@ std::string unwrapValue(std::string_view result);
 // True when `json` is the Marionette hello {"applicationType":"gecko","marionetteProtocol":3+}.
 bool isHello(std::string_view json);
 
-} // namespace firefox
+} // namespace wdhost::firefox

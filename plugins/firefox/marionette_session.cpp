@@ -12,7 +12,7 @@
 #include <wdhost/helpers.hpp>
 #include <wdhost/json.hpp>
 
-namespace firefox {
+namespace wdhost::firefox {
 
 using wdhost::json::toJson;
 namespace {
@@ -328,4 +328,4 @@ void MarionetteSession::teardown() {
   workDir_.reset();
 }
 
-} // namespace firefox
+} // namespace wdhost::firefox

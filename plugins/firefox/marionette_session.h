@@ -11,7 +11,7 @@
 #include <string_view>
 #include <wdhost/services.hpp>
 
-namespace firefox {
+namespace wdhost::firefox {
 
 // Starts Firefox and its Marionette session in the constructor (throws wdhost::Error
 // "session not created" with Firefox's own output on failure, leaving nothing running).
@@ -55,4 +55,4 @@ private:
 // moz:firefoxOptions (applied by the plugin) and browserVersion (matched by the host).
 std::string marionetteCapabilities(std::string_view capabilities);
 
-} // namespace firefox
+} // namespace wdhost::firefox

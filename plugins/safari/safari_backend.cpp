@@ -2,7 +2,7 @@
 
 #include <wdhost/plugin.hpp>
 
-namespace safari {
+namespace wdhost::safari {
 namespace {
 
 [[noreturn]] void unavailable(const std::string& why) {
@@ -104,4 +104,4 @@ Plan chooseLinuxPlan(const SafariConfig& config, const Availability& available,
   return gtkPlan(config, available, hostDisplay);
 }
 
-} // namespace safari
+} // namespace wdhost::safari

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace safari {
+namespace wdhost::safari {
 
 // The browser a session runs.
 enum class Backend { WebKitGtk, Wpe, Safari };
@@ -59,4 +59,4 @@ bool versionMatches(std::string_view wanted, std::string_view version);
 Plan chooseLinuxPlan(const SafariConfig& config, const Availability& available,
                      std::string_view hostDisplay, const BackendRequest& request);
 
-} // namespace safari
+} // namespace wdhost::safari

@@ -3,7 +3,7 @@
 #include <wdhost/driver_session.hpp>
 #include <wdhost/plugin.hpp>
 
-namespace safari {
+namespace wdhost::safari {
 namespace {
 
 constexpr const char* kGtkOptions = "webkitgtk:browserOptions";
@@ -216,4 +216,4 @@ std::string replyWithBrowserOptions(const std::string& launchReply, const std::s
   return wdhost::toJsonString(reply);
 }
 
-} // namespace safari
+} // namespace wdhost::safari

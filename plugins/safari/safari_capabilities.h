@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-namespace safari {
+namespace wdhost::safari {
 
 // "webkitgtk:browserOptions" or "wpe:browserOptions" (nullptr for Safari).
 const char* optionsKey(Backend backend);
@@ -52,4 +52,4 @@ std::string safariNewSessionBody(std::string_view capabilities);
 std::string replyWithBrowserOptions(const std::string& launchReply, const std::string& body,
                                     Backend backend);
 
-} // namespace safari
+} // namespace wdhost::safari

@@ -2,7 +2,7 @@
 
 #include <wdhost/plugin_config.hpp>
 
-namespace safari {
+namespace wdhost::safari {
 
 bool isXDisplayName(std::string_view display) {
   if (display.size() < 2 || display.front() != ':')
@@ -44,4 +44,4 @@ SafariConfig parseSafariConfig(std::string_view json) {
   return config;
 }
 
-} // namespace safari
+} // namespace wdhost::safari

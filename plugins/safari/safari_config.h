@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace safari {
+namespace wdhost::safari {
 
 // Settings of the safari plugin (--plugin-option safari.KEY=VALUE).
 //  driver  WebKitWebDriver, WPEWebDriver or safaridriver; "" = search. On Linux a driver or
@@ -27,4 +27,4 @@ bool isXDisplayName(std::string_view display);
 // Parses the config object; throws wdhost::Error("invalid argument") on a bad key or value.
 SafariConfig parseSafariConfig(std::string_view json);
 
-} // namespace safari
+} // namespace wdhost::safari

@@ -7,7 +7,7 @@
 #include <system_error>
 #include <wdhost/helpers.hpp>
 
-namespace safari {
+namespace wdhost::safari {
 namespace {
 
 constexpr uint32_t kVersionTimeoutMs = 10000;
@@ -154,4 +154,4 @@ Installs discoverMac(const wdhost::Host& host, const SafariConfig& config) {
   return installs;
 }
 
-} // namespace safari
+} // namespace wdhost::safari

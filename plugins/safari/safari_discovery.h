@@ -8,7 +8,7 @@
 #include <string>
 #include <wdhost/plugin.hpp>
 
-namespace safari {
+namespace wdhost::safari {
 
 // One installed driver + browser pair.
 struct Install {
@@ -40,4 +40,4 @@ Installs discoverLinux(const wdhost::Host& host, const SafariConfig& config);
 // Finds safaridriver (config override first) and the Safari version it reports.
 Installs discoverMac(const wdhost::Host& host, const SafariConfig& config);
 
-} // namespace safari
+} // namespace wdhost::safari

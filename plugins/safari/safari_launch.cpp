@@ -2,7 +2,7 @@
 
 #include <wdhost/helpers.hpp>
 
-namespace safari {
+namespace wdhost::safari {
 
 std::vector<std::string> webkitDriverArgv(const std::string& driverPath) {
   return {driverPath, "--port={port}", "--host=127.0.0.1"};
@@ -65,4 +65,4 @@ std::string packageIn(std::string_view dpkgSearchOutput) {
   return std::string(package);
 }
 
-} // namespace safari
+} // namespace wdhost::safari

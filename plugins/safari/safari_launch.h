@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace safari {
+namespace wdhost::safari {
 
 // WebKitWebDriver or WPEWebDriver on a port DriverSession substitutes for "{port}", loopback only.
 std::vector<std::string> webkitDriverArgv(const std::string& driverPath);
@@ -34,4 +34,4 @@ std::string webkitVersionIn(std::string_view output);
 // The package name in `dpkg-query -S PATH` output ("libwebkit2gtk-4.1-0:amd64: /usr/..."), or "".
 std::string packageIn(std::string_view dpkgSearchOutput);
 
-} // namespace safari
+} // namespace wdhost::safari

@@ -14,7 +14,7 @@
 #include <wdhost/description.hpp>
 #include <wdhost/plugin.hpp>
 
-namespace safari {
+namespace wdhost::safari {
 namespace {
 
 #if defined(__APPLE__)
@@ -114,6 +114,6 @@ private:
 };
 
 } // namespace
-} // namespace safari
+} // namespace wdhost::safari
 
-WDHOST_DECLARE_PLUGIN(safari::SafariPlugin, "org.wdhost.safari", "safari", "0.1.0")
+WDHOST_DECLARE_PLUGIN(wdhost::safari::SafariPlugin, "org.wdhost.safari", "safari", "0.1.0")

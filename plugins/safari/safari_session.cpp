@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <system_error>
 
-namespace safari {
+namespace wdhost::safari {
 namespace {
 
 constexpr uint32_t kXvfbStartupMs = 15000;
@@ -56,4 +56,4 @@ void SafariSession::teardown() {
   slot_.reset();
 }
 
-} // namespace safari
+} // namespace wdhost::safari

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <wdhost/driver_session.hpp>
 
-namespace safari {
+namespace wdhost::safari {
 
 // Starts everything in the constructor (throws wdhost::Error "session not created" with the
 // driver's own words on failure, leaving nothing running).
@@ -37,4 +37,4 @@ private:
   std::string reply_;
 };
 
-} // namespace safari
+} // namespace wdhost::safari

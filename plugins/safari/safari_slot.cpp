@@ -3,7 +3,7 @@
 #include <atomic>
 #include <wdhost/plugin.hpp>
 
-namespace safari {
+namespace wdhost::safari {
 namespace {
 
 std::atomic<bool> safariBusy{false};
@@ -21,4 +21,4 @@ SafariSlot::~SafariSlot() {
   safariBusy.store(false);
 }
 
-} // namespace safari
+} // namespace wdhost::safari

@@ -1,7 +1,7 @@
 // Safari allows one WebDriver session at a time on a machine: the slot a macOS session holds.
 #pragma once
 
-namespace safari {
+namespace wdhost::safari {
 
 // Held by the one Safari session of this host; taking a second one fails.
 class SafariSlot {
@@ -14,4 +14,4 @@ public:
   SafariSlot& operator=(const SafariSlot&) = delete;
 };
 
-} // namespace safari
+} // namespace wdhost::safari

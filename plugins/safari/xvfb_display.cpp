@@ -5,7 +5,7 @@
 #include <chrono>
 #include <wdhost/helpers.hpp>
 
-namespace safari {
+namespace wdhost::safari {
 namespace {
 
 constexpr uint32_t kPollMs = 50;
@@ -38,4 +38,4 @@ XvfbDisplay::XvfbDisplay(const wdhost::Host& host, const std::string& xvfbPath,
                       "Xvfb " + why + (tail.empty() ? "" : "; its output: " + tail));
 }
 
-} // namespace safari
+} // namespace wdhost::safari

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <wdhost/services.hpp>
 
-namespace safari {
+namespace wdhost::safari {
 
 // An Xvfb started through the host (owned by the session, so the host ends it with the session
 // whatever happens); it chooses a free display itself (-displayfd), so no display number race.
@@ -29,4 +29,4 @@ private:
   std::string display_;
 };
 
-} // namespace safari
+} // namespace wdhost::safari

@@ -5,7 +5,7 @@
 #include <rapidjson/document.h>
 #include <wdhost/plugin.hpp>
 
-using namespace chrome;
+using namespace wdhost::chrome;
 
 namespace {
 

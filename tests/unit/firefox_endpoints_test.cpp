@@ -9,7 +9,7 @@
 #include <wdhost/plugin.hpp>
 #include <wdhost/w3c_endpoints.hpp>
 
-using namespace firefox;
+using namespace wdhost::firefox;
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <rapidjson/document.h>
 #include <wdhost/plugin.hpp>
 
-using namespace firefox;
+using namespace wdhost::firefox;
 
 namespace {
 

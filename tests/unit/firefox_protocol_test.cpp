@@ -5,7 +5,7 @@
 #include <vector>
 #include <wdhost/plugin.hpp>
 
-using namespace firefox;
+using namespace wdhost::firefox;
 
 TEST_CASE("firefox: a frame is the decimal byte length, a colon, then the JSON") {
   CHECK(encodeFrame("{}") == "2:{}");

@@ -4,7 +4,7 @@
 #include <rapidjson/document.h>
 #include <wdhost/plugin.hpp>
 
-using namespace safari;
+using namespace wdhost::safari;
 
 namespace {
 

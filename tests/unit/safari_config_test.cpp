@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 #include <wdhost/plugin.hpp>
 
-using namespace safari;
+using namespace wdhost::safari;
 
 TEST_CASE("safari: config defaults, known keys and string flags") {
   SafariConfig defaults = parseSafariConfig("");

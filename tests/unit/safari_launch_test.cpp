@@ -6,7 +6,7 @@
 #include <memory>
 #include <wdhost/plugin.hpp>
 
-using namespace safari;
+using namespace wdhost::safari;
 
 namespace {
 

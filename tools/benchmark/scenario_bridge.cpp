@@ -34,10 +34,10 @@ void runBridge(const Options& options, const Counts& counts, Report& report) {
   std::string profile = dir.path() + "/profile";
   if (::mkdir(profile.c_str(), 0700) != 0)
     throw std::runtime_error("cannot create " + profile);
-  std::ofstream(profile + "/user.js") << firefox::userJs({}, "");
-  ChildProcess browser(firefox::firefoxArgv(options.firefox, profile, {}, true),
+  std::ofstream(profile + "/user.js") << wdhost::firefox::userJs({}, "");
+  ChildProcess browser(wdhost::firefox::firefoxArgv(options.firefox, profile, {}, true),
                        options.workDir + "/firefox-direct.log");
-  firefox::MarionetteConnection direct(waitForMarionettePort(profile, browser), 30000);
+  wdhost::firefox::MarionetteConnection direct(waitForMarionettePort(profile, browser), 30000);
   direct.call("WebDriver:NewSession", "{}", 60000);
 
   Wdhost host(options, {"--plugin", "firefox"}, "bridge");

@@ -224,8 +224,10 @@ typedef struct wdhost_plugin_vtable {
    * every thread the plugin started is joined before this returns. */
   void(WDHOST_CALL* deinit)(wdhost_plugin* plugin);
 
-  /* [thread-safe] reply_json: {"browserName":"chrome","platformName":"linux",
-   * "browsers":[{"name":..,"version":..,"path":..}],"driver":{"path":..,"version":..}}.
+  /* [thread-safe] reply_json: {"browserName":"chrome","browserNames":["chrome","chromium"]?,
+   * "platformName":"linux","headless":true,"downloads":true?,"startsAhead":true?,
+   * "browsers":[{"name":..,"version":..,"path":..}],"driver":{"path":..,"version":..}?}
+   * (browserNames: other names it answers to; the rest as wdhost::Description writes them).
    * ERROR: reply_error says why the plugin cannot serve (nothing installed, ...). */
   wdhost_status(WDHOST_CALL* describe)(wdhost_plugin* plugin, wdhost_reply* reply);
 
