@@ -1,15 +1,36 @@
 #include "http/socket_io.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cstring>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
 namespace wdh {
+namespace {
 
-int sendAll(int fd, std::string_view head, std::string_view body,
-            std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+using Clock = std::chrono::steady_clock;
+
+// Polls `fd` for `events` until `deadline` or until `stopFd` is readable (poll ignores a
+// negative descriptor). 0 when ready; otherwise ETIMEDOUT, ECANCELED (stopped) or the errno.
+int await(int fd, short events, Clock::time_point deadline, int stopFd) {
+  for (;;) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0)
+      return ETIMEDOUT;
+    pollfd fds[2] = {{fd, events, 0}, {stopFd, POLLIN, 0}};
+    int ready = poll(fds, 2, static_cast<int>(std::min<decltype(left)>(left, INT_MAX)));
+    if (ready < 0 && errno != EINTR)
+      return errno;
+    if (ready > 0)
+      return fds[1].revents != 0 ? ECANCELED : 0;
+  }
+}
+
+int sendParts(int fd, std::string_view head, std::string_view body, Clock::time_point deadline,
+              int stopFd) {
   iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
                     {const_cast<char*>(body.data()), body.size()}};
   int first = 0;
@@ -23,16 +44,8 @@ int sendAll(int fd, std::string_view head, std::string_view body,
         continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK)
         return errno;
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0)
-        return ETIMEDOUT;
-      pollfd writable{fd, POLLOUT, 0};
-      int ready = poll(&writable, 1, static_cast<int>(left.count()));
-      if (ready == 0)
-        return ETIMEDOUT;
-      if (ready < 0 && errno != EINTR)
-        return errno;
+      if (int failed = await(fd, POLLOUT, deadline, stopFd))
+        return failed;
       continue;
     }
     auto done = static_cast<std::size_t>(sent);
@@ -48,6 +61,40 @@ int sendAll(int fd, std::string_view head, std::string_view body,
   return 0;
 }
 
+Status ioStatus(int err, std::string_view what) {
+  if (err == 0)
+    return Status::ok();
+  if (err == ETIMEDOUT)
+    return Status(ErrorCode::Timeout, "timed out");
+  if (err == ECANCELED)
+    return Status(ErrorCode::UnknownError, "stopped");
+  return Status(ErrorCode::UnknownError, std::string(what) + ": " + std::strerror(err));
+}
+
+// Reads what is available (at most `cap`); `*got` is 0 at end of stream.
+Status readSome(int fd, char* buf, std::size_t cap, const IoBounds& bounds, std::size_t* got) {
+  for (;;) {
+    ssize_t n = recv(fd, buf, cap, 0);
+    if (n >= 0) {
+      *got = static_cast<std::size_t>(n);
+      return Status::ok();
+    }
+    if (errno == EINTR)
+      continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+      return ioStatus(errno, "read");
+    if (int failed = await(fd, POLLIN, bounds.deadline, bounds.stopFd))
+      return ioStatus(failed, "poll");
+  }
+}
+
+} // namespace
+
+int sendAll(int fd, std::string_view head, std::string_view body,
+            std::chrono::milliseconds timeout) {
+  return sendParts(fd, head, body, Clock::now() + timeout, -1);
+}
+
 bool peerClosed(int fd) {
   pollfd readable{fd, POLLIN | POLLRDHUP, 0};
   if (poll(&readable, 1, 0) <= 0)
@@ -56,6 +103,52 @@ bool peerClosed(int fd) {
     return true;
   char byte;
   return recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+IoBounds boundsIn(std::chrono::milliseconds timeout, int stopFd) {
+  return IoBounds{Clock::now() + timeout, stopFd};
+}
+
+Status waitReady(int fd, short events, const IoBounds& bounds) {
+  return ioStatus(await(fd, events, bounds.deadline, bounds.stopFd), "poll");
+}
+
+Status readExact(int fd, char* buf, std::size_t n, const IoBounds& bounds) {
+  for (std::size_t done = 0, got = 0; done < n; done += got) {
+    Status s = readSome(fd, buf + done, n - done, bounds, &got);
+    if (!s.isOk())
+      return s;
+    if (got == 0)
+      return Status(ErrorCode::UnknownError, "connection closed early");
+  }
+  return Status::ok();
+}
+
+Status writeAll(int fd, std::string_view data, const IoBounds& bounds) {
+  return ioStatus(sendParts(fd, data, {}, bounds.deadline, bounds.stopFd), "write");
+}
+
+Status readHttpHead(int fd, std::size_t maxBytes, const IoBounds& bounds, std::string* head,
+                    std::string* rest) {
+  std::string data;
+  char buf[4096];
+  for (;;) {
+    std::size_t end = data.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      *head = data.substr(0, end + 4);
+      *rest = data.substr(end + 4);
+      return Status::ok();
+    }
+    if (data.size() > maxBytes)
+      return Status(ErrorCode::InvalidArgument, "HTTP head too large");
+    std::size_t got = 0;
+    Status s = readSome(fd, buf, sizeof buf, bounds, &got);
+    if (!s.isOk())
+      return s;
+    if (got == 0)
+      return Status(ErrorCode::UnknownError, "connection closed before the end of the HTTP head");
+    data.append(buf, got);
+  }
 }
 
 } // namespace wdh

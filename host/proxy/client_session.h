@@ -3,7 +3,6 @@
 
 #include "proxy/upstream_proxy.h"
 
-#include <Poco/Net/StreamSocket.h>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -15,20 +14,20 @@ namespace wdh::proxy {
 struct ProxyContext {
   // Where traffic goes.
   UpstreamProxy upstream;
-  // Set when the proxy stops; every wait ends soon after.
-  const std::atomic<bool>* stop = nullptr;
+  // An eventfd that becomes readable when the proxy stops; every wait ends at once then.
+  int stopFd = -1;
   // True when the (lower-cased) host may be reached.
   std::function<bool(const std::string& host)> allowed;
   // Counters: requests forwarded, refused by policy or form, failed upstream.
-  std::atomic<uint64_t>* served = nullptr;
-  std::atomic<uint64_t>* refused = nullptr;
-  std::atomic<uint64_t>* failed = nullptr;
+  std::atomic<uint64_t> served{0}, refused{0}, failed{0};
 };
 
-// Serves the client on `client` (non-blocking) until its request or tunnel ends. Never throws.
-void serveClient(Poco::Net::StreamSocket client, const ProxyContext& context) noexcept;
+// Serves the client on non-blocking `clientFd` (which the caller owns and closes) until its
+// request or tunnel ends. Throws only what allocation throws.
+void serveClient(int clientFd, ProxyContext& context);
 
-// A complete HTTP/1.1 answer with a short text body and Connection: close.
-std::string textResponse(int status, const std::string& body);
+// A complete HTTP/1.1 answer with a short text body, `extraFields` ("Name: value\r\n" lines)
+// and Connection: close.
+std::string textResponse(int status, const std::string& body, const std::string& extraFields = "");
 
 } // namespace wdh::proxy

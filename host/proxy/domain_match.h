@@ -1,6 +1,9 @@
-// Allowed-domain matching for a session's whitelist.
+// Host names: reading "host:port", and allowed-domain matching for a session's whitelist.
 #pragma once
 
+#include "core/status.h"
+
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,5 +15,9 @@ bool domainAllowed(std::string_view host, const std::vector<std::string>& domain
 
 // `name` lower-cased, without a trailing dot, and (for list entries) without "*." or ".".
 std::string normalizeDomain(std::string_view name);
+
+// Host (lower-cased, IPv6 without brackets) and port (0 when absent) of exactly "host[:port]",
+// read by Poco::URI; otherwise an error naming the problem ("a bad host name", ...).
+Status splitAuthority(const std::string& authority, std::string* host, uint16_t* port);
 
 } // namespace wdh

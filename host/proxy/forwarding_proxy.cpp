@@ -2,18 +2,20 @@
 #include "proxy/forwarding_proxy.h"
 
 #include "core/log.h"
+#include "http/socket_io.h"
 #include "proxy/client_session.h"
-#include "proxy/socket_io.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
-#include <Poco/Net/StreamSocketImpl.h>
 #include <atomic>
 #include <cerrno>
 #include <list>
 #include <mutex>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -22,7 +24,6 @@ namespace wdh {
 namespace {
 
 constexpr size_t kMaxConnections = 256;
-constexpr int kAcceptSliceMs = 100;
 
 // One connection thread; `done` is set as its last act, so it can be joined without waiting.
 struct Worker {
@@ -38,9 +39,6 @@ struct ForwardingProxy::Impl {
   std::vector<std::string> allowlist;
   bool restricted = false;
   std::function<bool(int)> clientCheck; // set before start(), read-only afterwards
-
-  std::atomic<bool> stopping{false};
-  std::atomic<uint64_t> served{0}, refused{0}, failed{0};
 
   std::mutex lifeMutex; // start() and stop()
   bool running = false;
@@ -78,14 +76,12 @@ struct ForwardingProxy::Impl {
     return remaining;
   }
 
-  // Serves an accepted descriptor on a new thread, which alone owns it (no socket object is
-  // shared between threads).
+  // Serves an accepted descriptor on a new thread, which alone owns it.
   void spawn(int clientFd) {
     if (reap(false) >= kMaxConnections) {
       log(LogLevel::Warn, "proxy", "connection limit reached; refusing a client");
       std::string busy = proxy::textResponse(503, "wdhost proxy: too many connections\n");
-      (void)proxy::writeAll(clientFd, busy,
-                            proxy::boundsIn(std::chrono::milliseconds(200), &stopping));
+      (void)writeAll(clientFd, busy, boundsIn(std::chrono::milliseconds(200), context.stopFd));
       ::close(clientFd);
       return;
     }
@@ -94,18 +90,18 @@ struct ForwardingProxy::Impl {
     try {
       std::thread thread([this, clientFd, done]() noexcept {
         try {
-          Poco::Net::StreamSocket client(new Poco::Net::StreamSocketImpl(clientFd));
-          client.setNoDelay(true);
-          if (clientCheck && !clientCheck(clientFd)) {
+          int one = 1;
+          ::setsockopt(clientFd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+          if (clientCheck && !clientCheck(clientFd))
             refuseStranger(clientFd);
-          } else {
-            proxy::serveClient(client, context);
-          }
+          else
+            proxy::serveClient(clientFd, context);
         } catch (const std::exception& e) {
           log(LogLevel::Error, "proxy", std::string("client connection failed: ") + e.what());
         } catch (...) {
           log(LogLevel::Error, "proxy", "client connection failed: unknown exception");
         }
+        ::close(clientFd);
         done->store(true);
       });
       workers.push_back(Worker{std::move(thread), done});
@@ -117,33 +113,26 @@ struct ForwardingProxy::Impl {
 
   // A client that is not the session's browser: 407, and nothing goes upstream.
   void refuseStranger(int clientFd) {
-    refused.fetch_add(1);
+    context.refused.fetch_add(1);
     log(LogLevel::Warn, "proxy", "refused a client that is not this session's browser");
-    std::string body = "wdhost proxy: only this session's browser may use this proxy\n";
-    std::string answer = "HTTP/1.1 407 Proxy Authentication Required\r\n"
-                         "Proxy-Authenticate: Basic realm=\"wdhost session proxy\"\r\n"
-                         "Content-Type: text/plain; charset=utf-8\r\nContent-Length: " +
-                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-    (void)proxy::writeAll(clientFd, answer,
-                          proxy::boundsIn(std::chrono::milliseconds(1000), &stopping));
+    std::string answer =
+        proxy::textResponse(407, "wdhost proxy: only this session's browser may use this proxy\n",
+                            "Proxy-Authenticate: Basic realm=\"wdhost session proxy\"\r\n");
+    (void)writeAll(clientFd, answer, boundsIn(std::chrono::milliseconds(1000), context.stopFd));
   }
 
+  // Accepts until the stop descriptor becomes readable.
   void acceptLoop() noexcept {
-    int fd = proxy::fdOf(listener);
-    while (!stopping.load()) {
-      pollfd pfd{fd, POLLIN, 0};
-      int n = ::poll(&pfd, 1, kAcceptSliceMs);
-      if (n <= 0 || stopping.load())
-        continue;
+    int fd = listener.impl()->sockfd();
+    IoBounds untilStopped{std::chrono::steady_clock::time_point::max(), context.stopFd};
+    while (waitReady(fd, POLLIN, untilStopped).isOk()) {
       int clientFd = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (clientFd < 0) {
-        if (errno == EMFILE || errno == ENFILE) {
-          log(LogLevel::Warn, "proxy", "accept failed: out of descriptors");
-          std::this_thread::sleep_for(std::chrono::milliseconds(kAcceptSliceMs));
-        }
-        continue;
+      if (clientFd >= 0) {
+        spawn(clientFd);
+      } else if (errno == EMFILE || errno == ENFILE) {
+        log(LogLevel::Warn, "proxy", "accept failed: out of descriptors");
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
-      spawn(clientFd);
     }
   }
 };
@@ -154,11 +143,7 @@ ForwardingProxy::ForwardingProxy(UpstreamProxy upstream, std::vector<std::string
   impl_->allowlist = std::move(allowlist);
   Impl* impl = impl_.get();
   impl->context.upstream = std::move(upstream);
-  impl->context.stop = &impl->stopping;
   impl->context.allowed = [impl](const std::string& host) { return impl->allowed(host); };
-  impl->context.served = &impl->served;
-  impl->context.refused = &impl->refused;
-  impl->context.failed = &impl->failed;
 }
 
 ForwardingProxy::~ForwardingProxy() {
@@ -169,24 +154,28 @@ Status ForwardingProxy::start() {
   std::lock_guard<std::mutex> life(impl_->lifeMutex);
   if (impl_->running)
     return Status(ErrorCode::UnknownError, "the forwarding proxy is already running");
+  int stopFd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (stopFd < 0)
+    return Status(ErrorCode::UnknownError, "cannot create the forwarding proxy's stop eventfd");
+  std::string failure;
   try {
-    Poco::Net::ServerSocket listener;
-    listener.bind(Poco::Net::SocketAddress("127.0.0.1", 0), true);
-    listener.listen(128);
+    Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0), 128);
     impl_->listener = listener;
     impl_->port.store(listener.address().port());
-  } catch (const Poco::Exception& e) {
-    return Status(ErrorCode::UnknownError,
-                  "cannot listen on 127.0.0.1 for the forwarding proxy: " + e.displayText());
-  }
-  impl_->stopping.store(false);
-  try {
+    impl_->context.stopFd = stopFd;
     impl_->acceptThread = std::thread([impl = impl_.get()] { impl->acceptLoop(); });
+  } catch (const Poco::Exception& e) {
+    failure = e.displayText();
   } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  if (!failure.empty()) {
     impl_->listener.close();
     impl_->port.store(0);
+    ::close(stopFd);
+    impl_->context.stopFd = -1;
     return Status(ErrorCode::UnknownError,
-                  std::string("cannot start the forwarding proxy thread: ") + e.what());
+                  "cannot start the forwarding proxy on 127.0.0.1: " + failure);
   }
   impl_->running = true;
   log(LogLevel::Debug, "proxy",
@@ -215,8 +204,8 @@ void ForwardingProxy::stop() {
   std::lock_guard<std::mutex> life(impl_->lifeMutex);
   if (!impl_->running)
     return;
-  impl_->stopping.store(true);
-  ::shutdown(proxy::fdOf(impl_->listener), SHUT_RDWR); // wakes the accept thread's poll
+  // Ends the accept loop and every connection's wait at once.
+  (void)::eventfd_write(impl_->context.stopFd, 1);
   if (impl_->acceptThread.joinable())
     impl_->acceptThread.join();
   try {
@@ -224,16 +213,15 @@ void ForwardingProxy::stop() {
   } catch (...) {
   }
   impl_->reap(true);
+  ::close(impl_->context.stopFd);
+  impl_->context.stopFd = -1;
   impl_->running = false;
   impl_->port.store(0);
 }
 
 ForwardingProxy::Stats ForwardingProxy::stats() const {
-  Stats out;
-  out.served = impl_->served.load();
-  out.refused = impl_->refused.load();
-  out.failed = impl_->failed.load();
-  return out;
+  const proxy::ProxyContext& counts = impl_->context;
+  return Stats{counts.served.load(), counts.refused.load(), counts.failed.load()};
 }
 
 } // namespace wdh

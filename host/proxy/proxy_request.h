@@ -3,22 +3,17 @@
 
 #include "core/status.h"
 
+#include <Poco/Net/HTTPRequest.h>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 namespace wdh::proxy {
 
 // One parsed proxy request head.
 struct ProxyRequest {
-  // Method token, as sent ("CONNECT", "GET", ...).
-  std::string method;
-  // Request target, as sent.
-  std::string target;
-  // "HTTP/1.0" or "HTTP/1.1".
-  std::string version;
+  // Method, target and version as sent, and the header fields in order (names as sent).
+  Poco::Net::HTTPRequest head;
   // True for CONNECT (a tunnel).
   bool isConnect = false;
   // Target host, lower-cased (IPv6 without brackets).
@@ -27,8 +22,6 @@ struct ProxyRequest {
   uint16_t port = 0;
   // Path and query in origin form ("/" at least); empty for CONNECT.
   std::string path;
-  // Header fields in order, names as sent.
-  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // Parses a head through its blank line; on failure `*httpStatus` is the status to answer (400/405).

@@ -1,6 +1,7 @@
 // A poll loop over two sockets, each direction through one bounded buffer.
 #include "proxy/tunnel_relay.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <poll.h>
 #include <sys/socket.h>
@@ -9,7 +10,6 @@ namespace wdh::proxy {
 namespace {
 
 constexpr size_t kBufferLimit = 64 * 1024;
-constexpr int kSliceMs = 100;
 
 // One direction: bytes read from `from`, not yet written to `to`.
 struct Direction {
@@ -75,17 +75,17 @@ struct Direction {
 } // namespace
 
 uint64_t relayTunnel(int client, int server, std::string toServer, std::string toClient,
-                     std::chrono::milliseconds idle, const std::atomic<bool>& stop) {
+                     std::chrono::milliseconds idle, int stopFd) {
   Direction up{client, server, std::move(toServer)};
   Direction down{server, client, std::move(toClient)};
   uint64_t moved = 0;
   auto lastActivity = std::chrono::steady_clock::now();
-  while (!stop.load()) {
+  for (;;) {
     up.settle();
     down.settle();
     if (up.failed || down.failed || down.done || (up.done && down.done))
       break;
-    pollfd fds[2] = {{client, 0, 0}, {server, 0, 0}};
+    pollfd fds[3] = {{client, 0, 0}, {server, 0, 0}, {stopFd, POLLIN, 0}};
     if (!up.eof && up.buffered() < kBufferLimit)
       fds[0].events |= POLLIN;
     if (!down.eof && down.buffered() < kBufferLimit)
@@ -94,8 +94,10 @@ uint64_t relayTunnel(int client, int server, std::string toServer, std::string t
       fds[1].events |= POLLOUT;
     if (down.buffered() > 0)
       fds[0].events |= POLLOUT;
-    int n = ::poll(fds, 2, kSliceMs);
-    if (n < 0 && errno != EINTR)
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(lastActivity + idle -
+                                                             std::chrono::steady_clock::now());
+    int n = ::poll(fds, 3, static_cast<int>(std::max<int64_t>(0, left.count())));
+    if ((n < 0 && errno != EINTR) || fds[2].revents != 0)
       break;
     bool progress = false;
     if (n > 0) {

@@ -1,39 +1,20 @@
 // The upstream handshakes: HTTP CONNECT with Basic auth, SOCKS4/4a, SOCKS5 with RFC 1929 auth.
 #include "proxy/upstream_dial.h"
 
+#include "http/head_stream.h"
 #include "proxy/proxy_request.h"
 
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPBasicCredentials.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/SocketAddress.h>
 #include <arpa/inet.h>
 #include <array>
+#include <cstring>
+#include <poll.h>
 
 namespace wdh::proxy {
 namespace {
-
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = static_cast<unsigned>(static_cast<unsigned char>(in[i])) << 16 |
-                 static_cast<unsigned>(static_cast<unsigned char>(in[i + 1])) << 8 |
-                 static_cast<unsigned>(static_cast<unsigned char>(in[i + 2]));
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i < in.size()) {
-    unsigned v = static_cast<unsigned>(static_cast<unsigned char>(in[i])) << 16;
-    if (i + 1 < in.size())
-      v |= static_cast<unsigned>(static_cast<unsigned char>(in[i + 1])) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 std::string bytePort(uint16_t port) {
   std::string out;
@@ -62,15 +43,18 @@ Status httpConnect(const UpstreamProxy& upstream, int fd, const std::string& hos
   s = readHttpHead(fd, 64 * 1024, bounds, &head, early);
   if (!s.isOk())
     return s;
-  // "HTTP/1.x NNN reason"
-  if (head.size() < 12 || head.compare(0, 5, "HTTP/") != 0 || head[8] != ' ')
+  Poco::Net::HTTPResponse answer;
+  try {
+    answer.read(headStream(head));
+  } catch (const Poco::Exception&) {
     return failure(upstream, "sent a malformed answer to CONNECT");
-  std::string code = head.substr(9, 3);
-  if (code == "407")
+  }
+  int code = answer.getStatus();
+  if (code == 407)
     return failure(upstream,
                    auth.empty() ? "requires credentials (407)" : "rejected the credentials (407)");
-  if (code[0] != '2')
-    return failure(upstream, "refused CONNECT " + authority + " with " + code);
+  if (code / 100 != 2)
+    return failure(upstream, "refused CONNECT " + authority + " with " + std::to_string(code));
   return Status::ok();
 }
 
@@ -188,7 +172,29 @@ Status socks5Connect(const UpstreamProxy& upstream, int fd, const std::string& h
 std::string basicProxyAuthorization(const UpstreamProxy& upstream) {
   if (upstream.user.empty())
     return "";
-  return "Basic " + base64(upstream.user + ":" + upstream.password);
+  Poco::Net::HTTPRequest request;
+  Poco::Net::HTTPBasicCredentials(upstream.user, upstream.password).proxyAuthenticate(request);
+  return request.get(Poco::Net::HTTPRequest::PROXY_AUTHORIZATION);
+}
+
+Status dialTcp(const std::string& host, uint16_t port, const IoBounds& bounds,
+               Poco::Net::StreamSocket* out) {
+  std::string what = "connect to " + host + ":" + std::to_string(port);
+  try {
+    Poco::Net::SocketAddress address(host, port);
+    Poco::Net::StreamSocket socket(address.family());
+    socket.connectNB(address);
+    Status ready = waitReady(socket.impl()->sockfd(), POLLOUT, bounds);
+    if (!ready.isOk())
+      return ready.withContext(what);
+    if (int err = socket.impl()->socketError())
+      return Status(ErrorCode::UnknownError, what + ": " + std::strerror(err));
+    socket.setNoDelay(true);
+    *out = socket;
+    return Status::ok();
+  } catch (const Poco::Exception& e) {
+    return Status(ErrorCode::UnknownError, what + ": " + e.displayText());
+  }
 }
 
 Status openTunnel(const UpstreamProxy& upstream, const std::string& host, uint16_t port,
@@ -200,7 +206,7 @@ Status openTunnel(const UpstreamProxy& upstream, const std::string& host, uint16
   Status s = dialTcp(upstream.host, upstream.port, bounds, &socket);
   if (!s.isOk())
     return s.withContext("upstream proxy");
-  int fd = fdOf(socket);
+  int fd = socket.impl()->sockfd();
   switch (upstream.kind) {
   case UpstreamProxy::Kind::Http:
     s = httpConnect(upstream, fd, host, port, bounds, early);

@@ -112,19 +112,28 @@ TEST_CASE("sessions proxy: only the session's own browser may use its forwarding
     CHECK(upstream.seen().authenticated > 0);
 
     // Anyone else on the machine (this test process) gets 407, and the upstream sees nothing.
+    // (The previous session's proxy may still be closing with its session: wait, bounded.)
     std::vector<int> forwarders;
-    for (int port : listeningPorts(host.pid()))
-      if (port != host.port())
-        forwarders.push_back(port);
-    REQUIRE(forwarders.size() == 1);
-    std::size_t seenBefore = upstream.seen().snapshot().size();
-    std::string plain = rawExchange(forwarders[0], "GET " + page + " HTTP/1.1\r\nHost: site.test:" +
-                                                       std::to_string(site.port()) + "\r\n\r\n");
+    REQUIRE(eventually(
+        [&] {
+          forwarders.clear();
+          for (int port : listeningPorts(host.pid()))
+            if (port != host.port())
+              forwarders.push_back(port);
+          return forwarders.size() == 1;
+        },
+        std::chrono::seconds(10)));
+    // (Targets of their own, so that the browser's own late requests cannot be mistaken.)
+    std::string probe = "http://site.test:" + std::to_string(site.port()) + "/not-yours";
+    std::string plain =
+        rawExchange(forwarders[0], "GET " + probe + " HTTP/1.1\r\nHost: site.test:" +
+                                       std::to_string(site.port()) + "\r\n\r\n");
     CHECK(plain.rfind("HTTP/1.1 407", 0) == 0);
-    std::string tunnel =
-        rawExchange(forwarders[0], "CONNECT site.test:443 HTTP/1.1\r\nHost: site.test:443\r\n\r\n");
+    std::string tunnel = rawExchange(
+        forwarders[0], "CONNECT not-yours.test:443 HTTP/1.1\r\nHost: not-yours.test:443\r\n\r\n");
     CHECK(tunnel.rfind("HTTP/1.1 407", 0) == 0);
-    CHECK(upstream.seen().snapshot().size() == seenBefore);
+    for (const std::string& target : upstream.seen().snapshot())
+      CHECK_MESSAGE(target.find("not-yours") == std::string::npos, target);
 
     CHECK(call(host, R"({"cmd":"sessions.destroy","session":")" + id + "\"}").HasMember("session"));
   }

@@ -1,6 +1,7 @@
 // The forwarding proxy's pure parts: upstream URLs, domain matching, proxy request heads.
 #include "proxy/domain_match.h"
 #include "proxy/proxy_request.h"
+#include "proxy/upstream_dial.h"
 #include "proxy/upstream_proxy.h"
 
 #include <doctest/doctest.h>
@@ -16,6 +17,25 @@ TEST_CASE("proxy: parses an http upstream with percent-encoded credentials") {
   CHECK(p.port == 8080);
   CHECK(p.user == "user");
   CHECK(p.password == "p@ss:w");
+}
+
+TEST_CASE("proxy: an unescaped '@' or '/' in an upstream password stays in the password") {
+  UpstreamProxy p;
+  REQUIRE(wdh::parseUpstreamProxy("http://user:p@s/s@proxy.example.com:8080", &p).isOk());
+  CHECK(p.user == "user");
+  CHECK(p.password == "p@s/s");
+  CHECK(p.host == "proxy.example.com");
+}
+
+TEST_CASE("proxy: Proxy-Authorization is Basic base64 on one line, however long") {
+  UpstreamProxy p;
+  p.user = "Aladdin";
+  p.password = "open sesame";
+  CHECK(wdh::proxy::basicProxyAuthorization(p) == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+  p.password = std::string(200, 'x');
+  CHECK(wdh::proxy::basicProxyAuthorization(p).find_first_of("\r\n") == std::string::npos);
+  p.user.clear();
+  CHECK(wdh::proxy::basicProxyAuthorization(p).empty());
 }
 
 TEST_CASE("proxy: parses socks4 and socks5 upstreams") {
@@ -120,6 +140,11 @@ TEST_CASE("proxy: refuses other request forms with 400 or 405") {
                  Case{"GET  http://example.com/ HTTP/1.1\r\n\r\n", 400},
                  Case{"GET http://example.com/ HTTP/1.1\r\nBad Header: x\r\n\r\n", 400},
                  Case{"GET http://example.com/ HTTP/1.1\r\n folded\r\n\r\n", 400},
+                 Case{"GET http://example.com/ HTTP/1.1\r\nA: b\r\n folded\r\n\r\n", 400},
+                 Case{"GET http://example.com/ HTTP/1.1\r\nNo colon\r\n\r\n", 400},
+                 Case{"GET http://example.com/ HTTP/1.1 extra\r\n\r\n", 400},
+                 Case{"GET http://[::1]x/ HTTP/1.1\r\n\r\n", 400},
+                 Case{"CONNECT [::1]x:443 HTTP/1.1\r\n\r\n", 400},
                  Case{"TRACE http://example.com/ HTTP/1.1\r\n\r\n", 405},
                  Case{"BREW http://example.com/ HTTP/1.1\r\n\r\n", 405}}) {
     CAPTURE(c.head);

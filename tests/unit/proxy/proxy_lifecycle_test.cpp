@@ -2,10 +2,12 @@
 #include "proxy/forwarding_proxy.h"
 #include "support/proxy_test_servers.h"
 
+#include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <chrono>
 #include <doctest/doctest.h>
+#include <thread>
 
 using namespace proxytest;
 
@@ -34,6 +36,29 @@ TEST_CASE("proxy: stop() closes an open tunnel promptly") {
   CHECK(took < std::chrono::seconds(2));
   CHECK(client.receiveBytes(buf, sizeof buf) == 0); // the tunnel is closed
   CHECK(proxy.port() == 0);
+}
+
+TEST_CASE("proxy: stop() ends a wait on a silent upstream promptly") {
+  Poco::Net::ServerSocket silent(Poco::Net::SocketAddress("127.0.0.1", 0)); // never accepts
+  wdh::UpstreamProxy upstream;
+  upstream.kind = wdh::UpstreamProxy::Kind::Socks5;
+  upstream.host = "127.0.0.1";
+  upstream.port = silent.address().port();
+  wdh::ForwardingProxy proxy(upstream, {});
+  REQUIRE(proxy.start().isOk());
+  Poco::Net::StreamSocket client;
+  client.connect(Poco::Net::SocketAddress("127.0.0.1", proxy.port()), Poco::Timespan(5, 0));
+  client.setReceiveTimeout(Poco::Timespan(5, 0));
+  std::string connect = "CONNECT origin.test:443 HTTP/1.1\r\n\r\n";
+  client.sendBytes(connect.data(), static_cast<int>(connect.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300)); // now awaiting the SOCKS5 reply
+
+  auto started = std::chrono::steady_clock::now();
+  proxy.stop();
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(1));
+  char buf[256];
+  int n = client.receiveBytes(buf, sizeof buf);
+  CHECK((n == 0 || statusOf(std::string(buf, static_cast<size_t>(n))) == 502));
 }
 
 TEST_CASE("proxy: start twice is an error, stop twice is harmless, restart works") {
