@@ -1,9 +1,9 @@
 # The firefox plugin's tests: unit tests of its pure logic, and (with WDHOST_E2E_TESTS) the real
 # host driving a real headless Firefox ESR through the Marionette bridge.
 add_executable(firefox_unit_tests
-  unit/firefox_protocol_test.cpp
-  unit/firefox_endpoints_test.cpp
-  unit/firefox_options_test.cpp)
+  unit/firefox/firefox_protocol_test.cpp
+  unit/firefox/firefox_endpoints_test.cpp
+  unit/firefox/firefox_options_test.cpp)
 target_link_libraries(firefox_unit_tests PRIVATE firefox_logic wdhost_doctest_main)
 wdhost_warnings(firefox_unit_tests)
 doctest_discover_tests(firefox_unit_tests TEST_PREFIX "unit/")

@@ -1,10 +1,10 @@
 # The safari plugin's tests: unit tests of its pure logic, and end to end through the real host
 # with WebKit (WebKitGTK's MiniBrowser on a private Xvfb, and the WPE port when installed).
 add_executable(safari_unit_tests
-  unit/safari_config_test.cpp
-  unit/safari_backend_test.cpp
-  unit/safari_capabilities_test.cpp
-  unit/safari_launch_test.cpp)
+  unit/safari/safari_config_test.cpp
+  unit/safari/safari_backend_test.cpp
+  unit/safari/safari_capabilities_test.cpp
+  unit/safari/safari_launch_test.cpp)
 target_link_libraries(safari_unit_tests PRIVATE safari_logic wdhost_doctest_main)
 wdhost_warnings(safari_unit_tests)
 doctest_discover_tests(safari_unit_tests TEST_PREFIX "unit/")

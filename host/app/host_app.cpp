@@ -62,7 +62,7 @@ void printPlugins(const PluginRegistry& registry) {
     for (const InstalledBrowser& browser : d.browsers)
       std::cout << "  browserName " << d.browserName << ": " << browser.name << " "
                 << browser.version << " at " << browser.path << "\n";
-    std::cout << "  describe: " << d.json << "\n";
+    std::cout << "  describe: " << d.toJson() << "\n";
   }
   for (const SkippedPlugin& skipped : registry.skipped())
     std::cout << "skipped " << skipped.path

@@ -107,44 +107,14 @@ Status LoadedPlugin::describeNow() {
   Status status = replyStatus(rc, reply, "describe", ErrorCode::UnknownError, true);
   if (!status.isOk())
     return status;
-  rapidjson::Document doc;
-  status = parseJsonObject(reply.json, &doc);
+  auto doc = std::make_shared<rapidjson::Document>();
+  status = parseJsonObject(reply.json, doc.get());
   if (!status.isOk())
     return status.withContext("describe returned malformed JSON");
-  auto member = doc.FindMember("browserName");
-  if (member == doc.MemberEnd() || !member->value.IsString() ||
-      member->value.GetStringLength() == 0)
-    return Status(ErrorCode::UnknownError, "describe did not name a browserName");
-  description_.browserName = member->value.GetString();
-  member = doc.FindMember("browserNames");
-  if (member != doc.MemberEnd() && member->value.IsArray())
-    for (const auto& alias : member->value.GetArray())
-      if (alias.IsString() && alias.GetStringLength() > 0)
-        description_.aliases.emplace_back(alias.GetString());
-  member = doc.FindMember("platformName");
-  if (member != doc.MemberEnd() && member->value.IsString())
-    description_.platformName = member->value.GetString();
-  member = doc.FindMember("downloads");
-  description_.downloads = member != doc.MemberEnd() && member->value.IsTrue();
-  member = doc.FindMember("startsAhead");
-  description_.startsAhead = member != doc.MemberEnd() && member->value.IsTrue();
-  member = doc.FindMember("browsers");
-  if (member != doc.MemberEnd() && member->value.IsArray()) {
-    for (const auto& item : member->value.GetArray()) {
-      if (!item.IsObject())
-        continue;
-      InstalledBrowser browser;
-      for (auto [key, field] : {std::pair<const char*, std::string*>{"name", &browser.name},
-                                {"version", &browser.version},
-                                {"path", &browser.path}}) {
-        auto it = item.FindMember(key);
-        if (it != item.MemberEnd() && it->value.IsString())
-          *field = it->value.GetString();
-      }
-      description_.browsers.push_back(std::move(browser));
-    }
-  }
-  description_.json = std::move(reply.json);
+  std::string error;
+  if (!wdhost::Description::fromJson(*doc, &description_, &error))
+    return Status(ErrorCode::UnknownError, error);
+  description_.document = std::move(doc);
   return Status::ok();
 }
 

@@ -8,26 +8,18 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include <wdhost/description.hpp>
 #include <wdhost/plugin.h>
 
 namespace wdh {
 
 // A browser the plugin found installed, from its describe() reply.
-struct InstalledBrowser {
-  std::string name;    // e.g. "chromium"
-  std::string version; // e.g. "156.0.8078.79"
-  std::string path;    // absolute path of the binary
-};
+using InstalledBrowser = wdhost::ProgramFound;
 
-// What describe() said, parsed; the JSON itself is kept too.
-struct PluginDescription {
-  std::string browserName;                // the W3C browserName served, "chrome"
-  std::vector<std::string> aliases;       // other browserNames it answers to ("browserNames")
-  std::string platformName;               // "linux"
-  bool downloads = false;                 // honours "wdhost:downloadDir" (managed downloads)
-  bool startsAhead = false;               // sessions may be launched ahead (warm browsers)
-  std::vector<InstalledBrowser> browsers; // at least one
-  std::string json;                       // the reply as the plugin sent it
+// What describe() said, read once at load with the SDK's own reader; the reply is kept parsed
+// for /status.
+struct PluginDescription : wdhost::Description {
+  std::shared_ptr<const rapidjson::Document> document; // the reply as the plugin sent it
 };
 
 // The outcome of the entry handshake, before init(): enough to list or select the plugin.

@@ -1,6 +1,9 @@
-// One HTTP exchange as the request handler sees it, independent of the transport that carried it.
+// One HTTP exchange: the request as the parser reads it and the handler sees it, and the reply.
 #pragma once
 
+#include "http/websocket.h"
+
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <utility>
@@ -8,7 +11,7 @@
 
 namespace wdh {
 
-// A complete request: what routing, authentication and the handlers need.
+// A request: what routing, authentication and the handlers need, and how the connection goes on.
 struct Request {
   std::string method;               // "GET", "POST", ...
   std::string target;               // path and query, as sent
@@ -21,6 +24,11 @@ struct Request {
   int clientFd = -1;                // the client's socket, to ask its peer address
   std::string body;                 // the whole body (already de-chunked)
   std::function<bool()> clientGone; // true once the client has closed its connection; may be empty
+  WebSocketUpgrade upgrade;         // what the request says of a websocket upgrade
+  bool keepAlive = true;            // the client keeps the connection (HTTP/1.1 default)
+  bool http10 = false;              // an HTTP/1.0 request
+  bool expectsContinue = false;     // "Expect: 100-continue" and the body is not all here yet
+  std::size_t consumed = 0;         // bytes of the input this request used (parser)
 };
 
 // The answer to one request.

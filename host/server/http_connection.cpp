@@ -69,11 +69,11 @@ HttpServer::Next HttpServer::process(ClientConnection* connection, std::string_v
       std::string().swap(connection->pending);
   };
   for (;;) {
-    ParsedRequest parsed;
+    Request request;
     Status error;
-    ParseState state = parseRequest(bytes, limits_, &parsed, &error);
+    ParseState state = parseRequest(bytes, limits_, &request, &error);
     if (state == ParseState::Incomplete) {
-      *expectsContinue = parsed.expectsContinue;
+      *expectsContinue = request.expectsContinue;
       keepRest();
       return Next::Wait;
     }
@@ -84,64 +84,57 @@ HttpServer::Next HttpServer::process(ClientConnection* connection, std::string_v
       destroy(connection);
       return Next::Destroyed;
     }
-    bytes.remove_prefix(parsed.consumed);
+    bytes.remove_prefix(request.consumed);
     connection->continueSent = false;
-    Request request;
-    request.method = std::move(parsed.method);
-    request.target = std::move(parsed.target);
-    request.authorization = std::move(parsed.authorization);
-    request.host = std::move(parsed.host);
-    request.accept = std::move(parsed.accept);
-    request.cookie = std::move(parsed.cookie);
-    request.csrfToken = std::move(parsed.csrfToken);
-    request.contentType = std::move(parsed.contentType);
     request.clientFd = connection->fd();
-    request.body = std::move(parsed.body);
-    if (parsed.upgrade.requested)
-      return upgrade(connection, parsed, request, bytes);
+    int fd = connection->fd();
+    request.clientGone = [fd] { return peerClosed(fd); };
     // One spare per worker, so that requests that are not relayed allocate none.
     thread_local std::unique_ptr<RelayInFlight> spare;
     if (!spare)
       spare = std::make_unique<RelayInFlight>();
-    if (handler_.beginRelay(request, &spare->command)) {
+    Route route;
+    Reply reply;
+    switch (handler_.dispatch(request, &spare->command, &route, &reply)) {
+    case Action::Upgrade:
+      return upgrade(connection, request, route, bytes);
+    case Action::Relay: {
       std::unique_ptr<RelayInFlight> relay = std::move(spare);
       keepRest();
-      relay->keepAlive = parsed.keepAlive;
-      relay->http10 = parsed.http10;
+      relay->keepAlive = request.keepAlive;
+      relay->http10 = request.http10;
       startRelay(connection, std::move(relay), std::move(request.body));
       return Next::Relaying;
     }
-    if (!answer(connection, parsed, request)) {
+    case Action::Job:
+      loop_.enterBlocking();
+      handler_.run(request, route, &reply);
+      loop_.leaveBlocking();
+      break;
+    case Action::Answer:
+      break;
+    }
+    if (!answer(connection, request, reply)) {
       destroy(connection);
       return Next::Destroyed;
     }
   }
 }
 
-bool HttpServer::answer(ClientConnection* connection, ParsedRequest& parsed, Request& request) {
-  int fd = connection->fd();
-  request.clientGone = [fd] { return peerClosed(fd); };
-  Reply reply;
-  if (handler_.answersAtOnce(request)) {
-    handler_.handle(request, &reply);
-  } else {
-    loop_.enterBlocking();
-    handler_.handle(request, &reply);
-    loop_.leaveBlocking();
-  }
-  bool keepAlive = parsed.keepAlive && !reply.closeConnection && !loop_.stopping();
-  return sendReply(connection, reply, keepAlive, parsed.http10, request.method == "HEAD") &&
+bool HttpServer::answer(ClientConnection* connection, const Request& request, const Reply& reply) {
+  bool keepAlive = request.keepAlive && !reply.closeConnection && !loop_.stopping();
+  return sendReply(connection, reply, keepAlive, request.http10, request.method == "HEAD") &&
          keepAlive;
 }
 
-HttpServer::Next HttpServer::upgrade(ClientConnection* connection, const ParsedRequest& parsed,
-                                     const Request& request, std::string_view clientBytes) {
+HttpServer::Next HttpServer::upgrade(ClientConnection* connection, const Request& request,
+                                     const Route& route, std::string_view clientBytes) {
   // Checking the session and dialing the driver or browser may take a moment.
   loop_.enterBlocking();
   Reply reply;
   UpgradeTarget target;
   DialedWebSocket dialed;
-  bool accepted = handler_.beginUpgrade(request, parsed.upgrade, &target, &reply);
+  bool accepted = handler_.beginUpgrade(request, route, &target, &reply);
   if (accepted && !tunnels_.reserve(target.sessionId)) {
     accepted = false;
     jsonReply(&reply, 429,
@@ -152,7 +145,7 @@ HttpServer::Next HttpServer::upgrade(ClientConnection* connection, const ParsedR
                                    "allows; close one first")));
   }
   if (accepted) {
-    Status dial = dialWebSocket(target.url, parsed.upgrade,
+    Status dial = dialWebSocket(target.url, request.upgrade,
                                 std::chrono::milliseconds(settings_.requestTimeout), &dialed);
     if (!dial.isOk()) {
       tunnels_.release(target.sessionId);
@@ -161,7 +154,7 @@ HttpServer::Next HttpServer::upgrade(ClientConnection* connection, const ParsedR
     }
   }
   if (!accepted) {
-    sendReply(connection, reply, false, parsed.http10, false);
+    sendReply(connection, reply, false, request.http10, false);
   } else if (sendAll(connection->fd(), dialed.acceptedHead, {},
                      std::chrono::milliseconds(settings_.requestTimeout)) != 0) {
     tunnels_.release(target.sessionId);

@@ -89,8 +89,8 @@ private:
   void serve(ClientConnection* connection);
   Next process(ClientConnection* connection, std::string_view bytes, bool fromPending,
                bool* expectsContinue);
-  bool answer(ClientConnection* connection, ParsedRequest& parsed, Request& request);
-  Next upgrade(ClientConnection* connection, const ParsedRequest& parsed, const Request& request,
+  bool answer(ClientConnection* connection, const Request& request, const Reply& reply);
+  Next upgrade(ClientConnection* connection, const Request& request, const Route& route,
                std::string_view clientBytes);
   bool sendReply(ClientConnection* connection, const Reply& reply, bool keepAlive, bool http10,
                  bool headMethod);

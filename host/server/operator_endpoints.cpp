@@ -214,10 +214,13 @@ void OperatorEndpoints::state(Reply* reply) const {
       browsers.PushBack(found, a);
     }
     entry.AddMember("browsers", browsers, a);
-    rapidjson::Document described;
-    if (parseJsonObject(d.json, &described).isOk() && described.HasMember("driver") &&
-        described["driver"].IsObject())
-      entry.AddMember("driver", rapidjson::Value(described["driver"], a), a);
+    if (d.driver) {
+      rapidjson::Value driver(rapidjson::kObjectType);
+      driver.AddMember("name", text(d.driver->name), a);
+      driver.AddMember("version", text(d.driver->version), a);
+      driver.AddMember("path", text(d.driver->path), a);
+      entry.AddMember("driver", driver, a);
+    }
     plugins.PushBack(entry, a);
   }
   doc.AddMember("plugins", plugins, a);

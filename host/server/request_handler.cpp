@@ -54,9 +54,73 @@ std::string peerAddress(int fd) {
 
 } // namespace
 
-void RequestHandler::handle(Request& request, Reply* reply) const {
+Action RequestHandler::dispatch(const Request& request, RelayedCommand* command, Route* route,
+                                Reply* reply) const {
   try {
-    route(request, reply);
+    std::string_view path(request.target);
+    path = path.substr(0, path.find('?'));
+    const std::string& method = request.method;
+    Status status = matchRoute(method, path, route);
+    // The status page authenticates itself (its login form sets a cookie); a browser opening
+    // the host's root is sent there. A live screenshot waits on the browser.
+    if (operator_ != nullptr && status.isOk() && route->kind == RouteKind::StatusPage) {
+      if (route->suffix.find("/screenshot") != std::string_view::npos)
+        return Action::Job;
+      operator_->ui(request, route->suffix, reply);
+      return Action::Answer;
+    }
+    if (operator_ != nullptr && path == "/" && method == "GET" &&
+        request.accept.find("text/html") != std::string::npos) {
+      reply->status = 302;
+      reply->contentType = "text/plain; charset=utf-8";
+      reply->body = "see /ui\n";
+      reply->headers.emplace_back("Location", "/ui");
+      return Action::Answer;
+    }
+    if (!authorized(request, reply))
+      return Action::Answer;
+    if (!status.isOk() || (operator_ == nullptr && (route->kind == RouteKind::Metrics ||
+                                                    route->kind == RouteKind::StatusPage))) {
+      errorReply(reply, status.isOk()
+                            ? Status(ErrorCode::UnknownCommand,
+                                     "no WebDriver command is " + method + " " + std::string(path))
+                            : status);
+      return Action::Answer;
+    }
+    if (request.upgrade.requested)
+      return Action::Upgrade;
+    switch (route->kind) {
+    case RouteKind::Status:
+    case RouteKind::Metrics:
+    case RouteKind::StatusPage:
+    case RouteKind::Drain:
+    case RouteKind::WebSocket:
+      runRoute(request, *route, reply);
+      return Action::Answer;
+    case RouteKind::SessionCommand:
+      if (service_.beginRelay(route->sessionId, method, route->suffix, command))
+        return Action::Relay;
+      return Action::Job;
+    case RouteKind::NewSession:
+    case RouteKind::DeleteSession:
+    case RouteKind::SessionsApi:
+    case RouteKind::SessionFiles:
+      return Action::Job;
+    }
+    return Action::Job;
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, "http", std::string("cannot dispatch a request: ") + e.what());
+    errorReply(reply, Status(ErrorCode::UnknownError, e.what()));
+    return Action::Answer;
+  }
+}
+
+void RequestHandler::run(const Request& request, const Route& route, Reply* reply) const {
+  try {
+    if (route.kind == RouteKind::StatusPage && operator_ != nullptr)
+      operator_->ui(request, route.suffix, reply);
+    else
+      runRoute(request, route, reply);
   } catch (const Poco::Exception& e) {
     log(LogLevel::Warn, "http", "request failed: " + e.displayText());
     errorReply(reply, Status(ErrorCode::UnknownError, e.displayText()));
@@ -84,36 +148,9 @@ bool RequestHandler::authorized(const Request& request, Reply* reply) const {
   return false;
 }
 
-void RequestHandler::route(Request& request, Reply* reply) const {
-  const std::string& target = request.target;
-  std::string_view path(target);
-  path = path.substr(0, path.find('?'));
+void RequestHandler::runRoute(const Request& request, const Route& route, Reply* reply) const {
   const std::string& method = request.method;
-  Route route;
-  Status status = matchRoute(method, path, &route);
-  // The status page authenticates itself (its login form sets a cookie); a browser opening
-  // the host's root is sent there.
-  if (operator_ != nullptr && status.isOk() && route.kind == RouteKind::StatusPage)
-    return operator_->ui(request, route.suffix, reply);
-  if (operator_ != nullptr && path == "/" && method == "GET" &&
-      request.accept.find("text/html") != std::string::npos) {
-    reply->status = 302;
-    reply->contentType = "text/plain; charset=utf-8";
-    reply->body = "see /ui\n";
-    reply->headers.emplace_back("Location", "/ui");
-    return;
-  }
-  if (!authorized(request, reply))
-    return;
-  if (!status.isOk() || (operator_ == nullptr && (route.kind == RouteKind::Metrics ||
-                                                  route.kind == RouteKind::StatusPage))) {
-    errorReply(reply, status.isOk()
-                          ? Status(ErrorCode::UnknownCommand,
-                                   "no WebDriver command is " + method + " " + std::string(path))
-                          : status);
-    return;
-  }
-
+  Status status;
   switch (route.kind) {
   case RouteKind::Status:
     // 503 while draining: schedulers (Grid's relay node, a readiness probe) send nothing new.
@@ -183,18 +220,14 @@ void RequestHandler::route(Request& request, Reply* reply) const {
   }
 }
 
-bool RequestHandler::beginUpgrade(const Request& request, const WebSocketUpgrade& upgrade,
-                                  UpgradeTarget* target, Reply* reply) const {
-  if (!authorized(request, reply))
-    return false;
-  std::string_view path(request.target);
-  path = path.substr(0, path.find('?'));
-  Route route;
-  Status status = matchRoute(request.method, path, &route);
-  if (status.isOk() && route.kind != RouteKind::WebSocket)
-    status = Status(ErrorCode::UnknownCommand,
-                    "no websocket is served at " + std::string(path) +
-                        "; a session's are /session/{id}/se/bidi and /session/{id}/se/cdp");
+bool RequestHandler::beginUpgrade(const Request& request, const Route& route, UpgradeTarget* target,
+                                  Reply* reply) const {
+  Status status = Status::ok();
+  if (route.kind != RouteKind::WebSocket)
+    status =
+        Status(ErrorCode::UnknownCommand,
+               "no websocket is served at " + request.target.substr(0, request.target.find('?')) +
+                   "; a session's are /session/{id}/se/bidi and /session/{id}/se/cdp");
   if (!status.isOk()) {
     errorReply(reply, status);
     return false;
@@ -204,7 +237,7 @@ bool RequestHandler::beginUpgrade(const Request& request, const WebSocketUpgrade
     errorReply(reply, service_.unknownSession(route.sessionId));
     return false;
   }
-  status = checkUpgrade(request.method, upgrade);
+  status = checkUpgrade(request.method, request.upgrade);
   if (!status.isOk()) {
     errorReply(reply, status);
     return false;
@@ -235,33 +268,6 @@ bool RequestHandler::beginUpgrade(const Request& request, const WebSocketUpgrade
     return false;
   }
   return true;
-}
-
-bool RequestHandler::answersAtOnce(const Request& request) const {
-  std::string_view path(request.target);
-  path = path.substr(0, path.find('?'));
-  Route route;
-  return !matchRoute(request.method, path, &route).isOk() || route.kind == RouteKind::Status ||
-         route.kind == RouteKind::WebSocket || route.kind == RouteKind::Drain ||
-         route.kind == RouteKind::Metrics ||
-         (route.kind == RouteKind::StatusPage &&
-          route.suffix.find("/screenshot") == std::string_view::npos);
-}
-
-bool RequestHandler::beginRelay(const Request& request, RelayedCommand* command) const {
-  if (!authToken_.empty() && !authorizationCarries(request.authorization, authToken_))
-    return false;
-  std::string_view path(request.target);
-  path = path.substr(0, path.find('?'));
-  Route route;
-  if (!matchRoute(request.method, path, &route).isOk() || route.kind != RouteKind::SessionCommand)
-    return false;
-  try {
-    return service_.beginRelay(route.sessionId, request.method, route.suffix, command);
-  } catch (const std::exception& e) {
-    log(LogLevel::Error, "http", std::string("cannot begin a relayed command: ") + e.what());
-    return false;
-  }
 }
 
 void RequestHandler::finishRelay(RelayedCommand& command, const std::string& body, Status status,

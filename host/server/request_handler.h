@@ -4,12 +4,21 @@
 #include "http/websocket.h"
 #include "server/exchange.h"
 #include "server/operator_endpoints.h"
+#include "server/routes.h"
 #include "sessions_api/sessions_api.h"
 #include "webdriver/session_service.h"
 
 #include <string>
 
 namespace wdh {
+
+// What the transport does with a request (RequestHandler::dispatch).
+enum class Action {
+  Answer,  // the reply is ready
+  Relay,   // a command to relay to the session's driver without a waiting thread
+  Job,     // run() it where blocking is allowed
+  Upgrade, // a websocket upgrade: beginUpgrade()
+};
 
 // Where an accepted websocket upgrade is relayed to.
 struct UpgradeTarget {
@@ -37,30 +46,32 @@ public:
   // requests are served.
   void setOperatorEndpoints(const OperatorEndpoints* endpoints) { operator_ = endpoints; }
 
-  // Runs `request` and fills `reply`. Never throws: every failure becomes a W3C error reply.
-  void handle(Request& request, Reply* reply) const;
+  // Decides, once, what the transport does with `request` (routing it and checking the token
+  // once): Answer (`reply` is filled; nothing waited on), Relay (`*command` is begun: relay it,
+  // then finishRelay()), Job (call run() on a thread that may block: it waits on a plugin, a
+  // browser or the queue) or Upgrade (call beginUpgrade()). `*route` keeps views into
+  // request.target. Never throws.
+  Action dispatch(const Request& request, RelayedCommand* command, Route* route,
+                  Reply* reply) const;
 
-  // True when handle() answers `request` without waiting on a browser, a plugin or a queue.
-  bool answersAtOnce(const Request& request) const;
+  // Runs a request dispatch() answered Job for, with its `route`, and fills `reply`. Never
+  // throws: every failure becomes a W3C error reply.
+  void run(const Request& request, const Route& route, Reply* reply) const;
 
-  // When `request` is an authorized command for a session whose driver is reached over HTTP,
-  // begins it as `*command` and returns true: the caller relays it, then calls
-  // finishRelay(). False: handle() answers the request.
-  bool beginRelay(const Request& request, RelayedCommand* command) const;
-  // Fills `reply` for a command begun with beginRelay(); `status` and `response` are what its
-  // upstream gave, `body` what the client sent.
+  // Fills `reply` for a command begun by dispatch() (Relay); `status` and `response` are what
+  // its upstream gave, `body` what the client sent.
   void finishRelay(RelayedCommand& command, const std::string& body, Status status,
                    RelayResponse&& response, Reply* reply) const;
 
-  // Decides a websocket upgrade: true with `*target` when the client may be relayed to one of a
-  // session's websockets; false with `*reply` filled otherwise (401 without the token, 404 for
-  // an unknown session or a path with no websocket, 400 for a malformed upgrade). May wait
-  // briefly for the browser's DevTools endpoint (CDP).
-  bool beginUpgrade(const Request& request, const WebSocketUpgrade& upgrade, UpgradeTarget* target,
+  // Decides a websocket upgrade dispatch() answered Upgrade for: true with `*target` when the
+  // client may be relayed to one of a session's websockets; false with `*reply` filled
+  // otherwise (404 for an unknown session or a path with no websocket, 400 for a malformed
+  // upgrade). May wait briefly for the browser's DevTools endpoint (CDP).
+  bool beginUpgrade(const Request& request, const Route& route, UpgradeTarget* target,
                     Reply* reply) const;
 
 private:
-  void route(Request& request, Reply* reply) const;
+  void runRoute(const Request& request, const Route& route, Reply* reply) const;
   bool authorized(const Request& request, Reply* reply) const;
   static void relayedReply(const Status& status, RelayResponse&& response, Reply* reply);
 

@@ -49,7 +49,7 @@ void readUpgrade(const Poco::Net::HTTPRequest& request, WebSocketUpgrade* out) {
 
 } // namespace
 
-ParseState parseRequest(std::string_view bytes, const RequestLimits& limits, ParsedRequest* out,
+ParseState parseRequest(std::string_view bytes, const RequestLimits& limits, Request* out,
                         Status* error) {
   std::size_t start = 0;
   while (start < bytes.size() && (bytes[start] == '\r' || bytes[start] == '\n'))

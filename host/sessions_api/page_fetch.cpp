@@ -130,12 +130,12 @@ Status setLocalStorage(SessionService& service, const std::string& id,
 }
 
 Status loadPage(SessionService& service, const std::string& id, const PageRequest& request,
-                std::string* solution);
+                rapidjson::Document* solution);
 
 } // namespace
 
 Status fetchPage(SessionService& service, const std::string& id, const PageRequest& request,
-                 std::string* solution) {
+                 rapidjson::Document* solution) {
   rapidjson::Document ignored;
   if (!request.headers.empty()) {
     Status status = setExtraHeaders(service, id, request.headers);
@@ -168,7 +168,7 @@ Status fetchPage(SessionService& service, const std::string& id, const PageReque
 namespace {
 
 Status loadPage(SessionService& service, const std::string& id, const PageRequest& request,
-                std::string* solution) {
+                rapidjson::Document* solution) {
   rapidjson::Document ignored;
   rapidjson::Document none(rapidjson::kArrayType);
   if (!request.post) {
@@ -302,7 +302,7 @@ Status loadPage(SessionService& service, const std::string& id, const PageReques
   }
   if (screenshot.IsString())
     out.AddMember("screenshot", rapidjson::Value(screenshot, a), a);
-  *solution = toJson(out);
+  solution->Swap(out);
   return Status::ok();
 }
 

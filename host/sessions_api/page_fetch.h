@@ -37,11 +37,11 @@ struct PageRequest {
 };
 
 // Loads `request` in session `sessionId` through `service` (re-arming its idle timer) and
-// writes the API's "solution" object (JSON) to *solution: response, statusCode (the
+// makes *solution the API's "solution" object: response, statusCode (the
 // navigation's real HTTP status), currentUrl, userAgent, cookies, cookieString, innerText,
 // localStorageData, javascriptReturn, and screenshot, links and images when asked. The page is
 // read back after the browserActions ran.
 Status fetchPage(SessionService& service, const std::string& sessionId, const PageRequest& request,
-                 std::string* solution);
+                 rapidjson::Document* solution);
 
 } // namespace wdh

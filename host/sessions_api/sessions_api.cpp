@@ -544,7 +544,7 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
   allowNavigation(id, page.url);
   if (page.actions != nullptr)
     allowActionNavigation(id, *page.actions);
-  std::string solution;
+  rapidjson::Document solution;
   Status status = fetchPage(service_, id, page, &solution);
   auto close = command.FindMember("closeAfterUse");
   bool closeAfterUse = close != command.MemberEnd() && close->value.IsTrue();
@@ -562,9 +562,7 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
     return apiErrorFrom(status);
   rapidjson::Document out(rapidjson::kObjectType);
   auto& a = out.GetAllocator();
-  rapidjson::Document parsed;
-  if (parseJsonObject(solution, &parsed).isOk())
-    out.AddMember("solution", rapidjson::Value(parsed, a), a);
+  out.AddMember("solution", rapidjson::Value(solution, a), a);
   if (!oneOff)
     out.AddMember("session", rapidjson::Value(id.c_str(), a), a);
   return success(out, start);

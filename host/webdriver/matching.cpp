@@ -97,7 +97,7 @@ bool matchesPlugin(const rapidjson::Value& caps, const PluginDescription& descri
   if (name != caps.MemberEnd() && name->value.IsString()) {
     std::string_view wanted = stringMember(caps, "browserName");
     bool named = wanted == description.browserName;
-    for (const std::string& alias : description.aliases)
+    for (const std::string& alias : description.browserNames)
       named = named || wanted == alias;
     if (!named)
       return false;

@@ -427,9 +427,8 @@ std::string SessionService::statusJson() const {
     auto limit = settings_.maxSessionsPerPlugin.find(plugin->name());
     if (limit != settings_.maxSessionsPerPlugin.end())
       entry.AddMember("maxSessions", static_cast<std::uint64_t>(limit->second), a);
-    rapidjson::Document description;
-    if (parseJson(plugin->description().json, &description).isOk())
-      entry.AddMember("description", rapidjson::Value(description, a), a);
+    if (plugin->description().document)
+      entry.AddMember("description", rapidjson::Value(*plugin->description().document, a), a);
     plugins.PushBack(entry, a);
   }
   value.AddMember("plugins", plugins, a);

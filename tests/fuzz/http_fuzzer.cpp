@@ -18,14 +18,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     wdh::RequestLimits limits;
     limits.maxHeadSize = 4096;
     limits.maxBodySize = 65536;
-    wdh::ParsedRequest whole;
+    wdh::Request whole;
     wdh::ParseState state = wdh::parseRequest(bytes, limits, &whole, &error);
     if (state == wdh::ParseState::Complete) {
       if (whole.consumed == 0 || whole.consumed > bytes.size() ||
           whole.body.size() > limits.maxBodySize)
         __builtin_trap();
       // A prefix of a complete request is never Invalid for a reason the rest resolves.
-      wdh::ParsedRequest part;
+      wdh::Request part;
       wdh::ParseState prefix = wdh::parseRequest(bytes.substr(0, split), limits, &part, &error);
       if (prefix == wdh::ParseState::Complete && part.consumed > split)
         __builtin_trap();

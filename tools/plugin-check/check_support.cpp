@@ -39,28 +39,25 @@ std::unique_ptr<Loaded> loadAndDescribe(const Context& context, std::string* err
 }
 
 bool parseDescription(const std::string& json, wdh::PluginDescription* out, std::string* error) {
-  rapidjson::Document doc;
-  wdh::Status status = wdh::parseJsonObject(json, &doc);
+  auto doc = std::make_shared<rapidjson::Document>();
+  wdh::Status status = wdh::parseJsonObject(json, doc.get());
   if (!status.isOk()) {
     *error = "not a JSON object: " + status.message();
     return false;
   }
-  auto name = doc.FindMember("browserName");
-  if (name == doc.MemberEnd() || !name->value.IsString() || name->value.GetStringLength() == 0) {
+  // Stricter than the host, which reads what it can: every field it knows has its type.
+  auto name = doc->FindMember("browserName");
+  if (name == doc->MemberEnd() || !name->value.IsString() || name->value.GetStringLength() == 0) {
     *error = "no browserName string";
     return false;
   }
-  out->browserName = name->value.GetString();
-  auto platform = doc.FindMember("platformName");
-  if (platform != doc.MemberEnd()) {
-    if (!platform->value.IsString()) {
-      *error = "platformName is not a string";
-      return false;
-    }
-    out->platformName = platform->value.GetString();
+  auto platform = doc->FindMember("platformName");
+  if (platform != doc->MemberEnd() && !platform->value.IsString()) {
+    *error = "platformName is not a string";
+    return false;
   }
-  auto browsers = doc.FindMember("browsers");
-  if (browsers != doc.MemberEnd()) {
+  auto browsers = doc->FindMember("browsers");
+  if (browsers != doc->MemberEnd()) {
     if (!browsers->value.IsArray()) {
       *error = "browsers is not an array";
       return false;
@@ -70,22 +67,18 @@ bool parseDescription(const std::string& json, wdh::PluginDescription* out, std:
         *error = "an entry of browsers is not an object";
         return false;
       }
-      wdh::InstalledBrowser browser;
-      for (auto [key, field] : {std::pair<const char*, std::string*>{"name", &browser.name},
-                                {"version", &browser.version},
-                                {"path", &browser.path}}) {
+      for (const char* key : {"name", "version", "path"}) {
         auto it = item.FindMember(key);
         if (it != item.MemberEnd() && !it->value.IsString()) {
           *error = std::string("browsers[].") + key + " is not a string";
           return false;
         }
-        if (it != item.MemberEnd())
-          *field = it->value.GetString();
       }
-      out->browsers.push_back(std::move(browser));
     }
   }
-  out->json = json;
+  if (!wdhost::Description::fromJson(*doc, out, error))
+    return false;
+  out->document = std::move(doc);
   return true;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <string>
@@ -24,7 +25,7 @@ struct ProgramFound {
 // private, empty directory; the browser must save every download there without asking.
 inline constexpr const char* kDownloadDirCapability = "wdhost:downloadDir";
 
-// What describe() tells the host; toJson() is the reply.
+// What describe() tells the host; toJson() is the reply, fromJson() how the host reads it.
 struct Description {
   std::string browserName;               // the W3C browserName served
   std::vector<std::string> browserNames; // other names the host matches to this plugin
@@ -97,6 +98,64 @@ struct Description {
     }
     w.EndObject();
     return std::string(buffer.GetString(), buffer.GetSize());
+  }
+
+  // Reads a describe() reply (a JSON object) into `*out`; false with `*error` when it is not
+  // one or names no browserName. Unknown string fields become details; others are ignored.
+  static bool fromJson(const rapidjson::Value& json, Description* out, std::string* error) {
+    if (!json.IsObject()) {
+      *error = "describe() did not answer a JSON object";
+      return false;
+    }
+    auto text = [](const rapidjson::Value& value) {
+      return value.IsString() ? std::string(value.GetString(), value.GetStringLength())
+                              : std::string();
+    };
+    auto program = [&](const rapidjson::Value& value) {
+      ProgramFound found;
+      if (value.IsObject())
+        for (auto [key, field] : {std::pair<const char*, std::string*>{"name", &found.name},
+                                  {"version", &found.version},
+                                  {"path", &found.path}})
+          if (auto it = value.FindMember(key); it != value.MemberEnd())
+            *field = text(it->value);
+      return found;
+    };
+    Description d;
+    d.headless = false;
+    for (const auto& member : json.GetObject()) {
+      std::string key(member.name.GetString(), member.name.GetStringLength());
+      const rapidjson::Value& value = member.value;
+      if (key == "browserName") {
+        d.browserName = text(value);
+      } else if (key == "browserNames" && value.IsArray()) {
+        for (const auto& alias : value.GetArray())
+          if (!text(alias).empty())
+            d.browserNames.push_back(text(alias));
+      } else if (key == "platformName") {
+        d.platformName = text(value);
+      } else if (key == "headless") {
+        d.headless = value.IsTrue();
+      } else if (key == "downloads") {
+        d.downloads = value.IsTrue();
+      } else if (key == "startsAhead") {
+        d.startsAhead = value.IsTrue();
+      } else if (key == "browsers" && value.IsArray()) {
+        for (const auto& item : value.GetArray())
+          if (item.IsObject())
+            d.browsers.push_back(program(item));
+      } else if (key == "driver" && value.IsObject()) {
+        d.driver = program(value);
+      } else if (value.IsString()) {
+        d.details.emplace_back(key, text(value));
+      }
+    }
+    if (d.browserName.empty()) {
+      *error = "describe() did not name a browserName";
+      return false;
+    }
+    *out = std::move(d);
+    return true;
   }
 };
 

@@ -8,8 +8,7 @@ using namespace wdh;
 
 namespace {
 
-ParseState parse(const std::string& bytes, ParsedRequest* out, Status* error,
-                 RequestLimits limits = {}) {
+ParseState parse(const std::string& bytes, Request* out, Status* error, RequestLimits limits = {}) {
   return parseRequest(bytes, limits, out, error);
 }
 
@@ -19,7 +18,7 @@ TEST_CASE("request parser: a request with a Content-Length body, and what follow
   std::string first = "POST /session HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\n"
                       "Content-Length: 2\r\n\r\n{}";
   std::string next = "GET /status HTTP/1.1\r\n\r\n";
-  ParsedRequest request;
+  Request request;
   Status error;
   REQUIRE(parse(first + next, &request, &error) == ParseState::Complete);
   CHECK(request.method == "POST");
@@ -37,7 +36,7 @@ TEST_CASE("request parser: a request with a Content-Length body, and what follow
 TEST_CASE("request parser: every prefix of a request is incomplete, never wrong") {
   std::string whole = "POST /session/abc/url HTTP/1.1\r\nContent-Length: 12\r\n\r\n"
                       "{\"url\":\"x:\"}";
-  ParsedRequest request;
+  Request request;
   Status error;
   for (std::size_t length = 0; length < whole.size(); ++length) {
     CAPTURE(length);
@@ -50,7 +49,7 @@ TEST_CASE("request parser: chunked bodies, with extensions and trailers, bare LF
   std::string chunked =
       "POST /session HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
       "3;ext=1\r\n{\"a\r\nA\r\n\":12345678\r\n1\r\n}\r\n0\r\nX-Trailer: y\r\n\r\n";
-  ParsedRequest request;
+  Request request;
   Status error;
   REQUIRE(parse(chunked, &request, &error) == ParseState::Complete);
   CHECK(request.body == "{\"a\":12345678}");
@@ -64,14 +63,14 @@ TEST_CASE("request parser: chunked bodies, with extensions and trailers, bare LF
 
 TEST_CASE("request parser: leading empty lines are skipped and counted") {
   std::string bytes = "\r\n\r\nGET /status HTTP/1.1\r\n\r\n";
-  ParsedRequest request;
+  Request request;
   Status error;
   REQUIRE(parse(bytes, &request, &error) == ParseState::Complete);
   CHECK(request.consumed == bytes.size());
 }
 
 TEST_CASE("request parser: keep-alive follows the version and Connection") {
-  ParsedRequest request;
+  Request request;
   Status error;
   REQUIRE(parse("GET / HTTP/1.0\r\n\r\n", &request, &error) == ParseState::Complete);
   CHECK(request.http10);
@@ -85,7 +84,7 @@ TEST_CASE("request parser: keep-alive follows the version and Connection") {
 }
 
 TEST_CASE("request parser: Expect 100-continue is reported while the body is missing") {
-  ParsedRequest request;
+  Request request;
   Status error;
   CHECK(parse("POST /session HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n",
               &request, &error) == ParseState::Incomplete);
@@ -111,7 +110,7 @@ TEST_CASE("request parser: limits and malformed input are invalid argument with 
   };
   for (const auto& [bytes, reason] : cases) {
     CAPTURE(bytes);
-    ParsedRequest request;
+    Request request;
     Status error;
     CHECK(parseRequest(bytes, limits, &request, &error) == ParseState::Invalid);
     CHECK(error.code() == ErrorCode::InvalidArgument);

@@ -68,7 +68,7 @@ TEST_CASE("matching: browserVersion comparisons, alone and combined") {
 
 TEST_CASE("matching: a plugin answers to the aliases it describes") {
   PluginDescription d = chromeDescription();
-  d.aliases = {"chromium"};
+  d.browserNames = {"chromium"};
   rapidjson::Document doc;
   REQUIRE(parseJsonObject(R"({"browserName":"chromium"})", &doc).isOk());
   CHECK(matchesPlugin(doc, d));
