@@ -16,6 +16,9 @@
  *  - Every table begins with `struct_size` and only grows at its end. A reader
  *    uses a field only if `offsetof(field) + sizeof(field) <= struct_size`.
  *
+ * The host services' tables are in service_process.h, service_tempdir.h and service_http.h,
+ * which this header includes.
+ *
  * Version log:
  *   1.0  entry handshake, plugin table (init, deinit, describe, negotiate,
  *        launch, command, teardown), host table (log, reply_json, reply_error,
@@ -119,91 +122,6 @@ typedef struct wdhost_host {
                                       wdhost_str data);
 } wdhost_host;
 
-/* ---- Service "wdhost.process/1": child processes owned and watched by the host ------
- * The host starts each process in its own process group under a guard that kills the
- * whole process tree (daemonized descendants included) when the process is terminated,
- * when it exits, or when the host dies, even by SIGKILL. Processes with an owner are
- * also terminated by the host when that session ends, whatever the plugin does. */
-#define WDHOST_SERVICE_PROCESS "wdhost.process/1"
-
-/* What to start. Owned by the caller; read only during spawn(). */
-typedef struct wdhost_spawn_request {
-  uint32_t struct_size;    /* sizeof(wdhost_spawn_request) in the plugin's build        */
-  const char* const* argv; /* NULL-terminated; argv[0] is an absolute path             */
-  const char* const* env;  /* NULL-terminated "NAME=value" added to the host's env, or NULL */
-  wdhost_str owner;        /* the host session id this process serves, or empty        */
-} wdhost_spawn_request;
-
-/* A process's state as returned by poll(). */
-typedef int32_t wdhost_process_state;
-#define WDHOST_PROCESS_RUNNING 0
-#define WDHOST_PROCESS_EXITED 1   /* detail = exit code    */
-#define WDHOST_PROCESS_SIGNALED 2 /* detail = signal number */
-
-typedef struct wdhost_process_service {
-  uint32_t struct_size;
-
-  /* Starts a process; stdout and stderr are captured by the host (the last 64 KiB kept).
-   * OK: *out_process is a handle valid until release(). ERROR: `error` receives why.
-   * Thread-safe. */
-  wdhost_status(WDHOST_CALL* spawn)(const wdhost_host* host, const wdhost_spawn_request* request,
-                                    uint64_t* out_process, wdhost_sink error);
-
-  /* Blocks until the captured output contains `needle`, the process ends, or timeout_ms
-   * passes. Writes the captured output to `output` in every case. Returns OK when found,
-   * ERROR when the process ended first, TIMEOUT otherwise. Thread-safe. */
-  wdhost_status(WDHOST_CALL* wait_output)(const wdhost_host* host, uint64_t process,
-                                          wdhost_str needle, uint32_t timeout_ms,
-                                          wdhost_sink output);
-
-  /* Reads the state without blocking; *out_detail is the exit code or the signal.
-   * Returns ERROR for an unknown handle. Thread-safe. */
-  wdhost_status(WDHOST_CALL* poll)(const wdhost_host* host, uint64_t process,
-                                   wdhost_process_state* out_state, int32_t* out_detail);
-
-  /* Ends the process tree: SIGTERM, then SIGKILL after grace_ms; blocks until it is gone,
-   * then invalidates the handle. Safe on a process that already exited. Thread-safe. */
-  void(WDHOST_CALL* terminate)(const wdhost_host* host, uint64_t process, uint32_t grace_ms);
-
-  /* [1.1] Makes session `owner` (or none, when empty) the owner of a running process, e.g. a
-   * driver started ahead of time that a launch now takes over. ERROR for an unknown handle.
-   * Thread-safe. */
-  wdhost_status(WDHOST_CALL* set_owner)(const wdhost_host* host, uint64_t process,
-                                        wdhost_str owner);
-} wdhost_process_service;
-
-/* ---- Service "wdhost.tempdir/1": private temporary directories -------------------
- * Created mode 0700 under the host's instance directory; removed when the owner session
- * ends, when the host exits, and (after a crash) at the host's next start. */
-#define WDHOST_SERVICE_TEMPDIR "wdhost.tempdir/1"
-
-typedef struct wdhost_tempdir_service {
-  uint32_t struct_size;
-
-  /* Creates a new empty directory and writes its absolute path to `path`. `owner` is a
-   * session id or empty (then the directory lives until remove() or host exit). `hint` is
-   * a short [A-Za-z0-9_-] label put in the name. ERROR: `path` receives why. Thread-safe. */
-  wdhost_status(WDHOST_CALL* create)(const wdhost_host* host, wdhost_str owner, wdhost_str hint,
-                                     wdhost_sink path);
-
-  /* Removes a directory made by create(), recursively. Other paths are refused. Thread-safe. */
-  wdhost_status(WDHOST_CALL* remove)(const wdhost_host* host, wdhost_str path);
-} wdhost_tempdir_service;
-
-/* ---- Service "wdhost.http/1": a blocking HTTP/1.1 client ---------------------------- */
-#define WDHOST_SERVICE_HTTP "wdhost.http/1"
-
-typedef struct wdhost_http_service {
-  uint32_t struct_size;
-
-  /* Sends one request to an http:// URL and waits at most timeout_ms for the whole answer.
-   * A non-empty body is sent as application/json. OK: *out_status is the HTTP status and
-   * `response` receives the body. ERROR: `response` receives why no answer came. Thread-safe. */
-  wdhost_status(WDHOST_CALL* request)(const wdhost_host* host, wdhost_str method, wdhost_str url,
-                                      wdhost_str body, uint32_t timeout_ms, uint32_t* out_status,
-                                      wdhost_sink response);
-} wdhost_http_service;
-
 /* ---- Plugin table (plugin -> host) ---------------------------------------------------
  * Static storage in the plugin, valid until the library is unloaded. */
 typedef struct wdhost_plugin_vtable {
@@ -286,4 +204,10 @@ typedef wdhost_status(WDHOST_CALL* wdhost_plugin_entry_fn)(wdhost_negotiation* i
 #ifdef __cplusplus
 }
 #endif
+
+/* The host services, each in its own header (reached through get_service). */
+#include <wdhost/service_http.h>
+#include <wdhost/service_process.h>
+#include <wdhost/service_tempdir.h>
+
 #endif /* WDHOST_PLUGIN_H */
