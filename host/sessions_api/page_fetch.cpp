@@ -1,6 +1,8 @@
 #include "sessions_api/page_fetch.h"
 
+#include "core/log.h"
 #include "sessions_api/browser_actions.h"
+#include "sessions_api/navigation_record.h"
 #include "sessions_api/webdriver_call.h"
 
 #include "json/json.h"
@@ -132,6 +134,69 @@ Status setLocalStorage(SessionService& service, const std::string& id,
 Status loadPage(SessionService& service, const std::string& id, const PageRequest& request,
                 rapidjson::Document* solution);
 
+// Starts recording the main document's network exchange on the session's current window; null
+// (and a log line) when it cannot: the page still loads, without those fields.
+std::unique_ptr<NavigationRecorder> startRecorder(SessionService& service, const std::string& id,
+                                                  const std::string& bidiUrl) {
+  std::unique_ptr<NavigationRecorder> recorder;
+  rapidjson::Document handle;
+  Status status = command(service, id, "GET", "/window", "", &handle);
+  if (status.isOk() && !handle.IsString())
+    status = Status(ErrorCode::UnknownError, "Get Window Handle gave no string");
+  if (status.isOk())
+    status = NavigationRecorder::start(bidiUrl, handle.GetString(), &recorder);
+  if (!status.isOk()) {
+    log(LogLevel::Warn, "api",
+        "session " + id + ": the main document's headers are not recorded: " + status.message());
+    recorder.reset();
+  }
+  return recorder;
+}
+
+// Adds what the recorder saw to `solution`: method, requestHeaders, responseHeaders and the
+// real statusCode of the final document, and the whole chain when `allRedirects`.
+void addDocumentExchange(NavigationRecorder& recorder, bool allRedirects,
+                         rapidjson::Document* solution) {
+  std::vector<DocumentHop> chain;
+  Status status = recorder.finish(&chain);
+  if (!status.isOk())
+    log(LogLevel::Warn, "api",
+        "the main document's network record is incomplete: " + status.message());
+  if (chain.empty())
+    return;
+  auto& a = solution->GetAllocator();
+  auto set = [&](const char* key, rapidjson::Value value) {
+    auto it = solution->FindMember(key);
+    if (it != solution->MemberEnd())
+      it->value = value;
+    else
+      solution->AddMember(rapidjson::StringRef(key), value, a);
+  };
+  const DocumentHop& final = chain.back();
+  rapidjson::Value requestHeaders, responseHeaders;
+  headersToJson(final.requestHeaders, &requestHeaders, a);
+  headersToJson(final.responseHeaders, &responseHeaders, a);
+  set("method", rapidjson::Value(final.method.c_str(), a));
+  set("requestHeaders", std::move(requestHeaders));
+  set("responseHeaders", std::move(responseHeaders));
+  if (final.status > 0)
+    set("statusCode", rapidjson::Value(final.status));
+  if (!allRedirects)
+    return;
+  rapidjson::Value hops(rapidjson::kArrayType);
+  for (const DocumentHop& hop : chain) {
+    rapidjson::Value item(rapidjson::kObjectType);
+    rapidjson::Value headers;
+    headersToJson(hop.responseHeaders, &headers, a);
+    item.AddMember("url", rapidjson::Value(hop.url.c_str(), a), a);
+    item.AddMember("method", rapidjson::Value(hop.method.c_str(), a), a);
+    item.AddMember("statusCode", hop.status, a);
+    item.AddMember("responseHeaders", headers, a);
+    hops.PushBack(item, a);
+  }
+  set("listAllRedirectsResponse", std::move(hops));
+}
+
 } // namespace
 
 Status fetchPage(SessionService& service, const std::string& id, const PageRequest& request,
@@ -155,8 +220,13 @@ Status fetchPage(SessionService& service, const std::string& id, const PageReque
   ActionResults unused;
   if (status.isOk() && request.actions != nullptr)
     status = runActions(service, id, *request.actions, ActionPhase::BeforeLoad, &unused);
+  std::unique_ptr<NavigationRecorder> recorder;
+  if (status.isOk() && !request.bidiUrl.empty())
+    recorder = startRecorder(service, id, request.bidiUrl);
   if (status.isOk())
     status = loadPage(service, id, request, solution);
+  if (status.isOk() && recorder)
+    addDocumentExchange(*recorder, request.listAllRedirects, solution);
   if (!request.headers.empty()) {
     Status cleared = setExtraHeaders(service, id, {});
     if (status.isOk() && !cleared.isOk())

@@ -29,18 +29,22 @@ struct PageRequest {
   const rapidjson::Value* actions = nullptr;                // browserActions (checked), or null
   std::vector<std::pair<std::string, std::string>> localStorage; // set on the URL's site first
   bool screenshot = false;                                       // add a base64 PNG of the viewport
-  int screenshotWidth = 0;    // viewport width for it (0 = as is)
-  int screenshotHeight = 0;   // viewport height for it (0 = as is)
-  std::string cssSelector;    // "response" is only this element's HTML
-  bool includeLinks = false;  // add "links": every a[href], absolute
-  bool includeImages = false; // add "images": every img[src], absolute
+  int screenshotWidth = 0;       // viewport width for it (0 = as is)
+  int screenshotHeight = 0;      // viewport height for it (0 = as is)
+  std::string cssSelector;       // "response" is only this element's HTML
+  bool includeLinks = false;     // add "links": every a[href], absolute
+  bool includeImages = false;    // add "images": every img[src], absolute
+  std::string bidiUrl;           // the session's driver BiDi endpoint; "" = it has none
+  bool listAllRedirects = false; // add "listAllRedirectsResponse": every hop of the chain
 };
 
 // Loads `request` in session `sessionId` through `service` (re-arming its idle timer) and
 // makes *solution the API's "solution" object: response, statusCode (the
 // navigation's real HTTP status), currentUrl, userAgent, cookies, cookieString, innerText,
 // localStorageData, javascriptReturn, and screenshot, links and images when asked. The page is
-// read back after the browserActions ran.
+// read back after the browserActions ran. With `bidiUrl`, the main document's method,
+// requestHeaders and responseHeaders (and its redirects when asked) come from the browser's own
+// network events, and so does statusCode.
 Status fetchPage(SessionService& service, const std::string& sessionId, const PageRequest& request,
                  rapidjson::Document* solution);
 

@@ -112,6 +112,7 @@ bool readOutputs(const rapidjson::Value& command, PageRequest* page, ApiReply* e
   page->screenshot = flag("screenshot");
   page->includeLinks = flag("includeLinks");
   page->includeImages = flag("includeImages");
+  page->listAllRedirects = flag("listAllRedirects");
   for (const char* key : {"screenshotWidth", "screenshotHeight"}) {
     auto it = command.FindMember(key);
     if (it == command.MemberEnd() || it->value.IsNull())
@@ -526,8 +527,8 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
     return error;
   bool oneOff = id.empty();
   if (oneOff) {
+    // BiDi stays on (the default): it is how the main document's headers are read.
     rapidjson::Document oneOffCommand(rapidjson::kObjectType);
-    oneOffCommand.AddMember("webSocketUrl", false, oneOffCommand.GetAllocator());
     ApiReply created = create(oneOffCommand, clientGone, webSocketBase, clientAddress);
     if (created.httpStatus != 200)
       return created;
@@ -541,6 +542,18 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
                         "; create one with sessions.create or leave out \"session\"");
   }
 
+  if (auto session = service_.find(id))
+    page.bidiUrl = session->sockets().bidi;
+  if (page.listAllRedirects && page.bidiUrl.empty()) {
+    if (oneOff) {
+      service_.deleteSession(id);
+      std::lock_guard<std::mutex> lock(mutex_);
+      proxies_.erase(id);
+    }
+    return apiError(400, "bad_request",
+                    "\"listAllRedirects\" needs the session's WebDriver BiDi: create it with "
+                    "\"webSocketUrl\": true (the default) on chrome or firefox");
+  }
   allowNavigation(id, page.url);
   if (page.actions != nullptr)
     allowActionNavigation(id, *page.actions);
