@@ -1,6 +1,7 @@
 // End to end: the published npm client of the hosted sessions API (scrappey-wrapper v1, pinned in
 // package-lock.json beside this file) against the real wdhost binary and a real headless
-// Chromium: create -> get with browserActions, screenshot and output options -> post -> destroy.
+// Chromium: create -> get with browserActions, screenshot and output options -> post -> destroy;
+// and the main document's headers and redirects on Chromium and Firefox ESR.
 //
 //   WDHOST_BINARY=build/bin/wdhost node --test tests/clients/scrappey_client.test.mjs
 //
@@ -37,13 +38,20 @@ before(async () => {
       });
       return;
     }
-    response.writeHead(200, { 'Content-Type': 'text/html', 'Set-Cookie': 'visited=yes; Path=/' });
+    if (request.url === '/moved') {
+      response.writeHead(302, { Location: '/form', 'X-Hop': 'moved' });
+      response.end();
+      return;
+    }
+    response.writeHead(200, {
+      'Content-Type': 'text/html', 'Set-Cookie': 'visited=yes; Path=/', 'X-Served-By': 'test-site',
+    });
     response.end(PAGE);
   });
   site.listen(0, '127.0.0.1');
   await once(site, 'listening');
   siteUrl = `http://127.0.0.1:${site.address().port}/form`;
-  host = await startHost(['--plugin', 'chrome', '--warm-browsers', '0']);
+  host = await startHost(['--plugin', 'chrome', '--plugin', 'firefox', '--warm-browsers', '0']);
   client = new Scrappey('local-key');
   client.baseUrl = `${host.url}/api/v1`;
 });
@@ -82,6 +90,11 @@ test('scrappey-wrapper: create, get with browserActions and screenshot, post, de
   assert.ok(solution.links.some((link) => link.endsWith('/next')), JSON.stringify(solution.links));
   assert.ok(solution.images.some((image) => image.endsWith('/pixel.png')));
   assert.ok(solution.cookies.some((cookie) => cookie.name === 'visited'));
+  // The main document's exchange, as the browser's network saw it.
+  assert.equal(solution.method, 'GET');
+  assert.equal(solution.responseHeaders['x-served-by'], 'test-site', JSON.stringify(solution.responseHeaders));
+  assert.equal(solution.responseHeaders['set-cookie'], 'visited=yes; Path=/');
+  assert.equal(solution.requestHeaders['user-agent'], solution.userAgent);
 
   const only = await client.get({ url: siteUrl, session, cssSelector: '#go' });
   assert.match(only.solution.response, /^<button id="go"/);
@@ -89,6 +102,8 @@ test('scrappey-wrapper: create, get with browserActions and screenshot, post, de
   const posted = await within(120_000, client.post({ url: siteUrl, session, postData: 'a=1&b=two' }), 'request.post');
   assert.equal(posted.data, 'success', JSON.stringify(posted).slice(0, 500));
   assert.match(posted.solution.response, /a=1b=two/); // the page drops <, > and &
+  assert.equal(posted.solution.method, 'POST');
+  assert.equal(posted.solution.requestHeaders['content-type'], 'application/x-www-form-urlencoded');
 
   // A bad action is refused before anything runs, naming what is known.
   await assert.rejects(
@@ -101,3 +116,34 @@ test('scrappey-wrapper: create, get with browserActions and screenshot, post, de
   const destroyed = await client.destroySession(session);
   assert.equal(destroyed.data, 'success', JSON.stringify(destroyed));
 });
+
+// A redirect, followed by the browser: every hop with its status and headers, the final document's
+// headers in responseHeaders.
+async function checkRedirects(browser) {
+  const created = await within(120_000, client.createSession({ browser: [{ name: browser }] }), 'sessions.create');
+  assert.equal(created.data, 'success', JSON.stringify(created));
+  try {
+    const movedUrl = siteUrl.replace(/\/form$/, '/moved');
+    const got = await within(120_000, client.get({ url: movedUrl, session: created.session, listAllRedirects: true }),
+      'request.get');
+    assert.equal(got.data, 'success', JSON.stringify(got).slice(0, 500));
+    const solution = got.solution;
+    assert.equal(solution.statusCode, 200);
+    assert.equal(solution.currentUrl, siteUrl);
+    assert.equal(solution.responseHeaders['x-served-by'], 'test-site');
+    assert.equal(solution.responseHeaders.location, undefined, JSON.stringify(solution.responseHeaders));
+    const hops = solution.listAllRedirectsResponse;
+    assert.deepEqual(hops.map((hop) => [hop.url, hop.statusCode]), [[movedUrl, 302], [siteUrl, 200]]);
+    assert.equal(hops[0].responseHeaders.location, '/form');
+    assert.equal(hops[0].responseHeaders['x-hop'], 'moved');
+    assert.equal(solution.requestHeaders.host, new URL(siteUrl).host);
+  } finally {
+    await client.destroySession(created.session);
+  }
+}
+
+test('scrappey-wrapper: the main document\'s headers and redirects on chrome', { timeout: 240_000 },
+  () => checkRedirects('chrome'));
+
+test('scrappey-wrapper: the main document\'s headers and redirects on firefox', { timeout: 240_000 },
+  () => checkRedirects('firefox'));
