@@ -169,21 +169,4 @@ Status NavigationRecorder::finish(std::vector<DocumentHop>* out) {
   return status;
 }
 
-void headersToJson(const HeaderLines& lines, rapidjson::Value* out,
-                   rapidjson::Document::AllocatorType& a) {
-  out->SetObject();
-  for (const auto& [name, value] : lines) {
-    std::string lower = lowerCase(name);
-    auto existing = out->FindMember(lower.c_str());
-    if (existing == out->MemberEnd()) {
-      out->AddMember(rapidjson::Value(lower.c_str(), a), rapidjson::Value(value.c_str(), a), a);
-      continue;
-    }
-    std::string joined = existing->value.GetString();
-    joined += lower == "set-cookie" ? "\n" : ", ";
-    joined += value;
-    existing->value.SetString(joined.c_str(), static_cast<rapidjson::SizeType>(joined.size()), a);
-  }
-}
-
 } // namespace wdh

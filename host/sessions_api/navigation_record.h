@@ -5,6 +5,7 @@
 
 #include "core/status.h"
 #include "sessions_api/bidi_connection.h"
+#include "sessions_api/document_hop.h"
 
 #include <memory>
 #include <rapidjson/document.h>
@@ -14,18 +15,6 @@
 #include <vector>
 
 namespace wdh {
-
-// Header lines in the order the browser reported them.
-using HeaderLines = std::vector<std::pair<std::string, std::string>>;
-
-// One request of a main document's chain and the response it got.
-struct DocumentHop {
-  std::string url;             // requested URL
-  std::string method;          // "GET", "POST", ...
-  HeaderLines requestHeaders;  // as sent
-  int status = 0;              // HTTP status; 0 when no response came
-  HeaderLines responseHeaders; // as received
-};
 
 // Folds BiDi network events into the chains of one top-level browsing context's documents.
 class DocumentChains {
@@ -60,10 +49,5 @@ private:
   DocumentChains chains_;
   std::string subscription_; // BiDi subscription id
 };
-
-// `lines` as a JSON object: lower-case names; repeated names joined with ", " (Set-Cookie
-// with "\n", as one cookie's value may hold a comma).
-void headersToJson(const HeaderLines& lines, rapidjson::Value* out,
-                   rapidjson::Document::AllocatorType& a);
 
 } // namespace wdh
