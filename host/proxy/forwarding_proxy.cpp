@@ -200,6 +200,10 @@ void ForwardingProxy::allowHost(const std::string& host) {
     impl_->allowlist.push_back(name);
 }
 
+bool ForwardingProxy::allows(const std::string& host) const {
+  return impl_->allowed(normalizeDomain(host));
+}
+
 void ForwardingProxy::stop() {
   std::lock_guard<std::mutex> life(impl_->lifeMutex);
   if (!impl_->running)

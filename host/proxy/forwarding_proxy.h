@@ -34,6 +34,8 @@ public:
   uint16_t port() const;
   // Thread-safe addition to the allowlist (no-op when the allowlist is empty).
   void allowHost(const std::string& host);
+  // Thread-safe: whether `host` may be reached (always, without an allowlist).
+  bool allows(const std::string& host) const;
   // Closes the listener and every open tunnel, joins threads; bounded. Safe to call twice.
   void stop();
 

@@ -1,7 +1,6 @@
 #include "sessions_api/document_hop.h"
 
-#include <algorithm>
-#include <cctype>
+#include <Poco/String.h>
 
 namespace wdh {
 
@@ -9,9 +8,7 @@ void headersToJson(const HeaderLines& lines, rapidjson::Value* out,
                    rapidjson::Document::AllocatorType& a) {
   out->SetObject();
   for (const auto& [name, value] : lines) {
-    std::string lower(name);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string lower = Poco::toLower(name);
     auto existing = out->FindMember(lower.c_str());
     if (existing == out->MemberEnd()) {
       out->AddMember(rapidjson::Value(lower.c_str(), a), rapidjson::Value(value.c_str(), a), a);

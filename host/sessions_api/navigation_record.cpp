@@ -1,7 +1,7 @@
 #include "sessions_api/navigation_record.h"
 
+#include <Poco/String.h>
 #include <algorithm>
-#include <cctype>
 
 namespace wdh {
 namespace {
@@ -19,13 +19,6 @@ std::string_view stringMember(const rapidjson::Value& object, const char* name) 
   return std::string_view(it->value.GetString(), it->value.GetStringLength());
 }
 
-std::string lowerCase(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower;
-}
-
 // BiDi header list [{name, value: {type: "string", value}}] as lines; base64 values are kept as
 // their base64 text. With `unique`, a line repeating an earlier one (same name in any case, same
 // value) is dropped: chromedriver's BiDi lists a request's headers once from the renderer and
@@ -39,9 +32,10 @@ HeaderLines readHeaders(const rapidjson::Value& owner, bool unique) {
     if (name.empty() || !header.HasMember("value"))
       continue;
     std::string_view value = stringMember(header["value"], "value");
-    bool repeated = unique && std::any_of(lines.begin(), lines.end(), [&](const auto& line) {
-                      return line.second == value && lowerCase(line.first) == lowerCase(name);
-                    });
+    bool repeated =
+        unique && std::any_of(lines.begin(), lines.end(), [&](const auto& line) {
+          return line.second == value && Poco::icompare(line.first, std::string(name)) == 0;
+        });
     if (!repeated)
       lines.emplace_back(std::string(name), std::string(value));
   }
@@ -51,7 +45,7 @@ HeaderLines readHeaders(const rapidjson::Value& owner, bool unique) {
 // The Location line of `lines`, or "".
 std::string locationOf(const HeaderLines& lines) {
   for (const auto& [name, value] : lines)
-    if (lowerCase(name) == "location")
+    if (Poco::toLower(name) == "location")
       return value;
   return {};
 }
@@ -109,7 +103,7 @@ void DocumentChains::add(std::string_view method, const rapidjson::Value& params
       lines.erase(std::remove_if(lines.begin(), lines.end(),
                                  [&](const auto& line) {
                                    return !carried.empty() && line.second == carried &&
-                                          lowerCase(line.first) == "location";
+                                          Poco::toLower(line.first) == "location";
                                  }),
                   lines.end());
     }

@@ -70,6 +70,7 @@ Status prepareNetwork(const CreatePlan& plan, const std::vector<PooledProxy>& po
     if (!status.isOk())
       return status;
   }
+  out->upstream = upstream;
   bool needsLocal = !plan.whitelist.empty() || !upstream.user.empty() || !upstream.password.empty();
   if (!needsLocal) {
     if (upstream.kind == UpstreamProxy::Kind::Http)

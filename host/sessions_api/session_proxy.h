@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/status.h"
+#include "proxy/upstream_proxy.h"
 #include "sessions_api/create_plan.h"
 
 #include <functional>
@@ -27,6 +28,7 @@ Status loadProxyPool(const std::string& path, std::vector<PooledProxy>* out);
 struct SessionNetwork {
   std::string proxyCapability;            // W3C "proxy" object text, or "" for none
   std::shared_ptr<ForwardingProxy> local; // the session's forwarding proxy, if any
+  UpstreamProxy upstream;                 // where its traffic leaves (Kind::None = directly)
 };
 
 // Decides and starts what `plan` needs: the datacenter proxy picked from `pool`, the

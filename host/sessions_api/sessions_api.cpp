@@ -9,9 +9,11 @@
 #include "sessions_api/device_profiles.h"
 #include "sessions_api/fingerprint.h"
 #include "sessions_api/page_fetch.h"
+#include "sessions_api/plain_request.h"
 #include "sessions_api/webdriver_call.h"
 
 #include "json/json.h"
+#include <Poco/String.h>
 #include <Poco/URI.h>
 #include <chrono>
 
@@ -30,8 +32,9 @@ void addWebSocketUrls(const std::shared_ptr<Session>& session, rapidjson::Value*
     out->AddMember("cdpUrl", rapidjson::Value(sockets.publicCdp.c_str(), a), a);
 }
 
-constexpr const char* kKnownCommands = "sessions.create, sessions.destroy, sessions.list, "
-                                       "sessions.active, request.get, request.post";
+constexpr const char* kKnownCommands =
+    "sessions.create, sessions.destroy, sessions.list, sessions.active, request.get, "
+    "request.post, request.put, request.delete, request.patch";
 
 // Milliseconds since `start`.
 std::int64_t elapsedMs(std::chrono::steady_clock::time_point start) {
@@ -201,7 +204,113 @@ bool readHeaders(const rapidjson::Value& command,
       *error = apiError(400, "bad_request", "\"customHeaders\" must be an object of strings");
       return false;
     }
+    std::string_view name(member.name.GetString(), member.name.GetStringLength());
+    std::string_view value(member.value.GetString(), member.value.GetStringLength());
+    bool nameOk = name.find_first_not_of("!#$%&'*+-.^_`|~0123456789"
+                                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
+                  std::string_view::npos;
+    if (!nameOk || value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+      *error = apiError(400, "bad_request",
+                        "\"customHeaders\": \"" + std::string(name.substr(0, 64)) +
+                            "\" is not a valid header (names are tokens, values one line)");
+      return false;
+    }
     out->emplace_back(member.name.GetString(), member.value.GetString());
+  }
+  return true;
+}
+
+// "postData" for a page load: a string as is, an object form-encoded.
+bool readFormData(const rapidjson::Value& command, std::string* out, ApiReply* error) {
+  auto data = command.FindMember("postData");
+  if (data == command.MemberEnd() || data->value.IsNull())
+    return true;
+  if (data->value.IsString()) {
+    *out = data->value.GetString();
+    return true;
+  }
+  if (!data->value.IsObject()) {
+    *error = apiError(400, "bad_request", "\"postData\" must be a string or an object");
+    return false;
+  }
+  for (const auto& field : data->value.GetObject()) {
+    std::string value = field.value.IsString() ? field.value.GetString() : toJson(field.value);
+    std::string encodedName, encodedValue;
+    Poco::URI::encode(field.name.GetString(), "&=+", encodedName);
+    Poco::URI::encode(value, "&=+", encodedValue);
+    *out += (out->empty() ? "" : "&") + encodedName + "=" + encodedValue;
+  }
+  return true;
+}
+
+// "requestType": "browser" (a page load, the default for get and post) or "request" (a plain
+// HTTP request by the host, the only way for put, delete and patch).
+bool readRequestType(const rapidjson::Value& command, const std::string& method, bool* plain,
+                     ApiReply* error) {
+  const bool pageMethod = method == "GET" || method == "POST";
+  *plain = !pageMethod;
+  auto type = command.FindMember("requestType");
+  if (type == command.MemberEnd() || type->value.IsNull())
+    return true;
+  std::string_view asked = type->value.IsString() ? type->value.GetString() : "";
+  if (asked == "request") {
+    *plain = true;
+    return true;
+  }
+  if (asked != "browser") {
+    *error = apiError(400, "bad_request", "\"requestType\" must be \"browser\" or \"request\"");
+    return false;
+  }
+  if (!pageMethod) {
+    *error = apiError(400, "bad_request",
+                      "a browser loads pages with GET or POST only; request." +
+                          Poco::toLower(method) + " is sent with requestType \"request\"");
+    return false;
+  }
+  return true;
+}
+
+// The plain request's own fields: body, timeout; and a refusal of what needs a page.
+bool readPlainRequest(const rapidjson::Value& command, const PageRequest& page, PlainRequest* out,
+                      ApiReply* error) {
+  for (const char* pageOnly : {"browserActions", "screenshot", "cssSelector", "includeLinks",
+                               "includeImages", "localStorage"}) {
+    auto it = command.FindMember(pageOnly);
+    if (it != command.MemberEnd() && !it->value.IsNull() && !it->value.IsFalse()) {
+      *error = apiError(400, "bad_request",
+                        std::string("\"") + pageOnly +
+                            "\" needs requestType \"browser\": a plain request loads no page");
+      return false;
+    }
+  }
+  out->url = page.url;
+  out->headers = page.headers;
+  out->cookies = page.cookies;
+  out->listAllRedirects = page.listAllRedirects;
+  auto data = command.FindMember("postData");
+  if (data != command.MemberEnd() && !data->value.IsNull()) {
+    if (data->value.IsObject() || data->value.IsArray()) {
+      out->body = toJson(data->value);
+      out->contentType = "application/json";
+    } else if (data->value.IsString()) {
+      out->body = data->value.GetString();
+      rapidjson::Document probe;
+      bool json = (!out->body.empty() && (out->body[0] == '{' || out->body[0] == '[')) &&
+                  parseJson(out->body, &probe).isOk();
+      out->contentType = json ? "application/json" : "application/x-www-form-urlencoded";
+    } else {
+      *error = apiError(400, "bad_request", "\"postData\" must be a string or an object");
+      return false;
+    }
+  }
+  auto timeout = command.FindMember("timeout");
+  if (timeout != command.MemberEnd() && !timeout->value.IsNull()) {
+    if (!timeout->value.IsInt() || timeout->value.GetInt() < 1000 ||
+        timeout->value.GetInt() > 300000) {
+      *error = apiError(400, "bad_request", "\"timeout\" must be whole milliseconds, 1000-300000");
+      return false;
+    }
+    out->timeout = std::chrono::milliseconds(timeout->value.GetInt());
   }
   return true;
 }
@@ -232,10 +341,9 @@ ApiReply SessionsApi::handle(std::string_view body, const std::function<bool()>&
       return list();
     if (name == "sessions.active")
       return active(command);
-    if (name == "request.get")
-      return request(command, false, clientGone, webSocketBase, clientAddress);
-    if (name == "request.post")
-      return request(command, true, clientGone, webSocketBase, clientAddress);
+    for (const char* method : {"GET", "POST", "PUT", "DELETE", "PATCH"})
+      if (name == "request." + Poco::toLower(std::string(method)))
+        return request(command, method, clientGone, webSocketBase, clientAddress);
   } catch (const std::exception& e) {
     log(LogLevel::Error, "api", std::string(name) + " failed: " + e.what());
     return apiError(500, "internal_error", e.what());
@@ -284,9 +392,9 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   status = service_.newSession(body, request, &response, &id);
   if (!status.isOk())
     return apiErrorFrom(status);
-  if (network.local) {
+  if (network.local || network.upstream.kind != UpstreamProxy::Kind::None) {
     std::lock_guard<std::mutex> lock(mutex_);
-    proxies_[id] = network.local;
+    networks_[id] = SessionRoute{network.local, network.upstream};
   }
 
   rapidjson::Document created;
@@ -400,7 +508,7 @@ ApiReply SessionsApi::destroy(const rapidjson::Value& command) {
     return apiErrorFrom(status);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    proxies_.erase(id);
+    networks_.erase(id);
   }
   rapidjson::Document out(rapidjson::kObjectType);
   auto& a = out.GetAllocator();
@@ -428,8 +536,8 @@ ApiReply SessionsApi::list() {
   {
     // Forget the proxies of sessions that ended by themselves.
     std::lock_guard<std::mutex> lock(mutex_);
-    for (auto it = proxies_.begin(); it != proxies_.end();)
-      it = it->second.expired() ? proxies_.erase(it) : std::next(it);
+    for (auto it = networks_.begin(); it != networks_.end();)
+      it = service_.exists(it->first) ? std::next(it) : networks_.erase(it);
   }
   return success(out, start);
 }
@@ -450,9 +558,9 @@ void SessionsApi::allowNavigation(const std::string& id, const std::string& url)
   std::shared_ptr<ForwardingProxy> proxy;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = proxies_.find(id);
-    if (it != proxies_.end())
-      proxy = it->second.lock();
+    auto it = networks_.find(id);
+    if (it != networks_.end())
+      proxy = it->second.local.lock();
   }
   if (proxy) {
     try {
@@ -461,6 +569,12 @@ void SessionsApi::allowNavigation(const std::string& id, const std::string& url)
       // An unparsable URL is refused by the browser itself.
     }
   }
+}
+
+SessionsApi::SessionRoute SessionsApi::routeOf(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = networks_.find(id);
+  return it == networks_.end() ? SessionRoute{} : it->second;
 }
 
 void SessionsApi::allowActionNavigation(const std::string& id, const rapidjson::Value& actions) {
@@ -477,7 +591,7 @@ void SessionsApi::allowActionNavigation(const std::string& id, const rapidjson::
   }
 }
 
-ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
+ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string& method,
                               const std::function<bool()>& clientGone,
                               std::string_view webSocketBase, std::string_view clientAddress) {
   auto start = std::chrono::steady_clock::now();
@@ -488,6 +602,10 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
   page.url = url->value.GetString();
   if (page.url.rfind("http://", 0) != 0 && page.url.rfind("https://", 0) != 0)
     return apiError(400, "bad_request", "\"url\" must start with http:// or https://");
+  bool plain = false;
+  ApiReply invalidInput;
+  if (!readRequestType(command, method, &plain, &invalidInput))
+    return invalidInput;
   if (auto actions = command.FindMember("browserActions");
       actions != command.MemberEnd() && !actions->value.IsNull()) {
     Status checked = checkActions(actions->value);
@@ -497,28 +615,19 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
       return apiError(400, "bad_request", checked.message());
     page.actions = &actions->value;
   }
-  ApiReply invalidInput;
   if (!readCookies(command, &page.cookies, &invalidInput) ||
       !readCookieJar(command, &page.cookies, &invalidInput) ||
       !readHeaders(command, &page.headers, &invalidInput) ||
       !readOutputs(command, &page, &invalidInput))
     return invalidInput;
-  page.post = post;
-  auto data = command.FindMember("postData");
-  if (data != command.MemberEnd() && !data->value.IsNull()) {
-    if (data->value.IsString()) {
-      page.postData = data->value.GetString();
-    } else if (data->value.IsObject()) {
-      for (const auto& field : data->value.GetObject()) {
-        std::string value = field.value.IsString() ? field.value.GetString() : toJson(field.value);
-        std::string encodedName, encodedValue;
-        Poco::URI::encode(field.name.GetString(), "&=+", encodedName);
-        Poco::URI::encode(value, "&=+", encodedValue);
-        page.postData += (page.postData.empty() ? "" : "&") + encodedName + "=" + encodedValue;
-      }
-    } else {
-      return apiError(400, "bad_request", "\"postData\" must be a string or an object");
-    }
+  page.post = method == "POST";
+  PlainRequest plainRequest;
+  if (plain) {
+    if (!readPlainRequest(command, page, &plainRequest, &invalidInput))
+      return invalidInput;
+    plainRequest.method = method;
+  } else if (!readFormData(command, &page.postData, &invalidInput)) {
+    return invalidInput;
   }
 
   std::string id;
@@ -548,7 +657,7 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
     if (oneOff) {
       service_.deleteSession(id);
       std::lock_guard<std::mutex> lock(mutex_);
-      proxies_.erase(id);
+      networks_.erase(id);
     }
     return apiError(400, "bad_request",
                     "\"listAllRedirects\" needs the session's WebDriver BiDi: create it with "
@@ -558,19 +667,34 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, bool post,
   if (page.actions != nullptr)
     allowActionNavigation(id, *page.actions);
   rapidjson::Document solution;
-  Status status = fetchPage(service_, id, page, &solution);
+  Status status;
+  if (plain) {
+    SessionRoute route = routeOf(id);
+    plainRequest.bidiUrl = page.bidiUrl;
+    plainRequest.upstream = route.upstream;
+    if (auto local = route.local.lock())
+      plainRequest.allowed = [local](const std::string& host) { return local->allows(host); };
+    status = requestPlain(service_, id, plainRequest, &solution);
+  } else {
+    status = fetchPage(service_, id, page, &solution);
+  }
   auto close = command.FindMember("closeAfterUse");
   bool closeAfterUse = close != command.MemberEnd() && close->value.IsTrue();
   if (closeAfterUse && !oneOff) {
     service_.deleteSession(id);
     std::lock_guard<std::mutex> lock(mutex_);
-    proxies_.erase(id);
+    networks_.erase(id);
   }
   if (oneOff) {
     service_.deleteSession(id);
     std::lock_guard<std::mutex> lock(mutex_);
-    proxies_.erase(id);
+    networks_.erase(id);
   }
+  if (plain && status.code() == ErrorCode::Timeout)
+    return apiError(504, "request_timeout", status.message());
+  if (plain && (status.code() == ErrorCode::UnknownError ||
+                status.code() == ErrorCode::InsecureCertificate))
+    return apiError(502, "request_failed", status.message());
   if (!status.isOk())
     return apiErrorFrom(status);
   rapidjson::Document out(rapidjson::kObjectType);

@@ -30,17 +30,24 @@ public:
                   std::string_view webSocketBase = {}, std::string_view clientAddress = {});
 
 private:
+  // How a session reaches the network, for what the host sends on its behalf.
+  struct SessionRoute {
+    std::weak_ptr<ForwardingProxy> local; // its forwarding proxy (allowlist), if any
+    UpstreamProxy upstream;               // its upstream proxy, if any
+  };
   ApiReply create(const rapidjson::Value& command, const std::function<bool()>& clientGone,
                   std::string_view webSocketBase, std::string_view clientAddress);
   ApiReply destroy(const rapidjson::Value& command);
   ApiReply list();
   ApiReply active(const rapidjson::Value& command);
-  ApiReply request(const rapidjson::Value& command, bool post,
+  ApiReply request(const rapidjson::Value& command, const std::string& method,
                    const std::function<bool()>& clientGone, std::string_view webSocketBase,
                    std::string_view clientAddress);
   std::string fingerprintOf(const std::string& sessionId, const rapidjson::Value& capabilities,
                             bool mobile);
   void allowNavigation(const std::string& sessionId, const std::string& url);
+  // The session's route (a copy; empty when it has neither proxy).
+  SessionRoute routeOf(const std::string& sessionId);
   // allowNavigation() for every "goto" URL among `actions` (nested ones too).
   void allowActionNavigation(const std::string& sessionId, const rapidjson::Value& actions);
 
@@ -48,7 +55,7 @@ private:
   const PluginRegistry& registry_;
   std::vector<PooledProxy> pool_;
   std::mutex mutex_;
-  std::map<std::string, std::weak_ptr<ForwardingProxy>> proxies_; // by session id
+  std::map<std::string, SessionRoute> networks_; // by session id
 };
 
 } // namespace wdh

@@ -1,7 +1,8 @@
 // End to end: the published npm client of the hosted sessions API (scrappey-wrapper v1, pinned in
 // package-lock.json beside this file) against the real wdhost binary and a real headless
 // Chromium: create -> get with browserActions, screenshot and output options -> post -> destroy;
-// and the main document's headers and redirects on Chromium and Firefox ESR.
+// the main document's headers and redirects, and plain requests (requestType "request",
+// request.put/patch/delete) sharing the session's cookies, on Chromium and Firefox ESR.
 //
 //   WDHOST_BINARY=build/bin/wdhost node --test tests/clients/scrappey_client.test.mjs
 //
@@ -10,7 +11,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { createRequire } from 'node:module';
 
 import { startHost, within } from './support.mjs';
@@ -24,11 +27,30 @@ const PAGE = `<!doctype html><title>Form</title>
 
 let host;
 let site;
+let tlsSite;
 let siteUrl;
 let client;
 
 before(async () => {
   site = http.createServer((request, response) => {
+    if (request.url === '/login') {
+      response.writeHead(302, { Location: '/echo', 'Set-Cookie': 'token=abc; Path=/; HttpOnly' });
+      response.end();
+      return;
+    }
+    if (request.url === '/echo') {
+      let body = '';
+      request.on('data', (chunk) => { body += chunk; });
+      request.on('end', () => {
+        response.writeHead(200, { 'Content-Type': 'application/json', 'X-Echo': 'yes' });
+        response.end(JSON.stringify({
+          method: request.method, body, cookie: request.headers.cookie ?? '',
+          contentType: request.headers['content-type'] ?? '', userAgent: request.headers['user-agent'],
+          extra: request.headers['x-extra'] ?? '',
+        }));
+      });
+      return;
+    }
     if (request.method === 'POST') {
       let body = '';
       request.on('data', (chunk) => { body += chunk; });
@@ -51,6 +73,14 @@ before(async () => {
   site.listen(0, '127.0.0.1');
   await once(site, 'listening');
   siteUrl = `http://127.0.0.1:${site.address().port}/form`;
+  // A TLS site whose certificate no system CA signed: a plain request must refuse it.
+  const fixtures = new URL('./fixtures/', import.meta.url);
+  tlsSite = https.createServer({
+    key: readFileSync(new URL('self-signed.key', fixtures)),
+    cert: readFileSync(new URL('self-signed.crt', fixtures)),
+  }, (request, response) => response.end('secret'));
+  tlsSite.listen(0, '127.0.0.1');
+  await once(tlsSite, 'listening');
   host = await startHost(['--plugin', 'chrome', '--plugin', 'firefox', '--warm-browsers', '0']);
   client = new Scrappey('local-key');
   client.baseUrl = `${host.url}/api/v1`;
@@ -59,6 +89,7 @@ before(async () => {
 after(async () => {
   await host?.stop();
   site?.close();
+  tlsSite?.close();
 });
 
 test('scrappey-wrapper: create, get with browserActions and screenshot, post, destroy', { timeout: 240_000 }, async () => {
@@ -117,8 +148,62 @@ test('scrappey-wrapper: create, get with browserActions and screenshot, post, de
   assert.equal(destroyed.data, 'success', JSON.stringify(destroyed));
 });
 
+// Plain requests made by the host for `session`: the browser's user agent and cookies go out,
+// the cookies set come back into the browser.
+async function checkPlainRequests(session) {
+  const origin = new URL(siteUrl).origin;
+  const got = await within(60_000, client.get({
+    url: `${origin}/login`, session, requestType: 'request', listAllRedirects: true,
+    cookiejar: [{ key: 'given', value: 'g1' }], customHeaders: { 'X-Extra': 'custom' },
+  }), 'request.get requestType request');
+  assert.equal(got.data, 'success', JSON.stringify(got).slice(0, 500));
+  const solution = got.solution;
+  assert.equal(solution.type, 'request');
+  assert.equal(solution.statusCode, 200);
+  assert.equal(solution.currentUrl, `${origin}/echo`);
+  const echoed = JSON.parse(solution.response);
+  assert.equal(echoed.method, 'GET');
+  // The browser's own cookie, the one given, and the redirect's Set-Cookie with the next hop.
+  const cookieSet = (header) => header.split('; ').sort().join('; ');
+  assert.equal(cookieSet(echoed.cookie), 'given=g1; token=abc; visited=yes');
+  assert.equal(echoed.userAgent, solution.userAgent);
+  assert.equal(echoed.extra, 'custom');
+  assert.equal(solution.responseHeaders['x-echo'], 'yes');
+  assert.deepEqual(solution.listAllRedirectsResponse.map((hop) => hop.statusCode), [302, 200]);
+  assert.ok(solution.cookies.some((cookie) => cookie.name === 'token' && cookie.httpOnly));
+
+  for (const [endpoint, method] of [['request.put', 'PUT'], ['request.patch', 'PATCH'], ['request.delete', 'DELETE']]) {
+    const sent = await within(60_000, client.sendRequest({
+      endpoint, url: `${origin}/echo`, session, postData: method === 'DELETE' ? undefined : { n: 1 },
+    }), endpoint);
+    assert.equal(sent.data, 'success', JSON.stringify(sent).slice(0, 500));
+    const reply = JSON.parse(sent.solution.response);
+    assert.equal(reply.method, method);
+    assert.equal(cookieSet(reply.cookie), 'given=g1; token=abc; visited=yes');
+    if (method !== 'DELETE') {
+      assert.equal(reply.body, '{"n":1}');
+      assert.equal(reply.contentType, 'application/json');
+    }
+  }
+
+  // The browser itself now sends the cookie the plain request received.
+  const page = await within(60_000, client.get({ url: `${origin}/echo`, session }), 'request.get');
+  assert.match(page.solution.innerText, /token=abc/);
+
+  // What cannot be done is refused with what to fix.
+  await assert.rejects(
+    client.sendRequest({ endpoint: 'request.put', url: `${origin}/echo`, session, requestType: 'browser' }),
+    (error) => error.response?.status === 400 && /GET or POST only/.test(error.response.data.error));
+  await assert.rejects(
+    client.get({ url: `${origin}/echo`, session, requestType: 'request', screenshot: true }),
+    (error) => error.response?.status === 400 && /needs requestType "browser"/.test(error.response.data.error));
+  await assert.rejects(
+    client.get({ url: `https://127.0.0.1:${tlsSite.address().port}/`, session, requestType: 'request' }),
+    (error) => error.response?.status === 502 && /certificate verify failed/.test(error.response.data.error));
+}
+
 // A redirect, followed by the browser: every hop with its status and headers, the final document's
-// headers in responseHeaders.
+// headers in responseHeaders; then plain requests on the same session.
 async function checkRedirects(browser) {
   const created = await within(120_000, client.createSession({ browser: [{ name: browser }] }), 'sessions.create');
   assert.equal(created.data, 'success', JSON.stringify(created));
@@ -137,13 +222,14 @@ async function checkRedirects(browser) {
     assert.equal(hops[0].responseHeaders.location, '/form');
     assert.equal(hops[0].responseHeaders['x-hop'], 'moved');
     assert.equal(solution.requestHeaders.host, new URL(siteUrl).host);
+    await checkPlainRequests(created.session);
   } finally {
     await client.destroySession(created.session);
   }
 }
 
-test('scrappey-wrapper: the main document\'s headers and redirects on chrome', { timeout: 240_000 },
+test('scrappey-wrapper: the main document\'s headers and redirects, and plain requests, on chrome', { timeout: 240_000 },
   () => checkRedirects('chrome'));
 
-test('scrappey-wrapper: the main document\'s headers and redirects on firefox', { timeout: 240_000 },
+test('scrappey-wrapper: the main document\'s headers and redirects, and plain requests, on firefox', { timeout: 240_000 },
   () => checkRedirects('firefox'));
