@@ -54,6 +54,19 @@ TEST_CASE("sessions proxy: credentials reach the upstream and the allowlist refu
   CHECK(upstream.seen().authenticated > 0);
   CHECK(upstream.seen().rejected == 0);
 
+  // A plain request (made by the host, not the browser) goes through the same upstream.
+  rapidjson::Document plain =
+      call(host, R"({"cmd":"request.get","session":"behind-proxy","requestType":"request",)"
+                 R"("url":"http://plain.allowed.test:)" +
+                     port + R"(/page"})");
+  REQUIRE_MESSAGE(plain.HasMember("solution"),
+                  (plain.HasMember("error") ? plain["error"].GetString() : ""));
+  CHECK(plain["solution"]["statusCode"].GetInt() == 200);
+  CHECK(std::string(plain["solution"]["response"].GetString()).find("Hello from the test site") !=
+        std::string::npos);
+  CHECK(sawHost(upstream.seen(), "plain.allowed.test"));
+  CHECK(upstream.seen().rejected == 0);
+
   // A subdomain of a listed domain loads; another domain, not navigated to by the API, is refused
   // by the session's own proxy and never reaches the upstream.
   std::string base = "/session/behind-proxy";
