@@ -692,8 +692,8 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
   }
   if (plain && status.code() == ErrorCode::Timeout)
     return apiError(504, "request_timeout", status.message());
-  if (plain && (status.code() == ErrorCode::UnknownError ||
-                status.code() == ErrorCode::InsecureCertificate))
+  if (plain &&
+      (status.code() == ErrorCode::UnknownError || status.code() == ErrorCode::InsecureCertificate))
     return apiError(502, "request_failed", status.message());
   if (!status.isOk())
     return apiErrorFrom(status);
