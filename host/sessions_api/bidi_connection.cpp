@@ -73,18 +73,36 @@ Status BidiConnection::call(std::string_view method, const rapidjson::Value& par
   try {
     socket_->sendFrame(text.data(), static_cast<int>(text.size()),
                        Poco::Net::WebSocket::FRAME_TEXT);
+    std::string pending; // the message being read, frame by frame
     for (int frames = 0; frames < kMaxFramesPerCall; ++frames) {
       if (std::chrono::steady_clock::now() > giveUp)
         break;
       Poco::Buffer<char> buffer(0);
       int flags = 0;
       int got = socket_->receiveFrame(buffer, flags);
-      if (got <= 0 ||
-          (flags & Poco::Net::WebSocket::FRAME_OP_BITMASK) == Poco::Net::WebSocket::FRAME_OP_CLOSE)
+      const int opcode = flags & Poco::Net::WebSocket::FRAME_OP_BITMASK;
+      if ((got <= 0 && flags == 0) || opcode == Poco::Net::WebSocket::FRAME_OP_CLOSE)
         return Status(ErrorCode::UnknownError,
                       "the session's BiDi connection closed during " + std::string(method));
+      if (opcode == Poco::Net::WebSocket::FRAME_OP_PING) {
+        socket_->sendFrame(buffer.begin(), static_cast<int>(buffer.size()),
+                           Poco::Net::WebSocket::FRAME_FLAG_FIN |
+                               Poco::Net::WebSocket::FRAME_OP_PONG);
+        continue;
+      }
+      if (opcode == Poco::Net::WebSocket::FRAME_OP_PONG)
+        continue;
+      // A message may come in several frames: text, then continuations up to the final one.
+      pending.append(buffer.begin(), buffer.size());
+      if (pending.size() > static_cast<std::size_t>(kMaxFrameBytes))
+        return Status(ErrorCode::UnknownError,
+                      "a BiDi message over 64 MB during " + std::string(method));
+      if ((flags & Poco::Net::WebSocket::FRAME_FLAG_FIN) == 0)
+        continue;
+      std::string whole;
+      whole.swap(pending);
       rapidjson::Document message;
-      if (!parseJsonObject(std::string_view(buffer.begin(), buffer.size()), &message).isOk())
+      if (!parseJsonObject(whole, &message).isOk())
         continue;
       auto type = message.FindMember("type");
       bool isEvent = type != message.MemberEnd() && type->value.IsString() &&

@@ -1,5 +1,7 @@
 #include "sessions_api/cookie_rules.h"
 
+#include <Poco/DateTime.h>
+#include <Poco/DateTimeParser.h>
 #include <Poco/Net/IPAddress.h>
 #include <Poco/String.h>
 #include <algorithm>
@@ -54,7 +56,8 @@ bool boolAt(const rapidjson::Value& object, const char* name) {
 
 bool cookieApplies(const StoredCookie& cookie, const Poco::URI& url) {
   std::string host = Poco::toLower(url.getHost());
-  if (!domainMatches(host, Poco::toLower(cookie.domain)))
+  std::string domain = Poco::toLower(cookie.domain);
+  if (cookie.hostOnly ? host != domain : !domainMatches(host, domain))
     return false;
   if (cookie.secure && url.getScheme() != "https")
     return false;
@@ -76,43 +79,90 @@ std::string cookieHeaderFor(const std::vector<StoredCookie>& jar, const Poco::UR
   return header;
 }
 
-bool cookieFromSetCookie(const Poco::Net::HTTPCookie& set, const Poco::URI& url, std::int64_t now,
-                         StoredCookie* out) {
+bool parseSetCookie(std::string_view line, const Poco::URI& url, std::int64_t now,
+                    StoredCookie* out) {
+  auto trim = [](std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+      text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+      text.remove_suffix(1);
+    return text;
+  };
+  std::size_t semicolon = line.find(';');
+  std::string_view pair = line.substr(0, semicolon);
+  std::size_t equals = pair.find('=');
+  if (equals == std::string_view::npos)
+    return false;
   StoredCookie cookie;
-  cookie.name = set.getName();
-  cookie.value = set.getValue();
+  cookie.name = std::string(trim(pair.substr(0, equals)));
+  cookie.value = std::string(trim(pair.substr(equals + 1)));
   if (cookie.name.empty())
     return false;
+  std::string domain;
+  std::string path;
+  bool hasMaxAge = false;
+  std::int64_t maxAge = 0;
+  bool hasExpires = false;
+  std::int64_t expires = 0;
+  std::string_view rest =
+      semicolon == std::string_view::npos ? std::string_view() : line.substr(semicolon + 1);
+  while (!rest.empty()) {
+    std::size_t end = rest.find(';');
+    std::string_view attribute = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    std::size_t eq = attribute.find('=');
+    std::string key = Poco::toLower(std::string(trim(attribute.substr(0, eq))));
+    std::string value =
+        eq == std::string_view::npos ? "" : std::string(trim(attribute.substr(eq + 1)));
+    if (key == "domain" && !value.empty()) {
+      domain = Poco::toLower(value[0] == '.' ? value.substr(1) : value);
+    } else if (key == "path") {
+      path = value;
+    } else if (key == "secure") {
+      cookie.secure = true;
+    } else if (key == "httponly") {
+      cookie.httpOnly = true;
+    } else if (key == "samesite") {
+      std::string lower = Poco::toLower(value);
+      cookie.sameSite = lower == "strict" ? "Strict"
+                        : lower == "lax"  ? "Lax"
+                        : lower == "none" ? "None"
+                                          : "";
+    } else if (key == "max-age") {
+      bool digits = !value.empty() && value.find_first_not_of("-0123456789") == std::string::npos &&
+                    value.find('-', 1) == std::string::npos && value.size() < 18;
+      if (digits) {
+        hasMaxAge = true;
+        maxAge = std::stoll(value);
+      }
+    } else if (key == "expires") {
+      Poco::DateTime when;
+      int zone = 0;
+      if (Poco::DateTimeParser::tryParse(value, when, zone)) {
+        hasExpires = true;
+        expires = when.timestamp().epochTime() - zone;
+      }
+    }
+  }
   std::string host = Poco::toLower(url.getHost());
-  std::string domain = Poco::toLower(set.getDomain());
-  if (!domain.empty() && domain[0] == '.')
-    domain.erase(0, 1);
-  if (domain.empty())
-    domain = host;
-  else if (!domainMatches(host, domain))
-    return false;
-  cookie.domain = domain;
-  cookie.path =
-      set.getPath().empty() || set.getPath()[0] != '/' ? defaultPath(url.getPath()) : set.getPath();
-  cookie.secure = set.getSecure();
+  if (domain.empty()) {
+    cookie.domain = host;
+    cookie.hostOnly = true;
+  } else {
+    // A Domain must hold the host and be more than one label (a public suffix like "com" is
+    // refused by browsers; the full public suffix list is not here).
+    bool oneLabel = domain.find('.') == std::string::npos && domain != host;
+    if (oneLabel || !domainMatches(host, domain))
+      return false;
+    cookie.domain = domain;
+  }
+  cookie.path = path.empty() || path[0] != '/' ? defaultPath(url.getPath()) : path;
   if (cookie.secure && url.getScheme() != "https")
     return false;
-  cookie.httpOnly = set.getHttpOnly();
-  switch (set.getSameSite()) {
-  case Poco::Net::HTTPCookie::SAME_SITE_STRICT:
-    cookie.sameSite = "Strict";
-    break;
-  case Poco::Net::HTTPCookie::SAME_SITE_LAX:
-    cookie.sameSite = "Lax";
-    break;
-  case Poco::Net::HTTPCookie::SAME_SITE_NONE:
-    cookie.sameSite = "None";
-    break;
-  default:
-    break;
-  }
-  if (set.getMaxAge() >= 0)
-    cookie.expiry = now + set.getMaxAge();
+  if (hasMaxAge)
+    cookie.expiry = maxAge <= 0 ? 0 : now + maxAge;
+  else if (hasExpires)
+    cookie.expiry = std::max<std::int64_t>(expires, 0);
   *out = std::move(cookie);
   return true;
 }
@@ -121,7 +171,7 @@ void storeCookie(std::vector<StoredCookie>* jar, const StoredCookie& cookie, std
   jar->erase(std::remove_if(jar->begin(), jar->end(),
                             [&](const StoredCookie& kept) {
                               return kept.name == cookie.name && kept.domain == cookie.domain &&
-                                     kept.path == cookie.path;
+                                     kept.path == cookie.path && kept.hostOnly == cookie.hostOnly;
                             }),
              jar->end());
   if (cookie.expiry < 0 || cookie.expiry > now)
@@ -134,8 +184,10 @@ bool cookieFromBidi(const rapidjson::Value& bidi, StoredCookie* out) {
   StoredCookie cookie;
   cookie.name = stringAt(bidi, "name");
   cookie.value = stringAt(bidi["value"], "value");
+  // Browsers list a domain cookie's domain with a leading dot, a host-only one's without.
   cookie.domain = Poco::toLower(stringAt(bidi, "domain"));
-  if (!cookie.domain.empty() && cookie.domain[0] == '.')
+  cookie.hostOnly = cookie.domain.empty() || cookie.domain[0] != '.';
+  if (!cookie.hostOnly)
     cookie.domain.erase(0, 1);
   cookie.path = stringAt(bidi, "path");
   if (cookie.path.empty())
@@ -164,7 +216,8 @@ void cookieToBidi(const StoredCookie& cookie, rapidjson::Value* out,
   value.AddMember("value", rapidjson::Value(cookie.value.c_str(), a), a);
   out->AddMember("name", rapidjson::Value(cookie.name.c_str(), a), a);
   out->AddMember("value", value, a);
-  out->AddMember("domain", rapidjson::Value(cookie.domain.c_str(), a), a);
+  std::string domain = cookie.hostOnly ? cookie.domain : "." + cookie.domain;
+  out->AddMember("domain", rapidjson::Value(domain.c_str(), a), a);
   out->AddMember("path", rapidjson::Value(cookie.path.c_str(), a), a);
   out->AddMember("secure", cookie.secure, a);
   out->AddMember("httpOnly", cookie.httpOnly, a);
@@ -179,7 +232,8 @@ void cookieToReply(const StoredCookie& cookie, rapidjson::Value* out,
   out->SetObject();
   out->AddMember("name", rapidjson::Value(cookie.name.c_str(), a), a);
   out->AddMember("value", rapidjson::Value(cookie.value.c_str(), a), a);
-  out->AddMember("domain", rapidjson::Value(cookie.domain.c_str(), a), a);
+  std::string domain = cookie.hostOnly ? cookie.domain : "." + cookie.domain;
+  out->AddMember("domain", rapidjson::Value(domain.c_str(), a), a);
   out->AddMember("path", rapidjson::Value(cookie.path.c_str(), a), a);
   out->AddMember("secure", cookie.secure, a);
   out->AddMember("httpOnly", cookie.httpOnly, a);

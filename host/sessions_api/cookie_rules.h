@@ -3,11 +3,11 @@
 // BiDi's storage.* and the API's reply).
 #pragma once
 
-#include <Poco/Net/HTTPCookie.h>
 #include <Poco/URI.h>
 #include <cstdint>
 #include <rapidjson/document.h>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace wdh {
@@ -17,6 +17,7 @@ struct StoredCookie {
   std::string name;         // cookie name
   std::string value;        // cookie value
   std::string domain;       // without a leading dot
+  bool hostOnly = false;    // sent to `domain` itself only, not to its subdomains
   std::string path = "/";   // the path it is sent under
   bool secure = false;      // https only
   bool httpOnly = false;    // hidden from scripts
@@ -30,10 +31,12 @@ bool cookieApplies(const StoredCookie& cookie, const Poco::URI& url);
 // The Cookie header for `url` from `jar` ("" when none applies), longer paths first.
 std::string cookieHeaderFor(const std::vector<StoredCookie>& jar, const Poco::URI& url);
 
-// What a Set-Cookie received from `url` stores; false when a browser would refuse it (a Domain
-// the URL's host is not in, a Secure cookie over http). `now` is seconds since the epoch.
-bool cookieFromSetCookie(const Poco::Net::HTTPCookie& set, const Poco::URI& url, std::int64_t now,
-                         StoredCookie* out);
+// What the Set-Cookie header value `line` received from `url` stores (RFC 6265 5.2: unknown
+// attributes and unreadable dates are ignored, Max-Age wins over Expires); false when a browser
+// would refuse it (no name=value, a Domain the host is not in or without a dot, Secure over
+// http). `now` is seconds since the epoch; an expiry at or before it means "delete".
+bool parseSetCookie(std::string_view line, const Poco::URI& url, std::int64_t now,
+                    StoredCookie* out);
 
 // Puts `cookie` into `jar`, replacing the one with its name, domain and path; an expired one
 // (expiry before `now`) only removes it.

@@ -140,27 +140,42 @@ Status NavigationRecorder::start(const std::string& bidiUrl, const std::string& 
 }
 
 Status NavigationRecorder::finish(std::vector<DocumentHop>* out) {
+  Status status = unsubscribe(kCallDeadline);
+  *out = chains_.latest();
+  return status;
+}
+
+NavigationRecorder::~NavigationRecorder() {
+  Status ignored = unsubscribe(std::chrono::seconds(5));
+  (void)ignored;
+}
+
+Status NavigationRecorder::unsubscribe(std::chrono::milliseconds deadline) {
+  if (!subscribed_)
+    return Status::ok();
+  subscribed_ = false;
   rapidjson::Document params(rapidjson::kObjectType);
   auto& a = params.GetAllocator();
-  rapidjson::Document result;
   if (!subscription_.empty()) {
     rapidjson::Value ids(rapidjson::kArrayType);
     ids.PushBack(rapidjson::Value(subscription_.c_str(), a), a);
     params.AddMember("subscriptions", ids, a);
   } else {
-    // A driver without subscription ids: unsubscribe by event name.
+    // A driver without subscription ids: unsubscribe as subscribed, by events and context.
     rapidjson::Value events(rapidjson::kArrayType);
     events.PushBack("network.beforeRequestSent", a);
     events.PushBack("network.responseCompleted", a);
     params.AddMember("events", events, a);
+    rapidjson::Value contexts(rapidjson::kArrayType);
+    contexts.PushBack(rapidjson::Value(chains_.context().c_str(), a), a);
+    params.AddMember("contexts", contexts, a);
   }
   // The answer comes after every event the browser sent before it: the load is recorded.
-  Status status = connection_->call(
+  rapidjson::Document result;
+  return connection_->call(
       "session.unsubscribe", params, &result,
       [this](std::string_view method, const rapidjson::Value& p) { chains_.add(method, p); },
-      kCallDeadline);
-  *out = chains_.latest();
-  return status;
+      deadline);
 }
 
 } // namespace wdh

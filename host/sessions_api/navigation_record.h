@@ -7,6 +7,7 @@
 #include "sessions_api/bidi_connection.h"
 #include "sessions_api/document_hop.h"
 
+#include <chrono>
 #include <memory>
 #include <rapidjson/document.h>
 #include <string>
@@ -26,6 +27,8 @@ public:
   void add(std::string_view method, const rapidjson::Value& params);
   // The latest document's chain, redirects first and the final response last; empty if none.
   const std::vector<DocumentHop>& latest() const noexcept { return chain_; }
+  // The watched browsing context.
+  const std::string& context() const noexcept { return context_; }
 
 private:
   std::string context_;
@@ -41,13 +44,21 @@ public:
                       std::unique_ptr<NavigationRecorder>* out);
   // Unsubscribes, reading the events still queued; *out gets the latest document's chain.
   Status finish(std::vector<DocumentHop>* out);
+  // Unsubscribes if finish() was not called: the subscription belongs to the browser's BiDi
+  // session, which outlives this connection, and its clients would go on getting the events.
+  ~NavigationRecorder();
+  NavigationRecorder(const NavigationRecorder&) = delete;
+  NavigationRecorder& operator=(const NavigationRecorder&) = delete;
 
 private:
+  // session.unsubscribe, events read on the way given to chains_; at most once.
+  Status unsubscribe(std::chrono::milliseconds deadline);
   NavigationRecorder(std::unique_ptr<BidiConnection> connection, std::string context,
                      std::string subscription);
   std::unique_ptr<BidiConnection> connection_;
   DocumentChains chains_;
   std::string subscription_; // BiDi subscription id
+  bool subscribed_ = true;   // until unsubscribe() ran
 };
 
 } // namespace wdh

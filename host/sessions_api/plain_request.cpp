@@ -66,8 +66,9 @@ Status writeCookie(BidiConnection& bidi, const StoredCookie& cookie, std::int64_
   auto& a = params.GetAllocator();
   if (cookie.expiry >= 0 && cookie.expiry <= now) {
     rapidjson::Value filter(rapidjson::kObjectType);
+    std::string domain = cookie.hostOnly ? cookie.domain : "." + cookie.domain;
     filter.AddMember("name", rapidjson::Value(cookie.name.c_str(), a), a);
-    filter.AddMember("domain", rapidjson::Value(cookie.domain.c_str(), a), a);
+    filter.AddMember("domain", rapidjson::Value(domain.c_str(), a), a);
     filter.AddMember("path", rapidjson::Value(cookie.path.c_str(), a), a);
     params.AddMember("filter", filter, a);
     return bidi.call("storage.deleteCookies", params, &result, {}, kBidiDeadline);
@@ -131,6 +132,7 @@ Status requestPlain(SessionService& service, const std::string& id, const PlainR
     cookie.name = given.name;
     cookie.value = given.value;
     cookie.domain = Poco::toLower(given.domain.empty() ? target.getHost() : given.domain);
+    cookie.hostOnly = given.domain.empty();
     if (!cookie.domain.empty() && cookie.domain[0] == '.')
       cookie.domain.erase(0, 1);
     cookie.path = given.path.empty() ? "/" : given.path;
@@ -148,11 +150,10 @@ Status requestPlain(SessionService& service, const std::string& id, const PlainR
   exchange.timeout = request.timeout;
   exchange.cookiesFor = [&jar](const Poco::URI& url) { return cookieHeaderFor(jar, url); };
   exchange.received = [&](const Poco::URI& url, const Poco::Net::HTTPResponse& head) {
-    std::vector<Poco::Net::HTTPCookie> set;
-    head.getCookies(set);
-    for (const auto& one : set) {
+    for (auto it = head.find("Set-Cookie");
+         it != head.end() && Poco::icompare(it->first, "Set-Cookie") == 0; ++it) {
       StoredCookie cookie;
-      if (cookieFromSetCookie(one, url, now, &cookie)) {
+      if (parseSetCookie(it->second, url, now, &cookie)) {
         storeCookie(&jar, cookie, now);
         changed.push_back(cookie);
       }

@@ -15,6 +15,7 @@
 #include "json/json.h"
 #include <Poco/String.h>
 #include <Poco/URI.h>
+#include <algorithm>
 #include <chrono>
 
 namespace wdh {
@@ -30,6 +31,34 @@ void addWebSocketUrls(const std::shared_ptr<Session>& session, rapidjson::Value*
     out->AddMember("webSocketUrl", rapidjson::Value(sockets.publicBidi.c_str(), a), a);
   if (!sockets.publicCdp.empty())
     out->AddMember("cdpUrl", rapidjson::Value(sockets.publicCdp.c_str(), a), a);
+}
+
+// Runs a function when the scope ends (also by an exception).
+class EndOfScope {
+public:
+  explicit EndOfScope(std::function<void()> run) : run_(std::move(run)) {}
+  ~EndOfScope() { run_(); }
+  EndOfScope(const EndOfScope&) = delete;
+  EndOfScope& operator=(const EndOfScope&) = delete;
+
+private:
+  std::function<void()> run_;
+};
+
+// Whether `text` is an HTTP token (a header or cookie name).
+bool isToken(std::string_view text) {
+  return !text.empty() &&
+         text.find_first_not_of("!#$%&'*+-.^_`|~0123456789"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
+             std::string_view::npos;
+}
+
+// Whether `text` holds a control character (CR, LF, NUL, ...), or one of `also`.
+bool hasControl(std::string_view text, std::string_view also = {}) {
+  return std::any_of(text.begin(), text.end(), [&](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f || also.find(c) != std::string_view::npos;
+  });
 }
 
 constexpr const char* kKnownCommands =
@@ -78,6 +107,8 @@ bool readCookieItem(const rapidjson::Value& item, const char* alias, std::vector
   if (name == nullptr || !item.HasMember("value") || !item["value"].IsString())
     return false;
   PageCookie cookie{name->GetString(), item["value"].GetString(), "", ""};
+  if (!isToken(cookie.name) || hasControl(cookie.value, ";"))
+    return false;
   if (item.HasMember("domain") && item["domain"].IsString())
     cookie.domain = item["domain"].GetString();
   if (item.HasMember("path") && item["path"].IsString())
@@ -172,8 +203,13 @@ bool readCookies(const rapidjson::Value& command, std::vector<PageCookie>* out, 
         *error = apiError(400, "bad_request", shape);
         return false;
       }
-      out->push_back(PageCookie{std::string(pair.substr(0, equals)),
-                                std::string(pair.substr(equals + 1)), "", ""});
+      PageCookie cookie{std::string(pair.substr(0, equals)), std::string(pair.substr(equals + 1)),
+                        "", ""};
+      if (!isToken(cookie.name) || hasControl(cookie.value)) {
+        *error = apiError(400, "bad_request", shape);
+        return false;
+      }
+      out->push_back(std::move(cookie));
     }
     return true;
   }
@@ -206,10 +242,7 @@ bool readHeaders(const rapidjson::Value& command,
     }
     std::string_view name(member.name.GetString(), member.name.GetStringLength());
     std::string_view value(member.value.GetString(), member.value.GetStringLength());
-    bool nameOk = name.find_first_not_of("!#$%&'*+-.^_`|~0123456789"
-                                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
-                  std::string_view::npos;
-    if (!nameOk || value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+    if (!isToken(name) || hasControl(value, std::string_view("\0", 1))) {
       *error = apiError(400, "bad_request",
                         "\"customHeaders\": \"" + std::string(name.substr(0, 64)) +
                             "\" is not a valid header (names are tokens, values one line)");
@@ -218,6 +251,17 @@ bool readHeaders(const rapidjson::Value& command,
     out->emplace_back(member.name.GetString(), member.value.GetString());
   }
   return true;
+}
+
+// Whether `url` parses, has a host and holds no space or control character.
+bool validUrl(const std::string& url) {
+  if (hasControl(url, " "))
+    return false;
+  try {
+    return !Poco::URI(url).getHost().empty();
+  } catch (const Poco::Exception&) {
+    return false;
+  }
 }
 
 // "postData" for a page load: a string as is, an object form-encoded.
@@ -283,6 +327,16 @@ bool readPlainRequest(const rapidjson::Value& command, const PageRequest& page, 
       return false;
     }
   }
+  for (const auto& [name, value] : page.headers)
+    for (const char* hostOwned :
+         {"Host", "Content-Length", "Transfer-Encoding", "Connection", "Cookie"})
+      if (Poco::icompare(name, hostOwned) == 0) {
+        *error = apiError(400, "bad_request",
+                          "\"customHeaders\" cannot set " + std::string(hostOwned) +
+                              " on a plain request: the host sets it (cookies go in \"cookies\" "
+                              "or \"cookiejar\")");
+        return false;
+      }
   out->url = page.url;
   out->headers = page.headers;
   out->cookies = page.cookies;
@@ -602,6 +656,10 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
   page.url = url->value.GetString();
   if (page.url.rfind("http://", 0) != 0 && page.url.rfind("https://", 0) != 0)
     return apiError(400, "bad_request", "\"url\" must start with http:// or https://");
+  if (!validUrl(page.url))
+    return apiError(400, "bad_request",
+                    "\"url\" is not a URL: it needs a host, a port up to 65535, and no spaces or "
+                    "control characters (percent-encode them)");
   bool plain = false;
   ApiReply invalidInput;
   if (!readRequestType(command, method, &plain, &invalidInput))
@@ -651,18 +709,23 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
                         "; create one with sessions.create or leave out \"session\"");
   }
 
+  // A one-off session, or one the client asked to close, ends however this request does.
+  auto close = command.FindMember("closeAfterUse");
+  const bool ends = oneOff || (close != command.MemberEnd() && close->value.IsTrue());
+  EndOfScope ending([&] {
+    if (!ends)
+      return;
+    service_.deleteSession(id);
+    std::lock_guard<std::mutex> lock(mutex_);
+    networks_.erase(id);
+  });
+
   if (auto session = service_.find(id))
     page.bidiUrl = session->sockets().bidi;
-  if (page.listAllRedirects && page.bidiUrl.empty()) {
-    if (oneOff) {
-      service_.deleteSession(id);
-      std::lock_guard<std::mutex> lock(mutex_);
-      networks_.erase(id);
-    }
+  if (page.listAllRedirects && page.bidiUrl.empty())
     return apiError(400, "bad_request",
                     "\"listAllRedirects\" needs the session's WebDriver BiDi: create it with "
                     "\"webSocketUrl\": true (the default) on chrome or firefox");
-  }
   allowNavigation(id, page.url);
   if (page.actions != nullptr)
     allowActionNavigation(id, *page.actions);
@@ -677,18 +740,6 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
     status = requestPlain(service_, id, plainRequest, &solution);
   } else {
     status = fetchPage(service_, id, page, &solution);
-  }
-  auto close = command.FindMember("closeAfterUse");
-  bool closeAfterUse = close != command.MemberEnd() && close->value.IsTrue();
-  if (closeAfterUse && !oneOff) {
-    service_.deleteSession(id);
-    std::lock_guard<std::mutex> lock(mutex_);
-    networks_.erase(id);
-  }
-  if (oneOff) {
-    service_.deleteSession(id);
-    std::lock_guard<std::mutex> lock(mutex_);
-    networks_.erase(id);
   }
   if (plain && status.code() == ErrorCode::Timeout)
     return apiError(504, "request_timeout", status.message());

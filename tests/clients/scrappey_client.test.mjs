@@ -28,6 +28,7 @@ const PAGE = `<!doctype html><title>Form</title>
 let host;
 let site;
 let tlsSite;
+let untrustedSite;
 let siteUrl;
 let client;
 
@@ -73,15 +74,22 @@ before(async () => {
   site.listen(0, '127.0.0.1');
   await once(site, 'listening');
   siteUrl = `http://127.0.0.1:${site.address().port}/form`;
-  // A TLS site whose certificate no system CA signed: a plain request must refuse it.
+  // Two TLS sites: one whose certificate the host is told to trust (SSL_CERT_FILE), one it is not.
   const fixtures = new URL('./fixtures/', import.meta.url);
-  tlsSite = https.createServer({
-    key: readFileSync(new URL('self-signed.key', fixtures)),
-    cert: readFileSync(new URL('self-signed.crt', fixtures)),
-  }, (request, response) => response.end('secret'));
-  tlsSite.listen(0, '127.0.0.1');
-  await once(tlsSite, 'listening');
-  host = await startHost(['--plugin', 'chrome', '--plugin', 'firefox', '--warm-browsers', '0']);
+  const tlsServer = (name) => {
+    const server = https.createServer({
+      key: readFileSync(new URL(`${name}.key`, fixtures)),
+      cert: readFileSync(new URL(`${name}.crt`, fixtures)),
+    }, (request, response) => response.end(`${name} secret`));
+    server.listen(0, '127.0.0.1');
+    return server;
+  };
+  tlsSite = tlsServer('trusted');
+  untrustedSite = tlsServer('untrusted');
+  await Promise.all([once(tlsSite, 'listening'), once(untrustedSite, 'listening')]);
+  host = await startHost(['--plugin', 'chrome', '--plugin', 'firefox', '--warm-browsers', '0'], {
+    SSL_CERT_FILE: new URL('trusted.crt', fixtures).pathname,
+  });
   client = new Scrappey('local-key');
   client.baseUrl = `${host.url}/api/v1`;
 });
@@ -90,6 +98,7 @@ after(async () => {
   await host?.stop();
   site?.close();
   tlsSite?.close();
+  untrustedSite?.close();
 });
 
 test('scrappey-wrapper: create, get with browserActions and screenshot, post, destroy', { timeout: 240_000 }, async () => {
@@ -197,8 +206,13 @@ async function checkPlainRequests(session) {
   await assert.rejects(
     client.get({ url: `${origin}/echo`, session, requestType: 'request', screenshot: true }),
     (error) => error.response?.status === 400 && /needs requestType "browser"/.test(error.response.data.error));
+  // TLS: a certificate the host trusts is served; one it does not is refused, naming why.
+  const secure = await within(60_000, client.get({
+    url: `https://127.0.0.1:${tlsSite.address().port}/`, session, requestType: 'request',
+  }), 'request.get https');
+  assert.equal(secure.solution.response, 'trusted secret', JSON.stringify(secure).slice(0, 500));
   await assert.rejects(
-    client.get({ url: `https://127.0.0.1:${tlsSite.address().port}/`, session, requestType: 'request' }),
+    client.get({ url: `https://127.0.0.1:${untrustedSite.address().port}/`, session, requestType: 'request' }),
     (error) => error.response?.status === 502 && /certificate verify failed/.test(error.response.data.error));
 }
 

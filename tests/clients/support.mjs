@@ -41,12 +41,16 @@ async function stopProcess(child) {
   }
 }
 
-/** Starts `$WDHOST_BINARY --port 0 --host 127.0.0.1 ...extraArgs`; resolves once it listens. */
-export async function startHost(extraArgs = []) {
+/**
+ * Starts `$WDHOST_BINARY --port 0 --host 127.0.0.1 ...extraArgs` with `extraEnv` added to the
+ * environment; resolves once it listens.
+ */
+export async function startHost(extraArgs = [], extraEnv = {}) {
   const binary = process.env.WDHOST_BINARY;
   assert.ok(binary, 'set WDHOST_BINARY to the wdhost binary to test');
   const child = spawn(binary, ['--port', '0', '--host', '127.0.0.1', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...extraEnv },
   });
   children.add(child);
   let stderr = '';

@@ -2,7 +2,6 @@
 // browsers have it.
 #include "sessions_api/cookie_rules.h"
 
-#include <Poco/Net/HTTPResponse.h>
 #include <doctest/doctest.h>
 
 using namespace wdh;
@@ -20,14 +19,9 @@ StoredCookie cookie(const char* name, const char* domain, const char* path = "/"
   return c;
 }
 
-// The cookie a "Set-Cookie: `line`" from `url` stores, or false.
+// The cookie a "Set-Cookie: `line`" from `url` stores at time 1000, or false.
 bool received(const char* line, const char* url, StoredCookie* out) {
-  Poco::Net::HTTPResponse head;
-  head.add("Set-Cookie", line);
-  std::vector<Poco::Net::HTTPCookie> cookies;
-  head.getCookies(cookies);
-  REQUIRE(cookies.size() == 1);
-  return cookieFromSetCookie(cookies[0], Poco::URI(url), 1000, out);
+  return parseSetCookie(line, Poco::URI(url), 1000, out);
 }
 
 } // namespace
@@ -68,6 +62,41 @@ TEST_CASE("Set-Cookie: defaults, attributes, and the ones a browser refuses") {
   CHECK_FALSE(received("id=7; Domain=b.com", "http://a.com/", &got));
   CHECK_FALSE(received("id=7; Secure", "http://a.com/", &got));
   CHECK(received("id=7; Secure", "https://a.com/", &got));
+  CHECK_FALSE(received("no-pair", "http://a.com/", &got));
+  CHECK_FALSE(received("id=7; Domain=com", "http://a.com/", &got)); // one label: a suffix
+}
+
+TEST_CASE("Set-Cookie: unknown attributes and unreadable dates are ignored, Max-Age wins") {
+  StoredCookie got;
+  REQUIRE(received("id=1; Path=/; Partitioned; Priority=High", "http://a.com/", &got));
+  CHECK(got.name == "id");
+  CHECK(got.value == "1");
+  REQUIRE(received("id=1; Max-Age=soon; Expires=someday", "http://a.com/", &got));
+  CHECK(got.expiry == -1);
+  REQUIRE(received("id=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT", "http://a.com/", &got));
+  CHECK(got.expiry == 0); // in the past: the cookie is deleted
+  REQUIRE(
+      received("id=1; Expires=Fri, 01 Jan 2100 00:00:00 GMT; Max-Age=10", "http://a.com/", &got));
+  CHECK(got.expiry == 1010);
+  REQUIRE(received("id=1; Expires=Fri, 01 Jan 2100 00:00:00 GMT", "http://a.com/", &got));
+  CHECK(got.expiry == 4102444800);
+  REQUIRE(received("id=1; Max-Age=0", "http://a.com/", &got));
+  CHECK(got.expiry == 0);
+}
+
+TEST_CASE("a host-only cookie stays on its host, a Domain cookie reaches subdomains") {
+  StoredCookie hostOnly;
+  REQUIRE(received("h=1", "http://a.com/", &hostOnly));
+  CHECK(hostOnly.hostOnly);
+  CHECK(cookieApplies(hostOnly, Poco::URI("http://a.com/")));
+  CHECK_FALSE(cookieApplies(hostOnly, Poco::URI("http://www.a.com/")));
+  StoredCookie wide;
+  REQUIRE(received("d=1; Domain=a.com", "http://a.com/", &wide));
+  CHECK_FALSE(wide.hostOnly);
+  CHECK(cookieApplies(wide, Poco::URI("http://www.a.com/")));
+  rapidjson::Document written;
+  cookieToBidi(wide, &written, written.GetAllocator());
+  CHECK(std::string(written["domain"].GetString()) == ".a.com");
 }
 
 TEST_CASE("storing replaces the same cookie, and an expired one only removes it") {
@@ -90,6 +119,7 @@ TEST_CASE("BiDi cookies are read and written in storage's shape") {
   StoredCookie read;
   REQUIRE(cookieFromBidi(bidi, &read));
   CHECK(read.domain == "a.com");
+  CHECK_FALSE(read.hostOnly);
   CHECK(read.value == "x y");
   CHECK(read.sameSite == "Lax");
   CHECK(read.expiry == 1234);
