@@ -1,11 +1,14 @@
 #include "sessions_api/page_fetch.h"
 
 #include "core/log.h"
+#include "sessions_api/bidi_connection.h"
 #include "sessions_api/browser_actions.h"
 #include "sessions_api/navigation_record.h"
 #include "sessions_api/webdriver_call.h"
 
 #include "json/json.h"
+#include <chrono>
+#include <memory>
 
 namespace wdh {
 namespace {
@@ -65,16 +68,17 @@ std::string scriptBody(const char* script, const rapidjson::Value& args) {
   return toJson(doc);
 }
 
-// Sets extra headers on every request of the session's browser (Chrome's DevTools, through
-// chromedriver's goog/cdp/execute); an empty list clears them.
-Status setExtraHeaders(SessionService& service, const std::string& id,
-                       const std::vector<std::pair<std::string, std::string>>& headers) {
+// Sets extra headers on every request of the session's browser through Chrome's DevTools
+// (chromedriver's goog/cdp/execute); an empty list clears them.
+Status setHeadersOverDevTools(SessionService& service, const std::string& id,
+                              const std::vector<std::pair<std::string, std::string>>& headers) {
   rapidjson::Document ignored;
   Status status = command(service, id, "POST", "/goog/cdp/execute",
                           R"({"cmd":"Network.enable","params":{}})", &ignored);
   if (!status.isOk())
     return Status(ErrorCode::InvalidArgument,
-                  "customHeaders needs a chrome session (" + status.message() + ")");
+                  "customHeaders needs a chrome session or one with WebDriver BiDi (" +
+                      status.message() + ")");
   rapidjson::Document body(rapidjson::kObjectType);
   auto& a = body.GetAllocator();
   rapidjson::Value map(rapidjson::kObjectType);
@@ -85,6 +89,45 @@ Status setExtraHeaders(SessionService& service, const std::string& id,
   body.AddMember("cmd", "Network.setExtraHTTPHeaders", a);
   body.AddMember("params", params, a);
   return command(service, id, "POST", "/goog/cdp/execute", toJson(body), &ignored);
+}
+
+// Sets extra headers on every request of the session's current window with WebDriver BiDi's
+// network.setExtraHeaders (every browser with BiDi); an empty list clears them. Drivers without
+// the command fall back to DevTools.
+Status setExtraHeaders(SessionService& service, const std::string& id, const std::string& bidiUrl,
+                       const std::vector<std::pair<std::string, std::string>>& headers) {
+  if (bidiUrl.empty())
+    return setHeadersOverDevTools(service, id, headers);
+  rapidjson::Document handle;
+  Status status = command(service, id, "GET", "/window", "", &handle);
+  if (status.isOk() && !handle.IsString())
+    status = Status(ErrorCode::UnknownError, "Get Window Handle gave no string");
+  std::unique_ptr<BidiConnection> bidi;
+  if (status.isOk())
+    status = BidiConnection::open(bidiUrl, std::chrono::seconds(15), &bidi);
+  if (!status.isOk())
+    return status.withContext("customHeaders");
+  rapidjson::Document params(rapidjson::kObjectType);
+  auto& a = params.GetAllocator();
+  rapidjson::Value list(rapidjson::kArrayType);
+  for (const auto& [name, value] : headers) {
+    rapidjson::Value header(rapidjson::kObjectType);
+    rapidjson::Value text(rapidjson::kObjectType);
+    text.AddMember("type", "string", a);
+    text.AddMember("value", rapidjson::Value(value.c_str(), a), a);
+    header.AddMember("name", rapidjson::Value(name.c_str(), a), a);
+    header.AddMember("value", text, a);
+    list.PushBack(header, a);
+  }
+  params.AddMember("headers", list, a);
+  rapidjson::Value contexts(rapidjson::kArrayType);
+  contexts.PushBack(rapidjson::Value(handle.GetString(), a), a);
+  params.AddMember("contexts", contexts, a);
+  rapidjson::Document result;
+  status = bidi->call("network.setExtraHeaders", params, &result, {}, std::chrono::seconds(30));
+  if (status.code() == ErrorCode::UnknownCommand)
+    return setHeadersOverDevTools(service, id, headers);
+  return status.withContext("customHeaders");
 }
 
 // Adds `cookies` while the browser is on the URL's site (WebDriver sets cookies for the
@@ -171,7 +214,7 @@ Status fetchPage(SessionService& service, const std::string& id, const PageReque
                  rapidjson::Document* solution) {
   rapidjson::Document ignored;
   if (!request.headers.empty()) {
-    Status status = setExtraHeaders(service, id, request.headers);
+    Status status = setExtraHeaders(service, id, request.bidiUrl, request.headers);
     if (!status.isOk())
       return status;
   }
@@ -196,7 +239,7 @@ Status fetchPage(SessionService& service, const std::string& id, const PageReque
   if (status.isOk() && recorder)
     addDocumentExchange(*recorder, request.listAllRedirects, solution);
   if (!request.headers.empty()) {
-    Status cleared = setExtraHeaders(service, id, {});
+    Status cleared = setExtraHeaders(service, id, request.bidiUrl, {});
     if (status.isOk() && !cleared.isOk())
       status = cleared;
   }

@@ -25,7 +25,7 @@ struct PageRequest {
   bool post = false;                                        // request.post: submit postData
   std::string postData;                                     // "a=1&b=2" (form-urlencoded)
   std::vector<PageCookie> cookies;                          // set on the URL's site first
-  std::vector<std::pair<std::string, std::string>> headers; // extra request headers (chrome)
+  std::vector<std::pair<std::string, std::string>> headers; // extra request headers
   const rapidjson::Value* actions = nullptr;                // browserActions (checked), or null
   std::vector<std::pair<std::string, std::string>> localStorage; // set on the URL's site first
   bool screenshot = false;                                       // add a base64 PNG of the viewport

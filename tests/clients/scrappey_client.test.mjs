@@ -223,8 +223,9 @@ async function checkRedirects(browser) {
   assert.equal(created.data, 'success', JSON.stringify(created));
   try {
     const movedUrl = siteUrl.replace(/\/form$/, '/moved');
-    const got = await within(120_000, client.get({ url: movedUrl, session: created.session, listAllRedirects: true }),
-      'request.get');
+    const got = await within(120_000, client.get({
+      url: movedUrl, session: created.session, listAllRedirects: true, customHeaders: { 'X-Extra': 'page' },
+    }), 'request.get');
     assert.equal(got.data, 'success', JSON.stringify(got).slice(0, 500));
     const solution = got.solution;
     assert.equal(solution.statusCode, 200);
@@ -236,6 +237,10 @@ async function checkRedirects(browser) {
     assert.equal(hops[0].responseHeaders.location, '/form');
     assert.equal(hops[0].responseHeaders['x-hop'], 'moved');
     assert.equal(solution.requestHeaders.host, new URL(siteUrl).host);
+    assert.equal(solution.requestHeaders['x-extra'], 'page'); // customHeaders, on every browser with BiDi
+    // ... for that request only.
+    const next = await within(60_000, client.get({ url: siteUrl, session: created.session }), 'request.get');
+    assert.equal(next.solution.requestHeaders['x-extra'], undefined);
     await checkPlainRequests(created.session);
   } finally {
     await client.destroySession(created.session);
