@@ -1,5 +1,6 @@
 #include "sessions_api/plain_request.h"
 
+#include "core/base64.h"
 #include "core/log.h"
 #include "sessions_api/bidi_connection.h"
 #include "sessions_api/cookie_rules.h"
@@ -7,12 +8,10 @@
 #include "sessions_api/webdriver_call.h"
 
 #include "json/json.h"
-#include <Poco/Base64Encoder.h>
 #include <Poco/String.h>
 #include <Poco/TextIterator.h>
 #include <Poco/UTF8Encoding.h>
 #include <algorithm>
-#include <sstream>
 
 namespace wdh {
 namespace {
@@ -34,15 +33,6 @@ bool isUtf8(const std::string& text) {
     if (*it < 0)
       return false;
   return true;
-}
-
-std::string base64(const std::string& bytes) {
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out);
-  encoder.rdbuf()->setLineLength(0);
-  encoder << bytes;
-  encoder.close();
-  return out.str();
 }
 
 // The session's cookies, every site's (storage.getCookies of the default partition).
@@ -181,7 +171,7 @@ Status requestPlain(SessionService& service, const std::string& id, const PlainR
                                    static_cast<rapidjson::SizeType>(result.body.size()), a),
                   a);
   } else {
-    out.AddMember("response", rapidjson::Value(base64(result.body).c_str(), a), a);
+    out.AddMember("response", rapidjson::Value(base64Encode(result.body).c_str(), a), a);
     out.AddMember("responseEncoding", "base64", a);
   }
   out.AddMember("currentUrl", rapidjson::Value(result.finalUrl.c_str(), a), a);

@@ -1,10 +1,10 @@
 #include "webdriver/session_files.h"
 
+#include "core/base64.h"
 #include "process/temp_dirs.h"
 
 #include "json/json.h"
 #include <Poco/Base64Decoder.h>
-#include <Poco/Base64Encoder.h>
 #include <Poco/DateTime.h>
 #include <Poco/Exception.h>
 #include <Poco/Path.h>
@@ -77,15 +77,6 @@ Status uploadArgument(std::string message) {
                     "; POST /se/file takes {\"file\": \"<base64 of a zip holding one file>\"}");
 }
 
-std::string base64(const std::string& bytes) {
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out);
-  encoder.rdbuf()->setLineLength(0);
-  encoder << bytes;
-  encoder.close();
-  return out.str();
-}
-
 // A zip holding the one file `dir`/`name`, base64-encoded.
 Status zipOneFile(const std::string& dir, const std::string& name, std::string* out) {
   std::ifstream in(dir + "/" + name, std::ios::binary);
@@ -95,7 +86,7 @@ Status zipOneFile(const std::string& dir, const std::string& name, std::string* 
   Poco::Zip::Compress compress(zip, true);
   compress.addFile(in, Poco::DateTime(), Poco::Path(name));
   compress.close();
-  *out = base64(zip.str());
+  *out = base64Encode(zip.str());
   return Status::ok();
 }
 
