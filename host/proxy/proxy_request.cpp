@@ -3,6 +3,7 @@
 #include "proxy/proxy_request.h"
 
 #include "http/head_stream.h"
+#include "http/token.h"
 #include "proxy/domain_match.h"
 
 #include <Poco/Exception.h>
@@ -12,13 +13,6 @@
 
 namespace wdh::proxy {
 namespace {
-
-bool isToken(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) ||
-           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
-}
 
 Status bad(int* httpStatus, int status, std::string message) {
   *httpStatus = status;
@@ -33,7 +27,7 @@ std::string laxness(std::string_view text, const Poco::Net::HTTPRequest& head) {
   std::string line = head.getMethod() + " " + target + " " + head.getVersion() + "\r\n";
   if (text.substr(0, line.size()) != line)
     return "malformed request line";
-  if (!isToken(head.getMethod()))
+  if (!isHttpToken(head.getMethod()))
     return "malformed method";
   if (head.getVersion() != "HTTP/1.1" && head.getVersion() != "HTTP/1.0")
     return "unsupported HTTP version";
@@ -46,7 +40,7 @@ std::string laxness(std::string_view text, const Poco::Net::HTTPRequest& head) {
   if (lines != head.size() + 2)
     return "malformed header section";
   for (const auto& field : head) {
-    if (!isToken(field.first))
+    if (!isHttpToken(field.first))
       return "malformed header field";
   }
   return "";

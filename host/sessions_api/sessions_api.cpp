@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "core/uuid.h"
+#include "http/token.h"
 #include "proxy/forwarding_proxy.h"
 #include "sessions_api/browser_actions.h"
 #include "sessions_api/chrome_presentation.h"
@@ -44,14 +45,6 @@ public:
 private:
   std::function<void()> run_;
 };
-
-// Whether `text` is an HTTP token (a header or cookie name).
-bool isToken(std::string_view text) {
-  return !text.empty() &&
-         text.find_first_not_of("!#$%&'*+-.^_`|~0123456789"
-                                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
-             std::string_view::npos;
-}
 
 // Whether `text` holds a control character (CR, LF, NUL, ...), or one of `also`.
 bool hasControl(std::string_view text, std::string_view also = {}) {
@@ -107,7 +100,7 @@ bool readCookieItem(const rapidjson::Value& item, const char* alias, std::vector
   if (name == nullptr || !item.HasMember("value") || !item["value"].IsString())
     return false;
   PageCookie cookie{name->GetString(), item["value"].GetString(), "", ""};
-  if (!isToken(cookie.name) || hasControl(cookie.value, ";"))
+  if (!isHttpToken(cookie.name) || hasControl(cookie.value, ";"))
     return false;
   if (item.HasMember("domain") && item["domain"].IsString())
     cookie.domain = item["domain"].GetString();
@@ -205,7 +198,7 @@ bool readCookies(const rapidjson::Value& command, std::vector<PageCookie>* out, 
       }
       PageCookie cookie{std::string(pair.substr(0, equals)), std::string(pair.substr(equals + 1)),
                         "", ""};
-      if (!isToken(cookie.name) || hasControl(cookie.value)) {
+      if (!isHttpToken(cookie.name) || hasControl(cookie.value)) {
         *error = apiError(400, "bad_request", shape);
         return false;
       }
@@ -242,7 +235,7 @@ bool readHeaders(const rapidjson::Value& command,
     }
     std::string_view name(member.name.GetString(), member.name.GetStringLength());
     std::string_view value(member.value.GetString(), member.value.GetStringLength());
-    if (!isToken(name) || hasControl(value, std::string_view("\0", 1))) {
+    if (!isHttpToken(name) || hasControl(value, std::string_view("\0", 1))) {
       *error = apiError(400, "bad_request",
                         "\"customHeaders\": \"" + std::string(name.substr(0, 64)) +
                             "\" is not a valid header (names are tokens, values one line)");
