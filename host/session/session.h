@@ -81,6 +81,9 @@ public:
     EndCause none = EndCause::None;
     endCause_.compare_exchange_strong(none, cause);
   }
+  // Says its slot is on its way back: its teardown has begun (before close(), by whoever took it
+  // out of the session map).
+  void markSlotReturning() noexcept { slot_.markReturning(); }
   // Why it ended; None while live.
   EndCause endCause() const noexcept { return endCause_.load(); }
   // Re-arms the idle timer as a command would: websocket traffic keeps a session alive.

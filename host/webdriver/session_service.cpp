@@ -13,6 +13,7 @@
 
 #include "json/json.h"
 #include <future>
+#include <tuple>
 #include <vector>
 
 namespace wdh {
@@ -38,10 +39,11 @@ std::chrono::milliseconds timeoutOf(const rapidjson::Value& timeouts, const char
 SessionService::SessionService(const PluginRegistry& registry, SessionMap& sessions,
                                HostServices services, SessionSettings settings)
     : registry_(registry), sessions_(sessions), services_(services), settings_(settings),
-      slots_(settings.maxSessions, settings.maxSessionsPerPlugin),
+      slots_(settings.maxSessions, settings.maxSessionsPerPlugin, settings.maxQueue),
       crashes_(std::make_shared<CrashInbox>()),
       closing_(std::make_shared<std::atomic<std::size_t>>(0)),
-      janitor_(sessions, crashes_, [this](const std::shared_ptr<Session>& s) { closeSession(s); }) {
+      janitor_(sessions, crashes_, [this](const std::shared_ptr<Session>& s) { closeSession(s); }),
+      ownJobs_(std::make_unique<JobExecutor>(64)), jobs_(ownJobs_.get()) {
   if (services_.processes != nullptr) {
     std::shared_ptr<CrashInbox> inbox = crashes_;
     services_.processes->setExitListener(
@@ -86,15 +88,6 @@ Status SessionService::hostTiming(const rapidjson::Value& hostCaps, const std::s
   return Status::ok();
 }
 
-Status SessionService::newSession(std::string_view body, const std::function<bool()>& clientGone,
-                                  std::string_view webSocketBase, std::string* response) {
-  NewSessionRequest request;
-  request.clientGone = clientGone;
-  request.webSocketBase = webSocketBase;
-  std::string id;
-  return newSession(body, request, response, &id);
-}
-
 bool SessionService::isSessionPeer(const std::string& id, int fd) const {
   if (services_.processes == nullptr)
     return false;
@@ -117,76 +110,18 @@ std::vector<SessionSummary> SessionService::list() const {
 
 Status SessionService::newSession(std::string_view body, const NewSessionRequest& newRequest,
                                   std::string* response, std::string* sessionId) {
-  std::string plugin = "none";
-  Status status = chooseAndStart(body, newRequest, response, sessionId, &plugin);
-  if (!status.isOk() && metrics_ != nullptr)
-    metrics_->sessionFailed(plugin, status.name());
-  return status;
-}
-
-Status SessionService::chooseAndStart(std::string_view body, const NewSessionRequest& newRequest,
-                                      std::string* response, std::string* sessionId,
-                                      std::string* chosen) {
-  if (!newRequest.sessionId.empty() && sessions_.find(newRequest.sessionId))
-    return Status(ErrorCode::SessionNotCreated,
-                  "a session with the id " + newRequest.sessionId + " is already live");
-  rapidjson::Document request;
-  Status status = parseJsonObject(body, &request);
-  if (!status.isOk())
-    return status;
-  std::vector<rapidjson::Document> sets;
-  status = mergeCapabilities(request, &sets);
-  if (!status.isOk())
-    return status;
-
-  std::string cannotDownload;
-  for (rapidjson::Document& caps : sets) {
-    rapidjson::Document hostCaps;
-    extractHostCapabilities(&caps, &hostCaps);
-    bool downloadsAsked = false;
-    auto downloads = hostCaps.FindMember(kDownloadsEnabledCap);
-    if (downloads != hostCaps.MemberEnd()) {
-      if (!downloads->value.IsBool())
-        return Status(ErrorCode::InvalidArgument, std::string(kDownloadsEnabledCap) +
-                                                      " must be true or false, not " +
-                                                      toJson(downloads->value));
-      downloadsAsked = downloads->value.GetBool();
-    }
-    std::string capsJson = toJson(caps);
-    for (const auto& plugin : registry_.plugins()) {
-      if (!matchesPlugin(caps, plugin->description()))
-        continue;
-      if (downloadsAsked && !plugin->description().downloads) {
-        cannotDownload += (cannotDownload.empty() ? "" : ", ") + plugin->name();
-        continue;
-      }
-      bool matched = false;
-      std::string accepted;
-      status = plugin->negotiate(capsJson, &matched, &accepted);
-      if (!status.isOk())
-        return status;
-      if (!matched)
-        continue;
-      SessionTiming timing;
-      status = hostTiming(hostCaps, accepted, &timing);
-      if (!status.isOk())
-        return status;
-      auto asked = caps.FindMember("webSocketUrl");
-      bool bidiAsked = asked != caps.MemberEnd() && asked->value.IsTrue();
-      *chosen = plugin->name();
-      return startOn(plugin, accepted, timing, LaunchAsks{bidiAsked, downloadsAsked}, newRequest,
-                     response, sessionId);
-    }
+  std::promise<std::tuple<Status, std::string, std::string>> promised;
+  auto result = promised.get_future();
+  startNewSession(std::string(body), newRequest,
+                  [&promised](Status status, std::string answer, std::string id) {
+                    promised.set_value({std::move(status), std::move(answer), std::move(id)});
+                  });
+  auto [status, answer, id] = result.get();
+  if (status.isOk()) {
+    *response = std::move(answer);
+    *sessionId = std::move(id);
   }
-  std::string asked;
-  for (const rapidjson::Document& caps : sets)
-    asked += (asked.empty() ? "" : " or ") + toJson(caps);
-  return Status(ErrorCode::SessionNotCreated,
-                "no plugin matches the capabilities " + asked + "; this host offers " +
-                    describeOffer(registry_.plugins()) +
-                    (cannotDownload.empty() ? ""
-                                            : "; " + cannotDownload + " cannot manage downloads (" +
-                                                  kDownloadsEnabledCap + ")"));
+  return status;
 }
 
 void SessionService::reclaim(const std::string& sessionId) {
@@ -243,6 +178,7 @@ void SessionService::closeInBackground(std::shared_ptr<Session> session, std::ui
   if (endListener_)
     endListener_(session->id(), closeCode, "session ended: " + sessions_.endReason(session->id()));
   closing_->fetch_add(1);
+  session->markSlotReturning();
   std::string plugin = session->plugin().name();
   {
     std::lock_guard<std::mutex> lock(countsMutex_);

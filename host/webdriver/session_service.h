@@ -3,6 +3,7 @@
 // the session's backend. Idle and crashed sessions are closed in the background.
 #pragma once
 
+#include "core/job_executor.h"
 #include "core/status.h"
 #include "metrics/host_metrics.h"
 #include "plugin/host_table.h"
@@ -34,12 +35,15 @@ struct SessionSettings {
   std::size_t maxSessions = 4;                             // host-wide limit
   std::map<std::string, std::size_t> maxSessionsPerPlugin; // by plugin name
   std::chrono::milliseconds queueTimeout{300000};          // wait for a slot; 0 = no queue
-  std::chrono::milliseconds launchTimeout{90000};          // a plugin's launch() at most
-  std::chrono::seconds idleTimeout{200};                   // default per session
-  std::chrono::seconds maxIdleTimeout{3600};               // bound of wdhost:sessionTimeout
-  std::chrono::milliseconds teardownGrace{2000};           // SIGTERM -> SIGKILL
-  std::size_t warmBrowsers = 0;                            // browsers started ahead, at most
-  std::chrono::seconds warmIdle{120};                      // a warm browser unused this long closes
+  std::size_t maxQueue = 1000;                             // New Sessions waiting at most
+  // With no queue: how long a New Session waits for a slot whose session is being torn down.
+  std::chrono::milliseconds returningWait{30000};
+  std::chrono::milliseconds launchTimeout{90000}; // a plugin's launch() at most
+  std::chrono::seconds idleTimeout{200};          // default per session
+  std::chrono::seconds maxIdleTimeout{3600};      // bound of wdhost:sessionTimeout
+  std::chrono::milliseconds teardownGrace{2000};  // SIGTERM -> SIGKILL
+  std::size_t warmBrowsers = 0;                   // browsers started ahead, at most
+  std::chrono::seconds warmIdle{120};             // a warm browser unused this long closes
 };
 
 // How a New Session is asked for beyond its body.
@@ -51,6 +55,10 @@ struct NewSessionRequest {
   std::string api = "webdriver";    // which API asks: "webdriver" or "sessions"
   std::string clientAddress;        // the requester's "ip:port", for the status page
 };
+
+// Told once how a New Session ended: Ok with the JSON reply and the session's id, or the error.
+using NewSessionDone =
+    std::function<void(Status status, std::string response, std::string sessionId)>;
 
 // Told when a session ends, before its backend is torn down: its id, the websocket close
 // code its open websockets get, and why it ended.
@@ -114,14 +122,19 @@ public:
   // InvalidSessionId for `id`, saying why it ended when the host knows.
   Status unknownSession(std::string_view id) const;
 
-  // New Session: `body` is the request body; `clientGone` says whether the requester left
-  // (polled while queued); *response is the JSON reply on success.
-  Status newSession(std::string_view body, const std::function<bool()>& clientGone,
-                    std::string_view webSocketBase, std::string* response);
+  // New Session (`body` is the request body) without a thread waiting in the queue: the
+  // capabilities are matched on this thread; a request that must wait for a slot holds none
+  // (request.clientGone is polled meanwhile), and its launch runs on the job executor. `done`
+  // is called exactly once, on this thread or an executor's.
+  void startNewSession(std::string body, NewSessionRequest request, NewSessionDone done);
 
-  // New Session with a chosen id and an attachment; *sessionId is the id created.
+  // startNewSession() waited for on this thread; *sessionId is the id created.
   Status newSession(std::string_view body, const NewSessionRequest& request, std::string* response,
                     std::string* sessionId);
+
+  // Runs launches and what follows a wait in the queue on `jobs` (must outlive the service;
+  // set before start()). Unset, the service uses an executor of its own.
+  void setJobExecutor(JobExecutor* jobs) noexcept { jobs_ = jobs; }
 
   // True when a session with `id` is live.
   bool exists(std::string_view id) const { return sessions_.find(id) != nullptr; }
@@ -191,11 +204,18 @@ private:
   Status afterCommand(std::string_view id, std::string_view method, std::string_view suffix,
                       Status status, RelayResponse* out);
 
-  Status chooseAndStart(std::string_view body, const NewSessionRequest& request,
-                        std::string* response, std::string* sessionId, std::string* chosen);
-  Status startOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& accepted,
-                 SessionTiming timing, LaunchAsks asks, const NewSessionRequest& request,
-                 std::string* response, std::string* sessionId);
+  struct PendingStart;
+  // Matches the capabilities to a plugin and negotiates: fills start->plugin and what it
+  // accepted.
+  Status choose(std::string_view body, PendingStart* start);
+  // A warm browser handed over, or a slot asked for (queueing without a thread).
+  void beginStart(const std::shared_ptr<PendingStart>& start);
+  // Launches on the slot the start holds, makes the session live and answers.
+  void launchAndFinish(const std::shared_ptr<PendingStart>& start);
+  // Makes the launched session live and answers `done`.
+  void finishStart(const std::shared_ptr<PendingStart>& start);
+  // Answers `done` with a failure.
+  void failStart(const std::shared_ptr<PendingStart>& start, Status status);
   // launch() on its own thread, bounded by --launch-timeout; on failure nothing of `id` is left.
   Status launchOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& id,
                   const std::string& capabilities, wdhost_session** handle, std::string* reply);
@@ -243,6 +263,8 @@ private:
   WarmPool warm_;
   std::mutex warmLaunchesMutex_;
   std::vector<std::future<void>> warmLaunches_; // background launches of warm browsers
+  std::unique_ptr<JobExecutor> ownJobs_;        // used when no executor was set
+  JobExecutor* jobs_ = nullptr;                 // runs launches after a wait in the queue
 };
 
 } // namespace wdh

@@ -6,6 +6,7 @@
 #include "process/process_supervisor.h"
 #include "process/temp_dirs.h"
 #include "webdriver/capabilities.h"
+#include "webdriver/matching.h"
 #include "webdriver/session_service.h"
 #include "webdriver/websocket_capabilities.h"
 
@@ -73,20 +74,113 @@ double secondsSince(std::chrono::steady_clock::time_point then) {
 
 } // namespace
 
-Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
-                               const std::string& accepted, SessionTiming timing, LaunchAsks asks,
-                               const NewSessionRequest& newRequest, std::string* response,
-                               std::string* sessionId) {
-  auto asked = std::chrono::steady_clock::now();
-  std::string key = warmKey(plugin->name(), accepted, asks);
+// A New Session on its way: what was chosen, what it holds, and whom to answer.
+struct SessionService::PendingStart {
+  NewSessionRequest request;
+  NewSessionDone done;
+  std::shared_ptr<LoadedPlugin> plugin; // chosen by choose()
+  std::string accepted;                 // what the plugin's negotiate() accepted
+  SessionTiming timing;
+  LaunchAsks asks;
+  std::string key; // its warm-browser configuration
   Launched launched;
-  launched.plugin = plugin;
-  launched.id = newRequest.sessionId.empty() ? randomUuid() : newRequest.sessionId;
-  Status status;
+  bool warm = false; // a browser started ahead was handed over
   // Where the time goes, for the log: the wait for a slot, the plugin's launch, the rest.
-  auto slotted = asked, launchedAt = asked;
+  std::chrono::steady_clock::time_point asked, slotted, launchedAt;
+};
+
+Status SessionService::choose(std::string_view body, PendingStart* start) {
+  const NewSessionRequest& newRequest = start->request;
+  if (!newRequest.sessionId.empty() && sessions_.find(newRequest.sessionId))
+    return Status(ErrorCode::SessionNotCreated,
+                  "a session with the id " + newRequest.sessionId + " is already live");
+  rapidjson::Document request;
+  Status status = parseJsonObject(body, &request);
+  if (!status.isOk())
+    return status;
+  std::vector<rapidjson::Document> sets;
+  status = mergeCapabilities(request, &sets);
+  if (!status.isOk())
+    return status;
+
+  std::string cannotDownload;
+  for (rapidjson::Document& caps : sets) {
+    rapidjson::Document hostCaps;
+    extractHostCapabilities(&caps, &hostCaps);
+    bool downloadsAsked = false;
+    auto downloads = hostCaps.FindMember(kDownloadsEnabledCap);
+    if (downloads != hostCaps.MemberEnd()) {
+      if (!downloads->value.IsBool())
+        return Status(ErrorCode::InvalidArgument, std::string(kDownloadsEnabledCap) +
+                                                      " must be true or false, not " +
+                                                      toJson(downloads->value));
+      downloadsAsked = downloads->value.GetBool();
+    }
+    std::string capsJson = toJson(caps);
+    for (const auto& plugin : registry_.plugins()) {
+      if (!matchesPlugin(caps, plugin->description()))
+        continue;
+      if (downloadsAsked && !plugin->description().downloads) {
+        cannotDownload += (cannotDownload.empty() ? "" : ", ") + plugin->name();
+        continue;
+      }
+      bool matched = false;
+      std::string accepted;
+      status = plugin->negotiate(capsJson, &matched, &accepted);
+      if (!status.isOk())
+        return status;
+      if (!matched)
+        continue;
+      status = hostTiming(hostCaps, accepted, &start->timing);
+      if (!status.isOk())
+        return status;
+      auto asked = caps.FindMember("webSocketUrl");
+      bool bidiAsked = asked != caps.MemberEnd() && asked->value.IsTrue();
+      start->plugin = plugin;
+      start->accepted = std::move(accepted);
+      start->asks = LaunchAsks{bidiAsked, downloadsAsked};
+      return Status::ok();
+    }
+  }
+  std::string asked;
+  for (const rapidjson::Document& caps : sets)
+    asked += (asked.empty() ? "" : " or ") + toJson(caps);
+  return Status(ErrorCode::SessionNotCreated,
+                "no plugin matches the capabilities " + asked + "; this host offers " +
+                    describeOffer(registry_.plugins()) +
+                    (cannotDownload.empty() ? ""
+                                            : "; " + cannotDownload + " cannot manage downloads (" +
+                                                  kDownloadsEnabledCap + ")"));
+}
+
+void SessionService::startNewSession(std::string body, NewSessionRequest request,
+                                     NewSessionDone done) {
+  auto start = std::make_shared<PendingStart>();
+  start->request = std::move(request);
+  start->done = std::move(done);
+  start->asked = std::chrono::steady_clock::now();
+  Status status = choose(body, start.get());
+  if (!status.isOk())
+    return failStart(start, std::move(status));
+  beginStart(start);
+}
+
+void SessionService::failStart(const std::shared_ptr<PendingStart>& start, Status status) {
+  if (metrics_ != nullptr)
+    metrics_->sessionFailed(start->plugin ? start->plugin->name() : "none", status.name());
+  NewSessionDone done = std::move(start->done);
+  done(std::move(status), {}, {});
+}
+
+void SessionService::beginStart(const std::shared_ptr<PendingStart>& start) {
+  const std::shared_ptr<LoadedPlugin>& plugin = start->plugin;
+  start->key = warmKey(plugin->name(), start->accepted, start->asks);
+  Launched& launched = start->launched;
+  launched.plugin = plugin;
+  launched.id = start->request.sessionId.empty() ? randomUuid() : start->request.sessionId;
+  start->slotted = start->launchedAt = start->asked;
   // A browser of this configuration started ahead, or still starting (then ready soonest).
-  std::unique_ptr<WarmBrowser> warm = warm_.takeOrWait(key, settings_.launchTimeout);
+  std::unique_ptr<WarmBrowser> warm = warm_.takeOrWait(start->key, settings_.launchTimeout);
   if (warm) {
     // Handed over whole: its processes and files are the session's from now on.
     if (services_.processes != nullptr)
@@ -97,64 +191,112 @@ Status SessionService::startOn(const std::shared_ptr<LoadedPlugin>& plugin,
     launched.reply = std::move(warm->reply);
     launched.downloadDir = std::move(warm->downloadDir);
     launched.slot = std::move(warm->slot);
-    launched.capabilities =
-        asks.downloads ? withDownloadDir(accepted, launched.downloadDir) : accepted;
+    launched.capabilities = start->asks.downloads
+                                ? withDownloadDir(start->accepted, launched.downloadDir)
+                                : start->accepted;
+    start->warm = true;
     if (metrics_ != nullptr)
       metrics_->warmHandedOver(plugin->name());
-  } else {
-    // A real New Session wins a slot over a browser started ahead: torn down here, so that
-    // its slot is free for this request (queue or not).
-    if (!slots_.hasFreeSlot(plugin->name())) {
-      std::unique_ptr<WarmBrowser> evicted = warm_.takeOldest();
-      // One still starting holds its slot until it is up; then it goes.
-      if (!evicted && warm_.starting() > 0 && warm_.waitForLaunches(settings_.launchTimeout))
-        evicted = warm_.takeOldest();
-      if (evicted)
-        closeSession(asSession(std::move(evicted)));
-    }
-    status = slots_.acquire(plugin->name(), settings_.queueTimeout, newRequest.clientGone,
-                            &launched.slot);
-    if (!status.isOk())
-      return status;
-    CountWhile starting(countsMutex_, starting_, plugin->name());
-    launched.capabilities = accepted;
-    if (asks.downloads) {
-      status = services_.tempDirs == nullptr
-                   ? Status(ErrorCode::SessionNotCreated, "this host has no temp directory")
-                   : services_.tempDirs->create(launched.id, "downloads", &launched.downloadDir);
-      if (!status.isOk())
-        return Status(ErrorCode::SessionNotCreated,
-                      "cannot create the session's download directory: " + status.message());
-      launched.capabilities = withDownloadDir(accepted, launched.downloadDir);
-    }
-    slotted = std::chrono::steady_clock::now();
-    status =
-        launchOn(plugin, launched.id, launched.capabilities, &launched.handle, &launched.reply);
-    if (!status.isOk())
-      return status;
-    launchedAt = std::chrono::steady_clock::now();
+    return finishStart(start);
   }
-  std::string id = launched.id;
-  status = becomeLive(std::move(launched), timing, asks, newRequest, response);
+  // A real New Session wins a slot over a browser started ahead: torn down here, so that its
+  // slot is free for this request (queue or not).
+  if (!slots_.hasFreeSlot(plugin->name())) {
+    std::unique_ptr<WarmBrowser> evicted = warm_.takeOldest();
+    // One still starting holds its slot until it is up; then it goes.
+    if (!evicted && warm_.starting() > 0 && warm_.waitForLaunches(settings_.launchTimeout))
+      evicted = warm_.takeOldest();
+    if (evicted)
+      closeSession(asSession(std::move(evicted)));
+  }
+  // The slot may come at once (this thread goes on with the launch) or later, on the thread
+  // that frees one: the launch then runs on the job executor, and nobody waits meanwhile.
+  struct Handoff {
+    std::mutex mutex;
+    bool asking = true;   // acquireAsync() has not returned yet
+    bool granted = false; // it was granted while asking
+  };
+  auto handoff = std::make_shared<Handoff>();
+  SlotWait wait{settings_.queueTimeout, settings_.returningWait};
+  slots_.acquireAsync(plugin->name(), wait, start->request.clientGone,
+                      [this, start, handoff](Status status, Slot slot) {
+                        if (status.isOk())
+                          start->launched.slot = std::move(slot);
+                        {
+                          std::lock_guard<std::mutex> lock(handoff->mutex);
+                          if (handoff->asking && status.isOk()) {
+                            handoff->granted = true;
+                            return;
+                          }
+                        }
+                        jobs_->submit([this, start, status = std::move(status)]() mutable {
+                          if (status.isOk())
+                            launchAndFinish(start);
+                          else
+                            failStart(start, std::move(status));
+                        });
+                      });
+  bool grantedHere = false;
+  {
+    std::lock_guard<std::mutex> lock(handoff->mutex);
+    handoff->asking = false;
+    grantedHere = handoff->granted;
+  }
+  if (grantedHere)
+    launchAndFinish(start);
+}
+
+void SessionService::launchAndFinish(const std::shared_ptr<PendingStart>& start) {
+  const std::shared_ptr<LoadedPlugin>& plugin = start->plugin;
+  Launched& launched = start->launched;
+  CountWhile starting(countsMutex_, starting_, plugin->name());
+  launched.capabilities = start->accepted;
+  if (start->asks.downloads) {
+    Status status =
+        services_.tempDirs == nullptr
+            ? Status(ErrorCode::SessionNotCreated, "this host has no temp directory")
+            : services_.tempDirs->create(launched.id, "downloads", &launched.downloadDir);
+    if (!status.isOk())
+      return failStart(
+          start, Status(ErrorCode::SessionNotCreated,
+                        "cannot create the session's download directory: " + status.message()));
+    launched.capabilities = withDownloadDir(start->accepted, launched.downloadDir);
+  }
+  start->slotted = std::chrono::steady_clock::now();
+  Status status =
+      launchOn(plugin, launched.id, launched.capabilities, &launched.handle, &launched.reply);
   if (!status.isOk())
-    return status;
-  *sessionId = id;
-  double took = secondsSince(asked);
+    return failStart(start, std::move(status));
+  start->launchedAt = std::chrono::steady_clock::now();
+  finishStart(start);
+}
+
+void SessionService::finishStart(const std::shared_ptr<PendingStart>& start) {
+  const std::shared_ptr<LoadedPlugin>& plugin = start->plugin;
+  std::string id = start->launched.id;
+  std::string response;
+  Status status =
+      becomeLive(std::move(start->launched), start->timing, start->asks, start->request, &response);
+  if (!status.isOk())
+    return failStart(start, std::move(status));
+  double took = secondsSince(start->asked);
   if (metrics_ != nullptr)
     metrics_->sessionCreated(plugin->name(), took);
   auto ms = static_cast<std::int64_t>(took * 1000);
   log(LogLevel::Info, "session",
       "created " + id + " on " + plugin->name() + " in " + std::to_string(ms) + " ms" +
-          (warm ? " (a browser started ahead)"
-                : " (slot " + msBetween(asked, slotted) + " ms, launch " +
-                      msBetween(slotted, launchedAt) + " ms, host " +
-                      msBetween(launchedAt, std::chrono::steady_clock::now()) + " ms)"),
+          (start->warm
+               ? " (a browser started ahead)"
+               : " (slot " + msBetween(start->asked, start->slotted) + " ms, launch " +
+                     msBetween(start->slotted, start->launchedAt) + " ms, host " +
+                     msBetween(start->launchedAt, std::chrono::steady_clock::now()) + " ms)"),
       LogFields{id, plugin->name(), ms});
   // A session with a network of its own (the sessions API's proxy) is not a configuration
   // that comes back.
-  if (!newRequest.attachment)
-    replenish(plugin, key, accepted, asks);
-  return Status::ok();
+  if (!start->request.attachment)
+    replenish(plugin, start->key, start->accepted, start->asks);
+  NewSessionDone done = std::move(start->done);
+  done(Status::ok(), std::move(response), std::move(id));
 }
 
 Status SessionService::launchOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& id,

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <doctest/doctest.h>
 #include <mutex>
 #include <thread>
@@ -106,4 +107,80 @@ TEST_CASE("slot pool: closing refuses the queue and every later request, with th
   held.release();
   CHECK(pool.acquire("chrome", 0ms, kStays, &later).message().find("draining") !=
         std::string::npos);
+}
+
+TEST_CASE("slot pool: a queued request holds no thread; it is told on the thread freeing a slot") {
+  SlotPool pool(1, {});
+  Slot held;
+  REQUIRE(pool.acquire("chrome", 0ms, kStays, &held).isOk());
+  std::vector<Slot> granted;
+  std::vector<std::thread::id> where;
+  for (int i = 0; i < 3; ++i)
+    pool.acquireAsync("chrome", SlotWait{10s, 0ms}, kStays, [&](Status status, Slot slot) {
+      CHECK(status.isOk());
+      where.push_back(std::this_thread::get_id());
+      granted.push_back(std::move(slot));
+    });
+  CHECK(pool.queued() == 3); // and this thread went on
+  held.release();
+  REQUIRE(granted.size() == 1);
+  CHECK((where.front() == std::this_thread::get_id()));
+  granted.clear(); // frees it: the next waiter gets it, in order
+  CHECK(granted.size() == 1);
+  CHECK(pool.queued() == 1);
+  granted.clear();
+  granted.clear();
+  CHECK(pool.queued() == 0);
+  CHECK(pool.inUse() == 0);
+}
+
+TEST_CASE("slot pool: --max-queue refuses at once past its bound") {
+  SlotPool pool(1, {}, 2);
+  Slot held;
+  REQUIRE(pool.acquire("chrome", 0ms, kStays, &held).isOk());
+  std::vector<Status> told;
+  for (int i = 0; i < 3; ++i)
+    pool.acquireAsync("chrome", SlotWait{10s, 0ms}, kStays,
+                      [&](Status status, Slot) { told.push_back(status); });
+  REQUIRE(told.size() == 1);
+  CHECK(told.front().message().find("--max-queue") != std::string::npos);
+  pool.close("shutting down");
+  CHECK(told.size() == 3);
+}
+
+TEST_CASE("slot pool: without a queue, a request waits only for a slot on its way back") {
+  SlotPool pool(1, {});
+  Slot held;
+  REQUIRE(pool.acquire("chrome", 0ms, kStays, &held).isOk());
+  Slot refused;
+  CHECK(pool.acquire("chrome", 0ms, kStays, &refused).message().find("--no-queue") !=
+        std::string::npos);
+  held.markReturning(); // its session's teardown has begun
+  std::thread teardown([&] {
+    std::this_thread::sleep_for(50ms);
+    held.release();
+  });
+  Status got;
+  Slot next;
+  std::mutex mutex;
+  std::condition_variable told;
+  bool done = false;
+  pool.acquireAsync("chrome", SlotWait{0ms, 5s}, kStays, [&](Status status, Slot slot) {
+    std::lock_guard<std::mutex> lock(mutex);
+    got = status;
+    next = std::move(slot);
+    done = true;
+    told.notify_all();
+  });
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    REQUIRE(told.wait_for(lock, 10s, [&] { return done; }));
+  }
+  teardown.join();
+  CHECK(got.isOk());
+  CHECK(static_cast<bool>(next));
+  // No slot on its way back: refused at once, as before.
+  Slot again;
+  CHECK_FALSE(pool.acquire("chrome", 0ms, kStays, &again).isOk());
+  next.release();
 }
