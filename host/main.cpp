@@ -13,6 +13,7 @@ int main(int argc, char* argv[]) {
     std::cerr << "wdhost: " << error << "\nRun 'wdhost --help' for the options.\n";
     return 2;
   }
+  wdh::hideTokens(argc, argv);
   if (options.showHelp) {
     std::cout << options.helpText;
     return 0;

@@ -1,21 +1,26 @@
 #include "app/host_app.h"
 
 #include "app/grid_relay_config.h"
+#include "core/job_executor.h"
 #include "core/log.h"
+#include "http/auth.h"
 #include "metrics/host_metrics.h"
 #include "plugin/plugin_registry.h"
 #include "process/process_supervisor.h"
 #include "process/temp_dirs.h"
-#include "server/auth.h"
 #include "server/http_server.h"
 #include "server/operator_endpoints.h"
 #include "session/session_map.h"
 #include "sessions_api/sessions_api.h"
 #include "webdriver/session_service.h"
 
+#include <Poco/Exception.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/URI.h>
 #include <algorithm>
 #include <atomic>
 #include <boost/dll/runtime_symbol_info.hpp>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -116,6 +121,30 @@ int printGridRelayConfig(const PluginRegistry& registry, const HostOptions& opti
   return 0;
 }
 
+// What the request gate lets through: the --allowed-hosts and --allowed-origins, the
+// --public-url's host, and --host when it is a name.
+GatePolicy gatePolicy(const HostOptions& options) {
+  GatePolicy policy;
+  policy.allowedHosts = options.allowedHosts;
+  policy.allowedOrigins = options.allowedOrigins;
+  auto addName = [&policy](std::string name) {
+    for (char& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!name.empty() && name.front() != '[')
+      policy.allowedHosts.push_back(std::move(name));
+  };
+  if (!options.publicUrl.empty()) {
+    try {
+      addName(Poco::URI(options.publicUrl).getHost());
+    } catch (const Poco::Exception&) {
+    }
+  }
+  Poco::Net::IPAddress literal;
+  if (!Poco::Net::IPAddress::tryParse(options.host, literal))
+    addName(options.host);
+  return policy;
+}
+
 // Why the host stops: what sessions still live are told, and how they are counted.
 struct Shutdown {
   std::string reason;
@@ -178,6 +207,15 @@ int runHost(const HostOptions& options) {
             "$WDHOST_AUTH_TOKEN), or pass --allow-unauthenticated-remote if you really mean it");
     return 2;
   }
+  if (!options.allowedOrigins.empty())
+    log(
+        LogLevel::Warn, "host",
+        "web pages of these origins may drive the host (--allowed-origins): " + [&options] {
+          std::string all;
+          for (const std::string& origin : options.allowedOrigins)
+            all += (all.empty() ? "" : ", ") + origin;
+          return all;
+        }());
   if (!isLoopbackHost(options.host) && options.authToken.empty())
     log(LogLevel::Warn, "host",
         "LISTENING BEYOND LOOPBACK WITHOUT AUTHENTICATION: anyone who reaches " + options.host +
@@ -250,6 +288,7 @@ int runHost(const HostOptions& options) {
   sessionSettings.queueTimeout =
       options.noQueue ? std::chrono::milliseconds(0)
                       : std::chrono::milliseconds(options.sessionRequestTimeout * 1000ULL);
+  sessionSettings.maxQueue = options.maxQueue;
   sessionSettings.launchTimeout = std::chrono::seconds(options.launchTimeout);
   sessionSettings.idleTimeout = std::chrono::seconds(options.sessionTimeout);
   sessionSettings.maxIdleTimeout = std::chrono::seconds(options.maxSessionTimeout);
@@ -257,7 +296,11 @@ int runHost(const HostOptions& options) {
       std::min<std::size_t>(options.warmBrowsers, sessionSettings.maxSessions);
   sessionSettings.warmIdle = std::chrono::seconds(options.warmIdle);
   SessionMap sessions;
+  // Work that may block (New Session, Delete, the sessions API, in-process commands) runs here,
+  // never on the threads that move bytes.
+  JobExecutor jobs(static_cast<std::size_t>(options.maxThreads));
   SessionService service(registry, sessions, services, sessionSettings);
+  service.setJobExecutor(&jobs);
   HostMetrics metrics;
   service.setMetrics(&metrics);
   // A session's end closes its relayed websockets first (the server exists from a bit later).
@@ -277,11 +320,14 @@ int runHost(const HostOptions& options) {
   ServerSettings serverSettings;
   serverSettings.host = options.host;
   serverSettings.port = options.port;
-  serverSettings.maxThreads = options.maxThreads;
   serverSettings.keepAliveTimeout = std::chrono::seconds(options.keepAliveTimeout);
   serverSettings.maxBodySize = options.maxBodySize;
-  serverSettings.authToken = options.authToken;
-  serverSettings.publicUrl = options.publicUrl;
+  serverSettings.maxConnections = options.maxConnections;
+  serverSettings.maxConnectionsPerPeer = options.maxConnectionsPerPeer;
+  serverSettings.access.clientToken = options.authToken;
+  serverSettings.access.operatorToken = options.operatorToken;
+  serverSettings.access.publicUrl = options.publicUrl;
+  serverSettings.access.gate = gatePolicy(options);
   serverSettings.maxWebSocketsPerSession = options.maxWebSocketsPerSession;
   std::vector<PooledProxy> pool;
   if (!options.proxyPool.empty()) {
@@ -292,8 +338,10 @@ int runHost(const HostOptions& options) {
     }
   }
   SessionsApi api(service, registry, std::move(pool));
-  HttpServer server(service, &api, serverSettings);
-  OperatorEndpoints operatorEndpoints(service, metrics, options.authToken);
+  HttpServer server(service, &api, jobs, serverSettings);
+  OperatorEndpoints operatorEndpoints(service, metrics,
+                                      Credentials(options.authToken, options.operatorToken),
+                                      options.publicUrl.rfind("https://", 0) == 0);
   server.setOperatorEndpoints(&operatorEndpoints);
   status = server.start();
   if (!status.isOk()) {

@@ -5,9 +5,11 @@
 
 #include "json/json.h"
 #include <boost/program_options.hpp>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace po = boost::program_options;
 
@@ -32,10 +34,92 @@ bool addPluginOption(const std::string& text, std::map<std::string, std::vector<
   return true;
 }
 
+// Reads a token from `path`: its first line, without trailing spaces; false with `*error`.
+bool readTokenFile(const std::string& option, const std::string& path, std::string* token,
+                   std::string* error) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    *error = "--" + option + " " + path + ": cannot read the file";
+    return false;
+  }
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+    line.pop_back();
+  if (line.empty()) {
+    *error = "--" + option + " " + path + ": the file's first line is empty";
+    return false;
+  }
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && (info.st_mode & (S_IRGRP | S_IROTH)) != 0)
+    log(LogLevel::Warn, "host",
+        "--" + option + " " + path + " is readable by other users; chmod 600 it");
+  *token = line;
+  return true;
+}
+
+// The token of `option`: the option itself, else its file, else the environment variable
+// (then removed from the environment).
+bool resolveToken(const std::string& option, const std::string& file, const char* variable,
+                  std::string* token, std::string* error) {
+  if (!token->empty() && !file.empty()) {
+    *error = "give --" + option + " or --" + option + "-file, not both";
+    return false;
+  }
+  if (!file.empty() && !readTokenFile(option + "-file", file, token, error))
+    return false;
+  if (const char* fromEnv = std::getenv(variable)) {
+    if (token->empty())
+      *token = fromEnv;
+    unsetenv(variable); // never handed to a driver or browser
+  }
+  return true;
+}
+
+// Splits comma-separated entries, trims them and makes them lower case.
+std::vector<std::string> lowerList(const std::vector<std::string>& given) {
+  std::vector<std::string> out;
+  for (const std::string& entry : given) {
+    std::stringstream items(entry);
+    std::string item;
+    while (std::getline(items, item, ',')) {
+      std::size_t start = item.find_first_not_of(" \t");
+      std::size_t end = item.find_last_not_of(" \t/");
+      if (start == std::string::npos)
+        continue;
+      std::string trimmed = item.substr(start, end - start + 1);
+      for (char& c : trimmed)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out.push_back(trimmed);
+    }
+  }
+  return out;
+}
+
 } // namespace
+
+void hideTokens(int argc, char* argv[]) {
+  auto blank = [](char* text) {
+    for (; *text != '\0'; ++text)
+      *text = 'x';
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg(argv[i]);
+    for (std::string_view option : {"--auth-token", "--operator-token"}) {
+      if (arg == option && i + 1 < argc)
+        blank(argv[i + 1]);
+      else if (arg.size() > option.size() && arg.substr(0, option.size()) == option &&
+               arg[option.size()] == '=')
+        blank(argv[i] + option.size() + 1);
+    }
+  }
+}
 
 bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::string* error) {
   std::string configFile;
+  std::string authTokenFile;
+  std::string operatorTokenFile;
+  std::vector<std::string> allowedHosts;
+  std::vector<std::string> allowedOrigins;
   std::vector<std::string> pluginOptions;
   std::vector<std::string> perPluginLimits;
   unsigned port = out->port;
@@ -77,6 +161,22 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   add("auth-token", po::value(&out->authToken),
       "token clients must send (Authorization: Bearer TOKEN, or basic auth with it as the "
       "password); also read from $WDHOST_AUTH_TOKEN");
+  add("auth-token-file", po::value(&authTokenFile),
+      "read the client token from the first line of FILE (keeps it out of ps and the shell's "
+      "history; e.g. a systemd credential)");
+  add("operator-token", po::value(&out->operatorToken),
+      "token for what only the operator may do: drain, /metrics, ending sessions from /ui "
+      "(default: the client token); also read from $WDHOST_OPERATOR_TOKEN");
+  add("operator-token-file", po::value(&operatorTokenFile),
+      "read the operator token from the first line of FILE");
+  add("allowed-hosts", po::value(&allowedHosts)->composing(),
+      "a name clients may address this host by in the Host header (repeatable or "
+      "comma-separated), e.g. wdhost-node; IP addresses, localhost and the --public-url host "
+      "always may. Other names are refused (DNS rebinding)");
+  add("allowed-origins", po::value(&allowedOrigins)->composing(),
+      "a web page origin allowed to send requests, e.g. https://dashboard.example:8443 "
+      "(repeatable or comma-separated; \"*\" allows every page: unsafe). WebDriver clients send "
+      "no Origin; pages of other origins are refused");
   add("allow-unauthenticated-remote", po::bool_switch(&out->allowUnauthenticatedRemote),
       "allow --host beyond loopback without --auth-token (anyone who reaches the port can drive "
       "the browsers)");
@@ -90,7 +190,16 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   add("max-body-size", po::value(&out->maxBodySize)->default_value(out->maxBodySize),
       "largest request body accepted, in bytes");
   add("max-threads", po::value(&out->maxThreads)->default_value(out->maxThreads),
-      "worker threads at most (idle connections and relayed commands need none)");
+      "threads for work that may wait (New Session, Delete Session, the sessions API, commands of "
+      "in-process plugins) at most; past them such a request is answered 503 at once. Idle "
+      "connections, queued New Sessions and relayed commands need none");
+  add("max-queue", po::value(&out->maxQueue)->default_value(out->maxQueue),
+      "New Session requests that may wait in the queue at once; more are refused at once");
+  add("max-connections", po::value(&out->maxConnections)->default_value(out->maxConnections),
+      "client connections open at once; more are answered 503 and closed");
+  add("max-connections-per-peer",
+      po::value(&out->maxConnectionsPerPeer)->default_value(out->maxConnectionsPerPeer),
+      "client connections open at once from one IP address");
   add("keep-alive-timeout", po::value(&out->keepAliveTimeout)->default_value(out->keepAliveTimeout),
       "seconds an idle client connection stays open");
   add("public-url", po::value(&out->publicUrl),
@@ -173,9 +282,30 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
     return false;
   }
 
-  if (out->authToken.empty()) {
-    if (const char* token = std::getenv("WDHOST_AUTH_TOKEN"))
-      out->authToken = token;
+  if (!resolveToken("auth-token", authTokenFile, "WDHOST_AUTH_TOKEN", &out->authToken, error) ||
+      !resolveToken("operator-token", operatorTokenFile, "WDHOST_OPERATOR_TOKEN",
+                    &out->operatorToken, error))
+    return false;
+  out->allowedHosts = lowerList(allowedHosts);
+  out->allowedOrigins = lowerList(allowedOrigins);
+  for (const std::string& host : out->allowedHosts)
+    if (host.find_first_of("/:@ ") != std::string::npos) {
+      *error = "--allowed-hosts '" + host +
+               "' must be a host name without scheme, port or path, e.g. wdhost-node";
+      return false;
+    }
+  for (const std::string& origin : out->allowedOrigins)
+    if (origin != "*" && origin != "null" && origin.rfind("http://", 0) != 0 &&
+        origin.rfind("https://", 0) != 0) {
+      *error = "--allowed-origins '" + origin +
+               "' must be an origin like https://dashboard.example:8443 (scheme, host, port)";
+      return false;
+    }
+  if (out->maxQueue > 1000000 || out->maxConnections < 16 || out->maxConnectionsPerPeer < 1 ||
+      out->maxConnectionsPerPeer > out->maxConnections) {
+    *error = "--max-queue must be at most 1000000, --max-connections at least 16, and "
+             "--max-connections-per-peer between 1 and --max-connections";
+    return false;
   }
   if (out->sessionTimeout == 0 || out->maxSessionTimeout == 0 || out->launchTimeout == 0) {
     *error = "--session-timeout, --max-session-timeout and --launch-timeout must be above 0";

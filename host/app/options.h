@@ -21,33 +21,45 @@ struct HostOptions {
   std::string logLevel = "info";                   // trace|debug|info|warn|error|off
   std::string logFormat = "text";                  // text|json
   std::size_t maxBodySize = 16 * 1024 * 1024;      // bytes
-  int maxThreads = 128;                            // requests served at once (worker threads)
+  int maxThreads = 128;                            // threads for work that may block, at most
   int keepAliveTimeout = 60;                       // s an idle client connection stays open
   std::string publicUrl;                           // base of the websocket URLs handed out
   std::size_t maxWebSocketsPerSession = 8;         // relayed websockets open at once per session
   std::size_t maxSessions = 0;                     // 0 = the number of cores
   std::map<std::string, std::size_t> maxSessionsPerPlugin; // NAME=N
-  unsigned sessionRequestTimeout = 300;    // seconds a New Session may wait for a slot
-  bool noQueue = false;                    // answer at once when no slot is free
-  unsigned sessionTimeout = 200;           // idle seconds before a session is closed
-  unsigned maxSessionTimeout = 3600;       // bound of wdhost:sessionTimeout
-  unsigned warmDrivers = 1;                // drivers kept started ahead, per plugin
-  unsigned warmBrowsers = 1;               // whole browsers started ahead, at most
-  unsigned warmIdle = 120;                 // seconds a warm browser waits before it closes
-  unsigned launchTimeout = 90;             // seconds a plugin may take to start a session
-  std::string authToken;                   // required from clients when set
-  std::string proxyPool;                   // --proxy-pool FILE for the sessions API
-  bool allowUnauthenticatedRemote = false; // bind beyond loopback without a token
-  unsigned drainTimeout = 300;             // seconds a drain waits for sessions to end
-  bool gridRelayConfig = false;            // print a Grid [relay] node config and exit
-  bool listPlugins = false;                // print the plugins and exit
-  bool showVersion = false;                // print the version and exit
-  bool showHelp = false;                   // print the help and exit
-  std::string helpText;                    // the generated help
+  unsigned sessionRequestTimeout = 300;     // seconds a New Session may wait for a slot
+  bool noQueue = false;                     // answer at once when no slot is free
+  unsigned sessionTimeout = 200;            // idle seconds before a session is closed
+  unsigned maxSessionTimeout = 3600;        // bound of wdhost:sessionTimeout
+  unsigned warmDrivers = 1;                 // drivers kept started ahead, per plugin
+  unsigned warmBrowsers = 1;                // whole browsers started ahead, at most
+  unsigned warmIdle = 120;                  // seconds a warm browser waits before it closes
+  unsigned launchTimeout = 90;              // seconds a plugin may take to start a session
+  std::string authToken;                    // required from clients when set
+  std::string operatorToken;                // drain, /metrics, ending sessions; "" = authToken
+  std::vector<std::string> allowedHosts;    // names the Host header may carry (lower case)
+  std::vector<std::string> allowedOrigins;  // web page origins allowed to send requests
+  std::size_t maxQueue = 1000;              // New Session requests waiting at most
+  std::size_t maxConnections = 8192;        // client connections open at once
+  std::size_t maxConnectionsPerPeer = 2048; // of those, from one IP address
+  std::string proxyPool;                    // --proxy-pool FILE for the sessions API
+  bool allowUnauthenticatedRemote = false;  // bind beyond loopback without a token
+  unsigned drainTimeout = 300;              // seconds a drain waits for sessions to end
+  bool gridRelayConfig = false;             // print a Grid [relay] node config and exit
+  bool listPlugins = false;                 // print the plugins and exit
+  bool showVersion = false;                 // print the version and exit
+  bool showHelp = false;                    // print the help and exit
+  std::string helpText;                     // the generated help
 };
 
 // Parses argv (and --config FILE). On a bad option or value returns false with *error set
-// to a message naming what is wrong and how to fix it.
+// to a message naming what is wrong and how to fix it. Tokens come from --auth-token(-file),
+// --operator-token(-file), or $WDHOST_AUTH_TOKEN and $WDHOST_OPERATOR_TOKEN, which are then
+// removed from the environment (children never see them).
 bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::string* error);
+
+// Overwrites the values of --auth-token and --operator-token in `argv`, so that `ps` and
+// /proc/PID/cmdline no longer show them.
+void hideTokens(int argc, char* argv[]);
 
 } // namespace wdh

@@ -22,6 +22,19 @@ void secureRandom(void* buffer, std::size_t size) {
   }
 }
 
+std::string randomHex(std::size_t bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string raw(bytes, '\0');
+  secureRandom(raw.data(), raw.size());
+  std::string out;
+  out.reserve(bytes * 2);
+  for (unsigned char c : raw) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0x0F]);
+  }
+  return out;
+}
+
 std::string randomUuid() {
   std::uint8_t bytes[16];
   secureRandom(bytes, sizeof bytes);

@@ -6,7 +6,8 @@
 
 namespace wdh {
 
-ClientConnection::ClientConnection(int fd) : EventSource(Kind::Client), fd_(fd) {}
+ClientConnection::ClientConnection(int fd, std::string peer)
+    : EventSource(Kind::Client), fd_(fd), peer_(std::move(peer)) {}
 
 ClientConnection::~ClientConnection() {
   relay.reset(); // its upstream socket closes first

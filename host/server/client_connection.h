@@ -23,8 +23,8 @@ public:
     Expired, // the sweeper shut it down; the next worker to see it destroys it
   };
 
-  // Takes ownership of the connected socket `fd`.
-  explicit ClientConnection(int fd);
+  // Takes ownership of the connected socket `fd`, accepted from `peer` (its IP address).
+  ClientConnection(int fd, std::string peer);
   // Closes the socket (which also takes it out of epoll).
   ~ClientConnection();
   ClientConnection(const ClientConnection&) = delete;
@@ -32,6 +32,8 @@ public:
 
   // The socket.
   int fd() const noexcept { return fd_; }
+  // The client's IP address, as the per-peer connection limit counts it.
+  const std::string& peer() const noexcept { return peer_; }
   // Gives up the socket (which the caller now owns); the destructor then closes nothing.
   int releaseFd() noexcept {
     int fd = fd_;
@@ -53,6 +55,7 @@ public:
 
 private:
   int fd_;
+  std::string peer_;
 };
 
 } // namespace wdh

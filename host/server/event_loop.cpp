@@ -27,9 +27,6 @@ struct EventBatch {
   int next = 0;
 };
 
-// The calling worker's batch (null outside workers).
-thread_local EventBatch* currentBatch = nullptr;
-
 // The kernel orders epoll_ctl() before the epoll_wait() that reports the event it armed;
 // ThreadSanitizer does not model that for EPOLL_CTL_MOD, so a TSan build says so explicitly.
 #if defined(__SANITIZE_THREAD__)
@@ -46,8 +43,7 @@ void takeOver(void*) {}
 
 } // namespace
 
-EventLoop::EventLoop(Handler& handler, int maxThreads)
-    : handler_(handler), maxThreads_(maxThreads) {}
+EventLoop::EventLoop(Handler& handler) : handler_(handler) {}
 
 EventLoop::~EventLoop() {
   stop();
@@ -67,10 +63,10 @@ Status EventLoop::start() {
   wake.data.ptr = &wakeTag_;
   if (epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &wake) != 0)
     return Status(ErrorCode::UnknownError, std::string("cannot watch sockets: ") + strerror(errno));
-  // As many free workers as cores: relayed commands and quick answers never block one, so
-  // more would only take turns sleeping in epoll_wait.
-  spareWorkers_ = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, maxThreads_);
-  for (int i = 0; i < spareWorkers_; ++i)
+  // As many workers as cores (at least two): nothing blocks one, so more would only take turns
+  // sleeping in epoll_wait.
+  int workers = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  for (int i = 0; i < workers; ++i)
     addWorker();
   return Status::ok();
 }
@@ -90,11 +86,10 @@ void EventLoop::forget(int fd) {
 
 void EventLoop::addWorker() {
   std::lock_guard<std::mutex> lock(workersMutex_);
-  if (stopping_ || workers_.size() >= static_cast<std::size_t>(maxThreads_))
+  if (stopping_)
     return;
   try {
     workers_.emplace_back(&EventLoop::workerLoop, this);
-    workerCount_.fetch_add(1);
   } catch (const std::system_error& e) {
     log(LogLevel::Warn, "http", std::string("cannot start another worker: ") + e.what());
   }
@@ -102,7 +97,6 @@ void EventLoop::addWorker() {
 
 void EventLoop::workerLoop() {
   EventBatch batch;
-  currentBatch = &batch;
   for (;;) {
     batch.count = epoll_wait(epoll_, batch.events, kEventBatch, 1000);
     if (stopping_)
@@ -116,27 +110,6 @@ void EventLoop::workerLoop() {
       handler_.onEvent(static_cast<EventSource*>(event.data.ptr));
     }
   }
-}
-
-void EventLoop::releaseBatch() {
-  EventBatch* batch = currentBatch;
-  if (batch == nullptr)
-    return;
-  // Each was taken once (EPOLLONESHOT) and not handled: arming it again hands it to another
-  // worker, as its socket is still readable.
-  for (; batch->next < batch->count; ++batch->next) {
-    void* tag = batch->events[batch->next].data.ptr;
-    if (tag == &wakeTag_)
-      continue;
-    auto* source = static_cast<EventSource*>(tag);
-    watch(source, source->watchedFd, false);
-  }
-}
-
-void EventLoop::enterBlocking() {
-  releaseBatch();
-  if (workerCount_.load() - (blockedWorkers_.fetch_add(1) + 1) < spareWorkers_)
-    addWorker();
 }
 
 void EventLoop::requestStop() {

@@ -1,7 +1,6 @@
-// The server's event loop: one epoll set, and a pool of workers that take its events. A pool
-// of free workers as large as the machine has cores takes events in batches; one more worker
-// starts whenever a handler may block (a browser starting, a queue, a handshake), up to a
-// limit, so that a slow handler never holds up the events of others.
+// The server's event loop: one epoll set, and a fixed pool of workers, as many as the machine
+// has cores, that take its events in batches. Handlers never wait long on a worker: work that
+// may block runs on the job executor (core/job_executor.h).
 #pragma once
 
 #include "core/status.h"
@@ -27,8 +26,8 @@ public:
     virtual void onEvent(EventSource* source) = 0;
   };
 
-  // `handler` must outlive the loop; at most `maxThreads` workers run at once.
-  EventLoop(Handler& handler, int maxThreads);
+  // `handler` must outlive the loop.
+  explicit EventLoop(Handler& handler);
   // Stops the workers if they run.
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
@@ -44,11 +43,6 @@ public:
   void forget(int fd);
   // The epoll set's descriptor (to tell whether a long-lived socket is registered with it).
   int id() const noexcept { return epoll_; }
-  // Called by a worker before a handler that may wait long: gives back the events the worker
-  // took but has not handled yet, and starts another worker if too few are free.
-  void enterBlocking();
-  // Called by that worker when the wait is over.
-  void leaveBlocking() noexcept { blockedWorkers_.fetch_sub(1); }
   // True once stop() began.
   bool stopping() const noexcept { return stopping_.load(); }
   // Tells the workers to stop (they finish the event in hand), without waiting for them.
@@ -58,18 +52,13 @@ public:
 
 private:
   void workerLoop();
-  void releaseBatch();
   void addWorker();
 
   Handler& handler_;
-  const int maxThreads_;
   int epoll_ = -1;
   int wake_ = -1; // eventfd, readable once stopping
   char wakeTag_ = 0;
-  int spareWorkers_ = 2; // workers kept free of blocking handlers
   std::atomic<bool> stopping_{false};
-  std::atomic<int> workerCount_{0};    // workers started
-  std::atomic<int> blockedWorkers_{0}; // workers inside a handler that may wait long
   std::mutex workersMutex_;
   std::vector<std::thread> workers_;
 };

@@ -21,6 +21,11 @@ struct Request {
   std::string cookie;               // the Cookie header; empty when absent
   std::string csrfToken;            // the X-Wdhost-Csrf header; empty when absent
   std::string contentType;          // the Content-Type header; empty when absent
+  std::string origin;               // the Origin header (sent by browsers); empty when absent
+  std::string secFetchSite;         // the Sec-Fetch-Site header (browsers); empty when absent
+  std::string secFetchMode;         // the Sec-Fetch-Mode header (browsers); empty when absent
+  std::size_t contentLength = 0;    // the announced body size (Content-Length), 0 when chunked
+  bool headComplete = false;        // the head is read (even while the body is still coming)
   int clientFd = -1;                // the client's socket, to ask its peer address
   std::string body;                 // the whole body (already de-chunked)
   std::function<bool()> clientGone; // true once the client has closed its connection; may be empty
@@ -33,10 +38,9 @@ struct Request {
 
 // The answer to one request.
 struct Reply {
-  int status = 200;            // HTTP status
-  std::string contentType;     // empty: "application/json; charset=utf-8"
-  std::string body;            // sent as is
-  std::string wwwAuthenticate; // sent as WWW-Authenticate when not empty
+  int status = 200;        // HTTP status
+  std::string contentType; // empty: "application/json; charset=utf-8"
+  std::string body;        // sent as is
   std::vector<std::pair<std::string, std::string>> headers; // further headers, sent as given
   bool closeConnection = false;                             // end the connection after this reply
 };

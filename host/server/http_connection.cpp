@@ -68,11 +68,22 @@ HttpServer::Next HttpServer::process(ClientConnection* connection, std::string_v
     if (connection->pending.empty() && connection->pending.capacity() > kReceiveChunk)
       std::string().swap(connection->pending);
   };
+  auto refuse = [&](Reply& reply, bool http10) {
+    // The body (if any) was not read: the connection cannot go on.
+    sendReply(connection, reply, false, http10, false);
+    destroy(connection);
+    return Next::Destroyed;
+  };
   for (;;) {
     Request request;
     Status error;
     ParseState state = parseRequest(bytes, limits_, &request, &error);
     if (state == ParseState::Incomplete) {
+      // The head alone decides whether the body may be read at all (a token, a browser's
+      // Origin): nothing is buffered, and no 100 Continue sent, for a request refused on it.
+      Reply refused;
+      if (request.headComplete && !handler_.screen(request, &refused))
+        return refuse(refused, request.http10);
       *expectsContinue = request.expectsContinue;
       keepRest();
       return Next::Wait;
@@ -80,9 +91,7 @@ HttpServer::Next HttpServer::process(ClientConnection* connection, std::string_v
     if (state == ParseState::Invalid) {
       Reply reply;
       errorReply(&reply, error);
-      sendReply(connection, reply, false, false, false);
-      destroy(connection);
-      return Next::Destroyed;
+      return refuse(reply, false);
     }
     bytes.remove_prefix(request.consumed);
     connection->continueSent = false;
@@ -97,7 +106,22 @@ HttpServer::Next HttpServer::process(ClientConnection* connection, std::string_v
     Reply reply;
     switch (handler_.dispatch(request, &spare->command, &route, &reply)) {
     case Action::Upgrade:
-      return upgrade(connection, request, route, bytes);
+    case Action::Job: {
+      bool upgrading = request.upgrade.requested;
+      // The bytes after an upgrade request are the client's first websocket frames.
+      std::string clientBytes = upgrading ? std::string(bytes) : std::string();
+      if (upgrading)
+        bytes = {};
+      keepRest();
+      auto job = std::make_shared<Request>(std::move(request));
+      if (startJob(connection, &job, std::move(clientBytes), upgrading))
+        return Next::Working;
+      busyReply(&reply);
+      if (upgrading)
+        return refuse(reply, job->http10);
+      request = std::move(*job);
+      break;
+    }
     case Action::Relay: {
       std::unique_ptr<RelayInFlight> relay = std::move(spare);
       keepRest();
@@ -106,11 +130,6 @@ HttpServer::Next HttpServer::process(ClientConnection* connection, std::string_v
       startRelay(connection, std::move(relay), std::move(request.body));
       return Next::Relaying;
     }
-    case Action::Job:
-      loop_.enterBlocking();
-      handler_.run(request, route, &reply);
-      loop_.leaveBlocking();
-      break;
     case Action::Answer:
       break;
     }
@@ -127,10 +146,53 @@ bool HttpServer::answer(ClientConnection* connection, const Request& request, co
          keepAlive;
 }
 
-HttpServer::Next HttpServer::upgrade(ClientConnection* connection, const Request& request,
-                                     const Route& route, std::string_view clientBytes) {
-  // Checking the session and dialing the driver or browser may take a moment.
-  loop_.enterBlocking();
+void HttpServer::busyReply(Reply* reply) const {
+  jsonReply(reply, 503,
+            errorBody(Status(ErrorCode::UnknownError,
+                             "the host is busy: all " + std::to_string(jobs_.maxThreads()) +
+                                 " threads for work that may wait (New Session, the sessions "
+                                 "API, in-process commands) are taken (--max-threads); try "
+                                 "again shortly")));
+  reply->headers.emplace_back("Retry-After", "1");
+}
+
+bool HttpServer::startJob(ClientConnection* connection, std::shared_ptr<Request>* request,
+                          std::string clientBytes, bool upgrade) {
+  std::shared_ptr<Request> held = *request;
+  JobExecutor::Job job = [this, connection, held, bytes = std::move(clientBytes), upgrade] {
+    runJob(connection, held, bytes, upgrade);
+  };
+  return jobs_.trySubmit(job);
+}
+
+void HttpServer::runJob(ClientConnection* connection, const std::shared_ptr<Request>& request,
+                        const std::string& clientBytes, bool upgrade) {
+  // The dispatching worker's route held views into its own copy of the request.
+  Route route;
+  RequestHandler::routeOf(*request, &route);
+  if (upgrade)
+    return this->upgrade(connection, *request, route, clientBytes);
+  handler_.run(*request, route, [this, connection, request](Reply reply) {
+    finishJob(connection, *request, reply);
+  });
+}
+
+void HttpServer::finishJob(ClientConnection* connection, const Request& request,
+                           const Reply& reply) {
+  if (!answer(connection, request, reply)) {
+    destroy(connection);
+    return;
+  }
+  // Requests the client sent meanwhile (pipelined) are already in `pending`.
+  bool expectsContinue = false;
+  if (process(connection, connection->pending, true, &expectsContinue) == Next::Wait)
+    waitForMore(connection, expectsContinue);
+}
+
+void HttpServer::upgrade(ClientConnection* connection, const Request& request, const Route& route,
+                         std::string_view clientBytes) {
+  // On the job executor: checking the session and dialing the driver or browser may take a
+  // moment.
   Reply reply;
   UpgradeTarget target;
   DialedWebSocket dialed;
@@ -160,10 +222,9 @@ HttpServer::Next HttpServer::upgrade(ClientConnection* connection, const Request
     tunnels_.release(target.sessionId);
     accepted = false;
   }
-  loop_.leaveBlocking();
   if (!accepted) {
     destroy(connection);
-    return Next::Destroyed;
+    return;
   }
   // From here on the tunnel loop owns the client's socket.
   loop_.forget(connection->fd());
@@ -176,7 +237,6 @@ HttpServer::Next HttpServer::upgrade(ClientConnection* connection, const Request
       });
   destroy(connection);
   tunnels_.adopt(std::move(tunnel));
-  return Next::Upgraded;
 }
 
 bool HttpServer::sendReply(ClientConnection* connection, const Reply& reply, bool keepAlive,

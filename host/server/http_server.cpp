@@ -1,9 +1,11 @@
 #include "server/http_server.h"
 
 #include "core/log.h"
+#include "server/responses.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/SocketAddress.h>
+#include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
 #include <netinet/in.h>
@@ -15,6 +17,21 @@ namespace wdh {
 namespace {
 
 constexpr int kAcceptBurst = 64;
+constexpr std::string_view kTooMany =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
+    "Retry-After: 1\r\nConnection: close\r\nContent-Length: ";
+
+// The IP address of the peer of `address`, as the per-peer limit counts it.
+std::string peerOf(const sockaddr_storage& address) {
+  char text[INET6_ADDRSTRLEN] = {0};
+  if (address.ss_family == AF_INET)
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&address)->sin_addr, text,
+              sizeof text);
+  else if (address.ss_family == AF_INET6)
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr, text,
+              sizeof text);
+  return text;
+}
 
 std::int64_t nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -24,10 +41,10 @@ std::int64_t nowMs() {
 
 } // namespace
 
-HttpServer::HttpServer(SessionService& service, SessionsApi* api, ServerSettings settings)
-    : handler_(service, api, settings.authToken, settings.publicUrl),
-      settings_(std::move(settings)), loop_(*this, settings_.maxThreads),
-      tunnels_(settings_.maxWebSocketsPerSession) {
+HttpServer::HttpServer(SessionService& service, SessionsApi* api, JobExecutor& jobs,
+                       ServerSettings settings)
+    : handler_(service, api, settings.access), jobs_(jobs), settings_(std::move(settings)),
+      loop_(*this), tunnels_(settings_.maxWebSocketsPerSession) {
   limits_.maxBodySize = settings_.maxBodySize;
 }
 
@@ -85,7 +102,10 @@ void HttpServer::onEvent(EventSource* source) {
 
 void HttpServer::acceptAll() {
   for (int i = 0; i < kAcceptBurst && !loop_.stopping(); ++i) {
-    int fd = accept4(listenFd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    int fd = accept4(listenFd_, reinterpret_cast<sockaddr*>(&address), &length,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED)
         continue;
@@ -98,13 +118,42 @@ void HttpServer::acceptAll() {
     }
     int on = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    auto connection = std::make_unique<ClientConnection>(fd);
+    std::string peer = peerOf(address);
+    auto connection = std::make_unique<ClientConnection>(fd, peer);
     ClientConnection* raw = connection.get();
     raw->idleDeadline = nowMs() + std::chrono::milliseconds(settings_.requestTimeout).count();
     raw->state = ClientConnection::State::Idle;
+    std::string refusal;
     {
       std::lock_guard<std::mutex> lock(connectionsMutex_);
-      connections_.emplace(raw, std::move(connection));
+      std::size_t& fromPeer = connectionsByPeer_[peer];
+      if (connections_.size() >= settings_.maxConnections)
+        refusal = "this host has " + std::to_string(connections_.size()) +
+                  " connections open, the most --max-connections allows";
+      else if (fromPeer >= settings_.maxConnectionsPerPeer)
+        refusal = peer + " has " + std::to_string(fromPeer) +
+                  " connections open, the most --max-connections-per-peer allows";
+      if (refusal.empty()) {
+        ++fromPeer;
+        connections_.emplace(raw, std::move(connection));
+      } else {
+        if (fromPeer == 0)
+          connectionsByPeer_.erase(peer);
+        ++refusedConnections_;
+      }
+    }
+    if (!refusal.empty()) {
+      // Said once, in a few bytes the socket buffer always takes, then closed.
+      std::string body =
+          errorBody(Status(ErrorCode::UnknownError, refusal + "; close some and try again"));
+      std::string reply = std::string(kTooMany) + std::to_string(body.size()) + "\r\n\r\n" + body;
+      (void)!send(fd, reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      auto now = std::chrono::steady_clock::now();
+      if (now - refusalLogged_ > std::chrono::seconds(10)) {
+        refusalLogged_ = now;
+        log(LogLevel::Warn, "http", "refused a connection: " + refusal);
+      }
+      continue; // `connection` closes the socket
     }
     if (!loop_.watch(raw, fd, true))
       destroy(raw);
@@ -131,6 +180,9 @@ void HttpServer::rearm(ClientConnection* connection) {
 
 void HttpServer::destroy(ClientConnection* connection) {
   std::lock_guard<std::mutex> lock(connectionsMutex_);
+  auto peer = connectionsByPeer_.find(connection->peer());
+  if (peer != connectionsByPeer_.end() && --peer->second == 0)
+    connectionsByPeer_.erase(peer);
   connections_.erase(connection);
 }
 
@@ -180,6 +232,8 @@ void HttpServer::stop() {
     sweepWake_.notify_all();
   }
   sweeper_.join();
+  // Jobs own their connections until they answer (their sockets are shut: they end soon).
+  jobs_.stop();
   loop_.stop();
   tunnels_.stop();
   listener_.close();

@@ -5,6 +5,7 @@
 // bytes, never a thread.
 #pragma once
 
+#include "core/job_executor.h"
 #include "core/status.h"
 #include "server/client_connection.h"
 #include "server/event_loop.h"
@@ -31,20 +32,21 @@ namespace wdh {
 struct ServerSettings {
   std::string host = "127.0.0.1";             // address to bind; loopback unless told otherwise
   std::uint16_t port = 4444;                  // 0 = a port the OS picks
-  int maxThreads = 128;                       // workers at most (handlers that may block)
   std::size_t maxBodySize = 16 * 1024 * 1024; // bytes; larger bodies are refused
-  std::string authToken;                      // required from clients when not empty
+  AccessSettings access;                      // tokens, and what the request gate lets through
+  std::size_t maxConnections = 8192;          // client connections open at once
+  std::size_t maxConnectionsPerPeer = 2048;   // of those, from one IP address
   std::chrono::seconds keepAliveTimeout{60};  // an idle connection is closed after this
   std::chrono::seconds requestTimeout{30};    // a started request must arrive within this
-  std::string publicUrl;                      // --public-url: websocket URLs' base; may be empty
   std::size_t maxWebSocketsPerSession = 8;    // relayed websockets open at once per session
 };
 
 // The listening server; start() once, stop() once (also done by the destructor).
 class HttpServer : private EventLoop::Handler {
 public:
-  // `service` (and `api`, which may be null) must outlive the server.
-  HttpServer(SessionService& service, SessionsApi* api, ServerSettings settings);
+  // `service`, `jobs` (where work that may block runs) and `api` (may be null) must outlive
+  // the server.
+  HttpServer(SessionService& service, SessionsApi* api, JobExecutor& jobs, ServerSettings settings);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -75,7 +77,7 @@ private:
   enum class Next {
     Wait,      // waiting for more bytes (the rest of a request, or the next one)
     Relaying,  // a relayed command is out; the relay resumes the connection
-    Upgraded,  // handed to the tunnel loop as a websocket
+    Working,   // a job has the connection; it resumes it once answered
     Destroyed, // closed and gone
   };
 
@@ -90,11 +92,21 @@ private:
   Next process(ClientConnection* connection, std::string_view bytes, bool fromPending,
                bool* expectsContinue);
   bool answer(ClientConnection* connection, const Request& request, const Reply& reply);
-  Next upgrade(ClientConnection* connection, const Request& request, const Route& route,
+  void upgrade(ClientConnection* connection, const Request& request, const Route& route,
                std::string_view clientBytes);
   bool sendReply(ClientConnection* connection, const Reply& reply, bool keepAlive, bool http10,
                  bool headMethod);
   void waitForMore(ClientConnection* connection, bool expectsContinue);
+  // Hands `request` to the job executor; false when it is full (the request is then still
+  // in `*request`).
+  bool startJob(ClientConnection* connection, std::shared_ptr<Request>* request,
+                std::string clientBytes, bool upgrade);
+  void runJob(ClientConnection* connection, const std::shared_ptr<Request>& request,
+              const std::string& clientBytes, bool upgrade);
+  // Sends a job's reply and goes on with the connection (pipelined requests, then idle).
+  void finishJob(ClientConnection* connection, const Request& request, const Reply& reply);
+  // The reply when the job executor is full.
+  void busyReply(Reply* reply) const;
 
   // relay_in_flight.cpp: commands relayed without a thread waiting.
   void startRelay(ClientConnection* connection, std::unique_ptr<RelayInFlight> relay,
@@ -104,6 +116,7 @@ private:
   void completeRelay(RelayInFlight* relay);
 
   RequestHandler handler_;
+  JobExecutor& jobs_;
   ServerSettings settings_;
   RequestLimits limits_;
   EventLoop loop_;
@@ -116,6 +129,9 @@ private:
 
   std::mutex connectionsMutex_;
   std::unordered_map<ClientConnection*, std::unique_ptr<ClientConnection>> connections_;
+  std::unordered_map<std::string, std::size_t> connectionsByPeer_; // by peer address
+  std::uint64_t refusedConnections_ = 0;                           // over a limit
+  std::chrono::steady_clock::time_point refusalLogged_{};          // last logged refusal
 
   std::mutex sweepMutex_;
   std::condition_variable sweepWake_;

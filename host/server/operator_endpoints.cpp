@@ -4,58 +4,25 @@
 #include "core/uuid.h"
 #include "core/version.h"
 #include "metrics/process_figures.h"
-#include "server/auth.h"
 #include "server/responses.h"
 #include "server/websocket_tunnel.h"
 #include "ui/live_view.h"
 #include "ui/status_page.h"
 
 #include "json/json.h"
-#include <Poco/Exception.h>
-#include <Poco/URI.h>
-#include <cstdio>
+#include <Poco/Net/HTTPMessage.h>
+#include <Poco/Net/NameValueCollection.h>
 
 namespace wdh {
 namespace {
 
 constexpr const char* kCookieName = "wdhost_ui";
 
-std::string randomHex(std::size_t bytes) {
-  std::string raw(bytes, '\0');
-  secureRandom(raw.data(), raw.size());
-  std::string hex;
-  for (unsigned char c : raw) {
-    char two[3];
-    std::snprintf(two, sizeof two, "%02x", c);
-    hex += two;
-  }
-  return hex;
-}
-
 // The value of cookie `name` in a Cookie header, or "".
-std::string cookieIn(std::string_view header, std::string_view name) {
-  while (!header.empty()) {
-    std::size_t end = header.find(';');
-    std::string_view pair = header.substr(0, end);
-    header = end == std::string_view::npos ? std::string_view() : header.substr(end + 1);
-    while (!pair.empty() && pair.front() == ' ')
-      pair.remove_prefix(1);
-    if (pair.size() > name.size() && pair.substr(0, name.size()) == name &&
-        pair[name.size()] == '=')
-      return std::string(pair.substr(name.size() + 1));
-  }
-  return "";
-}
-
-// The value of field `name` in an application/x-www-form-urlencoded body, or "".
-std::string formField(std::string_view body, std::string_view name) {
-  try {
-    for (const auto& [key, value] : Poco::URI("/?" + std::string(body)).getQueryParameters())
-      if (key == name)
-        return value;
-  } catch (const Poco::Exception&) {
-  }
-  return "";
+std::string cookieIn(const std::string& header, const std::string& name) {
+  Poco::Net::NameValueCollection cookies;
+  Poco::Net::HTTPMessage::splitParameters(header.begin(), header.end(), cookies);
+  return cookies.get(name, "");
 }
 
 void addSecurityHeaders(Reply* reply) {
@@ -76,9 +43,9 @@ std::int64_t secondsSince(std::chrono::steady_clock::time_point then) {
 } // namespace
 
 OperatorEndpoints::OperatorEndpoints(SessionService& service, HostMetrics& metrics,
-                                     std::string authToken)
-    : service_(service), metrics_(metrics), authToken_(std::move(authToken)),
-      cookieValue_(randomHex(32)), csrf_(randomHex(32)),
+                                     Credentials credentials, bool secureCookie)
+    : service_(service), metrics_(metrics), credentials_(std::move(credentials)),
+      secureCookie_(secureCookie), openCsrf_(randomHex(32)),
       started_(std::chrono::steady_clock::now()) {}
 
 void OperatorEndpoints::setWebSocketSources(std::function<std::size_t()> open,
@@ -105,11 +72,20 @@ void OperatorEndpoints::metrics(Reply* reply) const {
   reply->body = metrics_.render(snapshot());
 }
 
-bool OperatorEndpoints::viewerAuthorized(const Request& request) const {
-  if (authToken_.empty() || authorizationCarries(request.authorization, authToken_))
-    return true;
-  std::string cookie = cookieIn(request.cookie, kCookieName);
-  return !cookie.empty() && authorizationCarries("Bearer " + cookie, cookieValue_);
+Role OperatorEndpoints::roleOf(const Request& request, std::string* csrf) const {
+  csrf->clear();
+  if (!credentials_.needsLogin()) {
+    *csrf = openCsrf_; // no login: a page of this host's origin is the only caller (the gate)
+    return Role::Operator;
+  }
+  Role role = credentials_.roleOf(request.authorization);
+  if (role != Role::None)
+    return role;
+  UiLogins::Login login;
+  if (!logins_.find(cookieIn(request.cookie, kCookieName), &login))
+    return Role::None;
+  *csrf = login.csrf;
+  return login.role;
 }
 
 void OperatorEndpoints::ui(const Request& request, std::string_view suffix, Reply* reply) const {
@@ -124,14 +100,21 @@ void OperatorEndpoints::ui(const Request& request, std::string_view suffix, Repl
       return errorReply(reply, Status(ErrorCode::UnknownMethod, "/ui/login takes POST"));
     return login(request, reply);
   }
-  if (!viewerAuthorized(request))
+  if (suffix == "/logout") {
+    if (method != "POST")
+      return errorReply(reply, Status(ErrorCode::UnknownMethod, "/ui/logout takes POST"));
+    return logout(request, reply);
+  }
+  std::string csrf;
+  Role role = roleOf(request, &csrf);
+  if (role == Role::None)
     return jsonReply(
         reply, 401,
         errorBody(Status(ErrorCode::InvalidArgument, "log in at /ui with the host's token first")));
   if (suffix == "/state") {
     if (method != "GET")
       return errorReply(reply, Status(ErrorCode::UnknownMethod, "/ui/state takes GET"));
-    return state(reply);
+    return state(role, csrf, reply);
   }
   constexpr std::string_view kSessions = "/sessions/";
   if (suffix.substr(0, kSessions.size()) == kSessions) {
@@ -142,7 +125,7 @@ void OperatorEndpoints::ui(const Request& request, std::string_view suffix, Repl
     if (what == "/screenshot" && method == "GET")
       return screenshot(id, reply);
     if (what == "/end" && method == "POST")
-      return endSession(request, id, reply);
+      return endSession(request, role, csrf, id, reply);
   }
   errorReply(reply, Status(ErrorCode::UnknownCommand,
                            "the status page has no " + method + " /ui" + std::string(suffix)));
@@ -156,22 +139,41 @@ void OperatorEndpoints::page(Reply* reply, int status) const {
 }
 
 void OperatorEndpoints::login(const Request& request, Reply* reply) const {
-  std::string token = formField(request.body, "token");
-  if (authToken_.empty() ||
-      (!token.empty() && authorizationCarries("Bearer " + token, authToken_))) {
-    reply->status = 303;
-    reply->contentType = "text/plain; charset=utf-8";
-    reply->body = "logged in; see /ui\n";
-    reply->headers.emplace_back("Location", "/ui");
-    reply->headers.emplace_back("Set-Cookie", std::string(kCookieName) + "=" + cookieValue_ +
-                                                  "; Path=/; HttpOnly; SameSite=Strict");
-    return;
+  rapidjson::Document body;
+  std::string token;
+  if (parseJsonObject(request.body, &body).isOk()) {
+    auto field = body.FindMember("token");
+    if (field != body.MemberEnd() && field->value.IsString())
+      token.assign(field->value.GetString(), field->value.GetStringLength());
   }
-  log(LogLevel::Warn, "ui", "a status page login with a wrong token was refused");
-  page(reply, 401);
+  Role role = credentials_.needsLogin() ? credentials_.roleOfToken(token) : Role::Operator;
+  if (role == Role::None || (credentials_.needsLogin() && token.empty())) {
+    log(LogLevel::Warn, "ui", "a status page login with a wrong token was refused");
+    return jsonReply(reply, 401,
+                     errorBody(Status(ErrorCode::InvalidArgument,
+                                      "log in with {\"token\": \"...\"}: the host's token "
+                                      "(--auth-token) or its operator token (--operator-token)")));
+  }
+  UiLogins::Login login;
+  std::string cookie = logins_.begin(role, &login);
+  jsonReply(reply, 200,
+            std::string("{\"value\":{\"role\":\"") +
+                (role == Role::Operator ? "operator" : "client") + "\"}}");
+  reply->headers.emplace_back(
+      "Set-Cookie", std::string(kCookieName) + "=" + cookie +
+                        "; Path=/ui; Max-Age=" + std::to_string(logins_.lifetime().count()) +
+                        "; HttpOnly; SameSite=Strict" + (secureCookie_ ? "; Secure" : ""));
 }
 
-void OperatorEndpoints::state(Reply* reply) const {
+void OperatorEndpoints::logout(const Request& request, Reply* reply) const {
+  logins_.end(cookieIn(request.cookie, kCookieName));
+  jsonReply(reply, 200, "{\"value\":null}");
+  reply->headers.emplace_back(
+      "Set-Cookie", std::string(kCookieName) + "=; Path=/ui; Max-Age=0; HttpOnly; SameSite=Strict" +
+                        (secureCookie_ ? "; Secure" : ""));
+}
+
+void OperatorEndpoints::state(Role role, const std::string& csrf, Reply* reply) const {
   MetricsSnapshot now = snapshot();
   ProcessFigures self = readOwnFigures();
   rapidjson::Document doc(rapidjson::kObjectType);
@@ -247,7 +249,9 @@ void OperatorEndpoints::state(Reply* reply) const {
     sessions.PushBack(entry, a);
   }
   doc.AddMember("sessions", sessions, a);
-  doc.AddMember("csrf", text(csrf_), a);
+  doc.AddMember("csrf", text(csrf), a);
+  doc.AddMember("role", rapidjson::StringRef(role == Role::Operator ? "operator" : "client"), a);
+  doc.AddMember("login", credentials_.needsLogin(), a);
   jsonReply(reply, 200, toJson(doc));
 }
 
@@ -268,9 +272,14 @@ void OperatorEndpoints::screenshot(std::string_view id, Reply* reply) const {
   reply->headers.emplace_back("X-Content-Type-Options", "nosniff");
 }
 
-void OperatorEndpoints::endSession(const Request& request, std::string_view id,
-                                   Reply* reply) const {
-  if (!authorizationCarries("Bearer " + request.csrfToken, csrf_))
+void OperatorEndpoints::endSession(const Request& request, Role role, const std::string& csrf,
+                                   std::string_view id, Reply* reply) const {
+  if (role != Role::Operator)
+    return jsonReply(reply, 403,
+                     errorBody(Status(ErrorCode::InvalidArgument,
+                                      "ending a session from the status page takes the operator "
+                                      "token (--operator-token); log in with it")));
+  if (!csrf.empty() && !authorizationCarries("Bearer " + request.csrfToken, csrf))
     return jsonReply(reply, 403,
                      errorBody(Status(ErrorCode::InvalidArgument,
                                       "ending a session from the status page needs its "

@@ -42,11 +42,6 @@ void formatReplyHead(const Reply& reply, bool keepAlive, bool http10, std::strin
   head->append("\r\nContent-Length: ");
   head->append(std::to_string(reply.body.size()));
   head->append("\r\nCache-Control: no-cache\r\n");
-  if (!reply.wwwAuthenticate.empty()) {
-    head->append("WWW-Authenticate: ");
-    head->append(reply.wwwAuthenticate);
-    head->append("\r\n");
-  }
   for (const auto& [name, value] : reply.headers)
     head->append(name).append(": ").append(value).append("\r\n");
   if (!keepAlive)

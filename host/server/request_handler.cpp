@@ -1,8 +1,8 @@
 #include "server/request_handler.h"
 
 #include "core/log.h"
+#include "http/auth.h"
 #include "relay/websocket_dial.h"
-#include "server/auth.h"
 #include "server/public_url.h"
 #include "server/responses.h"
 #include "server/routes.h"
@@ -16,15 +16,23 @@
 namespace wdh {
 namespace {
 
-// True when the query string has key=<token> (the sessions API's way to authenticate).
-bool queryKeyCarries(const std::string& target, const std::string& token) {
+// The largest body the status page's login takes: it is read before anyone is authenticated.
+constexpr std::size_t kLoginBodyLimit = 4096;
+
+// The value of the key=<token> query parameter (the sessions API's way to authenticate), or "".
+std::string queryKey(const std::string& target) {
   try {
     for (const auto& [name, value] : Poco::URI(target).getQueryParameters())
       if (name == "key")
-        return authorizationCarries("Bearer " + value, token);
+        return value;
   } catch (...) {
   }
-  return false;
+  return "";
+}
+
+std::string_view pathOf(const std::string& target) {
+  std::string_view path(target);
+  return path.substr(0, path.find('?'));
 }
 
 // "ip:port" of the peer of socket `fd`, or "" when it cannot be told.
@@ -54,17 +62,55 @@ std::string peerAddress(int fd) {
 
 } // namespace
 
+RequestHandler::RequestHandler(SessionService& service, SessionsApi* api, AccessSettings access)
+    : service_(service), api_(api), credentials_(access.clientToken, access.operatorToken),
+      access_(std::move(access)) {}
+
+bool RequestHandler::screen(const Request& request, Reply* reply) const {
+  try {
+    GateRefusal refusal;
+    if (!admitRequest(request, access_.gate, &refusal)) {
+      log(LogLevel::Info, "http",
+          "refused " + request.method + " " + std::string(pathOf(request.target)).substr(0, 200) +
+              ": " + refusal.status.message());
+      jsonReply(reply, refusal.httpStatus, errorBody(refusal.status));
+      return false;
+    }
+    Route route;
+    bool routed = matchRoute(request.method, pathOf(request.target), &route).isOk();
+    // The status page authenticates itself (its login sets a cookie); what it reads before
+    // anyone is known stays small. A browser opening the host's root is sent there.
+    if (operator_ != nullptr && routed && route.kind == RouteKind::StatusPage) {
+      if (request.contentLength > kLoginBodyLimit) {
+        jsonReply(reply, 413,
+                  errorBody(Status(ErrorCode::InvalidArgument,
+                                   "the status page takes bodies of at most " +
+                                       std::to_string(kLoginBodyLimit) + " bytes")));
+        return false;
+      }
+      return true;
+    }
+    if (operator_ != nullptr && pathOf(request.target) == "/" && request.method == "GET")
+      return true;
+    return authorized(request, routed ? &route : nullptr, reply);
+  } catch (const std::exception& e) {
+    errorReply(reply, Status(ErrorCode::UnknownError, e.what()));
+    return false;
+  }
+}
+
 Action RequestHandler::dispatch(const Request& request, RelayedCommand* command, Route* route,
                                 Reply* reply) const {
   try {
-    std::string_view path(request.target);
-    path = path.substr(0, path.find('?'));
+    if (!screen(request, reply))
+      return Action::Answer;
+    std::string_view path = pathOf(request.target);
     const std::string& method = request.method;
     Status status = matchRoute(method, path, route);
-    // The status page authenticates itself (its login form sets a cookie); a browser opening
-    // the host's root is sent there. A live screenshot waits on the browser.
     if (operator_ != nullptr && status.isOk() && route->kind == RouteKind::StatusPage) {
-      if (route->suffix.find("/screenshot") != std::string_view::npos)
+      // A live screenshot waits on the browser; ending a session closes its websockets.
+      if (route->suffix.find("/screenshot") != std::string_view::npos ||
+          route->suffix.find("/end") != std::string_view::npos)
         return Action::Job;
       operator_->ui(request, route->suffix, reply);
       return Action::Answer;
@@ -77,8 +123,6 @@ Action RequestHandler::dispatch(const Request& request, RelayedCommand* command,
       reply->headers.emplace_back("Location", "/ui");
       return Action::Answer;
     }
-    if (!authorized(request, reply))
-      return Action::Answer;
     if (!status.isOk() || (operator_ == nullptr && (route->kind == RouteKind::Metrics ||
                                                     route->kind == RouteKind::StatusPage))) {
       errorReply(reply, status.isOk()
@@ -93,7 +137,6 @@ Action RequestHandler::dispatch(const Request& request, RelayedCommand* command,
     case RouteKind::Status:
     case RouteKind::Metrics:
     case RouteKind::StatusPage:
-    case RouteKind::Drain:
     case RouteKind::WebSocket:
       runRoute(request, *route, reply);
       return Action::Answer;
@@ -105,6 +148,7 @@ Action RequestHandler::dispatch(const Request& request, RelayedCommand* command,
     case RouteKind::DeleteSession:
     case RouteKind::SessionsApi:
     case RouteKind::SessionFiles:
+    case RouteKind::Drain: // closes warm browsers' websockets, which may wait a moment
       return Action::Job;
     }
     return Action::Job;
@@ -115,36 +159,75 @@ Action RequestHandler::dispatch(const Request& request, RelayedCommand* command,
   }
 }
 
-void RequestHandler::run(const Request& request, const Route& route, Reply* reply) const {
-  try {
-    if (route.kind == RouteKind::StatusPage && operator_ != nullptr)
-      operator_->ui(request, route.suffix, reply);
-    else
-      runRoute(request, route, reply);
-  } catch (const Poco::Exception& e) {
-    log(LogLevel::Warn, "http", "request failed: " + e.displayText());
-    errorReply(reply, Status(ErrorCode::UnknownError, e.displayText()));
-  } catch (const std::exception& e) {
-    log(LogLevel::Error, "http", std::string("request failed: ") + e.what());
-    errorReply(reply, Status(ErrorCode::UnknownError, e.what()));
-  }
+bool RequestHandler::routeOf(const Request& request, Route* route) {
+  return matchRoute(request.method, pathOf(request.target), route).isOk();
 }
 
-bool RequestHandler::authorized(const Request& request, Reply* reply) const {
-  const std::string& target = request.target;
-  bool apiPath = target.rfind("/api/v1", 0) == 0;
-  if (authToken_.empty() || authorizationCarries(request.authorization, authToken_) ||
-      (apiPath && queryKeyCarries(target, authToken_)))
+void RequestHandler::run(const Request& request, const Route& route, ReplySink deliver) const {
+  Reply reply;
+  try {
+    if (route.kind == RouteKind::NewSession)
+      return startNewSession(request, std::move(deliver));
+    if (route.kind == RouteKind::StatusPage && operator_ != nullptr)
+      operator_->ui(request, route.suffix, &reply);
+    else
+      runRoute(request, route, &reply);
+  } catch (const Poco::Exception& e) {
+    log(LogLevel::Warn, "http", "request failed: " + e.displayText());
+    reply = Reply();
+    errorReply(&reply, Status(ErrorCode::UnknownError, e.displayText()));
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, "http", std::string("request failed: ") + e.what());
+    reply = Reply();
+    errorReply(&reply, Status(ErrorCode::UnknownError, e.what()));
+  }
+  if (deliver)
+    deliver(std::move(reply));
+}
+
+void RequestHandler::startNewSession(const Request& request, ReplySink deliver) const {
+  NewSessionRequest asked;
+  asked.clientGone = request.clientGone;
+  asked.webSocketBase = webSocketBase(access_.publicUrl, request.host, boundAuthority_);
+  asked.clientAddress = peerAddress(request.clientFd);
+  service_.startNewSession(
+      request.body, std::move(asked),
+      [deliver = std::move(deliver)](Status status, std::string answer, std::string) {
+        Reply reply;
+        if (status.isOk())
+          jsonReply(&reply, 200, std::move(answer));
+        else
+          errorReply(&reply, status);
+        deliver(std::move(reply));
+      });
+}
+
+bool RequestHandler::authorized(const Request& request, const Route* route, Reply* reply) const {
+  bool apiPath = request.target.rfind("/api/v1", 0) == 0;
+  Role role = credentials_.roleOf(request.authorization);
+  if (role == Role::None && apiPath)
+    role = credentials_.roleOfToken(queryKey(request.target));
+  bool operatorOnly = route != nullptr && (route->kind == RouteKind::Drain ||
+                                           (route->kind == RouteKind::Metrics && operator_));
+  if (role == Role::Operator || (role == Role::Client && !operatorOnly))
     return true;
+  if (role == Role::Client) {
+    jsonReply(reply, 403,
+              errorBody(Status(ErrorCode::InvalidArgument,
+                               "this takes the host's operator token (--operator-token), not the "
+                               "client token")));
+    return false;
+  }
   if (apiPath) {
     jsonReply(reply, 401, apiError(401, "unauthorized", "wrong or missing key").body);
     return false;
   }
-  reply->wwwAuthenticate = "Basic realm=\"wdhost\"";
+  // No WWW-Authenticate challenge: a browser would cache the credentials it was given and send
+  // them along with any web page's requests to this host.
   jsonReply(reply, 401,
             errorBody(Status(ErrorCode::InvalidArgument,
-                             "this host needs its token: send \"Authorization: Bearer "
-                             "TOKEN\" or basic auth with the token as the password")));
+                             "this host needs its token: send \"Authorization: Bearer TOKEN\" or "
+                             "basic auth with the token as the password")));
   return false;
 }
 
@@ -176,20 +259,8 @@ void RequestHandler::runRoute(const Request& request, const Route& route, Reply*
       errorReply(reply, status);
     return;
   }
-  case RouteKind::NewSession: {
-    std::string answer;
-    NewSessionRequest asked;
-    asked.clientGone = request.clientGone;
-    asked.webSocketBase = webSocketBase(publicUrl_, request.host, boundAuthority_);
-    asked.clientAddress = peerAddress(request.clientFd);
-    std::string id;
-    status = service_.newSession(request.body, asked, &answer, &id);
-    if (status.isOk())
-      jsonReply(reply, 200, std::move(answer));
-    else
-      errorReply(reply, status);
+  case RouteKind::NewSession: // run() starts it
     return;
-  }
   case RouteKind::DeleteSession:
     status = service_.deleteSession(route.sessionId);
     if (status.isOk())
@@ -203,7 +274,7 @@ void RequestHandler::runRoute(const Request& request, const Route& route, Reply*
       return;
     }
     ApiReply answer = api_->handle(request.body, request.clientGone,
-                                   webSocketBase(publicUrl_, request.host, boundAuthority_),
+                                   webSocketBase(access_.publicUrl, request.host, boundAuthority_),
                                    peerAddress(request.clientFd));
     jsonReply(reply, answer.httpStatus, std::move(answer.body));
     return;

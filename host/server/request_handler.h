@@ -1,13 +1,16 @@
-// One WebDriver request: authenticate, route, run it, and say what to answer.
+// One WebDriver request: screen it, route it, run it, and say what to answer.
 #pragma once
 
+#include "http/auth.h"
 #include "http/websocket.h"
 #include "server/exchange.h"
 #include "server/operator_endpoints.h"
+#include "server/request_gate.h"
 #include "server/routes.h"
 #include "sessions_api/sessions_api.h"
 #include "webdriver/session_service.h"
 
+#include <functional>
 #include <string>
 
 namespace wdh {
@@ -16,8 +19,8 @@ namespace wdh {
 enum class Action {
   Answer,  // the reply is ready
   Relay,   // a command to relay to the session's driver without a waiting thread
-  Job,     // run() it where blocking is allowed
-  Upgrade, // a websocket upgrade: beginUpgrade()
+  Job,     // run() it on the job executor: it may wait on a plugin, a browser or the queue
+  Upgrade, // a websocket upgrade: beginUpgrade() on the job executor
 };
 
 // Where an accepted websocket upgrade is relayed to.
@@ -27,16 +30,22 @@ struct UpgradeTarget {
   std::string url;                // the ws:// endpoint to dial upstream
 };
 
+// Who may use the host, and the address it is reached at.
+struct AccessSettings {
+  std::string clientToken;   // clients send it; empty = no authentication
+  std::string operatorToken; // drain, /metrics, ending sessions from /ui; empty = clientToken
+  GatePolicy gate;           // what the Host, Origin and Sec-Fetch-Site checks let through
+  std::string publicUrl;     // --public-url; may be empty
+};
+
+// Takes a job's reply: called exactly once, on any thread, possibly after run() returned.
+using ReplySink = std::function<void(Reply reply)>;
+
 // Handles every request the server reads; thread-safe (called from every worker at once).
 class RequestHandler {
 public:
-  // `authToken` empty: no authentication. `api` may be null (no sessions API).
-  // `service` and `api` must outlive the handler.
-  // `publicUrl` (may be empty) is --public-url.
-  RequestHandler(SessionService& service, SessionsApi* api, std::string authToken,
-                 std::string publicUrl = {})
-      : service_(service), api_(api), authToken_(std::move(authToken)),
-        publicUrl_(std::move(publicUrl)) {}
+  // `api` may be null (no sessions API). `service` and `api` must outlive the handler.
+  RequestHandler(SessionService& service, SessionsApi* api, AccessSettings access);
 
   // Sets the "host:port" the server is bound to (the websocket base when nothing better is
   // known); before requests are served.
@@ -46,17 +55,27 @@ public:
   // requests are served.
   void setOperatorEndpoints(const OperatorEndpoints* endpoints) { operator_ = endpoints; }
 
-  // Decides, once, what the transport does with `request` (routing it and checking the token
-  // once): Answer (`reply` is filled; nothing waited on), Relay (`*command` is begun: relay it,
-  // then finishRelay()), Job (call run() on a thread that may block: it waits on a plugin, a
-  // browser or the queue) or Upgrade (call beginUpgrade()). `*route` keeps views into
-  // request.target. Never throws.
+  // Decides on the head of `request` alone (its body may still be on its way) whether it may be
+  // read at all: the gate (Host, Origin, Sec-Fetch-Site, Content-Type), the token its route
+  // needs, and the body size its route takes. False with `*reply` filled (401, 403, 413, 415)
+  // otherwise. Never throws.
+  bool screen(const Request& request, Reply* reply) const;
+
+  // Decides, once, what the transport does with `request`: screen() it, route it, then Answer
+  // (`reply` is filled; nothing waited on), Relay (`*command` is begun: relay it, then
+  // finishRelay()), Job (call run() on the job executor) or Upgrade (call beginUpgrade() there).
+  // `*route` keeps views into request.target. Never throws.
   Action dispatch(const Request& request, RelayedCommand* command, Route* route,
                   Reply* reply) const;
 
-  // Runs a request dispatch() answered Job for, with its `route`, and fills `reply`. Never
-  // throws: every failure becomes a W3C error reply.
-  void run(const Request& request, const Route& route, Reply* reply) const;
+  // Matches the route of `request` again (for a job that outlived the dispatching worker's
+  // views); false when it has none.
+  static bool routeOf(const Request& request, Route* route);
+
+  // Runs a request dispatch() answered Job for, with its `route`, and hands the reply to
+  // `deliver`: before returning, or later for a New Session that waits in the queue (which
+  // holds no thread meanwhile). Never throws: every failure becomes a W3C error reply.
+  void run(const Request& request, const Route& route, ReplySink deliver) const;
 
   // Fills `reply` for a command begun by dispatch() (Relay); `status` and `response` are what
   // its upstream gave, `body` what the client sent.
@@ -72,13 +91,14 @@ public:
 
 private:
   void runRoute(const Request& request, const Route& route, Reply* reply) const;
-  bool authorized(const Request& request, Reply* reply) const;
+  void startNewSession(const Request& request, ReplySink deliver) const;
+  bool authorized(const Request& request, const Route* route, Reply* reply) const;
   static void relayedReply(const Status& status, RelayResponse&& response, Reply* reply);
 
   SessionService& service_;
   SessionsApi* api_;
-  std::string authToken_;
-  std::string publicUrl_;
+  Credentials credentials_;
+  AccessSettings access_;
   std::string boundAuthority_ = "127.0.0.1";
   const OperatorEndpoints* operator_ = nullptr;
 };

@@ -78,6 +78,25 @@ ParseState parseRequest(std::string_view bytes, const RequestLimits& limits, Req
   if (request.getURI().empty() || request.getMethod().empty())
     return invalid(error, "the request line needs a method and a target");
 
+  // The head is known before the body: the handler may refuse the request on it, so that no
+  // body is buffered for a client that may not send one.
+  out->method = request.getMethod();
+  out->target = request.getURI();
+  out->authorization = request.get(Poco::Net::HTTPRequest::AUTHORIZATION, std::string());
+  out->host = request.get(Poco::Net::HTTPRequest::HOST, std::string());
+  out->accept = request.get("Accept", std::string());
+  out->cookie = request.get("Cookie", std::string());
+  out->csrfToken = request.get("X-Wdhost-Csrf", std::string());
+  out->contentType = request.get("Content-Type", std::string());
+  out->origin = request.get("Origin", std::string());
+  out->secFetchSite = request.get("Sec-Fetch-Site", std::string());
+  out->secFetchMode = request.get("Sec-Fetch-Mode", std::string());
+  readUpgrade(request, &out->upgrade);
+  out->http10 = version == Poco::Net::HTTPMessage::HTTP_1_0;
+  out->keepAlive = request.getKeepAlive();
+  out->contentLength = 0;
+  out->headComplete = true;
+
   std::string_view rest = input.substr(end);
   std::size_t bodyBytes = 0;
   out->body.clear();
@@ -102,6 +121,7 @@ ParseState parseRequest(std::string_view bytes, const RequestLimits& limits, Req
                                   " bytes; this host accepts at most " +
                                   std::to_string(limits.maxBodySize) + " (--max-body-size)");
       bodyBytes = static_cast<std::size_t>(length);
+      out->contentLength = bodyBytes;
       if (rest.size() < bodyBytes) {
         out->expectsContinue = request.getExpectContinue();
         return ParseState::Incomplete;
@@ -111,17 +131,6 @@ ParseState parseRequest(std::string_view bytes, const RequestLimits& limits, Req
   } catch (const Poco::Exception& e) {
     return invalid(error, "the request's body framing is not valid: " + e.displayText());
   }
-  out->method = request.getMethod();
-  out->target = request.getURI();
-  out->authorization = request.get(Poco::Net::HTTPRequest::AUTHORIZATION, std::string());
-  out->host = request.get(Poco::Net::HTTPRequest::HOST, std::string());
-  out->accept = request.get("Accept", std::string());
-  out->cookie = request.get("Cookie", std::string());
-  out->csrfToken = request.get("X-Wdhost-Csrf", std::string());
-  out->contentType = request.get("Content-Type", std::string());
-  readUpgrade(request, &out->upgrade);
-  out->http10 = version == Poco::Net::HTTPMessage::HTTP_1_0;
-  out->keepAlive = request.getKeepAlive();
   out->consumed = start + end + bodyBytes;
   return ParseState::Complete;
 }

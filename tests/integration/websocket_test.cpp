@@ -44,15 +44,18 @@ std::string upgradeRequest(const std::string& path, const std::string& extraHead
          kKey + "\r\n" + extraHeaders + "\r\n";
 }
 
-// A websocket client through the host; throws Poco's WebSocketException when refused.
+// A websocket client through the host (sending `origin` when not empty, as browsers and some
+// clients do); throws Poco's WebSocketException when refused.
 std::unique_ptr<Poco::Net::WebSocket> openSocket(int port, const std::string& path,
-                                                 const std::string& authorization = "") {
+                                                 const std::string& authorization = "",
+                                                 const std::string& origin = "") {
   Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
   Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path,
                                  Poco::Net::HTTPMessage::HTTP_1_1);
   if (!authorization.empty())
     request.set("Authorization", authorization);
-  request.set("Origin", "http://some-page.example");
+  if (!origin.empty())
+    request.set("Origin", origin);
   Poco::Net::HTTPResponse response;
   auto socket = std::make_unique<Poco::Net::WebSocket>(session, request, response);
   socket->setReceiveTimeout(Poco::Timespan(10, 0));
@@ -117,10 +120,14 @@ TEST_CASE("websocket: BiDi and CDP are reached at the host's address, frames pas
   std::string large(60000, 'z');
   CHECK(roundTrip(*bidi, large) == large);
 
-  auto cdp = openSocket(host.port(), "/wd/hub/session/" + id + "/se/cdp");
+  // A client that names the host's own origin (Python's websocket-client does) is let in, and
+  // the Origin header never reaches the browser.
+  auto cdp = openSocket(host.port(), "/wd/hub/session/" + id + "/se/cdp", "",
+                        "http://127.0.0.1:" + std::to_string(host.port()));
   CHECK(roundTrip(*cdp, R"({"id":1,"method":"Browser.getVersion"})") ==
         R"({"id":1,"method":"Browser.getVersion"})");
   CHECK(driver.lastPath() == "/devtools/browser/stub");
+  CHECK(driver.lastOrigin().empty());
 
   // Delete Session ends both with a close frame that says why.
   CHECK(httpRequest(host.port(), "DELETE", "/session/" + id).status == 200);
@@ -173,6 +180,14 @@ TEST_CASE("websocket: refusals come before the upgrade, as W3C errors") {
   answer = rawExchange(host.port(),
                        upgradeRequest("/session/" + sessionIdOf(created.body) + "/se/cdp", bearer));
   CHECK(answer.find("unsupported operation") != std::string::npos);
+  // A web page's upgrade is refused, token or not, before anything is dialed.
+  answer = rawExchange(host.port(),
+                       upgradeRequest(path, bearer + "Origin: http://attacker.example\r\n"));
+  CHECK(answer.rfind("HTTP/1.1 403", 0) == 0);
+  CHECK(answer.find("--allowed-origins") != std::string::npos);
+  answer =
+      rawExchange(host.port(), upgradeRequest(path, bearer + "Sec-Fetch-Site: cross-site\r\n"));
+  CHECK(answer.rfind("HTTP/1.1 403", 0) == 0);
   // With the token, as a bearer token or as basic auth's password: 101.
   answer = rawExchange(host.port(), upgradeRequest(path, bearer));
   CHECK(answer.rfind("HTTP/1.1 101", 0) == 0);

@@ -11,12 +11,19 @@ using namespace wdh;
 
 namespace {
 
-// A handler over an empty registry, with the token "secret".
+AccessSettings access(std::string client, std::string operatorToken = {}) {
+  AccessSettings settings;
+  settings.clientToken = std::move(client);
+  settings.operatorToken = std::move(operatorToken);
+  return settings;
+}
+
+// A handler over an empty registry, with the client token "secret" and the operator token "boss".
 struct Handler {
   PluginRegistry registry;
   SessionMap sessions;
   SessionService service{registry, sessions, HostServices{}, SessionSettings{}};
-  RequestHandler handler{service, nullptr, "secret"};
+  RequestHandler handler{service, nullptr, access("secret", "boss")};
 
   Request request; // the last one dispatched: a Route keeps views into its target
 
@@ -59,7 +66,9 @@ TEST_CASE("dispatch: the token is checked once, before anything runs") {
   Reply reply;
   CHECK(h.dispatch("POST", "/session", &reply, nullptr, false) == Action::Answer);
   CHECK(reply.status == 401);
-  CHECK(reply.wwwAuthenticate.find("Basic") != std::string::npos);
+  // No Basic challenge: a browser would remember the token and send it for any page.
+  for (const auto& [name, value] : reply.headers)
+    CHECK(name != "WWW-Authenticate");
   Reply api;
   CHECK(h.dispatch("POST", "/api/v1", &api, nullptr, false) == Action::Answer);
   CHECK(api.status == 401);
@@ -81,7 +90,7 @@ TEST_CASE("dispatch: what waits on a plugin or the queue is a job, with its rout
   CHECK(route.suffix == "/url");
 
   Reply answered;
-  h.handler.run(h.request, route, &answered);
+  h.handler.run(h.request, route, [&answered](Reply got) { answered = std::move(got); });
   CHECK(answered.status == 404);
   CHECK(answered.body.find("invalid session id") != std::string::npos);
 }
@@ -103,4 +112,75 @@ TEST_CASE("dispatch: websocket upgrades are decided once, refused with W3C error
   Reply plain; // the websocket path without an upgrade
   CHECK(h.dispatch("GET", "/session/abc/se/cdp", &plain) == Action::Answer);
   CHECK(plain.status >= 400);
+}
+
+TEST_CASE("dispatch: the operator token is needed to drain, the client token is not enough") {
+  Handler h;
+  Reply reply;
+  CHECK(h.dispatch("POST", "/wdhost/drain", &reply) == Action::Answer);
+  CHECK(reply.status == 403);
+  CHECK(reply.body.find("--operator-token") != std::string::npos);
+  CHECK_FALSE(h.service.draining());
+  h.request = Request{};
+  h.request.method = "POST";
+  h.request.target = "/wdhost/drain";
+  h.request.authorization = "Bearer boss";
+  RelayedCommand command;
+  Route route;
+  Reply accepted;
+  CHECK(h.handler.dispatch(h.request, &command, &route, &accepted) == Action::Job);
+  // The operator may do what a client may.
+  Reply status;
+  h.request.method = "GET";
+  h.request.target = "/status";
+  CHECK(h.handler.dispatch(h.request, &command, &route, &status) == Action::Answer);
+  CHECK(status.status == 200);
+}
+
+TEST_CASE("dispatch: web pages are refused before anything runs, on the head alone") {
+  Handler h;
+  Request page;
+  page.method = "POST";
+  page.target = "/session";
+  page.authorization = "Bearer secret"; // a cached credential does not help a page
+  page.origin = "http://attacker.example";
+  page.contentType = "text/plain;charset=UTF-8";
+  page.headComplete = true;
+  page.contentLength = 1000; // the body has not arrived: it is never read
+  Reply refused;
+  CHECK_FALSE(h.handler.screen(page, &refused));
+  CHECK(refused.status == 403);
+  CHECK(refused.body.find("Origin") != std::string::npos);
+  CHECK(refused.body.find("--allowed-origins") != std::string::npos);
+
+  Request rebound = page;
+  rebound.origin.clear();
+  rebound.contentType = "application/json";
+  rebound.host = "attacker.example:4444";
+  Reply foreignHost;
+  CHECK_FALSE(h.handler.screen(rebound, &foreignHost));
+  CHECK(foreignHost.status == 403);
+  CHECK(foreignHost.body.find("--allowed-hosts") != std::string::npos);
+
+  Request form = page;
+  form.origin.clear();
+  form.contentType = "application/x-www-form-urlencoded";
+  Reply refusedForm;
+  CHECK_FALSE(h.handler.screen(form, &refusedForm));
+  CHECK(refusedForm.status == 415);
+
+  Request noToken;
+  noToken.method = "POST";
+  noToken.target = "/session";
+  noToken.contentType = "application/json";
+  noToken.headComplete = true;
+  noToken.contentLength = 16 * 1024 * 1024;
+  Reply unauthorized;
+  CHECK_FALSE(h.handler.screen(noToken, &unauthorized));
+  CHECK(unauthorized.status == 401);
+
+  Request client = noToken;
+  client.authorization = "Bearer secret";
+  Reply none;
+  CHECK(h.handler.screen(client, &none));
 }

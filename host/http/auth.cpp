@@ -1,6 +1,7 @@
-#include "server/auth.h"
+#include "http/auth.h"
 
 #include <Poco/Base64Decoder.h>
+#include <Poco/Net/IPAddress.h>
 #include <sstream>
 
 namespace wdh {
@@ -46,7 +47,32 @@ bool authorizationCarries(std::string_view authorization, const std::string& tok
 }
 
 bool isLoopbackHost(std::string_view host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" || host.substr(0, 4) == "127.";
+  if (host == "localhost")
+    return true;
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  Poco::Net::IPAddress address;
+  return Poco::Net::IPAddress::tryParse(std::string(host), address) && address.isLoopback();
+}
+
+Credentials::Credentials(std::string clientToken, std::string operatorToken)
+    : client_(std::move(clientToken)), operator_(std::move(operatorToken)) {
+  if (operator_.empty())
+    operator_ = client_;
+}
+
+Role Credentials::roleOf(std::string_view authorization) const {
+  if (operator_.empty() || authorizationCarries(authorization, operator_))
+    return Role::Operator;
+  if (client_.empty() || authorizationCarries(authorization, client_))
+    return Role::Client;
+  return Role::None;
+}
+
+Role Credentials::roleOfToken(std::string_view token) const {
+  if (token.empty())
+    return roleOf("");
+  return roleOf("Bearer " + std::string(token));
 }
 
 } // namespace wdh
