@@ -12,6 +12,35 @@
 namespace wdh {
 namespace {
 
+// Appends `text` with control characters written as escapes (\n, \r, \t, \xHH), so that text
+// from clients, drivers or browsers cannot forge log lines or terminal sequences.
+void appendEscaped(std::string_view text, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out->push_back(c);
+      continue;
+    }
+    out->push_back('\\');
+    switch (c) {
+    case '\n':
+      out->push_back('n');
+      break;
+    case '\r':
+      out->push_back('r');
+      break;
+    case '\t':
+      out->push_back('t');
+      break;
+    default:
+      out->push_back('x');
+      out->push_back(kHex[byte >> 4]);
+      out->push_back(kHex[byte & 0x0F]);
+    }
+  }
+}
+
 std::atomic<int> gThreshold{static_cast<int>(LogLevel::Info)};
 std::atomic<int> gFormat{static_cast<int>(LogFormat::Text)};
 std::mutex gWriteMutex;
@@ -130,7 +159,9 @@ void log(LogLevel level, std::string_view component, std::string_view message,
     } else {
       line.reserve(64 + component.size() + message.size());
       line.append(stamp).append(" ").append(levelName(level)).append(" [");
-      line.append(component).append("] ").append(message).append("\n");
+      line.append(component).append("] ");
+      appendEscaped(message, &line);
+      line.append("\n");
     }
     std::lock_guard<std::mutex> lock(gWriteMutex);
     std::fwrite(line.data(), 1, line.size(), stderr);
