@@ -298,7 +298,7 @@ int runHost(const HostOptions& options) {
   SessionMap sessions;
   // Work that may block (New Session, Delete, the sessions API, in-process commands) runs here,
   // never on the threads that move bytes.
-  JobExecutor jobs(static_cast<std::size_t>(options.maxThreads));
+  JobExecutor jobs(static_cast<std::size_t>(options.maxThreads), options.maxQueue);
   SessionService service(registry, sessions, services, sessionSettings);
   service.setJobExecutor(&jobs);
   HostMetrics metrics;

@@ -191,10 +191,11 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
       "largest request body accepted, in bytes");
   add("max-threads", po::value(&out->maxThreads)->default_value(out->maxThreads),
       "threads for work that may wait (New Session, Delete Session, the sessions API, commands of "
-      "in-process plugins) at most; past them such a request is answered 503 at once. Idle "
-      "connections, queued New Sessions and relayed commands need none");
+      "in-process plugins) at most; past them such a request waits for one (see --max-queue). "
+      "Idle connections, queued New Sessions and relayed commands need none");
   add("max-queue", po::value(&out->maxQueue)->default_value(out->maxQueue),
-      "New Session requests that may wait in the queue at once; more are refused at once");
+      "requests that may wait at once: New Sessions for a free slot, and, apart, requests for a "
+      "free thread (--max-threads); more are refused at once (500 session not created, 503)");
   add("max-connections", po::value(&out->maxConnections)->default_value(out->maxConnections),
       "client connections open at once; more are answered 503 and closed");
   add("max-connections-per-peer",

@@ -6,26 +6,39 @@
 
 namespace wdh {
 
-JobExecutor::JobExecutor(std::size_t maxThreads, std::chrono::milliseconds idleExit)
-    : maxThreads_(maxThreads == 0 ? 1 : maxThreads), idleExit_(idleExit) {}
+JobExecutor::JobExecutor(std::size_t maxThreads, std::size_t maxBacklog,
+                         std::chrono::milliseconds idleExit)
+    : maxThreads_(maxThreads == 0 ? 1 : maxThreads), maxBacklog_(maxBacklog), idleExit_(idleExit) {}
 
 JobExecutor::~JobExecutor() {
   stop();
 }
 
 bool JobExecutor::takeLocked(Job&& job, bool force, std::unique_lock<std::mutex>& lock) {
+  // Work admitted earlier goes ahead of the backlog: whoever waits on it may hold a thread.
+  auto enqueue = [this, force](Job&& item) {
+    if (force)
+      queue_.push_front(std::move(item));
+    else
+      queue_.push_back(std::move(item));
+  };
   // Every queued job has an idle thread waiting for it: queue it only when one more is idle.
   if (idle_ > queue_.size()) {
-    queue_.push_back(std::move(job));
+    enqueue(std::move(job));
     lock.unlock();
     work_.notify_one();
     return true;
   }
-  if (threads_ >= maxThreads_ && !force)
-    return false;
+  if (threads_ >= maxThreads_ && !force) {
+    // Every thread is taken: wait for one in the backlog, while it has room.
+    if (queue_.size() - idle_ >= maxBacklog_)
+      return false;
+    queue_.push_back(std::move(job));
+    return true;
+  }
   joinFinishedLocked();
   ++threads_;
-  queue_.push_back(std::move(job));
+  enqueue(std::move(job));
   ++idle_; // the new thread counts as idle until it takes its job
   try {
     // It waits for the lock before it looks at anything, so it is listed before it runs.
@@ -34,8 +47,11 @@ bool JobExecutor::takeLocked(Job&& job, bool force, std::unique_lock<std::mutex>
   } catch (const std::system_error& e) {
     --threads_;
     --idle_;
-    Job taken = std::move(queue_.back());
-    queue_.pop_back();
+    Job taken = std::move(force ? queue_.front() : queue_.back());
+    if (force)
+      queue_.pop_front();
+    else
+      queue_.pop_back();
     lock.unlock();
     log(LogLevel::Warn, "jobs", std::string("cannot start a thread: ") + e.what());
     if (!force) {

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <doctest/doctest.h>
 #include <mutex>
+#include <vector>
 
 using namespace wdh;
 using namespace std::chrono_literals;
@@ -37,8 +38,8 @@ struct Gate {
 
 } // namespace
 
-TEST_CASE("jobs: at most maxThreads run; the next is refused at once and kept") {
-  JobExecutor jobs(2);
+TEST_CASE("jobs: at most maxThreads run, and the next is refused at once and kept") {
+  JobExecutor jobs(2, 0);
   Gate gate;
   std::atomic<int> done{0};
   for (int i = 0; i < 2; ++i) {
@@ -73,7 +74,7 @@ TEST_CASE("jobs: at most maxThreads run; the next is refused at once and kept") 
 }
 
 TEST_CASE("jobs: idle threads end, and threads come back for new work") {
-  JobExecutor jobs(4, 50ms);
+  JobExecutor jobs(4, 0, 50ms);
   std::atomic<int> done{0};
   for (int round = 0; round < 3; ++round) {
     for (int i = 0; i < 4; ++i) {
@@ -85,4 +86,27 @@ TEST_CASE("jobs: idle threads end, and threads come back for new work") {
   jobs.stop();
   CHECK(done == 12);
   CHECK(jobs.busy() == 0);
+}
+
+TEST_CASE("jobs: past maxThreads, jobs wait in a bounded backlog, first come first served") {
+  JobExecutor jobs(1, 2);
+  Gate gate;
+  std::vector<int> order;
+  std::mutex orderMutex;
+  JobExecutor::Job first = [&] { gate.pass(); };
+  REQUIRE(jobs.trySubmit(first));
+  REQUIRE(gate.waitFor(1));
+  for (int i = 1; i <= 2; ++i) {
+    JobExecutor::Job waiting = [&, i] {
+      std::lock_guard<std::mutex> lock(orderMutex);
+      order.push_back(i);
+    };
+    CHECK(jobs.trySubmit(waiting));
+  }
+  JobExecutor::Job overflow = [] {};
+  CHECK_FALSE(jobs.trySubmit(overflow)); // the backlog is full
+  CHECK(jobs.busy() == 3);
+  gate.release();
+  jobs.stop();
+  CHECK(order == std::vector<int>{1, 2});
 }
