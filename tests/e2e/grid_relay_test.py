@@ -2,7 +2,10 @@
 """End to end: wdhost as Selenium Grid 4 relay nodes, against the real Grid.
 
 Starts two wdhost hosts (--max-sessions 2, chrome), a Grid hub, and two Grid relay nodes whose
-configs come from `wdhost --grid-relay-config`, all on 127.0.0.1 with ports the OS picks. Then,
+configs come from `wdhost --grid-relay-config`, all on 127.0.0.1 with ports the OS picks. The
+nodes address each host by a name (wdhost-a.grid.test, resolved to 127.0.0.1 by a hosts file
+given to Grid's JVM), as a deployment does: each host allows its name with --allowed-hosts and
+refuses any other, and the node config names it with --public-url. Then,
 through the Grid router only, with Selenium's Python client: both nodes are UP; four sessions
 spread over both hosts and reach their browsers; a fifth queues in Grid and starts when one
 ends; a download is fetched through Grid's /se/files and an upload through /se/file;
@@ -13,6 +16,7 @@ stopped at the end, also on failure, and no browser of the hosts is left.
 """
 import argparse
 import base64
+import http.client
 import http.server
 import io
 import os
@@ -87,9 +91,14 @@ class Host:
         self.port = None
         self.process = None
 
+    def hostname(self):
+        """The name the relay node reaches this host by."""
+        return f"wdhost-{self.name}.grid.test"
+
     def start(self, port=0):
         argv = [self.wdhost, "--port", str(port), "--max-sessions", "2", "--plugin", "chrome",
-                "--warm-drivers", "0", "--drain-timeout", "120"]
+                "--warm-drivers", "0", "--drain-timeout", "120",
+                "--allowed-hosts", self.hostname()]
         self.process = self.processes.start(f"wdhost-{self.name}", argv, stdout=subprocess.PIPE)
         line = self.process.stdout.readline().decode()
         if "listening on http://127.0.0.1:" not in line:
@@ -107,6 +116,16 @@ class Host:
     def sessions(self):
         code, body = self.status()
         return body["value"]["sessions"] if body else -1
+
+
+def status_as(port, host_header):
+    """The HTTP status of GET /status on 127.0.0.1:port sent with `host_header` as Host."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", "/status", headers={"Host": host_header})
+        return connection.getresponse().status
+    finally:
+        connection.close()
 
 
 def grid_nodes(hub_url):
@@ -336,11 +355,21 @@ def main():
         hosts = [Host("a", args.wdhost, processes), Host("b", args.wdhost, processes)]
         for host in hosts:
             host.start()
+        # Each host answers to its own name and to no other (DNS rebinding).
+        for host in hosts:
+            assert status_as(host.port, f"{host.hostname()}:{host.port}") == 200
+            assert status_as(host.port, f"elsewhere.grid.test:{host.port}") == 403
+        hosts_file = os.path.join(tmp, "hosts")
+        with open(hosts_file, "w") as f:
+            f.write("127.0.0.1 localhost\n")
+            for host in hosts:
+                f.write(f"127.0.0.1 {host.hostname()}\n")
         hub_port, publish, subscribe = free_port(), free_port(), free_port()
         hub = f"http://127.0.0.1:{hub_port}"
         events = ["--publish-events", f"tcp://127.0.0.1:{publish}",
                   "--subscribe-events", f"tcp://127.0.0.1:{subscribe}"]
-        java = [args.java, "-Xmx384m", "-XX:+UseSerialGC", "-jar", args.jar]
+        java = [args.java, "-Xmx384m", "-XX:+UseSerialGC",
+                f"-Djdk.net.hosts.file={hosts_file}", "-jar", args.jar]
         processes.start("hub", java + ["hub", "--host", "127.0.0.1", "--port", str(hub_port),
                                        "--healthcheck-interval", "2",
                                        "--session-request-timeout", "180",
@@ -349,8 +378,10 @@ def main():
         for host in hosts:
             config = subprocess.run(
                 [args.wdhost, "--port", str(host.port), "--max-sessions", "2", "--plugin",
-                 "chrome", "--grid-relay-config", "--log-level", "error"],
+                 "chrome", "--public-url", f"http://{host.hostname()}:{host.port}",
+                 "--grid-relay-config", "--log-level", "error"],
                 capture_output=True, text=True, timeout=60, check=True).stdout
+            assert f"http://{host.hostname()}:{host.port}" in config, config
             path = os.path.join(tmp, f"relay-{host.name}.toml")
             with open(path, "w") as f:
                 f.write(config)
