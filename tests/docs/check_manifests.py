@@ -6,7 +6,7 @@ checks what can be checked without a cluster: every document names its apiVersio
 metadata.name (and no namespace); the Deployment's selector matches its pods, every container has
 a name and an image, the wdhost container drains in a preStop hook, is probed on /status, and gets
 a grace period longer than its --drain-timeout; the relay node's relay.toml parses and agrees with
-the wdhost arguments; the KEDA ScaledObject scales that Deployment with selenium-grid triggers.
+the wdhost arguments (port, sessions, plugins, and a relay url naming wdhost by a name it allows); the KEDA ScaledObject scales that Deployment with selenium-grid triggers.
 
 Usage: check_manifests.py <repo-root>. Prints "ok: N documents checked", or one line per failure
 and exits 1. Needs Python 3.11 (tomllib) and PyYAML (Debian: python3-yaml).
@@ -166,6 +166,9 @@ def check_deployment(where, document, checker):
         "port": option_value(args, "--port"),
         "max_sessions": option_value(args, "--max-sessions"),
         "plugins": [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--plugin"],
+        "allowed_hosts": [name.strip().lower() for i, a in enumerate(args[:-1])
+                          if a == "--allowed-hosts" for name in str(args[i + 1]).split(",")],
+        "public_url": option_value(args, "--public-url"),
         "config_maps": config_maps,
     }
 
@@ -300,6 +303,15 @@ def main():
         if found["port"] is not None and url.hostname:
             checker.expect(str(url.port) == found["port"], cwhere,
                            f"[relay] url port {url.port} is not wdhost's --port {found['port']}")
+        # wdhost refuses a Host header naming anything but an address, localhost, an
+        # --allowed-hosts name or the --public-url host (DNS rebinding).
+        name = (url.hostname or "").lower()
+        is_address = all(part.isdigit() for part in name.split(".")) or ":" in name
+        if name and not is_address and name != "localhost" and not name.endswith(".localhost"):
+            public = urllib.parse.urlsplit(found["public_url"] or "").hostname or ""
+            checker.expect(name in found["allowed_hosts"] or name == public.lower(), cwhere,
+                           f"[relay] url names wdhost as {name!r}, which wdhost refuses unless "
+                           f"its args allow it (--allowed-hosts {name} or --public-url)")
         if found["max_sessions"] is not None:
             checker.expect(str(dig(relay, "node", "max-sessions")) == found["max_sessions"],
                            cwhere, f"[node] max-sessions is not wdhost's --max-sessions "
