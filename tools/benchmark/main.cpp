@@ -23,7 +23,8 @@ const char* kUsage =
                     [--chromedriver PATH] [--chromium PATH] [--firefox PATH] [--grid-jar PATH]
                     [--java PATH] [--keep-logs]
   --smoke          every scenario with tiny counts (a few seconds each)
-  --only NAME      one scenario: relay, status, new-session, stub, scale, bidi, churn, bridge
+  --only NAME      one scenario: relay, status, new-session, stub, scale, bidi, churn, bridge,
+                   flood
   --grid-jar PATH  Selenium Grid 4's selenium-server jar: churn then compares Grid standalone
 Exits 0 when every scenario ran (a missed target is printed as MISSED, not an error),
 1 when a scenario could not run, 2 on bad usage.
@@ -105,7 +106,8 @@ int main(int argc, char** argv) {
                      {"scale", bench::runScale},
                      {"bidi", bench::runBidi},
                      {"churn", bench::runChurn},
-                     {"bridge", bench::runBridge}};
+                     {"bridge", bench::runBridge},
+                     {"flood", bench::runFlood}};
   bool known = options.only.empty();
   for (const auto& scenario : scenarios)
     known = known || options.only == scenario.first;

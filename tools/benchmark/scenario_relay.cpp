@@ -20,6 +20,8 @@ Counts countsFor(bool smoke) {
     counts.bidiRounds = 30;
     counts.churnRounds = 1;
     counts.churnWorkMs = 500;
+    counts.floodWaiters = 50;
+    counts.floodRounds = 30;
   }
   return counts;
 }

@@ -24,6 +24,8 @@ struct Counts {
   int bidiRounds = 2000;                   // script.evaluate pairs, chromedriver vs wdhost
   int churnRounds = 10;                    // create + delete cycles per side
   int churnWorkMs = 2000;                  // a test's own work between its cycles
+  int floodWaiters = 1000;                 // New Sessions waiting in the queue at once
+  int floodRounds = 2000;                  // /status and command pairs, calm and flooded
 };
 
 // The counts for a full run, or the tiny ones of --smoke.
@@ -46,5 +48,8 @@ void runBidi(const Options& options, const Counts& counts, Report& report);
 void runChurn(const Options& options, const Counts& counts, Report& report);
 // 8. A cheap command straight to Firefox's Marionette vs through wdhost's firefox plugin.
 void runBridge(const Options& options, const Counts& counts, Report& report);
+// 9. 1000 New Sessions queued on a full host while one session runs commands: /status and
+// command latency, and RSS.
+void runFlood(const Options& options, const Counts& counts, Report& report);
 
 } // namespace bench
