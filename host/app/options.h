@@ -37,6 +37,8 @@ struct HostOptions {
   unsigned launchTimeout = 90;             // seconds a plugin may take to start a session
   std::string authToken;                   // required from clients when set
   std::string proxyPool;                   // --proxy-pool FILE for the sessions API
+  bool allowPrivateTargets = false;        // the sessions API may reach private networks
+  std::vector<std::string> allowTargets;   // --allow-target ADDR[/BITS][:PORT], checked
   bool allowUnauthenticatedRemote = false; // bind beyond loopback without a token
   unsigned drainTimeout = 300;             // seconds a drain waits for sessions to end
   bool gridRelayConfig = false;            // print a Grid [relay] node config and exit

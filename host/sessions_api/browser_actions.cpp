@@ -1,5 +1,6 @@
 #include "sessions_api/browser_actions.h"
 
+#include "sessions_api/target_url.h"
 #include "sessions_api/webdriver_call.h"
 
 #include "json/json.h"
@@ -111,10 +112,8 @@ Status checkOne(const rapidjson::Value& action, std::size_t index, int depth) {
                : status;
   }
   if (type == "goto") {
-    std::string url = stringField(action, "url");
-    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
-      return invalid(index, "goto needs \"url\": an http:// or https:// URL");
-    return Status::ok();
+    Status url = checkApiUrl("url", stringField(action, "url"));
+    return url.isOk() ? url : invalid(index, "goto: " + url.message());
   }
   if (type == "wait" || type == "remove_iframes" || type == "scroll" || type == "set_viewport")
     return Status::ok();

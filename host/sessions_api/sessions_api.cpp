@@ -11,6 +11,7 @@
 #include "sessions_api/fingerprint.h"
 #include "sessions_api/page_fetch.h"
 #include "sessions_api/plain_request.h"
+#include "sessions_api/target_url.h"
 #include "sessions_api/webdriver_call.h"
 
 #include "json/json.h"
@@ -246,17 +247,6 @@ bool readHeaders(const rapidjson::Value& command,
   return true;
 }
 
-// Whether `url` parses, has a host and holds no space or control character.
-bool validUrl(const std::string& url) {
-  if (hasControl(url, " "))
-    return false;
-  try {
-    return !Poco::URI(url).getHost().empty();
-  } catch (const Poco::Exception&) {
-    return false;
-  }
-}
-
 // "postData" for a page load: a string as is, an object form-encoded.
 bool readFormData(const rapidjson::Value& command, std::string* out, ApiReply* error) {
   auto data = command.FindMember("postData");
@@ -362,11 +352,33 @@ bool readPlainRequest(const rapidjson::Value& command, const PageRequest& page, 
   return true;
 }
 
+// Every goto URL among `actions` (nested ones too), checked against the policy.
+Status precheckActions(const rapidjson::Value& actions, const TargetPolicy& policy) {
+  if (!actions.IsArray())
+    return Status::ok();
+  for (const auto& action : actions.GetArray()) {
+    if (!action.IsObject())
+      continue;
+    if (action.HasMember("url") && action["url"].IsString()) {
+      Status status = precheckTarget(action["url"].GetString(), policy);
+      if (!status.isOk())
+        return status.withContext("browserActions goto");
+    }
+    for (const char* nested : {"then", "or"})
+      if (action.HasMember(nested)) {
+        Status status = precheckActions(action[nested], policy);
+        if (!status.isOk())
+          return status;
+      }
+  }
+  return Status::ok();
+}
+
 } // namespace
 
 SessionsApi::SessionsApi(SessionService& service, const PluginRegistry& registry,
-                         std::vector<PooledProxy> pool)
-    : service_(service), registry_(registry), pool_(std::move(pool)) {}
+                         std::vector<PooledProxy> pool, TargetPolicy policy)
+    : service_(service), registry_(registry), pool_(std::move(pool)), policy_(std::move(policy)) {}
 
 ApiReply SessionsApi::handle(std::string_view body, const std::function<bool()>& clientGone,
                              std::string_view webSocketBase, std::string_view clientAddress) {
@@ -418,7 +430,7 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   SessionService* service = &service_;
   std::string owner = plan.sessionId;
   status = prepareNetwork(
-      plan, pool_, [service, owner](int fd) { return service->isSessionPeer(owner, fd); },
+      plan, pool_, policy_, [service, owner](int fd) { return service->isSessionPeer(owner, fd); },
       &network);
   if (!status.isOk())
     return apiErrorFrom(status);
@@ -439,8 +451,11 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   status = service_.newSession(body, request, &response, &id);
   if (!status.isOk())
     return apiErrorFrom(status);
-  if (network.local || network.upstream.kind != UpstreamProxy::Kind::None) {
+  {
     std::lock_guard<std::mutex> lock(mutex_);
+    // Forget the proxies of sessions that ended by themselves, then add this one's.
+    for (auto it = networks_.begin(); it != networks_.end();)
+      it = service_.exists(it->first) ? std::next(it) : networks_.erase(it);
     networks_[id] = SessionRoute{network.local, network.upstream};
   }
 
@@ -647,12 +662,8 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
     return apiError(400, "bad_request", "this command needs \"url\": an http:// or https:// URL");
   PageRequest page;
   page.url = url->value.GetString();
-  if (page.url.rfind("http://", 0) != 0 && page.url.rfind("https://", 0) != 0)
-    return apiError(400, "bad_request", "\"url\" must start with http:// or https://");
-  if (!validUrl(page.url))
-    return apiError(400, "bad_request",
-                    "\"url\" is not a URL: it needs a host, a port up to 65535, and no spaces or "
-                    "control characters (percent-encode them)");
+  if (Status checked = checkApiUrl("url", page.url); !checked.isOk())
+    return apiErrorFrom(checked);
   bool plain = false;
   ApiReply invalidInput;
   if (!readRequestType(command, method, &plain, &invalidInput))
@@ -686,6 +697,20 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
   if (!sessionOf(command, false, &id, &error))
     return error;
   bool oneOff = id.empty();
+  if (!oneOff && !service_.exists(id))
+    return apiError(404, "session_not_found",
+                    "no live session " + id.substr(0, 128) +
+                        "; create one with sessions.create or leave out \"session\"");
+  // A browser that connects directly (no upstream, which would resolve names itself): refuse a
+  // target the policy refuses before the browser tries. Its forwarding proxy enforces the policy
+  // anyway, on every connection (redirects, subresources); this makes the common case clear.
+  if (!plain && (oneOff || routeOf(id).upstream.kind == UpstreamProxy::Kind::None)) {
+    Status target = precheckTarget(page.url, policy_);
+    if (target.isOk() && page.actions != nullptr)
+      target = precheckActions(*page.actions, policy_);
+    if (!target.isOk())
+      return apiErrorFrom(target);
+  }
   if (oneOff) {
     // BiDi stays on (the default): it is how the main document's headers are read.
     rapidjson::Document oneOffCommand(rapidjson::kObjectType);
@@ -696,10 +721,6 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
     if (!parseJsonObject(created.body, &doc).isOk() || !doc.HasMember("session"))
       return apiError(500, "launch_failed", "the one-off session could not be read");
     id = doc["session"].GetString();
-  } else if (!service_.exists(id)) {
-    return apiError(404, "session_not_found",
-                    "no live session " + id.substr(0, 128) +
-                        "; create one with sessions.create or leave out \"session\"");
   }
 
   // A one-off session, or one the client asked to close, ends however this request does.
@@ -728,6 +749,7 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
     SessionRoute route = routeOf(id);
     plainRequest.bidiUrl = page.bidiUrl;
     plainRequest.upstream = route.upstream;
+    plainRequest.policy = policy_;
     if (auto local = route.local.lock())
       plainRequest.allowed = [local](const std::string& host) { return local->allows(host); };
     status = requestPlain(service_, id, plainRequest, &solution);
