@@ -11,6 +11,7 @@
 #include "sessions_api/fingerprint.h"
 #include "sessions_api/page_fetch.h"
 #include "sessions_api/plain_request.h"
+#include "sessions_api/request_deadline.h"
 #include "sessions_api/target_url.h"
 #include "sessions_api/webdriver_call.h"
 
@@ -54,6 +55,10 @@ bool hasControl(std::string_view text, std::string_view also = {}) {
     return u < 0x20 || u == 0x7f || also.find(c) != std::string_view::npos;
   });
 }
+
+// What a request may take once its session is ready, unless its "timeout" says otherwise.
+constexpr std::chrono::milliseconds kPlainTimeout{60000};
+constexpr std::chrono::milliseconds kPageTimeout{180000};
 
 constexpr const char* kKnownCommands =
     "sessions.create, sessions.destroy, sessions.list, sessions.active, request.get, "
@@ -340,15 +345,22 @@ bool readPlainRequest(const rapidjson::Value& command, const PageRequest& page, 
       return false;
     }
   }
+  return true;
+}
+
+// The request's one deadline: "timeout" (whole milliseconds, 1000-300000), else `fallback`.
+bool readTimeout(const rapidjson::Value& command, std::chrono::milliseconds fallback,
+                 std::chrono::milliseconds* out, ApiReply* error) {
+  *out = fallback;
   auto timeout = command.FindMember("timeout");
-  if (timeout != command.MemberEnd() && !timeout->value.IsNull()) {
-    if (!timeout->value.IsInt() || timeout->value.GetInt() < 1000 ||
-        timeout->value.GetInt() > 300000) {
-      *error = apiError(400, "bad_request", "\"timeout\" must be whole milliseconds, 1000-300000");
-      return false;
-    }
-    out->timeout = std::chrono::milliseconds(timeout->value.GetInt());
+  if (timeout == command.MemberEnd() || timeout->value.IsNull())
+    return true;
+  if (!timeout->value.IsInt() || timeout->value.GetInt() < 1000 ||
+      timeout->value.GetInt() > 300000) {
+    *error = apiError(400, "bad_request", "\"timeout\" must be whole milliseconds, 1000-300000");
+    return false;
   }
+  *out = std::chrono::milliseconds(timeout->value.GetInt());
   return true;
 }
 
@@ -668,6 +680,9 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
   ApiReply invalidInput;
   if (!readRequestType(command, method, &plain, &invalidInput))
     return invalidInput;
+  std::chrono::milliseconds budget{};
+  if (!readTimeout(command, plain ? kPlainTimeout : kPageTimeout, &budget, &invalidInput))
+    return invalidInput;
   if (auto actions = command.FindMember("browserActions");
       actions != command.MemberEnd() && !actions->value.IsNull()) {
     Status checked = checkActions(actions->value);
@@ -743,6 +758,9 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
   allowNavigation(id, page.url);
   if (page.actions != nullptr)
     allowActionNavigation(id, *page.actions);
+  // One deadline for everything done in the session from here (the wait for a session is
+  // bounded by --session-request-timeout), and the client's hang-up ends it too.
+  RequestDeadline deadline(budget, clientGone);
   rapidjson::Document solution;
   Status status;
   if (plain) {
@@ -750,13 +768,16 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
     plainRequest.bidiUrl = page.bidiUrl;
     plainRequest.upstream = route.upstream;
     plainRequest.policy = policy_;
+    plainRequest.timeout = budget;
     if (auto local = route.local.lock())
       plainRequest.allowed = [local](const std::string& host) { return local->allows(host); };
     status = requestPlain(service_, id, plainRequest, &solution);
   } else {
-    status = fetchPage(service_, id, page, &solution);
+    status = fetchPage(service_, id, page, deadline, &solution);
   }
-  if (plain && status.code() == ErrorCode::Timeout)
+  if (!status.isOk() && !deadline.check().isOk())
+    log(LogLevel::Info, "api", "session " + id + ": " + deadline.check().message());
+  if (status.code() == ErrorCode::Timeout)
     return apiError(504, "request_timeout", status.message());
   if (plain &&
       (status.code() == ErrorCode::UnknownError || status.code() == ErrorCode::InsecureCertificate))
