@@ -2,6 +2,7 @@
 
 #include "core/uuid.h"
 #include "proxy/forwarding_proxy.h"
+#include "proxy/upstream_dial.h"
 #include "proxy/upstream_proxy.h"
 
 #include "json/json.h"
@@ -66,6 +67,13 @@ Status prepareNetwork(const CreatePlan& plan, const std::vector<PooledProxy>& po
     if (!status.isOk())
       return status;
     upstream.operatorChosen = plan.datacenter;
+  }
+  if (upstream.kind != UpstreamProxy::Kind::None && !upstream.operatorChosen) {
+    // A client's upstream is dialed under the policy: say so now rather than on every page.
+    std::vector<Poco::Net::SocketAddress> reachable;
+    Status allowed = proxy::resolveAllowed(upstream.host, upstream.port, policy, &reachable);
+    if (allowed.code() == ErrorCode::InvalidArgument)
+      return allowed.withContext("proxy");
   }
   out->upstream = upstream;
   // Always a forwarding proxy, also without an upstream: the browser then reaches nothing the

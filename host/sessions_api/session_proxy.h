@@ -37,6 +37,7 @@ struct SessionNetwork {
 // so not held to `policy`) or the client's upstream, and the forwarding proxy every browser of
 // the sessions API goes through, with `policy` on what it connects to. `onlyFor` says whether
 // an accepted client socket is the session's browser; everyone else is refused by the proxy.
+// InvalidArgument (naming the address) when `policy` refuses the client's upstream.
 Status prepareNetwork(const CreatePlan& plan, const std::vector<PooledProxy>& pool,
                       const TargetPolicy& policy, std::function<bool(int clientFd)> onlyFor,
                       SessionNetwork* out);

@@ -102,6 +102,10 @@ TEST_CASE("sessions ssrf: request.get, request.post and plain requests do not re
       host,
       R"({"cmd":"request.get","session":"s","requestType":"request","url":"http://10.255.255.1/"})",
       "--allow-private-targets");
+  // A client's own upstream proxy is dialed under the policy too: refused when created.
+  expectRefused(host,
+                R"({"cmd":"sessions.create","proxy":"http://user:pass@127.0.0.1:)" + port + "\"}",
+                "proxy: " + loopback);
   CHECK(elsewhere.requests() == 0);
 
   // The site let through still works, both ways.
