@@ -24,10 +24,6 @@ std::chrono::milliseconds RequestDeadline::left() const {
   return std::max(rest, std::chrono::milliseconds(0));
 }
 
-std::chrono::milliseconds RequestDeadline::cap(std::chrono::milliseconds wanted) const {
-  return std::min(wanted, left());
-}
-
 Status RequestDeadline::sleep(std::chrono::milliseconds pause) const {
   const Clock::time_point until = std::min(Clock::now() + pause, at_);
   while (true) {

@@ -12,6 +12,7 @@ namespace wdh {
 // Checked at every step of a request; copyable, cheap.
 class RequestDeadline {
 public:
+  // The clock every deadline is on.
   using Clock = std::chrono::steady_clock;
 
   // `budget` from now; `clientGone` (may be empty) says the client closed its connection.
@@ -22,8 +23,6 @@ public:
   Status check() const;
   // What is left, at least 0.
   std::chrono::milliseconds left() const;
-  // `wanted`, or less when less is left.
-  std::chrono::milliseconds cap(std::chrono::milliseconds wanted) const;
   // Sleeps `pause` (capped to what is left), looking at the client every 100 ms; then check().
   Status sleep(std::chrono::milliseconds pause) const;
   // The budget it was made with.
