@@ -775,9 +775,11 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
   } else {
     status = fetchPage(service_, id, page, deadline, &solution);
   }
-  if (!status.isOk() && !deadline.check().isOk())
-    log(LogLevel::Info, "api", "session " + id + ": " + deadline.check().message());
-  if (status.code() == ErrorCode::Timeout)
+  Status ended = status.isOk() ? Status::ok() : deadline.check();
+  if (!ended.isOk())
+    log(LogLevel::Info, "api", "session " + id + ": " + ended.message());
+  // The request's own timeout (an action's wait that ran out is the browser's error, as before).
+  if (status.code() == ErrorCode::Timeout && (plain || ended.code() == ErrorCode::Timeout))
     return apiError(504, "request_timeout", status.message());
   if (plain &&
       (status.code() == ErrorCode::UnknownError || status.code() == ErrorCode::InsecureCertificate))
