@@ -5,6 +5,8 @@ add_executable(proxy_unit_tests
   unit/proxy/proxy_forwarding_test.cpp
   unit/proxy/proxy_upstream_test.cpp
   unit/proxy/proxy_lifecycle_test.cpp
+  unit/proxy/target_policy_test.cpp
+  unit/proxy/proxy_target_policy_test.cpp
   support/proxy_test_servers.cpp)
 target_include_directories(proxy_unit_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(proxy_unit_tests PRIVATE wdh_proxy wdhost_doctest_main Poco::Net

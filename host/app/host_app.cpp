@@ -8,6 +8,7 @@
 #include "plugin/plugin_registry.h"
 #include "process/process_supervisor.h"
 #include "process/temp_dirs.h"
+#include "proxy/target_policy.h"
 #include "server/http_server.h"
 #include "server/operator_endpoints.h"
 #include "session/session_map.h"
@@ -187,6 +188,35 @@ Shutdown waitForShutdown(const sigset_t& signals, SessionService& service,
   }
 }
 
+// What the sessions API may reach (the options were checked when parsed), said at start when
+// the operator opened more than the public Internet.
+TargetPolicy targetPolicyOf(const HostOptions& options) {
+  TargetPolicy policy;
+  policy.allowPrivate = options.allowPrivateTargets;
+  if (policy.allowPrivate)
+    log(LogLevel::Warn, "host",
+        "the sessions API may reach private networks (--allow-private-targets)");
+  for (const std::string& text : options.allowTargets) {
+    AllowedTarget target;
+    if (!parseAllowedTarget(text, &target).isOk())
+      continue;
+    TargetPolicy alone;
+    alone.allowed.push_back(target);
+    std::uint16_t probe = target.port == 0 ? 1 : target.port;
+    if (alone.refusal(Poco::Net::SocketAddress("127.0.0.1", probe)).empty() ||
+        alone.refusal(Poco::Net::SocketAddress("::1", probe)).empty())
+      log(LogLevel::Warn, "host",
+          "THE SESSIONS API MAY REACH THIS MACHINE at " + text +
+              (target.port == 0 ? " on every port, this host's own and its drivers' included"
+                                : "") +
+              " (--allow-target): meant for testing a site on this machine");
+    else
+      log(LogLevel::Warn, "host", "the sessions API may reach " + text + " (--allow-target)");
+    policy.allowed.push_back(std::move(target));
+  }
+  return policy;
+}
+
 } // namespace
 
 int runHost(const HostOptions& options) {
@@ -337,7 +367,7 @@ int runHost(const HostOptions& options) {
       return 2;
     }
   }
-  SessionsApi api(service, registry, std::move(pool));
+  SessionsApi api(service, registry, std::move(pool), targetPolicyOf(options));
   HttpServer server(service, &api, jobs, serverSettings);
   OperatorEndpoints operatorEndpoints(service, metrics,
                                       Credentials(options.authToken, options.operatorToken),

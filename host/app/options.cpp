@@ -1,6 +1,7 @@
 #include "app/options.h"
 
 #include "core/log.h"
+#include "proxy/target_policy.h"
 #include "server/public_url.h"
 
 #include "json/json.h"
@@ -182,6 +183,20 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
       "the browsers)");
   add("proxy-pool", po::value(&out->proxyPool),
       "FILE of \"KIND URL\" lines: proxies the sessions API picks from (\"datacenter\")");
+  add("allow-private-targets", po::bool_switch(&out->allowPrivateTargets),
+      "let the sessions API (plain requests, redirects, its browsers' pages, a client's upstream "
+      "proxy) reach private networks: 10/8, 172.16/12, 192.168/16, 100.64/10, 198.18/15, "
+      "fc00::/7; never loopback, link-local or cloud metadata");
+  add("allow-target",
+      po::value(&out->allowTargets)->composing()->notifier([](const std::vector<std::string>& all) {
+        for (const std::string& target : all) {
+          AllowedTarget parsed;
+          if (Status checked = parseAllowedTarget(target, &parsed); !checked.isOk())
+            throw po::error(checked.message());
+        }
+      }),
+      "ADDR[/BITS][:PORT] ([IPV6]:PORT): one private or loopback network (and port) the sessions "
+      "API may reach (repeatable), e.g. 127.0.0.1:8080 to test a site on this machine");
   add("log-level", po::value(&out->logLevel)->default_value(out->logLevel),
       "trace, debug, info, warn, error or off");
   add("log-format", po::value(&out->logFormat)->default_value(out->logFormat),

@@ -43,6 +43,8 @@ struct HostOptions {
   std::size_t maxConnections = 8192;        // client connections open at once
   std::size_t maxConnectionsPerPeer = 2048; // of those, from one IP address
   std::string proxyPool;                    // --proxy-pool FILE for the sessions API
+  bool allowPrivateTargets = false;         // the sessions API may reach private networks
+  std::vector<std::string> allowTargets;    // --allow-target ADDR[/BITS][:PORT], checked
   bool allowUnauthenticatedRemote = false;  // bind beyond loopback without a token
   unsigned drainTimeout = 300;              // seconds a drain waits for sessions to end
   bool gridRelayConfig = false;             // print a Grid [relay] node config and exit

@@ -58,15 +58,23 @@ void serveClient(int clientFd, ProxyContext& context) {
   Poco::Net::StreamSocket server;
   std::string early;
   if (!request.isConnect && viaHttpUpstream) {
-    s = dialTcp(upstream.host, upstream.port, bounds, &server);
+    s = dialTcp(upstream.host, upstream.port, upstreamPolicy(upstream, context.policy), bounds,
+                &server);
     if (!s.isOk())
       s = s.withContext("upstream proxy");
   } else {
-    s = openTunnel(upstream, request.host, request.port, bounds, &server, &early);
+    s = openTunnel(upstream, request.host, request.port, context.policy, bounds, &server, &early);
+  }
+  std::string target = authorityOf(request.host, request.port);
+  if (s.code() == ErrorCode::InvalidArgument) {
+    // The target policy refused every address: nothing was connected.
+    context.refused.fetch_add(1);
+    log(LogLevel::Info, "proxy", s.message());
+    answer(clientFd, 403, "wdhost proxy: " + s.message() + "\n", bounds);
+    return;
   }
   if (!s.isOk()) {
     context.failed.fetch_add(1);
-    std::string target = authorityOf(request.host, request.port);
     log(LogLevel::Warn, "proxy", "cannot reach " + target + ": " + s.message());
     answer(clientFd, s.code() == ErrorCode::Timeout ? 504 : 502,
            "wdhost proxy: cannot reach " + target + ": " + s.message() + "\n", bounds);

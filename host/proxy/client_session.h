@@ -1,6 +1,7 @@
 // One client connection of a forwarding proxy: one request or one tunnel, then it closes.
 #pragma once
 
+#include "proxy/target_policy.h"
 #include "proxy/upstream_proxy.h"
 
 #include <atomic>
@@ -14,6 +15,8 @@ namespace wdh::proxy {
 struct ProxyContext {
   // Where traffic goes.
   UpstreamProxy upstream;
+  // The addresses that may be connected to (targets when direct, else a client's upstream).
+  TargetPolicy policy;
   // An eventfd that becomes readable when the proxy stops; every wait ends at once then.
   int stopFd = -1;
   // True when the (lower-cased) host may be reached.

@@ -137,12 +137,14 @@ struct ForwardingProxy::Impl {
   }
 };
 
-ForwardingProxy::ForwardingProxy(UpstreamProxy upstream, std::vector<std::string> allowlist)
+ForwardingProxy::ForwardingProxy(UpstreamProxy upstream, std::vector<std::string> allowlist,
+                                 TargetPolicy policy)
     : impl_(std::make_unique<Impl>()) {
   impl_->restricted = !allowlist.empty();
   impl_->allowlist = std::move(allowlist);
   Impl* impl = impl_.get();
   impl->context.upstream = std::move(upstream);
+  impl->context.policy = std::move(policy);
   impl->context.allowed = [impl](const std::string& host) { return impl->allowed(host); };
 }
 

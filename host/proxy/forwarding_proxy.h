@@ -4,6 +4,7 @@
 
 #include "core/status.h"
 #include "proxy/domain_match.h"
+#include "proxy/target_policy.h"
 #include "proxy/upstream_proxy.h"
 
 #include <cstdint>
@@ -17,8 +18,9 @@ namespace wdh {
 // A local HTTP proxy (CONNECT and absolute-URI requests) forwarding through an upstream.
 class ForwardingProxy {
 public:
-  // allowlist empty = allow all. Starts nothing.
-  ForwardingProxy(UpstreamProxy upstream, std::vector<std::string> allowlist);
+  // allowlist empty = allow all domains; `policy` holds every address it connects to (the
+  // target when direct, a client's upstream otherwise). Starts nothing.
+  ForwardingProxy(UpstreamProxy upstream, std::vector<std::string> allowlist, TargetPolicy policy);
   // stop()
   ~ForwardingProxy();
   ForwardingProxy(const ForwardingProxy&) = delete;

@@ -11,7 +11,10 @@
 #include <arpa/inet.h>
 #include <array>
 #include <cstring>
+#include <memory>
+#include <netdb.h>
 #include <poll.h>
+#include <vector>
 
 namespace wdh::proxy {
 namespace {
@@ -41,6 +44,8 @@ Status httpConnect(const UpstreamProxy& upstream, int fd, const std::string& hos
     return s;
   std::string head;
   s = readHttpHead(fd, 64 * 1024, bounds, &head, early);
+  if (s.code() == ErrorCode::InvalidArgument)
+    return failure(upstream, "answered CONNECT with a head over 64 KiB");
   if (!s.isOk())
     return s;
   Poco::Net::HTTPResponse answer;
@@ -177,33 +182,95 @@ std::string basicProxyAuthorization(const UpstreamProxy& upstream) {
   return request.get(Poco::Net::HTTPRequest::PROXY_AUTHORIZATION);
 }
 
-Status dialTcp(const std::string& host, uint16_t port, const IoBounds& bounds,
-               Poco::Net::StreamSocket* out) {
-  std::string what = "connect to " + host + ":" + std::to_string(port);
+namespace {
+
+// One connection attempt to `address`, bounded by `bounds`.
+Status connectTo(const Poco::Net::SocketAddress& address, const IoBounds& bounds,
+                 Poco::Net::StreamSocket* out) {
   try {
-    Poco::Net::SocketAddress address(host, port);
     Poco::Net::StreamSocket socket(address.family());
     socket.connectNB(address);
     Status ready = waitReady(socket.impl()->sockfd(), POLLOUT, bounds);
     if (!ready.isOk())
-      return ready.withContext(what);
+      return ready;
     if (int err = socket.impl()->socketError())
-      return Status(ErrorCode::UnknownError, what + ": " + std::strerror(err));
+      return Status(ErrorCode::UnknownError, std::strerror(err));
     socket.setNoDelay(true);
     *out = socket;
     return Status::ok();
   } catch (const Poco::Exception& e) {
-    return Status(ErrorCode::UnknownError, what + ": " + e.displayText());
+    return Status(ErrorCode::UnknownError, e.displayText());
   }
 }
 
+} // namespace
+
+Status resolveAllowed(const std::string& host, uint16_t port, const TargetPolicy& policy,
+                      std::vector<Poco::Net::SocketAddress>* out) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  int err = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
+  if (err != 0)
+    return Status(ErrorCode::UnknownError, "cannot resolve " + host + ": " + ::gai_strerror(err));
+  std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(found, ::freeaddrinfo);
+  std::string refused;
+  for (const addrinfo* at = found; at != nullptr; at = at->ai_next) {
+    if (at->ai_family != AF_INET && at->ai_family != AF_INET6)
+      continue;
+    Poco::Net::SocketAddress address(at->ai_addr, static_cast<poco_socklen_t>(at->ai_addrlen));
+    std::string why = policy.refusal(address);
+    if (why.empty())
+      out->push_back(address);
+    else if (refused.empty())
+      refused = why;
+  }
+  if (!out->empty())
+    return Status::ok();
+  if (refused.empty())
+    return Status(ErrorCode::UnknownError, host + " has no IPv4 or IPv6 address");
+  Poco::Net::IPAddress literal;
+  bool named = !Poco::Net::IPAddress::tryParse(host, literal);
+  return Status(ErrorCode::InvalidArgument, named ? host + ": " + refused : refused);
+}
+
+Status dialTcp(const std::string& host, uint16_t port, const TargetPolicy& policy,
+               const IoBounds& bounds, Poco::Net::StreamSocket* out) {
+  std::string what = "connect to " + authorityOf(host, port);
+  std::vector<Poco::Net::SocketAddress> candidates;
+  Status resolved = resolveAllowed(host, port, policy, &candidates);
+  if (resolved.code() == ErrorCode::InvalidArgument)
+    return resolved;
+  if (!resolved.isOk())
+    return resolved.withContext(what);
+  Status failed;
+  for (const Poco::Net::SocketAddress& address : candidates) {
+    Status connected = connectTo(address, bounds, out);
+    if (connected.isOk())
+      return connected;
+    failed = connected.withContext(what + " (" + address.toString() + ")");
+    if (connected.code() == ErrorCode::Timeout ||
+        std::chrono::steady_clock::now() >= bounds.deadline)
+      break;
+  }
+  return failed;
+}
+
+const TargetPolicy& upstreamPolicy(const UpstreamProxy& upstream, const TargetPolicy& policy) {
+  static const TargetPolicy open = TargetPolicy::unrestricted();
+  return upstream.operatorChosen ? open : policy;
+}
+
 Status openTunnel(const UpstreamProxy& upstream, const std::string& host, uint16_t port,
-                  const IoBounds& bounds, Poco::Net::StreamSocket* out, std::string* early) {
+                  const TargetPolicy& policy, const IoBounds& bounds, Poco::Net::StreamSocket* out,
+                  std::string* early) {
   early->clear();
   if (upstream.kind == UpstreamProxy::Kind::None)
-    return dialTcp(host, port, bounds, out);
+    return dialTcp(host, port, policy, bounds, out);
   Poco::Net::StreamSocket socket;
-  Status s = dialTcp(upstream.host, upstream.port, bounds, &socket);
+  Status s =
+      dialTcp(upstream.host, upstream.port, upstreamPolicy(upstream, policy), bounds, &socket);
   if (!s.isOk())
     return s.withContext("upstream proxy");
   int fd = socket.impl()->sockfd();

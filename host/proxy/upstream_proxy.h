@@ -19,6 +19,9 @@ struct UpstreamProxy {
   uint16_t port = 0;
   // Credentials (percent-decoded); empty when none.
   std::string user, password;
+  // The operator's own (--proxy-pool): its address is not held to the sessions API's target
+  // policy (a client's upstream is).
+  bool operatorChosen = false;
 };
 
 // Parses "http://user:pass@host:port", "socks4://host:port", "socks5://user:pass@host:port".

@@ -1,11 +1,11 @@
 #include "sessions_api/browser_actions.h"
 
+#include "sessions_api/target_url.h"
 #include "sessions_api/webdriver_call.h"
 
 #include "json/json.h"
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 namespace wdh {
 namespace {
@@ -111,10 +111,8 @@ Status checkOne(const rapidjson::Value& action, std::size_t index, int depth) {
                : status;
   }
   if (type == "goto") {
-    std::string url = stringField(action, "url");
-    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
-      return invalid(index, "goto needs \"url\": an http:// or https:// URL");
-    return Status::ok();
+    Status url = checkApiUrl("url", stringField(action, "url"));
+    return url.isOk() ? url : invalid(index, "goto: " + url.message());
   }
   if (type == "wait" || type == "remove_iframes" || type == "scroll" || type == "set_viewport")
     return Status::ok();
@@ -151,21 +149,28 @@ Status checkOne(const rapidjson::Value& action, std::size_t index, int depth) {
 // Runs one action list; the state shared by its actions.
 class Runner {
 public:
-  Runner(SessionService& service, const std::string& id, ActionResults* results)
-      : service_(service), id_(id), results_(results) {}
+  Runner(SessionService& service, const std::string& id, const RequestDeadline& deadline,
+         ActionResults* results)
+      : service_(service), id_(id), deadline_(deadline), results_(results) {}
 
   // Runs the actions of `list`; at the top level only those of `phase` (nested ones all run).
+  // The request's deadline is checked before every action and ends the list whatever
+  // "ignoreErrors" says.
   Status runList(const rapidjson::Value& list, ActionPhase phase, bool topLevel = true) {
     for (const auto& action : list.GetArray()) {
       ActionPhase when = stringField(action, "when") == "beforeload" ? ActionPhase::BeforeLoad
                                                                      : ActionPhase::AfterLoad;
       if (topLevel && when != phase)
         continue;
+      std::string context = std::string("browser action ") + action["type"].GetString();
+      Status alive = deadline_.check();
+      if (!alive.isOk())
+        return alive.withContext(context);
       Status status = runOne(action, phase);
       if (!status.isOk() && !trueField(action, "ignoreErrors"))
-        return status.withContext(std::string("browser action ") + action["type"].GetString());
+        return status.withContext(context);
     }
-    return Status::ok();
+    return deadline_.check();
   }
 
 private:
@@ -195,7 +200,9 @@ private:
       if (Clock::now() >= deadline)
         return Status(ErrorCode::NoSuchElement, "nothing matched \"" + css + "\" within " +
                                                     std::to_string(timeoutMs) + " ms");
-      std::this_thread::sleep_for(kPollInterval);
+      Status alive = deadline_.sleep(kPollInterval);
+      if (!alive.isOk())
+        return alive;
     }
   }
 
@@ -212,7 +219,9 @@ private:
       if (Clock::now() >= deadline)
         return Status(ErrorCode::Timeout,
                       what + " did not happen within " + std::to_string(timeoutMs) + " ms");
-      std::this_thread::sleep_for(kPollInterval);
+      Status alive = deadline_.sleep(kPollInterval);
+      if (!alive.isOk())
+        return alive;
     }
   }
 
@@ -234,17 +243,15 @@ private:
     Status status = act(type, action, css, timeoutMs, phase);
     int64_t after = type == "wait" ? 0 : msField(action, "wait", 0);
     if (status.isOk() && after > 0)
-      std::this_thread::sleep_for(std::chrono::milliseconds(after));
+      return deadline_.sleep(std::chrono::milliseconds(after));
     return status;
   }
 
   Status act(const std::string& type, const rapidjson::Value& action, const std::string& css,
              int64_t timeoutMs, ActionPhase phase) {
     std::string element;
-    if (type == "wait") {
-      std::this_thread::sleep_for(std::chrono::milliseconds(msField(action, "wait", 0)));
-      return Status::ok();
-    }
+    if (type == "wait")
+      return deadline_.sleep(std::chrono::milliseconds(msField(action, "wait", 0)));
     if (type == "goto")
       return call("POST", "/url", "{\"url\":" + quoteJson(stringField(action, "url")) + "}");
     if (type == "click" || type == "type" || type == "hover" || type == "dropdown" ||
@@ -280,7 +287,7 @@ private:
                                                       : "document.readyState === 'complete'";
       Status status = waitFor("return " + ready + ";", timeoutMs, "wait_for_load_state");
       if (status.isOk() && state == "networkidle")
-        std::this_thread::sleep_for(std::chrono::milliseconds(500)); // no request for 500 ms
+        return deadline_.sleep(std::chrono::milliseconds(500)); // no request for 500 ms
       return status;
     }
     if (type == "wait_for_cookie")
@@ -312,7 +319,9 @@ private:
           std::clamp<int64_t>(msField(action, "maxAttempts", 10), 1, kMaxWhileAttempts));
       for (int round = 0; round < attempts; ++round) {
         bool yes = false;
-        Status status = truthy(stringField(action, "condition"), &yes);
+        Status status = deadline_.check();
+        if (status.isOk())
+          status = truthy(stringField(action, "condition"), &yes);
         if (!status.isOk() || !yes)
           return status;
         if (action.HasMember("then") && action["then"].IsArray()) {
@@ -367,7 +376,9 @@ private:
       if (Clock::now() >= deadline)
         return Status(ErrorCode::Timeout,
                       "no cookie " + name + " within " + std::to_string(timeoutMs) + " ms");
-      std::this_thread::sleep_for(interval);
+      Status alive = deadline_.sleep(interval);
+      if (!alive.isOk())
+        return alive;
     }
   }
 
@@ -389,18 +400,23 @@ private:
     auto delay = std::chrono::milliseconds(msField(action, "delayMs", 0));
     for (int round = 0; round < repeat; ++round) {
       rapidjson::Document ignored;
-      Status status =
-          css.empty()
-              ? script("window.scrollTo(0, document.body ? document.body.scrollHeight : 0);", "[]",
-                       &ignored)
-              : script("const e = document.querySelector(arguments[0]);"
-                       "if (!e) throw new Error('nothing matches ' + arguments[0]);"
-                       "e.scrollIntoView({block: 'center'});",
-                       "[" + quoteJson(css) + "]", &ignored);
+      Status status = deadline_.check();
       if (!status.isOk())
         return status;
-      if (round + 1 < repeat)
-        std::this_thread::sleep_for(delay);
+      status = css.empty()
+                   ? script("window.scrollTo(0, document.body ? document.body.scrollHeight : 0);",
+                            "[]", &ignored)
+                   : script("const e = document.querySelector(arguments[0]);"
+                            "if (!e) throw new Error('nothing matches ' + arguments[0]);"
+                            "e.scrollIntoView({block: 'center'});",
+                            "[" + quoteJson(css) + "]", &ignored);
+      if (!status.isOk())
+        return status;
+      if (round + 1 < repeat) {
+        status = deadline_.sleep(delay);
+        if (!status.isOk())
+          return status;
+      }
     }
     return Status::ok();
   }
@@ -450,6 +466,7 @@ private:
 
   SessionService& service_;
   const std::string& id_;
+  const RequestDeadline& deadline_;
   ActionResults* results_;
 };
 
@@ -462,10 +479,10 @@ Status checkActions(const rapidjson::Value& actions) {
 }
 
 Status runActions(SessionService& service, const std::string& id, const rapidjson::Value& actions,
-                  ActionPhase phase, ActionResults* results) {
+                  ActionPhase phase, const RequestDeadline& deadline, ActionResults* results) {
   if (!actions.IsArray())
     return Status::ok();
-  Runner runner(service, id, results);
+  Runner runner(service, id, deadline, results);
   return runner.runList(actions, phase);
 }
 

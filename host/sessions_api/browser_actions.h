@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/status.h"
+#include "sessions_api/request_deadline.h"
 #include "webdriver/session_service.h"
 
 #include <rapidjson/document.h>
@@ -26,8 +27,10 @@ struct ActionResults {
 Status checkActions(const rapidjson::Value& actions);
 
 // Runs the actions of `phase` in order on session `id`. An action that fails stops the list
-// with its error unless it says "ignoreErrors": true. Every wait is bounded.
+// with its error unless it says "ignoreErrors": true. Every wait is bounded by its own timeout
+// and all of them together by `deadline`, checked before every action, every poll and every
+// round of a while or scroll (a deadline passed or a client gone ends the list).
 Status runActions(SessionService& service, const std::string& id, const rapidjson::Value& actions,
-                  ActionPhase phase, ActionResults* results);
+                  ActionPhase phase, const RequestDeadline& deadline, ActionResults* results);
 
 } // namespace wdh

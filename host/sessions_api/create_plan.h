@@ -34,7 +34,8 @@ Status parseCreatePlan(const rapidjson::Value& command, CreatePlan* plan);
 // is the W3C proxy capability to set (JSON object text) or "" for none. The browsers asked
 // for in `command` are read again here; `plugins` gives installed versions for user agents.
 // With `proxyLoopback` the browser sends loopback traffic through the proxy too (browsers skip
-// the proxy for 127.0.0.1 by default), so an allowlist cannot be bypassed through localhost.
+// the proxy for 127.0.0.1 by default), so neither the allowlist nor the host's target policy
+// can be bypassed through localhost.
 Status buildCreateCapabilities(const rapidjson::Value& command, const CreatePlan& plan,
                                const std::vector<std::shared_ptr<LoadedPlugin>>& plugins,
                                const std::string& proxyCaps, bool proxyLoopback, std::string* body);

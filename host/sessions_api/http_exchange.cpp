@@ -131,7 +131,7 @@ Status oneHop(const HttpExchangeRequest& request, const Poco::URI& url, const st
   Poco::Net::StreamSocket socket;
   std::string early;
   Status status = proxy::openTunnel(
-      request.upstream, url.getHost(), url.getPort(),
+      request.upstream, url.getHost(), url.getPort(), request.policy,
       boundsIn(std::chrono::milliseconds(left(deadline).totalMilliseconds()), -1), &socket, &early);
   if (!status.isOk())
     return status;
@@ -207,6 +207,8 @@ Status httpExchange(const HttpExchangeRequest& request, HttpExchangeResult* out)
       Poco::Net::HTTPResponse head;
       std::string payload;
       Status status = oneHop(request, url, method, body, headers, deadline, &hop, &head, &payload);
+      if (status.code() == ErrorCode::InvalidArgument) // refused by the target policy
+        return hops == 0 ? status : status.withContext("the redirect to " + url.toString());
       if (!status.isOk())
         return status.withContext(url.getHost());
       if (request.received)

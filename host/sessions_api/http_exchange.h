@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/status.h"
+#include "proxy/target_policy.h"
 #include "proxy/upstream_proxy.h"
 #include "sessions_api/document_hop.h"
 
@@ -24,6 +25,7 @@ struct HttpExchangeRequest {
   HeaderLines headers;        // sent at every hop; Host, Cookie and Content-Length are the host's
   std::string body;           // sent with the first request (and again on 307/308)
   UpstreamProxy upstream;     // the session's upstream; Kind::None = direct
+  TargetPolicy policy;        // what every hop may connect to (checked on the address dialed)
   std::chrono::milliseconds timeout{60000}; // the whole exchange, redirects included
   int maxRedirects = 20;                    // as browsers allow
   std::size_t maxBodyBytes = 32u << 20;     // a larger response body is an error
@@ -42,9 +44,10 @@ struct HttpExchangeResult {
   std::string finalUrl;           // where the redirects ended
 };
 
-// Runs `request`. Errors: InvalidArgument for a URL or redirect target that is not http(s),
-// InsecureCertificate for a TLS certificate that does not verify, Timeout, and UnknownError
-// naming the host for anything the network refused.
+// Runs `request`. Errors: InvalidArgument for a URL or redirect target that is not http(s), or
+// that the policy refuses (naming the address and the option), InsecureCertificate for a TLS
+// certificate that does not verify, Timeout, and UnknownError naming the host for anything the
+// network refused.
 Status httpExchange(const HttpExchangeRequest& request, HttpExchangeResult* out);
 
 } // namespace wdh

@@ -175,7 +175,7 @@ Status setLocalStorage(SessionService& service, const std::string& id,
 }
 
 Status loadPage(SessionService& service, const std::string& id, const PageRequest& request,
-                rapidjson::Document* solution);
+                const RequestDeadline& deadline, rapidjson::Document* solution);
 
 // Starts recording the main document's network exchange on the session's current window; null
 // (and a log line) when it cannot: the page still loads, without those fields.
@@ -211,7 +211,7 @@ void addDocumentExchange(NavigationRecorder& recorder, bool allRedirects,
 } // namespace
 
 Status fetchPage(SessionService& service, const std::string& id, const PageRequest& request,
-                 rapidjson::Document* solution) {
+                 const RequestDeadline& deadline, rapidjson::Document* solution) {
   rapidjson::Document ignored;
   if (!request.headers.empty()) {
     Status status = setExtraHeaders(service, id, request.bidiUrl, request.headers);
@@ -230,12 +230,14 @@ Status fetchPage(SessionService& service, const std::string& id, const PageReque
   }
   ActionResults unused;
   if (status.isOk() && request.actions != nullptr)
-    status = runActions(service, id, *request.actions, ActionPhase::BeforeLoad, &unused);
+    status = runActions(service, id, *request.actions, ActionPhase::BeforeLoad, deadline, &unused);
+  if (status.isOk())
+    status = deadline.check();
   std::unique_ptr<NavigationRecorder> recorder;
   if (status.isOk() && !request.bidiUrl.empty())
     recorder = startRecorder(service, id, request.bidiUrl);
   if (status.isOk())
-    status = loadPage(service, id, request, solution);
+    status = loadPage(service, id, request, deadline, solution);
   if (status.isOk() && recorder)
     addDocumentExchange(*recorder, request.listAllRedirects, solution);
   if (!request.headers.empty()) {
@@ -249,7 +251,7 @@ Status fetchPage(SessionService& service, const std::string& id, const PageReque
 namespace {
 
 Status loadPage(SessionService& service, const std::string& id, const PageRequest& request,
-                rapidjson::Document* solution) {
+                const RequestDeadline& deadline, rapidjson::Document* solution) {
   rapidjson::Document ignored;
   rapidjson::Document none(rapidjson::kArrayType);
   if (!request.post) {
@@ -283,15 +285,17 @@ Status loadPage(SessionService& service, const std::string& id, const PageReques
                   !(page.HasMember("blank") && page["blank"].IsTrue());
     if (!request.post || loaded)
       break;
-    struct timespec pause = {0, 100 * 1000 * 1000};
-    nanosleep(&pause, nullptr);
+    status = deadline.sleep(std::chrono::milliseconds(100));
+    if (!status.isOk())
+      return status.withContext("waiting for the form's answer");
   }
   if (!page.IsObject())
     return Status(ErrorCode::UnknownError, "the page could not be read back");
 
   ActionResults results;
   if (request.actions != nullptr) {
-    Status status = runActions(service, id, *request.actions, ActionPhase::AfterLoad, &results);
+    Status status =
+        runActions(service, id, *request.actions, ActionPhase::AfterLoad, deadline, &results);
     if (!status.isOk())
       return status;
     // The page as the actions left it.
@@ -302,6 +306,8 @@ Status loadPage(SessionService& service, const std::string& id, const PageReques
     if (after.IsObject())
       page.Swap(after);
   }
+  if (Status alive = deadline.check(); !alive.isOk())
+    return alive;
   rapidjson::Document extras;
   if (!request.cssSelector.empty() || request.includeLinks || request.includeImages) {
     rapidjson::Document args(rapidjson::kArrayType);
@@ -323,7 +329,7 @@ Status loadPage(SessionService& service, const std::string& id, const PageReques
            ",\"height\":" + std::to_string(request.screenshotHeight) + "}]")
               .c_str());
       ActionResults none2;
-      Status status = runActions(service, id, viewport, ActionPhase::AfterLoad, &none2);
+      Status status = runActions(service, id, viewport, ActionPhase::AfterLoad, deadline, &none2);
       if (!status.isOk())
         return status;
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/status.h"
+#include "sessions_api/request_deadline.h"
 #include "webdriver/session_service.h"
 
 #include <rapidjson/document.h>
@@ -44,8 +45,9 @@ struct PageRequest {
 // localStorageData, javascriptReturn, and screenshot, links and images when asked. The page is
 // read back after the browserActions ran. With `bidiUrl`, the main document's method,
 // requestHeaders and responseHeaders (and its redirects when asked) come from the browser's own
-// network events, and so does statusCode.
+// network events, and so does statusCode. `deadline` bounds the whole of it (checked between
+// steps, in every wait and every browser action).
 Status fetchPage(SessionService& service, const std::string& sessionId, const PageRequest& request,
-                 rapidjson::Document* solution);
+                 const RequestDeadline& deadline, rapidjson::Document* solution);
 
 } // namespace wdh

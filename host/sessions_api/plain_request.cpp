@@ -136,6 +136,7 @@ Status requestPlain(SessionService& service, const std::string& id, const PlainR
   exchange.headers = requestHeaders(userAgent, request);
   exchange.body = request.body;
   exchange.upstream = request.upstream;
+  exchange.policy = request.policy;
   exchange.allowed = request.allowed;
   exchange.timeout = request.timeout;
   exchange.cookiesFor = [&jar](const Poco::URI& url) { return cookieHeaderFor(jar, url); };

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/status.h"
+#include "proxy/target_policy.h"
 #include "proxy/upstream_proxy.h"
 #include "sessions_api/document_hop.h"
 #include "sessions_api/page_fetch.h"
@@ -28,6 +29,7 @@ struct PlainRequest {
   std::vector<PageCookie> cookies; // added to the session first (cookiejar, cookies)
   std::string bidiUrl;             // the session's driver BiDi endpoint (required)
   UpstreamProxy upstream;          // the session's upstream proxy
+  TargetPolicy policy;             // what every hop may connect to
   std::function<bool(const std::string& host)> allowed; // its allowlist; empty = all may
   std::chrono::milliseconds timeout{60000};             // the whole exchange
   bool listAllRedirects = false;                        // add listAllRedirectsResponse

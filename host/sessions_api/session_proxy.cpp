@@ -2,6 +2,7 @@
 
 #include "core/uuid.h"
 #include "proxy/forwarding_proxy.h"
+#include "proxy/upstream_dial.h"
 #include "proxy/upstream_proxy.h"
 
 #include "json/json.h"
@@ -9,11 +10,6 @@
 
 namespace wdh {
 namespace {
-
-std::string hostPort(const UpstreamProxy& proxy) {
-  bool v6 = proxy.host.find(':') != std::string::npos;
-  return (v6 ? "[" + proxy.host + "]" : proxy.host) + ":" + std::to_string(proxy.port);
-}
 
 // The W3C proxy capability that sends all traffic to `address` (host:port) over HTTP.
 std::string httpProxyCapability(const std::string& address) {
@@ -49,7 +45,8 @@ Status loadProxyPool(const std::string& path, std::vector<PooledProxy>* out) {
 }
 
 Status prepareNetwork(const CreatePlan& plan, const std::vector<PooledProxy>& pool,
-                      std::function<bool(int clientFd)> onlyFor, SessionNetwork* out) {
+                      const TargetPolicy& policy, std::function<bool(int clientFd)> onlyFor,
+                      SessionNetwork* out) {
   std::string url = plan.proxy;
   if (plan.datacenter) {
     std::vector<const PooledProxy*> candidates;
@@ -69,20 +66,19 @@ Status prepareNetwork(const CreatePlan& plan, const std::vector<PooledProxy>& po
     Status status = parseUpstreamProxy(url, &upstream);
     if (!status.isOk())
       return status;
+    upstream.operatorChosen = plan.datacenter;
+  }
+  if (upstream.kind != UpstreamProxy::Kind::None && !upstream.operatorChosen) {
+    // A client's upstream is dialed under the policy: say so now rather than on every page.
+    std::vector<Poco::Net::SocketAddress> reachable;
+    Status allowed = proxy::resolveAllowed(upstream.host, upstream.port, policy, &reachable);
+    if (allowed.code() == ErrorCode::InvalidArgument)
+      return allowed.withContext("proxy");
   }
   out->upstream = upstream;
-  bool needsLocal = !plan.whitelist.empty() || !upstream.user.empty() || !upstream.password.empty();
-  if (!needsLocal) {
-    if (upstream.kind == UpstreamProxy::Kind::Http)
-      out->proxyCapability = httpProxyCapability(hostPort(upstream));
-    else if (upstream.kind == UpstreamProxy::Kind::Socks4 ||
-             upstream.kind == UpstreamProxy::Kind::Socks5)
-      out->proxyCapability = R"({"proxyType":"manual","socksProxy":)" +
-                             quoteJson(hostPort(upstream)) + R"(,"socksVersion":)" +
-                             (upstream.kind == UpstreamProxy::Kind::Socks4 ? "4" : "5") + "}";
-    return Status::ok();
-  }
-  auto local = std::make_shared<ForwardingProxy>(upstream, plan.whitelist);
+  // Always a forwarding proxy, also without an upstream: the browser then reaches nothing the
+  // policy refuses (and the browsers are told not to bypass it for loopback).
+  auto local = std::make_shared<ForwardingProxy>(upstream, plan.whitelist, policy);
   local->setClientCheck(std::move(onlyFor));
   Status status = local->start();
   if (!status.isOk())

@@ -11,6 +11,8 @@
 #include "sessions_api/fingerprint.h"
 #include "sessions_api/page_fetch.h"
 #include "sessions_api/plain_request.h"
+#include "sessions_api/request_deadline.h"
+#include "sessions_api/target_url.h"
 #include "sessions_api/webdriver_call.h"
 
 #include "json/json.h"
@@ -53,6 +55,10 @@ bool hasControl(std::string_view text, std::string_view also = {}) {
     return u < 0x20 || u == 0x7f || also.find(c) != std::string_view::npos;
   });
 }
+
+// What a request may take once its session is ready, unless its "timeout" says otherwise.
+constexpr std::chrono::milliseconds kPlainTimeout{60000};
+constexpr std::chrono::milliseconds kPageTimeout{180000};
 
 constexpr const char* kKnownCommands =
     "sessions.create, sessions.destroy, sessions.list, sessions.active, request.get, "
@@ -246,17 +252,6 @@ bool readHeaders(const rapidjson::Value& command,
   return true;
 }
 
-// Whether `url` parses, has a host and holds no space or control character.
-bool validUrl(const std::string& url) {
-  if (hasControl(url, " "))
-    return false;
-  try {
-    return !Poco::URI(url).getHost().empty();
-  } catch (const Poco::Exception&) {
-    return false;
-  }
-}
-
 // "postData" for a page load: a string as is, an object form-encoded.
 bool readFormData(const rapidjson::Value& command, std::string* out, ApiReply* error) {
   auto data = command.FindMember("postData");
@@ -350,23 +345,52 @@ bool readPlainRequest(const rapidjson::Value& command, const PageRequest& page, 
       return false;
     }
   }
-  auto timeout = command.FindMember("timeout");
-  if (timeout != command.MemberEnd() && !timeout->value.IsNull()) {
-    if (!timeout->value.IsInt() || timeout->value.GetInt() < 1000 ||
-        timeout->value.GetInt() > 300000) {
-      *error = apiError(400, "bad_request", "\"timeout\" must be whole milliseconds, 1000-300000");
-      return false;
-    }
-    out->timeout = std::chrono::milliseconds(timeout->value.GetInt());
-  }
   return true;
+}
+
+// The request's one deadline: "timeout" (whole milliseconds, 1000-300000), else `fallback`.
+bool readTimeout(const rapidjson::Value& command, std::chrono::milliseconds fallback,
+                 std::chrono::milliseconds* out, ApiReply* error) {
+  *out = fallback;
+  auto timeout = command.FindMember("timeout");
+  if (timeout == command.MemberEnd() || timeout->value.IsNull())
+    return true;
+  if (!timeout->value.IsInt() || timeout->value.GetInt() < 1000 ||
+      timeout->value.GetInt() > 300000) {
+    *error = apiError(400, "bad_request", "\"timeout\" must be whole milliseconds, 1000-300000");
+    return false;
+  }
+  *out = std::chrono::milliseconds(timeout->value.GetInt());
+  return true;
+}
+
+// Every goto URL among `actions` (nested ones too), checked against the policy.
+Status precheckActions(const rapidjson::Value& actions, const TargetPolicy& policy) {
+  if (!actions.IsArray())
+    return Status::ok();
+  for (const auto& action : actions.GetArray()) {
+    if (!action.IsObject())
+      continue;
+    if (action.HasMember("url") && action["url"].IsString()) {
+      Status status = precheckTarget(action["url"].GetString(), policy);
+      if (!status.isOk())
+        return status.withContext("browserActions goto");
+    }
+    for (const char* nested : {"then", "or"})
+      if (action.HasMember(nested)) {
+        Status status = precheckActions(action[nested], policy);
+        if (!status.isOk())
+          return status;
+      }
+  }
+  return Status::ok();
 }
 
 } // namespace
 
 SessionsApi::SessionsApi(SessionService& service, const PluginRegistry& registry,
-                         std::vector<PooledProxy> pool)
-    : service_(service), registry_(registry), pool_(std::move(pool)) {}
+                         std::vector<PooledProxy> pool, TargetPolicy policy)
+    : service_(service), registry_(registry), pool_(std::move(pool)), policy_(std::move(policy)) {}
 
 ApiReply SessionsApi::handle(std::string_view body, const std::function<bool()>& clientGone,
                              std::string_view webSocketBase, std::string_view clientAddress) {
@@ -418,7 +442,7 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   SessionService* service = &service_;
   std::string owner = plan.sessionId;
   status = prepareNetwork(
-      plan, pool_, [service, owner](int fd) { return service->isSessionPeer(owner, fd); },
+      plan, pool_, policy_, [service, owner](int fd) { return service->isSessionPeer(owner, fd); },
       &network);
   if (!status.isOk())
     return apiErrorFrom(status);
@@ -439,8 +463,11 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   status = service_.newSession(body, request, &response, &id);
   if (!status.isOk())
     return apiErrorFrom(status);
-  if (network.local || network.upstream.kind != UpstreamProxy::Kind::None) {
+  {
     std::lock_guard<std::mutex> lock(mutex_);
+    // Forget the proxies of sessions that ended by themselves, then add this one's.
+    for (auto it = networks_.begin(); it != networks_.end();)
+      it = service_.exists(it->first) ? std::next(it) : networks_.erase(it);
     networks_[id] = SessionRoute{network.local, network.upstream};
   }
 
@@ -647,15 +674,14 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
     return apiError(400, "bad_request", "this command needs \"url\": an http:// or https:// URL");
   PageRequest page;
   page.url = url->value.GetString();
-  if (page.url.rfind("http://", 0) != 0 && page.url.rfind("https://", 0) != 0)
-    return apiError(400, "bad_request", "\"url\" must start with http:// or https://");
-  if (!validUrl(page.url))
-    return apiError(400, "bad_request",
-                    "\"url\" is not a URL: it needs a host, a port up to 65535, and no spaces or "
-                    "control characters (percent-encode them)");
+  if (Status checked = checkApiUrl("url", page.url); !checked.isOk())
+    return apiErrorFrom(checked);
   bool plain = false;
   ApiReply invalidInput;
   if (!readRequestType(command, method, &plain, &invalidInput))
+    return invalidInput;
+  std::chrono::milliseconds budget{};
+  if (!readTimeout(command, plain ? kPlainTimeout : kPageTimeout, &budget, &invalidInput))
     return invalidInput;
   if (auto actions = command.FindMember("browserActions");
       actions != command.MemberEnd() && !actions->value.IsNull()) {
@@ -686,6 +712,20 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
   if (!sessionOf(command, false, &id, &error))
     return error;
   bool oneOff = id.empty();
+  if (!oneOff && !service_.exists(id))
+    return apiError(404, "session_not_found",
+                    "no live session " + id.substr(0, 128) +
+                        "; create one with sessions.create or leave out \"session\"");
+  // A browser that connects directly (no upstream, which would resolve names itself): refuse a
+  // target the policy refuses before the browser tries. Its forwarding proxy enforces the policy
+  // anyway, on every connection (redirects, subresources); this makes the common case clear.
+  if (!plain && (oneOff || routeOf(id).upstream.kind == UpstreamProxy::Kind::None)) {
+    Status target = precheckTarget(page.url, policy_);
+    if (target.isOk() && page.actions != nullptr)
+      target = precheckActions(*page.actions, policy_);
+    if (!target.isOk())
+      return apiErrorFrom(target);
+  }
   if (oneOff) {
     // BiDi stays on (the default): it is how the main document's headers are read.
     rapidjson::Document oneOffCommand(rapidjson::kObjectType);
@@ -696,10 +736,6 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
     if (!parseJsonObject(created.body, &doc).isOk() || !doc.HasMember("session"))
       return apiError(500, "launch_failed", "the one-off session could not be read");
     id = doc["session"].GetString();
-  } else if (!service_.exists(id)) {
-    return apiError(404, "session_not_found",
-                    "no live session " + id.substr(0, 128) +
-                        "; create one with sessions.create or leave out \"session\"");
   }
 
   // A one-off session, or one the client asked to close, ends however this request does.
@@ -722,19 +758,28 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
   allowNavigation(id, page.url);
   if (page.actions != nullptr)
     allowActionNavigation(id, *page.actions);
+  // One deadline for everything done in the session from here (the wait for a session is
+  // bounded by --session-request-timeout), and the client's hang-up ends it too.
+  RequestDeadline deadline(budget, clientGone);
   rapidjson::Document solution;
   Status status;
   if (plain) {
     SessionRoute route = routeOf(id);
     plainRequest.bidiUrl = page.bidiUrl;
     plainRequest.upstream = route.upstream;
+    plainRequest.policy = policy_;
+    plainRequest.timeout = budget;
     if (auto local = route.local.lock())
       plainRequest.allowed = [local](const std::string& host) { return local->allows(host); };
     status = requestPlain(service_, id, plainRequest, &solution);
   } else {
-    status = fetchPage(service_, id, page, &solution);
+    status = fetchPage(service_, id, page, deadline, &solution);
   }
-  if (plain && status.code() == ErrorCode::Timeout)
+  Status ended = status.isOk() ? Status::ok() : deadline.check();
+  if (!ended.isOk())
+    log(LogLevel::Info, "api", "session " + id + ": " + ended.message());
+  // The request's own timeout (an action's wait that ran out is the browser's error, as before).
+  if (status.code() == ErrorCode::Timeout && (plain || ended.code() == ErrorCode::Timeout))
     return apiError(504, "request_timeout", status.message());
   if (plain &&
       (status.code() == ErrorCode::UnknownError || status.code() == ErrorCode::InsecureCertificate))

@@ -2,6 +2,7 @@
 // clients of hosted scraping services know, served over the host's own sessions.
 #pragma once
 
+#include "proxy/target_policy.h"
 #include "sessions_api/api_reply.h"
 #include "sessions_api/session_proxy.h"
 #include "webdriver/session_service.h"
@@ -19,11 +20,13 @@ namespace wdh {
 // Dispatches API commands; thread-safe.
 class SessionsApi {
 public:
-  // `service` and `registry` must outlive the API; `pool` is the operator's proxy pool.
+  // `service` and `registry` must outlive the API; `pool` is the operator's proxy pool;
+  // `policy` what the host and its sessions' browsers may connect to for API clients.
   SessionsApi(SessionService& service, const PluginRegistry& registry,
-              std::vector<PooledProxy> pool);
+              std::vector<PooledProxy> pool, TargetPolicy policy);
 
-  // Runs the command in `body`; `clientGone` is polled while a new session is queued;
+  // Runs the command in `body`; `clientGone` is polled while a new session is queued and at
+  // every step of a request;
   // `webSocketBase` ("ws://host:port") is where new sessions' websockets are reached;
   // `clientAddress` ("ip:port") who asks, shown on the status page.
   ApiReply handle(std::string_view body, const std::function<bool()>& clientGone,
@@ -54,6 +57,7 @@ private:
   SessionService& service_;
   const PluginRegistry& registry_;
   std::vector<PooledProxy> pool_;
+  TargetPolicy policy_;
   std::mutex mutex_;
   std::map<std::string, SessionRoute> networks_; // by session id
 };

@@ -87,7 +87,9 @@ before(async () => {
   tlsSite = tlsServer('trusted');
   untrustedSite = tlsServer('untrusted');
   await Promise.all([once(tlsSite, 'listening'), once(untrustedSite, 'listening')]);
-  host = await startHost(['--plugin', 'chrome', '--plugin', 'firefox', '--warm-browsers', '0'], {
+  // The pages are on this machine: the sessions API reaches them only through explicit exceptions.
+  const allowed = [site, tlsSite, untrustedSite].flatMap((server) => ['--allow-target', `127.0.0.1:${server.address().port}`]);
+  host = await startHost(['--plugin', 'chrome', '--plugin', 'firefox', '--warm-browsers', '0', ...allowed], {
     SSL_CERT_FILE: new URL('trusted.crt', fixtures).pathname,
   });
   client = new Scrappey('local-key');

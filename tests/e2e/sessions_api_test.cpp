@@ -29,7 +29,7 @@ std::string text(const rapidjson::Value& value, const char* key) {
 
 TEST_CASE("sessions api: create with an id, cookies persist, WebDriver drives it, destroy") {
   TestSite site;
-  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--allow-target", site.authority()});
   rapidjson::Document created = call(host, R"({"cmd":"sessions.create","session":"shop-1"})");
   REQUIRE_MESSAGE(text(created, "data") == "success", text(created, "error"));
   CHECK(text(created, "session") == "shop-1");
@@ -87,7 +87,7 @@ TEST_CASE("sessions api: create with an id, cookies persist, WebDriver drives it
 
 TEST_CASE("sessions api: a session made by WebDriver serves request.get, one-off sessions too") {
   TestSite site;
-  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--allow-target", site.authority()});
   HttpAnswer created = httpRequest(host.port(), "POST", "/session",
                                    R"({"capabilities":{"alwaysMatch":{"browserName":"chrome"}}})");
   REQUIRE(created.status == 200);
@@ -150,7 +150,7 @@ TEST_CASE("sessions api: bad input, unknown commands and sessions, expiry") {
 
 TEST_CASE("sessions api: request.get sets cookies and custom headers for that request") {
   TestSite site;
-  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--allow-target", site.authority()});
   rapidjson::Document created = call(host, R"({"cmd":"sessions.create","session":"h"})");
   REQUIRE(text(created, "data") == "success");
   rapidjson::Document withCookies =

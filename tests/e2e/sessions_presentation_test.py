@@ -158,8 +158,10 @@ def main():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     site = f"http://127.0.0.1:{server.server_address[1]}/probe"
+    # The page is on this machine: the sessions API reaches it only through this exception.
     process, host = start_wdhost(args.wdhost, ["--plugin", "chrome", "--plugin", "firefox",
-                                                "--warm-browsers", "0"])
+                                                "--warm-browsers", "0", "--allow-target",
+                                                f"127.0.0.1:{server.server_address[1]}"])
     try:
         check_refusals(host)
         for browser, systems in [("chrome", ["windows", "macos", "linux", "android", None]),

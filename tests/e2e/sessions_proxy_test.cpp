@@ -22,6 +22,11 @@ rapidjson::Document call(const HostProcess& host, const std::string& body) {
   return doc;
 }
 
+// --allow-target for the upstream test server (a client's upstream on this machine).
+std::string upstreamTarget(const proxytest::HttpUpstream& upstream) {
+  return "127.0.0.1:" + std::to_string(upstream.port());
+}
+
 bool sawHost(proxytest::UpstreamLog& log, const std::string& host) {
   auto targets = log.snapshot();
   return std::any_of(targets.begin(), targets.end(),
@@ -33,7 +38,9 @@ bool sawHost(proxytest::UpstreamLog& log, const std::string& host) {
 TEST_CASE("sessions proxy: credentials reach the upstream and the allowlist refuses the rest") {
   TestSite site;
   proxytest::HttpUpstream upstream("scraper", "s3cret");
-  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  // The client's upstream is on this machine: only an explicit exception lets the host dial it.
+  HostProcess host(WDHOST_BINARY,
+                   {"--plugin", "chrome", "--allow-target", upstreamTarget(upstream)});
   std::string port = std::to_string(site.port());
   rapidjson::Document created = call(
       host,
@@ -85,7 +92,9 @@ TEST_CASE("sessions proxy: credentials reach the upstream and the allowlist refu
 TEST_CASE("sessions proxy: wrong upstream credentials do not load the page") {
   TestSite site;
   proxytest::HttpUpstream upstream("scraper", "s3cret");
-  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome"});
+  // The client's upstream is on this machine: only an explicit exception lets the host dial it.
+  HostProcess host(WDHOST_BINARY,
+                   {"--plugin", "chrome", "--allow-target", upstreamTarget(upstream)});
   rapidjson::Document created =
       call(host, R"({"cmd":"sessions.create","proxy":"http://scraper:wrong@127.0.0.1:)" +
                      std::to_string(upstream.port()) + R"("})");
@@ -105,7 +114,8 @@ TEST_CASE("sessions proxy: wrong upstream credentials do not load the page") {
 TEST_CASE("sessions proxy: only the session's own browser may use its forwarding proxy") {
   TestSite site;
   proxytest::HttpUpstream upstream("scraper", "s3cret");
-  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--plugin", "firefox"});
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--plugin", "firefox", "--allow-target",
+                                   upstreamTarget(upstream)});
   std::string page = "http://site.test:" + std::to_string(site.port()) + "/page";
   for (const char* browser : {"chrome", "firefox"}) {
     INFO("browser: ", browser);

@@ -36,6 +36,32 @@ TEST_CASE("cli: an unknown option or a bad value says what is wrong and exits 2"
   CHECK(badKeepAlive.output.find("--keep-alive-timeout") != std::string::npos);
 }
 
+TEST_CASE("cli: --allow-target takes private and loopback networks, never link-local") {
+  for (const char* never : {"169.254.169.254", "fe80::/10", "0.0.0.0/0", "100.100.100.200:80"}) {
+    INFO(never);
+    CommandResult refused = runCommand({WDHOST_BINARY, "--allow-target", never});
+    CHECK(refused.exitCode == 2);
+    CHECK(refused.output.find("--allow-target '" + std::string(never) + "'") != std::string::npos);
+    CHECK(refused.output.find("never reached") != std::string::npos);
+  }
+  CommandResult malformed = runCommand({WDHOST_BINARY, "--allow-target", "localhost:8080"});
+  CHECK(malformed.exitCode == 2);
+  CHECK(malformed.output.find("expected an IP address") != std::string::npos);
+  // Loopback is said loudly at start; a private network plainly.
+  HostProcess host(WDHOST_BINARY,
+                   {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake", "--allow-target",
+                    "127.0.0.1:8080", "--allow-target", "10.1.2.0/24", "--allow-private-targets"});
+  CHECK(eventually(
+      [&] {
+        std::string log = host.log();
+        return log.find("THE SESSIONS API MAY REACH THIS MACHINE at 127.0.0.1:8080") !=
+                   std::string::npos &&
+               log.find("the sessions API may reach 10.1.2.0/24") != std::string::npos &&
+               log.find("--allow-private-targets") != std::string::npos;
+      },
+      std::chrono::seconds(5)));
+}
+
 TEST_CASE("cli: --list-plugins names each plugin and why any was skipped") {
   CommandResult list =
       runCommand({WDHOST_BINARY, "--plugin-dir", WDHOST_FIXTURE_DIR, "--list-plugins"});

@@ -8,17 +8,28 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+#include <atomic>
 
 namespace wdhtest {
 namespace {
 
 class PageHandler : public Poco::Net::HTTPRequestHandler {
 public:
+  explicit PageHandler(std::atomic<int>& requests) : requests_(requests) {}
+
   void handleRequest(Poco::Net::HTTPServerRequest& request,
                      Poco::Net::HTTPServerResponse& response) override {
+    requests_.fetch_add(1);
     std::string path = request.getURI();
     std::string body;
     response.setContentType("text/html; charset=utf-8");
+    if (path.rfind("/redirect?to=", 0) == 0) {
+      std::string target;
+      Poco::URI::decode(path.substr(13), target);
+      response.redirect(target, Poco::Net::HTTPResponse::HTTP_FOUND);
+      return;
+    }
     if (path == "/set-cookie") {
       response.set("Set-Cookie", "visit=1; Path=/");
       body = "<html><head><title>Cookie</title></head><body>cookie set</body></html>";
@@ -42,21 +53,29 @@ public:
     response.setContentLength(static_cast<std::streamsize>(body.size()));
     response.send() << body;
   }
+
+private:
+  std::atomic<int>& requests_;
 };
 
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
 public:
+  explicit Factory(std::atomic<int>& requests) : requests_(requests) {}
   Poco::Net::HTTPRequestHandler*
   createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new PageHandler();
+    return new PageHandler(requests_);
   }
+
+private:
+  std::atomic<int>& requests_;
 };
 
 } // namespace
 
 struct TestSite::Impl {
+  std::atomic<int> requests{0};
   Poco::Net::ServerSocket socket{Poco::Net::SocketAddress("127.0.0.1", 0)};
-  Poco::Net::HTTPServer server{new Factory(), socket, new Poco::Net::HTTPServerParams()};
+  Poco::Net::HTTPServer server{new Factory(requests), socket, new Poco::Net::HTTPServerParams()};
 };
 
 TestSite::TestSite() : impl_(std::make_unique<Impl>()) {
@@ -72,7 +91,15 @@ int TestSite::port() const {
 }
 
 std::string TestSite::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port()) + path;
+  return "http://" + authority() + path;
+}
+
+std::string TestSite::authority() const {
+  return "127.0.0.1:" + std::to_string(port());
+}
+
+int TestSite::requests() const {
+  return impl_->requests.load();
 }
 
 } // namespace wdhtest

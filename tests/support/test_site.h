@@ -13,6 +13,7 @@ namespace wdhtest {
 //   /show-header   shows the X-Test header it received
 //   /missing       404 with a page
 //   /form (POST)   shows the form body it received
+//   /redirect?to=URL  302 to URL (percent-encoded)
 class TestSite {
 public:
   TestSite();
@@ -21,6 +22,10 @@ public:
   int port() const;
   // "http://127.0.0.1:PORT" + path.
   std::string url(const std::string& path) const;
+  // "127.0.0.1:PORT", as --allow-target takes it.
+  std::string authority() const;
+  // Requests it has answered so far.
+  int requests() const;
 
 private:
   struct Impl;

@@ -8,6 +8,9 @@
 #include <doctest/doctest.h>
 #include <thread>
 
+// These tests are about the proxy machinery on loopback: nothing is refused by address.
+static const wdh::TargetPolicy kOpen = wdh::TargetPolicy::unrestricted();
+
 using namespace proxytest;
 
 namespace {
@@ -20,7 +23,7 @@ std::string local(uint16_t port) {
 
 TEST_CASE("proxy: a plain absolute-URI GET reaches the origin directly") {
   OriginServer origin;
-  wdh::ForwardingProxy proxy({}, {});
+  wdh::ForwardingProxy proxy({}, {}, kOpen);
   REQUIRE(proxy.start().isOk());
   REQUIRE(proxy.port() != 0);
   std::string response =
@@ -35,7 +38,7 @@ TEST_CASE("proxy: a plain absolute-URI GET reaches the origin directly") {
 
 TEST_CASE("proxy: a POST body is forwarded to the origin") {
   OriginServer origin;
-  wdh::ForwardingProxy proxy({}, {});
+  wdh::ForwardingProxy proxy({}, {}, kOpen);
   REQUIRE(proxy.start().isOk());
   std::string response =
       exchange(proxy.port(), "POST http://" + local(origin.port()) +
@@ -46,7 +49,7 @@ TEST_CASE("proxy: a POST body is forwarded to the origin") {
 
 TEST_CASE("proxy: CONNECT opens a tunnel that carries raw HTTP to the origin") {
   OriginServer origin;
-  wdh::ForwardingProxy proxy({}, {});
+  wdh::ForwardingProxy proxy({}, {}, kOpen);
   REQUIRE(proxy.start().isOk());
   std::string response =
       connectAndSend(proxy.port(), local(origin.port()),
@@ -57,7 +60,7 @@ TEST_CASE("proxy: CONNECT opens a tunnel that carries raw HTTP to the origin") {
 }
 
 TEST_CASE("proxy: malformed and unsupported requests are refused") {
-  wdh::ForwardingProxy proxy({}, {});
+  wdh::ForwardingProxy proxy({}, {}, kOpen);
   REQUIRE(proxy.start().isOk());
   CHECK(statusOf(exchange(proxy.port(), "GET /relative HTTP/1.1\r\nHost: x\r\n\r\n")) == 400);
   CHECK(statusOf(exchange(proxy.port(), "TRACE http://127.0.0.1:1/ HTTP/1.1\r\n\r\n")) == 405);
@@ -72,7 +75,7 @@ TEST_CASE("proxy: an unreachable target answers 502 and counts a failure") {
     OriginServer gone;
     closedPort = gone.port();
   }
-  wdh::ForwardingProxy proxy({}, {});
+  wdh::ForwardingProxy proxy({}, {}, kOpen);
   REQUIRE(proxy.start().isOk());
   std::string response =
       exchange(proxy.port(), "CONNECT " + local(closedPort) + " HTTP/1.1\r\n\r\n");
@@ -83,7 +86,7 @@ TEST_CASE("proxy: an unreachable target answers 502 and counts a failure") {
 
 TEST_CASE("proxy: without an upstream the allowlist still applies and allowHost extends it") {
   OriginServer origin;
-  wdh::ForwardingProxy proxy({}, {"allowed.test"});
+  wdh::ForwardingProxy proxy({}, {"allowed.test"}, kOpen);
   REQUIRE(proxy.start().isOk());
   std::string url = "http://" + local(origin.port()) + "/";
   std::string response = exchange(proxy.port(), "GET " + url + " HTTP/1.1\r\n\r\n");
@@ -102,7 +105,7 @@ TEST_CASE("proxy: without an upstream the allowlist still applies and allowHost 
 
 TEST_CASE("proxy: allowHost is a no-op without an allowlist") {
   OriginServer origin;
-  wdh::ForwardingProxy proxy({}, {});
+  wdh::ForwardingProxy proxy({}, {}, kOpen);
   proxy.allowHost("only.test");
   REQUIRE(proxy.start().isOk());
   std::string response =
@@ -120,7 +123,7 @@ TEST_CASE("proxy: a tunnel carries a megabyte both ways with backpressure") {
       s.sendBytes(buf, n);
     }
   });
-  wdh::ForwardingProxy proxy({}, {});
+  wdh::ForwardingProxy proxy({}, {}, kOpen);
   REQUIRE(proxy.start().isOk());
   Poco::Net::StreamSocket client;
   client.connect(Poco::Net::SocketAddress("127.0.0.1", proxy.port()), Poco::Timespan(5, 0));

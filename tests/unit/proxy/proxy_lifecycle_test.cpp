@@ -9,11 +9,14 @@
 #include <doctest/doctest.h>
 #include <thread>
 
+// These tests are about the proxy machinery on loopback: nothing is refused by address.
+static const wdh::TargetPolicy kOpen = wdh::TargetPolicy::unrestricted();
+
 using namespace proxytest;
 
 TEST_CASE("proxy: stop() closes an open tunnel promptly") {
   OriginServer origin;
-  wdh::ForwardingProxy proxy({}, {});
+  wdh::ForwardingProxy proxy({}, {}, kOpen);
   REQUIRE(proxy.start().isOk());
   Poco::Net::StreamSocket client;
   client.connect(Poco::Net::SocketAddress("127.0.0.1", proxy.port()), Poco::Timespan(5, 0));
@@ -44,7 +47,7 @@ TEST_CASE("proxy: stop() ends a wait on a silent upstream promptly") {
   upstream.kind = wdh::UpstreamProxy::Kind::Socks5;
   upstream.host = "127.0.0.1";
   upstream.port = silent.address().port();
-  wdh::ForwardingProxy proxy(upstream, {});
+  wdh::ForwardingProxy proxy(upstream, {}, kOpen);
   REQUIRE(proxy.start().isOk());
   Poco::Net::StreamSocket client;
   client.connect(Poco::Net::SocketAddress("127.0.0.1", proxy.port()), Poco::Timespan(5, 0));
@@ -63,7 +66,7 @@ TEST_CASE("proxy: stop() ends a wait on a silent upstream promptly") {
 
 TEST_CASE("proxy: start twice is an error, stop twice is harmless, restart works") {
   OriginServer origin;
-  wdh::ForwardingProxy proxy({}, {});
+  wdh::ForwardingProxy proxy({}, {}, kOpen);
   CHECK(proxy.port() == 0);
   proxy.stop();
   REQUIRE(proxy.start().isOk());
@@ -79,7 +82,7 @@ TEST_CASE("proxy: start twice is an error, stop twice is harmless, restart works
 
 TEST_CASE("proxy: 50 start and stop cycles leak no thread and no descriptor") {
   auto cycle = [] {
-    wdh::ForwardingProxy proxy({}, {"allowed.test"});
+    wdh::ForwardingProxy proxy({}, {"allowed.test"}, kOpen);
     REQUIRE(proxy.start().isOk());
     CHECK(statusOf(exchange(proxy.port(), "CONNECT blocked.test:443 HTTP/1.1\r\n\r\n")) == 403);
     proxy.stop();

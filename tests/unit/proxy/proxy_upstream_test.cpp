@@ -5,6 +5,9 @@
 
 #include <doctest/doctest.h>
 
+// These tests are about the proxy machinery on loopback: nothing is refused by address.
+static const wdh::TargetPolicy kOpen = wdh::TargetPolicy::unrestricted();
+
 using namespace proxytest;
 using wdh::UpstreamProxy;
 
@@ -35,7 +38,7 @@ TEST_CASE("proxy: authenticates to an HTTP upstream for CONNECT and plain reques
   OriginServer origin;
   HttpUpstream upstream("user", "s3cret:x");
   wdh::ForwardingProxy proxy(
-      upstreamAt(UpstreamProxy::Kind::Http, upstream.port(), "user", "s3cret:x"), {});
+      upstreamAt(UpstreamProxy::Kind::Http, upstream.port(), "user", "s3cret:x"), {}, kOpen);
   REQUIRE(proxy.start().isOk());
 
   std::string response = connectAndSend(proxy.port(), originAt(origin.port()), innerGet("/t"));
@@ -56,7 +59,7 @@ TEST_CASE("proxy: wrong HTTP upstream credentials reach the client as an error")
   OriginServer origin;
   HttpUpstream upstream("user", "right");
   wdh::ForwardingProxy proxy(
-      upstreamAt(UpstreamProxy::Kind::Http, upstream.port(), "user", "wrong"), {});
+      upstreamAt(UpstreamProxy::Kind::Http, upstream.port(), "user", "wrong"), {}, kOpen);
   REQUIRE(proxy.start().isOk());
   std::string response = connectAndSend(proxy.port(), originAt(origin.port()), innerGet("/"));
   CHECK(statusOf(response) == 502);
@@ -74,7 +77,7 @@ TEST_CASE("proxy: authenticates to a SOCKS5 upstream that resolves the names") {
   OriginServer origin;
   SocksUpstream upstream(5, "sockuser", "sockpass");
   wdh::ForwardingProxy proxy(
-      upstreamAt(UpstreamProxy::Kind::Socks5, upstream.port(), "sockuser", "sockpass"), {});
+      upstreamAt(UpstreamProxy::Kind::Socks5, upstream.port(), "sockuser", "sockpass"), {}, kOpen);
   REQUIRE(proxy.start().isOk());
   std::string response = connectAndSend(proxy.port(), originAt(origin.port()), innerGet("/s5"));
   CHECK(statusOf(response) == 200);
@@ -90,7 +93,7 @@ TEST_CASE("proxy: wrong SOCKS5 credentials answer 502") {
   OriginServer origin;
   SocksUpstream upstream(5, "sockuser", "sockpass");
   wdh::ForwardingProxy proxy(
-      upstreamAt(UpstreamProxy::Kind::Socks5, upstream.port(), "sockuser", "nope"), {});
+      upstreamAt(UpstreamProxy::Kind::Socks5, upstream.port(), "sockuser", "nope"), {}, kOpen);
   REQUIRE(proxy.start().isOk());
   std::string response = connectAndSend(proxy.port(), originAt(origin.port()), innerGet("/"));
   CHECK(statusOf(response) == 502);
@@ -102,7 +105,8 @@ TEST_CASE("proxy: wrong SOCKS5 credentials answer 502") {
 TEST_CASE("proxy: SOCKS5 without credentials is refused by an upstream that requires them") {
   OriginServer origin;
   SocksUpstream upstream(5, "sockuser", "sockpass");
-  wdh::ForwardingProxy proxy(upstreamAt(UpstreamProxy::Kind::Socks5, upstream.port(), "", ""), {});
+  wdh::ForwardingProxy proxy(upstreamAt(UpstreamProxy::Kind::Socks5, upstream.port(), "", ""), {},
+                             kOpen);
   REQUIRE(proxy.start().isOk());
   std::string response = connectAndSend(proxy.port(), originAt(origin.port()), innerGet("/"));
   CHECK(statusOf(response) == 502);
@@ -113,7 +117,7 @@ TEST_CASE("proxy: SOCKS4a carries the user id and the host name") {
   OriginServer origin;
   SocksUpstream upstream(4, "ident", "");
   wdh::ForwardingProxy proxy(upstreamAt(UpstreamProxy::Kind::Socks4, upstream.port(), "ident", ""),
-                             {});
+                             {}, kOpen);
   REQUIRE(proxy.start().isOk());
   std::string response = connectAndSend(proxy.port(), originAt(origin.port()), innerGet("/s4"));
   CHECK(statusOf(response) == 200);
@@ -122,7 +126,7 @@ TEST_CASE("proxy: SOCKS4a carries the user id and the host name") {
 
   SocksUpstream strict(4, "other", "");
   wdh::ForwardingProxy refused(upstreamAt(UpstreamProxy::Kind::Socks4, strict.port(), "ident", ""),
-                               {});
+                               {}, kOpen);
   REQUIRE(refused.start().isOk());
   CHECK(statusOf(connectAndSend(refused.port(), originAt(origin.port()), innerGet("/"))) == 502);
 }
@@ -131,7 +135,7 @@ TEST_CASE("proxy: the allowlist admits listed domains and subdomains, refuses ot
   OriginServer origin;
   HttpUpstream upstream("u", "p");
   wdh::ForwardingProxy proxy(upstreamAt(UpstreamProxy::Kind::Http, upstream.port(), "u", "p"),
-                             {"allowed.test"});
+                             {"allowed.test"}, kOpen);
   REQUIRE(proxy.start().isOk());
 
   CHECK(statusOf(connectAndSend(proxy.port(), originAt(origin.port(), "allowed.test"),

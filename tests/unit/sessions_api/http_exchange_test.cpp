@@ -1,6 +1,7 @@
 // The host's plain HTTP client against a scripted server on 127.0.0.1: redirects and the cookies
 // asked for at each hop, method changes, informational answers, bodies that break off or are too
-// large, gzip, and the overall timeout.
+// large, gzip, and the overall timeout; and the target policy at every hop (the server is let
+// through by an exception for its own port, as --allow-target 127.0.0.1:PORT would).
 #include "sessions_api/http_exchange.h"
 #include "support/loopback_listener.h"
 
@@ -31,6 +32,14 @@ public:
   }
   std::string url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(listener_.port()) + path;
+  }
+  // The restricted policy with this server (and nothing else on loopback) let through.
+  TargetPolicy policy() const {
+    TargetPolicy policy;
+    AllowedTarget self;
+    REQUIRE(parseAllowedTarget("127.0.0.1:" + std::to_string(listener_.port()), &self).isOk());
+    policy.allowed.push_back(self);
+    return policy;
   }
   std::vector<std::string> requests() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -104,6 +113,7 @@ TEST_CASE("plain client: a redirect is followed, each hop asks for its cookies a
                          answer("200 OK", "X-Final: yes\r\n", "done")});
   HttpExchangeRequest request;
   request.url = server.url("/start#fragment");
+  request.policy = server.policy();
   request.headers = {{"User-Agent", "test-agent"}};
   std::vector<std::string> asked;
   int responses = 0;
@@ -135,6 +145,7 @@ TEST_CASE("plain client: a 303 after a POST goes on as GET without the body") {
   HttpExchangeRequest request;
   request.method = "POST";
   request.url = server.url("/form");
+  request.policy = server.policy();
   request.body = "a=1";
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
   HttpExchangeResult result;
@@ -159,6 +170,7 @@ TEST_CASE("plain client: informational answers are skipped, gzip is decoded") {
                          answer("200 OK", "Content-Encoding: gzip\r\n", zipped.str())});
   HttpExchangeRequest request;
   request.url = server.url("/");
+  request.policy = server.policy();
   HttpExchangeResult result;
   REQUIRE(httpExchange(request, &result).isOk());
   CHECK(result.chain.back().status == 200);
@@ -170,12 +182,14 @@ TEST_CASE("plain client: a body that breaks off or is too large is an error") {
                          answer("200 OK", "", std::string(5000, 'x'))});
   HttpExchangeRequest request;
   request.url = server.url("/short");
+  request.policy = server.policy();
   HttpExchangeResult result;
   Status status = httpExchange(request, &result);
   CHECK(status.code() == ErrorCode::UnknownError);
   CHECK(status.message().find("broke off") != std::string::npos);
 
   request.url = server.url("/large");
+  request.policy = server.policy();
   request.maxBodyBytes = 1000;
   HttpExchangeResult large;
   status = httpExchange(request, &large);
@@ -187,6 +201,7 @@ TEST_CASE("plain client: a server that never answers runs into the timeout") {
   ScriptedServer server({});
   HttpExchangeRequest request;
   request.url = server.url("/");
+  request.policy = server.policy();
   request.timeout = std::chrono::milliseconds(300);
   HttpExchangeResult result;
   Status status = httpExchange(request, &result);
@@ -197,6 +212,7 @@ TEST_CASE("plain client: only http and https, and the allowlist is asked at ever
   ScriptedServer server({answer("302 Found", "Location: http://elsewhere.test/\r\n", "")});
   HttpExchangeRequest request;
   request.url = server.url("/");
+  request.policy = server.policy();
   request.allowed = [](const std::string& host) { return host == "127.0.0.1"; };
   HttpExchangeResult result;
   Status status = httpExchange(request, &result);
@@ -206,4 +222,86 @@ TEST_CASE("plain client: only http and https, and the allowlist is asked at ever
   HttpExchangeRequest ftp;
   ftp.url = "ftp://127.0.0.1/";
   CHECK(httpExchange(ftp, &result).code() == ErrorCode::InvalidArgument);
+}
+
+namespace {
+
+// True when a connection waits on `listener` (nothing accepts there): someone dialed it.
+bool dialed(const wdhtest::LoopbackListener& listener) {
+  pollfd ready{listener.fd(), POLLIN, 0};
+  return poll(&ready, 1, 0) > 0;
+}
+
+// One exchange that starts at `server` (which redirects); its status.
+Status redirected(const ScriptedServer& server) {
+  HttpExchangeRequest request;
+  request.url = server.url("/go");
+  request.policy = server.policy();
+  request.timeout = std::chrono::milliseconds(5000);
+  HttpExchangeResult result;
+  return httpExchange(request, &result);
+}
+
+} // namespace
+
+TEST_CASE("plain client: a redirect to another loopback port is refused by the policy") {
+  wdhtest::LoopbackListener other;
+  std::string target = "127.0.0.1:" + std::to_string(other.port());
+  ScriptedServer server({answer("302 Found", "Location: http://" + target + "/admin\r\n", "")});
+  Status status = redirected(server);
+  CHECK(status.code() == ErrorCode::InvalidArgument);
+  CHECK(status.message().find("the redirect to http://" + target + "/admin") != std::string::npos);
+  CHECK(status.message().find(target + " is a loopback address") != std::string::npos);
+  CHECK(status.message().find("--allow-target") != std::string::npos);
+  CHECK_FALSE(dialed(other));
+}
+
+TEST_CASE("plain client: a redirect to the cloud metadata address is refused at once") {
+  ScriptedServer server(
+      {answer("302 Found", "Location: http://169.254.169.254/latest/api/token\r\n", "")});
+  auto began = std::chrono::steady_clock::now();
+  Status status = redirected(server);
+  CHECK(status.code() == ErrorCode::InvalidArgument);
+  CHECK(status.message().find("169.254.169.254:80 is a link-local address") != std::string::npos);
+  CHECK(status.message().find("never reaches") != std::string::npos);
+  // The policy refused it: no connection was tried, so no timeout was waited for.
+  CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(3));
+}
+
+TEST_CASE(
+    "plain client: a name that resolves to loopback, and every other form of it, is refused") {
+  wdhtest::LoopbackListener other;
+  std::string port = std::to_string(other.port());
+  for (std::string url : {"http://localhost:" + port + "/", "http://[::1]:" + port + "/",
+                          "http://[::ffff:127.0.0.1]:" + port + "/", "http://0.0.0.0:" + port + "/",
+                          "http://127.1.2.3:" + port + "/", "http://2130706433:" + port + "/"}) {
+    INFO(url);
+    HttpExchangeRequest request;
+    request.url = url;
+    request.timeout = std::chrono::milliseconds(2000);
+    HttpExchangeResult result;
+    Status status = httpExchange(request, &result);
+    CHECK(status.code() == ErrorCode::InvalidArgument);
+    CHECK((status.message().find("loopback address") != std::string::npos ||
+           status.message().find("unspecified address") != std::string::npos));
+  }
+  CHECK_FALSE(dialed(other));
+}
+
+TEST_CASE("plain client: a private address needs --allow-private-targets") {
+  HttpExchangeRequest request;
+  request.url = "http://10.255.255.1/";
+  request.timeout = std::chrono::milliseconds(1000);
+  HttpExchangeResult result;
+  Status status = httpExchange(request, &result);
+  CHECK(status.code() == ErrorCode::InvalidArgument);
+  CHECK(status.message().find("10.255.255.1:80 is a private address") != std::string::npos);
+  CHECK(status.message().find("--allow-private-targets") != std::string::npos);
+
+  // Allowed, it is dialed: whatever comes back (usually a timeout or an unreachable network)
+  // is the network's answer, not the policy's.
+  request.policy.allowPrivate = true;
+  status = httpExchange(request, &result);
+  CHECK(status.code() != ErrorCode::InvalidArgument);
+  CHECK(status.message().find("--allow-private-targets") == std::string::npos);
 }

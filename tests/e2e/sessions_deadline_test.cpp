@@ -1,0 +1,103 @@
+// End to end: one deadline bounds a whole sessions-API request, however its browserActions wait,
+// nest or repeat (review T4), and a client that hangs up stops its request, in real Chromium.
+#include "support/host_process.h"
+#include "support/test_site.h"
+
+#include <chrono>
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+#include <string>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace wdhtest;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+rapidjson::Document call(const HostProcess& host, const std::string& body, int* status = nullptr) {
+  HttpAnswer answer = httpRequest(host.port(), "POST", "/api/v1", body);
+  if (status != nullptr)
+    *status = answer.status;
+  rapidjson::Document doc;
+  doc.Parse(answer.body.c_str(), answer.body.size());
+  REQUIRE_MESSAGE(!doc.HasParseError(), answer.body);
+  return doc;
+}
+
+std::string text(const rapidjson::Value& value, const char* key) {
+  return value.HasMember(key) && value[key].IsString() ? value[key].GetString() : "";
+}
+
+} // namespace
+
+TEST_CASE("sessions deadline: waits, nested whiles, scrolls and ignored errors end at timeout") {
+  TestSite site;
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--allow-target", site.authority()});
+  REQUIRE(text(call(host, R"({"cmd":"sessions.create","session":"d"})"), "data") == "success");
+  std::string start = R"({"cmd":"request.get","session":"d","timeout":2500,"url":")" +
+                      site.url("/page") + R"(","browserActions":)";
+  // Each of these would run for minutes (hours nested) without the request's deadline.
+  for (const std::string& actions : {
+           std::string(R"([{"type":"wait","wait":100000}])"),
+           std::string(R"([{"type":"while","condition":"true","maxAttempts":100,"then":[)"
+                       R"({"type":"while","condition":"true","maxAttempts":100,"then":[)"
+                       R"({"type":"while","condition":"true","maxAttempts":100,"then":[)"
+                       R"({"type":"wait","wait":1000}]}]}]}])"),
+           std::string(R"([{"type":"while","condition":"true","maxAttempts":100,"then":[)"
+                       R"({"type":"while","condition":"true","maxAttempts":100,"then":[)"
+                       R"({"type":"execute_js","code":"1","dontReturnValue":true}]}]}])"),
+           std::string(R"([{"type":"scroll","repeat":100,"delayMs":100000}])"),
+           std::string(R"([{"type":"if","condition":"true","then":[{"type":"if","condition":)"
+                       R"("true","then":[{"type":"wait_for_selector","cssSelector":"#never",)"
+                       R"("timeout":100000}]}]}])"),
+           std::string(
+               R"([{"type":"wait_for_selector","cssSelector":"#never","timeout":100000,)"
+               R"("ignoreErrors":true},{"type":"wait","wait":100000,"ignoreErrors":true}])"),
+       }) {
+    INFO(actions);
+    auto began = Clock::now();
+    int status = 0;
+    rapidjson::Document answer = call(host, start + actions + "}", &status);
+    CHECK(status == 504);
+    CHECK(text(answer, "code") == "request_timeout");
+    CHECK(text(answer, "error").find("timeout of 2500 ms") != std::string::npos);
+    CHECK(Clock::now() - began < std::chrono::seconds(15));
+  }
+  // A request within its budget is untouched; a budget out of range is refused.
+  rapidjson::Document fine = call(host, start + R"([{"type":"wait","wait":200}]})");
+  CHECK_MESSAGE(text(fine, "data") == "success", text(fine, "error"));
+  int status = 0;
+  call(host, R"({"cmd":"request.get","session":"d","timeout":500,"url":")" + site.url("/") + "\"}",
+       &status);
+  CHECK(status == 400);
+}
+
+TEST_CASE("sessions deadline: a client that hangs up stops its request") {
+  TestSite site;
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--allow-target", site.authority()});
+  REQUIRE(text(call(host, R"({"cmd":"sessions.create","session":"g"})"), "data") == "success");
+  std::string body = R"({"cmd":"request.get","session":"g","timeout":120000,"url":")" +
+                     site.url("/page") + R"(","browserActions":[{"type":"wait","wait":100000}]})";
+  int fd = connectTo(host.port());
+  REQUIRE(fd >= 0);
+  std::string request = "POST /api/v1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                        "application/json\r\nContent-Length: " +
+                        std::to_string(body.size()) + "\r\n\r\n" + body;
+  REQUIRE(send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(request.size()));
+  // Once the wait has begun, the client goes away.
+  CHECK(eventually([&] { return site.requests() > 0; }, std::chrono::seconds(30)));
+  struct timespec pause = {1, 0};
+  nanosleep(&pause, nullptr);
+  close(fd);
+  auto gone = Clock::now();
+  CHECK(eventually(
+      [&] { return host.log().find("the client closed its connection") != std::string::npos; },
+      std::chrono::seconds(10)));
+  CHECK(Clock::now() - gone < std::chrono::seconds(10));
+  // The session serves the next request at once.
+  rapidjson::Document next =
+      call(host, R"({"cmd":"request.get","session":"g","url":")" + site.url("/page") + "\"}");
+  CHECK_MESSAGE(text(next, "data") == "success", text(next, "error"));
+}
