@@ -33,12 +33,21 @@ std::chrono::milliseconds timeoutOf(const rapidjson::Value& timeouts, const char
   return fallback;
 }
 
+std::vector<wdhost::GuardedCapabilities> guardsOf(const PluginRegistry& registry) {
+  std::vector<wdhost::GuardedCapabilities> guards;
+  for (const auto& plugin : registry.plugins())
+    if (!plugin->description().guarded.empty())
+      guards.push_back(plugin->description().guarded);
+  return guards;
+}
+
 } // namespace
 
 SessionService::SessionService(const PluginRegistry& registry, SessionMap& sessions,
                                HostServices services, SessionSettings settings)
     : registry_(registry), sessions_(sessions), services_(services), settings_(settings),
       slots_(settings.maxSessions, settings.maxSessionsPerPlugin),
+      policy_(guardsOf(registry), settings.allowClientBinaries),
       crashes_(std::make_shared<CrashInbox>()),
       closing_(std::make_shared<std::atomic<std::size_t>>(0)),
       janitor_(sessions, crashes_, [this](const std::shared_ptr<Session>& s) { closeSession(s); }) {
@@ -138,6 +147,19 @@ Status SessionService::chooseAndStart(std::string_view body, const NewSessionReq
   status = mergeCapabilities(request, &sets);
   if (!status.isOk())
     return status;
+  // A client's capabilities reach no plugin before every set passed the policy.
+  if (!newRequest.hostMadeCapabilities)
+    for (const rapidjson::Document& caps : sets) {
+      status = policy_.check(caps);
+      if (!status.isOk()) {
+        log(LogLevel::Info, "session",
+            "refused a New Session from " +
+                (newRequest.clientAddress.empty() ? std::string("a client")
+                                                  : newRequest.clientAddress) +
+                ": " + status.message());
+        return status;
+      }
+    }
 
   std::string cannotDownload;
   for (rapidjson::Document& caps : sets) {

@@ -12,6 +12,7 @@
 #include "session/session_map.h"
 #include "session/slot_pool.h"
 #include "session/warm_pool.h"
+#include "webdriver/client_capability_policy.h"
 
 #include <atomic>
 #include <chrono>
@@ -40,6 +41,7 @@ struct SessionSettings {
   std::chrono::milliseconds teardownGrace{2000};           // SIGTERM -> SIGKILL
   std::size_t warmBrowsers = 0;                            // browsers started ahead, at most
   std::chrono::seconds warmIdle{120};                      // a warm browser unused this long closes
+  bool allowClientBinaries = false; // clients may send what plugins guard (--allow-client-binaries)
 };
 
 // How a New Session is asked for beyond its body.
@@ -50,6 +52,9 @@ struct NewSessionRequest {
   std::string webSocketBase;        // "ws://host:port" its websockets are reached under
   std::string api = "webdriver";    // which API asks: "webdriver" or "sessions"
   std::string clientAddress;        // the requester's "ip:port", for the status page
+  // The host built the capabilities itself (the sessions API), from no client's binaries, paths
+  // or switches: the client capability policy does not apply to them.
+  bool hostMadeCapabilities = false;
 };
 
 // Told when a session ends, before its backend is torn down: its id, the websocket close
@@ -231,6 +236,7 @@ private:
   HostServices services_;
   SessionSettings settings_;
   SlotPool slots_;
+  ClientCapabilityPolicy policy_; // what clients may not send, from every plugin's description
   std::shared_ptr<CrashInbox> crashes_;
   std::shared_ptr<std::atomic<std::size_t>> closing_; // sessions whose teardown is under way
   SessionJanitor janitor_;
