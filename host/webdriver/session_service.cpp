@@ -411,7 +411,7 @@ Status SessionService::sessionFiles(std::string_view id, std::string_view method
   if (suffix == "/se/file") {
     if (services_.tempDirs == nullptr)
       return Status(ErrorCode::UnsupportedOperation, "this host has no temp directory");
-    return uploadFile(*services_.tempDirs, session->id(), body, response);
+    return uploadFile(*services_.tempDirs, session->id(), body, session->uploads(), response);
   }
   return serveDownloads(session->downloadDir(), method, body, response);
 }
