@@ -25,7 +25,7 @@ import WebSocket from 'ws';
 
 const chromeCaps = () => ({
   browserName: 'chrome',
-  'goog:chromeOptions': { binary: '/usr/bin/chromium', args: [...CHROME_ARGS] },
+  'goog:chromeOptions': { args: [...CHROME_ARGS] },
 });
 const firefoxCaps = () => ({ browserName: 'firefox', 'moz:firefoxOptions': { args: ['-headless'] } });
 

@@ -31,7 +31,7 @@ test('WebdriverIO gets BiDi console events through the Grid router', { skip, tim
     path: '/',
     capabilities: {
       browserName: 'chrome',
-      'goog:chromeOptions': { binary: '/usr/bin/chromium', args: [...CHROME_ARGS] },
+      'goog:chromeOptions': { args: [...CHROME_ARGS] },
     },
     logLevel: 'error',
     connectionRetryTimeout: 150_000,
