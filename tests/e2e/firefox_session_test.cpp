@@ -278,7 +278,7 @@ TEST_CASE("e2e firefox: a Firefox that cannot start fails New Session with the r
   CHECK(descendantsMatching(host.pid(), "/bin/false").empty());
 }
 
-TEST_CASE("e2e firefox: a client's binary and env are refused; a zipped symlink never unpacks") {
+TEST_CASE("e2e firefox: a client's binary and env are refused, and a zipped symlink never unpacks") {
   HostProcess host(WDHOST_BINARY, {"--plugin", "firefox", "--warm-browsers", "0"});
   for (const char* options : {R"({"binary": "/bin/sh"})", R"({"env": {"LD_PRELOAD": "/x.so"}})",
                               R"({"args": ["-profile", "/root"]})"}) {
@@ -305,7 +305,8 @@ TEST_CASE("e2e firefox: a client's binary and env are refused; a zipped symlink 
                   std::string(R"({"capabilities": {"alwaysMatch": {"browserName": "firefox", )"
                               R"("moz:firefoxOptions": {"profile": ")") +
                       linkedUserJs + "\"}}}}");
-  CHECK(linked.status == 400);
+  // launch() fails, so New Session is "session not created", with the plugin's reason.
+  CHECK(linked.status == 500);
   CHECK(linked.body.find("symbolic link") != std::string::npos);
   CHECK_FALSE(pathExists("/tmp/wdhost-profile-target"));
   CHECK(descendantsMatching(allowing.pid(), "firefox").empty());
