@@ -212,7 +212,6 @@ describe('wdhost with real BiDi and CDP clients', () => {
   test('selenium-webdriver: a BiDi LogInspector and createCDPConnection through the host',
     { timeout: TEST_TIMEOUT }, async () => {
       const options = new chrome.Options()
-        .setChromeBinaryPath('/usr/bin/chromium')
         .addArguments(...CHROME_ARGS)
         .enableBidi();
       const driver = await new Builder().usingServer(host.url).forBrowser('chrome')
