@@ -278,7 +278,8 @@ TEST_CASE("e2e firefox: a Firefox that cannot start fails New Session with the r
   CHECK(descendantsMatching(host.pid(), "/bin/false").empty());
 }
 
-TEST_CASE("e2e firefox: a client's binary and env are refused, and a zipped symlink never unpacks") {
+TEST_CASE(
+    "e2e firefox: a client's binary and env are refused, and a zipped symlink never unpacks") {
   HostProcess host(WDHOST_BINARY, {"--plugin", "firefox", "--warm-browsers", "0"});
   for (const char* options : {R"({"binary": "/bin/sh"})", R"({"env": {"LD_PRELOAD": "/x.so"}})",
                               R"({"args": ["-profile", "/root"]})"}) {
