@@ -8,6 +8,9 @@ namespace wdh {
 namespace {
 
 constexpr const char* kAllowOption = "--allow-client-binaries";
+// Longer keys and switch names are no option a browser knows; they are not matched, so that a
+// huge one costs nothing.
+constexpr std::size_t kLongestName = 1024;
 
 using Visit = std::function<bool(const std::string& path, const rapidjson::Value& value)>;
 
@@ -50,6 +53,8 @@ bool visitPath(const rapidjson::Value& node, const std::vector<std::string>& seg
     return false;
   for (const auto& member : node.GetObject()) {
     std::string_view key = stringOf(member.name);
+    if (key.size() > kLongestName)
+      continue;
     std::string pattern;
     for (std::size_t end = from; end < segments.size(); ++end) {
       pattern += (end == from ? "" : ".") + segments[end];
@@ -126,7 +131,7 @@ bool isGuardedSwitch(std::string_view arg, const wdhost::GuardedSwitches& rule) 
         return true;
   }
   std::string_view bare = withoutDashes(name);
-  if (bare.empty())
+  if (bare.empty() || bare.size() > kLongestName)
     return false;
   for (const std::string& guarded : rule.names)
     if (globMatches(withoutDashes(guarded), bare, rule.ignoreCase))

@@ -121,6 +121,10 @@ TEST_CASE("client capability policy: switch forms and rules") {
   CHECK_FALSE(isGuardedSwitch("-headless", firefox));
   CHECK_FALSE(isGuardedSwitch("", firefox));
   CHECK_FALSE(isGuardedSwitch("-", firefox));
+  // A huge argument costs nothing and is no switch a browser knows.
+  wdhost::GuardedSwitches globs{"o.args", {"--*-*-*-dir"}, false, ""};
+  CHECK(isGuardedSwitch("--a-b-c-dir", globs));
+  CHECK_FALSE(isGuardedSwitch("--" + std::string(8 << 20, 'a') + "-b-c-dir", globs));
   wdhost::GuardedSwitches glib{"o.args", {"--config"}, false, "cC"};
   CHECK(isGuardedSwitch("-c", glib));
   CHECK(isGuardedSwitch("-pc", glib));
