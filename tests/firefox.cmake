@@ -3,8 +3,10 @@
 add_executable(firefox_unit_tests
   unit/firefox/firefox_protocol_test.cpp
   unit/firefox/firefox_endpoints_test.cpp
-  unit/firefox/firefox_options_test.cpp)
-target_link_libraries(firefox_unit_tests PRIVATE firefox_logic wdhost_doctest_main)
+  unit/firefox/firefox_options_test.cpp
+  unit/firefox/profile_files_test.cpp)
+# wdh_host: the host's capability policy applied to what the plugin declares.
+target_link_libraries(firefox_unit_tests PRIVATE firefox_logic wdh_host wdhost_doctest_main)
 wdhost_warnings(firefox_unit_tests)
 doctest_discover_tests(firefox_unit_tests TEST_PREFIX "unit/")
 

@@ -5,7 +5,8 @@ add_executable(safari_unit_tests
   unit/safari/safari_backend_test.cpp
   unit/safari/safari_capabilities_test.cpp
   unit/safari/safari_launch_test.cpp)
-target_link_libraries(safari_unit_tests PRIVATE safari_logic wdhost_doctest_main)
+# wdh_host: the host's capability policy applied to what the plugin declares.
+target_link_libraries(safari_unit_tests PRIVATE safari_logic wdh_host wdhost_doctest_main)
 wdhost_warnings(safari_unit_tests)
 doctest_discover_tests(safari_unit_tests TEST_PREFIX "unit/")
 

@@ -263,7 +263,12 @@ int runHost(const HostOptions& options) {
     log(LogLevel::Info, "host",
         "reclaimed " + std::to_string(reclaimed) +
             " temp dir(s) left by a host that did not exit cleanly");
-  ProcessSupervisor processes(dir + "/wdhost-guard");
+  ProcessSupervisor processes(dir + "/wdhost-guard", EnvironmentAllowlist(options.passEnv));
+  if (options.allowClientBinaries)
+    log(LogLevel::Warn, "host",
+        "--allow-client-binaries: CLIENTS MAY RUN PROGRAMS AND REACH FILES OF THIS HOST through "
+        "their capabilities (browser binaries, env, profiles, --renderer-cmd-prefix, "
+        "--user-data-dir, ...); give this host only to clients you would give a shell");
   // Every child of the host is a guard: the tree of one killed outright comes back to the host.
   if (!processes.collectOrphans())
     log(LogLevel::Warn, "host",
@@ -325,6 +330,7 @@ int runHost(const HostOptions& options) {
   sessionSettings.warmBrowsers =
       std::min<std::size_t>(options.warmBrowsers, sessionSettings.maxSessions);
   sessionSettings.warmIdle = std::chrono::seconds(options.warmIdle);
+  sessionSettings.allowClientBinaries = options.allowClientBinaries;
   SessionMap sessions;
   // Work that may block (New Session, Delete, the sessions API, in-process commands) runs here,
   // never on the threads that move bytes.

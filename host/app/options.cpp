@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "proxy/target_policy.h"
+#include "process/environment_allowlist.h"
 #include "server/public_url.h"
 
 #include "json/json.h"
@@ -181,6 +182,14 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   add("allow-unauthenticated-remote", po::bool_switch(&out->allowUnauthenticatedRemote),
       "allow --host beyond loopback without --auth-token (anyone who reaches the port can drive "
       "the browsers)");
+  add("allow-client-binaries", po::bool_switch(&out->allowClientBinaries),
+      "let clients' capabilities name programs, files and ports of this host (a browser binary, "
+      "its env, a profile, switches such as --user-data-dir or --renderer-cmd-prefix); only for "
+      "clients you trust with a shell on this machine");
+  add("pass-env", po::value(&out->passEnv)->composing(),
+      "NAME or PREFIX_*: a variable of the host's environment that drivers and browsers also "
+      "inherit (repeatable); by default only PATH, HOME, locale, display, D-Bus, TMPDIR and the "
+      "like do");
   add("proxy-pool", po::value(&out->proxyPool),
       "FILE of \"KIND URL\" lines: proxies the sessions API picks from (\"datacenter\")");
   add("allow-private-targets", po::bool_switch(&out->allowPrivateTargets),
@@ -323,6 +332,11 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
              "--max-connections-per-peer between 1 and --max-connections";
     return false;
   }
+  for (const std::string& pattern : out->passEnv)
+    if (!isPassEnvPattern(pattern)) {
+      *error = "--pass-env '" + pattern + "' must be a variable name or a prefix ending in *";
+      return false;
+    }
   if (out->sessionTimeout == 0 || out->maxSessionTimeout == 0 || out->launchTimeout == 0) {
     *error = "--session-timeout, --max-session-timeout and --launch-timeout must be above 0";
     return false;

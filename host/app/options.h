@@ -46,6 +46,8 @@ struct HostOptions {
   bool allowPrivateTargets = false;         // the sessions API may reach private networks
   std::vector<std::string> allowTargets;    // --allow-target ADDR[/BITS][:PORT], checked
   bool allowUnauthenticatedRemote = false;  // bind beyond loopback without a token
+  bool allowClientBinaries = false;         // clients may send binaries, env, profiles, switches
+  std::vector<std::string> passEnv;         // more variables children inherit: NAME or PREFIX_*
   unsigned drainTimeout = 300;              // seconds a drain waits for sessions to end
   bool gridRelayConfig = false;             // print a Grid [relay] node config and exit
   bool listPlugins = false;                 // print the plugins and exit

@@ -57,7 +57,8 @@ std::string ProcessState::describe() const {
   return "running";
 }
 
-ProcessSupervisor::ProcessSupervisor(std::string guardPath) : guardPath_(std::move(guardPath)) {
+ProcessSupervisor::ProcessSupervisor(std::string guardPath, EnvironmentAllowlist environment)
+    : guardPath_(std::move(guardPath)), environment_(std::move(environment)) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
     initStatus_ = Status(ErrorCode::UnknownError,
@@ -134,7 +135,7 @@ Status ProcessSupervisor::spawn(const std::vector<std::string>& argv,
       return status.withContext("cannot start process");
     }
     std::vector<std::string> environment;
-    if (Status status = mergeEnvironment(env, &environment); !status.isOk()) {
+    if (Status status = mergeEnvironment(environment_, env, &environment); !status.isOk()) {
       return status;
     }
     std::vector<std::string> args = {guardPath_, "--lifeline-fd", std::to_string(kLifelineFd),

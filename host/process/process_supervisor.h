@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/status.h"
+#include "process/environment_allowlist.h"
 
 #include <atomic>
 #include <chrono>
@@ -42,8 +43,10 @@ public:
   // Receives (id, owner, final state) of a process that ended by itself.
   using ExitListener = std::function<void(Id, const std::string&, const ProcessState&)>;
 
-  // guardPath: absolute path of wdhost-guard. Failures surface from spawn().
-  explicit ProcessSupervisor(std::string guardPath);
+  // guardPath: absolute path of wdhost-guard; `environment`: the host's variables children
+  // inherit. Failures surface from spawn().
+  explicit ProcessSupervisor(std::string guardPath,
+                             EnvironmentAllowlist environment = EnvironmentAllowlist());
   // Terminates every remaining process (grace 2 s, in parallel) and joins the thread.
   ~ProcessSupervisor();
   // Not copyable.
@@ -51,7 +54,7 @@ public:
   ProcessSupervisor& operator=(const ProcessSupervisor&) = delete;
 
   // Starts argv (argv[0] an absolute path to an executable file) under the guard with the
-  // host's environment overridden/extended by `env` ("NAME=value"), stdin /dev/null and
+  // host's allowed environment overridden/extended by `env` ("NAME=value"), stdin /dev/null and
   // stdout+stderr captured. owner: a host session id or "". SessionNotCreated if it cannot.
   Status spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                const std::string& owner, Id* out);
@@ -110,6 +113,7 @@ private:
   void wake() noexcept;
 
   std::string guardPath_;
+  EnvironmentAllowlist environment_; // what children inherit of the host's environment
   Status initStatus_;
   int lifelineRead_ = -1;  // passed to every guard as fd 3
   int lifelineWrite_ = -1; // held for the host's whole life; its closing tells guards to kill

@@ -35,7 +35,8 @@ Status checkExecutable(const std::string& path, std::string_view what) {
   return Status::ok();
 }
 
-Status mergeEnvironment(const std::vector<std::string>& overrides, std::vector<std::string>* out) {
+Status mergeEnvironment(const EnvironmentAllowlist& allowed,
+                        const std::vector<std::string>& overrides, std::vector<std::string>* out) {
   std::vector<std::string> merged;
   std::unordered_map<std::string, size_t> index; // NAME -> position in merged
   auto put = [&](std::string entry) {
@@ -49,7 +50,9 @@ Status mergeEnvironment(const std::vector<std::string>& overrides, std::vector<s
     }
   };
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-    if (std::strchr(*entry, '=') != nullptr) {
+    const char* equals = std::strchr(*entry, '=');
+    if (equals != nullptr &&
+        allowed.allows(std::string_view(*entry, static_cast<std::size_t>(equals - *entry)))) {
       put(*entry);
     }
   }

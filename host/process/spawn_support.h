@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/status.h"
+#include "process/environment_allowlist.h"
 #include "process/unique_fd.h"
 
 #include <string>
@@ -15,9 +16,11 @@ namespace wdh {
 // SessionNotCreated with a message naming `what` and the path.
 Status checkExecutable(const std::string& path, std::string_view what);
 
-// The host's environment with every "NAME=value" of `overrides` replacing or extending it;
-// InvalidArgument when an override is not NAME=value.
-Status mergeEnvironment(const std::vector<std::string>& overrides, std::vector<std::string>* out);
+// A child's environment: the host's variables that `allowed` lets through, with every
+// "NAME=value" of `overrides` (the plugin's own) replacing or extending them; InvalidArgument
+// when an override is not NAME=value.
+Status mergeEnvironment(const EnvironmentAllowlist& allowed,
+                        const std::vector<std::string>& overrides, std::vector<std::string>* out);
 
 // Renumbers `fd` to a close-on-exec descriptor >= minFd (closing the old number) unless it
 // already is >= minFd; returns the result, or -1 (fd closed) on failure.

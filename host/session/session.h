@@ -7,6 +7,7 @@
 #include "relay/upstream.h"
 #include "session/end_cause.h"
 #include "session/slot_pool.h"
+#include "session/upload_budget.h"
 
 #include <atomic>
 #include <chrono>
@@ -68,6 +69,8 @@ public:
   void setDownloadDir(std::string dir) { downloadDir_ = std::move(dir); }
   // Its download directory, or "" when it was started without se:downloadsEnabled.
   const std::string& downloadDir() const noexcept { return downloadDir_; }
+  // What its uploads (POST /se/file) have used of their budget. Thread-safe.
+  UploadBudget& uploads() noexcept { return uploads_; }
   // Sets who asked for it; only before the session is shared with other threads.
   void setOrigin(SessionOrigin origin) { origin_ = std::move(origin); }
   // Who asked for it.
@@ -140,6 +143,7 @@ private:
   SessionTiming timing_;
   SessionSockets sockets_;
   std::string downloadDir_;
+  UploadBudget uploads_;
   SessionOrigin origin_;
   mutable std::mutex lastCommandMutex_;
   std::string lastCommand_;

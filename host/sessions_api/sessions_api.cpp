@@ -459,6 +459,7 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   request.webSocketBase = webSocketBase;
   request.api = "sessions";
   request.clientAddress = clientAddress;
+  request.hostMadeCapabilities = true; // buildCreateCapabilities forwards no client's paths
   std::string response, id;
   status = service_.newSession(body, request, &response, &id);
   if (!status.isOk())

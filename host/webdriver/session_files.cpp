@@ -2,6 +2,7 @@
 
 #include "core/base64.h"
 #include "process/temp_dirs.h"
+#include "process/unique_fd.h"
 
 #include "json/json.h"
 #include <Poco/Base64Decoder.h>
@@ -16,7 +17,6 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,8 +37,10 @@ bool isPartialDownload(std::string_view name) {
   return false;
 }
 
-// Writes `in` to a new file `path` (never an existing file or a symlink), at most `limit` bytes.
-Status writeNewFile(const std::string& path, std::istream& in, std::size_t limit) {
+// Writes `in` to a new file `path` (never an existing file or a symlink), at most `limit` bytes;
+// *written is how many it wrote.
+Status writeNewFile(const std::string& path, std::istream& in, std::size_t limit,
+                    std::size_t* written) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     return Status(ErrorCode::UnknownError, "cannot create " + path + ": " + strerror(errno));
@@ -68,6 +70,7 @@ Status writeNewFile(const std::string& path, std::istream& in, std::size_t limit
   ::close(fd);
   if (!status.isOk())
     ::unlink(path.c_str());
+  *written = total;
   return status;
 }
 
@@ -77,11 +80,63 @@ Status uploadArgument(std::string message) {
                     "; POST /se/file takes {\"file\": \"<base64 of a zip holding one file>\"}");
 }
 
+Status budgetSpent(const UploadBudget& budget) {
+  return Status(ErrorCode::InvalidArgument,
+                "this session's uploads would pass their budget of " +
+                    std::to_string(budget.limit() >> 20) + " MiB (" +
+                    std::to_string(budget.used() >> 20) +
+                    " MiB used); end the session or start a new one for more");
+}
+
+} // namespace
+
+Status readDownload(const std::string& dir, const std::string& name, std::string* out) {
+  UniqueFd dirFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dirFd.get() < 0)
+    return Status(ErrorCode::UnknownError,
+                  "cannot open the download directory: " + std::string(strerror(errno)));
+  UniqueFd fd(::openat(dirFd.get(), name.c_str(),
+                       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  if (fd.get() < 0)
+    return Status(ErrorCode::InvalidArgument,
+                  "the download " + quoteJson(name) + " cannot be read: " + strerror(errno) +
+                      (errno == ELOOP ? " (it is a symbolic link)" : ""));
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode))
+    return Status(ErrorCode::InvalidArgument,
+                  "the download " + quoteJson(name) + " is not a regular file");
+  if (static_cast<std::uint64_t>(info.st_size) > kMaxDownloadBytes)
+    return Status(ErrorCode::UnsupportedOperation,
+                  "the download " + quoteJson(name) + " is larger than the " +
+                      std::to_string(kMaxDownloadBytes >> 20) + " MiB this host serves");
+  out->clear();
+  char buffer[64 * 1024];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return Status(ErrorCode::UnknownError,
+                    "cannot read the download " + quoteJson(name) + ": " + strerror(errno));
+    if (n == 0)
+      return Status::ok();
+    if (out->size() + static_cast<std::size_t>(n) > kMaxDownloadBytes)
+      return Status(ErrorCode::UnsupportedOperation,
+                    "the download " + quoteJson(name) + " grew past the " +
+                        std::to_string(kMaxDownloadBytes >> 20) + " MiB this host serves");
+    out->append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
+namespace {
+
 // A zip holding the one file `dir`/`name`, base64-encoded.
 Status zipOneFile(const std::string& dir, const std::string& name, std::string* out) {
-  std::ifstream in(dir + "/" + name, std::ios::binary);
-  if (!in)
-    return Status(ErrorCode::UnknownError, "cannot read the download " + name);
+  std::string contents;
+  Status status = readDownload(dir, name, &contents);
+  if (!status.isOk())
+    return status;
+  std::istringstream in(contents);
   std::ostringstream zip;
   Poco::Zip::Compress compress(zip, true);
   compress.addFile(in, Poco::DateTime(), Poco::Path(name));
@@ -114,7 +169,7 @@ std::vector<std::string> listDownloads(const std::string& dir) {
 }
 
 Status uploadFile(TempDirs& tempDirs, const std::string& owner, std::string_view body,
-                  std::string* response) {
+                  UploadBudget& budget, std::string* response) {
   rapidjson::Document doc;
   if (!parseJsonObject(body, &doc).isOk())
     return uploadArgument("the body is not a JSON object");
@@ -149,17 +204,29 @@ Status uploadFile(TempDirs& tempDirs, const std::string& owner, std::string_view
     if (only->getUncompressedSize() > kMaxUploadBytes)
       return uploadArgument("the file unpacks to more than " +
                             std::to_string(kMaxUploadBytes >> 20) + " MiB");
+    // The size the zip declares is taken first; what it really unpacks to is settled after.
+    std::uint64_t declared = only->getUncompressedSize();
+    if (!budget.take(declared))
+      return budgetSpent(budget);
     std::string dir;
     Status status = tempDirs.create(owner, "upload", &dir);
-    if (!status.isOk())
+    if (!status.isOk()) {
+      budget.give(declared);
       return status;
+    }
     Poco::Zip::ZipInputStream unpacked(zipStream, *only);
     std::string path = dir + "/" + name;
-    status = writeNewFile(path, unpacked, kMaxUploadBytes);
+    std::size_t written = 0;
+    status = writeNewFile(path, unpacked, kMaxUploadBytes, &written);
+    if (status.isOk() && written > declared && !budget.take(written - declared))
+      status = budgetSpent(budget);
     if (!status.isOk()) {
+      budget.give(declared);
       (void)tempDirs.remove(dir);
       return status;
     }
+    if (written < declared)
+      budget.give(declared - written);
     *response = "{\"value\":" + quoteJson(path) + "}";
     return Status::ok();
   } catch (const Poco::Exception& e) {

@@ -34,12 +34,21 @@ std::chrono::milliseconds timeoutOf(const rapidjson::Value& timeouts, const char
   return fallback;
 }
 
+std::vector<wdhost::GuardedCapabilities> guardsOf(const PluginRegistry& registry) {
+  std::vector<wdhost::GuardedCapabilities> guards;
+  for (const auto& plugin : registry.plugins())
+    if (!plugin->description().guarded.empty())
+      guards.push_back(plugin->description().guarded);
+  return guards;
+}
+
 } // namespace
 
 SessionService::SessionService(const PluginRegistry& registry, SessionMap& sessions,
                                HostServices services, SessionSettings settings)
     : registry_(registry), sessions_(sessions), services_(services), settings_(settings),
       slots_(settings.maxSessions, settings.maxSessionsPerPlugin, settings.maxQueue),
+      policy_(guardsOf(registry), settings.allowClientBinaries),
       crashes_(std::make_shared<CrashInbox>()),
       closing_(std::make_shared<std::atomic<std::size_t>>(0)),
       janitor_(sessions, crashes_, [this](const std::shared_ptr<Session>& s) { closeSession(s); }),
@@ -325,7 +334,7 @@ Status SessionService::sessionFiles(std::string_view id, std::string_view method
   if (suffix == "/se/file") {
     if (services_.tempDirs == nullptr)
       return Status(ErrorCode::UnsupportedOperation, "this host has no temp directory");
-    return uploadFile(*services_.tempDirs, session->id(), body, response);
+    return uploadFile(*services_.tempDirs, session->id(), body, session->uploads(), response);
   }
   return serveDownloads(session->downloadDir(), method, body, response);
 }

@@ -13,6 +13,7 @@
 #include "session/session_map.h"
 #include "session/slot_pool.h"
 #include "session/warm_pool.h"
+#include "webdriver/client_capability_policy.h"
 
 #include <atomic>
 #include <chrono>
@@ -44,6 +45,7 @@ struct SessionSettings {
   std::chrono::milliseconds teardownGrace{2000};  // SIGTERM -> SIGKILL
   std::size_t warmBrowsers = 0;                   // browsers started ahead, at most
   std::chrono::seconds warmIdle{120};             // a warm browser unused this long closes
+  bool allowClientBinaries = false; // clients may send what plugins guard (--allow-client-binaries)
 };
 
 // How a New Session is asked for beyond its body.
@@ -54,6 +56,9 @@ struct NewSessionRequest {
   std::string webSocketBase;        // "ws://host:port" its websockets are reached under
   std::string api = "webdriver";    // which API asks: "webdriver" or "sessions"
   std::string clientAddress;        // the requester's "ip:port", for the status page
+  // The host built the capabilities itself (the sessions API), from no client's binaries, paths
+  // or switches: the client capability policy does not apply to them.
+  bool hostMadeCapabilities = false;
 };
 
 // Told once how a New Session ended: Ok with the JSON reply and the session's id, or the error.
@@ -251,6 +256,7 @@ private:
   HostServices services_;
   SessionSettings settings_;
   SlotPool slots_;
+  ClientCapabilityPolicy policy_; // what clients may not send, from every plugin's description
   std::shared_ptr<CrashInbox> crashes_;
   std::shared_ptr<std::atomic<std::size_t>> closing_; // sessions whose teardown is under way
   SessionJanitor janitor_;

@@ -102,6 +102,19 @@ Status SessionService::choose(std::string_view body, PendingStart* start) {
   status = mergeCapabilities(request, &sets);
   if (!status.isOk())
     return status;
+  // A client's capabilities reach no plugin before every set passed the policy.
+  if (!newRequest.hostMadeCapabilities)
+    for (const rapidjson::Document& caps : sets) {
+      status = policy_.check(caps);
+      if (!status.isOk()) {
+        log(LogLevel::Info, "session",
+            "refused a New Session from " +
+                (newRequest.clientAddress.empty() ? std::string("a client")
+                                                  : newRequest.clientAddress) +
+                ": " + status.message());
+        return status;
+      }
+    }
 
   std::string cannotDownload;
   for (rapidjson::Document& caps : sets) {

@@ -47,6 +47,49 @@ void validateChromeOptions(const rapidjson::Value& capabilities) {
     throw wdhost::Error("invalid argument", "goog:chromeOptions.binary must be a string");
 }
 
+wdhost::GuardedCapabilities guardedChromeCapabilities() {
+  wdhost::GuardedCapabilities guarded;
+  guarded.members = {
+      "goog:chromeOptions.binary",          // runs any program as the browser
+      "goog:chromeOptions.debuggerAddress", // drives a browser at any address, not the session's
+      "goog:chromeOptions.minidumpPath",    // writes crash dumps to a host path
+      "goog:chromeOptions.android*",        // drives a device through the host's adb
+      "goog:chromeOptions.prefs.download.default_directory", // saves downloads to a host path
+      "goog:chromeOptions.prefs.savefile.default_directory",
+      "goog:chromeOptions.prefs.selectfile.last_directory",
+  };
+  // chromedriver passes "x=v" on as "--x=v", and Chrome compares switch names case-sensitively.
+  guarded.switches = {{"goog:chromeOptions.args",
+                       {
+                           "--*-cmd-prefix",            // renderer-, utility-, gpu-: run a program
+                           "--*-launcher",              // gpu-launcher, ppapi-plugin-launcher
+                           "--browser-subprocess-path", // every child process's program
+                           "--*-path",                  // programs and libraries to load
+                           "--user-data-dir",           // the profile (the host's private one)
+                           "--profile-directory",       // a profile relative to it
+                           "--*-dir",                   // disk-cache-dir, crash-dumps-dir, ...
+                           "--*-directory",
+                           "--*-file",                    // log-file, ssl-key-log-file, trace files
+                           "--remote-debugging-*",        // port, pipe, address: another controller
+                           "--remote-allow-origins",      // pages talking to DevTools
+                           "--load-extension",            // extensions from host paths
+                           "--disable-extensions-except", // ditto
+                           "--js-flags",                  // V8's --logfile, --prof, ...
+                           "--log-net-log",               // writes a net log to a path
+                           "--print-to-pdf",              // headless: writes a PDF to a path
+                           "--screenshot",                // headless: writes a PNG to a path
+                           "--trace-startup*",            // writes traces to a path
+                           "--trace-to-file*",
+                           "--enable-tracing-output",
+                           "--custom-devtools-frontend", // DevTools' code from a host path
+                           "--register-pepper-plugins",  // loads a library
+                           "--breakpad-dump-location",
+                       },
+                       false,
+                       ""}};
+  return guarded;
+}
+
 std::vector<std::string> automationFlags(bool headless, bool runningAsRoot) {
   std::vector<std::string> flags = {"--no-first-run",
                                     "--no-default-browser-check",

@@ -15,6 +15,11 @@ namespace wdhost::chrome {
 // Throws wdhost::Error("invalid argument") when goog:chromeOptions is present but malformed.
 void validateChromeOptions(const rapidjson::Value& capabilities);
 
+// What of goog:chromeOptions reaches the host's programs, files or ports: the binary, an
+// attached or Android browser, dump and download paths, and the switches that run a program,
+// name a path or open a debugging port. The host refuses them unless --allow-client-binaries.
+wdhost::GuardedCapabilities guardedChromeCapabilities();
+
 // The host's download directory capability (managed downloads).
 inline constexpr const char* kDownloadDirKey = wdhost::kDownloadDirCapability;
 

@@ -27,6 +27,7 @@ public:
     description.headless = config_.headless;
     description.downloads = true;
     description.startsAhead = true;
+    description.guarded = guardedChromeCapabilities();
     description.browsers = {{install_.browserKind, install_.browserVersion, install_.browserPath}};
     description.driver =
         wdhost::ProgramFound{"chromedriver", install_.driverVersion, install_.driverPath};

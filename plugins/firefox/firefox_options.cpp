@@ -85,6 +85,51 @@ void validateFirefoxOptions(const rapidjson::Value& capabilities) {
   }
 }
 
+wdhost::GuardedCapabilities guardedFirefoxCapabilities() {
+  wdhost::GuardedCapabilities guarded;
+  guarded.members = {
+      "moz:firefoxOptions.binary",                     // runs any program as the browser
+      "moz:firefoxOptions.env",                        // LD_PRELOAD and friends
+      "moz:firefoxOptions.profile",                    // a zipped directory unpacked on the host
+      "moz:firefoxOptions.android*",                   // drives a device through the host's adb
+      "moz:firefoxOptions.prefs.browser.download.dir", // saves downloads to a host path
+      "moz:firefoxOptions.prefs.browser.download.downloadDir",
+      "moz:firefoxOptions.prefs.browser.download.lastDir",
+      "moz:firefoxOptions.prefs.browser.cache.disk.parent_directory",
+      "moz:firefoxOptions.prefs.network.protocol-handler.app.*", // a program per URL scheme
+      "moz:firefoxOptions.prefs.print.print_to_filename",        // writes prints to a path
+      "moz:firefoxOptions.prefs.helpers.*",                      // mime and mailcap files
+      "moz:firefoxOptions.prefs.general.config.*",               // autoconfig scripts
+      "moz:firefoxOptions.prefs.security.sandbox.*",             // content processes' file access
+      "moz:firefoxOptions.prefs.extensions.*Scopes",             // extensions from host directories
+      "moz:firefoxOptions.prefs.devtools.debugger.remote-*",     // a debugger server
+      "moz:firefoxOptions.prefs.marionette.port",
+      "moz:firefoxOptions.prefs.app.update.*", // Firefox updating its own installation
+  };
+  // Firefox takes "-x", "--x" and "--x=v" alike and compares names ignoring case.
+  guarded.switches = {{"moz:firefoxOptions.args",
+                       {
+                           "-profile", // the profile (the host's private one)
+                           "-P",       // a profile of the host's user, by name
+                           "-ProfileManager",
+                           "-CreateProfile", // creates a profile at a path
+                           "--remote-*",     // remote-debugging-port, remote-allow-hosts, ...
+                           "-marionette",    // the plugin's own
+                           "-start-debugger-server", // a debugger on a port or socket path
+                           "-screenshot",            // writes a PNG to a path
+                           "-setDefaultBrowser",     // changes the host user's settings
+                           "-override",              // an override.ini from a path
+                           "-appomni",               // code from a path
+                           "-greomni", "-app", "-xpcshell", "-backgroundtask",
+                           "-jsdebugger", // a second Firefox with a profile of its own
+                           "-chrome",
+                           "-MOZ_LOG_FILE", // writes logs to a path
+                       },
+                       true,
+                       ""}};
+  return guarded;
+}
+
 std::vector<std::pair<std::string, std::string>> downloadPrefs(const std::string& dir) {
   rapidjson::Value path(rapidjson::StringRef(dir.c_str(), dir.size()));
   return {{"browser.download.dir", wdhost::json::toJson(path)},

@@ -17,6 +17,12 @@ inline constexpr const char* kOptionsKey = "moz:firefoxOptions";
 // profile not a base64 string; log not an object with a string level; env not strings.
 void validateFirefoxOptions(const rapidjson::Value& capabilities);
 
+// What of moz:firefoxOptions reaches the host's programs, files or ports: the binary, its
+// environment, a zipped profile, Android devices, prefs that name host paths or programs, and
+// the arguments that choose a profile, write files or open a debugging port. The host refuses
+// them unless --allow-client-binaries.
+wdhost::GuardedCapabilities guardedFirefoxCapabilities();
+
 // moz:firefoxOptions read from validated capabilities (missing parts empty).
 struct FirefoxOptions {
   std::string binary;                                     // "" = the discovered Firefox

@@ -29,6 +29,7 @@ public:
     description.headless = config_.headless;
     description.downloads = true;
     description.startsAhead = true;
+    description.guarded = guardedFirefoxCapabilities();
     description.details = {{"mode", modeName(install_.mode)}};
     description.browsers = {{"firefox", install_.browserVersion, install_.browserPath}};
     if (install_.mode == Mode::Geckodriver)

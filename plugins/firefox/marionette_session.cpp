@@ -3,6 +3,7 @@
 #include "firefox_options.h"
 #include "firefox_profile.h"
 #include "marionette_endpoints.h"
+#include "profile_files.h"
 
 #include <algorithm>
 #include <chrono>
@@ -80,11 +81,6 @@ std::vector<std::string> handleList(const std::string& result) {
   return handles;
 }
 
-bool isDirectory(const std::string& path) {
-  struct stat info;
-  return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
-}
-
 } // namespace
 
 std::string marionetteCapabilities(std::string_view capabilities) {
@@ -129,31 +125,13 @@ void MarionetteSession::prepareProfile(const std::string& profileDir, const std:
                                        const std::string& profileBase64) {
   if (::mkdir(profileDir.c_str(), 0700) != 0)
     throw wdhost::Error("session not created", "cannot create the profile " + profileDir);
-  if (!profileBase64.empty()) {
-    // The user's zipped profile (moz:firefoxOptions.profile), unpacked with unzip.
-    auto unzip = wdhost::findExecutable("", {"unzip"}, {});
-    if (!unzip)
-      throw wdhost::Error("session not created", "moz:firefoxOptions.profile needs unzip on PATH "
-                                                 "(Debian: unzip) to unpack the profile");
-    std::string zip = workDir_->path() + "/profile.zip";
-    std::ofstream(zip, std::ios::binary) << base64Decode(profileBase64);
-    std::string output =
-        wdhost::runForOutput(host_, {*unzip, "-q", "-o", zip, "-d", profileDir}, kQuickTimeoutMs);
-    if (!isDirectory(profileDir) || output.find("error") != std::string::npos)
-      throw wdhost::Error("session not created",
-                          "moz:firefoxOptions.profile is not a zip of a profile: " +
-                              wdhost::tailLines(output, 3));
-  }
-  std::string chromeDir = profileDir + "/chrome";
-  if (::mkdir(chromeDir.c_str(), 0700) == 0 || isDirectory(chromeDir)) {
-    struct stat existing;
-    if (::stat((chromeDir + "/userChrome.css").c_str(), &existing) != 0) // the user's wins
-      std::ofstream(chromeDir + "/userChrome.css") << windowStylesheet();
-  }
-  std::ofstream out(profileDir + "/user.js", std::ios::app);
-  out << userJsText;
-  if (!out.flush())
-    throw wdhost::Error("session not created", "cannot write " + profileDir + "/user.js");
+  // The user's zipped profile (moz:firefoxOptions.profile, only with --allow-client-binaries):
+  // files and directories only, nothing outside the profile, no links.
+  if (!profileBase64.empty())
+    unpackProfile(base64Decode(profileBase64), profileDir);
+  // The user's own userChrome.css wins; user.js gets the host's prefs appended.
+  writeProfileFile(profileDir, "chrome/userChrome.css", windowStylesheet(), false);
+  writeProfileFile(profileDir, "user.js", userJsText, true);
 }
 
 uint16_t MarionetteSession::connect(uint32_t timeoutMs) {

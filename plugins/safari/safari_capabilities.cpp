@@ -89,6 +89,28 @@ rapidjson::Document parseObject(std::string_view json) {
 
 } // namespace
 
+wdhost::GuardedCapabilities guardedWebKitCapabilities() {
+  wdhost::GuardedCapabilities guarded;
+  for (const char* key : {kGtkOptions, kWpeOptions}) {
+    guarded.members.push_back(std::string(key) + ".binary");       // runs any program
+    guarded.members.push_back(std::string(key) + ".certificates"); // reads host files
+  }
+  // GLib parses "--x v", "--x=v" and one-letter options grouped after one dash ("-pc FILE").
+  guarded.switches = {
+      {std::string(kGtkOptions) + ".args",
+       {"--cookies-file", "--session-file", "--config", "--content-filter", "--gtk-module",
+        "--gst-plugin-path", "--gst-plugin-load", "--display"},
+       false,
+       "csC"}, // MiniBrowser: cookies-file, session-file, config
+      {std::string(kWpeOptions) + ".args",
+       {"--cookies-file", "--cookie-jar", "--config", "--content-filter", "--dir-handler",
+        "--web-extensions-dir", "--gst-plugin-path", "--gst-plugin-load"},
+       false,
+       "cdCF"}, // WPE MiniBrowser: cookies-file; cog: dir-handler, config, content-filter
+  };
+  return guarded;
+}
+
 const char* optionsKey(Backend backend) {
   switch (backend) {
   case Backend::WebKitGtk:

@@ -14,8 +14,14 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <wdhost/description.hpp>
 
 namespace wdhost::safari {
+
+// What of webkitgtk:browserOptions and wpe:browserOptions reaches the host's programs and files:
+// the binary, certificate files, and the MiniBrowser, cog, GTK and GStreamer options that read or
+// write a path or load code. The host refuses them unless --allow-client-binaries.
+wdhost::GuardedCapabilities guardedWebKitCapabilities();
 
 // "webkitgtk:browserOptions" or "wpe:browserOptions" (nullptr for Safari).
 const char* optionsKey(Backend backend);

@@ -54,6 +54,7 @@ public:
     description.headless = config_.headless;
     // Safari on macOS allows one session at a time (SafariSlot): none can start ahead there.
     description.startsAhead = !kMacOS;
+    description.guarded = guardedWebKitCapabilities();
     description.details = {{"display", display}};
     if (!installs_.xvfbPath.empty())
       description.details.emplace_back("xvfb", installs_.xvfbPath);

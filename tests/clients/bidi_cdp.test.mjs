@@ -25,7 +25,7 @@ import WebSocket from 'ws';
 
 const chromeCaps = () => ({
   browserName: 'chrome',
-  'goog:chromeOptions': { binary: '/usr/bin/chromium', args: [...CHROME_ARGS] },
+  'goog:chromeOptions': { args: [...CHROME_ARGS] },
 });
 const firefoxCaps = () => ({ browserName: 'firefox', 'moz:firefoxOptions': { args: ['-headless'] } });
 
@@ -212,7 +212,6 @@ describe('wdhost with real BiDi and CDP clients', () => {
   test('selenium-webdriver: a BiDi LogInspector and createCDPConnection through the host',
     { timeout: TEST_TIMEOUT }, async () => {
       const options = new chrome.Options()
-        .setChromeBinaryPath('/usr/bin/chromium')
         .addArguments(...CHROME_ARGS)
         .enableBidi();
       const driver = await new Builder().usingServer(host.url).forBrowser('chrome')

@@ -31,7 +31,7 @@ test('WebdriverIO gets BiDi console events through the Grid router', { skip, tim
     path: '/',
     capabilities: {
       browserName: 'chrome',
-      'goog:chromeOptions': { binary: '/usr/bin/chromium', args: [...CHROME_ARGS] },
+      'goog:chromeOptions': { args: [...CHROME_ARGS] },
     },
     logLevel: 'error',
     connectionRetryTimeout: 150_000,
@@ -56,7 +56,7 @@ test('WebdriverIO gets BiDi console events through the Grid router', { skip, tim
 });
 
 test('selenium-webdriver evaluates over CDP through the Grid router', { skip, timeout: TEST_TIMEOUT }, async () => {
-  const options = new chrome.Options().setChromeBinaryPath('/usr/bin/chromium').addArguments(...CHROME_ARGS);
+  const options = new chrome.Options().addArguments(...CHROME_ARGS);
   const driver = await new Builder().usingServer(GRID_URL).forBrowser('chrome').setChromeOptions(options).build();
   try {
     const sessionId = (await driver.getSession()).getId();

@@ -182,6 +182,69 @@ TEST_CASE("e2e chrome: capability processing before the browser is asked") {
   CHECK(again.body.find("invalid session id") != std::string::npos);
 }
 
+TEST_CASE("e2e chrome: the host's secrets stay out of chromedriver's and Chromium's environment") {
+  // The host inherits these from its parent, as from a CI job or a cloud instance.
+  ::setenv("WDHOST_TEST_SECRET", "wdhost-test-s3cr3t", 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", "aws-test-s3cr3t", 1);
+  ::setenv("WDHOST_TEST_PASSED", "passed-on", 1);
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--warm-browsers", "0", "--pass-env",
+                                   "WDHOST_TEST_PAS*"});
+  ::unsetenv("WDHOST_TEST_SECRET");
+  ::unsetenv("AWS_SECRET_ACCESS_KEY");
+  ::unsetenv("WDHOST_TEST_PASSED");
+  rapidjson::Document caps(rapidjson::kObjectType);
+  std::string id = newChromeSession(host, &caps);
+  CHECK(httpRequest(host.port(), "POST", "/session/" + id + "/url",
+                    std::string(R"({"url":")") + kPage + "\"}")
+            .status == 200);
+  std::vector<int> pids = descendantsMatching(host.pid(), kBrowser);
+  std::vector<int> drivers = descendantsMatching(host.pid(), "/usr/bin/chromedriver", true);
+  REQUIRE_FALSE(pids.empty());
+  REQUIRE_FALSE(drivers.empty());
+  pids.insert(pids.end(), drivers.begin(), drivers.end());
+  std::size_t read = 0;
+  for (int pid : pids) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+    std::string env((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ifstream cmd("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(cmd)), std::istreambuf_iterator<char>());
+    if (env.empty())
+      continue; // it ended meanwhile (a short-lived helper)
+    CAPTURE(pid);
+    CHECK(env.find("s3cr3t") == std::string::npos);
+    CHECK(env.find("AWS_SECRET_ACCESS_KEY") == std::string::npos);
+    CHECK(env.find("WDHOST_TEST_SECRET") == std::string::npos);
+    // Chromium's zygote-forked helpers (--type=) write their title over their environment.
+    if (cmdline.find("--type=") != std::string::npos)
+      continue;
+    ++read;
+    env.insert(0, 1, '\0');
+    CHECK(env.find(std::string("\0WDHOST_TEST_PASSED=passed-on\0", 30)) != std::string::npos);
+    CHECK(env.find(std::string("\0PATH=", 6)) != std::string::npos);
+    CHECK(env.find(std::string("\0HOME=", 6)) != std::string::npos);
+  }
+  CHECK(read >= 2);
+  CHECK(httpRequest(host.port(), "DELETE", "/session/" + id).status == 200);
+}
+
+TEST_CASE("e2e chrome: a client's binary and command prefix are refused before any browser") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--warm-browsers", "0"});
+  for (const char* options : {R"({"binary": "/bin/sh"})",
+                              R"({"args": ["--headless=new", "--renderer-cmd-prefix=/bin/sh"]})",
+                              R"({"args": ["--user-data-dir=/root"]})"}) {
+    CAPTURE(options);
+    HttpAnswer refused =
+        httpRequest(host.port(), "POST", "/session",
+                    std::string(R"({"capabilities":{"alwaysMatch":{"browserName":"chrome",)"
+                                R"("goog:chromeOptions":)") +
+                        options + "}}}");
+    CHECK(refused.status == 400);
+    CHECK(refused.body.find("invalid argument") != std::string::npos);
+    CHECK(refused.body.find("--allow-client-binaries") != std::string::npos);
+  }
+  CHECK(descendantsMatching(host.pid(), kBrowser).empty());
+}
+
 TEST_CASE("e2e chrome: a driver killed mid-session ends the session at once and frees its slot") {
   HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--max-sessions", "1", "--no-queue"});
   rapidjson::Document caps(rapidjson::kObjectType);

@@ -263,7 +263,7 @@ TEST_CASE("e2e firefox: SIGTERM closes live sessions and leaves no process behin
 }
 
 TEST_CASE("e2e firefox: a Firefox that cannot start fails New Session with the reason") {
-  HostProcess host(WDHOST_BINARY, {"--plugin", "firefox"});
+  HostProcess host(WDHOST_BINARY, {"--plugin", "firefox", "--allow-client-binaries"});
   HttpAnswer created = httpRequest(
       host.port(), "POST", "/session",
       R"({"capabilities": {"alwaysMatch": {"browserName": "firefox", "moz:firefoxOptions": {"binary": "/bin/false"}}}})");
@@ -276,6 +276,41 @@ TEST_CASE("e2e firefox: a Firefox that cannot start fails New Session with the r
   CHECK(bad.status == 400);
   CHECK(bad.body.find("invalid argument") != std::string::npos);
   CHECK(descendantsMatching(host.pid(), "/bin/false").empty());
+}
+
+TEST_CASE(
+    "e2e firefox: a client's binary and env are refused, and a zipped symlink never unpacks") {
+  HostProcess host(WDHOST_BINARY, {"--plugin", "firefox", "--warm-browsers", "0"});
+  for (const char* options : {R"({"binary": "/bin/sh"})", R"({"env": {"LD_PRELOAD": "/x.so"}})",
+                              R"({"args": ["-profile", "/root"]})"}) {
+    CAPTURE(options);
+    HttpAnswer refused =
+        httpRequest(host.port(), "POST", "/session",
+                    std::string(R"({"capabilities": {"alwaysMatch": {"browserName": "firefox", )"
+                                R"("moz:firefoxOptions": )") +
+                        options + "}}}");
+    CHECK(refused.status == 400);
+    CHECK(refused.body.find("--allow-client-binaries") != std::string::npos);
+  }
+  // Allowed, a profile holding user.js as a link to a file of the host is refused whole.
+  HostProcess allowing(WDHOST_BINARY,
+                       {"--plugin", "firefox", "--plugin-option", "firefox.mode=marionette",
+                        "--allow-client-binaries", "--warm-browsers", "0"});
+  const char* linkedUserJs =
+      "UEsDBBQAAAAAAAAAIQCDFtyMAQAAAAEAAAAIAAAAcHJlZnMuanN4UEsDBBQAAAAAAAAAIQA64OcqGgAAABoAAAAHAAAA"
+      "dXNlci5qcy90bXAvd2Rob3N0LXByb2ZpbGUtdGFyZ2V0UEsBAhQDFAAAAAAAAAAhAIMW3IwBAAAAAQAAAAgAAAAAAAAA"
+      "AAAAAKSBAAAAAHByZWZzLmpzUEsBAhQDFAAAAAAAAAAhADrg5yoaAAAAGgAAAAcAAAAAAAAAAAAAAP+hJwAAAHVzZXIu"
+      "anNQSwUGAAAAAAIAAgBrAAAAZgAAAAAA";
+  HttpAnswer linked =
+      httpRequest(allowing.port(), "POST", "/session",
+                  std::string(R"({"capabilities": {"alwaysMatch": {"browserName": "firefox", )"
+                              R"("moz:firefoxOptions": {"profile": ")") +
+                      linkedUserJs + "\"}}}}");
+  // launch() fails, so New Session is "session not created", with the plugin's reason.
+  CHECK(linked.status == 500);
+  CHECK(linked.body.find("symbolic link") != std::string::npos);
+  CHECK_FALSE(pathExists("/tmp/wdhost-profile-target"));
+  CHECK(descendantsMatching(allowing.pid(), "firefox").empty());
 }
 
 TEST_CASE("e2e firefox: a session whose Firefox died is invalid at once and deletes cleanly") {

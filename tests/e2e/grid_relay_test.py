@@ -96,9 +96,10 @@ class Host:
         return f"wdhost-{self.name}.grid.test"
 
     def start(self, port=0):
+        # The marker reaches the browsers only when passed on (they get an allowlisted env).
         argv = [self.wdhost, "--port", str(port), "--max-sessions", "2", "--plugin", "chrome",
                 "--warm-drivers", "0", "--drain-timeout", "120",
-                "--allowed-hosts", self.hostname()]
+                "--allowed-hosts", self.hostname(), "--pass-env", "WDHOST_GRID_TEST"]
         self.process = self.processes.start(f"wdhost-{self.name}", argv, stdout=subprocess.PIPE)
         line = self.process.stdout.readline().decode()
         if "listening on http://127.0.0.1:" not in line:
@@ -148,7 +149,6 @@ def availability(hub_url, node_port):
 
 def chrome_options(downloads=False):
     options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
     for arg in CHROME_ARGS:
         options.add_argument(arg)
     if downloads:

@@ -199,7 +199,6 @@ def check_json_logs(log_path):
 
 def chrome(url):
     options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
     for arg in CHROME_ARGS:
         options.add_argument(arg)
     return webdriver.Remote(command_executor=url, options=options)

@@ -69,7 +69,6 @@ class Site(http.server.BaseHTTPRequestHandler):
 def options_for(browser):
     if browser == "chrome":
         options = webdriver.ChromeOptions()
-        options.binary_location = "/usr/bin/chromium"
         for arg in CHROME_ARGS:
             options.add_argument(arg)
     elif browser == "firefox":
@@ -111,7 +110,8 @@ def browsers_of_this_run():
 def check(browser, wdhost, site):
     log(f"{browser}: session A leaves traces, session B gets the browser started ahead")
     process, host = start_wdhost(
-        wdhost, ["--plugin", browser, "--max-sessions", "2", "--warm-browsers", "1"],
+        wdhost, ["--plugin", browser, "--max-sessions", "2", "--warm-browsers", "1",
+                 "--pass-env", "WDHOST_WARM_TEST"],
         env=dict(os.environ, WDHOST_WARM_TEST=str(os.getpid())))
     try:
         downloads = browser != "safari"

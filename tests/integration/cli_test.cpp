@@ -34,6 +34,9 @@ TEST_CASE("cli: an unknown option or a bad value says what is wrong and exits 2"
   CommandResult badKeepAlive = runCommand({WDHOST_BINARY, "--keep-alive-timeout", "0"});
   CHECK(badKeepAlive.exitCode == 2);
   CHECK(badKeepAlive.output.find("--keep-alive-timeout") != std::string::npos);
+  CommandResult badPassEnv = runCommand({WDHOST_BINARY, "--pass-env", "A=B"});
+  CHECK(badPassEnv.exitCode == 2);
+  CHECK(badPassEnv.output.find("--pass-env 'A=B'") != std::string::npos);
 }
 
 TEST_CASE("cli: --allow-target takes private and loopback networks, never link-local") {

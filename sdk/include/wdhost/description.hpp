@@ -25,6 +25,36 @@ struct ProgramFound {
 // private, empty directory; the browser must save every download there without asking.
 inline constexpr const char* kDownloadDirCapability = "wdhost:downloadDir";
 
+// One command-line array a plugin hands to its browser, and the switches in it a client may not
+// set (see GuardedCapabilities). An argument's switch name is the argument without surrounding
+// whitespace, cut at its first '=' or blank: "--x=v", "--x" followed by "v", and chromedriver's
+// bare "x=v" all name switch x. Names are compared without their leading dashes, so "--x"
+// covers "-x" and "x" too; '*' in a name matches any run of characters ("--*-cmd-prefix").
+struct GuardedSwitches {
+  std::string path;               // dotted path of the array: "goog:chromeOptions.args"
+  std::vector<std::string> names; // "--user-data-dir", "--remote-debugging-*", "-profile"
+  bool ignoreCase = false;        // the program compares switch names ignoring case (Firefox)
+  // Letters of one-letter options that take a path, as GLib parses them: an argument of one
+  // dash and letters ("-c", "-pc") is refused when any of its letters is here (WebKit's "csC").
+  std::string shortOptions;
+};
+
+// Capabilities that reach the host's programs, files or ports (a browser binary, its
+// environment, a profile, switches that run a program or name a path): the host refuses them in
+// a client's New Session unless its operator passed --allow-client-binaries. Declared by each
+// plugin in describe() as "guardedCapabilities"; applied by the host, before negotiate().
+struct GuardedCapabilities {
+  // Dotted paths of members refused when present with a value (not null, "", {} or []):
+  // "goog:chromeOptions.binary". A key that itself holds dots matches as many segments, so
+  // "moz:firefoxOptions.prefs.browser.download.dir" catches the pref however it is nested;
+  // '*' matches any run of characters ("goog:chromeOptions.android*").
+  std::vector<std::string> members;
+  std::vector<GuardedSwitches> switches; // command-line arrays and their refused switches
+
+  // True when nothing is guarded.
+  bool empty() const noexcept { return members.empty() && switches.empty(); }
+};
+
 // What describe() tells the host; toJson() is the reply, fromJson() how the host reads it.
 struct Description {
   std::string browserName;               // the W3C browserName served
@@ -45,9 +75,10 @@ struct Description {
   std::vector<std::pair<std::string, std::string>> details; // extra string fields ("mode")
   std::vector<ProgramFound> browsers;                       // every browser found
   std::optional<ProgramFound> driver;                       // the vendor driver, when one is used
+  GuardedCapabilities guarded; // "guardedCapabilities": what clients may not send by default
 
   // {"browserName", "browserNames"?, "platformName", "headless", details..., "browsers",
-  // "driver"?} as one JSON object.
+  // "driver"?, "guardedCapabilities"?} as one JSON object.
   std::string toJson() const {
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
@@ -95,6 +126,37 @@ struct Description {
     if (driver) {
       w.Key("driver");
       program(*driver);
+    }
+    if (!guarded.empty()) {
+      auto strings = [&w](const std::vector<std::string>& list) {
+        w.StartArray();
+        for (const std::string& item : list)
+          w.String(item.c_str());
+        w.EndArray();
+      };
+      w.Key("guardedCapabilities");
+      w.StartObject();
+      w.Key("members");
+      strings(guarded.members);
+      w.Key("switches");
+      w.StartObject();
+      for (const GuardedSwitches& rule : guarded.switches) {
+        w.Key(rule.path.c_str());
+        w.StartObject();
+        w.Key("names");
+        strings(rule.names);
+        if (rule.ignoreCase) {
+          w.Key("ignoreCase");
+          w.Bool(true);
+        }
+        if (!rule.shortOptions.empty()) {
+          w.Key("shortOptions");
+          w.String(rule.shortOptions.c_str());
+        }
+        w.EndObject();
+      }
+      w.EndObject();
+      w.EndObject();
     }
     w.EndObject();
     return std::string(buffer.GetString(), buffer.GetSize());
@@ -146,6 +208,9 @@ struct Description {
             d.browsers.push_back(program(item));
       } else if (key == "driver" && value.IsObject()) {
         d.driver = program(value);
+      } else if (key == "guardedCapabilities") {
+        if (!readGuarded(value, &d.guarded, error))
+          return false;
       } else if (value.IsString()) {
         d.details.emplace_back(key, text(value));
       }
@@ -155,6 +220,74 @@ struct Description {
       return false;
     }
     *out = std::move(d);
+    return true;
+  }
+
+  // Reads "guardedCapabilities": {"members": [...], "switches": {PATH: {"names": [...],
+  // "ignoreCase"?, "shortOptions"?} or [...names]}}; false with `*error` when malformed, so that
+  // a plugin's protection is never silently dropped.
+  static bool readGuarded(const rapidjson::Value& json, GuardedCapabilities* out,
+                          std::string* error) {
+    auto strings = [](const rapidjson::Value& value, std::vector<std::string>* list) {
+      if (!value.IsArray())
+        return false;
+      for (const auto& item : value.GetArray()) {
+        if (!item.IsString() || item.GetStringLength() == 0)
+          return false;
+        list->emplace_back(item.GetString(), item.GetStringLength());
+      }
+      return true;
+    };
+    const char* shape = "describe()'s guardedCapabilities must be {\"members\": [paths], "
+                        "\"switches\": {path: {\"names\": [switches], \"ignoreCase\"?: bool, "
+                        "\"shortOptions\"?: letters}}}";
+    *error = shape;
+    if (!json.IsObject())
+      return false;
+    GuardedCapabilities guarded;
+    for (const auto& member : json.GetObject()) {
+      std::string key(member.name.GetString(), member.name.GetStringLength());
+      const rapidjson::Value& value = member.value;
+      if (key == "members") {
+        if (!strings(value, &guarded.members))
+          return false;
+      } else if (key == "switches") {
+        if (!value.IsObject())
+          return false;
+        for (const auto& entry : value.GetObject()) {
+          GuardedSwitches rule;
+          rule.path.assign(entry.name.GetString(), entry.name.GetStringLength());
+          const rapidjson::Value& spec = entry.value;
+          if (rule.path.empty())
+            return false;
+          if (spec.IsArray()) {
+            if (!strings(spec, &rule.names))
+              return false;
+          } else if (spec.IsObject()) {
+            auto names = spec.FindMember("names");
+            if (names == spec.MemberEnd() || !strings(names->value, &rule.names))
+              return false;
+            auto ignoreCase = spec.FindMember("ignoreCase");
+            if (ignoreCase != spec.MemberEnd()) {
+              if (!ignoreCase->value.IsBool())
+                return false;
+              rule.ignoreCase = ignoreCase->value.GetBool();
+            }
+            auto shortOptions = spec.FindMember("shortOptions");
+            if (shortOptions != spec.MemberEnd()) {
+              if (!shortOptions->value.IsString())
+                return false;
+              rule.shortOptions = shortOptions->value.GetString();
+            }
+          } else {
+            return false;
+          }
+          guarded.switches.push_back(std::move(rule));
+        }
+      }
+    }
+    error->clear();
+    *out = std::move(guarded);
     return true;
   }
 };

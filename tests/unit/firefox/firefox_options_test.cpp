@@ -5,6 +5,7 @@
 #include "firefox_options.h"
 #include "firefox_profile.h"
 #include "geckodriver_launch.h"
+#include "webdriver/client_capability_policy.h"
 
 #include <algorithm>
 #include <doctest/doctest.h>
@@ -204,4 +205,51 @@ TEST_CASE("firefox: the host's download directory becomes prefs, never a capabil
   CHECK(prefs["browser.download.folderList"].GetInt() == 2);
   CHECK(prefs["browser.download.useDownloadDir"].GetBool());
   CHECK(prefs["a"].GetInt() == 1);
+}
+
+namespace {
+
+// What the host's policy makes of a client's moz:firefoxOptions under firefox's declaration.
+wdh::Status guarded(const std::string& options, bool allowed = false) {
+  rapidjson::Document caps;
+  caps.Parse((R"({"browserName":"firefox","moz:firefoxOptions":)" + options + "}").c_str());
+  REQUIRE(caps.IsObject());
+  return wdh::ClientCapabilityPolicy({guardedFirefoxCapabilities()}, allowed).check(caps);
+}
+
+bool refused(const std::string& options, const std::string& named) {
+  wdh::Status status = guarded(options);
+  return status.code() == wdh::ErrorCode::InvalidArgument &&
+         status.message().find(named) != std::string::npos &&
+         status.message().find("--allow-client-binaries") != std::string::npos &&
+         guarded(options, true).isOk();
+}
+
+} // namespace
+
+TEST_CASE("firefox options: the host refuses what reaches its programs and files") {
+  CHECK(refused(R"({"binary":"/bin/sh"})", "moz:firefoxOptions.binary"));
+  CHECK(refused(R"({"env":{"LD_PRELOAD":"/tmp/x.so"}})", "moz:firefoxOptions.env"));
+  CHECK(refused(R"({"profile":"UEsDBA=="})", "moz:firefoxOptions.profile"));
+  CHECK(refused(R"({"androidPackage":"org.mozilla.firefox"})", "androidPackage"));
+  CHECK(refused(R"({"prefs":{"browser.download.dir":"/etc"}})", "prefs.browser.download.dir"));
+  CHECK(refused(R"({"prefs":{"network.protocol-handler.app.mailto":"/bin/sh"}})",
+                "network.protocol-handler.app.mailto"));
+  CHECK(refused(R"({"prefs":{"security.sandbox.content.read_path_whitelist":"/"}})",
+                "security.sandbox"));
+  // Every form Firefox takes: one or two dashes, "=value" or the next argument, any case.
+  for (const char* args :
+       {R"(["-profile", "/home/x/.mozilla"])", R"(["--profile=/x"])", R"(["-PROFILE", "/x"])",
+        R"(["-P", "default"])", R"(["-p"])", R"(["--remote-debugging-port", "9222"])",
+        R"(["-remote-allow-hosts=evil"])", R"(["-marionette"])", R"(["-screenshot", "/x.png"])",
+        R"(["-CreateProfile", "x /tmp/x"])", R"(["--MOZ_LOG_FILE=/tmp/log"])",
+        R"(["-start-debugger-server", "6000"])"}) {
+    CAPTURE(args);
+    CHECK(refused(std::string(R"({"args":)") + args + "}", "moz:firefoxOptions.args \""));
+  }
+  // What clients send every day passes.
+  CHECK(guarded(R"({"args":["-headless","-width","1280","-private","--kiosk","-safe-mode"],)"
+                R"("prefs":{"intl.accept_languages":"de","browser.download.folderList":2},)"
+                R"("log":{"level":"trace"}})")
+            .isOk());
 }

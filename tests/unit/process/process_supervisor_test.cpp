@@ -198,15 +198,18 @@ TEST_CASE("process: exit code and signal propagate through the guard") {
   CHECK(supervisor.size() == 0);
 }
 
-TEST_CASE("process: environment overrides reach the child") {
-  ProcessSupervisor supervisor(WDHOST_GUARD_PATH);
+TEST_CASE("process: the allowed environment and the overrides reach the child, nothing else") {
+  ProcessSupervisor supervisor(WDHOST_GUARD_PATH, wdh::EnvironmentAllowlist({"WDH_TEST_*"}));
   ::setenv("WDH_TEST_KEPT", "kept", 1);
   ::setenv("WDH_TEST_REPLACED", "old", 1);
-  auto id = spawnOk(supervisor, sh("echo \"$WDH_TEST_KEPT $WDH_TEST_REPLACED $WDH_TEST_NEW\""), "",
-                    {"WDH_TEST_REPLACED=new", "WDH_TEST_NEW=added"});
-  CHECK(supervisor.waitOutput(id, "kept new added", 10s, nullptr) == Wait::Found);
+  ::setenv("WDH_SECRET", "hidden", 1);
+  auto id = spawnOk(supervisor,
+                    sh("echo \"$WDH_TEST_KEPT $WDH_TEST_REPLACED $WDH_TEST_NEW [$WDH_SECRET]\""),
+                    "", {"WDH_TEST_REPLACED=new", "WDH_TEST_NEW=added"});
+  CHECK(supervisor.waitOutput(id, "kept new added []", 10s, nullptr) == Wait::Found);
   ::unsetenv("WDH_TEST_KEPT");
   ::unsetenv("WDH_TEST_REPLACED");
+  ::unsetenv("WDH_SECRET");
   ProcessSupervisor::Id bad = 0;
   CHECK(supervisor.spawn(sh("true"), {"NOEQUALS"}, "", &bad).code() ==
         wdh::ErrorCode::InvalidArgument);

@@ -1,4 +1,5 @@
 #include "safari_capabilities.h"
+#include "webdriver/client_capability_policy.h"
 
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
@@ -155,4 +156,47 @@ TEST_CASE("safari: the returned capabilities show the browser options the sessio
         "/mb");
   std::string safariReply = R"({"capabilities":{"browserName":"safari"},"upstream":"u"})";
   CHECK(replyWithBrowserOptions(safariReply, "{}", Backend::Safari) == safariReply);
+}
+
+namespace {
+
+// What the host's policy makes of a client's WebKit options under the plugin's declaration.
+wdh::Status guarded(const std::string& key, const std::string& options, bool allowed = false) {
+  rapidjson::Document caps =
+      parse(R"({"browserName":"MiniBrowser",")" + key + "\":" + options + "}");
+  return wdh::ClientCapabilityPolicy({guardedWebKitCapabilities()}, allowed).check(caps);
+}
+
+bool refused(const std::string& key, const std::string& options, const std::string& named) {
+  wdh::Status status = guarded(key, options);
+  return status.code() == wdh::ErrorCode::InvalidArgument &&
+         status.message().find(named) != std::string::npos && guarded(key, options, true).isOk();
+}
+
+} // namespace
+
+TEST_CASE("safari capabilities: the host refuses what reaches its programs and files") {
+  for (const char* key : {"webkitgtk:browserOptions", "wpe:browserOptions"}) {
+    CAPTURE(key);
+    CHECK(refused(key, R"({"binary":"/bin/sh"})", std::string(key) + ".binary"));
+    CHECK(refused(key, R"({"certificates":[{"host":"a","certificateFile":"/etc/shadow"}]})",
+                  ".certificates"));
+    CHECK(refused(key, R"({"args":["--config=/x"]})", ".args \"--config=/x\""));
+    CHECK(refused(key, R"({"args":["--content-filter", "/x"]})", "--content-filter"));
+    CHECK(guarded(key, R"({"args":["--automation","--enable-webgl=false","--ignore-tls-errors"]})")
+              .isOk());
+  }
+  const std::string gtk = "webkitgtk:browserOptions";
+  CHECK(refused(gtk, R"({"args":["-c", "/home/x/cookies"]})", "\"-c\""));
+  CHECK(refused(gtk, R"({"args":["-pC", "/x"]})", "\"-pC\""));
+  CHECK(refused(gtk, R"({"args":["--gtk-module=/tmp/x.so"]})", "--gtk-module"));
+  CHECK(refused(gtk, R"({"args":["--display=:0"]})", "--display"));
+  CHECK(guarded(gtk, R"({"args":["-d","--cookies-policy=never","-p"]})").isOk());
+  const std::string wpe = "wpe:browserOptions";
+  CHECK(refused(wpe, R"({"args":["--dir-handler=files:/etc"]})", "--dir-handler"));
+  CHECK(refused(wpe, R"({"args":["-d", "files:/etc"]})", "\"-d\""));
+  CHECK(refused(wpe, R"({"args":["--web-extensions-dir=/x"]})", "--web-extensions-dir"));
+  CHECK(refused(wpe, R"({"args":["--cookie-jar=sqlite:/x"]})", "--cookie-jar"));
+  CHECK(guarded(wpe, R"({"args":["--platform=headless","-P","headless","--cookie-store=always"]})")
+            .isOk());
 }

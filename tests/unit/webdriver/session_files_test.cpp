@@ -17,6 +17,7 @@
 #include <memory>
 #include <rapidjson/document.h>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -176,8 +177,10 @@ TEST_CASE("session files: a session without managed downloads says how to get th
 TEST_CASE("session files: an upload lands in a new directory of the session") {
   Scratch root;
   auto dirs = openTempDirs(root.dir);
+  UploadBudget budget;
   std::string reply;
-  REQUIRE(uploadFile(*dirs, "s1", uploadBody(zipOf({{"photo.png", "PNGDATA"}})), &reply).isOk());
+  REQUIRE(uploadFile(*dirs, "s1", uploadBody(zipOf({{"photo.png", "PNGDATA"}})), budget, &reply)
+              .isOk());
   rapidjson::Document doc = parsed(reply);
   std::string path = doc["value"].GetString();
   CHECK(fs::path(path).filename() == "photo.png");
@@ -193,10 +196,11 @@ TEST_CASE("session files: an upload lands in a new directory of the session") {
 TEST_CASE("session files: an entry's path is never followed out of the upload directory") {
   Scratch root;
   auto dirs = openTempDirs(root.dir);
+  UploadBudget budget;
   for (auto [zip, name] :
        {std::pair<const char*, const char*>{kZipUp, "escape.txt"}, {kZipAbsolute, "escape2.txt"}}) {
     std::string reply;
-    Status status = uploadFile(*dirs, "s1", uploadBody(zip), &reply);
+    Status status = uploadFile(*dirs, "s1", uploadBody(zip), budget, &reply);
     REQUIRE_MESSAGE(status.isOk(), status.message());
     std::string path = parsed(reply)["value"].GetString();
     CHECK(fs::path(path).filename() == name);
@@ -210,15 +214,76 @@ TEST_CASE("session files: an entry's path is never followed out of the upload di
 TEST_CASE("session files: malformed uploads are invalid argument and leave nothing") {
   Scratch root;
   auto dirs = openTempDirs(root.dir);
+  UploadBudget budget;
   std::string reply;
   for (std::string body :
        {std::string("not json"), std::string("{}"), std::string(R"({"file":5})"),
         uploadBody("!!!not base64!!!"), uploadBody(base64("not a zip at all")),
         uploadBody(zipOf({})), uploadBody(zipOf({{"a.txt", "a"}, {"b.txt", "b"}})),
         uploadBody(kZipDotDot)}) {
-    Status status = uploadFile(*dirs, "s1", body, &reply);
+    Status status = uploadFile(*dirs, "s1", body, budget, &reply);
     CHECK_MESSAGE(status.code() == ErrorCode::InvalidArgument, body.substr(0, 60));
     CHECK(status.message().find("/se/file") != std::string::npos);
   }
   CHECK(dirs->removeOwnedBy("s1") == 0);
+}
+
+TEST_CASE("session files: a download swapped for a link, FIFO or directory is not served") {
+  Scratch downloads;
+  Scratch outside;
+  outside.write("secret.txt", "not yours");
+  downloads.write("ok.txt", "ok");
+  std::string contents;
+  REQUIRE(readDownload(downloads.dir, "ok.txt", &contents).isOk());
+  CHECK(contents == "ok");
+  // What the listing saw as a file may be a symlink by the time it is read.
+  fs::remove(downloads.dir + "/ok.txt");
+  fs::create_symlink(outside.dir + "/secret.txt", downloads.dir + "/ok.txt");
+  Status link = readDownload(downloads.dir, "ok.txt", &contents);
+  CHECK(link.code() == ErrorCode::InvalidArgument);
+  CHECK(link.message().find("symbolic link") != std::string::npos);
+  CHECK(contents.find("not yours") == std::string::npos);
+  // A FIFO is refused at once (opening it does not wait for a writer), a directory too.
+  REQUIRE(::mkfifo((downloads.dir + "/pipe.txt").c_str(), 0600) == 0);
+  CHECK(readDownload(downloads.dir, "pipe.txt", &contents).code() == ErrorCode::InvalidArgument);
+  fs::create_directory(downloads.dir + "/dir.txt");
+  CHECK(readDownload(downloads.dir, "dir.txt", &contents).code() == ErrorCode::InvalidArgument);
+  std::string reply;
+  for (const char* name : {"ok.txt", "pipe.txt", "dir.txt"})
+    CHECK(serveDownloads(downloads.dir, "POST", std::string(R"({"name":")") + name + "\"}", &reply)
+              .code() == ErrorCode::InvalidArgument);
+}
+
+TEST_CASE("session files: a download over the size cap is refused") {
+  Scratch downloads;
+  downloads.write("huge.bin", "");
+  // Sparse: no disk is used.
+  fs::resize_file(downloads.dir + "/huge.bin", kMaxDownloadBytes + 1);
+  std::string contents;
+  Status status = readDownload(downloads.dir, "huge.bin", &contents);
+  CHECK(status.code() == ErrorCode::UnsupportedOperation);
+  CHECK(status.message().find("256 MiB") != std::string::npos);
+  CHECK(contents.empty());
+}
+
+TEST_CASE("session files: a session's uploads stop at their byte budget") {
+  Scratch root;
+  auto dirs = openTempDirs(root.dir);
+  UploadBudget budget(10);
+  std::string reply;
+  REQUIRE(
+      uploadFile(*dirs, "s1", uploadBody(zipOf({{"a.txt", "1234567"}})), budget, &reply).isOk());
+  CHECK(budget.used() == 7);
+  Status spent = uploadFile(*dirs, "s1", uploadBody(zipOf({{"b.txt", "1234567"}})), budget, &reply);
+  CHECK(spent.code() == ErrorCode::InvalidArgument);
+  CHECK(spent.message().find("budget") != std::string::npos);
+  CHECK(budget.used() == 7);
+  // A refused upload leaves no directory; a smaller one still fits.
+  CHECK(dirs->removeOwnedBy("s1") == 1);
+  REQUIRE(uploadFile(*dirs, "s1", uploadBody(zipOf({{"c.txt", "123"}})), budget, &reply).isOk());
+  CHECK(budget.used() == 10);
+  CHECK_FALSE(uploadFile(*dirs, "s1", uploadBody(zipOf({{"d.txt", "1"}})), budget, &reply).isOk());
+  // The default budget is 1 GiB per session.
+  CHECK(UploadBudget().limit() == kSessionUploadBudget);
+  CHECK(kSessionUploadBudget == 1ULL << 30);
 }
