@@ -302,6 +302,15 @@ def check_login(args, tmp):
             By.CSS_SELECTOR, f'.session[data-session-id="{viewer.session_id}"]'), 20,
             "the viewer's own session listed after login")
         log("login form without the token, data after it")
+        # Signing out ends this login: the page asks for the token again, also after a reload.
+        viewer.find_element(By.ID, "logout").click()
+        wait_for(lambda: [f for f in viewer.find_elements(By.ID, "login") if f.is_displayed()],
+                 20, "the login form after signing out")
+        viewer.get(host.url + "/ui")
+        wait_for(lambda: [f for f in viewer.find_elements(By.ID, "login") if f.is_displayed()],
+                 20, "the login form after signing out and reloading")
+        assert not viewer.find_element(By.ID, "dashboard").is_displayed()
+        log("signing out ends the login")
     finally:
         if viewer is not None:
             viewer.quit()
