@@ -1,19 +1,22 @@
 #include "app/options.h"
 
 #include "core/log.h"
-#include "proxy/target_policy.h"
 #include "process/environment_allowlist.h"
+#include "proxy/target_policy.h"
 #include "server/public_url.h"
 
 #include "json/json.h"
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
 
 namespace po = boost::program_options;
+
+extern char** environ;
 
 namespace wdh {
 namespace {
@@ -72,7 +75,14 @@ bool resolveToken(const std::string& option, const std::string& file, const char
   if (const char* fromEnv = std::getenv(variable)) {
     if (token->empty())
       *token = fromEnv;
-    unsetenv(variable); // never handed to a driver or browser
+    // The value is blanked where it lies (/proc/PID/environ shows that memory), then the
+    // variable is removed, so that no child and no reader of the host's environment sees it.
+    std::string prefix = std::string(variable) + "=";
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry)
+      if (std::strncmp(*entry, prefix.c_str(), prefix.size()) == 0)
+        for (char* c = *entry + prefix.size(); *c != '\0'; ++c)
+          *c = 'x';
+    unsetenv(variable);
   }
   return true;
 }

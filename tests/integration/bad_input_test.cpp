@@ -181,3 +181,53 @@ TEST_CASE("connections: an idle client connection is closed after --keep-alive-t
   close(fd);
   CHECK(host.stop() == 0);
 }
+
+TEST_CASE("connections: a request without the token is refused on its head, its body never read") {
+  HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake",
+                                   "--auth-token", "t0ken"});
+  // 15 MB announced, none sent: the answer comes at once, and the connection is closed.
+  std::string head = "POST /session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                     "application/json\r\nContent-Length: 15000000\r\n\r\n";
+  std::string answer = rawExchange(host.port(), head);
+  CHECK(answer.rfind("HTTP/1.1 401", 0) == 0);
+  CHECK(answer.find("Connection: close") != std::string::npos);
+  CHECK(answer.find("WWW-Authenticate") == std::string::npos);
+  // Asked to confirm first, it is refused instead of told to go on.
+  std::string expect = rawExchange(host.port(), "POST /session HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                                "Content-Type: application/json\r\nExpect: "
+                                                "100-continue\r\nContent-Length: 100\r\n\r\n");
+  CHECK(expect.rfind("HTTP/1.1 401", 0) == 0);
+  CHECK(expect.find("100 Continue") == std::string::npos);
+  // A page's request is refused the same way, token or not.
+  std::string page = rawExchange(host.port(), "POST /session HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                              "Authorization: Bearer t0ken\r\nOrigin: "
+                                              "http://attacker.example\r\nContent-Length: "
+                                              "15000000\r\n\r\n");
+  CHECK(page.rfind("HTTP/1.1 403", 0) == 0);
+  CHECK(host.stop() == 0);
+}
+
+TEST_CASE("connections: --max-connections-per-peer answers 503 past the bound and closes") {
+  HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake",
+                                   "--max-connections-per-peer", "20"});
+  std::vector<int> open;
+  for (int i = 0; i < 20; ++i) {
+    int fd = connectTo(host.port());
+    REQUIRE(fd >= 0);
+    std::string request = "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    REQUIRE(write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+    CHECK(readUntil(fd, "\"ready\"", 1).find("200 OK") != std::string::npos);
+    open.push_back(fd);
+  }
+  std::string refused = rawExchange(host.port(), "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  CHECK(refused.rfind("HTTP/1.1 503", 0) == 0);
+  CHECK(refused.find("--max-connections-per-peer") != std::string::npos);
+  close(open.back());
+  open.pop_back();
+  // A slot of that peer is free again once its connection is gone.
+  CHECK(eventually([&] { return httpRequest(host.port(), "GET", "/status").status == 200; },
+                   std::chrono::seconds(10)));
+  for (int fd : open)
+    close(fd);
+  CHECK(host.stop() == 0);
+}

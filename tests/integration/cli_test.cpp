@@ -2,7 +2,10 @@
 #include "support/host_process.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <doctest/doctest.h>
+#include <fstream>
+#include <iterator>
 #include <unistd.h>
 
 using namespace wdhtest;
@@ -101,4 +104,56 @@ TEST_CASE("cli: SIGTERM stops the host with exit code 0") {
   HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR});
   CHECK(httpRequest(host.port(), "GET", "/status").status == 200);
   CHECK(host.stop() == 0);
+}
+
+namespace {
+
+// The NUL-separated contents of /proc/PID/<what>, as one string.
+std::string procText(int pid, const char* what) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/" + what, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+} // namespace
+
+TEST_CASE("cli: tokens from the environment and the command line do not stay readable") {
+  setenv("WDHOST_AUTH_TOKEN", "env-secret-4d1f", 1);
+  HostProcess fromEnv(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake",
+                                      "--operator-token", "argv-secret-9c2e"});
+  unsetenv("WDHOST_AUTH_TOKEN");
+  // Both tokens are in force...
+  CHECK(httpRequest(fromEnv.port(), "GET", "/status").status == 401);
+  std::string asClient = "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                         "env-secret-4d1f\r\nConnection: close\r\n\r\n";
+  CHECK(rawExchange(fromEnv.port(), asClient).rfind("HTTP/1.1 200", 0) == 0);
+  std::string asOperator = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                           "argv-secret-9c2e\r\nConnection: close\r\n\r\n";
+  CHECK(rawExchange(fromEnv.port(), asOperator).rfind("HTTP/1.1 200", 0) == 0);
+  // ...and neither shows in the host's environment or command line (what ps reads).
+  CHECK(procText(fromEnv.pid(), "environ").find("env-secret-4d1f") == std::string::npos);
+  CHECK(procText(fromEnv.pid(), "cmdline").find("argv-secret-9c2e") == std::string::npos);
+  CHECK(fromEnv.stop() == 0);
+}
+
+TEST_CASE("cli: --auth-token-file reads the token from a file, which must not be empty") {
+  char path[] = "/tmp/wdhost-token-test-XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  std::string line = "file-secret-77aa\n";
+  REQUIRE(write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+  close(fd);
+  {
+    HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake",
+                                     "--auth-token-file", path});
+    CHECK(httpRequest(host.port(), "GET", "/status").status == 401);
+    std::string asClient = "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                           "file-secret-77aa\r\nConnection: close\r\n\r\n";
+    CHECK(rawExchange(host.port(), asClient).rfind("HTTP/1.1 200", 0) == 0);
+    CHECK(host.stop() == 0);
+  }
+  std::ofstream(path, std::ios::trunc) << "\n";
+  CommandResult empty = runCommand({WDHOST_BINARY, "--auth-token-file", path, "--version"});
+  CHECK(empty.exitCode == 2);
+  CHECK(empty.output.find("--auth-token-file") != std::string::npos);
+  unlink(path);
 }
