@@ -50,3 +50,44 @@ function(wdhost_check_plugin_dependencies)
     _wdhost_check_links(${plugin} ${plugin} 0)
   endforeach()
 endfunction()
+
+# The host's layers: one static library per host/ folder, each allowed to include and link only
+# the folders below it. Each layer compiles against a view of host/ (a directory of links, in the
+# build tree) holding its own folder and those it may use, so an #include that reaches up a
+# layer fails to compile, naming the header, and nothing links a layer above it.
+set_property(GLOBAL PROPERTY WDHOST_LAYERS "")
+
+function(wdhost_layer name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;USES;LIBRARIES" ${ARGN})
+  set(allowed ${name})
+  foreach(used IN LISTS ARG_USES)
+    get_property(below GLOBAL PROPERTY WDHOST_LAYER_${used})
+    if(NOT below)
+      message(FATAL_ERROR "host layer ${name} uses ${used}, which is not defined before it")
+    endif()
+    list(APPEND allowed ${below})
+  endforeach()
+  list(REMOVE_DUPLICATES allowed)
+  set_property(GLOBAL PROPERTY WDHOST_LAYER_${name} ${allowed})
+  set_property(GLOBAL APPEND PROPERTY WDHOST_LAYERS ${name})
+
+  set(view "${CMAKE_BINARY_DIR}/host-views/${name}")
+  file(REMOVE_RECURSE "${view}")
+  file(MAKE_DIRECTORY "${view}")
+  foreach(folder IN LISTS allowed)
+    file(CREATE_LINK "${PROJECT_SOURCE_DIR}/host/${folder}" "${view}/${folder}" SYMBOLIC)
+  endforeach()
+
+  add_library(wdh_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(wdh_${name} PRIVATE "${view}")
+  set(deps "")
+  foreach(used IN LISTS ARG_USES)
+    list(APPEND deps wdh_${used})
+  endforeach()
+  # Third-party libraries and generated headers are not a layer: every layer gets them
+  # (WDHOST_LAYER_LIBRARIES and WDHOST_LAYER_INCLUDES, set by the caller).
+  target_link_libraries(wdh_${name} PRIVATE ${deps} PUBLIC ${WDHOST_LAYER_LIBRARIES}
+    ${ARG_LIBRARIES})
+  target_include_directories(wdh_${name} SYSTEM PUBLIC ${WDHOST_LAYER_INCLUDES})
+  wdhost_warnings(wdh_${name})
+endfunction()

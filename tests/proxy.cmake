@@ -9,7 +9,7 @@ add_executable(proxy_unit_tests
   unit/proxy/proxy_target_policy_test.cpp
   support/proxy_test_servers.cpp)
 target_include_directories(proxy_unit_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(proxy_unit_tests PRIVATE wdh_proxy wdhost_doctest_main Poco::Net
+target_link_libraries(proxy_unit_tests PRIVATE wdh_host wdhost_doctest_main Poco::Net
   Poco::Foundation)
 wdhost_warnings(proxy_unit_tests)
 doctest_discover_tests(proxy_unit_tests TEST_PREFIX "unit/")

@@ -146,6 +146,16 @@ GatePolicy gatePolicy(const HostOptions& options) {
   return policy;
 }
 
+// Closes the relayed websockets of a session as it ends, once the server exists.
+struct WebSocketCloser : SessionEvents {
+  std::atomic<HttpServer*> server{nullptr};
+  void sessionEnding(const std::string& id, std::uint16_t closeCode,
+                     const std::string& why) override {
+    if (HttpServer* live = server.load())
+      live->closeWebSockets(id, closeCode, why);
+  }
+};
+
 // Why the host stops: what sessions still live are told, and how they are counted.
 struct Shutdown {
   std::string reason;
@@ -338,13 +348,10 @@ int runHost(const HostOptions& options) {
   SessionService service(registry, sessions, services, sessionSettings);
   service.setJobExecutor(&jobs);
   HostMetrics metrics;
-  service.setMetrics(&metrics);
+  service.addObserver(&metrics);
   // A session's end closes its relayed websockets first (the server exists from a bit later).
-  std::atomic<HttpServer*> front{nullptr};
-  service.onSessionEnd([&front](const std::string& id, std::uint16_t code, const std::string& why) {
-    if (HttpServer* server = front.load())
-      server->closeWebSockets(id, code, why);
-  });
+  WebSocketCloser closer;
+  service.addObserver(&closer);
   service.start();
   auto warm = static_cast<uint32_t>(
       std::min<std::size_t>(options.warmDrivers, sessionSettings.maxSessions));
@@ -384,7 +391,7 @@ int runHost(const HostOptions& options) {
     log(LogLevel::Error, "host", status.message());
     return 1;
   }
-  front = &server;
+  closer.server = &server;
   std::string where =
       options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   // The first line on stdout: tests and scripts read the bound port from it.
@@ -393,7 +400,7 @@ int runHost(const HostOptions& options) {
 
   Shutdown shutdown = waitForShutdown(signals, service, std::chrono::seconds(options.drainTimeout));
   service.closeAll(shutdown.reason, shutdown.cause);
-  front = nullptr;
+  closer.server = nullptr;
   server.stop();
   log(LogLevel::Info, "host", "stopped");
   return 0;

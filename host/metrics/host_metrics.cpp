@@ -158,22 +158,21 @@ void HostMetrics::sessionClosed(const std::string& plugin, EndCause cause) {
   families_->closed.Add({{"plugin", plugin}, {"reason", endCauseName(cause)}}).Increment();
 }
 
-void HostMetrics::command(const std::string& plugin, CommandPath path, double seconds) {
+void HostMetrics::command(const std::string& plugin, CommandPath path, double seconds,
+                          bool failed) {
   families_->commands
       .Add({{"plugin", plugin}, {"path", path == CommandPath::Relayed ? "relayed" : "in_process"}},
            commandBuckets())
       .Observe(seconds);
+  if (failed)
+    families_->relayErrors.Add({{"plugin", plugin}}).Increment();
 }
 
 void HostMetrics::warmHandedOver(const std::string& plugin) {
   families_->handovers.Add({{"plugin", plugin}}).Increment();
 }
 
-void HostMetrics::relayError(const std::string& plugin) {
-  families_->relayErrors.Add({{"plugin", plugin}}).Increment();
-}
-
-std::string HostMetrics::render(const MetricsSnapshot& now) {
+std::string HostMetrics::render(const HostSnapshot& now) {
   std::lock_guard<std::mutex> lock(renderMutex_);
   static constexpr const char* kStates[] = {"starting", "active", "closing"};
   for (const auto& [plugin, counts] : now.sessions)

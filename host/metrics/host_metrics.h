@@ -4,12 +4,9 @@
 // or a value a client chose.
 #pragma once
 
-#include "session/end_cause.h"
+#include "session/session_events.h"
+#include "webdriver/host_snapshot.h"
 
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,51 +18,23 @@ class Registry;
 
 namespace wdh {
 
-// How a command reached its backend (wdhost_command_seconds{path}).
-enum class CommandPath { Relayed, InProcess };
-
-// A session's state as /metrics counts it.
-enum class SessionState { Starting = 0, Active = 1, Closing = 2 };
-
-// The host's state when /metrics is scraped.
-struct MetricsSnapshot {
-  // Sessions by plugin and state (Starting, Active, Closing); every loaded plugin is listed.
-  std::map<std::string, std::array<std::size_t, 3>> sessions;
-  std::size_t maxSessions = 0;               // --max-sessions
-  std::size_t queued = 0;                    // New Session requests waiting for a slot
-  std::size_t warmDrivers = 0;               // processes started ahead, owned by no session
-  std::size_t warmBrowsers = 0;              // browsers started ahead, ready to hand over
-  std::size_t processes = 0;                 // processes the host supervises
-  std::size_t webSockets = 0;                // relayed websockets open
-  std::uint64_t webSocketFramesToClient = 0; // frames relayed to clients (BiDi events, replies)
-  std::uint64_t webSocketBytesToClient = 0;  // bytes relayed to clients
-  std::uint64_t webSocketBytesToBrowser = 0; // bytes relayed to browsers
-  bool draining = false;                     // the host takes no new sessions
-};
-
-// The metrics registry; thread-safe.
-class HostMetrics {
+// The metrics registry, counting what the session service tells it; thread-safe.
+class HostMetrics : public SessionEvents {
 public:
   HostMetrics();
   ~HostMetrics();
   HostMetrics(const HostMetrics&) = delete;
   HostMetrics& operator=(const HostMetrics&) = delete;
 
-  // A New Session on `plugin` succeeded after `seconds`.
-  void sessionCreated(const std::string& plugin, double seconds);
-  // A New Session failed with W3C error `error` ("none" as plugin when no plugin matched).
-  void sessionFailed(const std::string& plugin, std::string_view error);
-  // A session of `plugin` ended for `cause`.
-  void sessionClosed(const std::string& plugin, EndCause cause);
-  // A New Session of `plugin` got a browser started ahead.
-  void warmHandedOver(const std::string& plugin);
-  // A command of a session of `plugin` took `seconds`.
-  void command(const std::string& plugin, CommandPath path, double seconds);
-  // A relayed command of `plugin` got no answer from its driver (refused, reset, timed out).
-  void relayError(const std::string& plugin);
+  // SessionEvents: counters and histograms of New Sessions, ends and commands.
+  void sessionCreated(const std::string& plugin, double seconds) override;
+  void sessionFailed(const std::string& plugin, std::string_view error) override;
+  void sessionClosed(const std::string& plugin, EndCause cause) override;
+  void warmHandedOver(const std::string& plugin) override;
+  void command(const std::string& plugin, CommandPath path, double seconds, bool failed) override;
 
   // The Prometheus text exposition of every metric, the gauges set from `now` first.
-  std::string render(const MetricsSnapshot& now);
+  std::string render(const HostSnapshot& now);
 
 private:
   struct Families;

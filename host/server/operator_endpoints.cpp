@@ -54,8 +54,8 @@ void OperatorEndpoints::setWebSocketSources(std::function<std::size_t()> open,
   traffic_ = traffic;
 }
 
-MetricsSnapshot OperatorEndpoints::snapshot() const {
-  MetricsSnapshot now = service_.metricsSnapshot();
+HostSnapshot OperatorEndpoints::snapshot() const {
+  HostSnapshot now = service_.snapshot();
   if (webSocketsOpen_)
     now.webSockets = webSocketsOpen_();
   if (traffic_ != nullptr) {
@@ -174,7 +174,7 @@ void OperatorEndpoints::logout(const Request& request, Reply* reply) const {
 }
 
 void OperatorEndpoints::state(Role role, const std::string& csrf, Reply* reply) const {
-  MetricsSnapshot now = snapshot();
+  HostSnapshot now = snapshot();
   ProcessFigures self = readOwnFigures();
   rapidjson::Document doc(rapidjson::kObjectType);
   auto& a = doc.GetAllocator();

@@ -49,7 +49,7 @@ private:
   void screenshot(std::string_view id, Reply* reply) const;
   void endSession(const Request& request, Role role, const std::string& csrf, std::string_view id,
                   Reply* reply) const;
-  MetricsSnapshot snapshot() const;
+  HostSnapshot snapshot() const;
 
   SessionService& service_;
   HostMetrics& metrics_;

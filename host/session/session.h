@@ -84,6 +84,8 @@ public:
     EndCause none = EndCause::None;
     endCause_.compare_exchange_strong(none, cause);
   }
+  // True the first time only: whoever gets true tells the watchers that the session ends.
+  bool firstToAnnounceEnd() noexcept { return !endAnnounced_.exchange(true); }
   // Says its slot is on its way back: its teardown has begun (before close(), by whoever took it
   // out of the session map).
   void markSlotReturning() noexcept { slot_.markReturning(); }
@@ -148,6 +150,7 @@ private:
   mutable std::mutex lastCommandMutex_;
   std::string lastCommand_;
   std::atomic<EndCause> endCause_{EndCause::None};
+  std::atomic<bool> endAnnounced_{false};
   std::shared_ptr<void> attachment_; // e.g. the session's forwarding proxy; freed on close
   std::atomic<std::int64_t> scriptMs_;
   std::atomic<std::int64_t> pageLoadMs_;

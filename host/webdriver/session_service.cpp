@@ -147,18 +147,18 @@ void SessionService::reclaim(const std::string& sessionId) {
 
 void SessionService::closeSession(const std::shared_ptr<Session>& session,
                                   std::uint16_t closeCode) {
-  if (endListener_) {
+  if (session->firstToAnnounceEnd()) {
     std::string why = sessions_.endReason(session->id());
-    endListener_(session->id(), closeCode,
-                 "session ended: " + (why.empty() ? kHostShuttingDown : why));
+    std::string said = "session ended: " + (why.empty() ? kHostShuttingDown : why);
+    tell([&](SessionEvents& o) { o.sessionEnding(session->id(), closeCode, said); });
   }
   Status status = session->close();
   if (!status.isOk())
     log(LogLevel::Warn, "session", session->id() + ": " + status.message(),
         LogFields{session->id(), session->plugin().name()});
   reclaim(session->id());
-  if (metrics_ != nullptr && session->endCause() != EndCause::None)
-    metrics_->sessionClosed(session->plugin().name(), session->endCause());
+  if (session->endCause() != EndCause::None)
+    tell([&](SessionEvents& o) { o.sessionClosed(session->plugin().name(), session->endCause()); });
   log(LogLevel::Info, "session", "closed " + session->id(),
       LogFields{session->id(), session->plugin().name()});
 }
@@ -184,8 +184,10 @@ Status SessionService::deleteSession(std::string_view id) {
 
 void SessionService::closeInBackground(std::shared_ptr<Session> session, std::uint16_t closeCode) {
   // Its websockets hear at once; the rest of the teardown does not hold up the caller.
-  if (endListener_)
-    endListener_(session->id(), closeCode, "session ended: " + sessions_.endReason(session->id()));
+  if (session->firstToAnnounceEnd()) {
+    std::string said = "session ended: " + sessions_.endReason(session->id());
+    tell([&](SessionEvents& o) { o.sessionEnding(session->id(), closeCode, said); });
+  }
   closing_->fetch_add(1);
   session->markSlotReturning();
   std::string plugin = session->plugin().name();
@@ -211,14 +213,9 @@ Status SessionService::execute(std::string_view id, std::string_view method,
   session->noteCommand(method, suffix);
   auto started = std::chrono::steady_clock::now();
   Status status = session->execute(method, suffix, body, out);
-  if (metrics_ != nullptr) {
-    bool relayed = session->hasUpstream();
-    metrics_->command(
-        session->plugin().name(), relayed ? CommandPath::Relayed : CommandPath::InProcess,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    if (relayed && !status.isOk())
-      metrics_->relayError(session->plugin().name());
-  }
+  bool relayed = session->hasUpstream();
+  countCommand(session->plugin().name(), relayed ? CommandPath::Relayed : CommandPath::InProcess,
+               started, relayed && !status.isOk());
   return afterCommand(id, method, suffix, std::move(status), out);
 }
 
@@ -245,17 +242,21 @@ bool SessionService::beginRelay(std::string_view id, std::string_view method,
 Status SessionService::finishRelay(RelayedCommand& command, std::string_view body, Status status,
                                    RelayResponse* out) {
   command.upstream = nullptr;
-  if (metrics_ != nullptr) {
-    const std::string& plugin = command.session->plugin().name();
-    metrics_->command(
-        plugin, CommandPath::Relayed,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - command.started).count());
-    if (!status.isOk())
-      metrics_->relayError(plugin);
-  }
+  countCommand(command.session->plugin().name(), CommandPath::Relayed, command.started,
+               !status.isOk());
   status =
       command.session->finishRelay(command.method, command.suffix, body, std::move(status), out);
   return afterCommand(command.id, command.method, command.suffix, std::move(status), out);
+}
+
+void SessionService::countCommand(const std::string& plugin, CommandPath path,
+                                  std::chrono::steady_clock::time_point started,
+                                  bool failed) const {
+  if (observers_.empty())
+    return;
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  tell([&](SessionEvents& o) { o.command(plugin, path, seconds, failed); });
 }
 
 Status SessionService::afterCommand(std::string_view id, std::string_view method,
@@ -300,8 +301,8 @@ std::size_t SessionService::sessionSlotsInUse() const {
   return inUse > warm ? inUse - warm : 0;
 }
 
-MetricsSnapshot SessionService::metricsSnapshot() const {
-  MetricsSnapshot now;
+HostSnapshot SessionService::snapshot() const {
+  HostSnapshot now;
   for (const auto& plugin : registry_.plugins())
     now.sessions[plugin->name()] = {0, 0, 0};
   for (const auto& session : sessions_.all())

@@ -5,15 +5,16 @@
 
 #include "core/job_executor.h"
 #include "core/status.h"
-#include "metrics/host_metrics.h"
 #include "plugin/host_table.h"
 #include "plugin/plugin_registry.h"
 #include "relay/upstream.h"
+#include "session/session_events.h"
 #include "session/session_janitor.h"
 #include "session/session_map.h"
 #include "session/slot_pool.h"
 #include "session/warm_pool.h"
 #include "webdriver/client_capability_policy.h"
+#include "webdriver/host_snapshot.h"
 
 #include <atomic>
 #include <chrono>
@@ -65,11 +66,6 @@ struct NewSessionRequest {
 using NewSessionDone =
     std::function<void(Status status, std::string response, std::string sessionId)>;
 
-// Told when a session ends, before its backend is torn down: its id, the websocket close
-// code its open websockets get, and why it ended.
-using SessionEndListener =
-    std::function<void(const std::string& id, std::uint16_t closeCode, const std::string& why)>;
-
 // What New Session asked of the host beyond the plugin's capabilities.
 struct LaunchAsks {
   bool bidi = false;      // webSocketUrl: true
@@ -115,8 +111,9 @@ public:
   // Starts the background sweeper (idle timeouts, crashed drivers).
   void start();
 
-  // Sets who is told of every session's end (one listener; set before start()).
-  void onSessionEnd(SessionEndListener listener) { endListener_ = std::move(listener); }
+  // Tells `events` (which must outlive the service) of every session event from now on; before
+  // start(). Any number may watch.
+  void addObserver(SessionEvents* events) { observers_.push_back(events); }
 
   // True when the peer of the accepted loopback socket `fd` is a process of session `id` (its
   // driver, its browser or any of their descendants).
@@ -200,10 +197,9 @@ public:
   void closeAll(const std::string& reason = "the host shut down",
                 EndCause cause = EndCause::Shutdown);
 
-  // Reports to `metrics` from now on (may be null; set before start()).
-  void setMetrics(HostMetrics* metrics) noexcept { metrics_ = metrics; }
-  // The host's state as /metrics reports it (gauges other than the process's own figures).
-  MetricsSnapshot metricsSnapshot() const;
+  // The host's state as /metrics and the status page report it (without the server's own
+  // figures: websockets).
+  HostSnapshot snapshot() const;
 
 private:
   Status afterCommand(std::string_view id, std::string_view method, std::string_view suffix,
@@ -260,9 +256,18 @@ private:
   std::shared_ptr<CrashInbox> crashes_;
   std::shared_ptr<std::atomic<std::size_t>> closing_; // sessions whose teardown is under way
   SessionJanitor janitor_;
-  SessionEndListener endListener_;
+  // Tells every observer.
+  template <typename Event>
+  void tell(const Event& event) const {
+    for (SessionEvents* observer : observers_)
+      event(*observer);
+  }
+  // Tells every observer of a command that took since `started`.
+  void countCommand(const std::string& plugin, CommandPath path,
+                    std::chrono::steady_clock::time_point started, bool failed) const;
+
+  std::vector<SessionEvents*> observers_;
   std::atomic<bool> draining_{false};
-  HostMetrics* metrics_ = nullptr;
   mutable std::mutex countsMutex_;
   std::map<std::string, std::size_t> starting_;        // launches under way, by plugin
   std::map<std::string, std::size_t> closingByPlugin_; // teardowns under way, by plugin

@@ -179,8 +179,8 @@ void SessionService::startNewSession(std::string body, NewSessionRequest request
 }
 
 void SessionService::failStart(const std::shared_ptr<PendingStart>& start, Status status) {
-  if (metrics_ != nullptr)
-    metrics_->sessionFailed(start->plugin ? start->plugin->name() : "none", status.name());
+  std::string plugin = start->plugin ? start->plugin->name() : "none";
+  tell([&](SessionEvents& o) { o.sessionFailed(plugin, status.name()); });
   NewSessionDone done = std::move(start->done);
   done(std::move(status), {}, {});
 }
@@ -208,8 +208,7 @@ void SessionService::beginStart(const std::shared_ptr<PendingStart>& start) {
                                 ? withDownloadDir(start->accepted, launched.downloadDir)
                                 : start->accepted;
     start->warm = true;
-    if (metrics_ != nullptr)
-      metrics_->warmHandedOver(plugin->name());
+    tell([&](SessionEvents& o) { o.warmHandedOver(plugin->name()); });
     return finishStart(start);
   }
   // A real New Session wins a slot over a browser started ahead: torn down here, so that its
@@ -293,8 +292,7 @@ void SessionService::finishStart(const std::shared_ptr<PendingStart>& start) {
   if (!status.isOk())
     return failStart(start, std::move(status));
   double took = secondsSince(start->asked);
-  if (metrics_ != nullptr)
-    metrics_->sessionCreated(plugin->name(), took);
+  tell([&](SessionEvents& o) { o.sessionCreated(plugin->name(), took); });
   auto ms = static_cast<std::int64_t>(took * 1000);
   log(LogLevel::Info, "session",
       "created " + id + " on " + plugin->name() + " in " + std::to_string(ms) + " ms" +

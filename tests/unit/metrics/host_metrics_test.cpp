@@ -18,9 +18,8 @@ TEST_CASE("metrics: counters and histograms by plugin, gauges from the snapshot"
   metrics.sessionCreated("chrome", 0.7);
   metrics.sessionFailed("none", "session not created");
   metrics.sessionClosed("chrome", EndCause::Idle);
-  metrics.command("chrome", CommandPath::Relayed, 0.004);
-  metrics.relayError("chrome");
-  MetricsSnapshot now;
+  metrics.command("chrome", CommandPath::Relayed, 0.004, true);
+  HostSnapshot now;
   now.sessions["chrome"] = {1, 2, 3};
   now.sessions["firefox"] = {0, 0, 0};
   now.maxSessions = 4;

@@ -1,0 +1,31 @@
+// The host's state at one moment, as /metrics and the status page render it.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace wdh {
+
+// A session's state as the snapshot counts it.
+enum class SessionState { Starting = 0, Active = 1, Closing = 2 };
+
+// Counts read from the session service and the server; plain data.
+struct HostSnapshot {
+  // Sessions by plugin and state (Starting, Active, Closing); every loaded plugin is listed.
+  std::map<std::string, std::array<std::size_t, 3>> sessions;
+  std::size_t maxSessions = 0;               // --max-sessions
+  std::size_t queued = 0;                    // New Session requests waiting for a slot
+  std::size_t warmDrivers = 0;               // processes started ahead, owned by no session
+  std::size_t warmBrowsers = 0;              // browsers started ahead, ready to hand over
+  std::size_t processes = 0;                 // processes the host supervises
+  std::size_t webSockets = 0;                // relayed websockets open
+  std::uint64_t webSocketFramesToClient = 0; // frames relayed to clients (BiDi events, replies)
+  std::uint64_t webSocketBytesToClient = 0;  // bytes relayed to clients
+  std::uint64_t webSocketBytesToBrowser = 0; // bytes relayed to browsers
+  bool draining = false;                     // the host takes no new sessions
+};
+
+} // namespace wdh
