@@ -1,6 +1,7 @@
 #include "app/host_app.h"
 
 #include "app/grid_relay_config.h"
+#include "app/host_routes.h"
 #include "core/job_executor.h"
 #include "core/log.h"
 #include "http/auth.h"
@@ -10,7 +11,6 @@
 #include "process/temp_dirs.h"
 #include "proxy/target_policy.h"
 #include "server/http_server.h"
-#include "server/operator_endpoints.h"
 #include "session/session_map.h"
 #include "sessions_api/sessions_api.h"
 #include "webdriver/session_service.h"
@@ -381,11 +381,12 @@ int runHost(const HostOptions& options) {
     }
   }
   SessionsApi api(service, registry, std::move(pool), targetPolicyOf(options));
-  HttpServer server(service, &api, jobs, serverSettings);
-  OperatorEndpoints operatorEndpoints(service, metrics,
-                                      Credentials(options.authToken, options.operatorToken),
-                                      options.publicUrl.rfind("https://", 0) == 0);
-  server.setOperatorEndpoints(&operatorEndpoints);
+  HttpServer server(service, jobs, serverSettings);
+  StatusPageEndpoints statusPage(
+      service, [&service, &server] { return hostSnapshot(service, server); },
+      Credentials(options.authToken, options.operatorToken),
+      options.publicUrl.rfind("https://", 0) == 0);
+  addHostRoutes(server, HostFeatures{&service, &api, &metrics, &statusPage});
   status = server.start();
   if (!status.isOk()) {
     log(LogLevel::Error, "host", status.message());

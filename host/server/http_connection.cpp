@@ -1,11 +1,11 @@
 // HTTP/1.1 on one client connection: reading what arrived, framing requests (pipelined ones
 // too), answering them at once, relaying them, running handlers that may block, and handing
 // websocket upgrades to the tunnel loop.
+#include "http/responses.h"
 #include "http/socket_io.h"
 #include "relay/websocket_dial.h"
 #include "server/http_server.h"
 #include "server/reply_head.h"
-#include "server/responses.h"
 
 #include <cerrno>
 #include <sys/socket.h>
@@ -169,7 +169,7 @@ void HttpServer::runJob(ClientConnection* connection, const std::shared_ptr<Requ
                         const std::string& clientBytes, bool upgrade) {
   // The dispatching worker's route held views into its own copy of the request.
   Route route;
-  RequestHandler::routeOf(*request, &route);
+  handler_.routeOf(*request, &route);
   if (upgrade)
     return this->upgrade(connection, *request, route, clientBytes);
   handler_.run(*request, route, [this, connection, request](Reply reply) {

@@ -1,7 +1,7 @@
 #include "server/http_server.h"
 
 #include "core/log.h"
-#include "server/responses.h"
+#include "http/responses.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/SocketAddress.h>
@@ -41,10 +41,9 @@ std::int64_t nowMs() {
 
 } // namespace
 
-HttpServer::HttpServer(SessionService& service, SessionsApi* api, JobExecutor& jobs,
-                       ServerSettings settings)
-    : handler_(service, api, settings.access), jobs_(jobs), settings_(std::move(settings)),
-      loop_(*this), tunnels_(settings_.maxWebSocketsPerSession) {
+HttpServer::HttpServer(SessionService& service, JobExecutor& jobs, ServerSettings settings)
+    : handler_(service, settings.access), jobs_(jobs), settings_(std::move(settings)), loop_(*this),
+      tunnels_(settings_.maxWebSocketsPerSession) {
   limits_.maxBodySize = settings_.maxBodySize;
 }
 
@@ -78,6 +77,14 @@ Status HttpServer::start() {
   started_ = true;
   sweeper_ = std::thread(&HttpServer::sweepLoop, this);
   return Status::ok();
+}
+
+void HttpServer::addFigures(HostSnapshot* snapshot) const {
+  snapshot->webSockets = tunnels_.openCount();
+  const WebSocketTraffic& traffic = tunnels_.traffic();
+  snapshot->webSocketFramesToClient = traffic.framesToClient.load();
+  snapshot->webSocketBytesToClient = traffic.bytesToClient.load();
+  snapshot->webSocketBytesToBrowser = traffic.bytesToBrowser.load();
 }
 
 void HttpServer::onEvent(EventSource* source) {

@@ -13,7 +13,7 @@
 #include "server/request_handler.h"
 #include "server/request_parser.h"
 #include "server/tunnel_loop.h"
-#include "sessions_api/sessions_api.h"
+#include "webdriver/host_snapshot.h"
 #include "webdriver/session_service.h"
 
 #include <Poco/Net/ServerSocket.h>
@@ -44,9 +44,8 @@ struct ServerSettings {
 // The listening server; start() once, stop() once (also done by the destructor).
 class HttpServer : private EventLoop::Handler {
 public:
-  // `service`, `jobs` (where work that may block runs) and `api` (may be null) must outlive
-  // the server.
-  HttpServer(SessionService& service, SessionsApi* api, JobExecutor& jobs, ServerSettings settings);
+  // `service` and `jobs` (where work that may block runs) must outlive the server.
+  HttpServer(SessionService& service, JobExecutor& jobs, ServerSettings settings);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -63,14 +62,12 @@ public:
   void closeWebSockets(const std::string& id, std::uint16_t code, const std::string& why) {
     tunnels_.closeSession(id, code, why);
   }
-  // Serves /metrics and /ui from `endpoints` (must outlive the server; before start()); their
-  // websocket figures come from this server's tunnels.
-  void setOperatorEndpoints(OperatorEndpoints* endpoints) {
-    handler_.setOperatorEndpoints(endpoints);
-    endpoints->setWebSocketSources([this] { return tunnels_.openCount(); }, &tunnels_.traffic());
-  }
-  // Relayed websockets open now.
-  std::size_t webSocketsOpen() const { return tunnels_.openCount(); }
+  // Serves a feature's `route` too (the status page, /metrics, drain, the sessions API); before
+  // start().
+  void addRoute(FeatureRoute route) { handler_.addRoute(std::move(route)); }
+  // Adds this server's own figures (relayed websockets and their traffic) to `snapshot`.
+  // Thread-safe.
+  void addFigures(HostSnapshot* snapshot) const;
 
 private:
   // What became of a connection after its complete requests were handled.

@@ -1,7 +1,7 @@
 // The status line and headers of a reply, formatted for the wire.
 #pragma once
 
-#include "server/exchange.h"
+#include "http/exchange.h"
 
 #include <string>
 

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "core/status.h"
-#include "server/exchange.h"
+#include "http/exchange.h"
 
 #include <string>
 #include <string_view>

@@ -2,9 +2,9 @@
 
 #include "core/log.h"
 #include "http/auth.h"
+#include "http/responses.h"
 #include "relay/websocket_dial.h"
 #include "server/public_url.h"
-#include "server/responses.h"
 #include "server/routes.h"
 
 #include <Poco/Exception.h>
@@ -16,7 +16,8 @@
 namespace wdh {
 namespace {
 
-// The largest body the status page's login takes: it is read before anyone is authenticated.
+// The largest body a route that authenticates itself (the status page's login) takes: it is read
+// before anyone is known.
 constexpr std::size_t kLoginBodyLimit = 4096;
 
 // The value of the key=<token> query parameter (the sessions API's way to authenticate), or "".
@@ -62,9 +63,43 @@ std::string peerAddress(int fd) {
 
 } // namespace
 
-RequestHandler::RequestHandler(SessionService& service, SessionsApi* api, AccessSettings access)
-    : service_(service), api_(api), credentials_(access.clientToken, access.operatorToken),
+RequestHandler::RequestHandler(SessionService& service, AccessSettings access)
+    : service_(service), credentials_(access.clientToken, access.operatorToken),
       access_(std::move(access)) {}
+
+const FeatureRoute* RequestHandler::matchFeature(std::string_view path,
+                                                 std::string_view* suffix) const {
+  const FeatureRoute* best = nullptr;
+  for (const FeatureRoute& route : features_) {
+    std::string_view own = route.path;
+    bool matches = path == own || (route.prefix && path.size() > own.size() &&
+                                   path.substr(0, own.size()) == own && path[own.size()] == '/');
+    if (matches && (best == nullptr || own.size() > best->path.size())) {
+      best = &route;
+      *suffix = path.substr(own.size());
+    }
+  }
+  return best;
+}
+
+Status RequestHandler::matchAny(const Request& request, Route* route) const {
+  std::string_view path = pathOf(request.target);
+  std::string_view suffix;
+  if (const FeatureRoute* feature = matchFeature(path, &suffix)) {
+    route->kind = RouteKind::Feature;
+    route->feature = feature;
+    route->suffix = suffix;
+    for (const std::string& method : feature->methods)
+      if (method == request.method)
+        return Status::ok();
+    std::string allowed;
+    for (const std::string& method : feature->methods)
+      allowed += (allowed.empty() ? "" : ", ") + method;
+    return Status(ErrorCode::UnknownMethod,
+                  std::string(path) + " does not take " + request.method + "; it takes " + allowed);
+  }
+  return matchRoute(request.method, path, route);
+}
 
 bool RequestHandler::screen(const Request& request, Reply* reply) const {
   try {
@@ -76,23 +111,20 @@ bool RequestHandler::screen(const Request& request, Reply* reply) const {
       jsonReply(reply, refusal.httpStatus, errorBody(refusal.status));
       return false;
     }
-    Route route;
-    bool routed = matchRoute(request.method, pathOf(request.target), &route).isOk();
-    // The status page authenticates itself (its login sets a cookie); what it reads before
-    // anyone is known stays small. A browser opening the host's root is sent there.
-    if (operator_ != nullptr && routed && route.kind == RouteKind::StatusPage) {
+    std::string_view suffix;
+    const FeatureRoute* feature = matchFeature(pathOf(request.target), &suffix);
+    // A feature that authenticates itself (the status page's login) reads little before that.
+    if (feature != nullptr && feature->access == RouteAccess::OwnLogin) {
       if (request.contentLength > kLoginBodyLimit) {
         jsonReply(reply, 413,
                   errorBody(Status(ErrorCode::InvalidArgument,
-                                   "the status page takes bodies of at most " +
+                                   "this endpoint takes bodies of at most " +
                                        std::to_string(kLoginBodyLimit) + " bytes")));
         return false;
       }
       return true;
     }
-    if (operator_ != nullptr && pathOf(request.target) == "/" && request.method == "GET")
-      return true;
-    return authorized(request, routed ? &route : nullptr, reply);
+    return authorized(request, feature, reply);
   } catch (const std::exception& e) {
     errorReply(reply, Status(ErrorCode::UnknownError, e.what()));
     return false;
@@ -104,51 +136,30 @@ Action RequestHandler::dispatch(const Request& request, RelayedCommand* command,
   try {
     if (!screen(request, reply))
       return Action::Answer;
-    std::string_view path = pathOf(request.target);
-    const std::string& method = request.method;
-    Status status = matchRoute(method, path, route);
-    if (operator_ != nullptr && status.isOk() && route->kind == RouteKind::StatusPage) {
-      // A live screenshot waits on the browser; ending a session closes its websockets.
-      if (route->suffix.find("/screenshot") != std::string_view::npos ||
-          route->suffix.find("/end") != std::string_view::npos)
-        return Action::Job;
-      operator_->ui(request, route->suffix, reply);
-      return Action::Answer;
-    }
-    if (operator_ != nullptr && path == "/" && method == "GET" &&
-        request.accept.find("text/html") != std::string::npos) {
-      reply->status = 302;
-      reply->contentType = "text/plain; charset=utf-8";
-      reply->body = "see /ui\n";
-      reply->headers.emplace_back("Location", "/ui");
-      return Action::Answer;
-    }
-    if (!status.isOk() || (operator_ == nullptr && (route->kind == RouteKind::Metrics ||
-                                                    route->kind == RouteKind::StatusPage))) {
-      errorReply(reply, status.isOk()
-                            ? Status(ErrorCode::UnknownCommand,
-                                     "no WebDriver command is " + method + " " + std::string(path))
-                            : status);
+    Status status = matchAny(request, route);
+    if (!status.isOk()) {
+      errorReply(reply, status);
       return Action::Answer;
     }
     if (request.upgrade.requested)
       return Action::Upgrade;
     switch (route->kind) {
+    case RouteKind::Feature:
+      if (route->feature->blocking)
+        return Action::Job;
+      runFeature(request, *route, reply);
+      return Action::Answer;
     case RouteKind::Status:
-    case RouteKind::Metrics:
-    case RouteKind::StatusPage:
     case RouteKind::WebSocket:
       runRoute(request, *route, reply);
       return Action::Answer;
     case RouteKind::SessionCommand:
-      if (service_.beginRelay(route->sessionId, method, route->suffix, command))
+      if (service_.beginRelay(route->sessionId, request.method, route->suffix, command))
         return Action::Relay;
       return Action::Job;
     case RouteKind::NewSession:
     case RouteKind::DeleteSession:
-    case RouteKind::SessionsApi:
     case RouteKind::SessionFiles:
-    case RouteKind::Drain: // closes warm browsers' websockets, which may wait a moment
       return Action::Job;
     }
     return Action::Job;
@@ -159,8 +170,8 @@ Action RequestHandler::dispatch(const Request& request, RelayedCommand* command,
   }
 }
 
-bool RequestHandler::routeOf(const Request& request, Route* route) {
-  return matchRoute(request.method, pathOf(request.target), route).isOk();
+bool RequestHandler::routeOf(const Request& request, Route* route) const {
+  return matchAny(request, route).isOk();
 }
 
 void RequestHandler::run(const Request& request, const Route& route, ReplySink deliver) const {
@@ -168,8 +179,8 @@ void RequestHandler::run(const Request& request, const Route& route, ReplySink d
   try {
     if (route.kind == RouteKind::NewSession)
       return startNewSession(request, std::move(deliver));
-    if (route.kind == RouteKind::StatusPage && operator_ != nullptr)
-      operator_->ui(request, route.suffix, &reply);
+    if (route.kind == RouteKind::Feature)
+      runFeature(request, route, &reply);
     else
       runRoute(request, route, &reply);
   } catch (const Poco::Exception& e) {
@@ -183,6 +194,14 @@ void RequestHandler::run(const Request& request, const Route& route, ReplySink d
   }
   if (deliver)
     deliver(std::move(reply));
+}
+
+void RequestHandler::runFeature(const Request& request, const Route& route, Reply* reply) const {
+  RouteContext context;
+  context.suffix = route.suffix;
+  context.webSocketBase = webSocketBase(access_.publicUrl, request.host, boundAuthority_);
+  context.clientAddress = peerAddress(request.clientFd);
+  route.feature->handler(request, context, reply);
 }
 
 void RequestHandler::startNewSession(const Request& request, ReplySink deliver) const {
@@ -202,13 +221,12 @@ void RequestHandler::startNewSession(const Request& request, ReplySink deliver) 
       });
 }
 
-bool RequestHandler::authorized(const Request& request, const Route* route, Reply* reply) const {
-  bool apiPath = request.target.rfind("/api/v1", 0) == 0;
+bool RequestHandler::authorized(const Request& request, const FeatureRoute* feature,
+                                Reply* reply) const {
   Role role = credentials_.roleOf(request.authorization);
-  if (role == Role::None && apiPath)
+  if (role == Role::None && feature != nullptr && feature->tokenInQuery)
     role = credentials_.roleOfToken(queryKey(request.target));
-  bool operatorOnly = route != nullptr && (route->kind == RouteKind::Drain ||
-                                           (route->kind == RouteKind::Metrics && operator_));
+  bool operatorOnly = feature != nullptr && feature->access == RouteAccess::Operator;
   if (role == Role::Operator || (role == Role::Client && !operatorOnly))
     return true;
   if (role == Role::Client) {
@@ -218,8 +236,8 @@ bool RequestHandler::authorized(const Request& request, const Route* route, Repl
                                "client token")));
     return false;
   }
-  if (apiPath) {
-    jsonReply(reply, 401, apiError(401, "unauthorized", "wrong or missing key").body);
+  if (feature != nullptr && feature->unauthorized) {
+    feature->unauthorized(request, RouteContext{}, reply);
     return false;
   }
   // No WWW-Authenticate challenge: a browser would cache the credentials it was given and send
@@ -239,16 +257,8 @@ void RequestHandler::runRoute(const Request& request, const Route& route, Reply*
     // 503 while draining: schedulers (Grid's relay node, a readiness probe) send nothing new.
     jsonReply(reply, service_.draining() ? 503 : 200, service_.statusJson());
     return;
-  case RouteKind::Metrics:
-    operator_->metrics(reply);
-    return;
-  case RouteKind::StatusPage: // answered above
-    return;
-  case RouteKind::Drain:
-    service_.drain();
-    jsonReply(reply, 200,
-              "{\"value\":{\"draining\":true,\"sessions\":" +
-                  std::to_string(service_.sessionsRunning()) + "}}");
+  case RouteKind::Feature:    // runFeature()
+  case RouteKind::NewSession: // run() starts it
     return;
   case RouteKind::SessionFiles: {
     std::string answer;
@@ -259,8 +269,6 @@ void RequestHandler::runRoute(const Request& request, const Route& route, Reply*
       errorReply(reply, status);
     return;
   }
-  case RouteKind::NewSession: // run() starts it
-    return;
   case RouteKind::DeleteSession:
     status = service_.deleteSession(route.sessionId);
     if (status.isOk())
@@ -268,17 +276,6 @@ void RequestHandler::runRoute(const Request& request, const Route& route, Reply*
     else
       errorReply(reply, status);
     return;
-  case RouteKind::SessionsApi: {
-    if (api_ == nullptr) {
-      errorReply(reply, Status(ErrorCode::UnknownCommand, "the sessions API is off"));
-      return;
-    }
-    ApiReply answer = api_->handle(request.body, request.clientGone,
-                                   webSocketBase(access_.publicUrl, request.host, boundAuthority_),
-                                   peerAddress(request.clientFd));
-    jsonReply(reply, answer.httpStatus, std::move(answer.body));
-    return;
-  }
   case RouteKind::WebSocket:
     errorReply(reply, checkUpgrade(method, WebSocketUpgrade{}));
     return;

@@ -2,12 +2,11 @@
 #pragma once
 
 #include "http/auth.h"
+#include "http/exchange.h"
 #include "http/websocket.h"
-#include "server/exchange.h"
-#include "server/operator_endpoints.h"
+#include "server/feature_routes.h"
 #include "server/request_gate.h"
 #include "server/routes.h"
-#include "sessions_api/sessions_api.h"
 #include "webdriver/session_service.h"
 
 #include <functional>
@@ -44,16 +43,16 @@ using ReplySink = std::function<void(Reply reply)>;
 // Handles every request the server reads; thread-safe (called from every worker at once).
 class RequestHandler {
 public:
-  // `api` may be null (no sessions API). `service` and `api` must outlive the handler.
-  RequestHandler(SessionService& service, SessionsApi* api, AccessSettings access);
+  // `service` must outlive the handler.
+  RequestHandler(SessionService& service, AccessSettings access);
 
   // Sets the "host:port" the server is bound to (the websocket base when nothing better is
   // known); before requests are served.
   void setBoundAuthority(std::string authority) { boundAuthority_ = std::move(authority); }
 
-  // Serves /metrics and /ui from `endpoints` (null: those paths are unknown); set before
+  // Serves `route` too (matched before the W3C endpoints; the longest path wins); before
   // requests are served.
-  void setOperatorEndpoints(const OperatorEndpoints* endpoints) { operator_ = endpoints; }
+  void addRoute(FeatureRoute route) { features_.push_back(std::move(route)); }
 
   // Decides on the head of `request` alone (its body may still be on its way) whether it may be
   // read at all: the gate (Host, Origin, Sec-Fetch-Site, Content-Type), the token its route
@@ -70,7 +69,7 @@ public:
 
   // Matches the route of `request` again (for a job that outlived the dispatching worker's
   // views); false when it has none.
-  static bool routeOf(const Request& request, Route* route);
+  bool routeOf(const Request& request, Route* route) const;
 
   // Runs a request dispatch() answered Job for, with its `route`, and hands the reply to
   // `deliver`: before returning, or later for a New Session that waits in the queue (which
@@ -90,17 +89,21 @@ public:
                     Reply* reply) const;
 
 private:
+  // Matches `path` (no query) to a feature route (the longest); null when none. `*suffix` is
+  // what follows the route's path.
+  const FeatureRoute* matchFeature(std::string_view path, std::string_view* suffix) const;
+  Status matchAny(const Request& request, Route* route) const;
+  void runFeature(const Request& request, const Route& route, Reply* reply) const;
   void runRoute(const Request& request, const Route& route, Reply* reply) const;
   void startNewSession(const Request& request, ReplySink deliver) const;
-  bool authorized(const Request& request, const Route* route, Reply* reply) const;
+  bool authorized(const Request& request, const FeatureRoute* feature, Reply* reply) const;
   static void relayedReply(const Status& status, RelayResponse&& response, Reply* reply);
 
   SessionService& service_;
-  SessionsApi* api_;
   Credentials credentials_;
   AccessSettings access_;
   std::string boundAuthority_ = "127.0.0.1";
-  const OperatorEndpoints* operator_ = nullptr;
+  std::vector<FeatureRoute> features_;
 };
 
 } // namespace wdh

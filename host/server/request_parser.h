@@ -4,7 +4,7 @@
 #include "core/status.h"
 #include "http/framing.h"
 #include "http/websocket.h"
-#include "server/exchange.h"
+#include "http/exchange.h"
 
 #include <cstddef>
 #include <string>

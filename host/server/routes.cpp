@@ -33,29 +33,6 @@ Status matchRoute(std::string_view method, std::string_view path, Route* out) {
     out->kind = RouteKind::Status;
     return Status::ok();
   }
-  if (full == "/api/v1" || full == "/api/v1/") {
-    if (method != "POST")
-      return unknownMethod(method, full, "POST");
-    out->kind = RouteKind::SessionsApi;
-    return Status::ok();
-  }
-  if (full == "/metrics") {
-    if (method != "GET")
-      return unknownMethod(method, full, "GET");
-    out->kind = RouteKind::Metrics;
-    return Status::ok();
-  }
-  if (full == "/ui" || full.substr(0, 4) == "/ui/") {
-    out->kind = RouteKind::StatusPage;
-    out->suffix = full.substr(3);
-    return Status::ok();
-  }
-  if (full == "/wdhost/drain") {
-    if (method != "POST")
-      return unknownMethod(method, full, "POST");
-    out->kind = RouteKind::Drain;
-    return Status::ok();
-  }
   if (path == "/session") {
     if (method != "POST")
       return unknownMethod(method, full, "POST");

@@ -13,12 +13,9 @@ enum class RouteKind {
   DeleteSession,  // DELETE /session/{id}
   Status,         // GET /status
   SessionCommand, // anything else under /session/{id}/..., relayed to the session's backend
-  SessionsApi,    // POST /api/v1, the JSON sessions command API
   WebSocket,      // GET /session/{id}/se/bidi or /se/cdp: a websocket relayed to the backend
   SessionFiles,   // POST /session/{id}/se/file, GET|POST|DELETE /session/{id}/se/files
-  Drain,          // POST /wdhost/drain: take no new sessions, exit when the last one ends
-  Metrics,        // GET /metrics: Prometheus text
-  StatusPage,     // /ui and below: the operator's status page and its own endpoints
+  Feature,        // a route a feature registered (the status page, /metrics, drain, sessions API)
 };
 
 // Which of a session's websockets a WebSocket route is.
@@ -27,13 +24,16 @@ enum class SocketKind {
   Cdp,  // Chrome DevTools Protocol, relayed to the browser's DevTools endpoint
 };
 
+struct FeatureRoute;
+
 // A matched request.
 struct Route {
   RouteKind kind = RouteKind::Status;
   std::string_view sessionId;           // for DeleteSession and SessionCommand
   std::string_view suffix;              // SessionCommand, SessionFiles: what follows /session/{id};
-                                        // StatusPage: what follows /ui
+                                        // Feature: what follows the route's path
   SocketKind socket = SocketKind::Bidi; // for WebSocket
+  const FeatureRoute* feature = nullptr; // for Feature: the route (owned by the handler)
 };
 
 // Matches `method` and `path` (no query string; an optional /wd/hub prefix is accepted).

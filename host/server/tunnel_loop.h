@@ -42,6 +42,8 @@ public:
   std::size_t openCount() const;
   // Traffic through every tunnel so far (tunnels count into it once adopted).
   WebSocketTraffic& traffic() noexcept { return traffic_; }
+  // The same, read-only.
+  const WebSocketTraffic& traffic() const noexcept { return traffic_; }
   // Closes every tunnel with 1001 "going away", waits up to 1 s for the close frames to go
   // out, then ends the thread. Later calls do nothing.
   void stop();

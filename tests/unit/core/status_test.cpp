@@ -1,6 +1,6 @@
 #include "core/status.h"
 #include "plugin/plugin_reply.h"
-#include "server/responses.h"
+#include "http/responses.h"
 
 #include <doctest/doctest.h>
 

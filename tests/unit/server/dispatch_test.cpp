@@ -23,7 +23,22 @@ struct Handler {
   PluginRegistry registry;
   SessionMap sessions;
   SessionService service{registry, sessions, HostServices{}, SessionSettings{}};
-  RequestHandler handler{service, nullptr, access("secret", "boss")};
+  RequestHandler handler{service, access("secret", "boss")};
+
+  // Feature routes as app/ registers them: drain for the operator, an API that takes ?key=.
+  Handler() {
+    FeatureHandler ok = [](const Request&, const RouteContext&, Reply* reply) {
+      reply->status = 200;
+    };
+    handler.addRoute(
+        FeatureRoute{"/wdhost/drain", false, {"POST"}, RouteAccess::Operator, false, true, ok, {}});
+    FeatureHandler refuse = [](const Request&, const RouteContext&, Reply* reply) {
+      reply->status = 401;
+      reply->body = "{\"error\":\"unauthorized\"}";
+    };
+    handler.addRoute(
+        FeatureRoute{"/api/v1", false, {"POST"}, RouteAccess::Client, true, true, ok, refuse});
+  }
 
   Request request; // the last one dispatched: a Route keeps views into its target
 
@@ -72,6 +87,7 @@ TEST_CASE("dispatch: the token is checked once, before anything runs") {
   Reply api;
   CHECK(h.dispatch("POST", "/api/v1", &api, nullptr, false) == Action::Answer);
   CHECK(api.status == 401);
+  CHECK(api.body == "{\"error\":\"unauthorized\"}"); // the feature's own refusal
   Reply keyed;
   CHECK(h.dispatch("POST", "/api/v1?key=secret", &keyed, nullptr, false) == Action::Job);
 }
@@ -112,6 +128,41 @@ TEST_CASE("dispatch: websocket upgrades are decided once, refused with W3C error
   Reply plain; // the websocket path without an upgrade
   CHECK(h.dispatch("GET", "/session/abc/se/cdp", &plain) == Action::Answer);
   CHECK(plain.status >= 400);
+}
+
+TEST_CASE("dispatch: feature routes, the longest path first, with their methods") {
+  Handler h;
+  std::string seen;
+  h.handler.addRoute(FeatureRoute{"/ui",
+                                  true,
+                                  {"GET"},
+                                  RouteAccess::OwnLogin,
+                                  false,
+                                  false,
+                                  [&seen](const Request&, const RouteContext& context, Reply*) {
+                                    seen = "ui " + std::string(context.suffix);
+                                  },
+                                  {}});
+  h.handler.addRoute(FeatureRoute{"/ui/sessions",
+                                  true,
+                                  {"GET"},
+                                  RouteAccess::OwnLogin,
+                                  false,
+                                  true,
+                                  [](const Request&, const RouteContext&, Reply*) {},
+                                  {}});
+  Reply reply;
+  Route route;
+  // The page authenticates itself: no token needed to reach it.
+  CHECK(h.dispatch("GET", "/ui/state", &reply, &route, false) == Action::Answer);
+  CHECK(seen == "ui /state");
+  CHECK(h.dispatch("GET", "/ui/sessions/x/screenshot", &reply, &route, false) == Action::Job);
+  CHECK(route.suffix == "/x/screenshot");
+  CHECK(h.dispatch("GET", "/uix", &reply, &route) == Action::Answer); // not under /ui
+  CHECK(reply.status == 404);
+  Reply wrongMethod;
+  CHECK(h.dispatch("DELETE", "/ui", &wrongMethod, &route, false) == Action::Answer);
+  CHECK(wrongMethod.status == 405);
 }
 
 TEST_CASE("dispatch: the operator token is needed to drain, the client token is not enough") {

@@ -1,4 +1,4 @@
-#include "server/responses.h"
+#include "http/responses.h"
 
 #include "json/json.h"
 

@@ -1,10 +1,9 @@
-// What an operator reaches: GET /metrics (Prometheus text) and the status page at /ui with its
-// own endpoints (state, live view, end session, login).
+// The status page at /ui and its own endpoints: login and logout, the host's state, live
+// screenshots, ending a session.
 #pragma once
 
 #include "http/auth.h"
-#include "metrics/host_metrics.h"
-#include "server/exchange.h"
+#include "http/exchange.h"
 #include "ui/ui_logins.h"
 #include "webdriver/session_service.h"
 
@@ -15,22 +14,18 @@
 
 namespace wdh {
 
-struct WebSocketTraffic;
-
-// Serves /metrics and /ui; thread-safe.
-class OperatorEndpoints {
+// Serves /ui; thread-safe.
+class StatusPageEndpoints {
 public:
-  // `service` and `metrics` must outlive this. `credentials` tell who is a client and who the
-  // operator; `secureCookie`: the page is reached over https (--public-url), so the login
-  // cookie is marked Secure.
-  OperatorEndpoints(SessionService& service, HostMetrics& metrics, Credentials credentials,
-                    bool secureCookie = false);
+  // `service` must outlive this; `snapshot` gives the host's state now. `credentials` tell who
+  // is a client and who the operator; `secureCookie`: the page is reached over https
+  // (--public-url), so the login cookie is marked Secure.
+  StatusPageEndpoints(SessionService& service, std::function<HostSnapshot()> snapshot,
+                      Credentials credentials, bool secureCookie = false);
 
-  // Where the websocket figures come from (set before requests are served; may stay unset).
-  void setWebSocketSources(std::function<std::size_t()> open, const WebSocketTraffic* traffic);
-
-  // GET /metrics (the caller checked the token as for any endpoint).
-  void metrics(Reply* reply) const;
+  // True when answering `suffix` (what follows /ui) may wait (on a browser, or a session's
+  // websockets closing): run it where blocking is allowed.
+  static bool blocks(std::string_view suffix);
 
   // Anything under /ui (`suffix` follows "/ui": "", "/state", "/login", "/logout",
   // "/sessions/{id}/screenshot", "/sessions/{id}/end"). Authenticates itself: a token as for
@@ -49,17 +44,13 @@ private:
   void screenshot(std::string_view id, Reply* reply) const;
   void endSession(const Request& request, Role role, const std::string& csrf, std::string_view id,
                   Reply* reply) const;
-  HostSnapshot snapshot() const;
-
   SessionService& service_;
-  HostMetrics& metrics_;
+  std::function<HostSnapshot()> snapshot_;
   Credentials credentials_;
   bool secureCookie_;
   mutable UiLogins logins_;
   std::string openCsrf_; // the CSRF token when the host needs no login: random, per process
   std::chrono::steady_clock::time_point started_;
-  std::function<std::size_t()> webSocketsOpen_;
-  const WebSocketTraffic* traffic_ = nullptr;
 };
 
 } // namespace wdh

@@ -1,11 +1,10 @@
-#include "server/operator_endpoints.h"
+#include "ui/status_endpoints.h"
 
 #include "core/log.h"
 #include "core/uuid.h"
 #include "core/version.h"
+#include "http/responses.h"
 #include "metrics/process_figures.h"
-#include "server/responses.h"
-#include "server/websocket_tunnel.h"
 #include "ui/live_view.h"
 #include "ui/status_page.h"
 
@@ -42,37 +41,19 @@ std::int64_t secondsSince(std::chrono::steady_clock::time_point then) {
 
 } // namespace
 
-OperatorEndpoints::OperatorEndpoints(SessionService& service, HostMetrics& metrics,
-                                     Credentials credentials, bool secureCookie)
-    : service_(service), metrics_(metrics), credentials_(std::move(credentials)),
+StatusPageEndpoints::StatusPageEndpoints(SessionService& service,
+                                         std::function<HostSnapshot()> snapshot,
+                                         Credentials credentials, bool secureCookie)
+    : service_(service), snapshot_(std::move(snapshot)), credentials_(std::move(credentials)),
       secureCookie_(secureCookie), openCsrf_(randomHex(32)),
       started_(std::chrono::steady_clock::now()) {}
 
-void OperatorEndpoints::setWebSocketSources(std::function<std::size_t()> open,
-                                            const WebSocketTraffic* traffic) {
-  webSocketsOpen_ = std::move(open);
-  traffic_ = traffic;
+bool StatusPageEndpoints::blocks(std::string_view suffix) {
+  return suffix.find("/screenshot") != std::string_view::npos ||
+         suffix.find("/end") != std::string_view::npos;
 }
 
-HostSnapshot OperatorEndpoints::snapshot() const {
-  HostSnapshot now = service_.snapshot();
-  if (webSocketsOpen_)
-    now.webSockets = webSocketsOpen_();
-  if (traffic_ != nullptr) {
-    now.webSocketFramesToClient = traffic_->framesToClient.load();
-    now.webSocketBytesToClient = traffic_->bytesToClient.load();
-    now.webSocketBytesToBrowser = traffic_->bytesToBrowser.load();
-  }
-  return now;
-}
-
-void OperatorEndpoints::metrics(Reply* reply) const {
-  reply->status = 200;
-  reply->contentType = "text/plain; version=0.0.4; charset=utf-8";
-  reply->body = metrics_.render(snapshot());
-}
-
-Role OperatorEndpoints::roleOf(const Request& request, std::string* csrf) const {
+Role StatusPageEndpoints::roleOf(const Request& request, std::string* csrf) const {
   csrf->clear();
   if (!credentials_.needsLogin()) {
     *csrf = openCsrf_; // no login: a page of this host's origin is the only caller (the gate)
@@ -88,7 +69,7 @@ Role OperatorEndpoints::roleOf(const Request& request, std::string* csrf) const 
   return login.role;
 }
 
-void OperatorEndpoints::ui(const Request& request, std::string_view suffix, Reply* reply) const {
+void StatusPageEndpoints::ui(const Request& request, std::string_view suffix, Reply* reply) const {
   const std::string& method = request.method;
   if (suffix.empty() || suffix == "/") {
     if (method != "GET")
@@ -131,14 +112,14 @@ void OperatorEndpoints::ui(const Request& request, std::string_view suffix, Repl
                            "the status page has no " + method + " /ui" + std::string(suffix)));
 }
 
-void OperatorEndpoints::page(Reply* reply, int status) const {
+void StatusPageEndpoints::page(Reply* reply, int status) const {
   reply->status = status;
   reply->contentType = "text/html; charset=utf-8";
   reply->body = std::string(statusPageHtml());
   addSecurityHeaders(reply);
 }
 
-void OperatorEndpoints::login(const Request& request, Reply* reply) const {
+void StatusPageEndpoints::login(const Request& request, Reply* reply) const {
   rapidjson::Document body;
   std::string token;
   if (parseJsonObject(request.body, &body).isOk()) {
@@ -165,7 +146,7 @@ void OperatorEndpoints::login(const Request& request, Reply* reply) const {
                         "; HttpOnly; SameSite=Strict" + (secureCookie_ ? "; Secure" : ""));
 }
 
-void OperatorEndpoints::logout(const Request& request, Reply* reply) const {
+void StatusPageEndpoints::logout(const Request& request, Reply* reply) const {
   logins_.end(cookieIn(request.cookie, kCookieName));
   jsonReply(reply, 200, "{\"value\":null}");
   reply->headers.emplace_back(
@@ -173,8 +154,8 @@ void OperatorEndpoints::logout(const Request& request, Reply* reply) const {
                         (secureCookie_ ? "; Secure" : ""));
 }
 
-void OperatorEndpoints::state(Role role, const std::string& csrf, Reply* reply) const {
-  HostSnapshot now = snapshot();
+void StatusPageEndpoints::state(Role role, const std::string& csrf, Reply* reply) const {
+  HostSnapshot now = snapshot_();
   ProcessFigures self = readOwnFigures();
   rapidjson::Document doc(rapidjson::kObjectType);
   auto& a = doc.GetAllocator();
@@ -255,7 +236,7 @@ void OperatorEndpoints::state(Role role, const std::string& csrf, Reply* reply) 
   jsonReply(reply, 200, toJson(doc));
 }
 
-void OperatorEndpoints::screenshot(std::string_view id, Reply* reply) const {
+void StatusPageEndpoints::screenshot(std::string_view id, Reply* reply) const {
   std::shared_ptr<Session> session = service_.find(id);
   if (!session)
     return errorReply(reply, service_.unknownSession(id));
@@ -272,8 +253,8 @@ void OperatorEndpoints::screenshot(std::string_view id, Reply* reply) const {
   reply->headers.emplace_back("X-Content-Type-Options", "nosniff");
 }
 
-void OperatorEndpoints::endSession(const Request& request, Role role, const std::string& csrf,
-                                   std::string_view id, Reply* reply) const {
+void StatusPageEndpoints::endSession(const Request& request, Role role, const std::string& csrf,
+                                     std::string_view id, Reply* reply) const {
   if (role != Role::Operator)
     return jsonReply(reply, 403,
                      errorBody(Status(ErrorCode::InvalidArgument,

@@ -1,0 +1,88 @@
+#include "app/host_routes.h"
+
+#include "http/responses.h"
+#include "metrics/metrics_endpoint.h"
+#include "sessions_api/api_reply.h"
+
+namespace wdh {
+
+HostSnapshot hostSnapshot(const SessionService& service, const HttpServer& server) {
+  HostSnapshot now = service.snapshot();
+  server.addFigures(&now);
+  return now;
+}
+
+void addHostRoutes(HttpServer& server, const HostFeatures& features) {
+  SessionService& service = *features.service;
+  if (StatusPageEndpoints* page = features.statusPage) {
+    // A browser opening the host's root is sent to the status page.
+    FeatureRoute root{"/", false, {"GET"}, RouteAccess::OwnLogin, false, false, {}, {}};
+    root.handler = [](const Request& request, const RouteContext&, Reply* reply) {
+      if (request.accept.find("text/html") == std::string::npos)
+        return errorReply(reply,
+                          Status(ErrorCode::UnknownCommand, "no WebDriver command is GET /"));
+      reply->status = 302;
+      reply->contentType = "text/plain; charset=utf-8";
+      reply->body = "see /ui\n";
+      reply->headers.emplace_back("Location", "/ui");
+    };
+    server.addRoute(std::move(root));
+    FeatureHandler ui = [page](const Request& request, const RouteContext& context, Reply* reply) {
+      page->ui(request, context.suffix, reply);
+    };
+    // The page and its reads answer at once; screenshots and ending a session may wait.
+    server.addRoute(
+        FeatureRoute{"/ui", true, {"GET", "POST"}, RouteAccess::OwnLogin, false, false, ui, {}});
+    FeatureHandler sessions = [page](const Request& request, const RouteContext& context,
+                                     Reply* reply) {
+      page->ui(request, "/sessions" + std::string(context.suffix), reply);
+    };
+    server.addRoute(FeatureRoute{
+        "/ui/sessions", true, {"GET", "POST"}, RouteAccess::OwnLogin, false, true, sessions, {}});
+  }
+  if (HostMetrics* metrics = features.metrics) {
+    const HttpServer* front = &server;
+    server.addRoute(
+        FeatureRoute{"/metrics",
+                     false,
+                     {"GET"},
+                     RouteAccess::Operator,
+                     false,
+                     false,
+                     [metrics, &service, front](const Request&, const RouteContext&, Reply* reply) {
+                       metricsReply(*metrics, hostSnapshot(service, *front), reply);
+                     },
+                     {}});
+  }
+  // Drain: closing browsers started ahead closes their websockets, which may wait a moment.
+  server.addRoute(FeatureRoute{"/wdhost/drain",
+                               false,
+                               {"POST"},
+                               RouteAccess::Operator,
+                               false,
+                               true,
+                               [&service](const Request&, const RouteContext&, Reply* reply) {
+                                 service.drain();
+                                 jsonReply(reply, 200,
+                                           "{\"value\":{\"draining\":true,\"sessions\":" +
+                                               std::to_string(service.sessionsRunning()) + "}}");
+                               },
+                               {}});
+  if (SessionsApi* api = features.api) {
+    FeatureHandler handle = [api](const Request& request, const RouteContext& context,
+                                  Reply* reply) {
+      ApiReply answer = api->handle(request.body, request.clientGone, context.webSocketBase,
+                                    context.clientAddress);
+      jsonReply(reply, answer.httpStatus, std::move(answer.body));
+    };
+    // The hosted API's clients send the token as ?key=, and expect its own error shape.
+    FeatureHandler refuse = [](const Request&, const RouteContext&, Reply* reply) {
+      jsonReply(reply, 401, apiError(401, "unauthorized", "wrong or missing key").body);
+    };
+    for (const char* path : {"/api/v1", "/api/v1/"})
+      server.addRoute(
+          FeatureRoute{path, false, {"POST"}, RouteAccess::Client, true, true, handle, refuse});
+  }
+}
+
+} // namespace wdh

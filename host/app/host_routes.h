@@ -1,0 +1,27 @@
+// What the host serves beside WebDriver, registered on the server: the status page, /metrics,
+// drain, and the sessions API, each with who may use it and whether it may wait.
+#pragma once
+
+#include "metrics/host_metrics.h"
+#include "server/http_server.h"
+#include "sessions_api/sessions_api.h"
+#include "ui/status_endpoints.h"
+#include "webdriver/session_service.h"
+
+namespace wdh {
+
+// What the routes serve from; everything must outlive the server.
+struct HostFeatures {
+  SessionService* service = nullptr;
+  SessionsApi* api = nullptr;                // null: no sessions API
+  HostMetrics* metrics = nullptr;            // null: no /metrics
+  StatusPageEndpoints* statusPage = nullptr; // null: no status page
+};
+
+// Registers the routes of `features` on `server` (before it starts).
+void addHostRoutes(HttpServer& server, const HostFeatures& features);
+
+// The host's state now: the session service's, with the server's own figures.
+HostSnapshot hostSnapshot(const SessionService& service, const HttpServer& server);
+
+} // namespace wdh
