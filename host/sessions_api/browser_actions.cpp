@@ -149,9 +149,8 @@ Status checkOne(const rapidjson::Value& action, std::size_t index, int depth) {
 // Runs one action list; the state shared by its actions.
 class Runner {
 public:
-  Runner(SessionService& service, const std::string& id, const RequestDeadline& deadline,
-         ActionResults* results)
-      : service_(service), id_(id), deadline_(deadline), results_(results) {}
+  Runner(WebDriverCalls& session, const RequestDeadline& deadline, ActionResults* results)
+      : session_(session), deadline_(deadline), results_(results) {}
 
   // Runs the actions of `list`; at the top level only those of `phase` (nested ones all run).
   // The request's deadline is checked before every action and ends the list whatever
@@ -177,11 +176,11 @@ private:
   Status call(std::string_view method, std::string_view suffix, const std::string& body,
               rapidjson::Document* value = nullptr) {
     rapidjson::Document ignored;
-    return webdriverCall(service_, id_, method, suffix, body, value ? value : &ignored);
+    return webdriverCall(session_, method, suffix, body, value ? value : &ignored);
   }
 
   Status script(const std::string& body, const std::string& args, rapidjson::Document* value) {
-    return runScript(service_, id_, body, args, value);
+    return runScript(session_, body, args, value);
   }
 
   // Waits (bounded by `timeoutMs`) until `css` matches an element; its reference.
@@ -464,8 +463,7 @@ private:
                     ",\"height\":" + std::to_string(height + extraH) + "}");
   }
 
-  SessionService& service_;
-  const std::string& id_;
+  WebDriverCalls& session_;
   const RequestDeadline& deadline_;
   ActionResults* results_;
 };
@@ -478,11 +476,11 @@ Status checkActions(const rapidjson::Value& actions) {
   return checkList(actions, "browserActions", 0);
 }
 
-Status runActions(SessionService& service, const std::string& id, const rapidjson::Value& actions,
-                  ActionPhase phase, const RequestDeadline& deadline, ActionResults* results) {
+Status runActions(WebDriverCalls& session, const rapidjson::Value& actions, ActionPhase phase,
+                  const RequestDeadline& deadline, ActionResults* results) {
   if (!actions.IsArray())
     return Status::ok();
-  Runner runner(service, id, deadline, results);
+  Runner runner(session, deadline, results);
   return runner.runList(actions, phase);
 }
 

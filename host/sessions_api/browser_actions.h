@@ -5,7 +5,7 @@
 
 #include "core/status.h"
 #include "sessions_api/request_deadline.h"
-#include "webdriver/session_service.h"
+#include "sessions_api/webdriver_call.h"
 
 #include <rapidjson/document.h>
 #include <string>
@@ -30,7 +30,7 @@ Status checkActions(const rapidjson::Value& actions);
 // with its error unless it says "ignoreErrors": true. Every wait is bounded by its own timeout
 // and all of them together by `deadline`, checked before every action, every poll and every
 // round of a while or scroll (a deadline passed or a client gone ends the list).
-Status runActions(SessionService& service, const std::string& id, const rapidjson::Value& actions,
-                  ActionPhase phase, const RequestDeadline& deadline, ActionResults* results);
+Status runActions(WebDriverCalls& session, const rapidjson::Value& actions, ActionPhase phase,
+                  const RequestDeadline& deadline, ActionResults* results);
 
 } // namespace wdh

@@ -8,21 +8,19 @@
 namespace wdh {
 namespace {
 
-Status devtools(SessionService& service, const std::string& id, const char* method,
-                const rapidjson::Value& params) {
+Status devtools(WebDriverCalls& session, const char* method, const rapidjson::Value& params) {
   rapidjson::Document body(rapidjson::kObjectType);
   auto& a = body.GetAllocator();
   body.AddMember("cmd", rapidjson::StringRef(method), a);
   body.AddMember("params", rapidjson::Value(params, a), a);
   rapidjson::Document ignored;
-  return webdriverCall(service, id, "POST", "/goog/cdp/execute", toJson(body), &ignored)
+  return webdriverCall(session, "POST", "/goog/cdp/execute", toJson(body), &ignored)
       .withContext(method);
 }
 
 } // namespace
 
-Status presentOnChrome(SessionService& service, const std::string& id, const Presentation& p,
-                       bool pinPlatform) {
+Status presentOnChrome(WebDriverCalls& session, const Presentation& p, bool pinPlatform) {
   const DeviceProfile& device = deviceProfile(p.os, p.mobile);
   rapidjson::Document agent(rapidjson::kObjectType);
   auto& a = agent.GetAllocator();
@@ -34,7 +32,7 @@ Status presentOnChrome(SessionService& service, const std::string& id, const Pre
   rapidjson::Document hints;
   hints.Parse(chromeClientHints(p).c_str());
   agent.AddMember("userAgentMetadata", rapidjson::Value(hints, a), a);
-  Status status = devtools(service, id, "Emulation.setUserAgentOverride", agent);
+  Status status = devtools(session, "Emulation.setUserAgentOverride", agent);
   if (status.isOk() && pinPlatform) {
     // With WebDriver BiDi on, chromedriver's BiDi mapper drops the platform of that override at
     // the next navigation; a getter defined before any page script keeps it.
@@ -45,7 +43,7 @@ Status presentOnChrome(SessionService& service, const std::string& id, const Pre
                          "; }, configurable: true, enumerable: true});";
     script.AddMember("source", rapidjson::Value(source.c_str(), s), s);
     script.AddMember("runImmediately", true, s);
-    status = devtools(service, id, "Page.addScriptToEvaluateOnNewDocument", script);
+    status = devtools(session, "Page.addScriptToEvaluateOnNewDocument", script);
   }
   if (!status.isOk() || !device.mobile)
     return status;
@@ -58,13 +56,13 @@ Status presentOnChrome(SessionService& service, const std::string& id, const Pre
   metrics.AddMember("mobile", true, m);
   metrics.AddMember("screenWidth", device.screenWidth, m);
   metrics.AddMember("screenHeight", device.screenHeight, m);
-  status = devtools(service, id, "Emulation.setDeviceMetricsOverride", metrics);
+  status = devtools(session, "Emulation.setDeviceMetricsOverride", metrics);
   if (!status.isOk())
     return status;
   rapidjson::Document touch(rapidjson::kObjectType);
   touch.AddMember("enabled", true, touch.GetAllocator());
   touch.AddMember("maxTouchPoints", device.maxTouchPoints, touch.GetAllocator());
-  return devtools(service, id, "Emulation.setTouchEmulationEnabled", touch);
+  return devtools(session, "Emulation.setTouchEmulationEnabled", touch);
 }
 
 } // namespace wdh

@@ -4,7 +4,7 @@
 
 #include "core/status.h"
 #include "sessions_api/fingerprint.h"
-#include "webdriver/session_service.h"
+#include "sessions_api/webdriver_call.h"
 
 #include <string>
 
@@ -14,7 +14,6 @@ namespace wdh {
 // Tabs the page opens later keep only the user agent Chrome was started with. `pinPlatform`
 // (for sessions with WebDriver BiDi) also pins navigator.platform with a script run before
 // every page's own.
-Status presentOnChrome(SessionService& service, const std::string& id, const Presentation& p,
-                       bool pinPlatform);
+Status presentOnChrome(WebDriverCalls& session, const Presentation& p, bool pinPlatform);
 
 } // namespace wdh

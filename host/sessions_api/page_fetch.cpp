@@ -13,12 +13,6 @@
 namespace wdh {
 namespace {
 
-// One WebDriver command on the session (see webdriverCall).
-Status command(SessionService& service, const std::string& id, std::string_view method,
-               std::string_view suffix, const std::string& body, rapidjson::Document* value) {
-  return webdriverCall(service, id, method, suffix, body, value);
-}
-
 // Submits `postData` to `url` as an application/x-www-form-urlencoded form from about:blank.
 constexpr const char* kPostScript = R"(
 const [url, data] = arguments;
@@ -70,11 +64,11 @@ std::string scriptBody(const char* script, const rapidjson::Value& args) {
 
 // Sets extra headers on every request of the session's browser through Chrome's DevTools
 // (chromedriver's goog/cdp/execute); an empty list clears them.
-Status setHeadersOverDevTools(SessionService& service, const std::string& id,
+Status setHeadersOverDevTools(WebDriverCalls& session,
                               const std::vector<std::pair<std::string, std::string>>& headers) {
   rapidjson::Document ignored;
-  Status status = command(service, id, "POST", "/goog/cdp/execute",
-                          R"({"cmd":"Network.enable","params":{}})", &ignored);
+  Status status = webdriverCall(session, "POST", "/goog/cdp/execute",
+                                R"({"cmd":"Network.enable","params":{}})", &ignored);
   if (!status.isOk())
     return Status(ErrorCode::InvalidArgument,
                   "customHeaders needs a chrome session or one with WebDriver BiDi (" +
@@ -88,18 +82,18 @@ Status setHeadersOverDevTools(SessionService& service, const std::string& id,
   params.AddMember("headers", map, a);
   body.AddMember("cmd", "Network.setExtraHTTPHeaders", a);
   body.AddMember("params", params, a);
-  return command(service, id, "POST", "/goog/cdp/execute", toJson(body), &ignored);
+  return webdriverCall(session, "POST", "/goog/cdp/execute", toJson(body), &ignored);
 }
 
 // Sets extra headers on every request of the session's current window with WebDriver BiDi's
 // network.setExtraHeaders (every browser with BiDi); an empty list clears them. Drivers without
 // the command fall back to DevTools.
-Status setExtraHeaders(SessionService& service, const std::string& id, const std::string& bidiUrl,
+Status setExtraHeaders(WebDriverCalls& session, const std::string& bidiUrl,
                        const std::vector<std::pair<std::string, std::string>>& headers) {
   if (bidiUrl.empty())
-    return setHeadersOverDevTools(service, id, headers);
+    return setHeadersOverDevTools(session, headers);
   rapidjson::Document handle;
-  Status status = command(service, id, "GET", "/window", "", &handle);
+  Status status = webdriverCall(session, "GET", "/window", "", &handle);
   if (status.isOk() && !handle.IsString())
     status = Status(ErrorCode::UnknownError, "Get Window Handle gave no string");
   std::unique_ptr<BidiConnection> bidi;
@@ -126,14 +120,13 @@ Status setExtraHeaders(SessionService& service, const std::string& id, const std
   rapidjson::Document result;
   status = bidi->call("network.setExtraHeaders", params, &result, {}, std::chrono::seconds(30));
   if (status.code() == ErrorCode::UnknownCommand)
-    return setHeadersOverDevTools(service, id, headers);
+    return setHeadersOverDevTools(session, headers);
   return status.withContext("customHeaders");
 }
 
 // Adds `cookies` while the browser is on the URL's site (WebDriver sets cookies for the
 // current document's domain only).
-Status addCookies(SessionService& service, const std::string& id,
-                  const std::vector<PageCookie>& cookies) {
+Status addCookies(WebDriverCalls& session, const std::vector<PageCookie>& cookies) {
   rapidjson::Document ignored;
   for (const PageCookie& cookie : cookies) {
     rapidjson::Document body(rapidjson::kObjectType);
@@ -146,7 +139,7 @@ Status addCookies(SessionService& service, const std::string& id,
     if (!cookie.domain.empty())
       value.AddMember("domain", rapidjson::Value(cookie.domain.c_str(), a), a);
     body.AddMember("cookie", value, a);
-    Status status = command(service, id, "POST", "/cookie", toJson(body), &ignored);
+    Status status = webdriverCall(session, "POST", "/cookie", toJson(body), &ignored);
     if (!status.isOk())
       return Status(ErrorCode::InvalidArgument,
                     "the cookie " + cookie.name + " could not be set: " + status.message());
@@ -155,7 +148,7 @@ Status addCookies(SessionService& service, const std::string& id,
 }
 
 // Sets `items` in the current site's localStorage.
-Status setLocalStorage(SessionService& service, const std::string& id,
+Status setLocalStorage(WebDriverCalls& session,
                        const std::vector<std::pair<std::string, std::string>>& items) {
   rapidjson::Document args(rapidjson::kArrayType);
   rapidjson::Value map(rapidjson::kObjectType);
@@ -164,7 +157,7 @@ Status setLocalStorage(SessionService& service, const std::string& id,
     map.AddMember(rapidjson::Value(key.c_str(), a), rapidjson::Value(value.c_str(), a), a);
   args.PushBack(map, a);
   rapidjson::Document ignored;
-  Status status = runScript(service, id,
+  Status status = runScript(session,
                             "for (const [k, v] of Object.entries(arguments[0])) "
                             "localStorage.setItem(k, v);",
                             toJson(args), &ignored);
@@ -174,23 +167,24 @@ Status setLocalStorage(SessionService& service, const std::string& id,
   return status;
 }
 
-Status loadPage(SessionService& service, const std::string& id, const PageRequest& request,
+Status loadPage(WebDriverCalls& session, const PageRequest& request,
                 const RequestDeadline& deadline, rapidjson::Document* solution);
 
 // Starts recording the main document's network exchange on the session's current window; null
 // (and a log line) when it cannot: the page still loads, without those fields.
-std::unique_ptr<NavigationRecorder> startRecorder(SessionService& service, const std::string& id,
+std::unique_ptr<NavigationRecorder> startRecorder(WebDriverCalls& session,
                                                   const std::string& bidiUrl) {
   std::unique_ptr<NavigationRecorder> recorder;
   rapidjson::Document handle;
-  Status status = command(service, id, "GET", "/window", "", &handle);
+  Status status = webdriverCall(session, "GET", "/window", "", &handle);
   if (status.isOk() && !handle.IsString())
     status = Status(ErrorCode::UnknownError, "Get Window Handle gave no string");
   if (status.isOk())
     status = NavigationRecorder::start(bidiUrl, handle.GetString(), &recorder);
   if (!status.isOk()) {
     log(LogLevel::Warn, "api",
-        "session " + id + ": the main document's headers are not recorded: " + status.message());
+        "session " + session.sessionId() +
+            ": the main document's headers are not recorded: " + status.message());
     recorder.reset();
   }
   return recorder;
@@ -210,38 +204,38 @@ void addDocumentExchange(NavigationRecorder& recorder, bool allRedirects,
 
 } // namespace
 
-Status fetchPage(SessionService& service, const std::string& id, const PageRequest& request,
+Status fetchPage(WebDriverCalls& session, const PageRequest& request,
                  const RequestDeadline& deadline, rapidjson::Document* solution) {
   rapidjson::Document ignored;
   if (!request.headers.empty()) {
-    Status status = setExtraHeaders(service, id, request.bidiUrl, request.headers);
+    Status status = setExtraHeaders(session, request.bidiUrl, request.headers);
     if (!status.isOk())
       return status;
   }
   Status status = Status::ok();
   if (!request.cookies.empty() || !request.localStorage.empty()) {
     // Cookies and storage belong to a site: open it, set them, then load the page for real.
-    status =
-        command(service, id, "POST", "/url", "{\"url\":" + quoteJson(request.url) + "}", &ignored);
+    status = webdriverCall(session, "POST", "/url", "{\"url\":" + quoteJson(request.url) + "}",
+                           &ignored);
     if (status.isOk())
-      status = addCookies(service, id, request.cookies);
+      status = addCookies(session, request.cookies);
     if (status.isOk() && !request.localStorage.empty())
-      status = setLocalStorage(service, id, request.localStorage);
+      status = setLocalStorage(session, request.localStorage);
   }
   ActionResults unused;
   if (status.isOk() && request.actions != nullptr)
-    status = runActions(service, id, *request.actions, ActionPhase::BeforeLoad, deadline, &unused);
+    status = runActions(session, *request.actions, ActionPhase::BeforeLoad, deadline, &unused);
   if (status.isOk())
     status = deadline.check();
   std::unique_ptr<NavigationRecorder> recorder;
   if (status.isOk() && !request.bidiUrl.empty())
-    recorder = startRecorder(service, id, request.bidiUrl);
+    recorder = startRecorder(session, request.bidiUrl);
   if (status.isOk())
-    status = loadPage(service, id, request, deadline, solution);
+    status = loadPage(session, request, deadline, solution);
   if (status.isOk() && recorder)
     addDocumentExchange(*recorder, request.listAllRedirects, solution);
   if (!request.headers.empty()) {
-    Status cleared = setExtraHeaders(service, id, request.bidiUrl, {});
+    Status cleared = setExtraHeaders(session, request.bidiUrl, {});
     if (status.isOk() && !cleared.isOk())
       status = cleared;
   }
@@ -250,24 +244,25 @@ Status fetchPage(SessionService& service, const std::string& id, const PageReque
 
 namespace {
 
-Status loadPage(SessionService& service, const std::string& id, const PageRequest& request,
+Status loadPage(WebDriverCalls& session, const PageRequest& request,
                 const RequestDeadline& deadline, rapidjson::Document* solution) {
   rapidjson::Document ignored;
   rapidjson::Document none(rapidjson::kArrayType);
   if (!request.post) {
-    Status status =
-        command(service, id, "POST", "/url", "{\"url\":" + quoteJson(request.url) + "}", &ignored);
+    Status status = webdriverCall(session, "POST", "/url",
+                                  "{\"url\":" + quoteJson(request.url) + "}", &ignored);
     if (!status.isOk())
       return status;
   } else {
-    Status status = command(service, id, "POST", "/url", R"({"url":"about:blank"})", &ignored);
+    Status status = webdriverCall(session, "POST", "/url", R"({"url":"about:blank"})", &ignored);
     if (!status.isOk())
       return status;
     rapidjson::Document args(rapidjson::kArrayType);
     args.PushBack(rapidjson::Value(request.url.c_str(), args.GetAllocator()), args.GetAllocator());
     args.PushBack(rapidjson::Value(request.postData.c_str(), args.GetAllocator()),
                   args.GetAllocator());
-    status = command(service, id, "POST", "/execute/sync", scriptBody(kPostScript, args), &ignored);
+    status =
+        webdriverCall(session, "POST", "/execute/sync", scriptBody(kPostScript, args), &ignored);
     if (!status.isOk())
       return status;
   }
@@ -277,7 +272,7 @@ Status loadPage(SessionService& service, const std::string& id, const PageReques
   rapidjson::Document page;
   for (int attempt = 0; attempt < 300; ++attempt) {
     Status status =
-        command(service, id, "POST", "/execute/sync", scriptBody(kReadScript, none), &page);
+        webdriverCall(session, "POST", "/execute/sync", scriptBody(kReadScript, none), &page);
     if (!status.isOk())
       return status;
     bool loaded = page.IsObject() && page.HasMember("ready") && page["ready"].IsString() &&
@@ -295,12 +290,12 @@ Status loadPage(SessionService& service, const std::string& id, const PageReques
   ActionResults results;
   if (request.actions != nullptr) {
     Status status =
-        runActions(service, id, *request.actions, ActionPhase::AfterLoad, deadline, &results);
+        runActions(session, *request.actions, ActionPhase::AfterLoad, deadline, &results);
     if (!status.isOk())
       return status;
     // The page as the actions left it.
     rapidjson::Document after;
-    status = command(service, id, "POST", "/execute/sync", scriptBody(kReadScript, none), &after);
+    status = webdriverCall(session, "POST", "/execute/sync", scriptBody(kReadScript, none), &after);
     if (!status.isOk())
       return status;
     if (after.IsObject())
@@ -316,7 +311,7 @@ Status loadPage(SessionService& service, const std::string& id, const PageReques
     args.PushBack(request.includeLinks, x);
     args.PushBack(request.includeImages, x);
     Status status =
-        command(service, id, "POST", "/execute/sync", scriptBody(kExtrasScript, args), &extras);
+        webdriverCall(session, "POST", "/execute/sync", scriptBody(kExtrasScript, args), &extras);
     if (!status.isOk())
       return status;
   }
@@ -329,17 +324,17 @@ Status loadPage(SessionService& service, const std::string& id, const PageReques
            ",\"height\":" + std::to_string(request.screenshotHeight) + "}]")
               .c_str());
       ActionResults none2;
-      Status status = runActions(service, id, viewport, ActionPhase::AfterLoad, deadline, &none2);
+      Status status = runActions(session, viewport, ActionPhase::AfterLoad, deadline, &none2);
       if (!status.isOk())
         return status;
     }
-    Status status = command(service, id, "GET", "/screenshot", "", &screenshot);
+    Status status = webdriverCall(session, "GET", "/screenshot", "", &screenshot);
     if (!status.isOk())
       return status;
   }
 
   rapidjson::Document cookies;
-  Status status = command(service, id, "GET", "/cookie", "", &cookies);
+  Status status = webdriverCall(session, "GET", "/cookie", "", &cookies);
   if (!status.isOk())
     return status;
   std::string cookieString;

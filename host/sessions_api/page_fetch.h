@@ -3,7 +3,7 @@
 
 #include "core/status.h"
 #include "sessions_api/request_deadline.h"
-#include "webdriver/session_service.h"
+#include "sessions_api/webdriver_call.h"
 
 #include <rapidjson/document.h>
 #include <string>
@@ -47,7 +47,7 @@ struct PageRequest {
 // requestHeaders and responseHeaders (and its redirects when asked) come from the browser's own
 // network events, and so does statusCode. `deadline` bounds the whole of it (checked between
 // steps, in every wait and every browser action).
-Status fetchPage(SessionService& service, const std::string& sessionId, const PageRequest& request,
+Status fetchPage(WebDriverCalls& session, const PageRequest& request,
                  const RequestDeadline& deadline, rapidjson::Document* solution);
 
 } // namespace wdh

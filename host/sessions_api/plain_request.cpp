@@ -93,7 +93,7 @@ HeaderLines requestHeaders(const std::string& userAgent, const PlainRequest& req
 
 } // namespace
 
-Status requestPlain(SessionService& service, const std::string& id, const PlainRequest& request,
+Status requestPlain(WebDriverCalls& session, const PlainRequest& request,
                     rapidjson::Document* solution) {
   if (request.bidiUrl.empty())
     return Status(ErrorCode::InvalidArgument,
@@ -101,7 +101,7 @@ Status requestPlain(SessionService& service, const std::string& id, const PlainR
                   "cookies: use a chrome or firefox session created with \"webSocketUrl\": true "
                   "(the default)");
   rapidjson::Document agent;
-  Status status = runScript(service, id, "return navigator.userAgent;", "[]", &agent);
+  Status status = runScript(session, "return navigator.userAgent;", "[]", &agent);
   if (!status.isOk())
     return status;
   std::string userAgent = agent.IsString() ? agent.GetString() : "";
@@ -157,7 +157,8 @@ Status requestPlain(SessionService& service, const std::string& id, const PlainR
     Status written = writeCookie(*bidi, cookie, now);
     if (!written.isOk())
       log(LogLevel::Warn, "api",
-          "session " + id + ": the cookie " + cookie.name + " was not kept: " + written.message());
+          "session " + session.sessionId() + ": the cookie " + cookie.name +
+              " was not kept: " + written.message());
   }
   if (!sent.isOk())
     return sent;

@@ -9,7 +9,7 @@
 #include "proxy/upstream_proxy.h"
 #include "sessions_api/document_hop.h"
 #include "sessions_api/page_fetch.h"
-#include "webdriver/session_service.h"
+#include "sessions_api/webdriver_call.h"
 
 #include <chrono>
 #include <functional>
@@ -40,7 +40,7 @@ struct PlainRequest {
 // currentUrl, userAgent, method, requestHeaders, responseHeaders, cookies and cookieString for
 // the final URL, and listAllRedirectsResponse when asked. InvalidArgument when the session has
 // no BiDi (its cookies for any site can be read no other way).
-Status requestPlain(SessionService& service, const std::string& id, const PlainRequest& request,
+Status requestPlain(WebDriverCalls& session, const PlainRequest& request,
                     rapidjson::Document* solution);
 
 } // namespace wdh

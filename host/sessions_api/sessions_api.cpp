@@ -483,8 +483,9 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
     std::string version = caps.HasMember("browserVersion") && caps["browserVersion"].IsString()
                               ? caps["browserVersion"].GetString()
                               : "";
-    Status presented = presentOnChrome(
-        service_, id, Presentation{browser, plan.os, plan.mobile, version}, plan.webSocket);
+    SessionCalls calls(service_, id);
+    Status presented = presentOnChrome(calls, Presentation{browser, plan.os, plan.mobile, version},
+                                       plan.webSocket);
     if (!presented.isOk()) {
       service_.deleteSession(id);
       return apiError(500, "launch_failed",
@@ -540,7 +541,8 @@ std::string SessionsApi::fingerprintOf(const std::string& id, const rapidjson::V
   rapidjson::Document body(rapidjson::kObjectType);
   body.AddMember("script", rapidjson::StringRef(kFingerprintScript), body.GetAllocator());
   body.AddMember("args", rapidjson::Value(rapidjson::kArrayType), body.GetAllocator());
-  if (!webdriverCall(service_, id, "POST", "/execute/async", toJson(body), &seen).isOk())
+  SessionCalls calls(service_, id);
+  if (!webdriverCall(calls, "POST", "/execute/async", toJson(body), &seen).isOk())
     seen.SetNull();
   rapidjson::Document out(rapidjson::kObjectType);
   auto& a = out.GetAllocator();
@@ -772,9 +774,11 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
     plainRequest.timeout = budget;
     if (auto local = route.local.lock())
       plainRequest.allowed = [local](const std::string& host) { return local->allows(host); };
-    status = requestPlain(service_, id, plainRequest, &solution);
+    SessionCalls calls(service_, id);
+    status = requestPlain(calls, plainRequest, &solution);
   } else {
-    status = fetchPage(service_, id, page, deadline, &solution);
+    SessionCalls calls(service_, id);
+    status = fetchPage(calls, page, deadline, &solution);
   }
   Status ended = status.isOk() ? Status::ok() : deadline.check();
   if (!ended.isOk())

@@ -4,10 +4,10 @@
 
 namespace wdh {
 
-Status webdriverCall(SessionService& service, const std::string& id, std::string_view method,
-                     std::string_view suffix, const std::string& body, rapidjson::Document* value) {
+Status SessionCalls::call(std::string_view method, std::string_view suffix, const std::string& body,
+                          rapidjson::Document* value) {
   RelayResponse response;
-  Status status = service.execute(id, method, suffix, body, &response);
+  Status status = service_.execute(id_, method, suffix, body, &response);
   if (!status.isOk())
     return status;
   rapidjson::Document doc;
@@ -29,11 +29,16 @@ Status webdriverCall(SessionService& service, const std::string& id, std::string
   return Status::ok();
 }
 
-Status runScript(SessionService& service, const std::string& id, std::string_view script,
-                 std::string_view args, rapidjson::Document* value) {
+Status webdriverCall(WebDriverCalls& session, std::string_view method, std::string_view suffix,
+                     const std::string& body, rapidjson::Document* value) {
+  return session.call(method, suffix, body, value);
+}
+
+Status runScript(WebDriverCalls& session, std::string_view script, std::string_view args,
+                 rapidjson::Document* value) {
   std::string body = "{\"script\":" + quoteJson(script) + ",\"args\":";
   body.append(args.empty() ? std::string_view("[]") : args).append("}");
-  return webdriverCall(service, id, "POST", "/execute/sync", body, value);
+  return session.call("POST", "/execute/sync", body, value);
 }
 
 } // namespace wdh
