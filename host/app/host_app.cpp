@@ -352,6 +352,16 @@ int runHost(const HostOptions& options) {
   // A session's end closes its relayed websockets first (the server exists from a bit later).
   WebSocketCloser closer;
   service.addObserver(&closer);
+  std::vector<PooledProxy> pool;
+  if (!options.proxyPool.empty()) {
+    status = loadProxyPool(options.proxyPool, &pool);
+    if (!status.isOk()) {
+      log(LogLevel::Error, "host", status.message());
+      return 2;
+    }
+  }
+  SessionsApi api(service, registry, std::move(pool), targetPolicyOf(options));
+  service.addObserver(&api.sessionWatcher());
   service.start();
   auto warm = static_cast<uint32_t>(
       std::min<std::size_t>(options.warmDrivers, sessionSettings.maxSessions));
@@ -372,15 +382,6 @@ int runHost(const HostOptions& options) {
   serverSettings.access.publicUrl = options.publicUrl;
   serverSettings.access.gate = gatePolicy(options);
   serverSettings.maxWebSocketsPerSession = options.maxWebSocketsPerSession;
-  std::vector<PooledProxy> pool;
-  if (!options.proxyPool.empty()) {
-    status = loadProxyPool(options.proxyPool, &pool);
-    if (!status.isOk()) {
-      log(LogLevel::Error, "host", status.message());
-      return 2;
-    }
-  }
-  SessionsApi api(service, registry, std::move(pool), targetPolicyOf(options));
   HttpServer server(service, jobs, serverSettings);
   StatusPageEndpoints statusPage(
       service, [&service, &server] { return hostSnapshot(service, server); },

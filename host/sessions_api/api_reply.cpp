@@ -1,5 +1,7 @@
 #include "sessions_api/api_reply.h"
 
+#include "core/uuid.h"
+
 #include "json/json.h"
 
 namespace wdh {
@@ -29,6 +31,35 @@ ApiReply apiErrorFrom(const Status& status) {
   default:
     return apiError(500, "browser_error", status.message());
   }
+}
+
+ApiReply apiSuccess(rapidjson::Document& doc, std::chrono::steady_clock::time_point start) {
+  auto& a = doc.GetAllocator();
+  doc.AddMember("data", "success", a);
+  doc.AddMember("timeElapsed",
+                static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::steady_clock::now() - start)
+                                              .count()),
+                a);
+  return ApiReply{200, toJson(doc)};
+}
+
+void addWebSocketUrls(const std::shared_ptr<Session>& session, rapidjson::Value* out,
+                      rapidjson::Document::AllocatorType& a) {
+  if (!session)
+    return;
+  const SessionSockets& sockets = session->sockets();
+  if (!sockets.publicBidi.empty())
+    out->AddMember("webSocketUrl", rapidjson::Value(sockets.publicBidi.c_str(), a), a);
+  if (!sockets.publicCdp.empty())
+    out->AddMember("cdpUrl", rapidjson::Value(sockets.publicCdp.c_str(), a), a);
+}
+
+rapidjson::Value browserContext(rapidjson::Document::AllocatorType& a) {
+  rapidjson::Value context(rapidjson::kObjectType);
+  context.AddMember("_type", "BrowserContext", a);
+  context.AddMember("_guid", rapidjson::Value(("browser-context@" + randomHex(16)).c_str(), a), a);
+  return context;
 }
 
 } // namespace wdh

@@ -3,7 +3,11 @@
 #pragma once
 
 #include "core/status.h"
+#include "session/session.h"
 
+#include <chrono>
+#include <memory>
+#include <rapidjson/document.h>
 #include <string>
 #include <string_view>
 
@@ -21,5 +25,16 @@ ApiReply apiError(int httpStatus, std::string_view code, std::string_view messag
 // The API error for a failed host Status: bad input 400, unknown session 404, no free slot
 // 503, anything else 500.
 ApiReply apiErrorFrom(const Status& status);
+
+// `doc` (an object) as the API's success: "data": "success" and "timeElapsed" since `start`.
+ApiReply apiSuccess(rapidjson::Document& doc, std::chrono::steady_clock::time_point start);
+
+// Adds the session's "webSocketUrl" (BiDi) and "cdpUrl" (CDP), where it has them, to `out`.
+void addWebSocketUrls(const std::shared_ptr<Session>& session, rapidjson::Value* out,
+                      rapidjson::Document::AllocatorType& a);
+
+// A "context" member as the hosted API's clients expect it: {"_type": "BrowserContext",
+// "_guid": "browser-context@<random hex>"}.
+rapidjson::Value browserContext(rapidjson::Document::AllocatorType& a);
 
 } // namespace wdh

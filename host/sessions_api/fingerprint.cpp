@@ -97,4 +97,57 @@ std::string chromeClientHints(const Presentation& p) {
   return toJson(hints);
 }
 
+namespace {
+
+// What the page reports about itself; the fingerprint is read back, never assumed.
+constexpr const char* kFingerprintScript = R"(
+const done = arguments[arguments.length - 1];
+const d = navigator.userAgentData;
+const base = {userAgent: navigator.userAgent, platform: navigator.platform,
+  languages: navigator.languages, width: window.innerWidth, height: window.innerHeight,
+  outerWidth: window.outerWidth, outerHeight: window.outerHeight,
+  screenWidth: screen.width, screenHeight: screen.height,
+  devicePixelRatio: window.devicePixelRatio, maxTouchPoints: navigator.maxTouchPoints};
+if (!d) { done(base); return; }
+base.userAgentData = {brands: d.brands, mobile: d.mobile, platform: d.platform};
+d.getHighEntropyValues(['platformVersion', 'architecture', 'bitness', 'model',
+                        'fullVersionList'])
+  .then(high => { base.userAgentData.highEntropy = high; done(base); }, () => done(base));
+)";
+
+} // namespace
+
+std::string readFingerprint(WebDriverCalls& session, const rapidjson::Value& caps, bool mobile) {
+  rapidjson::Document seen;
+  rapidjson::Document body(rapidjson::kObjectType);
+  body.AddMember("script", rapidjson::StringRef(kFingerprintScript), body.GetAllocator());
+  body.AddMember("args", rapidjson::Value(rapidjson::kArrayType), body.GetAllocator());
+  if (!webdriverCall(session, "POST", "/execute/async", toJson(body), &seen).isOk())
+    seen.SetNull();
+  rapidjson::Document out(rapidjson::kObjectType);
+  auto& a = out.GetAllocator();
+  for (const char* key : {"browserName", "browserVersion", "platformName"})
+    if (caps.HasMember(key))
+      out.AddMember(rapidjson::StringRef(key), rapidjson::Value(caps[key], a), a);
+  out.AddMember("device", rapidjson::StringRef(mobile ? "mobile" : "desktop"), a);
+  if (seen.IsObject()) {
+    for (const char* key : {"userAgent", "platform", "languages", "maxTouchPoints",
+                            "devicePixelRatio", "userAgentData"})
+      if (seen.HasMember(key))
+        out.AddMember(rapidjson::StringRef(key), rapidjson::Value(seen[key], a), a);
+    auto pair = [&](const char* name, const char* width, const char* height) {
+      rapidjson::Value size(rapidjson::kObjectType);
+      if (seen.HasMember(width) && seen.HasMember(height)) {
+        size.AddMember("width", rapidjson::Value(seen[width], a), a);
+        size.AddMember("height", rapidjson::Value(seen[height], a), a);
+      }
+      out.AddMember(rapidjson::StringRef(name), size, a);
+    };
+    pair("viewport", "width", "height");
+    pair("window", "outerWidth", "outerHeight");
+    pair("screen", "screenWidth", "screenHeight");
+  }
+  return toJson(out);
+}
+
 } // namespace wdh

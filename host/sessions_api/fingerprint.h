@@ -1,9 +1,11 @@
 // What a sessions-API session presents: user agents per browser, operating system and
-// device, and the viewport of a mobile device.
+// device, and the viewport of a mobile device; and what the page reports it presents.
 #pragma once
 
 #include "core/status.h"
+#include "sessions_api/webdriver_call.h"
 
+#include <rapidjson/document.h>
 #include <string>
 #include <string_view>
 
@@ -29,5 +31,12 @@ std::string userAgentFor(const Presentation& p);
 // platformVersion, architecture, bitness, model, mobile, wow64), as both chromedriver's
 // mobileEmulation.clientHints and DevTools' userAgentMetadata take them.
 std::string chromeClientHints(const Presentation& p);
+
+// What session's page reports about itself (user agent, platform, languages, client hints,
+// viewport, window and screen sizes), with the negotiated `capabilities`' browser name, version
+// and platform and `mobile` as the device: the "fingerprint" member of sessions.create, as JSON
+// text. Read back from the browser, never assumed.
+std::string readFingerprint(WebDriverCalls& session, const rapidjson::Value& capabilities,
+                            bool mobile);
 
 } // namespace wdh

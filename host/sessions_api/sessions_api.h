@@ -4,6 +4,7 @@
 
 #include "proxy/target_policy.h"
 #include "sessions_api/api_reply.h"
+#include "sessions_api/session_networks.h"
 #include "sessions_api/session_proxy.h"
 #include "webdriver/session_service.h"
 
@@ -32,12 +33,11 @@ public:
   ApiReply handle(std::string_view body, const std::function<bool()>& clientGone,
                   std::string_view webSocketBase = {}, std::string_view clientAddress = {});
 
+  // What must watch the session service's events (before it starts): a session that ends
+  // drops its network, which holds proxy credentials.
+  SessionEvents& sessionWatcher() { return networks_; }
+
 private:
-  // How a session reaches the network, for what the host sends on its behalf.
-  struct SessionRoute {
-    std::weak_ptr<ForwardingProxy> local; // its forwarding proxy (allowlist), if any
-    UpstreamProxy upstream;               // its upstream proxy, if any
-  };
   ApiReply create(const rapidjson::Value& command, const std::function<bool()>& clientGone,
                   std::string_view webSocketBase, std::string_view clientAddress);
   ApiReply destroy(const rapidjson::Value& command);
@@ -46,20 +46,12 @@ private:
   ApiReply request(const rapidjson::Value& command, const std::string& method,
                    const std::function<bool()>& clientGone, std::string_view webSocketBase,
                    std::string_view clientAddress);
-  std::string fingerprintOf(const std::string& sessionId, const rapidjson::Value& capabilities,
-                            bool mobile);
-  void allowNavigation(const std::string& sessionId, const std::string& url);
-  // The session's route (a copy; empty when it has neither proxy).
-  SessionRoute routeOf(const std::string& sessionId);
-  // allowNavigation() for every "goto" URL among `actions` (nested ones too).
-  void allowActionNavigation(const std::string& sessionId, const rapidjson::Value& actions);
 
   SessionService& service_;
   const PluginRegistry& registry_;
   std::vector<PooledProxy> pool_;
   TargetPolicy policy_;
-  std::mutex mutex_;
-  std::map<std::string, SessionRoute> networks_; // by session id
+  SessionNetworks networks_;
 };
 
 } // namespace wdh
