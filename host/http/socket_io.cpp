@@ -95,6 +95,33 @@ int sendAll(int fd, std::string_view head, std::string_view body,
   return sendParts(fd, head, body, Clock::now() + timeout, -1);
 }
 
+int sendWithoutWaiting(int fd, std::string_view head, std::string_view body, std::size_t* sent) {
+  *sent = 0;
+  const std::size_t total = head.size() + body.size();
+  while (*sent < total) {
+    iovec parts[2];
+    int count = 0;
+    if (*sent < head.size())
+      parts[count++] = {const_cast<char*>(head.data() + *sent), head.size() - *sent};
+    std::size_t bodyAt = *sent > head.size() ? *sent - head.size() : 0;
+    if (bodyAt < body.size())
+      parts[count++] = {const_cast<char*>(body.data() + bodyAt), body.size() - bodyAt};
+    msghdr message{};
+    message.msg_iov = parts;
+    message.msg_iovlen = static_cast<std::size_t>(count);
+    ssize_t n = sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return 0;
+      return errno;
+    }
+    *sent += static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
 bool peerClosed(int fd) {
   pollfd readable{fd, POLLIN | POLLRDHUP, 0};
   if (poll(&readable, 1, 0) <= 0)

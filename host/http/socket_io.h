@@ -17,6 +17,10 @@ namespace wdh {
 int sendAll(int fd, std::string_view head, std::string_view body,
             std::chrono::milliseconds timeout);
 
+// Sends what the socket takes at once of `head` then `body` (gathered), never waiting; `*sent`
+// is how many bytes of both went. 0, or the errno of a failed socket.
+int sendWithoutWaiting(int fd, std::string_view head, std::string_view body, std::size_t* sent);
+
 // True when the peer has closed its side of `fd` (or the socket failed); never blocks.
 bool peerClosed(int fd);
 

@@ -17,29 +17,44 @@ void RelayCall::prepare(Upstream* upstream, std::string_view method, std::string
   retired_.reset();
   reused_ = false;
   resent_ = false;
+  connecting_ = false;
+  sent_ = 0;
   status_ = Status::ok();
   upstream_->requestHead(method_, suffix_, body_.size(), &head_);
 }
 
 RelayCall::Step RelayCall::start() {
-  Status status = upstream_->checkout(timeout_, &connection_, &reused_);
+  Status status = upstream_->checkout(&connection_, &reused_, &connecting_);
   if (!status.isOk())
     return finish(
         Status(ErrorCode::UnknownError, upstream_->failure(method_, suffix_, status.message())));
+  connection_->beginRequest();
+  sent_ = 0;
+  return connecting_ ? Step::WaitWritable : send();
+}
+
+RelayCall::Step RelayCall::onWritable() {
+  if (connecting_) {
+    connecting_ = false;
+    Status made = connection_->connected();
+    if (!made.isOk())
+      return finish(
+          Status(ErrorCode::UnknownError, upstream_->failure(method_, suffix_, made.message())));
+  }
   return send();
 }
 
 RelayCall::Step RelayCall::send() {
   for (;;) {
-    bool timedOut = false;
-    Status status = connection_->send(head_, body_, timeout_, &timedOut);
+    bool done = false;
+    Status status = connection_->sendSome(head_, body_, &sent_, &done);
     if (status.isOk())
-      return Step::WaitReadable;
-    if (timedOut)
-      return expire();
+      return done ? Step::WaitReadable : Step::WaitWritable;
     if (!resendOnFreshConnection())
       return finish(
           Status(ErrorCode::UnknownError, upstream_->failure(method_, suffix_, status.message())));
+    if (connecting_)
+      return Step::WaitWritable;
   }
 }
 
@@ -52,20 +67,23 @@ bool RelayCall::resendOnFreshConnection() {
   reused_ = false;
   retired_ = std::move(connection_);
   Status opened =
-      UpstreamConnection::open(upstream_->host(), upstream_->port(), timeout_, &connection_);
-  return opened.isOk();
+      UpstreamConnection::open(upstream_->host(), upstream_->port(), &connection_, &connecting_);
+  if (!opened.isOk())
+    return false;
+  connection_->beginRequest();
+  sent_ = 0;
+  return true;
 }
 
 RelayCall::Step RelayCall::onReadable() {
   Status error;
-  bool slow = false;
-  ParseState state = connection_->receive(false, method_ == "HEAD", &response_, &error, &slow);
+  ParseState state = connection_->receive(method_ == "HEAD", &response_, &error);
   if (state == ParseState::Incomplete)
     return Step::WaitReadable;
   if (state == ParseState::Complete)
     return finish(Status::ok());
   if (!connection_->receivedAny() && resendOnFreshConnection())
-    return send();
+    return connecting_ ? Step::WaitWritable : send();
   return finish(
       Status(ErrorCode::UnknownError, upstream_->failure(method_, suffix_, error.message())));
 }
@@ -97,21 +115,22 @@ int RelayCall::fd() const noexcept {
 Status RelayCall::run(RelayResponse* out) {
   auto deadline = std::chrono::steady_clock::now() + timeout_;
   Step step = start();
-  while (step == Step::WaitReadable) {
+  while (step != Step::Done) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       step = expire();
       break;
     }
-    pollfd wait{fd(), POLLIN, 0};
+    bool writing = step == Step::WaitWritable;
+    pollfd wait{fd(), static_cast<short>(writing ? POLLOUT : POLLIN), 0};
     int ready = poll(&wait, 1, static_cast<int>(std::min<long long>(left.count(), 1 << 30)));
     if (ready < 0 && errno != EINTR) {
-      step = fail(std::string("cannot wait for the answer: ") + strerror(errno));
+      step = fail(std::string("cannot wait for the driver: ") + strerror(errno));
       break;
     }
     if (ready > 0)
-      step = onReadable();
+      step = writing ? onWritable() : onReadable();
   }
   settle();
   if (status_.isOk()) {

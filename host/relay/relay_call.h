@@ -1,7 +1,8 @@
 // One command relayed to a session's upstream: sent in one write on a keep-alive connection,
 // its answer read as it arrives, and sent once more on a fresh connection when a reused one
-// turns out to have been closed by the driver while idle. The server drives it from its event
-// loop without a thread waiting; run() drives it to the end on the calling thread.
+// turns out to have been closed by the driver while idle. Nothing in it waits: connecting,
+// sending and reading each go as far as the socket allows, so the server drives it from its
+// event loop without a thread waiting; run() drives it to the end on the calling thread.
 #pragma once
 
 #include "core/status.h"
@@ -20,6 +21,7 @@ public:
   // What the owner does next.
   enum class Step {
     WaitReadable, // wait until fd() is readable, then call onReadable()
+    WaitWritable, // wait until fd() is writable (connecting, or sending), then onWritable()
     Done,         // finished: status() and response() say how
   };
 
@@ -28,8 +30,10 @@ public:
   void prepare(Upstream* upstream, std::string_view method, std::string_view suffix,
                std::string body, std::chrono::milliseconds timeout);
 
-  // Sends the command.
+  // Begins the command: connects (or reuses a connection) and sends what it can.
   Step start();
+  // Goes on connecting or sending.
+  Step onWritable();
   // Reads what the upstream sent so far.
   Step onReadable();
   // Ends the call: the upstream took longer than the timeout.
@@ -43,7 +47,7 @@ public:
   // Drives the call to the end on this thread, waiting at most the timeout; returns status().
   Status run(RelayResponse* out);
 
-  // The socket to wait on while WaitReadable (-1 otherwise).
+  // The socket to wait on while WaitReadable or WaitWritable (-1 otherwise).
   int fd() const noexcept;
   // The connection the command went out on (null when none could be had).
   UpstreamConnection* connection() noexcept { return connection_.get(); }
@@ -60,6 +64,7 @@ public:
 private:
   Step send();
   Step finish(Status status);
+  // Opens a fresh connection for a request a reused one could not take; false when it cannot.
   bool resendOnFreshConnection();
 
   Upstream* upstream_ = nullptr;
@@ -72,6 +77,8 @@ private:
   std::unique_ptr<UpstreamConnection> retired_; // a stale connection replaced by a fresh one
   bool reused_ = false;                         // the connection was idle before: it may be stale
   bool resent_ = false;                         // already sent again on a fresh connection
+  bool connecting_ = false;                     // the connection is not made yet
+  std::size_t sent_ = 0;                        // bytes of head and body sent on this connection
   ParsedResponse response_;
   Status status_;
 };

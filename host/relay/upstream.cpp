@@ -57,8 +57,9 @@ void Upstream::requestHead(std::string_view method, std::string_view suffix, std
   head->append("\r\n");
 }
 
-Status Upstream::checkout(std::chrono::milliseconds timeout,
-                          std::unique_ptr<UpstreamConnection>* out, bool* reused) {
+Status Upstream::checkout(std::unique_ptr<UpstreamConnection>* out, bool* reused,
+                          bool* connecting) {
+  *connecting = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!idle_.empty()) {
@@ -69,7 +70,7 @@ Status Upstream::checkout(std::chrono::milliseconds timeout,
     }
   }
   *reused = false;
-  return UpstreamConnection::open(host_, port_, timeout, out);
+  return UpstreamConnection::open(host_, port_, out, connecting);
 }
 
 void Upstream::checkin(std::unique_ptr<UpstreamConnection> connection) {

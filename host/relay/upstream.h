@@ -37,9 +37,9 @@ public:
   // The request head for `method` base + suffix with a body of `bodySize` bytes.
   void requestHead(std::string_view method, std::string_view suffix, std::size_t bodySize,
                    std::string* head) const;
-  // An idle keep-alive connection (`*reused` true), or a new one within `timeout`.
-  Status checkout(std::chrono::milliseconds timeout, std::unique_ptr<UpstreamConnection>* out,
-                  bool* reused);
+  // An idle keep-alive connection (`*reused` true), or a new one, still `*connecting` (wait
+  // until writable) or already made; nothing here waits.
+  Status checkout(std::unique_ptr<UpstreamConnection>* out, bool* reused, bool* connecting);
   // Gives back a connection that answered in full; others are closed.
   void checkin(std::unique_ptr<UpstreamConnection> connection);
   // The message for `method suffix` that failed because of `cause`.

@@ -8,7 +8,6 @@
 #include <cstring>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/uio.h>
 
 namespace wdh {
 namespace {
@@ -17,20 +16,22 @@ constexpr std::size_t kInitialBuffer = 16 * 1024;
 constexpr std::size_t kKeptBuffer = 256 * 1024;
 constexpr std::size_t kReceiveRoom = 16 * 1024;
 
-Poco::Timespan toTimespan(std::chrono::milliseconds timeout) {
-  return Poco::Timespan(static_cast<long>(timeout.count() / 1000),
-                        static_cast<long>((timeout.count() % 1000) * 1000));
-}
-
 } // namespace
 
 Status UpstreamConnection::open(const std::string& host, std::uint16_t port,
-                                std::chrono::milliseconds timeout,
-                                std::unique_ptr<UpstreamConnection>* out) {
+                                std::unique_ptr<UpstreamConnection>* out, bool* connecting) {
   try {
-    Poco::Net::StreamSocket socket;
-    socket.connect(Poco::Net::SocketAddress(host, port), toTimespan(timeout));
+    Poco::Net::SocketAddress address(host, port);
+    Poco::Net::StreamSocket socket(address.family());
+    socket.setBlocking(false);
     socket.setNoDelay(true);
+    int fd = socket.impl()->sockfd();
+    *connecting = false;
+    if (::connect(fd, address.addr(), address.length()) != 0) {
+      if (errno != EINPROGRESS)
+        return Status(ErrorCode::UnknownError, std::string("cannot connect: ") + strerror(errno));
+      *connecting = true;
+    }
     out->reset(new UpstreamConnection(std::move(socket)));
     return Status::ok();
   } catch (const Poco::Exception& e) {
@@ -38,22 +39,18 @@ Status UpstreamConnection::open(const std::string& host, std::uint16_t port,
   }
 }
 
+Status UpstreamConnection::connected() const {
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
+    error = errno;
+  if (error != 0)
+    return Status(ErrorCode::UnknownError, std::string("cannot connect: ") + strerror(error));
+  return Status::ok();
+}
+
 UpstreamConnection::UpstreamConnection(Poco::Net::StreamSocket socket)
     : socket_(std::move(socket)), fd_(socket_.impl()->sockfd()) {}
-
-bool UpstreamConnection::setTimeout(std::chrono::milliseconds timeout) {
-  if (timeout.count() == timeoutMs_)
-    return true;
-  timeval limit{static_cast<time_t>(timeout.count() / 1000),
-                static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-  if (limit.tv_sec == 0 && limit.tv_usec == 0)
-    limit.tv_usec = 1000; // zero would mean "wait forever"
-  if (setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit) != 0 ||
-      setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit) != 0)
-    return false;
-  timeoutMs_ = timeout.count();
-  return true;
-}
 
 void UpstreamConnection::reserve(std::size_t room) {
   if (capacity_ - size_ >= room)
@@ -66,38 +63,35 @@ void UpstreamConnection::reserve(std::size_t room) {
   capacity_ = capacity;
 }
 
-Status UpstreamConnection::send(std::string_view head, std::string_view body,
-                                std::chrono::milliseconds timeout, bool* timedOut) {
-  *timedOut = false;
+void UpstreamConnection::beginRequest() noexcept {
   reusable_ = false; // until a whole response has been read
   answered_ = false;
   size_ = 0;
-  if (!setTimeout(timeout))
-    return Status(ErrorCode::UnknownError, std::string("cannot set a timeout: ") + strerror(errno));
-  int failed = sendAll(fd_, head, body, timeout);
-  if (failed != 0) {
-    *timedOut = failed == ETIMEDOUT || failed == EAGAIN || failed == EWOULDBLOCK;
+}
+
+Status UpstreamConnection::sendSome(std::string_view head, std::string_view body,
+                                    std::size_t* offset, bool* done) {
+  std::size_t at = *offset;
+  std::string_view headLeft = at < head.size() ? head.substr(at) : std::string_view();
+  std::string_view bodyLeft = body.substr(at > head.size() ? at - head.size() : 0);
+  std::size_t sent = 0;
+  int failed = sendWithoutWaiting(fd_, headLeft, bodyLeft, &sent);
+  *offset += sent;
+  *done = *offset == head.size() + body.size();
+  if (failed != 0)
     return Status(ErrorCode::UnknownError, std::string("cannot send: ") + strerror(failed));
-  }
   return Status::ok();
 }
 
-ParseState UpstreamConnection::receive(bool wait, bool headRequest, ParsedResponse* out,
-                                       Status* error, bool* timedOut) {
-  *timedOut = false;
+ParseState UpstreamConnection::receive(bool headRequest, ParsedResponse* out, Status* error) {
   for (;;) {
     reserve(kReceiveRoom);
-    ssize_t got = recv(fd_, buffer_.get() + size_, capacity_ - size_, wait ? 0 : MSG_DONTWAIT);
+    ssize_t got = recv(fd_, buffer_.get() + size_, capacity_ - size_, MSG_DONTWAIT);
     if (got < 0) {
       if (errno == EINTR)
         continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (!wait)
-          return ParseState::Incomplete;
-        *timedOut = true;
-        *error = Status(ErrorCode::UnknownError, "no answer in time");
-        return ParseState::Invalid;
-      }
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return ParseState::Incomplete;
       *error = Status(ErrorCode::UnknownError, std::string("cannot receive: ") + strerror(errno));
       return ParseState::Invalid;
     }
@@ -114,7 +108,7 @@ ParseState UpstreamConnection::receive(bool wait, bool headRequest, ParsedRespon
       size_ = 0;
     }
     // A full buffer may mean more is waiting; otherwise the socket is drained for now.
-    if (state != ParseState::Incomplete || wait || size_ < capacity_)
+    if (state != ParseState::Incomplete || size_ < capacity_)
       return state;
   }
 }

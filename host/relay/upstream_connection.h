@@ -16,20 +16,26 @@ namespace wdh {
 // Not thread-safe: one request at a time (the Upstream hands it to one caller at a time).
 class UpstreamConnection {
 public:
-  // Connects to host:port within `timeout`; UnknownError naming the cause when it cannot.
-  static Status open(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout,
-                     std::unique_ptr<UpstreamConnection>* out);
+  // Starts connecting to host:port (a numeric address, as drivers' URLs give) without waiting:
+  // `*connecting` says the connection is not made yet (wait until the socket is writable, then
+  // call connected()). UnknownError naming the cause when it fails at once.
+  static Status open(const std::string& host, std::uint16_t port,
+                     std::unique_ptr<UpstreamConnection>* out, bool* connecting);
 
-  // Sends `head` and `body` in one write, waiting at most `timeout` for the socket (which
-  // also becomes the wait of later blocking reads). `*timedOut` says the driver was too slow.
-  Status send(std::string_view head, std::string_view body, std::chrono::milliseconds timeout,
-              bool* timedOut);
+  // After the socket became writable while connecting: Ok, or why the connection failed.
+  Status connected() const;
 
-  // Reads what the driver sent, waiting for it when `wait` (up to the send timeout) or only
-  // taking what has arrived, and parses the bytes so far. Incomplete: read again. Invalid:
-  // `*error` says why; `*timedOut` when the wait ran out.
-  ParseState receive(bool wait, bool headRequest, ParsedResponse* out, Status* error,
-                     bool* timedOut);
+  // Starts a request: forgets the last answer.
+  void beginRequest() noexcept;
+
+  // Sends what it can of `head` and `body` from `*offset` (bytes of both already sent) without
+  // waiting, and advances `*offset`; `*done` once all of it went. UnknownError naming the cause
+  // when the socket fails.
+  Status sendSome(std::string_view head, std::string_view body, std::size_t* offset, bool* done);
+
+  // Takes what the driver sent so far, without waiting, and parses it. Incomplete: wait until
+  // readable, then read again. Invalid: `*error` says why.
+  ParseState receive(bool headRequest, ParsedResponse* out, Status* error);
 
   // True once a byte of the current answer came.
   bool receivedAny() const noexcept { return size_ > 0 || answered_; }
@@ -37,19 +43,17 @@ public:
   // True when the connection may carry another request.
   bool reusable() const noexcept { return reusable_; }
 
-  // The socket, for a caller that waits for it to become readable itself.
+  // The socket (non-blocking), for a caller that waits for it itself.
   int fd() const noexcept { return fd_; }
   // The epoll set the socket is registered with, or -1 (kept by that caller).
   int registeredWith = -1;
 
 private:
   explicit UpstreamConnection(Poco::Net::StreamSocket socket);
-  bool setTimeout(std::chrono::milliseconds timeout);
   void reserve(std::size_t room);
 
   Poco::Net::StreamSocket socket_;
   int fd_;
-  long long timeoutMs_ = -1; // what SO_RCVTIMEO/SO_SNDTIMEO are set to
   bool reusable_ = true;
   bool answered_ = false;          // the current answer is complete
   std::unique_ptr<char[]> buffer_; // received bytes; kept between requests, shrunk when large

@@ -46,6 +46,12 @@ public:
   std::int64_t idleDeadline = 0; // steady-clock ms after which an Idle one expires (idleGuard)
   std::string pending;       // bytes received that are not a whole request yet (Busy owner only)
   bool continueSent = false; // "100 Continue" already sent for the request in `pending`
+  // A reply the client has not read yet, from `outSent` on; while `writing`, the connection
+  // waits to be writable, not readable (Busy owner only).
+  std::string out;
+  std::size_t outSent = 0;
+  bool writing = false;
+  bool closeAfterWrite = false;         // the reply ends the connection
   std::unique_ptr<RelayInFlight> relay; // the command being relayed for it (Busy owner only)
   // The relay's upstream socket and deadline, read by the sweeper (idleGuard): past the
   // deadline it marks the relay timed out and shuts the socket, which wakes the relay.

@@ -19,6 +19,7 @@ namespace {
 
 constexpr int kEventBatch = 16;
 constexpr std::uint32_t kArmed = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+constexpr std::uint32_t kArmedForWrite = EPOLLOUT | EPOLLRDHUP | EPOLLONESHOT;
 
 // The events one worker took from epoll, and how far it got handling them.
 struct EventBatch {
@@ -71,10 +72,10 @@ Status EventLoop::start() {
   return Status::ok();
 }
 
-bool EventLoop::watch(EventSource* source, int fd, bool add) {
+bool EventLoop::watch(EventSource* source, int fd, bool add, bool writable) {
   source->watchedFd = fd;
   epoll_event watch{};
-  watch.events = kArmed;
+  watch.events = writable ? kArmedForWrite : kArmed;
   watch.data.ptr = source;
   handOver(source);
   return epoll_ctl(epoll_, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &watch) == 0;

@@ -35,10 +35,10 @@ public:
 
   // Creates the epoll set and starts the free workers; UnknownError naming the cause.
   Status start();
-  // Arms `source` to be reported once when `fd` is readable: registers it when `add`, else
-  // re-arms it. False (errno set) when the kernel refuses. From this call on, another worker
-  // may own the source.
-  bool watch(EventSource* source, int fd, bool add);
+  // Arms `source` to be reported once when `fd` is readable (or, with `writable`, writable):
+  // registers it when `add`, else re-arms it. False (errno set) when the kernel refuses. From
+  // this call on, another worker may own the source.
+  bool watch(EventSource* source, int fd, bool add, bool writable = false);
   // Removes `fd` from the set.
   void forget(int fd);
   // The epoll set's descriptor (to tell whether a long-lived socket is registered with it).

@@ -1,6 +1,7 @@
 // HTTP/1.1 on one client connection: reading what arrived, framing requests (pipelined ones
 // too), answering them at once, relaying them, running handlers that may block, and handing
 // websocket upgrades to the tunnel loop.
+#include "core/time.h"
 #include "http/responses.h"
 #include "http/socket_io.h"
 #include "relay/websocket_dial.h"
@@ -133,17 +134,43 @@ HttpServer::Next HttpServer::process(ClientConnection* connection, std::string_v
     case Action::Answer:
       break;
     }
-    if (!answer(connection, request, reply)) {
+    bool keepAlive = false;
+    Sent sent = answer(connection, request, reply, &keepAlive);
+    if (sent == Sent::Failed || (sent == Sent::Done && !keepAlive)) {
       destroy(connection);
       return Next::Destroyed;
+    }
+    if (sent == Sent::Pending) {
+      // The client is not reading: the rest goes when it does, then the requests it sent
+      // meanwhile.
+      keepRest();
+      connection->closeAfterWrite = !keepAlive;
+      waitWritable(connection);
+      return Next::Writing;
     }
   }
 }
 
-bool HttpServer::answer(ClientConnection* connection, const Request& request, const Reply& reply) {
-  bool keepAlive = request.keepAlive && !reply.closeConnection && !loop_.stopping();
-  return sendReply(connection, reply, keepAlive, request.http10, request.method == "HEAD") &&
-         keepAlive;
+HttpServer::Sent HttpServer::answer(ClientConnection* connection, const Request& request,
+                                    const Reply& reply, bool* keepAlive) {
+  *keepAlive = request.keepAlive && !reply.closeConnection && !loop_.stopping();
+  return sendReply(connection, reply, *keepAlive, request.http10, request.method == "HEAD");
+}
+
+void HttpServer::goOn(ClientConnection* connection, Sent sent, bool keepAlive) {
+  if (sent == Sent::Failed || (sent == Sent::Done && !keepAlive)) {
+    destroy(connection);
+    return;
+  }
+  if (sent == Sent::Pending) {
+    connection->closeAfterWrite = !keepAlive;
+    waitWritable(connection);
+    return;
+  }
+  // Requests the client sent meanwhile (pipelined) are already in `pending`.
+  bool expectsContinue = false;
+  if (process(connection, connection->pending, true, &expectsContinue) == Next::Wait)
+    waitForMore(connection, expectsContinue);
 }
 
 void HttpServer::busyReply(Reply* reply) const {
@@ -179,14 +206,9 @@ void HttpServer::runJob(ClientConnection* connection, const std::shared_ptr<Requ
 
 void HttpServer::finishJob(ClientConnection* connection, const Request& request,
                            const Reply& reply) {
-  if (!answer(connection, request, reply)) {
-    destroy(connection);
-    return;
-  }
-  // Requests the client sent meanwhile (pipelined) are already in `pending`.
-  bool expectsContinue = false;
-  if (process(connection, connection->pending, true, &expectsContinue) == Next::Wait)
-    waitForMore(connection, expectsContinue);
+  bool keepAlive = false;
+  Sent sent = answer(connection, request, reply, &keepAlive);
+  goOn(connection, sent, keepAlive);
 }
 
 void HttpServer::upgrade(ClientConnection* connection, const Request& request, const Route& route,
@@ -239,12 +261,60 @@ void HttpServer::upgrade(ClientConnection* connection, const Request& request, c
   tunnels_.adopt(std::move(tunnel));
 }
 
-bool HttpServer::sendReply(ClientConnection* connection, const Reply& reply, bool keepAlive,
-                           bool http10, bool headMethod) {
+HttpServer::Sent HttpServer::sendReply(ClientConnection* connection, const Reply& reply,
+                                       bool keepAlive, bool http10, bool headMethod) {
   thread_local std::string head;
   formatReplyHead(reply, keepAlive, http10, &head);
-  return sendAll(connection->fd(), head, headMethod ? std::string_view() : reply.body,
-                 std::chrono::milliseconds(settings_.requestTimeout)) == 0;
+  std::string_view body = headMethod ? std::string_view() : std::string_view(reply.body);
+  std::size_t sent = 0;
+  int failed = sendWithoutWaiting(connection->fd(), head, body, &sent);
+  if (failed != 0)
+    return Sent::Failed;
+  if (sent == head.size() + body.size())
+    return Sent::Done;
+  // A worker never waits for a slow reader: what the socket did not take waits here.
+  connection->out.clear();
+  if (sent < head.size())
+    connection->out.append(head, sent, std::string::npos).append(body);
+  else
+    connection->out.append(body.substr(sent - head.size()));
+  connection->outSent = 0;
+  return Sent::Pending;
+}
+
+void HttpServer::waitWritable(ClientConnection* connection) {
+  connection->writing = true;
+  {
+    std::lock_guard<std::mutex> guard(connection->idleGuard);
+    connection->idleDeadline =
+        steadyNowMs() + std::chrono::milliseconds(settings_.requestTimeout).count();
+    connection->state = ClientConnection::State::Idle;
+  }
+  if (!loop_.watch(connection, connection->fd(), false, true)) {
+    auto idle = ClientConnection::State::Idle;
+    if (connection->state.compare_exchange_strong(idle, ClientConnection::State::Busy))
+      destroy(connection);
+  }
+}
+
+void HttpServer::continueWriting(ClientConnection* connection) {
+  std::string& out = connection->out;
+  std::size_t sent = 0;
+  int failed = sendWithoutWaiting(connection->fd(),
+                                  std::string_view(out).substr(connection->outSent), {}, &sent);
+  connection->outSent += sent;
+  if (failed != 0) {
+    destroy(connection);
+    return;
+  }
+  if (connection->outSent < out.size()) {
+    waitWritable(connection);
+    return;
+  }
+  connection->writing = false;
+  std::string().swap(out);
+  connection->outSent = 0;
+  goOn(connection, connection->closeAfterWrite ? Sent::Failed : Sent::Done, true);
 }
 
 void HttpServer::waitForMore(ClientConnection* connection, bool expectsContinue) {

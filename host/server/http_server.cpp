@@ -1,6 +1,7 @@
 #include "server/http_server.h"
 
 #include "core/log.h"
+#include "core/time.h"
 #include "http/responses.h"
 
 #include <Poco/Exception.h>
@@ -31,12 +32,6 @@ std::string peerOf(const sockaddr_storage& address) {
     inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr, text,
               sizeof text);
   return text;
-}
-
-std::int64_t nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 } // namespace
@@ -98,10 +93,12 @@ void HttpServer::onEvent(EventSource* source) {
   case EventSource::Kind::Client: {
     auto* connection = static_cast<ClientConnection*>(source);
     auto idle = ClientConnection::State::Idle;
-    if (connection->state.compare_exchange_strong(idle, ClientConnection::State::Busy))
-      serve(connection);
-    else
+    if (!connection->state.compare_exchange_strong(idle, ClientConnection::State::Busy))
       destroy(connection); // expired by the sweeper
+    else if (connection->writing)
+      continueWriting(connection);
+    else
+      serve(connection);
     return;
   }
   }
@@ -128,7 +125,7 @@ void HttpServer::acceptAll() {
     std::string peer = peerOf(address);
     auto connection = std::make_unique<ClientConnection>(fd, peer);
     ClientConnection* raw = connection.get();
-    raw->idleDeadline = nowMs() + std::chrono::milliseconds(settings_.requestTimeout).count();
+    raw->idleDeadline = steadyNowMs() + std::chrono::milliseconds(settings_.requestTimeout).count();
     raw->state = ClientConnection::State::Idle;
     std::string refusal;
     {
@@ -174,7 +171,7 @@ void HttpServer::rearm(ClientConnection* connection) {
       connection->pending.empty() ? settings_.keepAliveTimeout : settings_.requestTimeout;
   {
     std::lock_guard<std::mutex> guard(connection->idleGuard);
-    connection->idleDeadline = nowMs() + std::chrono::milliseconds(timeout).count();
+    connection->idleDeadline = steadyNowMs() + std::chrono::milliseconds(timeout).count();
     connection->state = ClientConnection::State::Idle;
   }
   if (!loop_.watch(connection, connection->fd(), false)) {
@@ -197,7 +194,7 @@ void HttpServer::sweepLoop() {
   std::unique_lock<std::mutex> wait(sweepMutex_);
   while (!loop_.stopping()) {
     sweepWake_.wait_for(wait, std::chrono::seconds(1));
-    std::int64_t now = nowMs();
+    std::int64_t now = steadyNowMs();
     std::lock_guard<std::mutex> lock(connectionsMutex_);
     for (auto& [raw, connection] : connections_) {
       // Under the guard no worker can re-arm it in between, so the deadline read belongs to

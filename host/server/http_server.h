@@ -73,6 +73,7 @@ private:
   // What became of a connection after its complete requests were handled.
   enum class Next {
     Wait,      // waiting for more bytes (the rest of a request, or the next one)
+    Writing,   // waiting for the client to read a reply; then it goes on
     Relaying,  // a relayed command is out; the relay resumes the connection
     Working,   // a job has the connection; it resumes it once answered
     Destroyed, // closed and gone
@@ -88,11 +89,25 @@ private:
   void serve(ClientConnection* connection);
   Next process(ClientConnection* connection, std::string_view bytes, bool fromPending,
                bool* expectsContinue);
-  bool answer(ClientConnection* connection, const Request& request, const Reply& reply);
+  // How far a reply went without waiting.
+  enum class Sent {
+    Done,    // all of it
+    Pending, // the rest is in the connection's out buffer: wait until writable
+    Failed,  // the connection is broken
+  };
+  Sent answer(ClientConnection* connection, const Request& request, const Reply& reply,
+              bool* keepAlive);
   void upgrade(ClientConnection* connection, const Request& request, const Route& route,
                std::string_view clientBytes);
-  bool sendReply(ClientConnection* connection, const Reply& reply, bool keepAlive, bool http10,
+  Sent sendReply(ClientConnection* connection, const Reply& reply, bool keepAlive, bool http10,
                  bool headMethod);
+  // After a reply: the next request the client sent meanwhile, the wait for the client to read
+  // the rest of the reply, or the end of the connection.
+  void goOn(ClientConnection* connection, Sent sent, bool keepAlive);
+  // Waits (bounded by the request timeout) until the client can take more of its reply.
+  void waitWritable(ClientConnection* connection);
+  // Sends more of the reply the client was not reading; then goes on.
+  void continueWriting(ClientConnection* connection);
   void waitForMore(ClientConnection* connection, bool expectsContinue);
   // Hands `request` to the job executor; false when it is full (the request is then still
   // in `*request`).

@@ -1,21 +1,12 @@
 // The server's side of a relayed command: the driver's socket waits in the event loop, so no
 // thread waits for a driver; the sweeper enforces the command's deadline.
+#include "core/time.h"
 #include "server/http_server.h"
 
 #include <cerrno>
 #include <cstring>
 
 namespace wdh {
-namespace {
-
-std::int64_t nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-} // namespace
-
 void HttpServer::startRelay(ClientConnection* connection, std::unique_ptr<RelayInFlight> relay,
                             std::string body) {
   RelayInFlight* raw = relay.get();
@@ -26,7 +17,7 @@ void HttpServer::startRelay(ClientConnection* connection, std::unique_ptr<RelayI
                     command.timeout);
   {
     std::lock_guard<std::mutex> guard(connection->idleGuard);
-    connection->relayDeadline = nowMs() + command.timeout.count();
+    connection->relayDeadline = steadyNowMs() + command.timeout.count();
     connection->relayTimedOut = false;
   }
   continueRelay(raw, raw->call.start());
@@ -38,7 +29,10 @@ void HttpServer::onRelayEvent(RelayInFlight* relay) {
     std::lock_guard<std::mutex> guard(relay->client->idleGuard);
     timedOut = relay->client->relayTimedOut;
   }
-  continueRelay(relay, timedOut ? relay->call.expire() : relay->call.onReadable());
+  RelayCall& call = relay->call;
+  continueRelay(relay, timedOut                ? call.expire()
+                       : relay->waitingToWrite ? call.onWritable()
+                                               : call.onReadable());
 }
 
 void HttpServer::continueRelay(RelayInFlight* relay, RelayCall::Step step) {
@@ -55,9 +49,10 @@ void HttpServer::continueRelay(RelayInFlight* relay, RelayCall::Step step) {
   }
   bool registered = upstream.registeredWith == loop_.id();
   upstream.registeredWith = loop_.id();
+  relay->waitingToWrite = step == RelayCall::Step::WaitWritable;
   // From the moment it is armed, another worker may finish (and free) the relay: nothing
   // here touches it afterwards.
-  if (!loop_.watch(relay, upstream.fd(), !registered)) {
+  if (!loop_.watch(relay, upstream.fd(), !registered, relay->waitingToWrite)) {
     upstream.registeredWith = registered ? loop_.id() : -1;
     relay->call.fail(std::string("cannot wait for the driver: ") + strerror(errno));
     completeRelay(relay);
@@ -82,16 +77,9 @@ void HttpServer::completeRelay(RelayInFlight* relay) {
   Reply reply;
   handler_.finishRelay(relay->command, call.body(), std::move(status), std::move(response), &reply);
   bool keepAlive = relay->keepAlive && !reply.closeConnection && !loop_.stopping();
-  bool sent = sendReply(connection, reply, keepAlive, relay->http10, call.method() == "HEAD");
+  Sent sent = sendReply(connection, reply, keepAlive, relay->http10, call.method() == "HEAD");
   connection->relay.reset(); // `relay` is gone from here on
-  if (!sent || !keepAlive) {
-    destroy(connection);
-    return;
-  }
-  // Requests the client sent meanwhile (pipelined) are already in `pending`.
-  bool expectsContinue = false;
-  if (process(connection, connection->pending, true, &expectsContinue) == Next::Wait)
-    waitForMore(connection, expectsContinue);
+  goOn(connection, sent, keepAlive);
 }
 
 } // namespace wdh

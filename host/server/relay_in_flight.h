@@ -20,6 +20,7 @@ struct RelayInFlight : EventSource {
   RelayCall call;                     // the exchange with the driver
   bool keepAlive = true;              // the client keeps its connection
   bool http10 = false;                // the client spoke HTTP/1.0
+  bool waitingToWrite = false;        // armed for the driver's socket to be writable
 };
 
 } // namespace wdh

@@ -2,9 +2,9 @@
 #pragma once
 
 #include "core/status.h"
+#include "http/exchange.h"
 #include "http/framing.h"
 #include "http/websocket.h"
-#include "http/exchange.h"
 
 #include <cstddef>
 #include <string>

@@ -223,6 +223,82 @@ TEST_CASE("relay: more commands waiting on the driver than --max-threads, all at
 
 namespace {
 
+// A driver stand-in whose every answer is a 16 MB value (a screenshot of a long page).
+class HugeAnswerDriver {
+public:
+  int port() const { return server_.port(); }
+
+private:
+  static void serve(int fd) {
+    std::string in;
+    char buffer[4096];
+    std::string body = "{\"value\":\"" + std::string(16 << 20, 'x') + "\"}";
+    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+                       "Content-Length: " +
+                       std::to_string(body.size()) + "\r\n\r\n";
+    for (;;) {
+      while (in.find("\r\n\r\n") == std::string::npos) {
+        ssize_t got = read(fd, buffer, sizeof buffer);
+        if (got <= 0)
+          return;
+        in.append(buffer, static_cast<std::size_t>(got));
+      }
+      in.erase(0, in.find("\r\n\r\n") + 4);
+      std::string answer = head + body;
+      for (std::size_t sent = 0; sent < answer.size();) {
+        ssize_t n = write(fd, answer.data() + sent, answer.size() - sent);
+        if (n <= 0)
+          return;
+        sent += static_cast<std::size_t>(n);
+      }
+    }
+  }
+  StandInServer server_{[](int fd) { serve(fd); }};
+};
+
+} // namespace
+
+TEST_CASE("relay: clients that do not read their answers hold no worker") {
+  HugeAnswerDriver driver;
+  HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake"});
+  std::string upstream = "http://127.0.0.1:" + std::to_string(driver.port()) + "/session/d";
+  HttpAnswer created =
+      httpRequest(host.port(), "POST", "/session",
+                  R"({"capabilities":{"alwaysMatch":{"browserName":"fake","fake:upstream":")" +
+                      upstream + "\"}}}");
+  REQUIRE(created.status == 200);
+  std::string id = sessionIdOf(created.body);
+  // More readers that stall than the host has I/O workers, each with 16 MB coming.
+  std::vector<int> stalled;
+  for (int i = 0; i < 8; ++i) {
+    int fd = connectTo(host.port());
+    REQUIRE(fd >= 0);
+    std::string request = "GET /session/" + id + "/screenshot HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    REQUIRE(write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+    stalled.push_back(fd);
+  }
+  // Everyone else is answered at once meanwhile.
+  for (int i = 0; i < 10; ++i)
+    CHECK(httpRequest(host.port(), "GET", "/status", {}, std::chrono::seconds(5)).status == 200);
+  // A stalled reader that reads again gets its whole answer.
+  std::string got;
+  char buffer[65536];
+  while (got.size() < (16u << 20)) {
+    ssize_t n = read(stalled.front(), buffer, sizeof buffer);
+    if (n <= 0)
+      break;
+    got.append(buffer, static_cast<std::size_t>(n));
+  }
+  CHECK(got.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(got.size() >= (16u << 20));
+  for (int fd : stalled)
+    close(fd);
+  CHECK(httpRequest(host.port(), "DELETE", "/session/" + id).status == 200);
+  CHECK(host.stop() == 0);
+}
+
+namespace {
+
 // A driver stand-in that answers every request with {"value":"ok"} until it dies: then it
 // stops listening and drops its connections, as a killed driver does.
 class MortalDriver {
