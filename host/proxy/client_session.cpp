@@ -4,17 +4,16 @@
 #include "core/log.h"
 #include "http/socket_io.h"
 #include "proxy/proxy_request.h"
-#include "proxy/tunnel_relay.h"
 #include "proxy/upstream_dial.h"
 
 #include <Poco/Net/HTTPResponse.h>
 #include <chrono>
+#include <unistd.h>
 
 namespace wdh::proxy {
 namespace {
 
 constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
-constexpr auto kIdleTimeout = std::chrono::minutes(5);
 constexpr size_t kMaxHead = 64 * 1024;
 
 void answer(int fd, int status, const std::string& body, const IoBounds& bounds) {
@@ -94,8 +93,16 @@ void serveClient(int clientFd, ProxyContext& context) {
   context.served.fetch_add(1);
   log(LogLevel::Debug, "proxy",
       request.head.getMethod() + " " + authorityOf(request.host, request.port) + " forwarded");
-  relayTunnel(clientFd, server.impl()->sockfd(), std::move(toServer), std::move(toClient),
-              kIdleTimeout, context.stopFd);
+  int client = ::dup(clientFd);
+  int serverFd = client < 0 ? -1 : ::dup(server.impl()->sockfd());
+  if (serverFd < 0) {
+    if (client >= 0)
+      ::close(client);
+    context.failed.fetch_add(1);
+    answer(clientFd, 502, "wdhost proxy: out of descriptors\n", bounds);
+    return;
+  }
+  context.pumps->adopt(client, serverFd, std::move(toServer), std::move(toClient));
 }
 
 std::string textResponse(int status, const std::string& body, const std::string& extraFields) {

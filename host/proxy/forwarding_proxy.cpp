@@ -1,4 +1,5 @@
-// The listener, its accept thread and the bounded set of per-connection threads.
+// The listener, its accept thread, a short-lived thread per connection for its handshake, and
+// the pump loop every connection's bytes then move through.
 #include "proxy/forwarding_proxy.h"
 
 #include "core/log.h"
@@ -10,11 +11,13 @@
 #include <Poco/Net/SocketAddress.h>
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <list>
 #include <mutex>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdexcept>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <thread>
@@ -23,7 +26,8 @@
 namespace wdh {
 namespace {
 
-constexpr size_t kMaxConnections = 256;
+// Handshakes under way and connections pumping, at most.
+constexpr size_t kMaxConnections = 1024;
 
 // One connection thread; `done` is set as its last act, so it can be joined without waiting.
 struct Worker {
@@ -47,6 +51,7 @@ struct ForwardingProxy::Impl {
   std::thread acceptThread;
   std::mutex workersMutex;
   std::list<Worker> workers;
+  proxy::PumpLoop pumps;
 
   bool allowed(const std::string& host) const {
     std::lock_guard<std::mutex> lock(allowMutex);
@@ -78,7 +83,7 @@ struct ForwardingProxy::Impl {
 
   // Serves an accepted descriptor on a new thread, which alone owns it.
   void spawn(int clientFd) {
-    if (reap(false) >= kMaxConnections) {
+    if (reap(false) + pumps.size() >= kMaxConnections) {
       log(LogLevel::Warn, "proxy", "connection limit reached; refusing a client");
       std::string busy = proxy::textResponse(503, "wdhost proxy: too many connections\n");
       (void)writeAll(clientFd, busy, boundsIn(std::chrono::milliseconds(200), context.stopFd));
@@ -165,6 +170,9 @@ Status ForwardingProxy::start() {
     impl_->listener = listener;
     impl_->port.store(listener.address().port());
     impl_->context.stopFd = stopFd;
+    impl_->context.pumps = &impl_->pumps;
+    if (!impl_->pumps.start())
+      throw std::runtime_error(std::string("cannot start its tunnel loop: ") + strerror(errno));
     impl_->acceptThread = std::thread([impl = impl_.get()] { impl->acceptLoop(); });
   } catch (const Poco::Exception& e) {
     failure = e.displayText();
@@ -219,6 +227,7 @@ void ForwardingProxy::stop() {
   } catch (...) {
   }
   impl_->reap(true);
+  impl_->pumps.stop();
   ::close(impl_->context.stopFd);
   impl_->context.stopFd = -1;
   impl_->running = false;

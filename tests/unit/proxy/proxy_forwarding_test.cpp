@@ -2,11 +2,15 @@
 #include "proxy/forwarding_proxy.h"
 #include "support/proxy_test_servers.h"
 
+#include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <algorithm>
 #include <doctest/doctest.h>
+#include <fstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 // These tests are about the proxy machinery on loopback: nothing is refused by address.
 static const wdh::TargetPolicy kOpen = wdh::TargetPolicy::unrestricted();
@@ -162,4 +166,68 @@ TEST_CASE("proxy: a tunnel carries a megabyte both ways with backpressure") {
   writer.join();
   CHECK(received.size() == payload.size());
   CHECK(received == payload);
+}
+
+namespace {
+
+// The threads of this process, from /proc.
+int ownThreads() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("Threads:", 0) == 0)
+      return std::stoi(line.substr(8));
+  return -1;
+}
+
+} // namespace
+
+TEST_CASE("proxy: a hundred open tunnels cost no thread each, and carry bytes both ways") {
+  constexpr int kTunnels = 100;
+  Poco::Net::ServerSocket origin(Poco::Net::SocketAddress("127.0.0.1", 0), kTunnels);
+  std::vector<Poco::Net::StreamSocket> accepted;
+  std::thread acceptor([&] {
+    for (int i = 0; i < kTunnels; ++i)
+      accepted.push_back(origin.acceptConnection());
+  });
+  int before = ownThreads();
+  wdh::ForwardingProxy proxy({}, {}, kOpen);
+  REQUIRE(proxy.start().isOk());
+  std::vector<Poco::Net::StreamSocket> clients;
+  for (int i = 0; i < kTunnels; ++i) {
+    Poco::Net::StreamSocket client(Poco::Net::SocketAddress("127.0.0.1", proxy.port()));
+    client.setReceiveTimeout(Poco::Timespan(5, 0));
+    std::string connect = "CONNECT " + local(origin.address().port()) + " HTTP/1.1\r\n\r\n";
+    client.sendBytes(connect.data(), static_cast<int>(connect.size()));
+    char answer[64] = {0};
+    int got = client.receiveBytes(answer, sizeof answer - 1);
+    REQUIRE(got > 0);
+    REQUIRE(std::string(answer).rfind("HTTP/1.1 200", 0) == 0);
+    clients.push_back(client);
+  }
+  acceptor.join();
+  // The handshake threads end once their tunnel is handed over; the tunnels then share one.
+  bool few = false;
+  for (int i = 0; i < 100 && !few; ++i) {
+    few = ownThreads() - before < 10;
+    if (!few)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(few);
+  for (int i = 0; i < kTunnels; ++i) {
+    clients[static_cast<std::size_t>(i)].sendBytes("u", 1);
+    accepted[static_cast<std::size_t>(i)].sendBytes("d", 1);
+  }
+  for (int i = 0; i < kTunnels; ++i) {
+    char byte = 0;
+    accepted[static_cast<std::size_t>(i)].setReceiveTimeout(Poco::Timespan(5, 0));
+    CHECK(accepted[static_cast<std::size_t>(i)].receiveBytes(&byte, 1) == 1);
+    CHECK(byte == 'u');
+    CHECK(clients[static_cast<std::size_t>(i)].receiveBytes(&byte, 1) == 1);
+    CHECK(byte == 'd');
+  }
+  // Stopping the proxy ends every tunnel.
+  proxy.stop();
+  char byte = 0;
+  CHECK(clients.front().receiveBytes(&byte, 1) == 0);
 }
