@@ -4,6 +4,9 @@
 #include "metrics/metrics_endpoint.h"
 #include "sessions_api/api_reply.h"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 namespace wdh {
 
 HostSnapshot hostSnapshot(const SessionService& service, const HttpServer& server) {

@@ -1,6 +1,8 @@
-// Time helpers the host shares: the steady clock in milliseconds.
+// Time helpers the host shares: the steady clock in milliseconds, and durations as Poco takes
+// them.
 #pragma once
 
+#include <Poco/Timespan.h>
 #include <chrono>
 #include <cstdint>
 
@@ -11,6 +13,11 @@ inline std::int64_t steadyNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+// `duration` as a Poco::Timespan (socket and session timeouts).
+inline Poco::Timespan toTimespan(std::chrono::milliseconds duration) {
+  return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(duration.count()) * 1000);
 }
 
 } // namespace wdh

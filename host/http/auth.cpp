@@ -1,27 +1,17 @@
 #include "http/auth.h"
 
-#include <Poco/Base64Decoder.h>
+#include "core/base64.h"
+
 #include <Poco/Net/IPAddress.h>
-#include <sstream>
+#include <openssl/crypto.h>
 
 namespace wdh {
 namespace {
 
+// Compares in time that depends on the lengths only (OpenSSL's CRYPTO_memcmp), never on where
+// the texts differ.
 bool constantTimeEquals(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    diff = static_cast<unsigned char>(diff | (a[i] ^ b[i % (b.empty() ? 1 : b.size())]));
-  return diff == 0 && !b.empty();
-}
-
-std::string decodeBase64(std::string_view text) {
-  std::istringstream in{std::string(text)};
-  Poco::Base64Decoder decoder(in);
-  std::string out;
-  char c;
-  while (out.size() < 4096 && decoder.get(c))
-    out.push_back(c);
-  return out;
+  return !b.empty() && a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 } // namespace
@@ -33,11 +23,8 @@ bool authorizationCarries(std::string_view authorization, const std::string& tok
     return constantTimeEquals(authorization.substr(kBearer.size()), token);
   if (authorization.substr(0, kBasic.size()) == kBasic) {
     std::string decoded;
-    try {
-      decoded = decodeBase64(authorization.substr(kBasic.size()));
-    } catch (...) {
+    if (!base64Decode(authorization.substr(kBasic.size()), &decoded, 4096))
       return false;
-    }
     std::size_t colon = decoded.find(':');
     if (colon == std::string::npos)
       return false;

@@ -9,7 +9,8 @@ namespace wdh {
 namespace {
 
 constexpr std::size_t kMaxHead = 64 * 1024;
-constexpr std::size_t kMaxBody = std::size_t{1} << 30;
+// A driver answer larger than this is refused (chromedriver caps its own messages alike).
+constexpr std::size_t kMaxBody = std::size_t{256} << 20;
 
 ParseState invalid(Status* error, std::string message) {
   *error = Status(ErrorCode::UnknownError, std::move(message));

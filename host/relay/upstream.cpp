@@ -1,5 +1,6 @@
 #include "relay/upstream.h"
 
+#include "core/time.h"
 #include "relay/relay_call.h"
 
 #include <Poco/Exception.h>
@@ -100,8 +101,7 @@ std::string Upstream::noAnswer(std::string_view method, std::string_view suffix,
 bool Upstream::refusesConnections(std::chrono::milliseconds timeout) const {
   try {
     Poco::Net::StreamSocket probe;
-    probe.connect(Poco::Net::SocketAddress(host_, port_),
-                  Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeout.count()) * 1000));
+    probe.connect(Poco::Net::SocketAddress(host_, port_), toTimespan(timeout));
     return false;
   } catch (const Poco::Net::ConnectionRefusedException&) {
     return true;

@@ -1,5 +1,6 @@
 #include "relay/websocket_dial.h"
 
+#include "core/time.h"
 #include "http/framing.h"
 #include "http/head_stream.h"
 #include "relay/http_call.h"
@@ -15,10 +16,6 @@ namespace wdh {
 namespace {
 
 constexpr std::size_t kMaxHead = 16 * 1024;
-
-Poco::Timespan toTimespan(std::chrono::milliseconds timeout) {
-  return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeout.count()) * 1000);
-}
 
 Status failed(const std::string& url, const std::string& why) {
   return Status(ErrorCode::UnknownError, "the websocket at " + url + " " + why);

@@ -1,5 +1,7 @@
 #include "sessions_api/bidi_connection.h"
 
+#include "core/time.h"
+
 #include "json/json.h"
 #include <Poco/Buffer.h>
 #include <Poco/Exception.h>
@@ -15,10 +17,6 @@ namespace {
 constexpr int kMaxFrameBytes = 64 * 1024 * 1024;
 // Frames read for one answer at most: a busy page's network events, bounded.
 constexpr int kMaxFramesPerCall = 200000;
-
-Poco::Timespan span(std::chrono::milliseconds ms) {
-  return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
-}
 
 } // namespace
 
@@ -41,13 +39,13 @@ Status BidiConnection::open(const std::string& url, std::chrono::milliseconds ti
     if (uri.getScheme() != "ws")
       return Status(ErrorCode::UnknownError, "the session's BiDi endpoint is not ws://: " + url);
     Poco::Net::HTTPClientSession http(uri.getHost(), uri.getPort());
-    http.setTimeout(span(timeout));
+    http.setTimeout(toTimespan(timeout));
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathEtc(),
                                    Poco::Net::HTTPMessage::HTTP_1_1);
     Poco::Net::HTTPResponse response;
     auto socket = std::make_unique<Poco::Net::WebSocket>(http, request, response);
-    socket->setReceiveTimeout(span(timeout));
-    socket->setSendTimeout(span(timeout));
+    socket->setReceiveTimeout(toTimespan(timeout));
+    socket->setSendTimeout(toTimespan(timeout));
     socket->setMaxPayloadSize(kMaxFrameBytes);
     out->reset(new BidiConnection(std::move(socket)));
     return Status::ok();

@@ -1,9 +1,10 @@
 #include "ui/live_view.h"
 
+#include "core/base64.h"
+#include "core/time.h"
 #include "session/session.h"
 
 #include "json/json.h"
-#include <Poco/Base64Decoder.h>
 #include <Poco/Buffer.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -18,23 +19,20 @@ namespace {
 
 constexpr int kMaxFrameBytes = 32 * 1024 * 1024;
 
-Status decodeBase64(const rapidjson::Value& text, std::string* out) {
+Status decodeFrame(const rapidjson::Value& text, std::string* out) {
   if (!text.IsString())
     return Status(ErrorCode::UnknownError, "the screenshot is not a base64 string");
-  try {
-    std::istringstream in(std::string(text.GetString(), text.GetStringLength()));
-    Poco::Base64Decoder decoder(in);
-    out->assign(std::istreambuf_iterator<char>(decoder), std::istreambuf_iterator<char>());
-  } catch (const Poco::Exception& e) {
-    return Status(ErrorCode::UnknownError, "the screenshot is not base64: " + e.displayText());
-  }
+  if (!base64Decode(std::string_view(text.GetString(), text.GetStringLength()), out,
+                    kMaxFrameBytes))
+    return Status(ErrorCode::UnknownError, "the screenshot is not base64, or larger than " +
+                                               std::to_string(kMaxFrameBytes) + " bytes");
   return Status::ok();
 }
 
 // The webSocketDebuggerUrl of the first page target DevTools lists (the most recently used).
 Status pageTarget(const Poco::URI& base, std::chrono::milliseconds timeout, std::string* url) {
   Poco::Net::HTTPClientSession http(base.getHost(), base.getPort());
-  http.setTimeout(Poco::Timespan(timeout.count() * 1000));
+  http.setTimeout(toTimespan(timeout));
   Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/json/list",
                                  Poco::Net::HTTPMessage::HTTP_1_1);
   http.sendRequest(request);
@@ -73,12 +71,12 @@ Status captureOverDevTools(const std::string& devToolsBase, std::chrono::millise
     if (page.getHost() != base.getHost() || page.getPort() != base.getPort())
       return Status(ErrorCode::UnknownError, "DevTools named a page on another address");
     Poco::Net::HTTPClientSession http(page.getHost(), page.getPort());
-    http.setTimeout(Poco::Timespan(timeout.count() * 1000));
+    http.setTimeout(toTimespan(timeout));
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, page.getPathEtc(),
                                    Poco::Net::HTTPMessage::HTTP_1_1);
     Poco::Net::HTTPResponse response;
     Poco::Net::WebSocket socket(http, request, response);
-    socket.setReceiveTimeout(Poco::Timespan(timeout.count() * 1000));
+    socket.setReceiveTimeout(toTimespan(timeout));
     socket.setMaxPayloadSize(kMaxFrameBytes);
     const std::string ask =
         R"({"id":1,"method":"Page.captureScreenshot","params":{"format":"jpeg","quality":70}})";
@@ -104,7 +102,7 @@ Status captureOverDevTools(const std::string& devToolsBase, std::chrono::millise
                       "DevTools refused the screenshot: " + toJson(reply).substr(0, 300));
       socket.shutdown();
       out->contentType = "image/jpeg";
-      return decodeBase64(result->value["data"], &out->bytes);
+      return decodeFrame(result->value["data"], &out->bytes);
     }
     return Status(ErrorCode::UnknownError, "DevTools closed before the screenshot came");
   } catch (const Poco::Exception& e) {
@@ -125,7 +123,7 @@ Status captureByCommand(Session& session, LiveFrame* out) {
                                                std::to_string(response.status) + ": " +
                                                response.body.substr(0, 300));
   out->contentType = "image/png";
-  return decodeBase64(doc["value"], &out->bytes);
+  return decodeFrame(doc["value"], &out->bytes);
 }
 
 } // namespace wdh

@@ -5,7 +5,6 @@
 #include "process/unique_fd.h"
 
 #include "json/json.h"
-#include <Poco/Base64Decoder.h>
 #include <Poco/DateTime.h>
 #include <Poco/Exception.h>
 #include <Poco/Path.h>
@@ -177,13 +176,8 @@ Status uploadFile(TempDirs& tempDirs, const std::string& owner, std::string_view
   if (file == doc.MemberEnd() || !file->value.IsString())
     return uploadArgument("\"file\" is missing or not a string");
   std::string zip;
-  try {
-    std::istringstream encoded(std::string(file->value.GetString(), file->value.GetStringLength()));
-    Poco::Base64Decoder decoder(encoded);
-    zip.assign(std::istreambuf_iterator<char>(decoder), std::istreambuf_iterator<char>());
-  } catch (const Poco::Exception&) {
+  if (!base64Decode(std::string_view(file->value.GetString(), file->value.GetStringLength()), &zip))
     return uploadArgument("\"file\" is not base64");
-  }
   std::istringstream zipStream(zip);
   try {
     Poco::Zip::ZipArchive archive(zipStream);
