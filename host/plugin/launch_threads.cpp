@@ -48,7 +48,7 @@ LaunchOutcome failed(std::string why) {
 } // namespace
 
 LaunchBounds LaunchBounds::forTimeout(std::chrono::milliseconds timeout) {
-  auto reserve = std::min<std::chrono::milliseconds>(timeout / 10, std::chrono::seconds(2));
+  auto reserve = std::min<std::chrono::milliseconds>(timeout / 4, std::chrono::seconds(2));
   return LaunchBounds{timeout - reserve, timeout};
 }
 

@@ -30,7 +30,7 @@ struct LaunchBounds {
   std::chrono::milliseconds deadline{0};
   std::chrono::milliseconds wait{0};
   // The bounds for a --launch-timeout of `timeout`: the plugin's deadline is earlier by a
-  // reserve of a tenth of it, at most 2 s.
+  // reserve of a quarter of it, at most 2 s.
   static LaunchBounds forTimeout(std::chrono::milliseconds timeout);
 };
 

@@ -68,8 +68,8 @@ Outcome checkExtensions(const Context& context) {
     return Outcome::fail(error);
   Instance& instance = *loaded->instance;
   if (!instance.hasGetExtension())
-    return Outcome::pass("no get_extension (ABI " + std::to_string(WDHOST_ABI_MAJOR) +
-                         ".<3 plugin); the 1.1 warm slot is " +
+    return Outcome::pass(std::string("no get_extension (a plugin built for ABI 1.0-1.2); its "
+                                     "1.1 warm slot is ") +
                          (instance.vtable().warm != nullptr ? "set" : "not set"));
   if (instance.extension("wdhost.no-such-extension/1") != nullptr)
     return Outcome::fail("get_extension answered an id nobody defines");

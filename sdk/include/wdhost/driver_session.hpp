@@ -154,13 +154,15 @@ inline void waitDriverReady(const Host& host, ChildProcess& process, const Drive
       driverFailed(process, launch.name,
                    "exited (" + process.state().describe() + ") before it was ready",
                    process.output());
-    if (startup.expired())
+    if (!startup.expired()) {
+      struct timespec pause = {0, static_cast<long>(startup.clamp(25)) * 1000 * 1000};
+      nanosleep(&pause, nullptr);
+    }
+    if (startup.expired()) // the last answer, not "not sent", says how it stood
       driverFailed(process, launch.name,
                    "was not ready " + ranOut(whole, launch.startupTimeoutMs) + " (" + lastError +
                        ")",
                    process.output());
-    struct timespec pause = {0, static_cast<long>(startup.clamp(25)) * 1000 * 1000};
-    nanosleep(&pause, nullptr);
   }
 }
 

@@ -147,5 +147,5 @@ TEST_CASE("launch threads: the bounds keep a reserve for the plugin's own error"
   CHECK(bounds.deadline == std::chrono::seconds(88));
   bounds = LaunchBounds::forTimeout(std::chrono::seconds(1));
   CHECK(bounds.wait == std::chrono::seconds(1));
-  CHECK(bounds.deadline == milliseconds(900));
+  CHECK(bounds.deadline == milliseconds(750));
 }
