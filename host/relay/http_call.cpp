@@ -77,13 +77,26 @@ bool framingHeader(std::string_view name) {
   return lower == "content-length" || lower == "transfer-encoding";
 }
 
+// The length of the response body when the head tells it (Poco's stream then ends there
+// without reading the socket again), or -1 when it ends with the chunks or the connection.
+Poco::Int64 knownLength(const HttpCallRequest& request, const Poco::Net::HTTPResponse& head) {
+  int status = static_cast<int>(head.getStatus());
+  if (request.method == "HEAD" || status < 200 || status == 204 || status == 304)
+    return 0;
+  if (head.getChunkedTransferEncoding() || !head.hasContentLength())
+    return -1;
+  return head.getContentLength64();
+}
+
 // Reads the response body into out->body, one socket read at a time, within the deadline and
 // the cap.
 Status readBody(DeadlineSession& session, std::istream& in, const HttpCallRequest& request,
-                HttpCallResult* out) {
+                Poco::Int64 length, HttpCallResult* out) {
   std::streambuf* buffer = in.rdbuf();
   char chunk[16384];
   for (;;) {
+    if (length >= 0 && static_cast<Poco::Int64>(out->body.size()) >= length)
+      return Status::ok(); // all of it: no wait for bytes that will not come
     if (buffer->in_avail() <= 0) {
       Status ready = awaitReadable(session, request, "reading the body");
       if (!ready.isOk())
@@ -157,7 +170,7 @@ Status httpCall(const HttpCallRequest& request, HttpCallResult* out) {
       return Status(ErrorCode::UnknownError,
                     what + ": the response body (" + std::to_string(response.getContentLength64()) +
                         " bytes) is larger than " + std::to_string(request.maxBody) + " bytes");
-    return readBody(session, responseBody, request, out);
+    return readBody(session, responseBody, request, knownLength(request, response), out);
   } catch (const Poco::TimeoutException&) {
     return timedOut(request, "waiting on the connection");
   } catch (const Poco::Exception& e) {

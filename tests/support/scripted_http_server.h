@@ -1,6 +1,7 @@
 // A scripted HTTP server on 127.0.0.1 (a port the OS picks) for tests of HTTP clients: its
-// i-th connection gets answers[i] (raw bytes), then is closed; a connection past the list is
-// held open without an answer until the server is destroyed. Every wait is bounded.
+// i-th connection gets answers[i] (raw bytes), then is closed (or, with keepOpen, held open as
+// a keep-alive server would, until the client closes it or the server ends); a connection past
+// the list is held open without an answer until the server is destroyed. Every wait is bounded.
 #pragma once
 
 #include "support/loopback_listener.h"
@@ -19,7 +20,8 @@ namespace wdhtest {
 // Serves the script on a thread of its own until destroyed.
 class ScriptedHttpServer {
 public:
-  explicit ScriptedHttpServer(std::vector<std::string> answers) : answers_(std::move(answers)) {
+  explicit ScriptedHttpServer(std::vector<std::string> answers, bool keepOpen = false)
+      : answers_(std::move(answers)), keepOpen_(keepOpen) {
     if (pipe2(stop_, O_CLOEXEC) != 0)
       stop_[0] = stop_[1] = -1;
     thread_ = std::thread([this] { serve(); });
@@ -69,6 +71,10 @@ private:
       }
       if (i < answers_.size()) {
         send(fd, answers_[i].data(), answers_[i].size(), MSG_NOSIGNAL);
+        if (keepOpen_) {
+          pollfd hold[2] = {{fd, POLLIN, 0}, {stop_[0], POLLIN, 0}};
+          poll(hold, 2, 20000); // until the client closes it or the server ends
+        }
       } else {
         pollfd hold{stop_[0], POLLIN, 0};
         poll(&hold, 1, 20000); // until the server ends
@@ -103,6 +109,7 @@ private:
 
   LoopbackListener listener_;
   std::vector<std::string> answers_;
+  bool keepOpen_ = false;
   int stop_[2] = {-1, -1};
   std::mutex mutex_;
   std::vector<std::string> requests_;

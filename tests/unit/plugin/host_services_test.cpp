@@ -403,3 +403,41 @@ TEST_CASE("http/2 ends at its context's deadline and when the context is cancell
   CHECK(status == WDHOST_TIMEOUT);
   CHECK(error.find("cancelled") != std::string::npos);
 }
+
+TEST_CASE("http/1 and http/2 end with the body on a connection the server keeps open") {
+  Services services;
+  const wdhost_host* host = services.host();
+  auto http1 = services.service<wdhost_http_service>(WDHOST_SERVICE_HTTP);
+  auto http2 = services.service<wdhost_http2_service>(WDHOST_SERVICE_HTTP2);
+  // A driver's /status: a length, then the connection stays open for the next request.
+  ScriptedHttpServer server({ScriptedHttpServer::answer("200 OK", "", R"({"ready":true})"),
+                             ScriptedHttpServer::answer("200 OK", "", R"({"ready":true})"),
+                             "HTTP/1.1 204 No Content\r\n\r\n"},
+                            true);
+  std::string url = server.url("/status");
+  uint32_t status = 0;
+  std::string body;
+  REQUIRE(http1->request(host, str("GET"), str(url), str(""), 10000, &status, sinkTo(&body)) ==
+          WDHOST_OK);
+  CHECK(body == R"({"ready":true})");
+
+  std::string head, error;
+  body.clear();
+  wdhost_http_response response{};
+  response.struct_size = sizeof response;
+  response.headers = sinkTo(&head);
+  response.body = sinkTo(&body);
+  response.error = sinkTo(&error);
+  wdhost_http_request request{};
+  request.struct_size = sizeof request;
+  request.timeout_ms = 10000;
+  request.method = str("GET");
+  request.url = str(url);
+  REQUIRE(http2->request(host, &request, &response) == WDHOST_OK);
+  CHECK(body == R"({"ready":true})");
+  // No body at all (204): the head is the whole answer.
+  body.clear();
+  REQUIRE(http2->request(host, &request, &response) == WDHOST_OK);
+  CHECK(response.status == 204);
+  CHECK(body.empty());
+}
