@@ -96,6 +96,9 @@ MarionetteSession::MarionetteSession(const wdhost::Host& host, const FirefoxInst
                                      std::string_view capabilities,
                                      const wdhost::Deadline& deadline)
     : host_(host) {
+  if (deadline.expired())
+    throw wdhost::Error(WDHOST_ERROR_SESSION_NOT_CREATED,
+                        "Firefox was not started: " + deadline.why());
   rapidjson::Document caps = parseCapabilities(capabilities, "session not created");
   FirefoxOptions options = readFirefoxOptions(caps);
   std::string binary = options.binary.empty() ? install.browserPath : options.binary;

@@ -17,6 +17,9 @@ constexpr uint32_t kXvfbGraceMs = 1000;
 SafariSession::SafariSession(const wdhost::Host& host, const Plan& plan, const Installs& installs,
                              const SafariConfig& config, std::string_view sessionId,
                              std::string_view capabilities, const wdhost::Deadline& deadline) {
+  if (deadline.expired())
+    throw wdhost::Error(WDHOST_ERROR_SESSION_NOT_CREATED,
+                        "WebKit was not started: " + deadline.why());
   const Install& install = installs.forBackend(plan.backend);
   wdhost::DriverLaunch launch;
   launch.name = install.driverName;
