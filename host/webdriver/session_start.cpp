@@ -427,35 +427,36 @@ void SessionService::replenish(const std::shared_ptr<LoadedPlugin>& plugin, cons
   browser->plugin = plugin;
   browser->placeholderId = "warm-" + randomUuid();
   // On a launch thread the host owns: host exit cancels it and waits for it a bounded time.
-  auto task = [this, accepted, asks, browser = std::shared_ptr<WarmBrowser>(std::move(browser))] {
-    const std::string id = browser->placeholderId;
-    std::string capabilities = accepted;
-    Status status;
-    if (asks.downloads) {
-      status = services_.tempDirs == nullptr
-                   ? Status(ErrorCode::UnknownError, "no temp directory")
-                   : services_.tempDirs->create(id, "downloads", &browser->downloadDir);
-      capabilities = withDownloadDir(accepted, browser->downloadDir);
-    }
-    if (status.isOk())
-      status = launchOn(browser->plugin, id, capabilities, &browser->handle, &browser->reply);
-    const std::string launchKey = browser->key;
-    if (!status.isOk()) {
-      reclaim(id);
-      warm_.endLaunch(launchKey, nullptr);
-      log(LogLevel::Warn, "session", "a browser started ahead failed: " + status.message(),
-          LogFields{{}, browser->plugin->name()});
-      return;
-    }
-    browser->ready = std::chrono::steady_clock::now();
-    log(LogLevel::Debug, "session", browser->plugin->name() + ": a browser is started ahead",
-        LogFields{{}, browser->plugin->name()});
-    // Handed back when the host closed meanwhile: torn down at once.
-    if (std::unique_ptr<WarmBrowser> unused =
-            warm_.endLaunch(launchKey, std::make_unique<WarmBrowser>(std::move(*browser))))
-      discardWarm(std::move(unused));
-  };
-  if (!launches_.run(std::move(task)))
+  bool started = launches_.run(
+      [this, accepted, asks, browser = std::shared_ptr<WarmBrowser>(std::move(browser))] {
+        const std::string id = browser->placeholderId;
+        std::string capabilities = accepted;
+        Status status;
+        if (asks.downloads) {
+          status = services_.tempDirs == nullptr
+                       ? Status(ErrorCode::UnknownError, "no temp directory")
+                       : services_.tempDirs->create(id, "downloads", &browser->downloadDir);
+          capabilities = withDownloadDir(accepted, browser->downloadDir);
+        }
+        if (status.isOk())
+          status = launchOn(browser->plugin, id, capabilities, &browser->handle, &browser->reply);
+        const std::string launchKey = browser->key;
+        if (!status.isOk()) {
+          reclaim(id);
+          warm_.endLaunch(launchKey, nullptr);
+          log(LogLevel::Warn, "session", "a browser started ahead failed: " + status.message(),
+              LogFields{{}, browser->plugin->name()});
+          return;
+        }
+        browser->ready = std::chrono::steady_clock::now();
+        log(LogLevel::Debug, "session", browser->plugin->name() + ": a browser is started ahead",
+            LogFields{{}, browser->plugin->name()});
+        // Handed back when the host closed meanwhile: torn down at once.
+        auto whole = std::make_unique<WarmBrowser>(std::move(*browser));
+        if (std::unique_ptr<WarmBrowser> unused = warm_.endLaunch(launchKey, std::move(whole)))
+          discardWarm(std::move(unused));
+      });
+  if (!started)
     warm_.endLaunch(key, nullptr); // the host is stopping: this launch never starts
 }
 

@@ -300,12 +300,14 @@ struct Trampolines {
     });
   }
 
+  // The 1.0 slot (a 1.0-1.2 host, no context): bounded by kLegacyLaunchMs.
   static wdhost_status WDHOST_CALL launch(wdhost_plugin* plugin, wdhost_str sessionId,
                                           wdhost_str caps, wdhost_session** out,
                                           wdhost_reply* reply) {
     return launchBy(plugin, sessionId, caps, Deadline::in(kLegacyLaunchMs), out, reply);
   }
 
+  // The 1.3 slot: the host's context as the Deadline.
   static wdhost_status WDHOST_CALL launchCtx(wdhost_plugin* plugin,
                                              const wdhost_call_context* context,
                                              wdhost_str sessionId, wdhost_str caps,
@@ -313,6 +315,7 @@ struct Trampolines {
     return launchBy(plugin, sessionId, caps, Deadline::of(context), out, reply);
   }
 
+  // The command behind both slots.
   static wdhost_status commandBy(wdhost_session* session, const Deadline& deadline,
                                  wdhost_str method, wdhost_str path, wdhost_str body,
                                  wdhost_reply* reply) {
@@ -325,11 +328,13 @@ struct Trampolines {
     });
   }
 
+  // The 1.0 slot: no deadline.
   static wdhost_status WDHOST_CALL command(wdhost_session* session, wdhost_str method,
                                            wdhost_str path, wdhost_str body, wdhost_reply* reply) {
     return commandBy(session, Deadline::none(), method, path, body, reply);
   }
 
+  // The 1.3 slot: the host's context as the Deadline.
   static wdhost_status WDHOST_CALL commandCtx(wdhost_session* session,
                                               const wdhost_call_context* context, wdhost_str method,
                                               wdhost_str path, wdhost_str body,
@@ -337,6 +342,7 @@ struct Trampolines {
     return commandBy(session, Deadline::of(context), method, path, body, reply);
   }
 
+  // "wdhost.warm/1" for a P that overrides warm(), else what P::extension() answers; noexcept.
   static const void* WDHOST_CALL getExtension(wdhost_plugin* plugin, const char* id) {
     if (plugin == nullptr || id == nullptr)
       return nullptr;
