@@ -70,7 +70,7 @@ std::vector<std::string> replyMisuse(wdhost_status rc, const PluginReply& reply,
       reply.error != errorName(ErrorCode::UnknownError) &&
       errorFromName(reply.error) == ErrorCode::UnknownError)
     lines.push_back("answered the error code '" + reply.error.substr(0, 100) +
-                    "', which is no W3C error code (WDHOST_ERROR_* in plugin.h); answered as '" +
+                    "', which is no W3C error code (WDHOST_W3C_* in plugin.h); answered as '" +
                     std::string(errorName(fallback)) + "'");
   return lines;
 }

@@ -97,7 +97,7 @@ MarionetteSession::MarionetteSession(const wdhost::Host& host, const FirefoxInst
                                      const wdhost::Deadline& deadline)
     : host_(host) {
   if (deadline.expired())
-    throw wdhost::Error(WDHOST_ERROR_SESSION_NOT_CREATED,
+    throw wdhost::Error(WDHOST_W3C_SESSION_NOT_CREATED,
                         "Firefox was not started: " + deadline.why());
   rapidjson::Document caps = parseCapabilities(capabilities, "session not created");
   FirefoxOptions options = readFirefoxOptions(caps);

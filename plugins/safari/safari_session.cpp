@@ -18,7 +18,7 @@ SafariSession::SafariSession(const wdhost::Host& host, const Plan& plan, const I
                              const SafariConfig& config, std::string_view sessionId,
                              std::string_view capabilities, const wdhost::Deadline& deadline) {
   if (deadline.expired())
-    throw wdhost::Error(WDHOST_ERROR_SESSION_NOT_CREATED,
+    throw wdhost::Error(WDHOST_W3C_SESSION_NOT_CREATED,
                         "WebKit was not started: " + deadline.why());
   const Install& install = installs.forBackend(plan.backend);
   wdhost::DriverLaunch launch;

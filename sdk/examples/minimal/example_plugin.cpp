@@ -39,11 +39,11 @@ private:
     std::size_t open = json.find('"', json.find(':', at));
     std::size_t close = json.find('"', open + 1);
     if (at == json.npos || open == json.npos || close == json.npos)
-      throw wdhost::Error(WDHOST_ERROR_INVALID_ARGUMENT,
+      throw wdhost::Error(WDHOST_W3C_INVALID_ARGUMENT,
                           "the body has no \"" + std::string(key) + "\" string");
     std::string value(json.substr(open + 1, close - open - 1));
     if (value.find('\\') != value.npos)
-      throw wdhost::Error(WDHOST_ERROR_INVALID_ARGUMENT, "escaped characters are not supported");
+      throw wdhost::Error(WDHOST_W3C_INVALID_ARGUMENT, "escaped characters are not supported");
     return value;
   }
 
@@ -79,9 +79,9 @@ public:
       nanosleep(&slice, nullptr);
     }
     if (deadline.expired()) // not our own start time: the host's deadline, or it gave up
-      throw wdhost::Error(WDHOST_ERROR_SESSION_NOT_CREATED,
-                          "the example browser was not up after " + std::to_string(startMs) +
-                              " ms: " + deadline.why());
+      throw wdhost::Error(WDHOST_W3C_SESSION_NOT_CREATED, "the example browser was not up after " +
+                                                              std::to_string(startMs) +
+                                                              " ms: " + deadline.why());
     return std::make_unique<ExampleSession>();
   }
 

@@ -108,7 +108,7 @@ namespace detail {
                                       const std::string& why, const std::string& output) {
   std::string tail = tailLines(output, 10);
   process.terminate(0);
-  throw Error(WDHOST_ERROR_SESSION_NOT_CREATED,
+  throw Error(WDHOST_W3C_SESSION_NOT_CREATED,
               name + " " + why + (tail.empty() ? "" : "; its output: " + tail));
 }
 
@@ -143,7 +143,7 @@ inline void waitDriverReady(const Host& host, ChildProcess& process, const Drive
       status.url = url + "/status";
       status.timeoutMs = 2000;
       status.deadline = startup;
-      HttpResponse ready = httpSend(host, status, WDHOST_ERROR_SESSION_NOT_CREATED);
+      HttpResponse ready = httpSend(host, status, WDHOST_W3C_SESSION_NOT_CREATED);
       if (ready.status == 200)
         return;
       lastError = "/status answered " + std::to_string(ready.status);
@@ -170,7 +170,7 @@ inline void waitDriverReady(const Host& host, ChildProcess& process, const Drive
 inline StartedDriver startDriverOnce(const Host& host, const DriverLaunch& launch,
                                      std::string_view owner, const Deadline& deadline) {
   if (deadline.expired())
-    throw Error(WDHOST_ERROR_SESSION_NOT_CREATED,
+    throw Error(WDHOST_W3C_SESSION_NOT_CREATED,
                 launch.name + " was not started: " + deadline.why());
   const Deadline startup = deadline.within(launch.startupTimeoutMs);
   std::vector<std::string> argv = launch.argv;
@@ -178,7 +178,7 @@ inline StartedDriver startDriverOnce(const Host& host, const DriverLaunch& launc
   if (launch.listeningMarker.empty()) {
     port = freeLoopbackPort();
     if (port == 0)
-      throw Error(WDHOST_ERROR_SESSION_NOT_CREATED, "no free loopback port for " + launch.name);
+      throw Error(WDHOST_W3C_SESSION_NOT_CREATED, "no free loopback port for " + launch.name);
     for (std::string& arg : argv) {
       std::size_t at = arg.find("{port}");
       if (at != std::string::npos)
@@ -344,15 +344,15 @@ private:
     newSession.deadline = deadline;
     HttpResponse created;
     try {
-      created = httpSend(host_, newSession, WDHOST_ERROR_SESSION_NOT_CREATED);
+      created = httpSend(host_, newSession, WDHOST_W3C_SESSION_NOT_CREATED);
     } catch (const Error& e) {
-      throw Error(WDHOST_ERROR_SESSION_NOT_CREATED,
+      throw Error(WDHOST_W3C_SESSION_NOT_CREATED,
                   launch_.name + " did not answer New Session " +
                       detail::ranOut(deadline, launch_.newSessionTimeoutMs) + ": " + e.what());
     }
     std::string timing = launch_.name + " New Session " + msSince(asked) + " ms";
     if (created.status != 200)
-      throw Error(WDHOST_ERROR_SESSION_NOT_CREATED,
+      throw Error(WDHOST_W3C_SESSION_NOT_CREATED,
                   launch_.name + ": " + driverErrorMessage(created.body));
     rapidjson::Document doc;
     doc.Parse(created.body.c_str(), created.body.size());
@@ -360,10 +360,10 @@ private:
         !doc["value"].IsObject() || !doc["value"].HasMember("sessionId") ||
         !doc["value"]["sessionId"].IsString() || !doc["value"].HasMember("capabilities") ||
         !doc["value"]["capabilities"].IsObject())
-      throw Error(WDHOST_ERROR_SESSION_NOT_CREATED, launch_.name +
-                                                        " answered New Session without a "
-                                                        "sessionId and capabilities: " +
-                                                        created.body.substr(0, 500));
+      throw Error(WDHOST_W3C_SESSION_NOT_CREATED, launch_.name +
+                                                      " answered New Session without a "
+                                                      "sessionId and capabilities: " +
+                                                      created.body.substr(0, 500));
     upstream_ = driverUrl_ + "/session/" + doc["value"]["sessionId"].GetString();
     rapidjson::Value& caps = doc["value"]["capabilities"];
     auto& alloc = doc.GetAllocator();
@@ -380,7 +380,7 @@ private:
         ask.body = R"({"script":"return navigator.userAgent","args":[]})";
         ask.timeoutMs = kQuickTimeoutMs;
         ask.deadline = deadline;
-        HttpResponse agent = httpSend(host_, ask, WDHOST_ERROR_SESSION_NOT_CREATED);
+        HttpResponse agent = httpSend(host_, ask, WDHOST_W3C_SESSION_NOT_CREATED);
         rapidjson::Document ua;
         ua.Parse(agent.body.c_str(), agent.body.size());
         if (agent.status == 200 && !ua.HasParseError() && ua.IsObject() && ua.HasMember("value") &&

@@ -121,7 +121,7 @@ public:
   virtual std::string command(std::string_view method, std::string_view path,
                               std::string_view body) {
     (void)body;
-    throw Error(WDHOST_ERROR_UNKNOWN_COMMAND,
+    throw Error(WDHOST_W3C_UNKNOWN_COMMAND,
                 std::string(method) + " " + std::string(path) + " is not served by this plugin");
   }
 
@@ -155,7 +155,7 @@ public:
                                           std::string_view capabilities) {
     (void)sessionId;
     (void)capabilities;
-    throw Error(WDHOST_ERROR_SESSION_NOT_CREATED, "the plugin implements no launch");
+    throw Error(WDHOST_W3C_SESSION_NOT_CREATED, "the plugin implements no launch");
   }
 
   // launch() bounded by `deadline`: the host's call context (ABI 1.3), or, on a 1.0-1.2 host
@@ -292,7 +292,7 @@ struct Trampolines {
       session->host = box->host;
       session->session = box->plugin->launchWithin(view(sessionId), view(caps), deadline);
       if (!session->session)
-        throw Error(WDHOST_ERROR_SESSION_NOT_CREATED, "the plugin returned no session");
+        throw Error(WDHOST_W3C_SESSION_NOT_CREATED, "the plugin returned no session");
       std::string json = session->session->launchReply();
       box->host->reply_json(reply, str(json));
       *out = reinterpret_cast<wdhost_session*>(session.release());

@@ -50,10 +50,10 @@ public:
       : host_(host), service_(host.service<wdhost_process_service>(
                          WDHOST_SERVICE_PROCESS, offsetof(wdhost_process_service, set_owner))) {
     if (service_ == nullptr)
-      throw Error(WDHOST_ERROR_SESSION_NOT_CREATED, "the host offers no process service");
+      throw Error(WDHOST_W3C_SESSION_NOT_CREATED, "the host offers no process service");
     const bool defaults = options.cwd.empty() && options.inheritEnv;
     if (!defaults && !hasWaitExit())
-      throw Error(WDHOST_ERROR_SESSION_NOT_CREATED,
+      throw Error(WDHOST_W3C_SESSION_NOT_CREATED,
                   "starting " + argv.at(0) +
                       " in a directory or without the host's environment "
                       "needs an ABI 1.3 host");
@@ -68,7 +68,7 @@ public:
     request.env_mode = options.inheritEnv ? WDHOST_ENV_INHERIT_ALLOWED : WDHOST_ENV_NONE;
     StringSink error;
     if (service_->spawn(host_.raw(), &request, &handle_, error.sink()) != WDHOST_OK)
-      throw Error(WDHOST_ERROR_SESSION_NOT_CREATED,
+      throw Error(WDHOST_W3C_SESSION_NOT_CREATED,
                   "cannot start " + argv.at(0) + ": " + error.text());
     running_ = true;
   }
@@ -169,10 +169,10 @@ public:
   TempDir(const Host& host, std::string_view owner, std::string_view hint)
       : host_(host), service_(host.service<wdhost_tempdir_service>(WDHOST_SERVICE_TEMPDIR)) {
     if (service_ == nullptr)
-      throw Error(WDHOST_ERROR_SESSION_NOT_CREATED, "the host offers no temp dir service");
+      throw Error(WDHOST_W3C_SESSION_NOT_CREATED, "the host offers no temp dir service");
     StringSink path;
     if (service_->create(host_.raw(), str(owner), str(hint), path.sink()) != WDHOST_OK)
-      throw Error(WDHOST_ERROR_SESSION_NOT_CREATED, "cannot create a temp dir: " + path.text());
+      throw Error(WDHOST_W3C_SESSION_NOT_CREATED, "cannot create a temp dir: " + path.text());
     path_ = path.text();
   }
   TempDir(const TempDir&) = delete;
@@ -209,7 +209,7 @@ struct HttpResponse {
 // whole exchange); throws Error(errorCode, why) when no answer came.
 inline HttpResponse httpRequest(const Host& host, std::string_view method, std::string_view url,
                                 std::string_view body, uint32_t timeoutMs,
-                                const char* errorCode = WDHOST_ERROR_UNKNOWN_ERROR) {
+                                const char* errorCode = WDHOST_W3C_UNKNOWN_ERROR) {
   auto service = host.service<wdhost_http_service>(WDHOST_SERVICE_HTTP);
   if (service == nullptr)
     throw Error(errorCode, "the host offers no HTTP service");
@@ -257,7 +257,7 @@ struct HttpRequest {
 // Throws Error(errorCode, why) when no whole answer came, Error(errorCode, ...) naming the
 // deadline when that ended it.
 inline HttpResponse httpSend(const Host& host, const HttpRequest& request,
-                             const char* errorCode = WDHOST_ERROR_UNKNOWN_ERROR) {
+                             const char* errorCode = WDHOST_W3C_UNKNOWN_ERROR) {
   const std::string what = request.method + " " + request.url;
   const uint32_t timeoutMs = request.deadline.clamp(request.timeoutMs);
   if (request.deadline.expired())
