@@ -7,21 +7,26 @@ set(sdk_driver ${WDHOST_SDK_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/sdk/plugin_sessi
 set(sdk_plugin_dir "${CMAKE_BINARY_DIR}/tests/sdk-plugins")
 
 # Test plugins of this folder: a crashing one, and hand-written C plugins of other ABI minors
-# (see frozen_v1_plugin.c for why a frozen copy of the v1.0 table stands for "an older minor").
+# (see frozen_v1_plugin.c for why a frozen copy of the v1.0 table stands for "an older minor";
+# frozen_v1_2_plugin.c is the 1.2 table as 1.2 plugins ship it).
 wdhost_add_plugin(sdk_crashing SOURCES sdk/crashing_plugin.cpp OUTPUT_DIR ${sdk_plugin_dir}/crashing)
 wdhost_add_plugin(sdk_frozen_v1_0 SOURCES sdk/frozen_v1_plugin.c OUTPUT_DIR ${sdk_plugin_dir}/v1_0)
+wdhost_add_plugin(sdk_frozen_v1_2 SOURCES sdk/frozen_v1_2_plugin.c
+  OUTPUT_DIR ${sdk_plugin_dir}/v1_2)
 math(EXPR sdk_future_minor "${WDHOST_SDK_ABI_MINOR} + 1")
 wdhost_add_plugin(sdk_frozen_future SOURCES sdk/frozen_v1_plugin.c
   OUTPUT_DIR ${sdk_plugin_dir}/future)
 target_compile_definitions(sdk_frozen_future PRIVATE FROZEN_MINOR=${sdk_future_minor}u
   FROZEN_EXTRA_SLOTS=2 FROZEN_BROWSER="future")
 wdhost_warnings(sdk_crashing)
-foreach(target sdk_frozen_v1_0 sdk_frozen_future) # C: the C subset of wdhost_warnings
+foreach(target sdk_frozen_v1_0 sdk_frozen_v1_2 sdk_frozen_future) # C: wdhost_warnings' C subset
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror)
 endforeach()
-add_dependencies(wdhost-plugin-check sdk_crashing sdk_frozen_v1_0 sdk_frozen_future)
+add_dependencies(wdhost-plugin-check sdk_crashing sdk_frozen_v1_0 sdk_frozen_v1_2
+  sdk_frozen_future)
 set_target_properties(sdk_crashing PROPERTIES OUTPUT_NAME crashing)
 set_target_properties(sdk_frozen_v1_0 PROPERTIES OUTPUT_NAME frozen)
+set_target_properties(sdk_frozen_v1_2 PROPERTIES OUTPUT_NAME frozen12)
 set_target_properties(sdk_frozen_future PROPERTIES OUTPUT_NAME future)
 add_dependencies(wdhost-plugin-check ${WDHOST_FIXTURE_TARGETS})
 
@@ -45,6 +50,7 @@ foreach(backend chrome firefox safari)
   endif()
 endforeach()
 wdhost_sdk_check(fake ${WDHOST_FIXTURE_DIR}/fake_plugin.so pass)
+wdhost_sdk_check(abi_1_2 ${sdk_plugin_dir}/v1_2/frozen12.so pass)
 wdhost_sdk_check(rejects_wrong_major ${WDHOST_FIXTURE_DIR}/wrong_major.so handshake
   REASON "refused the host's ABI")
 wdhost_sdk_check(rejects_no_entry ${WDHOST_FIXTURE_DIR}/no_entry.so exports
@@ -58,9 +64,11 @@ wdhost_sdk_check(rejects_negotiate_throws ${WDHOST_FIXTURE_DIR}/negotiate_throws
 wdhost_sdk_check(reports_crash ${sdk_plugin_dir}/crashing/crashing.so negotiate
   REASON "crashed the process")
 
-# A 1.0 plugin (frozen table) and one from a future minor load and serve a session.
+# A 1.0 and a 1.2 plugin (frozen tables) and one from a future minor load and serve a session.
 add_test(NAME sdk/older_minor_plugin COMMAND ${sdk_driver} --browser frozen
   --plugin ${sdk_plugin_dir}/v1_0/frozen.so)
+add_test(NAME sdk/abi_1_2_plugin COMMAND ${sdk_driver} --browser frozen12
+  --plugin ${sdk_plugin_dir}/v1_2/frozen12.so)
 add_test(NAME sdk/future_minor_plugin COMMAND ${sdk_driver} --browser future
   --plugin ${sdk_plugin_dir}/future/future.so)
 

@@ -26,6 +26,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <pthread.h>
@@ -404,6 +405,14 @@ int runHost(const HostOptions& options) {
   service.closeAll(shutdown.reason, shutdown.cause);
   closer.server = nullptr;
   server.stop();
+  if (std::size_t stuck = service.launchesStillRunning(); stuck > 0) {
+    // A plugin ignored its cancellation: what it runs would use the services destroyed on the
+    // way out. Exit now; the process guards end every tree the host started (the lifeline).
+    log(LogLevel::Error, "host",
+        "stopped without waiting for " + std::to_string(stuck) + " plugin launch(es)");
+    std::fflush(nullptr);
+    std::_Exit(0);
+  }
   log(LogLevel::Info, "host", "stopped");
   return 0;
 }

@@ -169,7 +169,8 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   add("warm-idle", po::value(&out->warmIdle)->default_value(out->warmIdle),
       "seconds a browser started ahead waits unused before it is closed");
   add("launch-timeout", po::value(&out->launchTimeout)->default_value(90),
-      "seconds a plugin may take to start a browser session");
+      "seconds a plugin may take to start a browser session (a 1.3 plugin is told a deadline a "
+      "quarter earlier, at most 2 s, so its own error arrives first; then it is cancelled)");
   add("auth-token", po::value(&out->authToken),
       "token clients must send (Authorization: Bearer TOKEN, or basic auth with it as the "
       "password); also read from $WDHOST_AUTH_TOKEN");

@@ -2,11 +2,15 @@
 #pragma once
 
 #include "core/status.h"
+#include "plugin/call_context.h"
+#include "plugin/description_reader.h"
 #include "plugin/host_table.h"
+#include "plugin/plugin_reply.h"
 
 #include <boost/dll/shared_library.hpp>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 #include <wdhost/description.hpp>
 #include <wdhost/plugin.h>
@@ -16,8 +20,8 @@ namespace wdh {
 // A browser the plugin found installed, from its describe() reply.
 using InstalledBrowser = wdhost::ProgramFound;
 
-// What describe() said, read once at load with the SDK's own reader; the reply is kept parsed
-// for /status.
+// What describe() said, read once at load (readDescription); the reply is kept parsed for
+// /status.
 struct PluginDescription : wdhost::Description {
   std::shared_ptr<const rapidjson::Document> document; // the reply as the plugin sent it
 };
@@ -28,7 +32,7 @@ struct PluginIdentity {
   std::string id;        // reverse-DNS id
   std::string name;      // short name ("chrome")
   std::string version;   // plugin semver
-  uint32_t abiMinor = 0; // the agreed minor
+  uint32_t abiMinor = 0; // the agreed minor: min(host minor, the plugin table's minor)
 };
 
 // A loaded, initialised plugin. Shared by every session it serves, so the library stays
@@ -55,19 +59,35 @@ public:
   // negotiate(): OK with *matched and, if matched, the accepted capabilities JSON.
   Status negotiate(const std::string& capabilities, bool* matched, std::string* accepted) const;
 
-  // launch(): OK with *session set and *reply = {"capabilities":..,"upstream":..}.
+  // launch_ctx() with `context` (never null; the host's deadline and cancel flag), or launch()
+  // for a plugin without launch_ctx (1.0-1.2): OK with *session set and *reply the launch
+  // reply. Logs reply keys the contract does not name. Thread-safe.
+  Status launch(const std::string& sessionId, const std::string& capabilities,
+                const CallContext& context, wdhost_session** session, std::string* reply) const;
+  // launch() with a context that has no deadline and is never cancelled.
   Status launch(const std::string& sessionId, const std::string& capabilities,
                 wdhost_session** session, std::string* reply) const;
 
-  // True when the plugin has the in-process command hook.
-  bool hasCommand() const noexcept { return vtable_.command != nullptr; }
+  // True when the plugin has the in-process command hook (command or command_ctx).
+  bool hasCommand() const noexcept;
+  // True when the plugin takes the call context (launch_ctx; ABI 1.3).
+  bool takesContext() const noexcept { return launchCtx_ != nullptr; }
 
-  // command(): OK with *value = the W3C "value" JSON.
+  // command_ctx() with `context`, or command() without one: OK with *value = the W3C "value"
+  // JSON. Serialised per session by the caller.
+  Status command(wdhost_session* session, std::string_view method, std::string_view path,
+                 std::string_view body, const CallContext& context, std::string* value) const;
+  // command() with a context that has no deadline and is never cancelled.
   Status command(wdhost_session* session, std::string_view method, std::string_view path,
                  std::string_view body, std::string* value) const;
 
-  // warm() (ABI 1.1, optional): keep `count` drivers started ahead; OK and no-op without it.
+  // Keep `count` drivers started ahead: the extension "wdhost.warm/1" of a plugin with
+  // get_extension, else the 1.1 slot warm; OK and a no-op when it has neither.
   Status warm(uint32_t count) const;
+
+  // The extension ids (of those the host knows) the plugin answered at load, e.g.
+  // "wdhost.warm/1".
+  const std::vector<std::string>& extensions() const noexcept { return extensions_; }
 
   // teardown(): always frees the session; the Status only reports problems.
   Status teardown(wdhost_session* session) const;
@@ -75,9 +95,21 @@ public:
 private:
   LoadedPlugin() = default;
   Status describeNow();
+  // Asks get_extension for every extension id the host knows (after init).
+  void findExtensions();
+  // replyStatus() for call `what` ("launch"), and every misuse of the reply logged with the
+  // plugin's name.
+  Status finish(wdhost_status rc, const PluginReply& reply, const std::string& what,
+                ErrorCode fallback, bool needJson) const;
 
   boost::dll::shared_library library_;
-  wdhost_plugin_vtable vtable_{};
+  wdhost_plugin_vtable vtable_{}; // the plugin's table; slots past it (or its minor) are null
+  // The 1.3 slots, null unless the plugin has them and agreed to 1.3.
+  decltype(wdhost_plugin_vtable::launch_ctx) launchCtx_ = nullptr;
+  decltype(wdhost_plugin_vtable::command_ctx) commandCtx_ = nullptr;
+  decltype(wdhost_plugin_vtable::get_extension) getExtension_ = nullptr;
+  const wdhost_warm_extension* warmExtension_ = nullptr; // "wdhost.warm/1", when answered
+  std::vector<std::string> extensions_;
   PluginIdentity identity_;
   std::unique_ptr<HostTable> hostTable_;
   wdhost_plugin* instance_ = nullptr;

@@ -59,6 +59,39 @@ void replyErrorData(wdhost_reply* reply, wdhost_str error, wdhost_str message,
   }
 }
 
+std::vector<std::string> replyMisuse(wdhost_status rc, const PluginReply& reply,
+                                     ErrorCode fallback) {
+  std::vector<std::string> lines;
+  if (reply.ignoredCalls > 0)
+    lines.push_back("replied " + std::to_string(reply.ignoredCalls) +
+                    " more time(s) after its first reply; the extra replies were ignored (one "
+                    "reply per call)");
+  if (rc == WDHOST_ERROR && reply.kind == PluginReply::Kind::Error &&
+      reply.error != errorName(ErrorCode::UnknownError) &&
+      errorFromName(reply.error) == ErrorCode::UnknownError)
+    lines.push_back("answered the error code '" + reply.error.substr(0, 100) +
+                    "', which is no W3C error code (WDHOST_W3C_* in plugin.h); answered as '" +
+                    std::string(errorName(fallback)) + "'");
+  return lines;
+}
+
+bool isLaunchReplyKey(std::string_view key) noexcept {
+  return key == "capabilities" || key == "upstream" || key == "cdp";
+}
+
+std::vector<std::string> unknownLaunchReplyKeys(std::string_view json) {
+  std::vector<std::string> unknown;
+  rapidjson::Document doc;
+  if (!parseJsonObject(json, &doc).isOk())
+    return unknown;
+  for (const auto& member : doc.GetObject()) {
+    std::string_view key(member.name.GetString(), member.name.GetStringLength());
+    if (!isLaunchReplyKey(key))
+      unknown.emplace_back(key.substr(0, 100));
+  }
+  return unknown;
+}
+
 Status replyStatus(wdhost_status rc, const PluginReply& reply, std::string_view what,
                    ErrorCode fallback, bool needJson) {
   std::string prefix(what);

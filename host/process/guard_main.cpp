@@ -1,6 +1,7 @@
 // wdhost-guard: runs one program and makes its whole process tree die as a unit.
 //
-// Usage: wdhost-guard [--lifeline-fd N] -- PROGRAM ARGS...   (PROGRAM an absolute path)
+// Usage: wdhost-guard [--lifeline-fd N] [--cwd DIR] -- PROGRAM ARGS...
+//        (PROGRAM an absolute path; DIR the program's working directory, absolute)
 //
 // The guard is a child subreaper, so daemonized descendants reparent to it. It ends the
 // tree when the program exits (SIGTERM, 2 s, SIGKILL), when asked (SIGTERM/SIGINT/SIGHUP:
@@ -51,7 +52,8 @@ void writeStderr(const std::string& text) {
 // Parsed command line.
 struct Options {
   int lifelineFd = -1;
-  std::vector<char*> argv; // PROGRAM ARGS..., NULL-terminated
+  const char* cwd = nullptr; // the program's working directory, or null (the guard's)
+  std::vector<char*> argv;   // PROGRAM ARGS..., NULL-terminated
 };
 
 // Parses the command line; false (with a message written) when it is malformed.
@@ -71,13 +73,16 @@ bool parseOptions(int argc, char** argv, Options* out) {
         return false;
       }
       out->lifelineFd = static_cast<int>(fd);
+    } else if (arg == "--cwd" && i + 1 < argc && argv[i + 1][0] == '/') {
+      out->cwd = argv[++i];
     } else {
       writeStderr("wdhost-guard: unknown option " + arg + "\n");
       return false;
     }
   }
   if (i >= argc || argv[i][0] != '/') {
-    writeStderr("usage: wdhost-guard [--lifeline-fd N] -- /ABSOLUTE/PROGRAM [ARGS...]\n");
+    writeStderr(
+        "usage: wdhost-guard [--lifeline-fd N] [--cwd /DIR] -- /ABSOLUTE/PROGRAM [ARGS...]\n");
     return false;
   }
   for (; i < argc; ++i) {
@@ -145,6 +150,11 @@ bool Guard::start(const Options& options, const sigset_t& blocked) {
     sigset_t none;
     ::sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (options.cwd != nullptr && ::chdir(options.cwd) != 0) {
+      writeStderr(std::string("wdhost-guard: cannot enter ") + options.cwd + ": " +
+                  std::strerror(errno) + "\n");
+      ::_exit(kExecFailure);
+    }
     ::execv(options.argv[0], options.argv.data());
     writeStderr(std::string("wdhost-guard: cannot execute ") + options.argv[0] + ": " +
                 std::strerror(errno) + "\n");

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -121,6 +122,12 @@ ProcessSupervisor::~ProcessSupervisor() {
 Status ProcessSupervisor::spawn(const std::vector<std::string>& argv,
                                 const std::vector<std::string>& env, const std::string& owner,
                                 Id* out) {
+  return spawn(argv, env, owner, SpawnOptions(), out);
+}
+
+Status ProcessSupervisor::spawn(const std::vector<std::string>& argv,
+                                const std::vector<std::string>& env, const std::string& owner,
+                                const SpawnOptions& options, Id* out) {
   try {
     if (!initStatus_.isOk()) {
       return initStatus_;
@@ -134,12 +141,24 @@ Status ProcessSupervisor::spawn(const std::vector<std::string>& argv,
     if (Status status = checkExecutable(guardPath_, "process guard"); !status.isOk()) {
       return status.withContext("cannot start process");
     }
+    if (!options.cwd.empty()) {
+      struct stat info {};
+      if (options.cwd.front() != '/' || ::stat(options.cwd.c_str(), &info) != 0 ||
+          !S_ISDIR(info.st_mode)) {
+        return Status(ErrorCode::InvalidArgument, "cannot start " + argv[0] + " in " + options.cwd +
+                                                      ": not an absolute path to a directory");
+      }
+    }
     std::vector<std::string> environment;
-    if (Status status = mergeEnvironment(environment_, env, &environment); !status.isOk()) {
+    if (Status status = mergeEnvironment(environment_, env, &environment, options.inheritEnv);
+        !status.isOk()) {
       return status;
     }
-    std::vector<std::string> args = {guardPath_, "--lifeline-fd", std::to_string(kLifelineFd),
-                                     "--"};
+    std::vector<std::string> args = {guardPath_, "--lifeline-fd", std::to_string(kLifelineFd)};
+    if (!options.cwd.empty()) {
+      args.insert(args.end(), {"--cwd", options.cwd});
+    }
+    args.push_back("--");
     args.insert(args.end(), argv.begin(), argv.end());
     pid_t pid = -1;
     UniqueFd output;
@@ -172,6 +191,32 @@ Status ProcessSupervisor::spawn(const std::vector<std::string>& argv,
     return Status::ok();
   } catch (const std::exception& e) {
     return Status(ErrorCode::UnknownError, std::string("cannot start process: ") + e.what());
+  }
+}
+
+ProcessSupervisor::WaitResult ProcessSupervisor::waitExit(Id id, std::chrono::milliseconds timeout,
+                                                          ProcessState* state) {
+  try {
+    std::unique_lock<std::mutex> lock(mutex_);
+    auto found = processes_.find(id);
+    if (found == processes_.end()) {
+      return WaitResult::Unknown;
+    }
+    ProcessPtr process = found->second;
+    auto deadline = deadlineAfter(timeout);
+    // Bounded by the deadline.
+    while (!process->ended) {
+      if (changed_.wait_until(lock, deadline) == std::cv_status::timeout && !process->ended) {
+        return WaitResult::Timeout;
+      }
+    }
+    if (state != nullptr) {
+      *state = process->state;
+    }
+    return WaitResult::Ended;
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, kLog, std::string("waitExit failed: ") + e.what());
+    return WaitResult::Unknown;
   }
 }
 

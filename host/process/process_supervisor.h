@@ -31,6 +31,12 @@ struct ProcessState {
   std::string describe() const;
 };
 
+// How to start a process beyond its argv, environment overrides and owner.
+struct SpawnOptions {
+  std::string cwd;        // its working directory (absolute, existing); "" = the host's
+  bool inheritEnv = true; // the host's allowed environment under the overrides; false: none
+};
+
 // Owns every child process of the host. Each runs under wdhost-guard (which kills the whole
 // tree, daemons included, when the process ends, is terminated, or the host dies) in its own
 // process group, with stdout+stderr captured. One thread watches all of them. Thread-safe.
@@ -58,10 +64,17 @@ public:
   // stdout+stderr captured. owner: a host session id or "". SessionNotCreated if it cannot.
   Status spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                const std::string& owner, Id* out);
+  // The same, started as `options` say (a working directory, no inherited environment);
+  // InvalidArgument for a cwd that is not an absolute path to a directory.
+  Status spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+               const std::string& owner, const SpawnOptions& options, Id* out);
   // Blocks until the captured output (all of it kept so far) contains needle, the process
   // ends, or timeout passes. *output (if not null) receives the captured tail.
   WaitResult waitOutput(Id id, std::string_view needle, std::chrono::milliseconds timeout,
                         std::string* output);
+  // Blocks until the process ended (Ended, *state its final state) or timeout passes
+  // (Timeout); Unknown for an unknown id. Never longer than timeout.
+  WaitResult waitExit(Id id, std::chrono::milliseconds timeout, ProcessState* state);
   // The current state; false for an unknown id.
   bool poll(Id id, ProcessState* out) const;
   // The captured output tail (last 64 KiB of stdout+stderr interleaved); "" for unknown id.

@@ -36,7 +36,8 @@ Status checkExecutable(const std::string& path, std::string_view what) {
 }
 
 Status mergeEnvironment(const EnvironmentAllowlist& allowed,
-                        const std::vector<std::string>& overrides, std::vector<std::string>* out) {
+                        const std::vector<std::string>& overrides, std::vector<std::string>* out,
+                        bool inherit) {
   std::vector<std::string> merged;
   std::unordered_map<std::string, size_t> index; // NAME -> position in merged
   auto put = [&](std::string entry) {
@@ -49,7 +50,7 @@ Status mergeEnvironment(const EnvironmentAllowlist& allowed,
       merged.push_back(std::move(entry));
     }
   };
-  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+  for (char** entry = environ; inherit && entry != nullptr && *entry != nullptr; ++entry) {
     const char* equals = std::strchr(*entry, '=');
     if (equals != nullptr &&
         allowed.allows(std::string_view(*entry, static_cast<std::size_t>(equals - *entry)))) {

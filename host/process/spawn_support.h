@@ -16,11 +16,12 @@ namespace wdh {
 // SessionNotCreated with a message naming `what` and the path.
 Status checkExecutable(const std::string& path, std::string_view what);
 
-// A child's environment: the host's variables that `allowed` lets through, with every
-// "NAME=value" of `overrides` (the plugin's own) replacing or extending them; InvalidArgument
-// when an override is not NAME=value.
+// A child's environment: the host's variables that `allowed` lets through (none unless
+// `inherit`), with every "NAME=value" of `overrides` (the plugin's own) replacing or extending
+// them; InvalidArgument when an override is not NAME=value.
 Status mergeEnvironment(const EnvironmentAllowlist& allowed,
-                        const std::vector<std::string>& overrides, std::vector<std::string>* out);
+                        const std::vector<std::string>& overrides, std::vector<std::string>* out,
+                        bool inherit = true);
 
 // Renumbers `fd` to a close-on-exec descriptor >= minFd (closing the old number) unless it
 // already is >= minFd; returns the result, or -1 (fd closed) on failure.

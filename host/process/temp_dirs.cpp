@@ -341,6 +341,24 @@ Status TempDirs::remove(std::string_view path) {
   }
 }
 
+bool TempDirs::setOwner(std::string_view path, const std::string& owner) {
+  try {
+    fs::path normal = fs::path(std::string(path)).lexically_normal();
+    if (!normal.has_filename()) {
+      normal = normal.parent_path();
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto found = dirs_.find(normal.string());
+    if (found == dirs_.end()) {
+      return false;
+    }
+    found->second = owner;
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 size_t TempDirs::reassignOwner(const std::string& from, const std::string& to) {
   std::lock_guard<std::mutex> lock(mutex_);
   size_t moved = 0;

@@ -35,6 +35,9 @@ public:
   // Removes a directory made by create(), recursively and without following symlinks;
   // InvalidArgument for any other path.
   Status remove(std::string_view path);
+  // Makes `owner` ("" = none) the owner of the directory at `path` made by create(); false for
+  // any other path.
+  bool setOwner(std::string_view path, const std::string& owner);
   // Makes `to` the owner of every directory `from` owns; returns how many.
   size_t reassignOwner(const std::string& from, const std::string& to);
   // Removes every directory created for `owner`; returns how many were removed.

@@ -158,10 +158,21 @@ Status Session::execute(std::string_view method, std::string_view suffix, std::s
     InFlight counting(inFlight_);
     touch();
     std::lock_guard<std::mutex> lock(pluginMutex_);
-    if (closed_.load())
+    if (closed_.load() || closing_.load())
       return Status(ErrorCode::InvalidSessionId, "session " + id_ + " has ended");
     std::string value;
-    status = plugin_->command(handle_, method, suffix, body, &value);
+    // The plugin is told how long the host waits (commandTimeout()), and the call is cancelled
+    // when the session closes meanwhile, so that its teardown need not wait out a long command.
+    CallContext context(commandTimeout());
+    {
+      std::lock_guard<std::mutex> running(runningMutex_);
+      running_ = &context;
+    }
+    status = plugin_->command(handle_, method, suffix, body, context, &value);
+    {
+      std::lock_guard<std::mutex> running(runningMutex_);
+      running_ = nullptr;
+    }
     if (status.isOk()) {
       out->status = 200;
       out->contentType = "application/json; charset=utf-8";
@@ -175,6 +186,12 @@ Status Session::execute(std::string_view method, std::string_view suffix, std::s
 }
 
 Status Session::close() {
+  closing_.store(true); // no command begins from now on
+  {
+    std::lock_guard<std::mutex> running(runningMutex_);
+    if (running_ != nullptr)
+      running_->cancel();
+  }
   std::lock_guard<std::mutex> lock(pluginMutex_);
   if (closed_.exchange(true))
     return Status::ok();

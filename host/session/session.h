@@ -118,7 +118,8 @@ public:
   // so that a command racing the driver's death gets the same answer as the next one.
   bool backendGone(std::string* cause) const;
 
-  // Tears the session down once and frees its slot; later calls do nothing. Thread-safe.
+  // Tears the session down once and frees its slot; later calls do nothing. An in-process
+  // command under way is cancelled first (its call context). Thread-safe.
   Status close();
 
   // True when no command is running and the last one ended `idleTimeout` ago or more.
@@ -155,7 +156,10 @@ private:
   std::atomic<std::int64_t> scriptMs_;
   std::atomic<std::int64_t> pageLoadMs_;
   std::atomic<std::int64_t> implicitMs_;
-  std::mutex pluginMutex_; // serialises calls into the plugin for this session
+  std::mutex pluginMutex_;           // serialises calls into the plugin for this session
+  std::mutex runningMutex_;          // guards running_
+  CallContext* running_ = nullptr;   // the context of the in-process command under way
+  std::atomic<bool> closing_{false}; // close() began: no command begins
   std::atomic<bool> closed_{false};
   std::atomic<int> inFlight_{0};
   std::atomic<std::chrono::steady_clock::rep> lastUsed_;

@@ -52,7 +52,8 @@ SessionService::SessionService(const PluginRegistry& registry, SessionMap& sessi
       crashes_(std::make_shared<CrashInbox>()),
       closing_(std::make_shared<std::atomic<std::size_t>>(0)),
       janitor_(sessions, crashes_, [this](const std::shared_ptr<Session>& s) { closeSession(s); }),
-      ownJobs_(std::make_unique<JobExecutor>(64)), jobs_(ownJobs_.get()) {
+      ownJobs_(std::make_unique<JobExecutor>(64)), jobs_(ownJobs_.get()),
+      launches_([this](const std::string& id) { reclaim(id); }) {
   if (services_.processes != nullptr) {
     std::shared_ptr<CrashInbox> inbox = crashes_;
     services_.processes->setExitListener(
@@ -401,12 +402,11 @@ void SessionService::closeAll(const std::string& reason, EndCause cause) {
   // Browsers started ahead go too, those still starting as soon as they are up.
   for (auto& browser : warm_.close())
     discardWarm(std::move(browser));
-  {
-    std::lock_guard<std::mutex> lock(warmLaunchesMutex_);
-    for (auto& launch : warmLaunches_)
-      launch.wait();
-    warmLaunches_.clear();
-  }
+  // Launches under way are cancelled; one that ignores it is not waited for past the bound.
+  if (std::size_t stuck = launches_.stop(kLaunchStopBound); stuck > 0)
+    log(LogLevel::Error, "host",
+        std::to_string(stuck) + " plugin launch(es) did not return within " +
+            std::to_string(kLaunchStopBound.count()) + " s of being cancelled");
   janitor_.stop();
   std::vector<std::shared_ptr<Session>> all = sessions_.takeAll(reason);
   for (auto& session : all)

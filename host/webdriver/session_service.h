@@ -6,6 +6,7 @@
 #include "core/job_executor.h"
 #include "core/status.h"
 #include "plugin/host_table.h"
+#include "plugin/launch_threads.h"
 #include "plugin/plugin_registry.h"
 #include "relay/upstream.h"
 #include "session/session_events.h"
@@ -19,7 +20,6 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <future>
 #include <map>
 #include <memory>
 #include <rapidjson/document.h>
@@ -193,9 +193,15 @@ public:
   std::size_t sessionsRunning() const { return sessions_.size() + closing_->load(); }
 
   // Stops the sweeper and closes every session in parallel, each ended for `reason` (counted
-  // as `cause`); returns when all are gone.
+  // as `cause`); returns when all are gone. Launches under way are cancelled and waited for at
+  // most kLaunchStopBound; see launchesStillRunning().
   void closeAll(const std::string& reason = "the host shut down",
                 EndCause cause = EndCause::Shutdown);
+  // Plugin launches that did not return within closeAll()'s bound (they ignored their
+  // cancellation): the host exits without waiting for them.
+  std::size_t launchesStillRunning() const { return launches_.running(); }
+  // How long closeAll() waits for launches under way after cancelling them.
+  static constexpr std::chrono::seconds kLaunchStopBound{10};
 
   // The host's state as /metrics and the status page report it (without the server's own
   // figures: websockets).
@@ -217,7 +223,8 @@ private:
   void finishStart(const std::shared_ptr<PendingStart>& start);
   // Answers `done` with a failure.
   void failStart(const std::shared_ptr<PendingStart>& start, Status status);
-  // launch() on its own thread, bounded by --launch-timeout; on failure nothing of `id` is left.
+  // launch() on a launch thread, bounded by --launch-timeout (the plugin is told its deadline
+  // and cancelled when it passes); on failure nothing of `id` is left.
   Status launchOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& id,
                   const std::string& capabilities, wdhost_session** handle, std::string* reply);
   // What a launched backend becomes: a live, routable session.
@@ -272,10 +279,9 @@ private:
   std::map<std::string, std::size_t> starting_;        // launches under way, by plugin
   std::map<std::string, std::size_t> closingByPlugin_; // teardowns under way, by plugin
   WarmPool warm_;
-  std::mutex warmLaunchesMutex_;
-  std::vector<std::future<void>> warmLaunches_; // background launches of warm browsers
-  std::unique_ptr<JobExecutor> ownJobs_;        // used when no executor was set
-  JobExecutor* jobs_ = nullptr;                 // runs launches after a wait in the queue
+  std::unique_ptr<JobExecutor> ownJobs_; // used when no executor was set
+  JobExecutor* jobs_ = nullptr;          // runs launches after a wait in the queue
+  LaunchThreads launches_; // plugins' launch() calls and warm launches; last: stopped first
 };
 
 } // namespace wdh

@@ -12,17 +12,9 @@
 
 #include "json/json.h"
 #include <algorithm>
-#include <future>
 
 namespace wdh {
 namespace {
-
-// What a launch on its own thread produced.
-struct LaunchResult {
-  Status status;
-  wdhost_session* handle = nullptr;
-  std::string reply;
-};
 
 // Counts one under `key` of `counts` while it lives.
 class CountWhile {
@@ -313,40 +305,32 @@ void SessionService::finishStart(const std::shared_ptr<PendingStart>& start) {
 Status SessionService::launchOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& id,
                                 const std::string& capabilities, wdhost_session** handle,
                                 std::string* reply) {
-  // launch() runs on its own thread so that a plugin that hangs cannot hold this request
-  // past --launch-timeout; what it leaves behind is cleaned up by the janitor.
-  auto result = std::make_shared<LaunchResult>();
-  auto done = std::make_shared<std::future<void>>(
-      std::async(std::launch::async, [plugin, id, capabilities, result] {
-        result->status = plugin->launch(id, capabilities, &result->handle, &result->reply);
-      }));
-  if (done->wait_for(settings_.launchTimeout) != std::future_status::ready) {
-    reclaim(id);
-    janitor_.adopt([this, done, result, plugin, id] {
-      if (done->wait_for(std::chrono::seconds(0)) != std::future_status::ready)
-        return false;
-      if (result->status.isOk() && result->handle != nullptr)
-        plugin->teardown(result->handle);
-      reclaim(id);
-      return true;
-    });
+  // launch() runs on a thread of its own, told its deadline through the call context (a
+  // reserve before --launch-timeout, so that the plugin's own error arrives first); a plugin
+  // that hangs cannot hold this request past --launch-timeout, nor host exit: the host cancels
+  // it and cleans up after it whenever it returns.
+  bool timedOut = false;
+  LaunchOutcome outcome = launches_.launch(
+      plugin, id, capabilities, LaunchBounds::forTimeout(settings_.launchTimeout), &timedOut);
+  if (!outcome.status.isOk() && timedOut) {
+    reclaim(id); // its processes end now, which also ends the plugin's waits on them
     log(LogLevel::Warn, "session",
-        id + " on " + plugin->name() + ": launch exceeded --launch-timeout",
+        id + " on " + plugin->name() + ": launch exceeded --launch-timeout; cancelled",
         LogFields{id, plugin->name()});
     return Status(ErrorCode::SessionNotCreated,
                   plugin->name() + " did not start a session within " +
                       std::to_string(settings_.launchTimeout.count() / 1000) +
                       " s (--launch-timeout); everything it started was stopped");
   }
-  if (!result->status.isOk()) {
+  if (!outcome.status.isOk()) {
     reclaim(id);
     log(LogLevel::Warn, "session",
-        id + " on " + plugin->name() + ": new session failed: " + result->status.message(),
+        id + " on " + plugin->name() + ": new session failed: " + outcome.status.message(),
         LogFields{id, plugin->name()});
-    return result->status;
+    return outcome.status;
   }
-  *handle = result->handle;
-  *reply = std::move(result->reply);
+  *handle = outcome.handle;
+  *reply = std::move(outcome.reply);
   return Status::ok();
 }
 
@@ -440,16 +424,9 @@ void SessionService::replenish(const std::shared_ptr<LoadedPlugin>& plugin, cons
   browser->key = key;
   browser->plugin = plugin;
   browser->placeholderId = "warm-" + randomUuid();
-  std::lock_guard<std::mutex> lock(warmLaunchesMutex_);
-  // Finished launches are collected here, so the list stays as long as the launches under way.
-  warmLaunches_.erase(std::remove_if(warmLaunches_.begin(), warmLaunches_.end(),
-                                     [](std::future<void>& f) {
-                                       return f.wait_for(std::chrono::seconds(0)) ==
-                                              std::future_status::ready;
-                                     }),
-                      warmLaunches_.end());
-  warmLaunches_.push_back(std::async(
-      std::launch::async, [this, accepted, asks, browser = std::move(browser)]() mutable {
+  // On a launch thread the host owns: host exit cancels it and waits for it a bounded time.
+  bool started = launches_.run(
+      [this, accepted, asks, browser = std::shared_ptr<WarmBrowser>(std::move(browser))] {
         const std::string id = browser->placeholderId;
         std::string capabilities = accepted;
         Status status;
@@ -473,9 +450,12 @@ void SessionService::replenish(const std::shared_ptr<LoadedPlugin>& plugin, cons
         log(LogLevel::Debug, "session", browser->plugin->name() + ": a browser is started ahead",
             LogFields{{}, browser->plugin->name()});
         // Handed back when the host closed meanwhile: torn down at once.
-        if (std::unique_ptr<WarmBrowser> unused = warm_.endLaunch(launchKey, std::move(browser)))
+        auto whole = std::make_unique<WarmBrowser>(std::move(*browser));
+        if (std::unique_ptr<WarmBrowser> unused = warm_.endLaunch(launchKey, std::move(whole)))
           discardWarm(std::move(unused));
-      }));
+      });
+  if (!started)
+    warm_.endLaunch(key, nullptr); // the host is stopping: this launch never starts
 }
 
 std::shared_ptr<Session> SessionService::asSession(std::unique_ptr<WarmBrowser> browser) {

@@ -47,17 +47,18 @@ public:
     return std::string(capabilities);
   }
 
-  std::unique_ptr<wdhost::Session> launch(std::string_view sessionId,
-                                          std::string_view capabilities) override {
+  std::unique_ptr<wdhost::Session> launchWithin(std::string_view sessionId,
+                                                std::string_view capabilities,
+                                                const wdhost::Deadline& deadline) override {
     // The pool starts the taken driver's replacement once this launch is done.
     wdhost::DriverPool::Lease lease = pool_.lease();
-    wdhost::StartedDriver driver = lease.driver
-                                       ? std::move(*lease.driver)
-                                       : startChromeDriver(host(), install_, config_, sessionId);
-    // A driver started ahead keeps its work dir: the session removes it at teardown, and the
-    // host removes its whole instance dir should that not happen.
+    wdhost::StartedDriver driver =
+        lease.driver ? std::move(*lease.driver)
+                     : startChromeDriver(host(), install_, config_, sessionId, deadline);
+    // A driver started ahead brings its work dir (the profile): both become the session's, so
+    // the host ends and removes them with it whatever the plugin does.
     return startChromeSession(host(), install_, config_, sessionId, capabilities, std::move(driver),
-                              &userAgents_);
+                              &userAgents_, deadline);
   }
 
   void warm(uint32_t count) override { pool_.setTarget(count); }

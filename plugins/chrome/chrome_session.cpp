@@ -25,7 +25,8 @@ wdhost::DriverLaunch chromedriverLaunch(const ChromeInstall& install, const Chro
 } // namespace
 
 wdhost::StartedDriver startChromeDriver(const wdhost::Host& host, const ChromeInstall& install,
-                                        const ChromeConfig& config, std::string_view owner) {
+                                        const ChromeConfig& config, std::string_view owner,
+                                        const wdhost::Deadline& deadline) {
   auto workDir = std::make_unique<wdhost::TempDir>(host, owner, "chrome");
   wdhost::DriverLaunch launch = chromedriverLaunch(install, config);
   // What the driver and the browser write to temp goes in the private directory, so that
@@ -36,7 +37,7 @@ wdhost::StartedDriver startChromeDriver(const wdhost::Host& host, const ChromeIn
     launch.env.push_back("TMPDIR=" + tmp);
   else
     host.log(WDHOST_LOG_DEBUG, "TMPDIR left as is: " + tmp + " is too long for Unix sockets");
-  wdhost::StartedDriver driver = wdhost::startDriver(host, launch, owner);
+  wdhost::StartedDriver driver = wdhost::startDriver(host, launch, owner, deadline);
   driver.workDir = std::move(workDir);
   return driver;
 }
@@ -45,14 +46,15 @@ std::unique_ptr<wdhost::Session>
 startChromeSession(const wdhost::Host& host, const ChromeInstall& install,
                    const ChromeConfig& config, std::string_view sessionId,
                    std::string_view capabilities, wdhost::StartedDriver driver,
-                   wdhost::UserAgentCache* userAgents) {
+                   wdhost::UserAgentCache* userAgents, const wdhost::Deadline& deadline) {
   wdhost::UserAgentLookup userAgent;
   userAgent.cache = userAgents;
   std::string body =
       driverNewSessionBody(capabilities, install, config, driver.workDir->path() + "/profile",
                            ::geteuid() == 0, &userAgent.key);
-  return std::make_unique<wdhost::DriverSession>(
-      host, sessionId, chromedriverLaunch(install, config), body, userAgent, std::move(driver));
+  return std::make_unique<wdhost::DriverSession>(host, sessionId,
+                                                 chromedriverLaunch(install, config), body,
+                                                 userAgent, std::move(driver), deadline);
 }
 
 } // namespace wdhost::chrome

@@ -48,12 +48,14 @@ public:
     return std::string(capabilities);
   }
 
-  std::unique_ptr<wdhost::Session> launch(std::string_view sessionId,
-                                          std::string_view capabilities) override {
+  std::unique_ptr<wdhost::Session> launchWithin(std::string_view sessionId,
+                                                std::string_view capabilities,
+                                                const wdhost::Deadline& deadline) override {
     if (install_.mode == Mode::Geckodriver)
       return std::make_unique<GeckodriverSession>(host(), install_, config_, sessionId,
-                                                  capabilities);
-    return std::make_unique<MarionetteSession>(host(), install_, config_, sessionId, capabilities);
+                                                  capabilities, deadline);
+    return std::make_unique<MarionetteSession>(host(), install_, config_, sessionId, capabilities,
+                                               deadline);
   }
 
 private:

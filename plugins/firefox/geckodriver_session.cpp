@@ -6,7 +6,8 @@ namespace wdhost::firefox {
 
 GeckodriverSession::GeckodriverSession(const wdhost::Host& host, const FirefoxInstall& install,
                                        const FirefoxConfig& config, std::string_view sessionId,
-                                       std::string_view capabilities) {
+                                       std::string_view capabilities,
+                                       const wdhost::Deadline& deadline) {
   // geckodriver writes its temporary profile under TMPDIR: the session's own directory.
   workDir_ = std::make_unique<wdhost::TempDir>(host, sessionId, "geckodriver");
   wdhost::DriverLaunch launch;
@@ -22,7 +23,7 @@ GeckodriverSession::GeckodriverSession(const wdhost::Host& host, const FirefoxIn
   launch.env.push_back("TMPDIR=" + workDir_->path());
   launch.startupTimeoutMs = config.startupTimeoutMs;
   std::string body = geckodriverNewSessionBody(capabilities, install.browserPath, config.headless);
-  driver_ = std::make_unique<wdhost::DriverSession>(host, sessionId, launch, body);
+  driver_ = std::make_unique<wdhost::DriverSession>(host, sessionId, launch, body, true, deadline);
 }
 
 void GeckodriverSession::teardown() {

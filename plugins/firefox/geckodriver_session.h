@@ -15,9 +15,10 @@ namespace wdhost::firefox {
 // "session not created" with the driver's own words on failure, leaving nothing running).
 class GeckodriverSession : public wdhost::Session {
 public:
+  // Every wait is bounded by `deadline`, the launch's.
   GeckodriverSession(const wdhost::Host& host, const FirefoxInstall& install,
                      const FirefoxConfig& config, std::string_view sessionId,
-                     std::string_view capabilities);
+                     std::string_view capabilities, const wdhost::Deadline& deadline);
 
   // {"capabilities":{..},"upstream":"http://127.0.0.1:N/session/<geckodriver id>"}
   std::string launchReply() const override { return driver_->launchReply(); }

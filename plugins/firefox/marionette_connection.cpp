@@ -106,15 +106,23 @@ void MarionetteConnection::writeAll(const std::string& bytes, uint32_t timeoutMs
   }
 }
 
-std::string MarionetteConnection::readFrame(uint32_t timeoutMs) {
+std::string MarionetteConnection::readFrame(uint32_t timeoutMs, const wdhost::Deadline& call) {
   auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
   char chunk[65536];
   while (true) {
     if (std::optional<std::string> frame = decoder_.next())
       return *frame;
+    if (call.cancelled())
+      throw wdhost::Error("timeout", "the host cancelled the call (" + call.why() + ")");
     pollfd waiter{fd_, POLLIN, 0};
-    int ready = ::poll(&waiter, 1, remainingMs(deadline));
+    // In slices while the host may cancel the call.
+    int wait = remainingMs(deadline);
+    if (call.context() != nullptr && wait > 250)
+      wait = 250;
+    int ready = ::poll(&waiter, 1, wait);
     if (ready < 0 && errno == EINTR)
+      continue;
+    if (ready == 0 && Clock::now() < deadline)
       continue;
     if (ready == 0)
       throw wdhost::Error("timeout",
@@ -132,9 +140,12 @@ std::string MarionetteConnection::readFrame(uint32_t timeoutMs) {
 }
 
 std::string MarionetteConnection::call(std::string_view name, std::string_view params,
-                                       uint32_t timeoutMs) {
+                                       uint32_t timeoutMs, const wdhost::Deadline& callDeadline) {
   if (fd_ < 0)
     throw wdhost::Error("unknown error", "the connection to Firefox is closed (it exited?)");
+  if (callDeadline.expired())
+    throw wdhost::Error("timeout", std::string(name) + " was not sent: " + callDeadline.why());
+  timeoutMs = callDeadline.clamp(timeoutMs);
   auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
   uint64_t id = nextId_++;
   writeAll(encodeFrame(commandMessage(id, name, params)), timeoutMs);
@@ -142,10 +153,13 @@ std::string MarionetteConnection::call(std::string_view name, std::string_view p
     // Replies to earlier commands that timed out arrive late; they are skipped by id.
     std::string frame;
     try {
-      frame = readFrame(static_cast<uint32_t>(remainingMs(deadline)));
+      frame = readFrame(static_cast<uint32_t>(remainingMs(deadline)), callDeadline);
     } catch (const wdhost::Error& e) {
       if (e.code() != "timeout")
         throw;
+      if (callDeadline.expired())
+        throw wdhost::Error("timeout", std::string(name) + " got no answer from Firefox before " +
+                                           callDeadline.why());
       throw wdhost::Error("timeout", std::string(name) + " got no answer from Firefox within " +
                                          std::to_string(timeoutMs) + " ms");
     }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <wdhost/deadline.hpp>
 
 namespace wdhost::firefox {
 
@@ -20,11 +21,13 @@ public:
   MarionetteConnection(const MarionetteConnection&) = delete;
   MarionetteConnection& operator=(const MarionetteConnection&) = delete;
 
-  // Sends `name` with `params` (a JSON object) and waits at most timeoutMs for its reply.
-  // Returns the raw result JSON; throws wdhost::Error(W3C code, message) on an error reply,
-  // Error("timeout") when no reply came in time, Error("unknown error") when the
+  // Sends `name` with `params` (a JSON object) and waits at most timeoutMs (and no later than
+  // `deadline`, the plugin call's) for its reply. Returns the raw result JSON; throws
+  // wdhost::Error(W3C code, message) on an error reply, Error("timeout") when no reply came in
+  // time or the host cancelled the call (seen within 250 ms), Error("unknown error") when the
   // connection broke (Firefox exited).
-  std::string call(std::string_view name, std::string_view params, uint32_t timeoutMs);
+  std::string call(std::string_view name, std::string_view params, uint32_t timeoutMs,
+                   const wdhost::Deadline& deadline = wdhost::Deadline());
 
   // True until the connection broke or was closed.
   bool open() const noexcept { return fd_ >= 0; }
@@ -34,7 +37,7 @@ public:
 
 private:
   void writeAll(const std::string& bytes, uint32_t timeoutMs);
-  std::string readFrame(uint32_t timeoutMs);
+  std::string readFrame(uint32_t timeoutMs, const wdhost::Deadline& deadline = wdhost::Deadline());
 
   int fd_ = -1;
   uint64_t nextId_ = 1;

@@ -3,6 +3,7 @@
 #include "marionette_protocol.h"
 
 #include <algorithm>
+#include <iterator>
 #include <rapidjson/document.h>
 #include <wdhost/json.hpp>
 #include <wdhost/plugin.hpp>
@@ -138,131 +139,145 @@ int64_t actionsDurationMs(std::string_view params) {
   return total;
 }
 
+// The index of a W3C endpoint; a pair the SDK's table lacks fails the build.
+constexpr std::size_t at(std::string_view method, std::string_view pattern) {
+  return wdhost::w3c::endpointIndex(method, pattern);
+}
+
+using P = Params;
+constexpr Result V = Result::Value;
+
+// Every endpoint Firefox serves: each W3C endpoint (by its index) and its Marionette command.
+constexpr Endpoint kTable[] = {
+    // Timeouts.
+    {at("GET", "/timeouts"), "WebDriver:GetTimeouts", P::None, V},
+    {at("POST", "/timeouts"), "WebDriver:SetTimeouts", P::Body, V, Check::Timeouts},
+    // Navigation.
+    {at("POST", "/url"), "WebDriver:Navigate", P::Body, V, Check::None, Wait::PageLoad},
+    {at("GET", "/url"), "WebDriver:GetCurrentURL", P::None, V},
+    {at("POST", "/back"), "WebDriver:Back", P::None, V, Check::None, Wait::PageLoad},
+    {at("POST", "/forward"), "WebDriver:Forward", P::None, V, Check::None, Wait::PageLoad},
+    {at("POST", "/refresh"), "WebDriver:Refresh", P::None, V, Check::None, Wait::PageLoad},
+    {at("GET", "/title"), "WebDriver:GetTitle", P::None, V},
+    // Contexts: windows and frames.
+    {at("GET", "/window"), "WebDriver:GetWindowHandle", P::None, V},
+    {at("DELETE", "/window"), "WebDriver:CloseWindow", P::None, V},
+    {at("POST", "/window"), "WebDriver:SwitchToWindow", P::Body, V},
+    {at("POST", "/window/new"), "WebDriver:NewWindow", P::Body, V, Check::NewWindow},
+    {at("GET", "/window/handles"), "WebDriver:GetWindowHandles", P::None, V},
+    {at("GET", "/window/rect"), "WebDriver:GetWindowRect", P::None, V},
+    {at("POST", "/window/rect"), "WebDriver:SetWindowRect", P::Body, V},
+    {at("POST", "/window/maximize"), "WebDriver:MaximizeWindow", P::None, V},
+    {at("POST", "/window/minimize"), "WebDriver:MinimizeWindow", P::None, V},
+    {at("POST", "/window/fullscreen"), "WebDriver:FullscreenWindow", P::None, V},
+    {at("POST", "/frame"), "WebDriver:SwitchToFrame", P::Frame, V},
+    {at("POST", "/frame/parent"), "WebDriver:SwitchToParentFrame", P::None, V},
+    // Elements: find.
+    {at("POST", "/element"), "WebDriver:FindElement", P::Body, V, Check::Locator, Wait::Implicit},
+    {at("POST", "/elements"), "WebDriver:FindElements", P::Body, V, Check::Locator, Wait::Implicit},
+    {at("POST", "/element/*/element"), "WebDriver:FindElement", P::FromElement, V, Check::Locator,
+     Wait::Implicit},
+    {at("POST", "/element/*/elements"), "WebDriver:FindElements", P::FromElement, V, Check::Locator,
+     Wait::Implicit},
+    {at("POST", "/shadow/*/element"), "WebDriver:FindElementFromShadowRoot", P::FromShadowRoot, V,
+     Check::Locator, Wait::Implicit},
+    {at("POST", "/shadow/*/elements"), "WebDriver:FindElementsFromShadowRoot", P::FromShadowRoot, V,
+     Check::Locator, Wait::Implicit},
+    {at("GET", "/element/active"), "WebDriver:GetActiveElement", P::None, V},
+    {at("GET", "/element/*/shadow"), "WebDriver:GetShadowRoot", P::Id, V},
+    // Elements: state.
+    {at("GET", "/element/*/selected"), "WebDriver:IsElementSelected", P::Id, V},
+    {at("GET", "/element/*/displayed"), "WebDriver:IsElementDisplayed", P::Id, V},
+    {at("GET", "/element/*/attribute/*"), "WebDriver:GetElementAttribute", P::IdName, V},
+    {at("GET", "/element/*/property/*"), "WebDriver:GetElementProperty", P::IdName, V},
+    {at("GET", "/element/*/css/*"), "WebDriver:GetElementCSSValue", P::IdPropertyName, V},
+    {at("GET", "/element/*/text"), "WebDriver:GetElementText", P::Id, V},
+    {at("GET", "/element/*/name"), "WebDriver:GetElementTagName", P::Id, V},
+    {at("GET", "/element/*/rect"), "WebDriver:GetElementRect", P::Id, Result::Rect},
+    {at("GET", "/element/*/enabled"), "WebDriver:IsElementEnabled", P::Id, V},
+    {at("GET", "/element/*/computedrole"), "WebDriver:GetComputedRole", P::Id, V},
+    {at("GET", "/element/*/computedlabel"), "WebDriver:GetComputedLabel", P::Id, V},
+    // Elements: interaction.
+    {at("POST", "/element/*/click"), "WebDriver:ElementClick", P::Id, V, Check::None,
+     Wait::PageLoad},
+    {at("POST", "/element/*/clear"), "WebDriver:ElementClear", P::Id, V},
+    {at("POST", "/element/*/value"), "WebDriver:ElementSendKeys", P::IdBody, V},
+    // Document.
+    {at("GET", "/source"), "WebDriver:GetPageSource", P::None, V},
+    {at("POST", "/execute/sync"), "WebDriver:ExecuteScript", P::Body, V, Check::Script,
+     Wait::Script},
+    {at("POST", "/execute/async"), "WebDriver:ExecuteAsyncScript", P::Body, V, Check::Script,
+     Wait::Script},
+    // Cookies.
+    {at("GET", "/cookie"), "WebDriver:GetCookies", P::None, V},
+    {at("GET", "/cookie/*"), "WebDriver:GetCookies", P::None, Result::NamedCookie},
+    {at("POST", "/cookie"), "WebDriver:AddCookie", P::Body, V},
+    {at("DELETE", "/cookie/*"), "WebDriver:DeleteCookie", P::CookieName, V},
+    {at("DELETE", "/cookie"), "WebDriver:DeleteAllCookies", P::None, V},
+    // Actions.
+    {at("POST", "/actions"), "WebDriver:PerformActions", P::Body, V, Check::None, Wait::Actions},
+    {at("DELETE", "/actions"), "WebDriver:ReleaseActions", P::None, V},
+    // User prompts.
+    {at("POST", "/alert/dismiss"), "WebDriver:DismissAlert", P::None, V},
+    {at("POST", "/alert/accept"), "WebDriver:AcceptAlert", P::None, V},
+    {at("GET", "/alert/text"), "WebDriver:GetAlertText", P::None, V},
+    {at("POST", "/alert/text"), "WebDriver:SendAlertText", P::Body, V},
+    // Screen capture and print.
+    {at("GET", "/screenshot"), "WebDriver:TakeScreenshot", P::Screenshot, V},
+    {at("GET", "/element/*/screenshot"), "WebDriver:TakeScreenshot", P::ElementScreenshot, V},
+    {at("POST", "/print"), "WebDriver:Print", P::Body, V},
+    // Extensions Firefox implements: permissions and virtual authenticators.
+    {at("POST", "/permissions"), "Permissions:SetPermission", P::Body, V},
+    {at("POST", "/webauthn/authenticator"), "WebAuthn:AddVirtualAuthenticator", P::Body, V},
+    {at("DELETE", "/webauthn/authenticator/*"), "WebAuthn:RemoveVirtualAuthenticator",
+     P::Authenticator, V},
+    {at("POST", "/webauthn/authenticator/*/credential"), "WebAuthn:AddCredential", P::Authenticator,
+     V},
+    {at("GET", "/webauthn/authenticator/*/credentials"), "WebAuthn:GetCredentials",
+     P::Authenticator, V},
+    {at("DELETE", "/webauthn/authenticator/*/credentials/*"), "WebAuthn:RemoveCredential",
+     P::Credential, V},
+    {at("DELETE", "/webauthn/authenticator/*/credentials"), "WebAuthn:RemoveAllCredentials",
+     P::Authenticator, V},
+    {at("POST", "/webauthn/authenticator/*/uv"), "WebAuthn:SetUserVerified", P::Authenticator, V},
+};
+
+// kTable by W3C endpoint index: the entry's position in kTable, or -1 when Firefox lacks it.
+std::vector<int> byW3cIndex() {
+  std::vector<int> index(wdhost::w3c::kSessionEndpointCount, -1);
+  for (std::size_t i = 0; i < std::size(kTable); ++i)
+    index.at(kTable[i].w3c) = static_cast<int>(i);
+  return index;
+}
+
 } // namespace
 
 const std::vector<Endpoint>& endpoints() {
-  using P = Params;
-  constexpr Result V = Result::Value;
-  static const std::vector<Endpoint> table = {
-      // Timeouts.
-      {"GET", "/timeouts", "WebDriver:GetTimeouts", P::None, V},
-      {"POST", "/timeouts", "WebDriver:SetTimeouts", P::Body, V, Check::Timeouts},
-      // Navigation.
-      {"POST", "/url", "WebDriver:Navigate", P::Body, V, Check::None, Wait::PageLoad},
-      {"GET", "/url", "WebDriver:GetCurrentURL", P::None, V},
-      {"POST", "/back", "WebDriver:Back", P::None, V, Check::None, Wait::PageLoad},
-      {"POST", "/forward", "WebDriver:Forward", P::None, V, Check::None, Wait::PageLoad},
-      {"POST", "/refresh", "WebDriver:Refresh", P::None, V, Check::None, Wait::PageLoad},
-      {"GET", "/title", "WebDriver:GetTitle", P::None, V},
-      // Contexts: windows and frames.
-      {"GET", "/window", "WebDriver:GetWindowHandle", P::None, V},
-      {"DELETE", "/window", "WebDriver:CloseWindow", P::None, V},
-      {"POST", "/window", "WebDriver:SwitchToWindow", P::Body, V},
-      {"POST", "/window/new", "WebDriver:NewWindow", P::Body, V, Check::NewWindow},
-      {"GET", "/window/handles", "WebDriver:GetWindowHandles", P::None, V},
-      {"GET", "/window/rect", "WebDriver:GetWindowRect", P::None, V},
-      {"POST", "/window/rect", "WebDriver:SetWindowRect", P::Body, V},
-      {"POST", "/window/maximize", "WebDriver:MaximizeWindow", P::None, V},
-      {"POST", "/window/minimize", "WebDriver:MinimizeWindow", P::None, V},
-      {"POST", "/window/fullscreen", "WebDriver:FullscreenWindow", P::None, V},
-      {"POST", "/frame", "WebDriver:SwitchToFrame", P::Frame, V},
-      {"POST", "/frame/parent", "WebDriver:SwitchToParentFrame", P::None, V},
-      // Elements: find.
-      {"POST", "/element", "WebDriver:FindElement", P::Body, V, Check::Locator, Wait::Implicit},
-      {"POST", "/elements", "WebDriver:FindElements", P::Body, V, Check::Locator, Wait::Implicit},
-      {"POST", "/element/*/element", "WebDriver:FindElement", P::FromElement, V, Check::Locator,
-       Wait::Implicit},
-      {"POST", "/element/*/elements", "WebDriver:FindElements", P::FromElement, V, Check::Locator,
-       Wait::Implicit},
-      {"POST", "/shadow/*/element", "WebDriver:FindElementFromShadowRoot", P::FromShadowRoot, V,
-       Check::Locator, Wait::Implicit},
-      {"POST", "/shadow/*/elements", "WebDriver:FindElementsFromShadowRoot", P::FromShadowRoot, V,
-       Check::Locator, Wait::Implicit},
-      {"GET", "/element/active", "WebDriver:GetActiveElement", P::None, V},
-      {"GET", "/element/*/shadow", "WebDriver:GetShadowRoot", P::Id, V},
-      // Elements: state.
-      {"GET", "/element/*/selected", "WebDriver:IsElementSelected", P::Id, V},
-      {"GET", "/element/*/displayed", "WebDriver:IsElementDisplayed", P::Id, V},
-      {"GET", "/element/*/attribute/*", "WebDriver:GetElementAttribute", P::IdName, V},
-      {"GET", "/element/*/property/*", "WebDriver:GetElementProperty", P::IdName, V},
-      {"GET", "/element/*/css/*", "WebDriver:GetElementCSSValue", P::IdPropertyName, V},
-      {"GET", "/element/*/text", "WebDriver:GetElementText", P::Id, V},
-      {"GET", "/element/*/name", "WebDriver:GetElementTagName", P::Id, V},
-      {"GET", "/element/*/rect", "WebDriver:GetElementRect", P::Id, Result::Rect},
-      {"GET", "/element/*/enabled", "WebDriver:IsElementEnabled", P::Id, V},
-      {"GET", "/element/*/computedrole", "WebDriver:GetComputedRole", P::Id, V},
-      {"GET", "/element/*/computedlabel", "WebDriver:GetComputedLabel", P::Id, V},
-      // Elements: interaction.
-      {"POST", "/element/*/click", "WebDriver:ElementClick", P::Id, V, Check::None, Wait::PageLoad},
-      {"POST", "/element/*/clear", "WebDriver:ElementClear", P::Id, V},
-      {"POST", "/element/*/value", "WebDriver:ElementSendKeys", P::IdBody, V},
-      // Document.
-      {"GET", "/source", "WebDriver:GetPageSource", P::None, V},
-      {"POST", "/execute/sync", "WebDriver:ExecuteScript", P::Body, V, Check::Script, Wait::Script},
-      {"POST", "/execute/async", "WebDriver:ExecuteAsyncScript", P::Body, V, Check::Script,
-       Wait::Script},
-      // Cookies.
-      {"GET", "/cookie", "WebDriver:GetCookies", P::None, V},
-      {"GET", "/cookie/*", "WebDriver:GetCookies", P::None, Result::NamedCookie},
-      {"POST", "/cookie", "WebDriver:AddCookie", P::Body, V},
-      {"DELETE", "/cookie/*", "WebDriver:DeleteCookie", P::CookieName, V},
-      {"DELETE", "/cookie", "WebDriver:DeleteAllCookies", P::None, V},
-      // Actions.
-      {"POST", "/actions", "WebDriver:PerformActions", P::Body, V, Check::None, Wait::Actions},
-      {"DELETE", "/actions", "WebDriver:ReleaseActions", P::None, V},
-      // User prompts.
-      {"POST", "/alert/dismiss", "WebDriver:DismissAlert", P::None, V},
-      {"POST", "/alert/accept", "WebDriver:AcceptAlert", P::None, V},
-      {"GET", "/alert/text", "WebDriver:GetAlertText", P::None, V},
-      {"POST", "/alert/text", "WebDriver:SendAlertText", P::Body, V},
-      // Screen capture and print.
-      {"GET", "/screenshot", "WebDriver:TakeScreenshot", P::Screenshot, V},
-      {"GET", "/element/*/screenshot", "WebDriver:TakeScreenshot", P::ElementScreenshot, V},
-      {"POST", "/print", "WebDriver:Print", P::Body, V},
-      // Extensions Firefox implements: permissions and virtual authenticators.
-      {"POST", "/permissions", "Permissions:SetPermission", P::Body, V},
-      {"POST", "/webauthn/authenticator", "WebAuthn:AddVirtualAuthenticator", P::Body, V},
-      {"DELETE", "/webauthn/authenticator/*", "WebAuthn:RemoveVirtualAuthenticator",
-       P::Authenticator, V},
-      {"POST", "/webauthn/authenticator/*/credential", "WebAuthn:AddCredential", P::Authenticator,
-       V},
-      {"GET", "/webauthn/authenticator/*/credentials", "WebAuthn:GetCredentials", P::Authenticator,
-       V},
-      {"DELETE", "/webauthn/authenticator/*/credentials/*", "WebAuthn:RemoveCredential",
-       P::Credential, V},
-      {"DELETE", "/webauthn/authenticator/*/credentials", "WebAuthn:RemoveAllCredentials",
-       P::Authenticator, V},
-      {"POST", "/webauthn/authenticator/*/uv", "WebAuthn:SetUserVerified", P::Authenticator, V},
-  };
+  static const std::vector<Endpoint> table(std::begin(kTable), std::end(kTable));
   return table;
 }
 
 Match matchEndpoint(std::string_view method, std::string_view path) {
-  path = path.substr(0, path.find('?'));
-  if (path.size() > 1 && path.back() == '/')
-    path.remove_suffix(1);
-  std::string allowed;
-  for (const Endpoint& endpoint : endpoints()) {
-    Match match;
-    if (!wdhost::w3c::matchPath(endpoint.pattern, path, &match.segments))
-      continue;
-    if (endpoint.method == method) {
-      match.endpoint = &endpoint;
-      return match;
-    }
-    if (allowed.find(endpoint.method) == std::string::npos)
-      allowed += (allowed.empty() ? "" : ", ") + std::string(endpoint.method);
-  }
-  if (!allowed.empty())
-    throw wdhost::Error("unknown method", std::string(path) + " does not take " +
-                                              std::string(method) + "; it takes " + allowed);
-  throw wdhost::Error("unknown command", "Firefox (through Marionette) has no WebDriver command " +
-                                             std::string(method) + " " + std::string(path));
+  static const std::vector<int> index = byW3cIndex();
+  wdhost::w3c::EndpointMatch found = wdhost::w3c::matchEndpoint(method, path);
+  std::string_view bare = path.substr(0, path.find('?'));
+  if (!found.found() && !found.allowedMethods.empty())
+    throw wdhost::Error("unknown method", std::string(bare) + " does not take " +
+                                              std::string(method) + "; it takes " +
+                                              found.allowedMethods);
+  if (!found.found() || index.at(found.index) < 0)
+    throw wdhost::Error("unknown command",
+                        "Firefox (through Marionette) has no WebDriver command " +
+                            std::string(method) + " " + std::string(bare));
+  Match match;
+  match.endpoint = &endpoints().at(static_cast<std::size_t>(index.at(found.index)));
+  match.segments = std::move(found.segments);
+  return match;
 }
 
 std::string buildParams(const Match& match, std::string_view body) {
   const std::vector<std::string>& seg = match.segments;
-  if (match.endpoint->method == "POST" && blank(body))
+  if (match.endpoint->method() == "POST" && blank(body))
     throw wdhost::Error("invalid argument", "the request body must be a JSON object; send {} "
                                             "when the command takes no parameters");
   switch (match.endpoint->params) {

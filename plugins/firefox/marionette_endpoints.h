@@ -1,11 +1,13 @@
 // The W3C WebDriver classic command set, each endpoint mapped to its Marionette command: one
-// table, matched by method and the path after /session/{id}, with "*" for a variable segment.
+// table keyed on the SDK's W3C endpoint table (wdhost::w3c::kSessionEndpoints, which matches
+// method and path), so the endpoints themselves are not repeated here.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+#include <wdhost/w3c_endpoints.hpp>
 
 namespace wdhost::firefox {
 
@@ -57,16 +59,20 @@ enum class Wait {
 
 // One W3C endpoint and its Marionette command.
 struct Endpoint {
-  std::string_view method;   // "GET", "POST" or "DELETE"
-  std::string_view pattern;  // "/element/*/click"
+  std::size_t w3c;           // its index in wdhost::w3c::kSessionEndpoints
   std::string_view command;  // "WebDriver:ElementClick"
   Params params;             // how params are built
   Result result;             // how the value is built
   Check check = Check::None; // what is checked in the body first
   Wait wait = Wait::Quick;   // what bounds the wait for the answer
+
+  // "GET", "POST" or "DELETE" (from the SDK's table).
+  std::string_view method() const noexcept { return wdhost::w3c::kSessionEndpoints[w3c].method; }
+  // "/element/*/click" (from the SDK's table).
+  std::string_view pattern() const noexcept { return wdhost::w3c::kSessionEndpoints[w3c].pattern; }
 };
 
-// Every endpoint, in one table.
+// Every endpoint Firefox serves, one per W3C endpoint at most.
 const std::vector<Endpoint>& endpoints();
 
 // A matched request: its endpoint and the decoded "*" segments of the path, in order.

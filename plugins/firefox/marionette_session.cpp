@@ -93,8 +93,12 @@ std::string marionetteCapabilities(std::string_view capabilities) {
 
 MarionetteSession::MarionetteSession(const wdhost::Host& host, const FirefoxInstall& install,
                                      const FirefoxConfig& config, std::string_view sessionId,
-                                     std::string_view capabilities)
+                                     std::string_view capabilities,
+                                     const wdhost::Deadline& deadline)
     : host_(host) {
+  if (deadline.expired())
+    throw wdhost::Error(WDHOST_W3C_SESSION_NOT_CREATED,
+                        "Firefox was not started: " + deadline.why());
   rapidjson::Document caps = parseCapabilities(capabilities, "session not created");
   FirefoxOptions options = readFirefoxOptions(caps);
   std::string binary = options.binary.empty() ? install.browserPath : options.binary;
@@ -117,8 +121,8 @@ MarionetteSession::MarionetteSession(const wdhost::Host& host, const FirefoxInst
     argv.emplace_back("0");
   }
   firefox_ = std::make_unique<wdhost::ChildProcess>(host, argv, env, sessionId);
-  connect(config.startupTimeoutMs);
-  startSession(capabilities);
+  connect(config.startupTimeoutMs, deadline);
+  startSession(capabilities, deadline);
 }
 
 void MarionetteSession::prepareProfile(const std::string& profileDir, const std::string& userJsText,
@@ -134,44 +138,45 @@ void MarionetteSession::prepareProfile(const std::string& profileDir, const std:
   writeProfileFile(profileDir, "user.js", userJsText, true);
 }
 
-uint16_t MarionetteSession::connect(uint32_t timeoutMs) {
-  auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+uint16_t MarionetteSession::connect(uint32_t timeoutMs, const wdhost::Deadline& launch) {
+  const wdhost::Deadline startup = launch.within(timeoutMs);
   std::string lastError = "Firefox did not write MarionetteActivePort";
-  for (int round = 0; round < 1000000; ++round) {
+  for (;;) {
     if (!firefox_->state().running())
       fail("exited (" + firefox_->state().describe() + ") before Marionette listened");
     uint16_t port = readActivePort(profileDir_);
     if (port != 0) {
       try {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        uint32_t budget = static_cast<uint32_t>(std::max<int64_t>(left.count(), 1000));
-        connection_ = std::make_unique<MarionetteConnection>(port, budget);
+        connection_ = std::make_unique<MarionetteConnection>(
+            port, std::max<uint32_t>(startup.clamp(timeoutMs), 1));
         return port;
       } catch (const wdhost::Error& e) {
         lastError = e.what();
       }
     }
-    if (Clock::now() >= deadline)
-      fail("Marionette was not ready within " + std::to_string(timeoutMs) + " ms (" + lastError +
-           ")");
-    pause(50);
+    if (startup.expired())
+      fail("Marionette was not ready " +
+           (launch.expired() ? "before " + launch.why()
+                             : "within " + std::to_string(timeoutMs) + " ms") +
+           " (" + lastError + ")");
+    pause(static_cast<long>(startup.clamp(50)));
   }
-  fail(lastError);
 }
 
 void MarionetteSession::fail(const std::string& why) {
-  std::string tail = wdhost::tailLines(firefox_->waitOutput("", 0).second, 10);
+  std::string tail = wdhost::tailLines(firefox_->output(), 10);
   connection_.reset();
   firefox_->terminate(kTerminateGraceMs);
   throw wdhost::Error("session not created",
                       "Firefox " + why + (tail.empty() ? "" : "; its output: " + tail));
 }
 
-void MarionetteSession::startSession(std::string_view capabilities) {
+void MarionetteSession::startSession(std::string_view capabilities,
+                                     const wdhost::Deadline& deadline) {
   std::string created;
   try {
     created = connection_->call("WebDriver:NewSession", marionetteCapabilities(capabilities),
-                                kQuickTimeoutMs * 6);
+                                kQuickTimeoutMs * 6, deadline);
   } catch (const wdhost::Error& e) {
     fail(std::string("refused the session (") + e.code() + "): " + e.what());
   }
@@ -186,7 +191,7 @@ void MarionetteSession::startSession(std::string_view capabilities) {
     try {
       std::string agent = unwrapValue(connection_->call(
           "WebDriver:ExecuteScript", R"({"script":"return navigator.userAgent","args":[]})",
-          kQuickTimeoutMs));
+          kQuickTimeoutMs, deadline));
       rapidjson::Document ua;
       ua.Parse(agent.c_str(), agent.size());
       if (!ua.HasParseError() && ua.IsString())
@@ -224,8 +229,9 @@ void MarionetteSession::rememberTimeouts(std::string_view json) {
   read("implicit", &implicitMs_);
 }
 
-std::string MarionetteSession::command(std::string_view method, std::string_view path,
-                                       std::string_view body) {
+std::string MarionetteSession::commandWithin(std::string_view method, std::string_view path,
+                                             std::string_view body,
+                                             const wdhost::Deadline& deadline) {
   Match match = matchEndpoint(method, path);
   std::string params = buildParams(match, body);
   // Firefox gone means the session is gone: "invalid session id", so that clients stop and
@@ -236,8 +242,8 @@ std::string MarionetteSession::command(std::string_view method, std::string_view
   try {
     uint32_t timeoutMs = answerTimeoutMs(match, params, scriptMs_, pageLoadMs_, implicitMs_);
     result = match.endpoint->command == "WebDriver:NewWindow"
-                 ? newWindow(params, timeoutMs)
-                 : connection_->call(match.endpoint->command, params, timeoutMs);
+                 ? newWindow(params, timeoutMs, deadline)
+                 : connection_->call(match.endpoint->command, params, timeoutMs, deadline);
   } catch (const wdhost::Error& e) {
     if (connection_->open())
       throw;
@@ -250,11 +256,12 @@ std::string MarionetteSession::command(std::string_view method, std::string_view
   return buildValue(match, result);
 }
 
-std::string MarionetteSession::newWindow(const std::string& params, uint32_t timeoutMs) {
+std::string MarionetteSession::newWindow(const std::string& params, uint32_t timeoutMs,
+                                         const wdhost::Deadline& call) {
   std::vector<std::string> before =
-      handleList(connection_->call("WebDriver:GetWindowHandles", "{}", kQuickTimeoutMs));
+      handleList(connection_->call("WebDriver:GetWindowHandles", "{}", kQuickTimeoutMs, call));
   try {
-    return connection_->call("WebDriver:NewWindow", params, kNewWindowAnswerMs);
+    return connection_->call("WebDriver:NewWindow", params, kNewWindowAnswerMs, call);
   } catch (const wdhost::Error& e) {
     if (e.code() != "timeout" || !connection_->open())
       throw;
@@ -262,10 +269,10 @@ std::string MarionetteSession::newWindow(const std::string& params, uint32_t tim
   // Firefox opens a tab asked for from a popup window in another window, and Marionette never
   // answers (it waits for the tab in the popup). The new window is found among the handles.
   std::string type = params.find(R"("type":"window")") != std::string::npos ? "window" : "tab";
-  auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+  auto deadline = Clock::now() + std::chrono::milliseconds(call.clamp(timeoutMs));
   while (Clock::now() < deadline) {
     for (const std::string& handle :
-         handleList(connection_->call("WebDriver:GetWindowHandles", "{}", kQuickTimeoutMs)))
+         handleList(connection_->call("WebDriver:GetWindowHandles", "{}", kQuickTimeoutMs, call)))
       if (std::find(before.begin(), before.end(), handle) == before.end()) {
         host_.log(WDHOST_LOG_DEBUG, "firefox: WebDriver:NewWindow did not answer; found the new "
                                     "window " +
@@ -299,8 +306,7 @@ void MarionetteSession::teardown() {
   connection_.reset();
   if (firefox_) {
     // Let a quitting Firefox finish writing its profile, then end whatever is left of the tree.
-    if (firefox_->state().running())
-      firefox_->waitOutput("\x01wdhost-never\x01", kExitWaitMs);
+    firefox_->waitExit(kExitWaitMs);
     firefox_->terminate(kTerminateGraceMs);
   }
   workDir_.reset();

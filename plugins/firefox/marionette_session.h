@@ -17,16 +17,19 @@ namespace wdhost::firefox {
 // "session not created" with Firefox's own output on failure, leaving nothing running).
 class MarionetteSession : public wdhost::Session {
 public:
+  // Every wait is bounded by `deadline`, the launch's.
   MarionetteSession(const wdhost::Host& host, const FirefoxInstall& install,
                     const FirefoxConfig& config, std::string_view sessionId,
-                    std::string_view capabilities);
+                    std::string_view capabilities,
+                    const wdhost::Deadline& deadline = wdhost::Deadline());
 
   // {"capabilities":{..}} without "upstream": the host calls command().
   std::string launchReply() const override { return launchReply_; }
 
-  // One W3C command: translated through the endpoint table, sent, and its value returned.
-  std::string command(std::string_view method, std::string_view path,
-                      std::string_view body) override;
+  // One W3C command: translated through the endpoint table, sent, and its value returned;
+  // the wait for Firefox ends early when the host cancels the call (the session is closing).
+  std::string commandWithin(std::string_view method, std::string_view path, std::string_view body,
+                            const wdhost::Deadline& deadline) override;
 
   // Marionette:Quit (best effort), then the process tree ended and the profile removed.
   void teardown() override;
@@ -34,11 +37,12 @@ public:
 private:
   void prepareProfile(const std::string& profileDir, const std::string& userJsText,
                       const std::string& profileBase64);
-  uint16_t connect(uint32_t timeoutMs);
+  uint16_t connect(uint32_t timeoutMs, const wdhost::Deadline& deadline);
   [[noreturn]] void fail(const std::string& why);
-  void startSession(std::string_view capabilities);
+  void startSession(std::string_view capabilities, const wdhost::Deadline& deadline);
   void rememberTimeouts(std::string_view json);
-  std::string newWindow(const std::string& params, uint32_t timeoutMs);
+  std::string newWindow(const std::string& params, uint32_t timeoutMs,
+                        const wdhost::Deadline& deadline);
 
   wdhost::Host host_;
   std::unique_ptr<wdhost::TempDir> workDir_;

@@ -76,8 +76,9 @@ public:
     return std::string(capabilities);
   }
 
-  std::unique_ptr<wdhost::Session> launch(std::string_view sessionId,
-                                          std::string_view capabilities) override {
+  std::unique_ptr<wdhost::Session> launchWithin(std::string_view sessionId,
+                                                std::string_view capabilities,
+                                                const wdhost::Deadline& deadline) override {
     rapidjson::Document caps = parse(capabilities, "session not created");
     Plan plan = planFor(kMacOS ? BackendRequest{} : backendRequest(caps));
     if (!kMacOS) {
@@ -87,7 +88,7 @@ public:
     host().log(WDHOST_LOG_INFO, std::string("safari session on ") + backendName(plan.backend) +
                                     " (" + displayModeName(plan.display) + ")");
     return std::make_unique<SafariSession>(host(), plan, installs_, config_, sessionId,
-                                           capabilities);
+                                           capabilities, deadline);
   }
 
 private:

@@ -16,7 +16,10 @@ constexpr uint32_t kXvfbGraceMs = 1000;
 
 SafariSession::SafariSession(const wdhost::Host& host, const Plan& plan, const Installs& installs,
                              const SafariConfig& config, std::string_view sessionId,
-                             std::string_view capabilities) {
+                             std::string_view capabilities, const wdhost::Deadline& deadline) {
+  if (deadline.expired())
+    throw wdhost::Error(WDHOST_W3C_SESSION_NOT_CREATED,
+                        "WebKit was not started: " + deadline.why());
   const Install& install = installs.forBackend(plan.backend);
   wdhost::DriverLaunch launch;
   launch.name = install.driverName;
@@ -34,7 +37,8 @@ SafariSession::SafariSession(const wdhost::Host& host, const Plan& plan, const I
     }
     std::string xDisplay = plan.xDisplay;
     if (plan.display == DisplayMode::Xvfb) {
-      xvfb_ = std::make_unique<XvfbDisplay>(host, installs.xvfbPath, sessionId, kXvfbStartupMs);
+      xvfb_ = std::make_unique<XvfbDisplay>(host, installs.xvfbPath, sessionId, kXvfbStartupMs,
+                                            deadline);
       xDisplay = xvfb_->display();
     }
     launch.argv = webkitDriverArgv(install.driverPath);
@@ -44,7 +48,7 @@ SafariSession::SafariSession(const wdhost::Host& host, const Plan& plan, const I
                                    (xDisplay.empty() ? "none (headless)" : xDisplay) +
                                    ", New Session: " + body);
   }
-  driver_ = std::make_unique<wdhost::DriverSession>(host, sessionId, launch, body);
+  driver_ = std::make_unique<wdhost::DriverSession>(host, sessionId, launch, body, true, deadline);
   reply_ = replyWithBrowserOptions(driver_->launchReply(), body, plan.backend);
 }
 

@@ -19,9 +19,10 @@ namespace wdhost::safari {
 // driver's own words on failure, leaving nothing running).
 class SafariSession : public wdhost::Session {
 public:
+  // Every wait is bounded by `deadline`, the launch's.
   SafariSession(const wdhost::Host& host, const Plan& plan, const Installs& installs,
                 const SafariConfig& config, std::string_view sessionId,
-                std::string_view capabilities);
+                std::string_view capabilities, const wdhost::Deadline& deadline);
 
   // {"capabilities":{.., "webkitgtk:browserOptions" or "wpe:browserOptions"},"upstream":..}
   std::string launchReply() const override { return reply_; }

@@ -2,7 +2,6 @@
 
 #include "safari_launch.h"
 
-#include <chrono>
 #include <wdhost/helpers.hpp>
 
 namespace wdhost::safari {
@@ -13,25 +12,27 @@ constexpr uint32_t kPollMs = 50;
 } // namespace
 
 XvfbDisplay::XvfbDisplay(const wdhost::Host& host, const std::string& xvfbPath,
-                         std::string_view owner, uint32_t timeoutMs) {
+                         std::string_view owner, uint32_t timeoutMs,
+                         const wdhost::Deadline& launch) {
   process_ = std::make_unique<wdhost::ChildProcess>(host, xvfbArgv(xvfbPath),
                                                     std::vector<std::string>{}, owner);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+  const wdhost::Deadline startup = launch.within(timeoutMs);
   std::string output;
   // Xvfb's stderr shares the captured output, so wait for a line of digits, not any line.
-  for (uint32_t waited = 0; waited <= timeoutMs + kPollMs; waited += kPollMs) {
-    auto [status, text] = process_->waitOutput("\x01wdhost-never\x01", kPollMs);
-    output = text;
+  for (;;) {
+    bool exited = process_->waitExit(startup.clamp(kPollMs)).has_value();
+    output = process_->output();
     if (auto number = parseDisplayNumber(output)) {
       display_ = ":" + std::to_string(*number);
       return;
     }
-    if (status == WDHOST_ERROR || std::chrono::steady_clock::now() >= deadline)
+    if (exited || startup.expired())
       break;
   }
-  std::string why = process_->state().running()
-                        ? "did not report its display within " + std::to_string(timeoutMs) + " ms"
-                        : "exited (" + process_->state().describe() + ")";
+  std::string why = !process_->state().running() ? "exited (" + process_->state().describe() + ")"
+                    : launch.expired()
+                        ? "did not report its display before " + launch.why()
+                        : "did not report its display within " + std::to_string(timeoutMs) + " ms";
   process_->terminate(0);
   std::string tail = wdhost::tailLines(output, 10);
   throw wdhost::Error("session not created",

@@ -13,10 +13,11 @@ namespace wdhost::safari {
 // whatever happens); it chooses a free display itself (-displayfd), so no display number race.
 class XvfbDisplay {
 public:
-  // Starts Xvfb and waits (bounded by timeoutMs) for its display number; throws
-  // wdhost::Error("session not created") with its output when it does not come up.
+  // Starts Xvfb and waits (bounded by timeoutMs and the launch's deadline) for its display
+  // number; throws wdhost::Error("session not created") with its output when it does not
+  // come up.
   XvfbDisplay(const wdhost::Host& host, const std::string& xvfbPath, std::string_view owner,
-              uint32_t timeoutMs);
+              uint32_t timeoutMs, const wdhost::Deadline& launch = wdhost::Deadline());
 
   // ":N", the value for DISPLAY.
   const std::string& display() const noexcept { return display_; }

@@ -151,6 +151,31 @@ TEST_CASE("lifecycle: a launch past --launch-timeout fails fast and the host sta
   CHECK(host.stop() == 0);
 }
 
+TEST_CASE("lifecycle: a plugin told its launch deadline answers with its own error first") {
+  // --launch-timeout 4: the plugin's deadline is 1 s earlier, which it waits out, then says so.
+  HostProcess host = startHost({"--launch-timeout", "4"});
+  HttpAnswer late = httpRequest(
+      host.port(), "POST", "/session",
+      R"({"capabilities":{"alwaysMatch":{"browserName":"fake","fake:waitForDeadline":true}}})");
+  CHECK(late.status == 500);
+  CHECK(late.body.find("session not created") != std::string::npos);
+  CHECK(late.body.find("fake stopped waiting: the host's deadline for it passed") !=
+        std::string::npos);
+  CHECK(host.stop() == 0);
+}
+
+TEST_CASE("lifecycle: a launch that ignores its cancellation does not hold host exit (T3)") {
+  HostProcess host = startHost({"--launch-timeout", "1"});
+  HttpAnswer hung = httpRequest(
+      host.port(), "POST", "/session",
+      R"({"capabilities":{"alwaysMatch":{"browserName":"fake","fake:hangMs":"120000"}}})");
+  CHECK(hung.status == 500);
+  CHECK(hung.body.find("--launch-timeout") != std::string::npos);
+  // The launch goes on for two minutes; the host waits for it a bounded time (10 s), then exits.
+  CHECK(host.stop(std::chrono::seconds(60)) == 0);
+  CHECK(host.log().find("stopped without waiting for 1 plugin launch") != std::string::npos);
+}
+
 TEST_CASE("lifecycle: an auth token is required when set and remote binding needs one") {
   HostProcess host = startHost({"--auth-token", "s3cret"});
   HttpAnswer anonymous = httpRequest(host.port(), "GET", "/status");

@@ -76,7 +76,7 @@ bool parseDescription(const std::string& json, wdh::PluginDescription* out, std:
       }
     }
   }
-  if (!wdhost::Description::fromJson(*doc, out, error))
+  if (!wdh::readDescription(*doc, out, error))
     return false;
   out->document = std::move(doc);
   return true;

@@ -12,6 +12,8 @@ const std::vector<CheckInfo>& allChecks() {
       {"negotiate", &checkNegotiate, 60},
       {"error-contract", &checkErrorContract, 60},
       {"concurrent-negotiate", &checkConcurrentNegotiate, 60},
+      {"extensions", &checkExtensions, 60},
+      {"call-context", &checkCallContext, 180},
       {"launch-teardown", &checkLaunchTeardown, 180},
       {"failed-launch", &checkFailedLaunch, 180},
       {"concurrent-launch", &checkConcurrentLaunch, 240},

@@ -50,5 +50,7 @@ Outcome checkUnload(const Context& context);
 Outcome checkLaunchTeardown(const Context& context);
 Outcome checkFailedLaunch(const Context& context);
 Outcome checkConcurrentLaunch(const Context& context);
+Outcome checkExtensions(const Context& context);
+Outcome checkCallContext(const Context& context);
 
 } // namespace check

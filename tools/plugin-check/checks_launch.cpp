@@ -50,7 +50,7 @@ std::string runSession(Loaded& loaded, const std::string& caps) {
              answer.status != 200)
       problem = "GET " + url + "/url did not answer 200 (" + std::to_string(answer.status) + ")";
   } else if (problem.empty()) {
-    if (instance.vtable().command == nullptr)
+    if (!instance.hasCommand())
       problem = "the launch reply has no upstream and the plugin has no command hook";
     else
       instance.command(session, "GET", "/url", "");

@@ -124,8 +124,11 @@ bool Library::table(wdhost_plugin_vtable* out, uint32_t* agreedMinor, std::strin
   std::memset(out, 0, sizeof *out);
   std::memcpy(out, io.vtable,
               io.vtable->struct_size < sizeof *out ? io.vtable->struct_size : sizeof *out);
+  bool launches = out->launch != nullptr ||
+                  (io.agreed_abi_minor >= 3 && io.vtable->struct_size >= sizeof *out &&
+                   out->launch_ctx != nullptr);
   if (out->init == nullptr || out->deinit == nullptr || out->describe == nullptr ||
-      out->negotiate == nullptr || out->launch == nullptr || out->teardown == nullptr) {
+      out->negotiate == nullptr || !launches || out->teardown == nullptr) {
     *error = "the plugin table lacks a required function";
     return false;
   }
@@ -133,8 +136,17 @@ bool Library::table(wdhost_plugin_vtable* out, uint32_t* agreedMinor, std::strin
   return true;
 }
 
-Instance::Instance(const wdhost_plugin_vtable& vtable, std::unique_ptr<WatchedTable> table)
-    : vtable_(vtable), table_(std::move(table)) {}
+Instance::Instance(const wdhost_plugin_vtable& vtable, uint32_t agreedMinor,
+                   std::unique_ptr<WatchedTable> table)
+    : vtable_(vtable), table_(std::move(table)) {
+  // The 1.3 slots count only in a table that holds them, from a plugin that agreed to 1.3.
+  if (agreedMinor >= 3 && vtable.struct_size >= offsetof(wdhost_plugin_vtable, get_extension) +
+                                                    sizeof(vtable.get_extension)) {
+    launchCtx_ = vtable.launch_ctx;
+    commandCtx_ = vtable.command_ctx;
+    getExtension_ = vtable.get_extension;
+  }
+}
 
 std::unique_ptr<Instance> Instance::create(const Library& library, WatchedHost& host,
                                            const std::string& config, std::string* error,
@@ -145,7 +157,7 @@ std::unique_ptr<Instance> Instance::create(const Library& library, WatchedHost& 
     return nullptr;
   std::string name = vtable.name == nullptr ? "" : vtable.name;
   auto table = std::make_unique<WatchedTable>(name, host.services(), minor, extraHostBytes);
-  std::unique_ptr<Instance> instance(new Instance(vtable, std::move(table)));
+  std::unique_ptr<Instance> instance(new Instance(vtable, minor, std::move(table)));
   wdhost_plugin* created = nullptr;
   Call call = timed([&](wdhost_reply* reply) {
     return vtable.init(instance->table_->table(), str(config), &created, reply);
@@ -201,8 +213,12 @@ Call Instance::negotiate(const std::string& capabilities) {
 }
 
 Call Instance::launch(const std::string& sessionId, const std::string& capabilities,
-                      wdhost_session** session) {
+                      wdhost_session** session, const wdh::CallContext* context) {
+  wdh::CallContext unbounded(std::chrono::milliseconds(0));
+  const wdh::CallContext& given = context != nullptr ? *context : unbounded;
   Call call = timed([&](wdhost_reply* reply) {
+    if (launchCtx_ != nullptr)
+      return launchCtx_(plugin_, given.table(), str(sessionId), str(capabilities), session, reply);
     return vtable_.launch(plugin_, str(sessionId), str(capabilities), session, reply);
   });
   audit("launch", call, false, true);
@@ -211,11 +227,18 @@ Call Instance::launch(const std::string& sessionId, const std::string& capabilit
 
 Call Instance::command(wdhost_session* session, const std::string& method, const std::string& path,
                        const std::string& body) {
+  wdh::CallContext unbounded(std::chrono::milliseconds(0));
   Call call = timed([&](wdhost_reply* reply) {
+    if (commandCtx_ != nullptr)
+      return commandCtx_(session, unbounded.table(), str(method), str(path), str(body), reply);
     return vtable_.command(session, str(method), str(path), str(body), reply);
   });
   audit("command", call, false, true);
   return call;
+}
+
+const void* Instance::extension(const char* id) const {
+  return getExtension_ == nullptr ? nullptr : getExtension_(plugin_, id);
 }
 
 Call Instance::teardown(wdhost_session* session) {

@@ -3,6 +3,7 @@
 // inspection. Every call's result is checked against the error contract.
 #pragma once
 
+#include "plugin/call_context.h"
 #include "plugin/plugin_reply.h"
 #include "watched_host.h"
 
@@ -64,12 +65,21 @@ public:
   Call describe();
   // negotiate(capabilities).
   Call negotiate(const std::string& capabilities);
-  // launch(); *session set when OK.
+  // launch_ctx() with `context` (one with no deadline when null), or launch() for a plugin
+  // without launch_ctx; *session set when OK.
   Call launch(const std::string& sessionId, const std::string& capabilities,
-              wdhost_session** session);
-  // command(); only when the plugin has the hook.
+              wdhost_session** session, const wdh::CallContext* context = nullptr);
+  // command_ctx() or command(); only when the plugin has the hook.
   Call command(wdhost_session* session, const std::string& method, const std::string& path,
                const std::string& body);
+  // True when the plugin has the in-process command hook (command or command_ctx).
+  bool hasCommand() const noexcept { return vtable_.command != nullptr || commandCtx_ != nullptr; }
+  // True when the plugin takes the call context (launch_ctx, ABI 1.3).
+  bool takesContext() const noexcept { return launchCtx_ != nullptr; }
+  // True when the plugin has get_extension (ABI 1.3).
+  bool hasGetExtension() const noexcept { return getExtension_ != nullptr; }
+  // get_extension(id): the plugin's table, or null (also without get_extension).
+  const void* extension(const char* id) const;
   // teardown().
   Call teardown(wdhost_session* session);
 
@@ -81,12 +91,17 @@ public:
   std::vector<std::string> violations() const;
 
 private:
-  Instance(const wdhost_plugin_vtable& vtable, std::unique_ptr<WatchedTable> table);
+  Instance(const wdhost_plugin_vtable& vtable, uint32_t agreedMinor,
+           std::unique_ptr<WatchedTable> table);
   // Records a breach if `call` broke the contract. `allowNoMatch` for negotiate;
   // `needJson` when OK must carry a JSON result.
   void audit(const char* what, const Call& call, bool allowNoMatch, bool needJson);
 
   wdhost_plugin_vtable vtable_{};
+  // The 1.3 slots, null unless the plugin has them and agreed to 1.3.
+  decltype(wdhost_plugin_vtable::launch_ctx) launchCtx_ = nullptr;
+  decltype(wdhost_plugin_vtable::command_ctx) commandCtx_ = nullptr;
+  decltype(wdhost_plugin_vtable::get_extension) getExtension_ = nullptr;
   std::unique_ptr<WatchedTable> table_;
   wdhost_plugin* plugin_ = nullptr;
   double initMs_ = 0;

@@ -33,7 +33,10 @@ wdhost_status WDHOST_CALL watchedSpawn(const wdhost_host* host, const wdhost_spa
     writeSink(error, "wdhost-plugin-check refused this spawn on purpose");
     return WDHOST_ERROR;
   }
-  wdhost_spawn_request copy = *request;
+  // The plugin's request may be shorter than this header's (an older plugin): copy what it has.
+  wdhost_spawn_request copy{};
+  std::memcpy(&copy, request,
+              request->struct_size < sizeof copy ? request->struct_size : sizeof copy);
   const char* const shell[] = {
       "/bin/sh", "-c", "echo 'wdhost-plugin-check: this process exits at once'; exit 3", nullptr};
   if (mode == SpawnMode::ExitAtOnce)
@@ -69,12 +72,20 @@ wdhost_status WDHOST_CALL watchedSetOwner(const wdhost_host* host, uint64_t proc
   return real == nullptr ? WDHOST_ERROR : real->set_owner(host, process, owner);
 }
 
+wdhost_status WDHOST_CALL watchedWaitExit(const wdhost_host* host, uint64_t process,
+                                          uint32_t timeoutMs, wdhost_process_state* state,
+                                          int32_t* detail) {
+  const wdhost_process_service* real = realProcessService(host);
+  return real == nullptr ? WDHOST_ERROR : real->wait_exit(host, process, timeoutMs, state, detail);
+}
+
 const wdhost_process_service kWatched = {sizeof(wdhost_process_service),
                                          &watchedSpawn,
                                          &watchedWait,
                                          &watchedPoll,
                                          &watchedTerminate,
-                                         &watchedSetOwner};
+                                         &watchedSetOwner,
+                                         &watchedWaitExit};
 
 const void* WDHOST_CALL watchedGetService(const wdhost_host* host, const char* id) {
   const wdh::HostTable* table = wdh::HostTable::from(host);

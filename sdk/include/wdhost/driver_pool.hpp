@@ -1,4 +1,4 @@
-// Optional header-only helper: vendor drivers started ahead of launches (ABI 1.1 `warm`), so a
+// Optional header-only helper: vendor drivers started ahead of launches ("wdhost.warm/1"), so a
 // New Session only waits for the browser. One background thread keeps the pool at its target;
 // a driver is handed to one launch only; idle drivers are ended when the pool is destroyed.
 #pragma once
@@ -122,9 +122,18 @@ private:
     auto retryAt = std::chrono::steady_clock::now();
     auto stopRequested = [this] { return stopping_; };
     while (!stopping_) {
-      for (StartedDriver& driver : dead_)
-        driver.process->terminate(0);
-      dead_.clear();
+      // Dead drivers are ended without the lock: terminate() waits for the tree to go (up to
+      // a grace and seconds more), and lease() must not wait behind that.
+      if (!dead_.empty()) {
+        std::vector<StartedDriver> dead;
+        dead.swap(dead_);
+        lock.unlock();
+        for (StartedDriver& driver : dead)
+          driver.process->terminate(0);
+        dead.clear();
+        lock.lock();
+        continue;
+      }
       if (idle_.size() >= target_) {
         wake_.wait_for(lock, std::chrono::seconds(5));
         continue;

@@ -19,22 +19,26 @@
 #include <time.h>
 #include <unistd.h>
 #include <vector>
+#include <wdhost/deadline.hpp>
 #include <wdhost/helpers.hpp>
 #include <wdhost/json.hpp>
 #include <wdhost/services.hpp>
 
 namespace wdhost {
 
-// How to start one vendor driver.
+// How to start one vendor driver. Each wait below is also bounded by the launch's Deadline
+// (the host's --launch-timeout, told through the ABI 1.3 call context, or kLegacyLaunchMs on
+// an older host), so the plugin's own error, naming what it waited for, always reaches the
+// host before the host gives up on the launch.
 struct DriverLaunch {
-  std::string name;                  // for messages: "chromedriver"
-  std::vector<std::string> argv;     // argv[0] absolute; may contain "{port}" (see below)
-  std::vector<std::string> env;      // extra "NAME=value" entries
-  std::string listeningMarker;       // text the driver prints before its port, or "" when the
-                                     // driver cannot choose its own port: then a free port is
-                                     // substituted for "{port}" in argv and /status is polled
-  uint32_t startupTimeoutMs = 30000; // how long the driver may take to be ready
-  uint32_t newSessionTimeoutMs = 90000;
+  std::string name;                     // for messages: "chromedriver"
+  std::vector<std::string> argv;        // argv[0] absolute; may contain "{port}" (see below)
+  std::vector<std::string> env;         // extra "NAME=value" entries
+  std::string listeningMarker;          // text the driver prints before its port, or "" when the
+                                        // driver cannot choose its own port: then a free port is
+                                        // substituted for "{port}" in argv and /status is polled
+  uint32_t startupTimeoutMs = 30000;    // how long the driver may take to be ready
+  uint32_t newSessionTimeoutMs = 90000; // how long its New Session may take
   uint32_t teardownGraceMs = 2000;
   // The vendor options object of the returned capabilities whose "debuggerAddress" (host:port)
   // is the browser's DevTools endpoint, e.g. "goog:chromeOptions"; empty when there is none.
@@ -104,20 +108,42 @@ namespace detail {
                                       const std::string& why, const std::string& output) {
   std::string tail = tailLines(output, 10);
   process.terminate(0);
-  throw Error("session not created",
+  throw Error(WDHOST_W3C_SESSION_NOT_CREATED,
               name + " " + why + (tail.empty() ? "" : "; its output: " + tail));
 }
 
-// Polls GET /status until it answers 200, the driver exits, or the startup time runs out.
+// How long a wait bounded by the driver's own `ownMs` and the launch's `launch` deadline may
+// take, and what to say when it runs out: "within N ms" or what ended the launch.
+inline std::string ranOut(const Deadline& launch, uint32_t ownMs) {
+  if (launch.expired())
+    return "before " + launch.why() + " (the launch's deadline, --launch-timeout)";
+  return "within " + std::to_string(ownMs) + " ms";
+}
+
+// waitOutput in slices, so that the host's cancellation is seen within 250 ms; the total is
+// bounded by `until`.
+inline std::pair<wdhost_status, std::string>
+waitOutputUntil(const ChildProcess& process, const std::string& needle, const Deadline& until) {
+  for (;;) {
+    auto [status, output] = process.waitOutput(needle, until.clamp(250));
+    if (status != WDHOST_TIMEOUT || until.expired())
+      return {status, output};
+  }
+}
+
+// Polls GET /status until it answers 200, the driver exits, or `startup` (the startup time,
+// cut by the launch's deadline) runs out; throws Error("session not created") saying which.
 inline void waitDriverReady(const Host& host, ChildProcess& process, const DriverLaunch& launch,
-                            const std::string& url) {
-  auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(launch.startupTimeoutMs);
+                            const std::string& url, const Deadline& startup,
+                            const Deadline& whole) {
   std::string lastError;
-  for (int round = 0; round < 100000; ++round) {
+  for (;;) {
     try {
-      HttpResponse ready =
-          httpRequest(host, "GET", url + "/status", "", 2000, "session not created");
+      HttpRequest status;
+      status.url = url + "/status";
+      status.timeoutMs = 2000;
+      status.deadline = startup;
+      HttpResponse ready = httpSend(host, status, WDHOST_W3C_SESSION_NOT_CREATED);
       if (ready.status == 200)
         return;
       lastError = "/status answered " + std::to_string(ready.status);
@@ -127,26 +153,32 @@ inline void waitDriverReady(const Host& host, ChildProcess& process, const Drive
     if (!process.state().running())
       driverFailed(process, launch.name,
                    "exited (" + process.state().describe() + ") before it was ready",
-                   process.waitOutput("", 0).second);
-    if (std::chrono::steady_clock::now() >= deadline)
+                   process.output());
+    if (!startup.expired()) {
+      struct timespec pause = {0, static_cast<long>(startup.clamp(25)) * 1000 * 1000};
+      nanosleep(&pause, nullptr);
+    }
+    if (startup.expired()) // the last answer, not "not sent", says how it stood
       driverFailed(process, launch.name,
-                   "was not ready within " + std::to_string(launch.startupTimeoutMs) + " ms (" +
-                       lastError + ")",
-                   process.waitOutput("", 0).second);
-    struct timespec pause = {0, 25 * 1000 * 1000};
-    nanosleep(&pause, nullptr);
+                   "was not ready " + ranOut(whole, launch.startupTimeoutMs) + " (" + lastError +
+                       ")",
+                   process.output());
   }
 }
 
 // One attempt at starting the driver; throws Error("session not created") saying why.
 inline StartedDriver startDriverOnce(const Host& host, const DriverLaunch& launch,
-                                     std::string_view owner) {
+                                     std::string_view owner, const Deadline& deadline) {
+  if (deadline.expired())
+    throw Error(WDHOST_W3C_SESSION_NOT_CREATED,
+                launch.name + " was not started: " + deadline.why());
+  const Deadline startup = deadline.within(launch.startupTimeoutMs);
   std::vector<std::string> argv = launch.argv;
   uint16_t port = 0;
   if (launch.listeningMarker.empty()) {
     port = freeLoopbackPort();
     if (port == 0)
-      throw Error("session not created", "no free loopback port for " + launch.name);
+      throw Error(WDHOST_W3C_SESSION_NOT_CREATED, "no free loopback port for " + launch.name);
     for (std::string& arg : argv) {
       std::size_t at = arg.find("{port}");
       if (at != std::string::npos)
@@ -156,13 +188,11 @@ inline StartedDriver startDriverOnce(const Host& host, const DriverLaunch& launc
   StartedDriver driver;
   driver.process = std::make_unique<ChildProcess>(host, argv, launch.env, owner);
   if (!launch.listeningMarker.empty()) {
-    auto [status, output] =
-        driver.process->waitOutput(launch.listeningMarker, launch.startupTimeoutMs);
+    auto [status, output] = waitOutputUntil(*driver.process, launch.listeningMarker, startup);
     if (status != WDHOST_OK)
       driverFailed(*driver.process, launch.name,
                    status == WDHOST_TIMEOUT
-                       ? "did not start listening within " +
-                             std::to_string(launch.startupTimeoutMs) + " ms"
+                       ? "did not start listening " + ranOut(deadline, launch.startupTimeoutMs)
                        : "exited (" + driver.process->state().describe() + ") before listening",
                    output);
     port = portAfter(output, launch.listeningMarker);
@@ -170,22 +200,23 @@ inline StartedDriver startDriverOnce(const Host& host, const DriverLaunch& launc
       driverFailed(*driver.process, launch.name, "did not say its port", output);
   }
   driver.url = "http://127.0.0.1:" + std::to_string(port);
-  waitDriverReady(host, *driver.process, launch, driver.url);
+  waitDriverReady(host, *driver.process, launch, driver.url, startup, deadline);
   return driver;
 }
 
 } // namespace detail
 
-// Starts a vendor driver for session `owner` ("" = none yet) and waits until it is ready. A
-// driver told a port it then lost to another process gets another port (3 tries).
+// Starts a vendor driver for session `owner` ("" = none yet) and waits until it is ready,
+// within launch.startupTimeoutMs and `deadline` (the launch's; none for a driver started
+// ahead). A driver told a port it then lost to another process gets another port (3 tries).
 inline StartedDriver startDriver(const Host& host, const DriverLaunch& launch,
-                                 std::string_view owner) {
+                                 std::string_view owner, const Deadline& deadline = Deadline()) {
   constexpr int kPortAttempts = 3;
   for (int attempt = 1;; ++attempt) {
     try {
-      return detail::startDriverOnce(host, launch, owner);
+      return detail::startDriverOnce(host, launch, owner, deadline);
     } catch (const Error&) {
-      if (!launch.listeningMarker.empty() || attempt == kPortAttempts)
+      if (!launch.listeningMarker.empty() || attempt == kPortAttempts || deadline.expired())
         throw;
     }
   }
@@ -234,30 +265,39 @@ struct UserAgentLookup {
 // A session on a private vendor driver. The constructor creates the session on a driver it
 // starts, or on one started ahead of time (throws Error("session not created") with the
 // driver's own words, leaving nothing running); teardown() deletes it and ends the driver.
+// `deadline` (the launch's, see Plugin::launchWithin) bounds every wait of the constructor.
 class DriverSession : public Session {
 public:
   // Starts a driver as `launch` says, then creates the session with `newSessionBody` (the W3C
   // New Session body). With `askUserAgent` the returned capabilities gain "userAgent" as the
   // page reports it, when the driver lacks it.
   DriverSession(const Host& host, std::string_view sessionId, const DriverLaunch& launch,
-                const std::string& newSessionBody, bool askUserAgent = true)
-      : DriverSession(host, sessionId, launch, newSessionBody, askUserAgent,
-                      startDriver(host, launch, sessionId)) {}
+                const std::string& newSessionBody, bool askUserAgent = true,
+                const Deadline& deadline = Deadline())
+      : DriverSession(host, sessionId, launch, newSessionBody,
+                      UserAgentLookup{askUserAgent, nullptr, std::string()},
+                      startDriver(host, launch, sessionId, deadline), deadline) {}
 
   // Creates the session on `started`, a driver started ahead of time, which it now owns.
   DriverSession(const Host& host, std::string_view sessionId, const DriverLaunch& launch,
-                const std::string& newSessionBody, bool askUserAgent, StartedDriver started)
+                const std::string& newSessionBody, bool askUserAgent, StartedDriver started,
+                const Deadline& deadline = Deadline())
       : DriverSession(host, sessionId, launch, newSessionBody,
-                      UserAgentLookup{askUserAgent, nullptr, std::string()}, std::move(started)) {}
+                      UserAgentLookup{askUserAgent, nullptr, std::string()}, std::move(started),
+                      deadline) {}
 
-  // The same, with the user agent looked up in a cache before the page is asked.
+  // The same, with the user agent looked up in a cache before the page is asked. The driver's
+  // process and work dir become the session's (the host ends and removes them with it).
   DriverSession(const Host& host, std::string_view sessionId, const DriverLaunch& launch,
                 const std::string& newSessionBody, const UserAgentLookup& userAgent,
-                StartedDriver started)
+                StartedDriver started, const Deadline& deadline = Deadline())
       : host_(host), sessionId_(sessionId), launch_(launch), driver_(std::move(started.process)),
         workDir_(std::move(started.workDir)), driverUrl_(std::move(started.url)) {
     driver_->adopt(sessionId_);
-    createSession(newSessionBody, userAgent);
+    if (workDir_)
+      workDir_->adopt(sessionId_);
+    // On failure the members' destructors end the driver and remove its work dir.
+    createSession(newSessionBody, userAgent, deadline);
   }
 
   // {"capabilities":{..},"upstream":"http://127.0.0.1:N/session/<driver's id>"}
@@ -287,28 +327,43 @@ public:
 private:
   static constexpr uint32_t kQuickTimeoutMs = 10000;
 
-  void createSession(const std::string& body, const UserAgentLookup& userAgent) {
+  void createSession(const std::string& body, const UserAgentLookup& userAgent,
+                     const Deadline& deadline) {
     using Clock = std::chrono::steady_clock;
     auto msSince = [](Clock::time_point then) {
       return std::to_string(
           std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - then).count());
     };
     auto asked = Clock::now();
-    HttpResponse created = httpRequest(host_, "POST", driverUrl_ + "/session", body,
-                                       launch_.newSessionTimeoutMs, "session not created");
+    HttpRequest newSession;
+    newSession.method = "POST";
+    newSession.url = driverUrl_ + "/session";
+    newSession.headers = {{"Content-Type", "application/json; charset=utf-8"}};
+    newSession.body = body;
+    newSession.timeoutMs = launch_.newSessionTimeoutMs;
+    newSession.deadline = deadline;
+    HttpResponse created;
+    try {
+      created = httpSend(host_, newSession, WDHOST_W3C_SESSION_NOT_CREATED);
+    } catch (const Error& e) {
+      throw Error(WDHOST_W3C_SESSION_NOT_CREATED,
+                  launch_.name + " did not answer New Session " +
+                      detail::ranOut(deadline, launch_.newSessionTimeoutMs) + ": " + e.what());
+    }
     std::string timing = launch_.name + " New Session " + msSince(asked) + " ms";
     if (created.status != 200)
-      throw Error("session not created", launch_.name + ": " + driverErrorMessage(created.body));
+      throw Error(WDHOST_W3C_SESSION_NOT_CREATED,
+                  launch_.name + ": " + driverErrorMessage(created.body));
     rapidjson::Document doc;
     doc.Parse(created.body.c_str(), created.body.size());
     if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("value") ||
         !doc["value"].IsObject() || !doc["value"].HasMember("sessionId") ||
         !doc["value"]["sessionId"].IsString() || !doc["value"].HasMember("capabilities") ||
         !doc["value"]["capabilities"].IsObject())
-      throw Error("session not created", launch_.name +
-                                             " answered New Session without a "
-                                             "sessionId and capabilities: " +
-                                             created.body.substr(0, 500));
+      throw Error(WDHOST_W3C_SESSION_NOT_CREATED, launch_.name +
+                                                      " answered New Session without a "
+                                                      "sessionId and capabilities: " +
+                                                      created.body.substr(0, 500));
     upstream_ = driverUrl_ + "/session/" + doc["value"]["sessionId"].GetString();
     rapidjson::Value& caps = doc["value"]["capabilities"];
     auto& alloc = doc.GetAllocator();
@@ -318,9 +373,14 @@ private:
         known = userAgent.cache->find(userAgent.key);
       if (!known) {
         auto probed = Clock::now();
-        HttpResponse agent = httpRequest(host_, "POST", upstream_ + "/execute/sync",
-                                         R"({"script":"return navigator.userAgent","args":[]})",
-                                         kQuickTimeoutMs, "session not created");
+        HttpRequest ask;
+        ask.method = "POST";
+        ask.url = upstream_ + "/execute/sync";
+        ask.headers = {{"Content-Type", "application/json; charset=utf-8"}};
+        ask.body = R"({"script":"return navigator.userAgent","args":[]})";
+        ask.timeoutMs = kQuickTimeoutMs;
+        ask.deadline = deadline;
+        HttpResponse agent = httpSend(host_, ask, WDHOST_W3C_SESSION_NOT_CREATED);
         rapidjson::Document ua;
         ua.Parse(agent.body.c_str(), agent.body.size());
         if (agent.status == 200 && !ua.HasParseError() && ua.IsObject() && ua.HasMember("value") &&

@@ -10,8 +10,11 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
+#include <wdhost/deadline.hpp>
 #include <wdhost/plugin.h>
+#include <wdhost/sdk_version.h>
 
 namespace wdhost {
 
@@ -95,6 +98,9 @@ public:
   // The raw table.
   const wdhost_host* raw() const noexcept { return host_; }
 
+  // The ABI minor agreed with this host (0 to WDHOST_ABI_MINOR).
+  uint32_t abiMinor() const noexcept { return host_->abi_minor; }
+
 private:
   bool has(std::size_t offset, std::size_t size) const noexcept {
     return offset + size <= host_->struct_size;
@@ -111,11 +117,20 @@ public:
   virtual std::string launchReply() const = 0;
 
   // In-process command for sessions without "upstream"; returns the W3C "value" as JSON.
+  // Override this or commandWithin().
   virtual std::string command(std::string_view method, std::string_view path,
                               std::string_view body) {
     (void)body;
-    throw Error("unknown command",
+    throw Error(WDHOST_W3C_UNKNOWN_COMMAND,
                 std::string(method) + " " + std::string(path) + " is not served by this plugin");
+  }
+
+  // command() bounded by `deadline` (ABI 1.3: the host's wait for it, and cancelled when the
+  // session is being torn down); valid only during the call. The default calls command().
+  virtual std::string commandWithin(std::string_view method, std::string_view path,
+                                    std::string_view body, const Deadline& deadline) {
+    (void)deadline;
+    return command(method, path, body);
   }
 
   // Ends the browser; must succeed also when the browser already died.
@@ -134,12 +149,36 @@ public:
   // Accepted capabilities as JSON, or nullopt when they are not for this plugin.
   virtual std::optional<std::string> negotiate(std::string_view capabilities) = 0;
 
-  // Starts a browser for the host's session id with negotiated capabilities.
+  // Starts a browser for the host's session id with negotiated capabilities. Override this or
+  // launchWithin() (which a plugin that honours the host's deadline overrides instead).
   virtual std::unique_ptr<Session> launch(std::string_view sessionId,
-                                          std::string_view capabilities) = 0;
+                                          std::string_view capabilities) {
+    (void)sessionId;
+    (void)capabilities;
+    throw Error(WDHOST_W3C_SESSION_NOT_CREATED, "the plugin implements no launch");
+  }
 
-  // Keeps `count` drivers started ahead of launches (ABI 1.1); the default keeps none.
+  // launch() bounded by `deadline`: the host's call context (ABI 1.3), or, on a 1.0-1.2 host
+  // that sends none, kLegacyLaunchMs from the call; valid only during the call. Bound every
+  // wait by it and throw Error("session not created", what timed out) when it expires. The
+  // default calls launch().
+  virtual std::unique_ptr<Session> launchWithin(std::string_view sessionId,
+                                                std::string_view capabilities,
+                                                const Deadline& deadline) {
+    (void)deadline;
+    return launch(sessionId, capabilities);
+  }
+
+  // Keeps `count` drivers started ahead of launches (the extension "wdhost.warm/1", and the
+  // ABI 1.1 slot for older hosts); offered to the host only when a plugin overrides it.
   virtual void warm(uint32_t count) { (void)count; }
+
+  // The table of a plugin-defined extension `id` (static, struct_size first), or nullptr (the
+  // default). The SDK answers "wdhost.warm/1" itself. Called once per id, after init.
+  virtual const void* extension(std::string_view id) {
+    (void)id;
+    return nullptr;
+  }
 
   // The host this plugin was created with.
   const Host& host() const noexcept { return host_; }
@@ -148,7 +187,17 @@ private:
   Host host_;
 };
 
+// How long a launch may take on a 1.0-1.2 host, which sends no deadline: their default
+// --launch-timeout (90 s) less a reserve for the plugin's own error to reach the host first.
+inline constexpr uint32_t kLegacyLaunchMs = 88000;
+
 namespace detail {
+
+// True when plugin type P overrides Plugin::warm (then it offers "wdhost.warm/1").
+template <class P>
+constexpr bool overridesWarm() noexcept {
+  return !std::is_same_v<decltype(&P::warm), void (Plugin::*)(uint32_t)>;
+}
 
 // Runs `body` and turns any exception into reply_error; never throws.
 template <class Body>
@@ -209,13 +258,8 @@ struct Trampolines {
     });
   }
 
-  static void WDHOST_CALL deinit(wdhost_plugin* plugin) {
-    try {
-      delete unbox(plugin);
-    } catch (...) {
-      // A destructor that throws would cross the ABI; swallowing is the only safe choice.
-    }
-  }
+  // Destructors are noexcept: one that throws ends the process, it cannot cross the ABI.
+  static void WDHOST_CALL deinit(wdhost_plugin* plugin) { delete unbox(plugin); }
 
   static wdhost_status WDHOST_CALL describe(wdhost_plugin* plugin, wdhost_reply* reply) {
     PluginBox* box = unbox(plugin);
@@ -238,16 +282,17 @@ struct Trampolines {
     });
   }
 
-  static wdhost_status WDHOST_CALL launch(wdhost_plugin* plugin, wdhost_str sessionId,
-                                          wdhost_str caps, wdhost_session** out,
-                                          wdhost_reply* reply) {
+  // The launch behind both slots: `deadline` is the host's, or the legacy bound.
+  static wdhost_status launchBy(wdhost_plugin* plugin, wdhost_str sessionId, wdhost_str caps,
+                                const Deadline& deadline, wdhost_session** out,
+                                wdhost_reply* reply) {
     PluginBox* box = unbox(plugin);
     return guard(box->host, reply, [&] {
       auto session = std::make_unique<SessionBox>();
       session->host = box->host;
-      session->session = box->plugin->launch(view(sessionId), view(caps));
+      session->session = box->plugin->launchWithin(view(sessionId), view(caps), deadline);
       if (!session->session)
-        throw Error("session not created", "the plugin returned no session");
+        throw Error(WDHOST_W3C_SESSION_NOT_CREATED, "the plugin returned no session");
       std::string json = session->session->launchReply();
       box->host->reply_json(reply, str(json));
       *out = reinterpret_cast<wdhost_session*>(session.release());
@@ -255,14 +300,64 @@ struct Trampolines {
     });
   }
 
-  static wdhost_status WDHOST_CALL command(wdhost_session* session, wdhost_str method,
-                                           wdhost_str path, wdhost_str body, wdhost_reply* reply) {
+  // The 1.0 slot (a 1.0-1.2 host, no context): bounded by kLegacyLaunchMs.
+  static wdhost_status WDHOST_CALL launch(wdhost_plugin* plugin, wdhost_str sessionId,
+                                          wdhost_str caps, wdhost_session** out,
+                                          wdhost_reply* reply) {
+    return launchBy(plugin, sessionId, caps, Deadline::in(kLegacyLaunchMs), out, reply);
+  }
+
+  // The 1.3 slot: the host's context as the Deadline.
+  static wdhost_status WDHOST_CALL launchCtx(wdhost_plugin* plugin,
+                                             const wdhost_call_context* context,
+                                             wdhost_str sessionId, wdhost_str caps,
+                                             wdhost_session** out, wdhost_reply* reply) {
+    return launchBy(plugin, sessionId, caps, Deadline::of(context), out, reply);
+  }
+
+  // The command behind both slots.
+  static wdhost_status commandBy(wdhost_session* session, const Deadline& deadline,
+                                 wdhost_str method, wdhost_str path, wdhost_str body,
+                                 wdhost_reply* reply) {
     SessionBox* box = unbox(session);
     return guard(box->host, reply, [&] {
-      std::string json = box->session->command(view(method), view(path), view(body));
+      std::string json =
+          box->session->commandWithin(view(method), view(path), view(body), deadline);
       box->host->reply_json(reply, str(json));
       return WDHOST_OK;
     });
+  }
+
+  // The 1.0 slot: no deadline.
+  static wdhost_status WDHOST_CALL command(wdhost_session* session, wdhost_str method,
+                                           wdhost_str path, wdhost_str body, wdhost_reply* reply) {
+    return commandBy(session, Deadline::none(), method, path, body, reply);
+  }
+
+  // The 1.3 slot: the host's context as the Deadline.
+  static wdhost_status WDHOST_CALL commandCtx(wdhost_session* session,
+                                              const wdhost_call_context* context, wdhost_str method,
+                                              wdhost_str path, wdhost_str body,
+                                              wdhost_reply* reply) {
+    return commandBy(session, Deadline::of(context), method, path, body, reply);
+  }
+
+  // "wdhost.warm/1" for a P that overrides warm(), else what P::extension() answers; noexcept.
+  static const void* WDHOST_CALL getExtension(wdhost_plugin* plugin, const char* id) {
+    if (plugin == nullptr || id == nullptr)
+      return nullptr;
+    std::string_view wanted(id);
+    if constexpr (overridesWarm<P>()) {
+      static const wdhost_warm_extension warmTable = {sizeof(wdhost_warm_extension),
+                                                      &Trampolines<P>::warm};
+      if (wanted == WDHOST_EXTENSION_WARM)
+        return &warmTable;
+    }
+    try {
+      return unbox(plugin)->plugin->extension(wanted);
+    } catch (...) {
+      return nullptr; // an exception must not cross the ABI: no such extension
+    }
   }
 
   static wdhost_status WDHOST_CALL warm(wdhost_plugin* plugin, uint32_t count,
@@ -316,7 +411,10 @@ const wdhost_plugin_vtable* vtableFor(const char* id, const char* name,
       &Trampolines<P>::launch,
       &Trampolines<P>::command,
       &Trampolines<P>::teardown,
-      &Trampolines<P>::warm,
+      overridesWarm<P>() ? &Trampolines<P>::warm : nullptr, // 1.1, for 1.1 and 1.2 hosts
+      &Trampolines<P>::launchCtx,
+      &Trampolines<P>::commandCtx,
+      &Trampolines<P>::getExtension,
   };
   return &table;
 }

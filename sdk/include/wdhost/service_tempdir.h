@@ -11,7 +11,8 @@ extern "C" {
 
 /* ---- Service "wdhost.tempdir/1": private temporary directories -------------------
  * Created mode 0700 under the host's instance directory; removed when the owner session
- * ends, when the host exits, and (after a crash) at the host's next start. */
+ * ends, when the host exits, and (after a crash) at the host's next start. Paths written to
+ * sinks are absolute and are the plugin's to copy. */
 #define WDHOST_SERVICE_TEMPDIR "wdhost.tempdir/1"
 
 typedef struct wdhost_tempdir_service {
@@ -25,6 +26,14 @@ typedef struct wdhost_tempdir_service {
 
   /* Removes a directory made by create(), recursively. Other paths are refused. Thread-safe. */
   wdhost_status(WDHOST_CALL* remove)(const wdhost_host* host, wdhost_str path);
+
+  /* ---- Fields added in later minors go below this line. ---- */
+
+  /* [1.3] Makes session `owner` (or none, when empty) the owner of a directory made by
+   * create(), as process set_owner does for processes: e.g. the profile directory of a driver
+   * started ahead of time that a launch now takes over, so that it goes with that session.
+   * ERROR for any other path. Thread-safe. */
+  wdhost_status(WDHOST_CALL* set_owner)(const wdhost_host* host, wdhost_str path, wdhost_str owner);
 } wdhost_tempdir_service;
 
 #ifdef __cplusplus

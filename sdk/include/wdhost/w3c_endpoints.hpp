@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace wdhost {
@@ -89,6 +90,19 @@ inline constexpr Endpoint kSessionEndpoints[] = {
     {"POST", "/webauthn/authenticator/*/uv"},
 };
 
+// How many session endpoints kSessionEndpoints has.
+inline constexpr std::size_t kSessionEndpointCount =
+    sizeof(kSessionEndpoints) / sizeof(kSessionEndpoints[0]);
+
+// The index of (method, pattern) in kSessionEndpoints, the key plugin tables use. Throws (so a
+// table built in a constant expression fails to compile) when the pair is not there.
+constexpr std::size_t endpointIndex(std::string_view method, std::string_view pattern) {
+  for (std::size_t i = 0; i < kSessionEndpointCount; ++i)
+    if (kSessionEndpoints[i].method == method && kSessionEndpoints[i].pattern == pattern)
+      return i;
+  throw "not a W3C session endpoint of wdhost::w3c::kSessionEndpoints";
+}
+
 // `text` with "%2F" and friends decoded; a malformed escape is kept as it is.
 inline std::string percentDecode(std::string_view text) {
   auto hex = [](char c) -> int {
@@ -141,6 +155,43 @@ inline bool matchPath(std::string_view pattern, std::string_view path,
   if (segments != nullptr)
     *segments = std::move(found);
   return true;
+}
+
+// A request matched against kSessionEndpoints.
+struct EndpointMatch {
+  // The endpoint's index; kSessionEndpointCount when none matched (see allowedMethods).
+  std::size_t index = kSessionEndpointCount;
+  std::vector<std::string> segments; // its "*" segments, percent-decoded, in order
+  // When no endpoint matched but the path is known with other methods: those, "GET, POST".
+  std::string allowedMethods;
+
+  // True when an endpoint matched.
+  bool found() const noexcept { return index < kSessionEndpointCount; }
+};
+
+// Matches `method` and `path` (what follows /session/{id}; a query and a trailing slash are
+// ignored) against every session endpoint.
+inline EndpointMatch matchEndpoint(std::string_view method, std::string_view path) {
+  path = path.substr(0, path.find('?'));
+  if (path.size() > 1 && path.back() == '/')
+    path.remove_suffix(1);
+  EndpointMatch match;
+  for (std::size_t i = 0; i < kSessionEndpointCount; ++i) {
+    const Endpoint& endpoint = kSessionEndpoints[i];
+    std::vector<std::string> segments;
+    if (!matchPath(endpoint.pattern, path, &segments))
+      continue;
+    if (endpoint.method == method) {
+      match.index = i;
+      match.segments = std::move(segments);
+      match.allowedMethods.clear();
+      return match;
+    }
+    if (match.allowedMethods.find(endpoint.method) == std::string::npos)
+      match.allowedMethods +=
+          (match.allowedMethods.empty() ? "" : ", ") + std::string(endpoint.method);
+  }
+  return match;
 }
 
 } // namespace w3c

@@ -4,7 +4,11 @@
 #include "plugin/plugin_registry.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace wdh;
 
@@ -12,6 +16,36 @@ namespace {
 
 std::string fixture(const char* name) {
   return std::string(WDHOST_FIXTURE_DIR) + "/" + name + ".so";
+}
+
+// What `run` wrote to stderr (the host's log).
+template <typename Run>
+std::string stderrOf(Run run) {
+  char path[] = "/tmp/wdhost-plugin-log-XXXXXX";
+  int file = mkstemp(path);
+  REQUIRE(file >= 0);
+  std::fflush(stderr);
+  int saved = dup(2);
+  dup2(file, 2);
+  run();
+  std::fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  std::string out;
+  char buffer[4096];
+  lseek(file, 0, SEEK_SET);
+  for (ssize_t got; (got = read(file, buffer, sizeof buffer)) > 0;)
+    out.append(buffer, static_cast<std::size_t>(got));
+  close(file);
+  unlink(path);
+  return out;
+}
+
+std::unique_ptr<LoadedPlugin> loaded(const std::string& path) {
+  std::unique_ptr<LoadedPlugin> plugin;
+  REQUIRE(LoadedPlugin::open(path, &plugin).isOk());
+  REQUIRE(plugin->initialise("{}", HostServices{}).isOk());
+  return plugin;
 }
 
 const SkippedPlugin* skippedAt(const PluginRegistry& registry, const std::string& path) {
@@ -154,4 +188,77 @@ TEST_CASE("plugin registry: the same plugin found twice is loaded once") {
   selection.dirs = {WDHOST_FIXTURE_DIR, WDHOST_FIXTURE_DIR};
   REQUIRE(registry.load(selection, HostServices{}).isOk());
   CHECK(registry.plugins().size() == 2);
+}
+
+TEST_CASE("plugin loading: a 1.3 plugin's extensions are looked up once, warm goes through one") {
+  std::unique_ptr<LoadedPlugin> plugin = loaded(fixture("fake_plugin"));
+  CHECK(plugin->identity().abiMinor == 3);
+  CHECK(plugin->takesContext());
+  CHECK(plugin->extensions() == std::vector<std::string>{WDHOST_EXTENSION_WARM});
+  REQUIRE(plugin->warm(3).isOk());
+  wdhost_session* session = nullptr;
+  std::string reply;
+  REQUIRE(plugin->launch("id-1", "{}", &session, &reply).isOk());
+  std::string value;
+  REQUIRE(plugin->command(session, "GET", "/fake/warmed", "", &value).isOk());
+  CHECK(value == "3");
+  CHECK(plugin->teardown(session).isOk());
+}
+
+TEST_CASE("plugin loading: a frozen 1.2 plugin is served through its own slots") {
+  std::unique_ptr<LoadedPlugin> plugin = loaded(WDHOST_FROZEN_1_2_PLUGIN);
+  CHECK(plugin->identity().abiMinor == 2);
+  CHECK_FALSE(plugin->takesContext()); // its launch gets no context
+  CHECK(plugin->extensions().empty()); // no get_extension: the 1.1 warm slot is used
+  REQUIRE(plugin->warm(2).isOk());
+  wdhost_session* session = nullptr;
+  std::string reply;
+  CallContext context(std::chrono::milliseconds(1000));
+  REQUIRE(plugin->launch("id-12", "{}", context, &session, &reply).isOk());
+  CHECK(reply.find("frozen12") != std::string::npos);
+  std::string value;
+  REQUIRE(plugin->command(session, "GET", "/frozen/warmed", "", &value).isOk());
+  CHECK(value == "2");
+  REQUIRE(plugin->command(session, "GET", "/frozen/minor", "", &value).isOk());
+  CHECK(value == "2"); // the host table tells it the minor agreed
+  Status alert = plugin->command(session, "POST", "/frozen/alert", "{}", &value);
+  CHECK(alert.code() == ErrorCode::UnexpectedAlertOpen);
+  CHECK(alert.data() == R"({"text":"frozen"})");
+  CHECK(plugin->teardown(session).isOk());
+}
+
+TEST_CASE("plugin loading: the call context reaches a 1.3 plugin's launch and command") {
+  std::unique_ptr<LoadedPlugin> plugin = loaded(fixture("fake_plugin"));
+  wdhost_session* session = nullptr;
+  std::string reply;
+  CallContext shortly(std::chrono::milliseconds(50));
+  Status expired =
+      plugin->launch("id-2", R"({"fake:waitForDeadline":true})", shortly, &session, &reply);
+  CHECK(expired.code() == ErrorCode::SessionNotCreated);
+  CHECK(expired.message().find("the host's deadline for it passed") != std::string::npos);
+
+  REQUIRE(plugin->launch("id-3", "{}", &session, &reply).isOk());
+  CallContext command(std::chrono::milliseconds(0));
+  std::thread canceller([&command] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    command.cancel();
+  });
+  std::string value;
+  Status waited = plugin->command(session, "POST", "/fake/waitForCancel", "{}", command, &value);
+  canceller.join();
+  REQUIRE(waited.isOk());
+  CHECK(value == "\"cancelled\"");
+  CHECK(plugin->teardown(session).isOk());
+}
+
+TEST_CASE("plugin loading: launch-reply keys outside the contract are logged with the plugin") {
+  std::unique_ptr<LoadedPlugin> plugin = loaded(fixture("fake_plugin"));
+  wdhost_session* session = nullptr;
+  std::string reply;
+  Status status;
+  std::string logged = stderrOf(
+      [&] { status = plugin->launch("id-4", R"({"fake:replyKey":"bidiUrl"})", &session, &reply); });
+  REQUIRE(status.isOk());
+  CHECK(logged.find("fake: launch replied with \"bidiUrl\"") != std::string::npos);
+  CHECK(plugin->teardown(session).isOk());
 }

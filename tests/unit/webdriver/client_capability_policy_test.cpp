@@ -143,14 +143,14 @@ TEST_CASE("client capability policy: a third-party plugin's declaration protects
   doc.Parse(json.c_str());
   wdhost::Description description;
   std::string error;
-  REQUIRE(wdhost::Description::fromJson(doc, &description, &error));
+  REQUIRE(wdh::readDescription(doc, &description, &error));
   REQUIRE(description.guarded.switches.size() == 2);
-  // toJson() writes what fromJson() reads back.
+  // toJson() writes what the host reads back.
   rapidjson::Document again;
   std::string written = description.toJson();
   again.Parse(written.c_str());
   wdhost::Description reread;
-  REQUIRE(wdhost::Description::fromJson(again, &reread, &error));
+  REQUIRE(wdh::readDescription(again, &reread, &error));
   CHECK(reread.guarded.members == description.guarded.members);
   CHECK(reread.guarded.switches[1].shortOptions == "C");
   CHECK(reread.guarded.switches[1].ignoreCase);
@@ -173,7 +173,7 @@ TEST_CASE("client capability policy: a third-party plugin's declaration protects
     rapidjson::Document broken;
     broken.Parse(
         (R"({"browserName":"acme","guardedCapabilities":)" + std::string(bad) + "}").c_str());
-    CHECK_FALSE(wdhost::Description::fromJson(broken, &description, &error));
+    CHECK_FALSE(wdh::readDescription(broken, &description, &error));
     CHECK(error.find("guardedCapabilities") != std::string::npos);
   }
 }
