@@ -65,6 +65,8 @@ SessionService::SessionService(const PluginRegistry& registry, SessionMap& sessi
 
 SessionService::~SessionService() {
   closeAll();
+  // What a teardown still running uses must outlive it (closeAll() waited only so long).
+  janitor_.awaitTeardowns(std::chrono::hours(24));
 }
 
 void SessionService::start() {
@@ -317,6 +319,7 @@ MetricsSnapshot SessionService::metricsSnapshot() const {
   now.queued = slots_.queued();
   now.draining = draining_.load();
   now.warmBrowsers = warm_.ready();
+  now.sessionObjects = Session::liveObjects();
   if (services_.processes != nullptr) {
     now.processes = services_.processes->size();
     now.warmDrivers = services_.processes->pidsOwnedBy("").size();
