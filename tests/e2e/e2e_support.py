@@ -1,4 +1,5 @@
-"""What the Python end-to-end tests share: free ports, bounded waits, plain HTTP, and wdhost."""
+"""What the Python end-to-end tests share: free ports, bounded waits, plain HTTP, /proc, and
+wdhost."""
 import json
 import os
 import signal
@@ -26,6 +27,53 @@ def wait_for(check, timeout, what):
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.2)
+
+
+def proc_file(pid, name):
+    """The bytes of /proc/<pid>/<name>, or None once the process is gone: it may end at any
+    moment, also while its file is read (ENOENT, ESRCH: both OSError)."""
+    try:
+        with open(f"/proc/{pid}/{name}", "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def pids():
+    """Every pid in /proc now (some may be gone by the time they are read)."""
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def cmdline(pid):
+    """The command line of `pid` with spaces for NULs, or "" once it is gone."""
+    text = proc_file(pid, "cmdline")
+    return "" if text is None else text.replace(b"\0", b" ").decode(errors="replace")
+
+
+def live_parents():
+    """{pid: parent pid} of every process alive and not a zombie, read from /proc; those that
+    end meanwhile are left out."""
+    parents = {}
+    for pid in pids():
+        text = proc_file(pid, "stat")
+        if not text:
+            continue
+        fields = text[text.rfind(b")") + 2:].split()
+        if len(fields) >= 2 and fields[0] != b"Z":
+            parents[pid] = int(fields[1])
+    return parents
+
+
+def descendants_of(root):
+    """Pids of the live descendants of `root`."""
+    parents = live_parents()
+    found, frontier = set(), {root}
+    for _ in range(64):
+        frontier = {p for p, pp in parents.items() if pp in frontier} - found
+        if not frontier:
+            break
+        found |= frontier
+    return found
 
 
 def http(url, method="GET", body=None, timeout=30):

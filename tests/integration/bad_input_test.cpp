@@ -1,6 +1,7 @@
 // Hostile and broken clients against the real binary: the host answers with W3C errors or
 // closes the connection, and stays healthy for everyone else.
 #include "support/host_process.h"
+#include "support/proc_files.h"
 
 #include <doctest/doctest.h>
 #include <fstream>
@@ -74,12 +75,7 @@ namespace {
 
 // The host's thread count, from /proc.
 int threadsOf(int pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("Threads:", 0) == 0)
-      return std::stoi(line.substr(8));
-  return -1;
+  return static_cast<int>(procStatusField(pid, "Threads:"));
 }
 
 // Reads from `fd` until `bytes` holds `count` occurrences of `marker` or nothing more comes.

@@ -3,6 +3,7 @@
 // leaves leaves the queue; and every request waiting is answered when the host stops.
 #include "support/fake_host.h"
 #include "support/host_process.h"
+#include "support/proc_files.h"
 
 #include <doctest/doctest.h>
 #include <fstream>
@@ -18,12 +19,7 @@ namespace {
 
 // The host's thread count, from /proc.
 int threadsOf(int pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("Threads:", 0) == 0)
-      return std::stoi(line.substr(8));
-  return -1;
+  return static_cast<int>(procStatusField(pid, "Threads:"));
 }
 
 // A New Session sent on a connection of its own, left waiting for its answer.

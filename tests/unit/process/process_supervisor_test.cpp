@@ -5,6 +5,7 @@
 //   target_compile_definitions(<tests> PRIVATE WDHOST_GUARD_PATH="$<TARGET_FILE:wdhost-guard>")
 #include "process/output_tail.h"
 #include "process/process_supervisor.h"
+#include "support/proc_files.h"
 #include "support/scratch_dir.h"
 
 #include <cerrno>
@@ -77,8 +78,9 @@ pid_t readPidFile(const std::string& path) {
 
 // State letter and parent pid from /proc/<pid>/stat; false when the process is gone.
 bool procStat(const std::string& pid, char* state, long* ppid) {
-  std::ifstream in("/proc/" + pid + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text;
+  if (!wdhtest::readProcFile("/proc/" + pid + "/stat", &text))
+    return false; // gone, even while it was being read
   size_t close = text.rfind(')');
   std::istringstream rest(close == std::string::npos ? "" : text.substr(close + 1));
   return static_cast<bool>(rest >> *state >> *ppid);
