@@ -62,6 +62,8 @@ MetricsSnapshot OperatorEndpoints::snapshot() const {
     now.webSocketFramesToClient = traffic_->framesToClient.load();
     now.webSocketBytesToClient = traffic_->bytesToClient.load();
     now.webSocketBytesToBrowser = traffic_->bytesToBrowser.load();
+    now.webSocketBytesBuffered = traffic_->bytesBuffered.load();
+    now.webSocketReadsHeld = traffic_->readsHeld.load();
   }
   return now;
 }
