@@ -347,6 +347,18 @@ std::vector<int> listeningPorts(int pid) {
   return ports;
 }
 
+double metricValue(int port, std::string_view name) {
+  HttpAnswer answer = httpRequest(port, "GET", "/metrics");
+  if (answer.status != 200)
+    return -1;
+  std::string prefix = "\n" + std::string(name) + " ";
+  std::string text = "\n" + answer.body;
+  std::size_t at = text.find(prefix);
+  if (at == std::string::npos)
+    return -1;
+  return std::strtod(text.c_str() + at + prefix.size(), nullptr);
+}
+
 long rssKiB(int pid) {
   return procStatusField(pid, "VmRSS:");
 }
