@@ -53,6 +53,10 @@ SessionService::SessionService(const PluginRegistry& registry, SessionMap& sessi
       closing_(std::make_shared<std::atomic<std::size_t>>(0)),
       janitor_(sessions, crashes_, [this](const std::shared_ptr<Session>& s) { closeSession(s); }),
       ownJobs_(std::make_unique<JobExecutor>(64)), jobs_(ownJobs_.get()) {
+  // A New Session that waits for a browser still starting ahead waits for a launch that yields
+  // to running sessions (--warm-priority idle): from then on, it does not.
+  if (ProcessSupervisor* processes = services_.processes)
+    warm_.onWait([processes] { processes->hurryBackground(); });
   if (services_.processes != nullptr) {
     std::shared_ptr<CrashInbox> inbox = crashes_;
     services_.processes->setExitListener(

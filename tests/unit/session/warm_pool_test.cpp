@@ -3,6 +3,7 @@
 // launch and hands back what finishes. The pool only keeps records: no browser starts here.
 #include "session/warm_pool.h"
 
+#include <atomic>
 #include <doctest/doctest.h>
 #include <future>
 #include <thread>
@@ -84,17 +85,27 @@ TEST_CASE("warm pool: takeIdle takes those ready for at least the idle time") {
 
 TEST_CASE("warm pool: takeOrWait waits for a browser of its configuration still starting") {
   WarmPool pool;
+  // The launch waited for is told to stop yielding, once per wait: the waiter says so first.
+  std::atomic<int> hurried{0};
+  std::promise<void> waiting;
+  pool.onWait([&] {
+    if (++hurried == 1)
+      waiting.set_value();
+  });
   // Nothing starting for the key: no wait, however long the timeout.
   CHECK(pool.takeOrWait("k", 1h) == nullptr);
+  CHECK(hurried == 0);
   REQUIRE(pool.beginLaunch("k", 1));
-  auto waiting = std::async(std::launch::async, [&] { return pool.takeOrWait("k", 60s); });
-  // The launch ends on another thread; the waiter gets its browser.
+  auto taker = std::async(std::launch::async, [&] { return pool.takeOrWait("k", 60s); });
+  REQUIRE(waiting.get_future().wait_for(60s) == std::future_status::ready);
+  // The launch ends on another thread while the taker waits; the taker gets its browser.
   REQUIRE(pool.endLaunch("k", browser("k", "warm-late")) == nullptr);
-  REQUIRE(waiting.wait_for(60s) == std::future_status::ready);
-  auto got = waiting.get();
+  REQUIRE(taker.wait_for(60s) == std::future_status::ready);
+  auto got = taker.get();
   REQUIRE(got != nullptr);
   CHECK(got->placeholderId == "warm-late");
   CHECK(pool.ready() == 0);
+  CHECK(hurried == 1);
   // A launch of another configuration does not hold up this one.
   REQUIRE(pool.beginLaunch("other", 2));
   CHECK(pool.takeOrWait("k", 1h) == nullptr);
