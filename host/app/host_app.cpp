@@ -275,6 +275,13 @@ int runHost(const HostOptions& options) {
         "reclaimed " + std::to_string(reclaimed) +
             " temp dir(s) left by a host that did not exit cleanly");
   ProcessSupervisor processes(dir + "/wdhost-guard", EnvironmentAllowlist(options.passEnv));
+  // Browsers started ahead run under placeholder ids "warm-<uuid>" (webdriver/session_start.cpp)
+  // until handed over: their launch yields to the sessions that run.
+  if (options.warmPriority == "idle" && options.warmBrowsers > 0 &&
+      !processes.runInBackground("warm-"))
+    log(LogLevel::Info, "host",
+        "browsers started ahead run at idle I/O priority only: idle CPU priority (SCHED_IDLE) "
+        "needs the right to leave it at hand-over (root with CAP_SYS_NICE, or RLIMIT_NICE)");
   if (options.allowClientBinaries)
     log(LogLevel::Warn, "host",
         "--allow-client-binaries: CLIENTS MAY RUN PROGRAMS AND REACH FILES OF THIS HOST through "

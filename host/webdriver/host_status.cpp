@@ -2,6 +2,7 @@
 
 #include "core/version.h"
 #include "process/process_supervisor.h"
+#include "session/session.h"
 
 #include "json/json.h"
 
@@ -29,6 +30,7 @@ HostSnapshot HostStatus::snapshot() const {
   now.queued = sessions_.slots().queued();
   now.draining = sessions_.draining();
   now.warmBrowsers = sessions_.warm().ready();
+  now.sessionObjects = Session::liveObjects();
   if (sessions_.services().processes != nullptr) {
     now.processes = sessions_.services().processes->size();
     now.warmDrivers = sessions_.services().processes->pidsOwnedBy("").size();

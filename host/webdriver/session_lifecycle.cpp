@@ -16,6 +16,10 @@ SessionLifecycle::SessionLifecycle(const PluginRegistry& registry, SessionMap& s
       crashes_(std::make_shared<CrashInbox>()),
       closing_(std::make_shared<std::atomic<std::size_t>>(0)),
       janitor_(sessions, crashes_, [this](const std::shared_ptr<Session>& s) { closeSession(s); }) {
+  // A New Session that waits for a browser still starting ahead waits for a launch that yields
+  // to running sessions (--warm-priority idle): from then on, it does not.
+  if (ProcessSupervisor* processes = services_.processes)
+    warm_.onWait([processes] { processes->hurryBackground(); });
   if (services_.processes != nullptr) {
     std::shared_ptr<CrashInbox> inbox = crashes_;
     services_.processes->setExitListener(
@@ -27,6 +31,8 @@ SessionLifecycle::SessionLifecycle(const PluginRegistry& registry, SessionMap& s
 }
 
 SessionLifecycle::~SessionLifecycle() {
+  // What a teardown still running uses must outlive it (closeAll() waited only so long).
+  janitor_.awaitTeardowns(std::chrono::hours(24));
   janitor_.stop();
 }
 
