@@ -13,7 +13,7 @@
 // These tests are about the proxy machinery on loopback: nothing is refused by address.
 static const wdh::TargetPolicy kOpen = wdh::TargetPolicy::unrestricted();
 
-using namespace proxytest;
+using namespace wdhtest;
 
 TEST_CASE("proxy: stop() closes an open tunnel promptly") {
   OriginServer origin;
