@@ -98,7 +98,7 @@ TEST_CASE("operators: /metrics and /ui/state follow the token rule") {
 }
 
 TEST_CASE(
-    "operators: the operator token drains, reads /metrics and ends sessions; clients do not") {
+    "operators: the operator token drains, reads /metrics and ends sessions, clients do not") {
   HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake",
                                    "--auth-token", "client", "--operator-token", "boss"});
   std::string asClient = "Authorization: Bearer client\r\n";

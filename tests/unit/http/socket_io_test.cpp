@@ -144,7 +144,7 @@ TEST_CASE("socket io: waitReady is ready, times out, or is stopped") {
   CHECK(stopped.message().find("stopped") != std::string::npos);
 }
 
-TEST_CASE("socket io: readExact gathers what arrives in pieces; an early end is an error") {
+TEST_CASE("socket io: readExact gathers what arrives in pieces, an early end is an error") {
   SocketPair pair;
   std::thread writer([&] {
     for (const char* piece : {"he", "llo", " wor", "ld"}) {

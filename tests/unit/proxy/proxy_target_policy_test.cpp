@@ -100,7 +100,7 @@ TEST_CASE("proxy policy: direct, an --allow-target opens exactly its address and
   CHECK(other.requests() == 0);
 }
 
-TEST_CASE("proxy policy: a client's upstream on loopback is refused; the operator's is not") {
+TEST_CASE("proxy policy: a client's upstream on loopback is refused, the operator's is not") {
   OriginServer origin;
   HttpUpstream upstream("user", "pass");
   std::string target = "origin.test:" + std::to_string(origin.port());

@@ -31,7 +31,7 @@ wdhost::StartedDriver startStub(const wdhost::Host& host) {
 
 } // namespace
 
-TEST_CASE("driver pool: a ready driver goes to one launch; a dead one to none") {
+TEST_CASE("driver pool: a ready driver goes to one launch, a dead one to none") {
   StubHost host;
   wdhost::Host view(host.table());
   wdhost::DriverPool pool(view, [&view] { return startStub(view); });

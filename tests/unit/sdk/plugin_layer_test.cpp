@@ -144,7 +144,7 @@ TEST_CASE("sdk plugin layer: get_extension answers wdhost.warm/1 for a plugin wi
   plainTable->deinit(plain);
 }
 
-TEST_CASE("sdk plugin layer: launch_ctx hands the context on; launch gets the legacy bound") {
+TEST_CASE("sdk plugin layer: launch_ctx hands the context on, launch gets the legacy bound") {
   StubHost host;
   const wdhost_plugin_vtable* table =
       wdhost::detail::vtableFor<ModernPlugin>("org.test.modern", "modern", "1.0.0");

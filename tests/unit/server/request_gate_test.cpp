@@ -53,7 +53,7 @@ TEST_CASE("gate: a page's Origin passes only when it is the host's own or allowe
   CHECK_FALSE(originAllowed("http://attacker.example:4444", "attacker.example:4444", policy));
 }
 
-TEST_CASE("gate: WebDriver clients pass; pages, rebinding and simple POST bodies do not") {
+TEST_CASE("gate: WebDriver clients pass, pages, rebinding and simple POST bodies do not") {
   CHECK(refusedWith(make("POST", "/session")) == 0);
   Request bare = make("POST", "/session");
   bare.contentType.clear(); // a client that sends no Content-Type and no Origin

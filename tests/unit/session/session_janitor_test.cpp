@@ -115,7 +115,7 @@ TEST_CASE("janitor: a session whose process ended is taken with the cause, and c
   CHECK(teardowns.closedCount() == 1);
 }
 
-TEST_CASE("janitor: idle sessions expire with the reason; used ones stay") {
+TEST_CASE("janitor: idle sessions expire with the reason, used ones stay") {
   SessionMap sessions;
   Teardowns teardowns;
   SessionJanitor janitor(sessions, std::make_shared<CrashInbox>(), teardowns.fn());

@@ -31,7 +31,7 @@ TEST_CASE("session map: add, find, take once, and the reason it ended") {
   CHECK(map.endReason("never").empty()); // nothing remembered for an id never live
 }
 
-TEST_CASE("session map: all() lists the live sessions; takeAll() empties and closes the map") {
+TEST_CASE("session map: all() lists the live sessions, takeAll() empties and closes the map") {
   SessionMap map;
   REQUIRE(map.add(fakeSession("a")));
   REQUIRE(map.add(fakeSession("b")));

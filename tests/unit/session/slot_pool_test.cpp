@@ -109,7 +109,7 @@ TEST_CASE("slot pool: closing refuses the queue and every later request, with th
         std::string::npos);
 }
 
-TEST_CASE("slot pool: a queued request holds no thread; it is told on the thread freeing a slot") {
+TEST_CASE("slot pool: a queued request holds no thread, it is told on the thread freeing a slot") {
   SlotPool pool(1, {});
   Slot held;
   REQUIRE(pool.acquire("chrome", 0ms, kStays, &held).isOk());

@@ -33,7 +33,7 @@ TEST_CASE("request input: the session id, required or not") {
   CHECK_FALSE(sessionOf(command(R"({"session":7})"), false, &id, &error));
 }
 
-TEST_CASE("request input: cookies as a string or a list; bad names and values are refused") {
+TEST_CASE("request input: cookies as a string or a list, bad names and values are refused") {
   std::vector<PageCookie> cookies;
   ApiReply error;
   REQUIRE(readCookies(command(R"({"cookies":"a=1; b=x=y;  ;c="})"), &cookies, &error));
