@@ -173,27 +173,27 @@ Shutdown waitForShutdown(const sigset_t& signals, SessionService& service,
   for (;;) {
     int received = sigtimedwait(&signals, nullptr, &tick);
     if (received == SIGUSR1)
-      service.drain();
+      service.lifecycle().drain();
     else if (received > 0) {
       log(LogLevel::Info, "host",
           std::string("received ") + strsignal(received) + ", closing " +
-              std::to_string(service.sessionsRunning()) + " session(s)");
+              std::to_string(service.lifecycle().sessionsRunning()) + " session(s)");
       return Shutdown{"the host shut down", EndCause::Shutdown};
     }
-    if (service.draining() && !draining) {
+    if (service.lifecycle().draining() && !draining) {
       draining = true;
       drainDeadline = std::chrono::steady_clock::now() + drainTimeout;
     }
     if (!draining)
       continue;
-    if (service.sessionsRunning() == 0) {
+    if (service.lifecycle().sessionsRunning() == 0) {
       log(LogLevel::Info, "host", "drained: every session has ended");
       return Shutdown{"the host was drained", EndCause::Drained};
     }
     if (std::chrono::steady_clock::now() >= drainDeadline) {
       log(LogLevel::Warn, "host",
-          "drain: --drain-timeout passed; closing " + std::to_string(service.sessionsRunning()) +
-              " session(s) still running");
+          "drain: --drain-timeout passed; closing " +
+              std::to_string(service.lifecycle().sessionsRunning()) + " session(s) still running");
       return Shutdown{"the host was drained (--drain-timeout passed)", EndCause::Drained};
     }
   }
@@ -275,6 +275,13 @@ int runHost(const HostOptions& options) {
         "reclaimed " + std::to_string(reclaimed) +
             " temp dir(s) left by a host that did not exit cleanly");
   ProcessSupervisor processes(dir + "/wdhost-guard", EnvironmentAllowlist(options.passEnv));
+  // Browsers started ahead run under placeholder ids "warm-<uuid>" (webdriver/session_start.cpp)
+  // until handed over: their launch yields to the sessions that run.
+  if (options.warmPriority == "idle" && options.warmBrowsers > 0 &&
+      !processes.runInBackground("warm-"))
+    log(LogLevel::Info, "host",
+        "browsers started ahead run at idle I/O priority only: idle CPU priority (SCHED_IDLE) "
+        "needs the right to leave it at hand-over (root with CAP_SYS_NICE, or RLIMIT_NICE)");
   if (options.allowClientBinaries)
     log(LogLevel::Warn, "host",
         "--allow-client-binaries: CLIENTS MAY RUN PROGRAMS AND REACH FILES OF THIS HOST through "
@@ -347,12 +354,12 @@ int runHost(const HostOptions& options) {
   // never on the threads that move bytes.
   JobExecutor jobs(static_cast<std::size_t>(options.maxThreads), options.maxQueue);
   SessionService service(registry, sessions, services, sessionSettings);
-  service.setJobExecutor(&jobs);
+  service.starter().setJobExecutor(&jobs);
   HostMetrics metrics;
-  service.addObserver(&metrics);
+  service.lifecycle().addObserver(&metrics);
   // A session's end closes its relayed websockets first (the server exists from a bit later).
   WebSocketCloser closer;
-  service.addObserver(&closer);
+  service.lifecycle().addObserver(&closer);
   std::vector<PooledProxy> pool;
   if (!options.proxyPool.empty()) {
     status = loadProxyPool(options.proxyPool, &pool);
@@ -362,7 +369,7 @@ int runHost(const HostOptions& options) {
     }
   }
   SessionsApi api(service, registry, std::move(pool), targetPolicyOf(options));
-  service.addObserver(&api.sessionWatcher());
+  service.lifecycle().addObserver(&api.sessionWatcher());
   service.start();
   auto warm = static_cast<uint32_t>(
       std::min<std::size_t>(options.warmDrivers, sessionSettings.maxSessions));
@@ -405,7 +412,7 @@ int runHost(const HostOptions& options) {
   service.closeAll(shutdown.reason, shutdown.cause);
   closer.server = nullptr;
   server.stop();
-  if (std::size_t stuck = service.launchesStillRunning(); stuck > 0) {
+  if (std::size_t stuck = service.starter().launchesStillRunning(); stuck > 0) {
     // A plugin ignored its cancellation: what it runs would use the services destroyed on the
     // way out. Exit now; the process guards end every tree the host started (the lifeline).
     log(LogLevel::Error, "host",

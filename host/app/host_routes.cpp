@@ -10,7 +10,7 @@
 namespace wdh {
 
 HostSnapshot hostSnapshot(const SessionService& service, const HttpServer& server) {
-  HostSnapshot now = service.snapshot();
+  HostSnapshot now = service.status().snapshot();
   server.addFigures(&now);
   return now;
 }
@@ -58,19 +58,20 @@ void addHostRoutes(HttpServer& server, const HostFeatures& features) {
                      {}});
   }
   // Drain: closing browsers started ahead closes their websockets, which may wait a moment.
-  server.addRoute(FeatureRoute{"/wdhost/drain",
-                               false,
-                               {"POST"},
-                               RouteAccess::Operator,
-                               false,
-                               true,
-                               [&service](const Request&, const RouteContext&, Reply* reply) {
-                                 service.drain();
-                                 jsonReply(reply, 200,
-                                           "{\"value\":{\"draining\":true,\"sessions\":" +
-                                               std::to_string(service.sessionsRunning()) + "}}");
-                               },
-                               {}});
+  server.addRoute(
+      FeatureRoute{"/wdhost/drain",
+                   false,
+                   {"POST"},
+                   RouteAccess::Operator,
+                   false,
+                   true,
+                   [&service](const Request&, const RouteContext&, Reply* reply) {
+                     service.lifecycle().drain();
+                     jsonReply(reply, 200,
+                               "{\"value\":{\"draining\":true,\"sessions\":" +
+                                   std::to_string(service.lifecycle().sessionsRunning()) + "}}");
+                   },
+                   {}});
   if (SessionsApi* api = features.api) {
     FeatureHandler handle = [api](const Request& request, const RouteContext& context,
                                   Reply* reply) {

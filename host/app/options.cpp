@@ -168,6 +168,9 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
       "the next New Session that matches; each holds a slot a New Session takes back (0: none)");
   add("warm-idle", po::value(&out->warmIdle)->default_value(out->warmIdle),
       "seconds a browser started ahead waits unused before it is closed");
+  add("warm-priority", po::value(&out->warmPriority)->default_value(out->warmPriority),
+      "idle: browsers started ahead run at idle CPU and I/O priority until handed over, so that "
+      "they take only what running sessions leave; normal: at the host's own");
   add("launch-timeout", po::value(&out->launchTimeout)->default_value(90),
       "seconds a plugin may take to start a browser session (a 1.3 plugin is told a deadline a "
       "quarter earlier, at most 2 s, so its own error arrives first; then it is cancelled)");
@@ -354,6 +357,10 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   }
   if (out->warmIdle == 0 || out->warmIdle > 86400) {
     *error = "--warm-idle must be between 1 and 86400 seconds";
+    return false;
+  }
+  if (out->warmPriority != "idle" && out->warmPriority != "normal") {
+    *error = "--warm-priority must be idle or normal, not '" + out->warmPriority + "'";
     return false;
   }
   if (out->drainTimeout == 0 || out->drainTimeout > 7 * 86400) {

@@ -34,6 +34,7 @@ struct HostOptions {
   unsigned warmDrivers = 1;                 // drivers kept started ahead, per plugin
   unsigned warmBrowsers = 1;                // whole browsers started ahead, at most
   unsigned warmIdle = 120;                  // seconds a warm browser waits before it closes
+  std::string warmPriority = "idle";        // "idle" or "normal": how warm browsers start
   unsigned launchTimeout = 90;              // seconds a plugin may take to start a session
   std::string authToken;                    // required from clients when set
   std::string operatorToken;                // drain, /metrics, ending sessions; "" = authToken

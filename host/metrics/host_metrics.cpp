@@ -77,6 +77,21 @@ struct HostMetrics::Families {
                            .Name("wdhost_websocket_bytes_total")
                            .Help("Websocket bytes relayed, by direction")
                            .Register(r)),
+        webSocketBuffered(prometheus::BuildGauge()
+                              .Name("wdhost_websocket_buffered_bytes")
+                              .Help("Bytes relayed websockets hold in their buffers now (at most "
+                                    "1 MiB per direction)")
+                              .Register(r)),
+        webSocketReadsHeld(prometheus::BuildGauge()
+                               .Name("wdhost_websocket_reads_held")
+                               .Help("Websocket directions the host does not read now because "
+                                     "their buffer is full (a peer that does not read)")
+                               .Register(r)),
+        sessionObjects(prometheus::BuildGauge()
+                           .Name("wdhost_session_objects")
+                           .Help("Session objects alive in the host: live sessions, those being "
+                                 "torn down, and any leaked")
+                           .Register(r)),
         processes(prometheus::BuildGauge()
                       .Name("wdhost_processes")
                       .Help("Processes the host supervises (drivers, browsers, via wdhost-guard)")
@@ -108,6 +123,9 @@ struct HostMetrics::Families {
   prometheus::Family<prometheus::Gauge>& webSockets;
   prometheus::Family<prometheus::Counter>& webSocketFrames;
   prometheus::Family<prometheus::Counter>& webSocketBytes;
+  prometheus::Family<prometheus::Gauge>& webSocketBuffered;
+  prometheus::Family<prometheus::Gauge>& webSocketReadsHeld;
+  prometheus::Family<prometheus::Gauge>& sessionObjects;
   prometheus::Family<prometheus::Gauge>& processes;
   prometheus::Family<prometheus::Gauge>& rss;
   prometheus::Family<prometheus::Gauge>& openFiles;
@@ -186,6 +204,9 @@ std::string HostMetrics::render(const HostSnapshot& now) {
   families_->draining.Add({}).Set(now.draining ? 1 : 0);
   families_->webSockets.Add({}).Set(static_cast<double>(now.webSockets));
   families_->processes.Add({}).Set(static_cast<double>(now.processes));
+  families_->webSocketBuffered.Add({}).Set(static_cast<double>(now.webSocketBytesBuffered));
+  families_->webSocketReadsHeld.Add({}).Set(static_cast<double>(now.webSocketReadsHeld));
+  families_->sessionObjects.Add({}).Set(static_cast<double>(now.sessionObjects));
   catchUp(families_->frames, now.webSocketFramesToClient);
   catchUp(families_->bytesToClient, now.webSocketBytesToClient);
   catchUp(families_->bytesToBrowser, now.webSocketBytesToBrowser);

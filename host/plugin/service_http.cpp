@@ -1,9 +1,10 @@
 // The services "wdhost.http/1" and "wdhost.http/2": a blocking HTTP/1.1 client with one
 // deadline for the whole exchange and a cap on what it buffers.
+#include "http/http_client.h"
 #include "plugin/call_context.h"
 #include "plugin/host_services.h"
-#include "relay/http_call.h"
 
+#include <Poco/String.h>
 #include <algorithm>
 #include <cstddef>
 #include <limits>
@@ -15,13 +16,24 @@ namespace {
 // The most headers a wdhost.http/2 request may carry.
 constexpr uint32_t kMaxRequestHeaders = 64;
 
+// The ABI promises plain http:// (a plugin talks to its own driver on loopback); TLS is the
+// host's to offer in a later version, not something a URL switches on.
+Status plainHttpOnly(std::string_view url) {
+  if (url.size() >= 7 && Poco::icompare(std::string(url.substr(0, 7)), "http://") == 0)
+    return Status::ok();
+  return Status(ErrorCode::InvalidArgument,
+                "wdhost.http takes http:// URLs only, not " + std::string(url.substr(0, 200)));
+}
+
 wdhost_status WDHOST_CALL httpRequest(const wdhost_host*, wdhost_str method, wdhost_str url,
                                       wdhost_str body, uint32_t timeoutMs, uint32_t* outStatus,
                                       wdhost_sink response) {
   try {
     HttpCallResult result;
-    Status status = httpCall(view(method), view(url), view(body),
-                             std::chrono::milliseconds(timeoutMs), &result);
+    Status status = plainHttpOnly(view(url));
+    if (status.isOk())
+      status = httpCall(view(method), view(url), view(body), std::chrono::milliseconds(timeoutMs),
+                        &result);
     if (!status.isOk()) {
       write(response, status.message());
       return WDHOST_ERROR;
@@ -53,6 +65,8 @@ Status callFor(const wdhost_http_request& request, HttpCallRequest* out) {
                               std::string(view(request.headers[i].value)));
   if (out->method.empty())
     return Status(ErrorCode::InvalidArgument, "the request has no method");
+  if (Status scheme = plainHttpOnly(out->url); !scheme.isOk())
+    return scheme;
   auto now = std::chrono::steady_clock::now();
   out->deadline =
       std::min(now + std::chrono::milliseconds(request.timeout_ms), deadlineOf(request.context));

@@ -23,6 +23,8 @@ struct ProcessSupervisor::Process {
   bool reaped = false;      // waitpid succeeded: the pid may be reused, never signal it again
   bool ended = false;       // reaped, output drained, fds closed
   bool terminating = false; // terminate() owns its end: no exit listener
+  bool background = false;  // its tree runs at idle priority
+  bool hurried = false;     // someone waits for it: never in the background again
 };
 
 } // namespace wdh

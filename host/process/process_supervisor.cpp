@@ -182,6 +182,7 @@ Status ProcessSupervisor::spawn(const std::vector<std::string>& argv,
       live_.push_back(process);
     }
     wake();
+    settlePriority({process});
     log(LogLevel::Debug, kLog,
         "started " + argv[0] + " (id " + std::to_string(process->id) + ", guard pid " +
             std::to_string(pid) + (owner.empty() ? "" : ", owner " + owner) + ")");
@@ -331,24 +332,77 @@ std::vector<pid_t> ProcessSupervisor::pidsOwnedBy(const std::string& owner) cons
 }
 
 bool ProcessSupervisor::setOwner(Id id, const std::string& owner) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = processes_.find(id);
-  if (it == processes_.end())
-    return false;
-  it->second->owner = owner;
+  ProcessPtr process;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = processes_.find(id);
+    if (it == processes_.end())
+      return false;
+    it->second->owner = owner;
+    process = it->second;
+  }
+  settlePriority({process});
   return true;
 }
 
 std::size_t ProcessSupervisor::reassignOwner(const std::string& from, const std::string& to) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  std::size_t moved = 0;
-  for (auto& entry : processes_) {
-    if (entry.second->owner == from) {
-      entry.second->owner = to;
-      ++moved;
+  std::vector<ProcessPtr> moved;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& entry : processes_) {
+      if (entry.second->owner == from) {
+        entry.second->owner = to;
+        moved.push_back(entry.second);
+      }
     }
   }
-  return moved;
+  settlePriority(moved);
+  return moved.size();
+}
+
+bool ProcessSupervisor::runInBackground(const std::string& ownerPrefix) {
+  bool cpu = !ownerPrefix.empty() && canLeaveIdle();
+  std::vector<ProcessPtr> all;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    backgroundPrefix_ = ownerPrefix;
+    idlePriority_ = TreePriority{cpu, true};
+    for (const auto& entry : processes_)
+      all.push_back(entry.second);
+  }
+  settlePriority(all);
+  return cpu;
+}
+
+std::size_t ProcessSupervisor::hurryBackground() {
+  std::vector<ProcessPtr> background;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& entry : processes_)
+      if (entry.second->background) {
+        entry.second->hurried = true;
+        background.push_back(entry.second);
+      }
+  }
+  settlePriority(background);
+  return background.size();
+}
+
+void ProcessSupervisor::settlePriority(const std::vector<ProcessPtr>& processes) {
+  try {
+    for (const ProcessPtr& process : processes) {
+      // Under the lock: until waitpid succeeds (under it too) the guard's pid is its own.
+      std::lock_guard<std::mutex> lock(mutex_);
+      bool background = !backgroundPrefix_.empty() && !process->hurried &&
+                        process->owner.compare(0, backgroundPrefix_.size(), backgroundPrefix_) == 0;
+      if (process->reaped || background == process->background)
+        continue;
+      setTreePriority(process->pid, background ? idlePriority_ : TreePriority{});
+      process->background = background;
+    }
+  } catch (const std::exception& e) {
+    log(LogLevel::Warn, kLog, std::string("cannot change a process tree's priority: ") + e.what());
+  }
 }
 
 void ProcessSupervisor::setExitListener(ExitListener listener) {

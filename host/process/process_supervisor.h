@@ -3,6 +3,7 @@
 
 #include "core/status.h"
 #include "process/environment_allowlist.h"
+#include "process/launch_priority.h"
 
 #include <atomic>
 #include <chrono>
@@ -83,10 +84,21 @@ public:
   // SIGKILL the guard and its group. Blocks until reaped, then forgets the id. No-op for
   // unknown or forgotten ids. The exit listener is not called for this process.
   void terminate(Id id, std::chrono::milliseconds grace);
-  // Makes `owner` ("" = none) the owner of a tracked process; false for an unknown id.
+  // Makes `owner` ("" = none) the owner of a tracked process; false for an unknown id. Its tree
+  // takes the priority the new owner calls for (see runInBackground).
   bool setOwner(Id id, const std::string& owner);
-  // Makes `to` the owner of every process `from` owns; returns how many.
+  // Makes `to` the owner of every process `from` owns; returns how many. Their trees take the
+  // priority `to` calls for: a browser started ahead runs at full speed once handed over.
   std::size_t reassignOwner(const std::string& from, const std::string& to);
+  // From now on, the trees of processes whose owner begins with `ownerPrefix` (the placeholder
+  // ids of browsers started ahead, "warm-") run at idle CPU and I/O priority, and at the host's
+  // own priority again once their owner no longer does; "" turns it off. The CPU part only
+  // where the host may take a thread out of SCHED_IDLE again (root, CAP_SYS_NICE or
+  // RLIMIT_NICE); the I/O part always. Returns whether the CPU part is on.
+  bool runInBackground(const std::string& ownerPrefix);
+  // Gives every tree now in the background the normal priority at once, for good (a New Session
+  // waits for the browser it is starting); returns how many.
+  std::size_t hurryBackground();
   // The pids (of their guards) of the running processes owned by `owner`.
   std::vector<pid_t> pidsOwnedBy(const std::string& owner) const;
   // Terminates every process whose owner is `owner`, in parallel; returns how many.
@@ -124,6 +136,9 @@ private:
   void endOrphans();
   // Wakes the watcher thread.
   void wake() noexcept;
+  // Gives each of `processes` the priority its owner calls for now, where it has another (each
+  // owner change is followed by this, so the last owner's priority is the one that stays).
+  void settlePriority(const std::vector<ProcessPtr>& processes);
 
   std::string guardPath_;
   EnvironmentAllowlist environment_; // what children inherit of the host's environment
@@ -140,6 +155,8 @@ private:
   bool stopping_ = false;
   std::atomic<bool> collectsOrphans_{false}; // collectOrphans() succeeded
   std::mutex spawnMutex_; // held from a guard's spawn to its registration, and by endOrphans()
+  std::string backgroundPrefix_; // owners whose trees run at idle priority ("" = none; mutex_)
+  TreePriority idlePriority_;    // what background trees get (mutex_)
   std::thread thread_;
 };
 

@@ -47,7 +47,8 @@ public:
   // Drives the call to the end on this thread, waiting at most the timeout; returns status().
   Status run(RelayResponse* out);
 
-  // The socket to wait on while WaitReadable or WaitWritable (-1 otherwise).
+  // The socket to wait on while WaitReadable or WaitWritable; after Done it stays open until
+  // settle() (so that its number is not reused while the sweeper may still name it); -1 after.
   int fd() const noexcept;
   // The connection the command went out on (null when none could be had).
   UpstreamConnection* connection() noexcept { return connection_.get(); }

@@ -3,7 +3,7 @@
 #include "core/time.h"
 #include "http/framing.h"
 #include "http/head_stream.h"
-#include "relay/http_call.h"
+#include "http/http_client.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/MessageHeader.h>

@@ -80,6 +80,8 @@ void HttpServer::addFigures(HostSnapshot* snapshot) const {
   snapshot->webSocketFramesToClient = traffic.framesToClient.load();
   snapshot->webSocketBytesToClient = traffic.bytesToClient.load();
   snapshot->webSocketBytesToBrowser = traffic.bytesToBrowser.load();
+  snapshot->webSocketBytesBuffered = traffic.bytesBuffered.load();
+  snapshot->webSocketReadsHeld = traffic.readsHeld.load();
 }
 
 void HttpServer::onEvent(EventSource* source) {

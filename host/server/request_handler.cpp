@@ -154,7 +154,7 @@ Action RequestHandler::dispatch(const Request& request, RelayedCommand* command,
       runRoute(request, *route, reply);
       return Action::Answer;
     case RouteKind::SessionCommand:
-      if (service_.beginRelay(route->sessionId, request.method, route->suffix, command))
+      if (service_.commands().beginRelay(route->sessionId, request.method, route->suffix, command))
         return Action::Relay;
       return Action::Job;
     case RouteKind::NewSession:
@@ -209,7 +209,7 @@ void RequestHandler::startNewSession(const Request& request, ReplySink deliver) 
   asked.clientGone = request.clientGone;
   asked.webSocketBase = webSocketBase(access_.publicUrl, request.host, boundAuthority_);
   asked.clientAddress = peerAddress(request.clientFd);
-  service_.startNewSession(
+  service_.starter().startNewSession(
       request.body, std::move(asked),
       [deliver = std::move(deliver)](Status status, std::string answer, std::string) {
         Reply reply;
@@ -255,14 +255,15 @@ void RequestHandler::runRoute(const Request& request, const Route& route, Reply*
   switch (route.kind) {
   case RouteKind::Status:
     // 503 while draining: schedulers (Grid's relay node, a readiness probe) send nothing new.
-    jsonReply(reply, service_.draining() ? 503 : 200, service_.statusJson());
+    jsonReply(reply, service_.lifecycle().draining() ? 503 : 200, service_.status().statusJson());
     return;
   case RouteKind::Feature:    // runFeature()
   case RouteKind::NewSession: // run() starts it
     return;
   case RouteKind::SessionFiles: {
     std::string answer;
-    status = service_.sessionFiles(route.sessionId, method, route.suffix, request.body, &answer);
+    status = service_.commands().sessionFiles(route.sessionId, method, route.suffix, request.body,
+                                              &answer);
     if (status.isOk())
       jsonReply(reply, 200, std::move(answer));
     else
@@ -270,7 +271,7 @@ void RequestHandler::runRoute(const Request& request, const Route& route, Reply*
     return;
   }
   case RouteKind::DeleteSession:
-    status = service_.deleteSession(route.sessionId);
+    status = service_.lifecycle().deleteSession(route.sessionId);
     if (status.isOk())
       jsonReply(reply, 200, "{\"value\":null}");
     else
@@ -281,7 +282,8 @@ void RequestHandler::runRoute(const Request& request, const Route& route, Reply*
     return;
   case RouteKind::SessionCommand: {
     RelayResponse relayed;
-    status = service_.execute(route.sessionId, method, route.suffix, request.body, &relayed);
+    status =
+        service_.commands().execute(route.sessionId, method, route.suffix, request.body, &relayed);
     relayedReply(status, std::move(relayed), reply);
     return;
   }
@@ -300,9 +302,9 @@ bool RequestHandler::beginUpgrade(const Request& request, const Route& route, Up
     errorReply(reply, status);
     return false;
   }
-  std::shared_ptr<Session> session = service_.find(route.sessionId);
+  std::shared_ptr<Session> session = service_.lifecycle().find(route.sessionId);
   if (!session) {
-    errorReply(reply, service_.unknownSession(route.sessionId));
+    errorReply(reply, service_.lifecycle().unknownSession(route.sessionId));
     return false;
   }
   status = checkUpgrade(request.method, request.upgrade);
@@ -341,7 +343,7 @@ bool RequestHandler::beginUpgrade(const Request& request, const Route& route, Up
 void RequestHandler::finishRelay(RelayedCommand& command, const std::string& body, Status status,
                                  RelayResponse&& response, Reply* reply) const {
   try {
-    status = service_.finishRelay(command, body, std::move(status), &response);
+    status = service_.commands().finishRelay(command, body, std::move(status), &response);
     relayedReply(status, std::move(response), reply);
   } catch (const std::exception& e) {
     log(LogLevel::Error, "http", std::string("relayed command failed: ") + e.what());

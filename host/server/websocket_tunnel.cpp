@@ -46,6 +46,30 @@ WebSocketTunnel::~WebSocketTunnel() {
   if (clientFd_ >= 0)
     ::close(clientFd_);
   closeUpstream();
+  countInto(nullptr); // what it held is gone
+}
+
+void WebSocketTunnel::countInto(WebSocketTraffic* traffic) noexcept {
+  if (traffic_ != nullptr) {
+    traffic_->bytesBuffered.fetch_sub(accountedBuffered_, std::memory_order_relaxed);
+    traffic_->readsHeld.fetch_sub(accountedHeld_, std::memory_order_relaxed);
+  }
+  accountedBuffered_ = 0;
+  accountedHeld_ = 0;
+  traffic_ = traffic;
+  account();
+}
+
+void WebSocketTunnel::account() noexcept {
+  if (traffic_ == nullptr)
+    return;
+  auto buffered = static_cast<std::int64_t>(toClient_.pending() + toUpstream_.pending());
+  std::int64_t held = (upstreamOpen_ && !closing_ && !toClient_.hasRoom() ? 1 : 0) +
+                      (upstreamOpen_ && !clientDone_ && !toUpstream_.hasRoom() ? 1 : 0);
+  traffic_->bytesBuffered.fetch_add(buffered - accountedBuffered_, std::memory_order_relaxed);
+  traffic_->readsHeld.fetch_add(held - accountedHeld_, std::memory_order_relaxed);
+  accountedBuffered_ = buffered;
+  accountedHeld_ = held;
 }
 
 void WebSocketTunnel::closeUpstream() noexcept {
@@ -204,6 +228,7 @@ void WebSocketTunnel::pump(std::uint32_t clientEvents, std::uint32_t upstreamEve
   }
   if (clientEvents != kAllEvents && (clientEvents & (EPOLLHUP | EPOLLERR)) != 0)
     clientDone_ = true;
+  account();
 }
 
 void WebSocketTunnel::close(std::uint16_t code, std::string_view reason,
@@ -221,6 +246,7 @@ void WebSocketTunnel::close(std::uint16_t code, std::string_view reason,
   }
   if (framed && !clientBound_.sawClose())
     toClient_.bytes += closeFrame(code, reason);
+  account();
 }
 
 std::uint32_t WebSocketTunnel::clientInterest() const noexcept {

@@ -21,6 +21,8 @@ struct WebSocketTraffic {
   std::atomic<std::uint64_t> framesToClient{0}; // frames relayed to clients
   std::atomic<std::uint64_t> bytesToClient{0};  // bytes relayed to clients
   std::atomic<std::uint64_t> bytesToBrowser{0}; // bytes relayed to browsers and drivers
+  std::atomic<std::int64_t> bytesBuffered{0};   // bytes held in tunnel buffers now, both ways
+  std::atomic<std::int64_t> readsHeld{0};       // directions not read now: their buffer is full
 };
 
 class WebSocketTunnel {
@@ -43,7 +45,7 @@ public:
   WebSocketTunnel& operator=(const WebSocketTunnel&) = delete;
 
   // Adds this tunnel's traffic to `traffic` from now on (may be null; it must outlive the tunnel).
-  void countInto(WebSocketTraffic* traffic) noexcept { traffic_ = traffic; }
+  void countInto(WebSocketTraffic* traffic) noexcept;
 
   // The session it belongs to.
   const std::string& sessionId() const noexcept { return sessionId_; }
@@ -86,6 +88,7 @@ private:
   void discardClientInput();
   void upstreamEnded();
   void closeUpstream() noexcept;
+  void account() noexcept;
 
   std::string sessionId_;
   int clientFd_;
@@ -96,7 +99,9 @@ private:
   Pipe toUpstream_;
   FrameScanner clientBound_; // frames going to the client
   WebSocketTraffic* traffic_ = nullptr;
-  bool clientDone_ = false; // the client closed, or its socket failed
+  std::int64_t accountedBuffered_ = 0; // what this tunnel added to traffic_->bytesBuffered
+  std::int64_t accountedHeld_ = 0;     // and to traffic_->readsHeld
+  bool clientDone_ = false;            // the client closed, or its socket failed
   bool clientShut_ = false; // everything, close frame included, was sent; write side shut
   bool closing_ = false;
   Clock::time_point deadline_{};

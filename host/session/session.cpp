@@ -13,6 +13,9 @@ namespace {
 // declared lost.
 constexpr std::chrono::milliseconds kCommandSlack{30000};
 
+// Session objects alive (see Session::liveObjects).
+std::atomic<std::size_t> gLiveObjects{0};
+
 // Counts a command in flight for the scope's lifetime.
 class InFlight {
 public:
@@ -34,12 +37,19 @@ Session::Session(std::string id, std::shared_ptr<LoadedPlugin> plugin, wdhost_se
       upstream_(std::move(upstream)), slot_(std::move(slot)), timing_(timing),
       attachment_(std::move(attachment)), scriptMs_(timing.scriptTimeout.count()),
       pageLoadMs_(timing.pageLoadTimeout.count()), implicitMs_(timing.implicitTimeout.count()),
-      lastUsed_(std::chrono::steady_clock::now().time_since_epoch().count()) {}
+      lastUsed_(std::chrono::steady_clock::now().time_since_epoch().count()) {
+  gLiveObjects.fetch_add(1, std::memory_order_relaxed);
+}
 
 Session::~Session() {
   Status status = close();
   if (!status.isOk())
     log(LogLevel::Warn, "session", id_ + ": " + status.message(), LogFields{id_, plugin_->name()});
+  gLiveObjects.fetch_sub(1, std::memory_order_relaxed);
+}
+
+std::size_t Session::liveObjects() noexcept {
+  return gLiveObjects.load(std::memory_order_relaxed);
 }
 
 void Session::noteCommand(std::string_view method, std::string_view suffix) {

@@ -52,6 +52,8 @@ public:
           std::shared_ptr<void> attachment = nullptr);
   // Closes the session if nobody did.
   ~Session();
+  // Session objects alive in this process (live, being torn down, or leaked), for /metrics.
+  static std::size_t liveObjects() noexcept;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 

@@ -4,12 +4,15 @@
 
 #include <chrono>
 #include <ctime>
-#include <future>
+#include <limits>
 
 namespace wdh {
 namespace {
 
 constexpr std::chrono::milliseconds kSweepInterval{250};
+// Teardowns mostly wait (on a driver, a grace period, a kill): a few threads overlap them, and
+// more queue in order rather than start a thread each.
+constexpr std::size_t kTeardownThreads = 8;
 
 } // namespace
 
@@ -34,7 +37,8 @@ std::vector<std::pair<std::string, std::string>> CrashInbox::takeAll() {
 
 SessionJanitor::SessionJanitor(SessionMap& sessions, std::shared_ptr<CrashInbox> crashes,
                                CloseFn close)
-    : sessions_(sessions), crashes_(std::move(crashes)), close_(std::move(close)) {}
+    : sessions_(sessions), crashes_(std::move(crashes)), close_(std::move(close)),
+      pool_(kTeardownThreads, std::numeric_limits<std::size_t>::max()) {}
 
 SessionJanitor::~SessionJanitor() {
   stop();
@@ -50,42 +54,45 @@ void SessionJanitor::adopt(Straggler straggler) {
 }
 
 void SessionJanitor::closeSoon(std::shared_ptr<Session> session, std::function<void()> done) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    toClose_.emplace_back(std::move(session), std::move(done));
-  }
-  wake_.notify_all();
+  closeOnPool(std::move(session), std::move(done));
 }
 
-void SessionJanitor::closeQueued() {
-  std::vector<std::pair<std::shared_ptr<Session>, std::function<void()>>> queued;
+void SessionJanitor::closeOnPool(std::shared_ptr<Session> session, std::function<void()> done) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    queued.swap(toClose_);
+    ++teardowns_;
   }
-  // In parallel: one slow teardown must not hold up the others.
-  std::vector<std::future<void>> pending;
-  for (auto& [session, done] : queued)
-    pending.push_back(std::async(std::launch::async, [this, session = session, done = done] {
+  JobExecutor::Job job = [this, session = std::move(session), done = std::move(done)] {
+    try {
       close_(session);
-      if (done)
-        done();
-    }));
-  for (auto& finished : pending)
-    finished.wait();
+    } catch (const std::exception& e) {
+      log(LogLevel::Error, "session", session->id() + ": teardown failed: " + e.what());
+    } catch (...) {
+      log(LogLevel::Error, "session", session->id() + ": teardown failed");
+    }
+    if (done)
+      done();
+    std::lock_guard<std::mutex> lock(mutex_);
+    --teardowns_;
+    tornDown_.notify_all();
+  };
+  // The backlog is unbounded, so this is refused only when no thread can be started at all.
+  if (!pool_.trySubmit(job))
+    job();
 }
 
-std::size_t SessionJanitor::closeAll(std::vector<std::shared_ptr<Session>> sessions) {
-  std::vector<std::future<void>> pending;
-  for (auto& session : sessions)
-    pending.push_back(std::async(std::launch::async, [this, session] { close_(session); }));
-  for (auto& done : pending)
-    done.wait();
-  return sessions.size();
+std::size_t SessionJanitor::teardownsUnderWay() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return teardowns_;
+}
+
+std::size_t SessionJanitor::awaitTeardowns(std::chrono::milliseconds bound) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  tornDown_.wait_for(lock, bound, [this] { return teardowns_ == 0; });
+  return teardowns_;
 }
 
 std::size_t SessionJanitor::sweep() {
-  closeQueued();
   std::vector<std::shared_ptr<Session>> ending;
   for (const auto& [owner, how] : crashes_->takeAll()) {
     auto session = sessions_.take(owner, "its browser's driver process ended (" + how + ") at " +
@@ -126,17 +133,22 @@ std::size_t SessionJanitor::sweep() {
     for (auto& straggler : unfinished)
       stragglers_.push_back(std::move(straggler));
   }
-  std::size_t closed = closeAll(std::move(ending));
+  std::size_t taken = ending.size();
+  for (auto& session : ending)
+    closeOnPool(std::move(session), {});
   if (everySweep_)
     everySweep_();
-  return closed;
+  return taken;
 }
 
 void SessionJanitor::run() {
   std::unique_lock<std::mutex> lock(mutex_);
+  // A fixed cadence: the next sweep is due one interval after the last was due, however long
+  // that one took (it never waits on a teardown).
+  auto due = std::chrono::steady_clock::now();
   while (!stopping_) {
-    wake_.wait_for(lock, kSweepInterval);
-    if (stopping_)
+    due = std::max(due + kSweepInterval, std::chrono::steady_clock::now());
+    if (wake_.wait_until(lock, due, [this] { return stopping_; }))
       break;
     lock.unlock();
     try {
@@ -148,7 +160,7 @@ void SessionJanitor::run() {
   }
 }
 
-void SessionJanitor::stop() {
+void SessionJanitor::stop(std::chrono::milliseconds teardownWait) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_ && !thread_.joinable())
@@ -158,7 +170,10 @@ void SessionJanitor::stop() {
   wake_.notify_all();
   if (thread_.joinable())
     thread_.join();
-  closeQueued();
+  if (std::size_t left = awaitTeardowns(teardownWait))
+    log(LogLevel::Error, "session",
+        std::to_string(left) + " teardown(s) still running after " +
+            std::to_string(teardownWait.count()) + " ms; stopping without them");
   // Launches that outlived their timeout end soon: their processes were already terminated.
   for (int round = 0; round < 600; ++round) {
     std::vector<Straggler> stragglers;

@@ -1,9 +1,13 @@
 // The background sweeper of sessions: closes those idle past their timeout and those whose
 // driver or browser process ended, and finishes launches that outlived --launch-timeout.
+// Teardowns run on a small pool of their own that the sweep never waits on, so one slow
+// teardown (a driver's DELETE, its grace, the kill) delays neither the sweep nor another's.
 #pragma once
 
+#include "core/job_executor.h"
 #include "session/session_map.h"
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -30,7 +34,8 @@ private:
   std::vector<std::pair<std::string, std::string>> reports_;
 };
 
-// Runs one thread that sweeps about four times a second; stop() (or the destructor) joins it.
+// Runs one thread that sweeps four times a second, on a fixed cadence whatever the teardowns
+// do; stop() (or the destructor) joins it.
 class SessionJanitor {
 public:
   // How a taken session is closed (the same path as Delete Session).
@@ -49,31 +54,37 @@ public:
   void adopt(Straggler straggler);
   // Runs `task` at the end of every sweep (set before start()).
   void everySweep(std::function<void()> task) { everySweep_ = std::move(task); }
-  // Closes `session` (already taken from the map) on the janitor's thread, soon, so that the
-  // caller does not wait for its teardown; then calls `done` (may be empty). stop() closes
-  // whatever is still waiting.
+  // Closes `session` (already taken from the map) on the teardown pool, at once, so that the
+  // caller does not wait for its teardown; then calls `done` (may be empty). After stop() it
+  // still runs, on the pool.
   void closeSoon(std::shared_ptr<Session> session, std::function<void()> done = {});
-  // Runs one sweep now (tests); returns how many sessions it closed.
+  // Runs one sweep now (tests): takes the crashed and the idle sessions out of the map and hands
+  // them to the teardown pool without waiting; returns how many it took.
   std::size_t sweep();
-  // Stops sweeping, then waits (bounded by the stragglers themselves) for adopted launches.
-  void stop();
+  // Teardowns begun and not yet finished.
+  std::size_t teardownsUnderWay() const;
+  // Waits at most `bound` until no teardown is under way; returns how many still are.
+  std::size_t awaitTeardowns(std::chrono::milliseconds bound);
+  // Stops sweeping, waits (at most `teardownWait`) for the teardowns under way, then waits
+  // (bounded by the stragglers themselves) for adopted launches.
+  void stop(std::chrono::milliseconds teardownWait = std::chrono::seconds(60));
 
 private:
   void run();
-  std::size_t closeAll(std::vector<std::shared_ptr<Session>> sessions);
-  void closeQueued();
+  void closeOnPool(std::shared_ptr<Session> session, std::function<void()> done);
 
   SessionMap& sessions_;
   std::shared_ptr<CrashInbox> crashes_;
   CloseFn close_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;     // stop() began
+  std::condition_variable tornDown_; // a teardown finished
   bool stopping_ = false;
   std::vector<Straggler> stragglers_;
-  // From closeSoon(): each session with what to call once it is closed.
-  std::vector<std::pair<std::shared_ptr<Session>, std::function<void()>>> toClose_;
+  std::size_t teardowns_ = 0; // begun and not yet finished
   std::thread thread_;
   std::function<void()> everySweep_;
+  JobExecutor pool_; // last: destroyed (joined) first, while what its teardowns use lives
 };
 
 } // namespace wdh

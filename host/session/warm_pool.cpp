@@ -12,6 +12,11 @@ std::unique_ptr<WarmBrowser> WarmPool::take(const std::string& key) {
 std::unique_ptr<WarmBrowser> WarmPool::takeOrWait(const std::string& key,
                                                   std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mutex_);
+  if (starting_.count(key) > 0 && onWait_) {
+    lock.unlock();
+    onWait_();
+    lock.lock();
+  }
   changed_.wait_for(lock, timeout, [&] { return starting_.count(key) == 0; });
   return takeLocked(key);
 }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,9 +37,13 @@ public:
   // Takes the oldest ready browser for `key`, or null.
   std::unique_ptr<WarmBrowser> take(const std::string& key);
   // Like take(), but when a browser for `key` is still starting, waits for it (at most
-  // `timeout`): it started earlier, so it is ready sooner than a launch begun now.
+  // `timeout`): it started earlier, so it is ready sooner than a launch begun now. Calls the
+  // onWait() task first, when it is to wait.
   std::unique_ptr<WarmBrowser> takeOrWait(const std::string& key,
                                           std::chrono::milliseconds timeout);
+  // Sets what runs (outside the pool's lock) when a New Session is about to wait for a browser
+  // still starting: the launch it waits for should no longer yield (set before use).
+  void onWait(std::function<void()> task) { onWait_ = std::move(task); }
   // Waits (at most `timeout`) until no launch is under way; true when none is.
   bool waitForLaunches(std::chrono::milliseconds timeout);
   // Takes the oldest ready browser of any key (to give its slot to a New Session), or null.
@@ -70,6 +75,7 @@ private:
   std::vector<std::unique_ptr<WarmBrowser>> ready_; // oldest first
   std::multiset<std::string> starting_;
   bool closed_ = false;
+  std::function<void()> onWait_;
 };
 
 } // namespace wdh

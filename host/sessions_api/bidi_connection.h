@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/status.h"
+#include "http/websocket_client.h"
 
 #include <chrono>
 #include <functional>
@@ -12,10 +13,6 @@
 #include <rapidjson/document.h>
 #include <string>
 #include <string_view>
-
-namespace Poco::Net {
-class WebSocket;
-}
 
 namespace wdh {
 
@@ -40,8 +37,8 @@ public:
               const EventSink& events, std::chrono::milliseconds deadline);
 
 private:
-  explicit BidiConnection(std::unique_ptr<Poco::Net::WebSocket> socket);
-  std::unique_ptr<Poco::Net::WebSocket> socket_;
+  explicit BidiConnection(std::unique_ptr<WebSocketClient> socket);
+  std::unique_ptr<WebSocketClient> socket_;
   int nextId_ = 1;
 };
 

@@ -80,7 +80,7 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   Status status = parseCreatePlan(command, &plan);
   if (!status.isOk())
     return apiErrorFrom(status);
-  if (!plan.sessionId.empty() && service_.exists(plan.sessionId))
+  if (!plan.sessionId.empty() && service_.lifecycle().exists(plan.sessionId))
     return apiError(409, "session_exists",
                     "a session with the id " + plan.sessionId + " is already live");
   // The id is fixed now, so that the session's forwarding proxy serves its processes alone.
@@ -90,8 +90,8 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   SessionService* service = &service_;
   std::string owner = plan.sessionId;
   status = prepareNetwork(
-      plan, pool_, policy_, [service, owner](int fd) { return service->isSessionPeer(owner, fd); },
-      &network);
+      plan, pool_, policy_,
+      [service, owner](int fd) { return service->lifecycle().isSessionPeer(owner, fd); }, &network);
   if (!status.isOk())
     return apiErrorFrom(status);
   std::string body;
@@ -109,7 +109,7 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   request.clientAddress = clientAddress;
   request.hostMadeCapabilities = true; // buildCreateCapabilities forwards no client's paths
   std::string response, id;
-  status = service_.newSession(body, request, &response, &id);
+  status = service_.starter().newSession(body, request, &response, &id);
   if (!status.isOk())
     return apiErrorFrom(status);
   networks_.add(id, SessionNetworks::Route{network.local, network.upstream});
@@ -129,7 +129,7 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
     Status presented = presentOnChrome(calls, Presentation{browser, plan.os, plan.mobile, version},
                                        plan.webSocket);
     if (!presented.isOk()) {
-      service_.deleteSession(id);
+      service_.lifecycle().deleteSession(id);
       return apiError(500, "launch_failed",
                       "the session could not present the device: " + presented.message());
     }
@@ -141,7 +141,7 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   solution.AddMember("verified", true, a);
   out.AddMember("solution", solution, a);
   out.AddMember("session", rapidjson::Value(id.c_str(), a), a);
-  addWebSocketUrls(service_.find(id), &out, a);
+  addWebSocketUrls(service_.lifecycle().find(id), &out, a);
   rapidjson::Document fingerprint;
   SessionCalls calls(service_, id);
   if (parseJsonObject(readFingerprint(calls, caps, plan.mobile), &fingerprint).isOk())
@@ -161,7 +161,7 @@ ApiReply SessionsApi::destroy(const rapidjson::Value& command) {
                 data->value.IsObject() && data->value.HasMember("session");
   if (!sessionOf(nested ? data->value : command, true, &id, &error))
     return error;
-  Status status = service_.deleteSession(id);
+  Status status = service_.lifecycle().deleteSession(id);
   if (!status.isOk())
     return apiErrorFrom(status);
   networks_.forget(id);
@@ -177,17 +177,17 @@ ApiReply SessionsApi::list() {
   rapidjson::Document out(rapidjson::kObjectType);
   auto& a = out.GetAllocator();
   rapidjson::Value sessions(rapidjson::kArrayType);
-  std::vector<SessionSummary> all = service_.list();
+  std::vector<SessionSummary> all = service_.lifecycle().list();
   for (const SessionSummary& summary : all) {
     rapidjson::Value entry(rapidjson::kObjectType);
     entry.AddMember("session", rapidjson::Value(summary.id.c_str(), a), a);
     entry.AddMember("lastAccessed", summary.lastAccessedMs, a);
-    addWebSocketUrls(service_.find(summary.id), &entry, a);
+    addWebSocketUrls(service_.lifecycle().find(summary.id), &entry, a);
     sessions.PushBack(entry, a);
   }
   out.AddMember("sessions", sessions, a);
   out.AddMember("open", static_cast<std::uint64_t>(all.size()), a);
-  out.AddMember("limit", static_cast<std::uint64_t>(service_.maxSessions()), a);
+  out.AddMember("limit", static_cast<std::uint64_t>(service_.status().maxSessions()), a);
   return apiSuccess(out, start);
 }
 
@@ -198,7 +198,7 @@ ApiReply SessionsApi::active(const rapidjson::Value& command) {
   if (!sessionOf(command, true, &id, &error))
     return error;
   rapidjson::Document out(rapidjson::kObjectType);
-  out.AddMember("active", service_.exists(id), out.GetAllocator());
+  out.AddMember("active", service_.lifecycle().exists(id), out.GetAllocator());
   out.AddMember("session", rapidjson::Value(id.c_str(), out.GetAllocator()), out.GetAllocator());
   return apiSuccess(out, start);
 }
@@ -250,7 +250,7 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
   if (!sessionOf(command, false, &id, &error))
     return error;
   bool oneOff = id.empty();
-  if (!oneOff && !service_.exists(id))
+  if (!oneOff && !service_.lifecycle().exists(id))
     return apiError(404, "session_not_found",
                     "no live session " + id.substr(0, 128) +
                         "; create one with sessions.create or leave out \"session\"");
@@ -282,11 +282,11 @@ ApiReply SessionsApi::request(const rapidjson::Value& command, const std::string
   ScopeExit ending([&] {
     if (!ends)
       return;
-    service_.deleteSession(id);
+    service_.lifecycle().deleteSession(id);
     networks_.forget(id);
   });
 
-  if (auto session = service_.find(id))
+  if (auto session = service_.lifecycle().find(id))
     page.bidiUrl = session->sockets().bidi;
   if (page.listAllRedirects && page.bidiUrl.empty())
     return apiError(400, "bad_request",

@@ -7,7 +7,7 @@ namespace wdh {
 Status SessionCalls::call(std::string_view method, std::string_view suffix, const std::string& body,
                           rapidjson::Document* value) {
   RelayResponse response;
-  Status status = service_.execute(id_, method, suffix, body, &response);
+  Status status = commands_.execute(id_, method, suffix, body, &response);
   if (!status.isOk())
     return status;
   rapidjson::Document doc;

@@ -28,13 +28,14 @@ public:
 class SessionCalls final : public WebDriverCalls {
 public:
   // `service` must outlive this.
-  SessionCalls(SessionService& service, std::string id) : service_(service), id_(std::move(id)) {}
+  SessionCalls(SessionService& service, std::string id)
+      : commands_(service.commands()), id_(std::move(id)) {}
   const std::string& sessionId() const override { return id_; }
   Status call(std::string_view method, std::string_view suffix, const std::string& body,
               rapidjson::Document* value) override;
 
 private:
-  SessionService& service_;
+  SessionCommands& commands_;
   std::string id_;
 };
 

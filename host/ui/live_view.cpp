@@ -2,22 +2,20 @@
 
 #include "core/base64.h"
 #include "core/time.h"
+#include "http/http_client.h"
+#include "http/websocket_client.h"
 #include "session/session.h"
 
 #include "json/json.h"
-#include <Poco/Buffer.h>
 #include <Poco/Exception.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/WebSocket.h>
 #include <Poco/URI.h>
-#include <sstream>
 
 namespace wdh {
 namespace {
 
-constexpr int kMaxFrameBytes = 32 * 1024 * 1024;
+constexpr std::size_t kMaxFrameBytes = 32u << 20;
+// The most of a DevTools target list read (a browser with many tabs stays far below).
+constexpr std::size_t kMaxTargetList = 4u << 20;
 
 Status decodeFrame(const rapidjson::Value& text, std::string* out) {
   if (!text.IsString())
@@ -31,14 +29,15 @@ Status decodeFrame(const rapidjson::Value& text, std::string* out) {
 
 // The webSocketDebuggerUrl of the first page target DevTools lists (the most recently used).
 Status pageTarget(const Poco::URI& base, std::chrono::milliseconds timeout, std::string* url) {
-  Poco::Net::HTTPClientSession http(base.getHost(), base.getPort());
-  http.setTimeout(toTimespan(timeout));
-  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/json/list",
-                                 Poco::Net::HTTPMessage::HTTP_1_1);
-  http.sendRequest(request);
-  Poco::Net::HTTPResponse response;
-  std::istream& body = http.receiveResponse(response);
-  std::string text((std::istreambuf_iterator<char>(body)), std::istreambuf_iterator<char>());
+  HttpCallRequest list;
+  list.url = "http://" + base.getAuthority() + "/json/list";
+  list.deadline = std::chrono::steady_clock::now() + timeout;
+  list.maxBody = kMaxTargetList;
+  HttpCallResult answer;
+  Status listed = httpCall(list, &answer);
+  if (!listed.isOk())
+    return listed.withContext("DevTools");
+  const std::string& text = answer.body;
   rapidjson::Document targets;
   if (!parseJson(text, &targets).isOk() || !targets.IsArray())
     return Status(ErrorCode::UnknownError, "DevTools answered /json/list with no target list");
@@ -70,27 +69,24 @@ Status captureOverDevTools(const std::string& devToolsBase, std::chrono::millise
     Poco::URI page(target);
     if (page.getHost() != base.getHost() || page.getPort() != base.getPort())
       return Status(ErrorCode::UnknownError, "DevTools named a page on another address");
-    Poco::Net::HTTPClientSession http(page.getHost(), page.getPort());
-    http.setTimeout(toTimespan(timeout));
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, page.getPathEtc(),
-                                   Poco::Net::HTTPMessage::HTTP_1_1);
-    Poco::Net::HTTPResponse response;
-    Poco::Net::WebSocket socket(http, request, response);
-    socket.setReceiveTimeout(toTimespan(timeout));
-    socket.setMaxPayloadSize(kMaxFrameBytes);
-    const std::string ask =
-        R"({"id":1,"method":"Page.captureScreenshot","params":{"format":"jpeg","quality":70}})";
-    socket.sendFrame(ask.data(), static_cast<int>(ask.size()), Poco::Net::WebSocket::FRAME_TEXT);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_ptr<WebSocketClient> socket;
+    status = WebSocketClient::open(target, timeout, kMaxFrameBytes, &socket);
+    if (!status.isOk())
+      return status.withContext("the browser's DevTools");
+    status = socket->send(
+        R"({"id":1,"method":"Page.captureScreenshot","params":{"format":"jpeg","quality":70}})",
+        deadline);
+    if (!status.isOk())
+      return status.withContext("the browser's DevTools");
     // Events of other domains are not enabled on this connection; skip anything else anyway.
-    for (int frames = 0; frames < 64; ++frames) {
-      Poco::Buffer<char> buffer(0);
-      int flags = 0;
-      int got = socket.receiveFrame(buffer, flags);
-      if (got <= 0 ||
-          (flags & Poco::Net::WebSocket::FRAME_OP_BITMASK) == Poco::Net::WebSocket::FRAME_OP_CLOSE)
-        break;
+    std::string message;
+    for (int messages = 0; messages < 64; ++messages) {
+      status = socket->receive(deadline, &message);
+      if (!status.isOk())
+        return status.withContext("the browser's DevTools, waiting for the screenshot");
       rapidjson::Document reply;
-      if (!parseJsonObject(std::string_view(buffer.begin(), buffer.size()), &reply).isOk())
+      if (!parseJsonObject(message, &reply).isOk())
         continue;
       auto id = reply.FindMember("id");
       if (id == reply.MemberEnd() || !id->value.IsInt() || id->value.GetInt() != 1)
@@ -100,7 +96,6 @@ Status captureOverDevTools(const std::string& devToolsBase, std::chrono::millise
           !result->value.HasMember("data"))
         return Status(ErrorCode::UnknownError,
                       "DevTools refused the screenshot: " + toJson(reply).substr(0, 300));
-      socket.shutdown();
       out->contentType = "image/jpeg";
       return decodeFrame(result->value["data"], &out->bytes);
     }

@@ -173,16 +173,18 @@ void StatusPageEndpoints::state(Role role, const std::string& csrf, Reply* reply
 
   rapidjson::Value limits(rapidjson::kObjectType);
   limits.AddMember("maxSessions", static_cast<std::uint64_t>(now.maxSessions), a);
-  limits.AddMember("sessions", static_cast<std::uint64_t>(service_.sessionSlotsInUse()), a);
-  limits.AddMember("closing", static_cast<std::uint64_t>(service_.closingCount()), a);
+  limits.AddMember("sessions", static_cast<std::uint64_t>(service_.status().sessionSlotsInUse()),
+                   a);
+  limits.AddMember("closing", static_cast<std::uint64_t>(service_.lifecycle().closingCount()), a);
   limits.AddMember("queued", static_cast<std::uint64_t>(now.queued), a);
   limits.AddMember("warm", static_cast<std::uint64_t>(now.warmBrowsers), a);
   limits.AddMember("sessionTimeout",
-                   static_cast<std::int64_t>(service_.defaultIdleTimeout().count()), a);
+                   static_cast<std::int64_t>(service_.lifecycle().settings().idleTimeout.count()),
+                   a);
   doc.AddMember("limits", limits, a);
 
   rapidjson::Value plugins(rapidjson::kArrayType);
-  for (const auto& plugin : service_.registry().plugins()) {
+  for (const auto& plugin : service_.lifecycle().registry().plugins()) {
     const PluginDescription& d = plugin->description();
     rapidjson::Value entry(rapidjson::kObjectType);
     entry.AddMember("name", text(plugin->name()), a);
@@ -210,7 +212,7 @@ void StatusPageEndpoints::state(Role role, const std::string& csrf, Reply* reply
 
   rapidjson::Value sessions(rapidjson::kArrayType);
   auto wallNow = std::chrono::system_clock::now();
-  for (const auto& session : service_.liveSessions()) {
+  for (const auto& session : service_.lifecycle().liveSessions()) {
     const SessionOrigin& origin = session->origin();
     rapidjson::Value entry(rapidjson::kObjectType);
     entry.AddMember("id", text(session->id()), a);
@@ -237,9 +239,9 @@ void StatusPageEndpoints::state(Role role, const std::string& csrf, Reply* reply
 }
 
 void StatusPageEndpoints::screenshot(std::string_view id, Reply* reply) const {
-  std::shared_ptr<Session> session = service_.find(id);
+  std::shared_ptr<Session> session = service_.lifecycle().find(id);
   if (!session)
-    return errorReply(reply, service_.unknownSession(id));
+    return errorReply(reply, service_.lifecycle().unknownSession(id));
   LiveFrame frame;
   Status status =
       !session->sockets().cdp.empty()
@@ -265,7 +267,7 @@ void StatusPageEndpoints::endSession(const Request& request, Role role, const st
                      errorBody(Status(ErrorCode::InvalidArgument,
                                       "ending a session from the status page needs its "
                                       "X-Wdhost-Csrf header")));
-  Status status = service_.deleteSession(id);
+  Status status = service_.lifecycle().deleteSession(id);
   if (!status.isOk())
     return errorReply(reply, status);
   log(LogLevel::Info, "ui", "session " + std::string(id) + " ended from the status page",

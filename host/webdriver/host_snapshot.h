@@ -25,6 +25,9 @@ struct HostSnapshot {
   std::uint64_t webSocketFramesToClient = 0; // frames relayed to clients (BiDi events, replies)
   std::uint64_t webSocketBytesToClient = 0;  // bytes relayed to clients
   std::uint64_t webSocketBytesToBrowser = 0; // bytes relayed to browsers
+  std::int64_t webSocketBytesBuffered = 0;   // bytes held in websocket buffers now
+  std::int64_t webSocketReadsHeld = 0;       // websocket directions not read: buffer full
+  std::size_t sessionObjects = 0;            // Session objects alive (live, closing, or leaked)
   bool draining = false;                     // the host takes no new sessions
 };
 

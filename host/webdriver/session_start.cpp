@@ -7,35 +7,16 @@
 #include "process/temp_dirs.h"
 #include "webdriver/capabilities.h"
 #include "webdriver/matching.h"
-#include "webdriver/session_service.h"
+#include "webdriver/session_starter.h"
 #include "webdriver/websocket_capabilities.h"
 
 #include "json/json.h"
 #include <algorithm>
+#include <future>
+#include <tuple>
 
 namespace wdh {
 namespace {
-
-// Counts one under `key` of `counts` while it lives.
-class CountWhile {
-public:
-  CountWhile(std::mutex& mutex, std::map<std::string, std::size_t>& counts, std::string key)
-      : mutex_(mutex), counts_(counts), key_(std::move(key)) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++counts_[key_];
-  }
-  ~CountWhile() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    --counts_[key_];
-  }
-  CountWhile(const CountWhile&) = delete;
-  CountWhile& operator=(const CountWhile&) = delete;
-
-private:
-  std::mutex& mutex_;
-  std::map<std::string, std::size_t>& counts_;
-  std::string key_;
-};
 
 // `accepted` (the capabilities a plugin accepted) with "wdhost:downloadDir" set to `dir`, for
 // a plugin whose description says it honours it.
@@ -64,10 +45,33 @@ double secondsSince(std::chrono::steady_clock::time_point then) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - then).count();
 }
 
+constexpr const char* kSessionTimeoutCap = "wdhost:sessionTimeout";
+
+std::chrono::milliseconds timeoutOf(const rapidjson::Value& timeouts, const char* key,
+                                    std::chrono::milliseconds fallback) {
+  auto it = timeouts.FindMember(key);
+  if (it == timeouts.MemberEnd())
+    return fallback;
+  if (it->value.IsNull())
+    return std::chrono::hours(24);
+  if (it->value.IsUint64())
+    return std::chrono::milliseconds(
+        std::min<std::uint64_t>(it->value.GetUint64(), 24ULL * 3600 * 1000));
+  return fallback;
+}
+
+std::vector<wdhost::GuardedCapabilities> guardsOf(const PluginRegistry& registry) {
+  std::vector<wdhost::GuardedCapabilities> guards;
+  for (const auto& plugin : registry.plugins())
+    if (!plugin->description().guarded.empty())
+      guards.push_back(plugin->description().guarded);
+  return guards;
+}
+
 } // namespace
 
 // A New Session on its way: what was chosen, what it holds, and whom to answer.
-struct SessionService::PendingStart {
+struct SessionStarter::PendingStart {
   NewSessionRequest request;
   NewSessionDone done;
   std::shared_ptr<LoadedPlugin> plugin; // chosen by choose()
@@ -81,7 +85,7 @@ struct SessionService::PendingStart {
   std::chrono::steady_clock::time_point asked, slotted, launchedAt;
 };
 
-Status SessionService::choose(std::string_view body, PendingStart* start) {
+Status SessionStarter::choose(std::string_view body, PendingStart* start) {
   const NewSessionRequest& newRequest = start->request;
   if (!newRequest.sessionId.empty() && sessions_.find(newRequest.sessionId))
     return Status(ErrorCode::SessionNotCreated,
@@ -122,7 +126,7 @@ Status SessionService::choose(std::string_view body, PendingStart* start) {
       downloadsAsked = downloads->value.GetBool();
     }
     std::string capsJson = toJson(caps);
-    for (const auto& plugin : registry_.plugins()) {
+    for (const auto& plugin : sessions_.registry().plugins()) {
       if (!matchesPlugin(caps, plugin->description()))
         continue;
       if (downloadsAsked && !plugin->description().downloads) {
@@ -152,13 +156,13 @@ Status SessionService::choose(std::string_view body, PendingStart* start) {
     asked += (asked.empty() ? "" : " or ") + toJson(caps);
   return Status(ErrorCode::SessionNotCreated,
                 "no plugin matches the capabilities " + asked + "; this host offers " +
-                    describeOffer(registry_.plugins()) +
+                    describeOffer(sessions_.registry().plugins()) +
                     (cannotDownload.empty() ? ""
                                             : "; " + cannotDownload + " cannot manage downloads (" +
                                                   kDownloadsEnabledCap + ")"));
 }
 
-void SessionService::startNewSession(std::string body, NewSessionRequest request,
+void SessionStarter::startNewSession(std::string body, NewSessionRequest request,
                                      NewSessionDone done) {
   auto start = std::make_shared<PendingStart>();
   start->request = std::move(request);
@@ -170,14 +174,14 @@ void SessionService::startNewSession(std::string body, NewSessionRequest request
   beginStart(start);
 }
 
-void SessionService::failStart(const std::shared_ptr<PendingStart>& start, Status status) {
+void SessionStarter::failStart(const std::shared_ptr<PendingStart>& start, Status status) {
   std::string plugin = start->plugin ? start->plugin->name() : "none";
-  tell([&](SessionEvents& o) { o.sessionFailed(plugin, status.name()); });
+  sessions_.tell([&](SessionEvents& o) { o.sessionFailed(plugin, status.name()); });
   NewSessionDone done = std::move(start->done);
   done(std::move(status), {}, {});
 }
 
-void SessionService::beginStart(const std::shared_ptr<PendingStart>& start) {
+void SessionStarter::beginStart(const std::shared_ptr<PendingStart>& start) {
   const std::shared_ptr<LoadedPlugin>& plugin = start->plugin;
   start->key = warmKey(plugin->name(), start->accepted, start->asks);
   Launched& launched = start->launched;
@@ -185,13 +189,14 @@ void SessionService::beginStart(const std::shared_ptr<PendingStart>& start) {
   launched.id = start->request.sessionId.empty() ? randomUuid() : start->request.sessionId;
   start->slotted = start->launchedAt = start->asked;
   // A browser of this configuration started ahead, or still starting (then ready soonest).
-  std::unique_ptr<WarmBrowser> warm = warm_.takeOrWait(start->key, settings_.launchTimeout);
+  std::unique_ptr<WarmBrowser> warm =
+      sessions_.warm().takeOrWait(start->key, sessions_.settings().launchTimeout);
   if (warm) {
     // Handed over whole: its processes and files are the session's from now on.
-    if (services_.processes != nullptr)
-      services_.processes->reassignOwner(warm->placeholderId, launched.id);
-    if (services_.tempDirs != nullptr)
-      services_.tempDirs->reassignOwner(warm->placeholderId, launched.id);
+    if (sessions_.services().processes != nullptr)
+      sessions_.services().processes->reassignOwner(warm->placeholderId, launched.id);
+    if (sessions_.services().tempDirs != nullptr)
+      sessions_.services().tempDirs->reassignOwner(warm->placeholderId, launched.id);
     launched.handle = warm->handle;
     launched.reply = std::move(warm->reply);
     launched.downloadDir = std::move(warm->downloadDir);
@@ -200,18 +205,19 @@ void SessionService::beginStart(const std::shared_ptr<PendingStart>& start) {
                                 ? withDownloadDir(start->accepted, launched.downloadDir)
                                 : start->accepted;
     start->warm = true;
-    tell([&](SessionEvents& o) { o.warmHandedOver(plugin->name()); });
+    sessions_.tell([&](SessionEvents& o) { o.warmHandedOver(plugin->name()); });
     return finishStart(start);
   }
   // A real New Session wins a slot over a browser started ahead: torn down here, so that its
   // slot is free for this request (queue or not).
-  if (!slots_.hasFreeSlot(plugin->name())) {
-    std::unique_ptr<WarmBrowser> evicted = warm_.takeOldest();
+  if (!sessions_.slots().hasFreeSlot(plugin->name())) {
+    std::unique_ptr<WarmBrowser> evicted = sessions_.warm().takeOldest();
     // One still starting holds its slot until it is up; then it goes.
-    if (!evicted && warm_.starting() > 0 && warm_.waitForLaunches(settings_.launchTimeout))
-      evicted = warm_.takeOldest();
+    if (!evicted && sessions_.warm().starting() > 0 &&
+        sessions_.warm().waitForLaunches(sessions_.settings().launchTimeout))
+      evicted = sessions_.warm().takeOldest();
     if (evicted)
-      closeSession(asSession(std::move(evicted)));
+      sessions_.closeSession(SessionLifecycle::asSession(std::move(evicted)));
   }
   // The slot may come at once (this thread goes on with the launch) or later, on the thread
   // that frees one: the launch then runs on the job executor, and nobody waits meanwhile.
@@ -221,25 +227,26 @@ void SessionService::beginStart(const std::shared_ptr<PendingStart>& start) {
     bool granted = false; // it was granted while asking
   };
   auto handoff = std::make_shared<Handoff>();
-  SlotWait wait{settings_.queueTimeout, settings_.returningWait};
-  slots_.acquireAsync(plugin->name(), wait, start->request.clientGone,
-                      [this, start, handoff](Status status, Slot slot) {
-                        if (status.isOk())
-                          start->launched.slot = std::move(slot);
-                        {
-                          std::lock_guard<std::mutex> lock(handoff->mutex);
-                          if (handoff->asking && status.isOk()) {
-                            handoff->granted = true;
-                            return;
-                          }
-                        }
-                        jobs_->submit([this, start, status = std::move(status)]() mutable {
-                          if (status.isOk())
-                            launchAndFinish(start);
-                          else
-                            failStart(start, std::move(status));
-                        });
-                      });
+  SlotWait wait{sessions_.settings().queueTimeout, sessions_.settings().returningWait};
+  sessions_.slots().acquireAsync(plugin->name(), wait, start->request.clientGone,
+                                 [this, start, handoff](Status status, Slot slot) {
+                                   if (status.isOk())
+                                     start->launched.slot = std::move(slot);
+                                   {
+                                     std::lock_guard<std::mutex> lock(handoff->mutex);
+                                     if (handoff->asking && status.isOk()) {
+                                       handoff->granted = true;
+                                       return;
+                                     }
+                                   }
+                                   jobs_->submit(
+                                       [this, start, status = std::move(status)]() mutable {
+                                         if (status.isOk())
+                                           launchAndFinish(start);
+                                         else
+                                           failStart(start, std::move(status));
+                                       });
+                                 });
   bool grantedHere = false;
   {
     std::lock_guard<std::mutex> lock(handoff->mutex);
@@ -250,16 +257,16 @@ void SessionService::beginStart(const std::shared_ptr<PendingStart>& start) {
     launchAndFinish(start);
 }
 
-void SessionService::launchAndFinish(const std::shared_ptr<PendingStart>& start) {
+void SessionStarter::launchAndFinish(const std::shared_ptr<PendingStart>& start) {
   const std::shared_ptr<LoadedPlugin>& plugin = start->plugin;
   Launched& launched = start->launched;
-  CountWhile starting(countsMutex_, starting_, plugin->name());
+  std::shared_ptr<void> starting = sessions_.countStarting(plugin->name());
   launched.capabilities = start->accepted;
   if (start->asks.downloads) {
-    Status status =
-        services_.tempDirs == nullptr
-            ? Status(ErrorCode::SessionNotCreated, "this host has no temp directory")
-            : services_.tempDirs->create(launched.id, "downloads", &launched.downloadDir);
+    Status status = sessions_.services().tempDirs == nullptr
+                        ? Status(ErrorCode::SessionNotCreated, "this host has no temp directory")
+                        : sessions_.services().tempDirs->create(launched.id, "downloads",
+                                                                &launched.downloadDir);
     if (!status.isOk())
       return failStart(
           start, Status(ErrorCode::SessionNotCreated,
@@ -275,7 +282,7 @@ void SessionService::launchAndFinish(const std::shared_ptr<PendingStart>& start)
   finishStart(start);
 }
 
-void SessionService::finishStart(const std::shared_ptr<PendingStart>& start) {
+void SessionStarter::finishStart(const std::shared_ptr<PendingStart>& start) {
   const std::shared_ptr<LoadedPlugin>& plugin = start->plugin;
   std::string id = start->launched.id;
   std::string response;
@@ -284,7 +291,7 @@ void SessionService::finishStart(const std::shared_ptr<PendingStart>& start) {
   if (!status.isOk())
     return failStart(start, std::move(status));
   double took = secondsSince(start->asked);
-  tell([&](SessionEvents& o) { o.sessionCreated(plugin->name(), took); });
+  sessions_.tell([&](SessionEvents& o) { o.sessionCreated(plugin->name(), took); });
   auto ms = static_cast<std::int64_t>(took * 1000);
   log(LogLevel::Info, "session",
       "created " + id + " on " + plugin->name() + " in " + std::to_string(ms) + " ms" +
@@ -302,7 +309,7 @@ void SessionService::finishStart(const std::shared_ptr<PendingStart>& start) {
   done(Status::ok(), std::move(response), std::move(id));
 }
 
-Status SessionService::launchOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& id,
+Status SessionStarter::launchOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& id,
                                 const std::string& capabilities, wdhost_session** handle,
                                 std::string* reply) {
   // launch() runs on a thread of its own, told its deadline through the call context (a
@@ -310,20 +317,21 @@ Status SessionService::launchOn(const std::shared_ptr<LoadedPlugin>& plugin, con
   // that hangs cannot hold this request past --launch-timeout, nor host exit: the host cancels
   // it and cleans up after it whenever it returns.
   bool timedOut = false;
-  LaunchOutcome outcome = launches_.launch(
-      plugin, id, capabilities, LaunchBounds::forTimeout(settings_.launchTimeout), &timedOut);
+  LaunchOutcome outcome =
+      launches_.launch(plugin, id, capabilities,
+                       LaunchBounds::forTimeout(sessions_.settings().launchTimeout), &timedOut);
   if (!outcome.status.isOk() && timedOut) {
-    reclaim(id); // its processes end now, which also ends the plugin's waits on them
+    sessions_.reclaim(id); // its processes end now, which also ends the plugin's waits on them
     log(LogLevel::Warn, "session",
         id + " on " + plugin->name() + ": launch exceeded --launch-timeout; cancelled",
         LogFields{id, plugin->name()});
     return Status(ErrorCode::SessionNotCreated,
                   plugin->name() + " did not start a session within " +
-                      std::to_string(settings_.launchTimeout.count() / 1000) +
+                      std::to_string(sessions_.settings().launchTimeout.count() / 1000) +
                       " s (--launch-timeout); everything it started was stopped");
   }
   if (!outcome.status.isOk()) {
-    reclaim(id);
+    sessions_.reclaim(id);
     log(LogLevel::Warn, "session",
         id + " on " + plugin->name() + ": new session failed: " + outcome.status.message(),
         LogFields{id, plugin->name()});
@@ -334,7 +342,7 @@ Status SessionService::launchOn(const std::shared_ptr<LoadedPlugin>& plugin, con
   return Status::ok();
 }
 
-Status SessionService::becomeLive(Launched launched, SessionTiming timing, LaunchAsks asks,
+Status SessionStarter::becomeLive(Launched launched, SessionTiming timing, LaunchAsks asks,
                                   const NewSessionRequest& newRequest, std::string* response) {
   const std::shared_ptr<LoadedPlugin>& plugin = launched.plugin;
   const std::string& id = launched.id;
@@ -364,7 +372,7 @@ Status SessionService::becomeLive(Launched launched, SessionTiming timing, Launc
   auto session = std::make_shared<Session>(id, plugin, launched.handle, std::move(upstream),
                                            std::move(launched.slot), timing, newRequest.attachment);
   if (!parsed.isOk()) {
-    closeSession(session);
+    sessions_.closeSession(session);
     return Status(ErrorCode::SessionNotCreated,
                   plugin->name() + ": launch returned a malformed reply: " + parsed.message());
   }
@@ -400,81 +408,121 @@ Status SessionService::becomeLive(Launched launched, SessionTiming timing, Launc
   value.AddMember("sessionId", rapidjson::Value(id.c_str(), alloc), alloc);
   value.AddMember("capabilities", rapidjson::Value(doc["capabilities"], alloc), alloc);
   out.AddMember("value", value, alloc);
-  if (!sessions_.add(session)) {
-    closeSession(session);
+  if (!sessions_.sessions().add(session)) {
+    sessions_.closeSession(session);
     return Status(ErrorCode::SessionNotCreated,
-                  sessions_.closed() ? std::string(kHostShuttingDown)
-                                     : "a session with the id " + id + " became live meanwhile");
+                  sessions_.sessions().closed()
+                      ? std::string(kHostShuttingDown)
+                      : "a session with the id " + id + " became live meanwhile");
   }
   *response = toJson(out);
   return Status::ok();
 }
 
-void SessionService::replenish(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& key,
+void SessionStarter::replenish(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& key,
                                const std::string& accepted, LaunchAsks asks) {
-  if (settings_.warmBrowsers == 0 || !plugin->description().startsAhead || draining_.load() ||
-      !warm_.beginLaunch(key, settings_.warmBrowsers))
+  if (sessions_.settings().warmBrowsers == 0 || !plugin->description().startsAhead ||
+      sessions_.draining() || !sessions_.warm().beginLaunch(key, sessions_.settings().warmBrowsers))
     return;
   // Only into a free slot, never ahead of a queued New Session.
   auto browser = std::make_unique<WarmBrowser>();
-  if (!slots_.acquire(plugin->name(), std::chrono::milliseconds(0), {}, &browser->slot).isOk()) {
-    warm_.endLaunch(key, nullptr);
+  if (!sessions_.slots()
+           .acquire(plugin->name(), std::chrono::milliseconds(0), {}, &browser->slot)
+           .isOk()) {
+    sessions_.warm().endLaunch(key, nullptr);
     return;
   }
   browser->key = key;
   browser->plugin = plugin;
   browser->placeholderId = "warm-" + randomUuid();
   // On a launch thread the host owns: host exit cancels it and waits for it a bounded time.
-  bool started = launches_.run(
-      [this, accepted, asks, browser = std::shared_ptr<WarmBrowser>(std::move(browser))] {
-        const std::string id = browser->placeholderId;
-        std::string capabilities = accepted;
-        Status status;
-        if (asks.downloads) {
-          status = services_.tempDirs == nullptr
-                       ? Status(ErrorCode::UnknownError, "no temp directory")
-                       : services_.tempDirs->create(id, "downloads", &browser->downloadDir);
-          capabilities = withDownloadDir(accepted, browser->downloadDir);
-        }
-        if (status.isOk())
-          status = launchOn(browser->plugin, id, capabilities, &browser->handle, &browser->reply);
-        const std::string launchKey = browser->key;
-        if (!status.isOk()) {
-          reclaim(id);
-          warm_.endLaunch(launchKey, nullptr);
-          log(LogLevel::Warn, "session", "a browser started ahead failed: " + status.message(),
-              LogFields{{}, browser->plugin->name()});
-          return;
-        }
-        browser->ready = std::chrono::steady_clock::now();
-        log(LogLevel::Debug, "session", browser->plugin->name() + ": a browser is started ahead",
-            LogFields{{}, browser->plugin->name()});
-        // Handed back when the host closed meanwhile: torn down at once.
-        auto whole = std::make_unique<WarmBrowser>(std::move(*browser));
-        if (std::unique_ptr<WarmBrowser> unused = warm_.endLaunch(launchKey, std::move(whole)))
-          discardWarm(std::move(unused));
-      });
-  if (!started)
-    warm_.endLaunch(key, nullptr); // the host is stopping: this launch never starts
-}
-
-std::shared_ptr<Session> SessionService::asSession(std::unique_ptr<WarmBrowser> browser) {
-  // A session that never became live: closing it tears the browser down and frees the slot.
-  return std::make_shared<Session>(browser->placeholderId, browser->plugin, browser->handle,
-                                   nullptr, std::move(browser->slot), SessionTiming{});
-}
-
-void SessionService::discardWarm(std::unique_ptr<WarmBrowser> browser) {
-  closeInBackground(asSession(std::move(browser)), 1001);
-}
-
-void SessionService::sweepWarm() {
-  for (auto& browser : warm_.takeIdle(std::chrono::steady_clock::now(), settings_.warmIdle)) {
-    log(LogLevel::Debug, "session",
-        browser->plugin->name() + ": a browser started ahead was unused for --warm-idle; closing",
+  bool started = launches_.run([this, accepted, asks,
+                                browser = std::shared_ptr<WarmBrowser>(std::move(browser))] {
+    const std::string id = browser->placeholderId;
+    std::string capabilities = accepted;
+    Status status;
+    if (asks.downloads) {
+      status = sessions_.services().tempDirs == nullptr
+                   ? Status(ErrorCode::UnknownError, "no temp directory")
+                   : sessions_.services().tempDirs->create(id, "downloads", &browser->downloadDir);
+      capabilities = withDownloadDir(accepted, browser->downloadDir);
+    }
+    if (status.isOk())
+      status = launchOn(browser->plugin, id, capabilities, &browser->handle, &browser->reply);
+    const std::string launchKey = browser->key;
+    if (!status.isOk()) {
+      sessions_.reclaim(id);
+      sessions_.warm().endLaunch(launchKey, nullptr);
+      log(LogLevel::Warn, "session", "a browser started ahead failed: " + status.message(),
+          LogFields{{}, browser->plugin->name()});
+      return;
+    }
+    browser->ready = std::chrono::steady_clock::now();
+    log(LogLevel::Debug, "session", browser->plugin->name() + ": a browser is started ahead",
         LogFields{{}, browser->plugin->name()});
-    discardWarm(std::move(browser));
+    // Handed back when the host closed meanwhile: torn down at once.
+    auto whole = std::make_unique<WarmBrowser>(std::move(*browser));
+    if (std::unique_ptr<WarmBrowser> unused =
+            sessions_.warm().endLaunch(launchKey, std::move(whole)))
+      sessions_.discardWarm(std::move(unused));
+  });
+  if (!started)
+    sessions_.warm().endLaunch(key, nullptr); // the host is stopping: this launch never starts
+}
+
+SessionStarter::SessionStarter(SessionLifecycle& sessions)
+    : sessions_(sessions),
+      policy_(guardsOf(sessions.registry()), sessions.settings().allowClientBinaries),
+      ownJobs_(std::make_unique<JobExecutor>(64)), jobs_(ownJobs_.get()),
+      launches_([&sessions](const std::string& id) { sessions.reclaim(id); }) {}
+
+SessionStarter::~SessionStarter() {
+  stop(std::chrono::seconds(10));
+}
+
+std::size_t SessionStarter::stop(std::chrono::seconds bound) {
+  return launches_.stop(bound);
+}
+
+Status SessionStarter::hostTiming(const rapidjson::Value& hostCaps, const std::string& accepted,
+                                  SessionTiming* timing) const {
+  timing->idleTimeout = sessions_.settings().idleTimeout;
+  auto it = hostCaps.FindMember(kSessionTimeoutCap);
+  if (it != hostCaps.MemberEnd()) {
+    std::uint64_t max = static_cast<std::uint64_t>(sessions_.settings().maxIdleTimeout.count());
+    if (!it->value.IsUint64() || it->value.GetUint64() == 0 || it->value.GetUint64() > max)
+      return Status(ErrorCode::InvalidArgument,
+                    std::string(kSessionTimeoutCap) +
+                        " must be a whole number of seconds from 1 to " + std::to_string(max) +
+                        " (--max-session-timeout), not " + toJson(it->value));
+    timing->idleTimeout = std::chrono::seconds(it->value.GetUint64());
   }
+  rapidjson::Document caps;
+  if (parseJsonObject(accepted, &caps).isOk()) {
+    auto timeouts = caps.FindMember("timeouts");
+    if (timeouts != caps.MemberEnd() && timeouts->value.IsObject()) {
+      timing->scriptTimeout = timeoutOf(timeouts->value, "script", timing->scriptTimeout);
+      timing->pageLoadTimeout = timeoutOf(timeouts->value, "pageLoad", timing->pageLoadTimeout);
+      timing->implicitTimeout = timeoutOf(timeouts->value, "implicit", timing->implicitTimeout);
+    }
+  }
+  return Status::ok();
+}
+
+Status SessionStarter::newSession(std::string_view body, const NewSessionRequest& newRequest,
+                                  std::string* response, std::string* sessionId) {
+  std::promise<std::tuple<Status, std::string, std::string>> promised;
+  auto result = promised.get_future();
+  startNewSession(std::string(body), newRequest,
+                  [&promised](Status status, std::string answer, std::string id) {
+                    promised.set_value({std::move(status), std::move(answer), std::move(id)});
+                  });
+  auto [status, answer, id] = result.get();
+  if (status.isOk()) {
+    *response = std::move(answer);
+    *sessionId = std::move(id);
+  }
+  return status;
 }
 
 } // namespace wdh

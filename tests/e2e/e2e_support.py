@@ -1,4 +1,5 @@
-"""What the Python end-to-end tests share: free ports, bounded waits, plain HTTP, and wdhost."""
+"""What the Python end-to-end tests share: free ports, bounded waits, plain HTTP, /proc, and
+wdhost."""
 import json
 import os
 import signal
@@ -28,6 +29,53 @@ def wait_for(check, timeout, what):
         time.sleep(0.2)
 
 
+def proc_file(pid, name):
+    """The bytes of /proc/<pid>/<name>, or None once the process is gone: it may end at any
+    moment, also while its file is read (ENOENT, ESRCH: both OSError)."""
+    try:
+        with open(f"/proc/{pid}/{name}", "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def pids():
+    """Every pid in /proc now (some may be gone by the time they are read)."""
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def cmdline(pid):
+    """The command line of `pid` with spaces for NULs, or "" once it is gone."""
+    text = proc_file(pid, "cmdline")
+    return "" if text is None else text.replace(b"\0", b" ").decode(errors="replace")
+
+
+def live_parents():
+    """{pid: parent pid} of every process alive and not a zombie, read from /proc; those that
+    end meanwhile are left out."""
+    parents = {}
+    for pid in pids():
+        text = proc_file(pid, "stat")
+        if not text:
+            continue
+        fields = text[text.rfind(b")") + 2:].split()
+        if len(fields) >= 2 and fields[0] != b"Z":
+            parents[pid] = int(fields[1])
+    return parents
+
+
+def descendants_of(root):
+    """Pids of the live descendants of `root`."""
+    parents = live_parents()
+    found, frontier = set(), {root}
+    for _ in range(64):
+        frontier = {p for p, pp in parents.items() if pp in frontier} - found
+        if not frontier:
+            break
+        found |= frontier
+    return found
+
+
 def http(url, method="GET", body=None, timeout=30):
     """(HTTP status, body bytes) of one request with a JSON `body`; status 0 when none came."""
     data = None if body is None else json.dumps(body).encode()
@@ -51,11 +99,13 @@ def http_json(url, method="GET", body=None, timeout=10):
         return code, None
 
 
-def start_wdhost(binary, args, env=None):
-    """Starts `binary --port 0 ...args` in its own process group; (process, its base URL)."""
-    process = subprocess.Popen([binary, "--port", "0", *args], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-                               start_new_session=True, env=env)
+def start_wdhost(binary, args, env=None, log=None):
+    """Starts `binary --port 0 ...args` in its own process group, its log (stderr) written to the
+    file `log` when given; (process, its base URL)."""
+    with open(log, "wb") if log else open(os.devnull, "wb") as stderr:
+        process = subprocess.Popen([binary, "--port", "0", *args], stdout=subprocess.PIPE,
+                                   stderr=stderr, stdin=subprocess.DEVNULL,
+                                   start_new_session=True, env=env)
     line = process.stdout.readline().decode()
     if "listening on http://127.0.0.1:" not in line:
         stop_wdhost(process)

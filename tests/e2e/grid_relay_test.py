@@ -33,7 +33,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.file_detector import LocalFileDetector
 
-from e2e_support import free_port, http_json, wait_for
+from e2e_support import cmdline, free_port, http_json, pids, proc_file, wait_for
 
 CHROME_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 DOWNLOAD_TEXT = "quarterly figures from the grid test\n"
@@ -191,6 +191,16 @@ class Site(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def queued_in_grid(hub):
+    """How many New Session requests wait in Grid's queue (its GraphQL API), or -1."""
+    code, body = http_json(f"{hub}/graphql", "POST",
+                           {"query": "{ sessionsInfo { sessionQueueRequests } }"})
+    try:
+        return len(body["data"]["sessionsInfo"]["sessionQueueRequests"])
+    except (TypeError, KeyError):
+        return -1
+
+
 def check_spread_and_queue(hub, hosts, site):
     log("four sessions over two hosts, commands, a fifth that queues")
     drivers = []
@@ -212,7 +222,9 @@ def check_spread_and_queue(hub, hosts, site):
 
         waiter = threading.Thread(target=fifth)
         waiter.start()
-        time.sleep(4)
+        # Grid says it holds the request in its queue (so it was neither started nor refused).
+        wait_for(lambda: queued_in_grid(hub) == 1 or not waiter.is_alive(), 60,
+                 "the fifth New Session to queue in Grid")
         assert waiter.is_alive(), f"the fifth New Session did not queue: {result}"
         drivers.pop(0).quit()
         waiter.join(120)
@@ -315,16 +327,11 @@ def check_kill(hub, back, killed, node_ports, site):
 def chromium_left():
     """Chromium or chromedriver processes of this run still running (marked in their env)."""
     left = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/cmdline", "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
-            with open(f"/proc/{name}/environ", "rb") as f:
-                environ = f.read()
-        except OSError:
-            continue
+    for name in pids():
+        cmd = cmdline(name)
+        environ = proc_file(name, "environ")
+        if environ is None:
+            continue  # it ended meanwhile
         marker = f"WDHOST_GRID_TEST={os.getpid()}".encode()
         if ("chromium" in cmd or "chromedriver" in cmd) and marker in environ:
             left.append(int(name))

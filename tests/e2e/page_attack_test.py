@@ -14,9 +14,10 @@ created nothing and answered nothing readable; the session must still be the onl
 import argparse
 import http.server
 import json
+import os
 import sys
+import tempfile
 import threading
-import time
 
 from selenium import webdriver
 
@@ -116,8 +117,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--wdhost", required=True)
     args = parser.parse_args()
+    logs = tempfile.TemporaryDirectory(prefix="wdh-page-attack-")
+    log_path = os.path.join(logs.name, "wdhost.log")
     host, base = start_wdhost(args.wdhost, ["--plugin", "chrome", "--warm-browsers", "0",
-                                            "--max-sessions", "3"])
+                                            "--max-sessions", "3"], log=log_path)
     port = int(base.rsplit(":", 1)[1])
     server = None
     driver = None
@@ -139,8 +142,14 @@ def main():
         results = driver.execute_script("return window.results")
         print("what the page got:", json.dumps(results, indent=1))
 
-        # Nothing was created, queued, drained or ended.
-        time.sleep(1)  # a New Session the host had taken would hold its slot at once
+        # Nothing was created, queued, drained or ended. The page does not wait for its beacon
+        # (nor, at worst, for its form): wait until the host has turned away all four of its New
+        # Sessions, so that none can still be on its way when the slots are counted.
+        def refused_new_sessions():
+            with open(log_path, errors="replace") as f:
+                return f.read().count("refused POST /session:")
+        wait_for(lambda: refused_new_sessions() >= 4, 60,
+                 "the host to refuse the page's four New Sessions")
         after = status_of(base)
         assert after["sessions"] == 1 and after["queued"] == 0, after
         assert not after["draining"], after
@@ -167,6 +176,7 @@ def main():
         if server is not None:
             server.shutdown()
         code = stop_wdhost(host)
+        logs.cleanup()
     assert code == 0, f"wdhost exited with {code}"
 
 

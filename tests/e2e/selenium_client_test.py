@@ -5,7 +5,6 @@ Starts the real wdhost binary on a port the OS picks, runs a Chrome session thro
 webdriver.Remote, and checks that no chromedriver or Chromium of the host is left after quit.
 """
 import argparse
-import os
 import signal
 import subprocess
 import sys
@@ -14,44 +13,15 @@ import time
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 
+from e2e_support import cmdline, descendants_of
+
 PAGE = ("data:text/html,<title>Hello</title>"
         "<button id='b' onclick=\"document.title='clicked'\">press</button>")
 
 
 def browsers_under(root):
     """Pids of the live Chromium processes below `root` (an idle warm chromedriver may stay)."""
-    return {pid for pid in children_of(root) if "/usr/lib/chromium/" in cmdline(pid)}
-
-
-def cmdline(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def children_of(root):
-    """Pids of the live descendants of `root`, from /proc."""
-    parents = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat") as f:
-                text = f.read()
-        except OSError:
-            continue
-        fields = text[text.rfind(")") + 2:].split()
-        if fields[0] != "Z":
-            parents[int(name)] = int(fields[1])
-    found, frontier = set(), {root}
-    for _ in range(64):
-        frontier = {p for p, pp in parents.items() if pp in frontier} - found
-        if not frontier:
-            break
-        found |= frontier
-    return found
+    return {pid for pid in descendants_of(root) if "/usr/lib/chromium/" in cmdline(pid)}
 
 
 def main():
@@ -97,7 +67,7 @@ def main():
             host.wait()
             raise
     assert code == 0, f"wdhost exited with {code}"
-    assert not children_of(host.pid), "processes outlived the host"
+    assert not descendants_of(host.pid), "processes outlived the host"
 
 
 if __name__ == "__main__":

@@ -86,8 +86,8 @@ TEST_CASE("sessions ssrf: request.get, request.post and plain requests do not re
                 R"({"cmd":"request.get","session":"s","url":")" + site.url("/page") +
                     R"(","browserActions":[{"type":"goto","url":")" + elsewhere.url("/") + "\"}]}",
                 loopback);
-  // The cloud metadata address: refused by the policy at once, never dialed (no timeout).
-  auto began = std::chrono::steady_clock::now();
+  // The cloud metadata address: refused by the policy at once, never dialed (no timeout): the
+  // refusal names the policy's reason, which a dial that failed would not.
   expectRefused(
       host,
       R"({"cmd":"request.get","session":"s","url":"http://169.254.169.254/latest/meta-data/"})",
@@ -96,7 +96,6 @@ TEST_CASE("sessions ssrf: request.get, request.post and plain requests do not re
       host,
       R"({"cmd":"request.put","session":"s","url":"http://169.254.169.254/latest/api/token"})",
       "never reaches");
-  CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(10));
   // A private address needs the operator's --allow-private-targets.
   expectRefused(
       host,
@@ -133,11 +132,9 @@ TEST_CASE(
                 R"({"cmd":"request.get","session":"r","requestType":"request","url":")" +
                     toLoopback + "\"}",
                 "the redirect to " + elsewhere.url("/secret"));
-  auto began = std::chrono::steady_clock::now();
   expectRefused(host,
                 R"({"cmd":"request.put","session":"r","postData":"x","url":")" + toMetadata + "\"}",
                 "169.254.169.254:80 is a link-local address");
-  CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(10));
 
   // Page loads: the browser follows it through the session's forwarding proxy, which answers
   // the refusal instead of connecting.

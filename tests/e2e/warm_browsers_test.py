@@ -21,7 +21,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 
-from e2e_support import start_wdhost, stop_wdhost, wait_for
+from e2e_support import cmdline, pids, proc_file, start_wdhost, stop_wdhost, wait_for
 
 CHROME_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 MARKER = f"WDHOST_WARM_TEST={os.getpid()}"
@@ -90,17 +90,11 @@ def files_of(driver):
 
 def browsers_of_this_run():
     left = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
+    for name in pids():
+        environ = proc_file(name, "environ")
+        if environ is None or MARKER.encode() not in environ:
             continue
-        try:
-            with open(f"/proc/{name}/environ", "rb") as f:
-                if MARKER.encode() not in f.read():
-                    continue
-            with open(f"/proc/{name}/cmdline", "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
+        cmd = cmdline(name)
         if any(word in cmd for word in ("chromium", "chromedriver", "firefox", "WebKit",
                                         "MiniBrowser", "cog")):
             left.append(f"{name}: {cmd[:120]}")

@@ -1,6 +1,7 @@
 // Hostile and broken clients against the real binary: the host answers with W3C errors or
 // closes the connection, and stays healthy for everyone else.
 #include "support/host_process.h"
+#include "support/proc_files.h"
 
 #include <doctest/doctest.h>
 #include <fstream>
@@ -74,12 +75,7 @@ namespace {
 
 // The host's thread count, from /proc.
 int threadsOf(int pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("Threads:", 0) == 0)
-      return std::stoi(line.substr(8));
-  return -1;
+  return static_cast<int>(procStatusField(pid, "Threads:"));
 }
 
 // Reads from `fd` until `bytes` holds `count` occurrences of `marker` or nothing more comes.
@@ -162,15 +158,15 @@ TEST_CASE("connections: pipelined requests are answered in order, 100-continue i
 TEST_CASE("connections: an idle client connection is closed after --keep-alive-timeout") {
   HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake",
                                    "--keep-alive-timeout", "1"});
-  int fd = connectTo(host.port()); // read timeout 5 s
+  int fd = connectTo(host.port());
   REQUIRE(fd >= 0);
+  timeval limit{60, 0}; // the host's 1 s comes first, however slow this machine is
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
   std::string request = "GET /status HTTP/1.1\r\n\r\n";
   REQUIRE(write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
   CHECK(readUntil(fd, "\"ready\"", 1).find("200 OK") != std::string::npos);
-  auto idleSince = std::chrono::steady_clock::now();
   char byte;
-  CHECK(read(fd, &byte, 1) == 0); // closed by the host, not by the 5 s read timeout
-  CHECK(std::chrono::steady_clock::now() - idleSince < std::chrono::milliseconds(4500));
+  CHECK(read(fd, &byte, 1) == 0); // the end of the stream: closed by the host, not a timeout
   close(fd);
   // A client stuck inside a request holds no worker: others are served meanwhile.
   fd = connectTo(host.port());

@@ -1,5 +1,6 @@
 // The wdhost command line, as an operator meets it.
 #include "support/host_process.h"
+#include "support/proc_files.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -110,8 +111,9 @@ namespace {
 
 // The NUL-separated contents of /proc/PID/<what>, as one string.
 std::string procText(int pid, const char* what) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/" + what, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::string text;
+  readProcFile("/proc/" + std::to_string(pid) + "/" + what, &text); // "" once it is gone
+  return text;
 }
 
 } // namespace

@@ -3,6 +3,8 @@
 // leaves leaves the queue; and every request waiting is answered when the host stops.
 #include "support/fake_host.h"
 #include "support/host_process.h"
+#include "support/proc_files.h"
+#include "support/scratch_dir.h"
 
 #include <doctest/doctest.h>
 #include <fstream>
@@ -18,12 +20,7 @@ namespace {
 
 // The host's thread count, from /proc.
 int threadsOf(int pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("Threads:", 0) == 0)
-      return std::stoi(line.substr(8));
-  return -1;
+  return static_cast<int>(procStatusField(pid, "Threads:"));
 }
 
 // A New Session sent on a connection of its own, left waiting for its answer.
@@ -42,8 +39,10 @@ int sendNewSession(int port) {
   return fd;
 }
 
-// What arrives on `fd` until the answer's body ends or 5 s pass.
+// What arrives on `fd` until the answer's body ends or 60 s pass without a byte.
 std::string answerOn(int fd) {
+  timeval limit{60, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
   std::string got;
   char buffer[4096];
   while (got.find("\r\n\r\n") == std::string::npos || got.size() < got.find("\r\n\r\n") + 4 + [&] {
@@ -66,7 +65,7 @@ int queuedOf(int port) {
 }
 
 bool queuedBecomes(int port, int count) {
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 1200; ++i) {
     if (queuedOf(port) == count)
       return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -82,18 +81,27 @@ TEST_CASE("flood: queued New Sessions hold no thread, and the host keeps answeri
   REQUIRE(running.status == 200);
   std::string id = sessionIdOf(running.body);
   std::vector<int> waiting;
-  for (int i = 0; i < 200; ++i) {
-    int fd = sendNewSession(host.port());
-    REQUIRE(fd >= 0);
-    waiting.push_back(fd);
-  }
+  auto send = [&](int count) {
+    for (int i = 0; i < count; ++i) {
+      int fd = sendNewSession(host.port());
+      REQUIRE(fd >= 0);
+      waiting.push_back(fd);
+    }
+  };
+  // Requests sent at once are queued in the order the host reads them, which need not be the
+  // order they were sent in: the one whose turn is checked below is queued alone, in between.
+  send(100);
+  REQUIRE(queuedBecomes(host.port(), 100));
+  send(1);
+  REQUIRE(queuedBecomes(host.port(), 101));
+  send(99);
   // Far more waiters than --max-threads, and every one is queued.
   REQUIRE(queuedBecomes(host.port(), 200));
   CHECK(threadsOf(host.pid()) < 40);
   for (int i = 0; i < 20; ++i) {
-    CHECK(httpRequest(host.port(), "GET", "/status", {}, std::chrono::seconds(5)).status == 200);
+    CHECK(httpRequest(host.port(), "GET", "/status", {}, std::chrono::seconds(30)).status == 200);
     // The fake plugin serves commands in-process: each is a job on the executor.
-    CHECK(httpRequest(host.port(), "GET", "/session/" + id + "/url", {}, std::chrono::seconds(5))
+    CHECK(httpRequest(host.port(), "GET", "/session/" + id + "/url", {}, std::chrono::seconds(30))
               .status == 200);
   }
   // Clients that give up leave the queue.
@@ -132,7 +140,7 @@ TEST_CASE("flood: --max-queue refuses at once, naming the option") {
     waiting.push_back(sendNewSession(host.port()));
   REQUIRE(queuedBecomes(host.port(), 3));
   HttpAnswer refused =
-      httpRequest(host.port(), "POST", "/session", kFakeNewSession, std::chrono::seconds(5));
+      httpRequest(host.port(), "POST", "/session", kFakeNewSession, std::chrono::seconds(30));
   CHECK(refused.status == 500);
   CHECK(refused.body.find("--max-queue") != std::string::npos);
   CHECK(host.stop() == 0);
@@ -141,31 +149,43 @@ TEST_CASE("flood: --max-queue refuses at once, naming the option") {
 }
 
 TEST_CASE("flood: a full job executor answers 503 at once instead of hanging") {
-  // Each New Session of the fake plugin with fake:hang holds a job thread for the 3 s its
-  // launch takes; with --max-threads 2 and no backlog (--max-queue 0), a third request finds
+  // Each New Session of the fake plugin with fake:launchGate holds a job thread until the test
+  // opens the gate; with --max-threads 2 and no backlog (--max-queue 0), a third request finds
   // neither a thread nor room to wait for one.
+  ScratchDir scratch("flood");
   HostProcess host =
       startFakeHost({"--max-sessions", "10", "--max-threads", "2", "--max-queue", "0"});
-  const std::string slow =
-      R"({"capabilities":{"alwaysMatch":{"browserName":"fake","fake:hang":true}}})";
+  const std::string slow = R"({"capabilities":{"alwaysMatch":{"browserName":"fake",)"
+                           R"("fake:launchGate":")" +
+                           scratch.path("gate") + "\"}}}";
   std::vector<std::thread> launches;
   for (int i = 0; i < 2; ++i)
     launches.emplace_back([&] { httpRequest(host.port(), "POST", "/session", slow); });
+  struct OpenAtEnd { // lets the launches (and so this test) end, failed or not
+    ScratchDir& scratch;
+    std::vector<std::thread>& launches;
+    ~OpenAtEnd() {
+      scratch.write("gate", "open");
+      for (auto& launch : launches)
+        if (launch.joinable())
+          launch.join();
+    }
+  } openAtEnd{scratch, launches};
   // Both hold their slot (and their thread) while they launch.
-  bool launching = false;
-  for (int i = 0; i < 100 && !launching; ++i) {
-    launching =
-        httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":2") != std::string::npos;
-    if (!launching)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  REQUIRE(launching);
+  REQUIRE(eventually(
+      [&] {
+        return httpRequest(host.port(), "GET", "/status").body.find("\"sessions\":2") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(30)));
+  // A host that waited for a thread would answer only once the gate opens: never, here.
   HttpAnswer busy =
-      httpRequest(host.port(), "POST", "/session", kFakeNewSession, std::chrono::seconds(2));
+      httpRequest(host.port(), "POST", "/session", kFakeNewSession, std::chrono::seconds(30));
   CHECK(busy.status == 503);
   CHECK(busy.body.find("--max-threads") != std::string::npos);
   // What needs no thread is still answered.
-  CHECK(httpRequest(host.port(), "GET", "/status", {}, std::chrono::seconds(2)).status == 200);
+  CHECK(httpRequest(host.port(), "GET", "/status", {}, std::chrono::seconds(30)).status == 200);
+  scratch.write("gate", "open");
   for (auto& launch : launches)
     launch.join();
   CHECK(host.stop() == 0);

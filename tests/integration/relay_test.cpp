@@ -280,7 +280,10 @@ TEST_CASE("relay: clients that do not read their answers hold no worker") {
   // Everyone else is answered at once meanwhile.
   for (int i = 0; i < 10; ++i)
     CHECK(httpRequest(host.port(), "GET", "/status", {}, std::chrono::seconds(5)).status == 200);
-  // A stalled reader that reads again gets its whole answer.
+  // A stalled reader that reads again gets its whole answer. The host may still be reading the
+  // driver's 8 x 16 MB (slow under sanitizers on a busy machine): wait up to a minute for it.
+  timeval patient{60, 0};
+  setsockopt(stalled.front(), SOL_SOCKET, SO_RCVTIMEO, &patient, sizeof patient);
   std::string got;
   char buffer[65536];
   while (got.size() < (16u << 20)) {

@@ -1,5 +1,7 @@
 #include "support/host_process.h"
 
+#include "support/proc_files.h"
+
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -231,8 +233,10 @@ std::vector<ProcInfo> listProcesses() {
     std::string name = it->path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
       continue;
-    std::ifstream stat(it->path() / "stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    // A process that ends meanwhile is gone: its files vanish or fail to read.
+    std::string text;
+    if (!readProcFile(it->path() / "stat", &text))
+      continue;
     std::size_t paren = text.rfind(')');
     if (paren == std::string::npos)
       continue;
@@ -242,8 +246,9 @@ std::vector<ProcInfo> listProcesses() {
     rest >> state >> ppid;
     if (state == 'Z')
       continue;
-    std::ifstream cmd(it->path() / "cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(cmd)), std::istreambuf_iterator<char>());
+    std::string cmdline;
+    if (!readProcFile(it->path() / "cmdline", &cmdline))
+      continue;
     for (char& c : cmdline)
       if (c == '\0')
         c = ' ';
@@ -342,13 +347,20 @@ std::vector<int> listeningPorts(int pid) {
   return ports;
 }
 
+double metricValue(int port, std::string_view name) {
+  HttpAnswer answer = httpRequest(port, "GET", "/metrics");
+  if (answer.status != 200)
+    return -1;
+  std::string prefix = "\n" + std::string(name) + " ";
+  std::string text = "\n" + answer.body;
+  std::size_t at = text.find(prefix);
+  if (at == std::string::npos)
+    return -1;
+  return std::strtod(text.c_str() + at + prefix.size(), nullptr);
+}
+
 long rssKiB(int pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::stol(line.substr(6));
-  return -1;
+  return procStatusField(pid, "VmRSS:");
 }
 
 std::vector<int> processesMatching(std::string_view needle) {

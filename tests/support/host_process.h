@@ -88,6 +88,11 @@ long rssKiB(int pid);
 // Pids of live processes whose command line contains `needle`.
 std::vector<int> processesMatching(std::string_view needle);
 
+// The value of the unlabelled metric `name` (or of its series `name{labels}` when `name` has
+// them) in the host's /metrics, or -1 when /metrics or the series cannot be read. The host must
+// need no operator token.
+double metricValue(int port, std::string_view name);
+
 // Polls `check` every 50 ms until it is true or `timeout` passes; returns its last value.
 template <class Check>
 bool eventually(Check check, std::chrono::milliseconds timeout) {

@@ -22,6 +22,8 @@ Counts countsFor(bool smoke) {
     counts.churnWorkMs = 500;
     counts.floodWaiters = 50;
     counts.floodRounds = 30;
+    counts.warmLaunchRounds = 1;
+    counts.warmLaunchQuiet = 20;
   }
   return counts;
 }

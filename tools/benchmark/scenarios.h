@@ -26,6 +26,9 @@ struct Counts {
   int churnWorkMs = 2000;                  // a test's own work between its cycles
   int floodWaiters = 1000;                 // New Sessions waiting in the queue at once
   int floodRounds = 2000;                  // /status and command pairs, calm and flooded
+  int warmLaunchRounds = 12;               // launches measured per priority
+  int warmLaunchQuiet = 300;               // commands with nothing launching, per round
+  int warmLaunchCap = 5000;                // commands at most while one browser launches
 };
 
 // The counts for a full run, or the tiny ones of --smoke.
@@ -51,5 +54,8 @@ void runBridge(const Options& options, const Counts& counts, Report& report);
 // 9. 1000 New Sessions queued on a full host while one session runs commands: /status and
 // command latency, and RSS.
 void runFlood(const Options& options, const Counts& counts, Report& report);
+// 10. A running chrome session's commands while a browser starts ahead vs while none does, at
+// --warm-priority normal and idle.
+void runWarmLaunch(const Options& options, const Counts& counts, Report& report);
 
 } // namespace bench

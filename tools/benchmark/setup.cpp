@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <netinet/in.h>
@@ -119,12 +120,18 @@ void expectGet(HttpConnection& connection, const std::string& path) {
 }
 
 long rssKiB(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::atol(line.c_str() + 6);
-  return 0;
+  // read(2), not an ifstream: a process that ends while it is read is 0, not an exception.
+  int fd = ::open(("/proc/" + std::to_string(pid) + "/status").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  std::string text;
+  char buffer[4096];
+  ssize_t got;
+  while ((got = ::read(fd, buffer, sizeof buffer)) > 0)
+    text.append(buffer, static_cast<std::size_t>(got));
+  ::close(fd);
+  std::size_t at = text.find("\nVmRSS:");
+  return got < 0 || at == std::string::npos ? 0 : std::atol(text.c_str() + at + 7);
 }
 
 std::vector<std::string> stubHostArgs(const Options& options, int stubPort) {

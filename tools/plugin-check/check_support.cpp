@@ -103,7 +103,8 @@ std::string leftBehind(const WatchedHost& host, std::chrono::milliseconds settle
   if (live > 0)
     problems += std::string(problems.empty() ? "" : "; ") +
                 "live descendants: " + describePids(liveDescendants());
-  if (std::size_t dirs = host.tempDirsLeft(); dirs > 0)
+  // A dir owned by a process (wdhost.tempdir set_owner) goes once that process is collected.
+  if (std::size_t dirs = settleTo([&] { return host.tempDirsLeft(); }, 0, settle); dirs > 0)
     problems += std::string(problems.empty() ? "" : "; ") + std::to_string(dirs) +
                 " temp dir(s) not removed";
   return problems;

@@ -2,7 +2,7 @@
 // launches at once. Nothing may be left running afterwards.
 #include "check_support.h"
 #include "core/uuid.h"
-#include "relay/http_call.h"
+#include "http/http_client.h"
 
 #include "json/json.h"
 #include <thread>

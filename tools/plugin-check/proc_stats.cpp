@@ -3,13 +3,30 @@
 #include <cstdlib>
 #include <ctime>
 #include <dirent.h>
-#include <fstream>
+#include <fcntl.h>
 #include <map>
 #include <sstream>
 #include <unistd.h>
 
 namespace check {
 namespace {
+
+// The whole of a /proc file, or "" when its process is gone (read(2): a process that ends while
+// it is read makes an ifstream throw).
+std::string procFile(const std::string& path) {
+  std::string text;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return text;
+  char buffer[4096];
+  ssize_t got;
+  while ((got = ::read(fd, buffer, sizeof buffer)) > 0)
+    text.append(buffer, static_cast<std::size_t>(got));
+  ::close(fd);
+  if (got < 0)
+    text.clear();
+  return text;
+}
 
 std::size_t entriesIn(const char* dir) {
   std::size_t count = 0;
@@ -24,8 +41,7 @@ std::size_t entriesIn(const char* dir) {
 
 // The state letter and parent pid of `pid` from /proc/PID/stat; false if it is gone.
 bool readStat(const std::string& pid, char* state, pid_t* parent) {
-  std::ifstream file("/proc/" + pid + "/stat");
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::string text = procFile("/proc/" + pid + "/stat");
   std::size_t close = text.rfind(')');
   if (close == std::string::npos)
     return false;
@@ -37,8 +53,7 @@ bool readStat(const std::string& pid, char* state, pid_t* parent) {
 }
 
 std::string commandLine(pid_t pid) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/cmdline");
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::string text = procFile("/proc/" + std::to_string(pid) + "/cmdline");
   for (char& c : text)
     if (c == '\0')
       c = ' ';

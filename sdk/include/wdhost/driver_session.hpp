@@ -96,10 +96,12 @@ inline std::string driverErrorMessage(const std::string& body) {
 
 // A vendor driver that is running and ready: its process, its base URL, and (optionally) a
 // private directory that goes wherever the driver goes.
+// The work dir comes first so that it is removed last: only once the process that writes in
+// it is gone.
 struct StartedDriver {
+  std::unique_ptr<TempDir> workDir;      // e.g. the driver's TMPDIR; may be null
   std::unique_ptr<ChildProcess> process; // the driver's process tree
   std::string url;                       // "http://127.0.0.1:N"
-  std::unique_ptr<TempDir> workDir;      // e.g. the driver's TMPDIR; may be null
 };
 
 namespace detail {
@@ -291,8 +293,8 @@ public:
   DriverSession(const Host& host, std::string_view sessionId, const DriverLaunch& launch,
                 const std::string& newSessionBody, const UserAgentLookup& userAgent,
                 StartedDriver started, const Deadline& deadline = Deadline())
-      : host_(host), sessionId_(sessionId), launch_(launch), driver_(std::move(started.process)),
-        workDir_(std::move(started.workDir)), driverUrl_(std::move(started.url)) {
+      : host_(host), sessionId_(sessionId), launch_(launch), workDir_(std::move(started.workDir)),
+        driver_(std::move(started.process)), driverUrl_(std::move(started.url)) {
     driver_->adopt(sessionId_);
     if (workDir_)
       workDir_->adopt(sessionId_);
@@ -428,8 +430,8 @@ private:
   Host host_;
   std::string sessionId_;
   DriverLaunch launch_;
+  std::unique_ptr<TempDir> workDir_; // before driver_: removed only once the driver is gone
   std::unique_ptr<ChildProcess> driver_;
-  std::unique_ptr<TempDir> workDir_;
   std::string driverUrl_;
   std::string upstream_;
   std::string launchReply_;

@@ -58,7 +58,7 @@ TEST_CASE("jobs: at most maxThreads run, and the next is refused at once and kep
   // Work admitted earlier runs even so.
   std::atomic<bool> forced{false};
   jobs.submit([&forced] { forced = true; });
-  for (int i = 0; i < 1000 && !forced; ++i)
+  for (int i = 0; i < 6000 && !forced; ++i) // polled, within 30 s
     std::this_thread::sleep_for(5ms);
   CHECK(forced);
   gate.release();

@@ -171,7 +171,7 @@ TEST_CASE("dispatch: the operator token is needed to drain, the client token is 
   CHECK(h.dispatch("POST", "/wdhost/drain", &reply) == Action::Answer);
   CHECK(reply.status == 403);
   CHECK(reply.body.find("--operator-token") != std::string::npos);
-  CHECK_FALSE(h.service.draining());
+  CHECK_FALSE(h.service.lifecycle().draining());
   h.request = Request{};
   h.request.method = "POST";
   h.request.target = "/wdhost/drain";

@@ -53,7 +53,7 @@ TEST_CASE("slot pool: waiters get slots first come, first served") {
   std::mutex mutex;
   auto wait = [&](int who) {
     Slot slot;
-    if (pool.acquire("chrome", 5s, kStays, &slot).isOk()) {
+    if (pool.acquire("chrome", 60s, kStays, &slot).isOk()) {
       std::lock_guard<std::mutex> lock(mutex);
       order.push_back(who);
     }
@@ -125,11 +125,14 @@ TEST_CASE("slot pool: a queued request holds no thread; it is told on the thread
   held.release();
   REQUIRE(granted.size() == 1);
   CHECK((where.front() == std::this_thread::get_id()));
-  granted.clear(); // frees it: the next waiter gets it, in order
+  // Freeing a slot grants the next waiter at once, on this thread, which adds to `granted`:
+  // never while `granted` itself is being cleared.
+  auto freeGranted = [&] { std::vector<Slot>(std::move(granted)).clear(); };
+  freeGranted(); // frees it: the next waiter gets it, in order
   CHECK(granted.size() == 1);
   CHECK(pool.queued() == 1);
-  granted.clear();
-  granted.clear();
+  freeGranted();
+  freeGranted();
   CHECK(pool.queued() == 0);
   CHECK(pool.inUse() == 0);
 }
@@ -165,7 +168,7 @@ TEST_CASE("slot pool: without a queue, a request waits only for a slot on its wa
   std::mutex mutex;
   std::condition_variable told;
   bool done = false;
-  pool.acquireAsync("chrome", SlotWait{0ms, 5s}, kStays, [&](Status status, Slot slot) {
+  pool.acquireAsync("chrome", SlotWait{0ms, 60s}, kStays, [&](Status status, Slot slot) {
     std::lock_guard<std::mutex> lock(mutex);
     got = status;
     next = std::move(slot);
@@ -174,7 +177,7 @@ TEST_CASE("slot pool: without a queue, a request waits only for a slot on its wa
   });
   {
     std::unique_lock<std::mutex> lock(mutex);
-    REQUIRE(told.wait_for(lock, 10s, [&] { return done; }));
+    REQUIRE(told.wait_for(lock, 60s, [&] { return done; }));
   }
   teardown.join();
   CHECK(got.isOk());

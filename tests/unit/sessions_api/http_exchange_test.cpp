@@ -259,13 +259,12 @@ TEST_CASE("plain client: a redirect to another loopback port is refused by the p
 TEST_CASE("plain client: a redirect to the cloud metadata address is refused at once") {
   ScriptedServer server(
       {answer("302 Found", "Location: http://169.254.169.254/latest/api/token\r\n", "")});
-  auto began = std::chrono::steady_clock::now();
   Status status = redirected(server);
+  // The policy's own refusal (a dial tried and failed would be an unknown error naming it): no
+  // connection was tried, so no timeout was waited for.
   CHECK(status.code() == ErrorCode::InvalidArgument);
   CHECK(status.message().find("169.254.169.254:80 is a link-local address") != std::string::npos);
   CHECK(status.message().find("never reaches") != std::string::npos);
-  // The policy refused it: no connection was tried, so no timeout was waited for.
-  CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(3));
 }
 
 TEST_CASE(

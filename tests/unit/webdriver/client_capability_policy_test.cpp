@@ -191,12 +191,12 @@ TEST_CASE("client capability policy: the session service refuses clients, not th
       R"({"goog:chromeOptions":{"args":["--renderer-cmd-prefix=/bin/sh"]}}]}})";
   std::string response, id;
   NewSessionRequest client;
-  Status status = service.newSession(body, client, &response, &id);
+  Status status = service.starter().newSession(body, client, &response, &id);
   CHECK(refusedNaming(status, R"(goog:chromeOptions.args "--renderer-cmd-prefix=/bin/sh")"));
-  CHECK(service.list().empty());
+  CHECK(service.lifecycle().list().empty());
 
   NewSessionRequest hostMade;
   hostMade.hostMadeCapabilities = true;
-  REQUIRE(service.newSession(body, hostMade, &response, &id).isOk());
-  CHECK(service.deleteSession(id).isOk());
+  REQUIRE(service.starter().newSession(body, hostMade, &response, &id).isOk());
+  CHECK(service.lifecycle().deleteSession(id).isOk());
 }

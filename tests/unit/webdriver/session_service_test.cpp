@@ -20,7 +20,7 @@ struct Service {
 
 rapidjson::Document statusOf(const SessionService& service) {
   rapidjson::Document doc;
-  doc.Parse(service.statusJson().c_str());
+  doc.Parse(service.status().statusJson().c_str());
   REQUIRE(doc.IsObject());
   return doc;
 }
@@ -31,21 +31,22 @@ TEST_CASE("session service: New Session without plugins, and bad bodies, are W3C
   Service s;
   std::string response, id;
   NewSessionRequest request;
-  Status none = s.service.newSession(R"({"capabilities":{}})", request, &response, &id);
+  Status none = s.service.starter().newSession(R"({"capabilities":{}})", request, &response, &id);
   CHECK(none.code() == ErrorCode::SessionNotCreated);
   CHECK(id.empty());
-  CHECK(s.service.newSession("not json", request, &response, &id).code() ==
+  CHECK(s.service.starter().newSession("not json", request, &response, &id).code() ==
         ErrorCode::InvalidArgument);
-  CHECK(s.service.newSession(R"({"capabilities":[]})", request, &response, &id).code() ==
+  CHECK(s.service.starter().newSession(R"({"capabilities":[]})", request, &response, &id).code() ==
         ErrorCode::InvalidArgument);
 }
 
 TEST_CASE("session service: unknown sessions are invalid session id") {
   Service s;
-  CHECK(s.service.deleteSession("nobody").code() == ErrorCode::InvalidSessionId);
+  CHECK(s.service.lifecycle().deleteSession("nobody").code() == ErrorCode::InvalidSessionId);
   RelayResponse out;
-  CHECK(s.service.execute("nobody", "GET", "/url", "", &out).code() == ErrorCode::InvalidSessionId);
-  CHECK_FALSE(s.service.exists("nobody"));
+  CHECK(s.service.commands().execute("nobody", "GET", "/url", "", &out).code() ==
+        ErrorCode::InvalidSessionId);
+  CHECK_FALSE(s.service.lifecycle().exists("nobody"));
 }
 
 TEST_CASE("session service: status says why it is not ready, and a drain refuses New Session") {
@@ -55,11 +56,11 @@ TEST_CASE("session service: status says why it is not ready, and a drain refuses
   CHECK(std::string(status["value"]["message"].GetString()).find("no browser plugin") !=
         std::string::npos);
   CHECK(status["value"]["sessions"].GetUint() == 0);
-  s.service.drain();
-  CHECK(s.service.draining());
+  s.service.lifecycle().drain();
+  CHECK(s.service.lifecycle().draining());
   CHECK(statusOf(s.service)["value"]["draining"].GetBool());
   std::string response, id;
   Status refused =
-      s.service.newSession(R"({"capabilities":{}})", NewSessionRequest{}, &response, &id);
+      s.service.starter().newSession(R"({"capabilities":{}})", NewSessionRequest{}, &response, &id);
   CHECK(refused.code() == ErrorCode::SessionNotCreated);
 }

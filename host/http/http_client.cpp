@@ -1,13 +1,21 @@
-#include "relay/http_call.h"
+#include "http/http_client.h"
 
 #include <Poco/Exception.h>
+#include <Poco/InflatingStream.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/URI.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/String.h>
 #include <algorithm>
 #include <cctype>
+#include <memory>
+#include <mutex>
+#include <sstream>
 
 namespace wdh {
 namespace {
@@ -17,12 +25,26 @@ using Clock = std::chrono::steady_clock;
 // How often a wait looks whether the call was cancelled.
 constexpr std::chrono::milliseconds kSlice(250);
 
-// A client session that tells whether it holds bytes already read from its socket, so that a
-// wait for the socket is skipped when a read would not touch it.
-class DeadlineSession : public Poco::Net::HTTPClientSession {
+// A client session (plain, or TLS over a socket already connected) that tells whether it holds
+// bytes already read, so that a wait for the socket is skipped when a read would not touch it.
+class DeadlineSession : public Poco::Net::HTTPSClientSession {
 public:
-  using Poco::Net::HTTPClientSession::buffered;
-  using Poco::Net::HTTPClientSession::HTTPClientSession;
+  // Over `socket` (connected; with `tls`, TLS is started on it for `host`).
+  DeadlineSession(const Poco::Net::StreamSocket& socket, bool tls, const std::string& host)
+      : HTTPSClientSession(tlsClientContext()), tls_(tls) {
+    if (tls)
+      attachSocket(Poco::Net::SecureStreamSocket::attach(socket, host, tlsClientContext()));
+    else
+      attachSocket(socket);
+  }
+  // Bytes read and not yet taken: the session's buffer, and TLS records already decrypted.
+  std::streamsize pending() {
+    return buffered() > 0 ? buffered() : static_cast<std::streamsize>(socket().available());
+  }
+  bool tls() const { return tls_; }
+
+private:
+  bool tls_;
 };
 
 // What is left until `deadline`, at least 1 ms (Poco reads a zero timeout as none).
@@ -44,7 +66,7 @@ Status timedOut(const HttpCallRequest& request, const std::string& what) {
 // the socket's next read is bounded by what is left of the deadline.
 Status awaitReadable(DeadlineSession& session, const HttpCallRequest& request,
                      const std::string& what) {
-  while (session.buffered() == 0) {
+  while (session.pending() <= 0) {
     if (request.cancelled && request.cancelled())
       return timedOut(request, what);
     auto now = Clock::now();
@@ -103,8 +125,14 @@ Status readBody(DeadlineSession& session, std::istream& in, const HttpCallReques
         return ready;
       if (Clock::now() >= request.deadline)
         return timedOut(request, "reading the body");
-      if (buffer->sgetc() == std::char_traits<char>::eof()) // at most one read of the socket
+      if (buffer->sgetc() == std::char_traits<char>::eof()) { // at most one read of the socket
+        if (length >= 0 && static_cast<Poco::Int64>(out->body.size()) < length)
+          return Status(ErrorCode::UnknownError, request.method + " " + request.url +
+                                                     ": the response broke off after " +
+                                                     std::to_string(out->body.size()) + " of " +
+                                                     std::to_string(length) + " bytes");
         return Status::ok();
+      }
     }
     std::streamsize available = std::min<std::streamsize>(buffer->in_avail(), sizeof chunk);
     std::streamsize got = buffer->sgetn(chunk, available);
@@ -118,13 +146,47 @@ Status readBody(DeadlineSession& session, std::istream& in, const HttpCallReques
   }
 }
 
+// `raw` (a body of Content-Encoding `encoding`) decoded into `*out`, at most request.maxBody.
+Status inflate(const std::string& raw, const std::string& encoding, const HttpCallRequest& request,
+               std::string* out) {
+  std::istringstream in(raw);
+  Poco::InflatingInputStream inflated(in, encoding == "deflate"
+                                              ? Poco::InflatingStreamBuf::STREAM_ZLIB
+                                              : Poco::InflatingStreamBuf::STREAM_GZIP);
+  char chunk[16384];
+  while (inflated) {
+    inflated.read(chunk, sizeof chunk);
+    out->append(chunk, static_cast<std::size_t>(inflated.gcount()));
+    if (out->size() > request.maxBody)
+      return Status(ErrorCode::UnknownError, request.method + " " + request.url +
+                                                 ": the response body is larger than " +
+                                                 std::to_string(request.maxBody) + " bytes");
+  }
+  if (inflated.bad())
+    return Status(ErrorCode::UnknownError,
+                  request.method + " " + request.url + ": the " + encoding + " body is corrupt");
+  return Status::ok();
+}
+
 } // namespace
+
+Poco::Net::Context::Ptr tlsClientContext() {
+  static std::once_flag once;
+  static Poco::Net::Context::Ptr context;
+  std::call_once(once, [] {
+    Poco::Net::initializeSSL();
+    context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
+                                     Poco::Net::Context::VERIFY_RELAXED, 9, true);
+  });
+  return context;
+}
 
 Status httpCall(const HttpCallRequest& request, HttpCallResult* out) {
   const std::string what = request.method + " " + request.url;
   out->status = 0;
   out->body.clear();
   out->headers.clear();
+  out->sentHeaders.clear();
   for (const auto& [name, value] : request.headers)
     if (!headerSafe(name, true) || !headerSafe(value, false) || framingHeader(name))
       return Status(ErrorCode::InvalidArgument,
@@ -134,43 +196,88 @@ Status httpCall(const HttpCallRequest& request, HttpCallResult* out) {
     return Status(ErrorCode::InvalidArgument, "the method '" + request.method + "' is malformed");
   try {
     Poco::URI uri(request.url);
-    if (uri.getScheme() != "http" || uri.getHost().empty())
-      return Status(ErrorCode::InvalidArgument, "only http:// URLs are supported: " + request.url);
+    bool tls = uri.getScheme() == "https";
+    if ((uri.getScheme() != "http" && !tls) || uri.getHost().empty())
+      return Status(ErrorCode::InvalidArgument,
+                    "only http:// and https:// URLs are supported: " + request.url);
     if (Clock::now() >= request.deadline || (request.cancelled && request.cancelled()))
       return timedOut(request, "not yet sent");
-    DeadlineSession session(uri.getHost(), uri.getPort());
+    Poco::Net::StreamSocket socket;
+    if (request.connect) {
+      Status connected = request.connect(uri, request.deadline, &socket);
+      if (!connected.isOk())
+        return connected;
+      socket.setBlocking(true);
+    } else {
+      socket.connect(Poco::Net::SocketAddress(uri.getHost(), uri.getPort()),
+                     left(request.deadline));
+    }
+    socket.setSendTimeout(left(request.deadline));
+    socket.setReceiveTimeout(left(request.deadline));
+    DeadlineSession session(socket, tls, uri.getHost());
     Poco::Timespan span = left(request.deadline);
     session.setTimeout(span, span, span);
     std::string path = uri.getPathAndQuery();
     Poco::Net::HTTPRequest head(request.method, path.empty() ? "/" : path,
                                 Poco::Net::HTTPMessage::HTTP_1_1);
-    for (const auto& [name, value] : request.headers)
-      head.add(name, value);
+    head.setHost(uri.getHost(), uri.getPort());
+    for (const auto& [name, value] : request.headers) {
+      if (Poco::icompare(name, "Host") == 0)
+        head.set(name, value);
+      else
+        head.add(name, value);
+    }
     if (!request.body.empty()) {
       if (request.jsonBody)
         head.setContentType("application/json; charset=utf-8");
       head.setContentLength(static_cast<std::streamsize>(request.body.size()));
-    } else if (request.method == "POST" || request.method == "PUT") {
+    } else if (request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
       head.setContentLength(0);
     }
+    for (const auto& [name, value] : head)
+      out->sentHeaders.emplace_back(name, value);
     std::ostream& requestBody = session.sendRequest(head);
-    session.socket().setSendTimeout(left(request.deadline));
     requestBody.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
     requestBody.flush();
-    Status ready = awaitReadable(session, request, "waiting for the answer");
-    if (!ready.isOk())
-      return ready;
     Poco::Net::HTTPResponse response;
-    std::istream& responseBody = session.receiveResponse(response);
+    std::istream* responseBody = nullptr;
+    // Informational answers (103 Early Hints, ...) come before the real one.
+    for (int informational = 0; informational < 8; ++informational) {
+      Status ready = awaitReadable(session, request, "waiting for the answer");
+      if (!ready.isOk())
+        return ready;
+      response.clear();
+      responseBody = &session.receiveResponse(response);
+      if (response.getStatus() / 100 != 1 ||
+          response.getStatus() == Poco::Net::HTTPResponse::HTTP_SWITCHING_PROTOCOLS)
+        break;
+    }
     out->status = static_cast<int>(response.getStatus());
     for (const auto& [name, value] : response)
       out->headers.emplace_back(name, value);
     if (response.hasContentLength() &&
-        response.getContentLength64() > static_cast<Poco::Int64>(request.maxBody))
+        response.getContentLength64() > static_cast<Poco::Int64>(request.maxBody) &&
+        !request.decodeBody)
       return Status(ErrorCode::UnknownError,
                     what + ": the response body (" + std::to_string(response.getContentLength64()) +
                         " bytes) is larger than " + std::to_string(request.maxBody) + " bytes");
-    return readBody(session, responseBody, request, knownLength(request, response), out);
+    std::string encoding = Poco::toLower(response.get("Content-Encoding", ""));
+    if (request.decodeBody &&
+        (encoding == "gzip" || encoding == "x-gzip" || encoding == "deflate")) {
+      // The raw body is read within the deadline and the cap first, then inflated within the
+      // cap.
+      HttpCallResult raw;
+      Status read = readBody(session, *responseBody, request, knownLength(request, response), &raw);
+      if (!read.isOk())
+        return read;
+      return inflate(raw.body, encoding, request, &out->body);
+    }
+    return readBody(session, *responseBody, request, knownLength(request, response), out);
+  } catch (const Poco::Net::CertificateValidationException& e) {
+    return Status(ErrorCode::InsecureCertificate,
+                  what + ": the TLS certificate does not verify: " + e.displayText());
+  } catch (const Poco::Net::SSLException& e) {
+    return Status(ErrorCode::InsecureCertificate, what + ": TLS failed: " + e.displayText());
   } catch (const Poco::TimeoutException&) {
     return timedOut(request, "waiting on the connection");
   } catch (const Poco::Exception& e) {

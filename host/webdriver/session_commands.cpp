@@ -1,0 +1,116 @@
+#include "webdriver/session_commands.h"
+
+#include "core/log.h"
+#include "process/temp_dirs.h"
+#include "webdriver/session_files.h"
+
+namespace wdh {
+
+Status SessionCommands::execute(std::string_view id, std::string_view method,
+                                std::string_view suffix, std::string_view body,
+                                RelayResponse* out) {
+  std::shared_ptr<Session> session = sessions_.find(id);
+  if (!session)
+    return sessions_.unknownSession(id);
+  session->noteCommand(method, suffix);
+  auto started = std::chrono::steady_clock::now();
+  Status status = session->execute(method, suffix, body, out);
+  bool relayed = session->hasUpstream();
+  countCommand(session->plugin().name(), relayed ? CommandPath::Relayed : CommandPath::InProcess,
+               started, relayed && !status.isOk());
+  return afterCommand(id, method, suffix, std::move(status), out);
+}
+
+bool SessionCommands::beginRelay(std::string_view id, std::string_view method,
+                                 std::string_view suffix, RelayedCommand* out) {
+  std::shared_ptr<Session> session = sessions_.find(id);
+  if (!session)
+    return false;
+  Status status;
+  Upstream* upstream = session->beginRelay(&status);
+  if (upstream == nullptr)
+    return false;
+  out->timeout = session->commandTimeout();
+  out->started = std::chrono::steady_clock::now();
+  session->noteCommand(method, suffix);
+  out->session = std::move(session);
+  out->upstream = upstream;
+  out->id.assign(id);
+  out->method.assign(method);
+  out->suffix.assign(suffix);
+  return true;
+}
+
+Status SessionCommands::finishRelay(RelayedCommand& command, std::string_view body, Status status,
+                                    RelayResponse* out) {
+  command.upstream = nullptr;
+  countCommand(command.session->plugin().name(), CommandPath::Relayed, command.started,
+               !status.isOk());
+  status =
+      command.session->finishRelay(command.method, command.suffix, body, std::move(status), out);
+  return afterCommand(command.id, command.method, command.suffix, std::move(status), out);
+}
+
+void SessionCommands::countCommand(const std::string& plugin, CommandPath path,
+                                   std::chrono::steady_clock::time_point started,
+                                   bool failed) const {
+  if (!sessions_.watched())
+    return;
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  sessions_.tell([&](SessionEvents& o) { o.command(plugin, path, seconds, failed); });
+}
+
+Status SessionCommands::afterCommand(std::string_view id, std::string_view method,
+                                     std::string_view suffix, Status status, RelayResponse* out) {
+  // Why the backend's session is gone, when it is: its browser died or quit and the driver
+  // says so, the in-process plugin says so, or the driver itself is gone.
+  std::string ended;
+  if (status.isOk() && out->status == 404 && !(method == "DELETE" && suffix.empty()) &&
+      out->body.find("\"invalid session id\"") != std::string::npos) {
+    ended = "its browser ended it: " + out->body.substr(0, 300);
+  } else if (!status.isOk() && status.code() == ErrorCode::InvalidSessionId &&
+             sessions_.sessions().endReason(id).empty()) {
+    ended = "its browser ended it: " + status.message();
+  } else if (!status.isOk() && status.code() == ErrorCode::UnknownError) {
+    std::shared_ptr<Session> session = sessions_.find(id);
+    std::string cause;
+    if (session && session->backendGone(&cause))
+      ended = cause + " at " + wallClockNow();
+  }
+  // End ours too, at once: the slot frees, and this and later commands get the same answer.
+  // The teardown runs on the janitor's thread, not on the caller's.
+  if (!ended.empty()) {
+    if (auto session = sessions_.sessions().take(id, ended)) {
+      session->markEnded(EndCause::Crashed);
+      log(LogLevel::Warn, "session", std::string(id) + ": " + ended + "; closing",
+          LogFields{id, session->plugin().name()});
+      sessions_.closeInBackground(std::move(session), 1011);
+    }
+  }
+  if (!status.isOk() && (status.code() == ErrorCode::InvalidSessionId || !ended.empty())) {
+    std::string reason = sessions_.sessions().endReason(id);
+    if (!reason.empty())
+      return Status(ErrorCode::InvalidSessionId,
+                    "session " + std::string(id) + " has ended: " + reason);
+  }
+  return status;
+}
+
+Status SessionCommands::sessionFiles(std::string_view id, std::string_view method,
+                                     std::string_view suffix, std::string_view body,
+                                     std::string* response) {
+  std::shared_ptr<Session> session = sessions_.find(id);
+  if (!session)
+    return sessions_.unknownSession(id);
+  session->noteActivity();
+  if (suffix == "/se/file") {
+    if (sessions_.services().tempDirs == nullptr)
+      return Status(ErrorCode::UnsupportedOperation, "this host has no temp directory");
+    return uploadFile(*sessions_.services().tempDirs, session->id(), body, session->uploads(),
+                      response);
+  }
+  return serveDownloads(session->downloadDir(), method, body, response);
+}
+
+} // namespace wdh
