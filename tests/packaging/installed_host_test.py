@@ -52,7 +52,8 @@ def write_tokens(credentials):
     """Two tokens in a credentials directory, as LoadCredential= makes it; the client token."""
     os.makedirs(credentials, mode=0o700)
     for name, token in (("auth-token", "client-token-1234"), ("operator-token", "op-token-5678")):
-        with open(os.path.join(credentials, name), "w") as f:
+        path = os.path.join(credentials, name)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400), "w") as f:
             f.write(token + "\n")
     return "client-token-1234"
 
@@ -93,7 +94,7 @@ def check_layout(root, argv, env):
 
 def drive(base, token, stop_argv, host):
     """A Chrome session; the unit's ExecStop while it runs; the session ends; ExecStop returns."""
-    driver = webdriver.Remote(base.replace("http://", f"http://:{token}@"),
+    driver = webdriver.Remote(base.replace("http://", f"http://wdhost:{token}@"),
                               options=webdriver.ChromeOptions())
     stopper = None
     try:
@@ -111,13 +112,15 @@ def drive(base, token, stop_argv, host):
         expect(driver.title == "Draining", "the running session goes on during the drain")
     finally:
         driver.quit()
+    # The host is reaped first, as systemd reaps its main process: ExecStop waits for the pid to
+    # go, and a zombie's pid stays.
     try:
-        expect(stopper.wait(120) == 0, "ExecStop returns once the last session ended")
+        expect(host.wait(120) == 0, "the host exited 0 after draining")
+        expect(stopper.wait(60) == 0, "ExecStop returns once the host has exited")
     except subprocess.TimeoutExpired:
         stopper.kill()
         stopper.wait(10)
-        fail("ExecStop did not return within 120 s of the last session's end")
-    expect(host.wait(60) == 0, "the host exited 0 after draining")
+        fail("the host or ExecStop did not end within 120 s of the last session's end")
 
 
 def main():
