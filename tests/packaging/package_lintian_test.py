@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """lintian on both packages: no error, no warning. The info tags it still shows are printed;
-packaging/README.md says why each is left.
+docs/packaging.md says why each is left.
 
 Usage: package_lintian_test.py --debs DIR
 """
