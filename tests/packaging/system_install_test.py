@@ -146,7 +146,11 @@ def main():
     finally:
         restore(before)
     after = snapshot()
-    expect(after == before, f"the machine is as it was: {after} == {before}")
+    changed = {"packages added": sorted(after["packages"] - before["packages"]),
+               "packages removed": sorted(before["packages"] - after["packages"]),
+               "user": (before["user"], after["user"]), "traces": after["traces"]}
+    expect(after == before, f"the machine is as it was ({len(after['packages'])} packages, "
+           f"no wdhost user, no trace of the service): {changed}")
     return 0
 
 
