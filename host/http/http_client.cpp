@@ -1,5 +1,7 @@
 #include "http/http_client.h"
 
+#include "core/time.h"
+
 #include <Poco/Exception.h>
 #include <Poco/InflatingStream.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -47,13 +49,6 @@ private:
   bool tls_;
 };
 
-// What is left until `deadline`, at least 1 ms (Poco reads a zero timeout as none).
-Poco::Timespan left(Clock::time_point deadline) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return Poco::Timespan(
-      static_cast<Poco::Timespan::TimeDiff>(std::max<std::int64_t>(ms.count(), 1)) * 1000);
-}
-
 Status timedOut(const HttpCallRequest& request, const std::string& what) {
   bool cancelled = request.cancelled && request.cancelled();
   return Status(ErrorCode::Timeout, request.method + " " + request.url + ": " +
@@ -78,7 +73,7 @@ Status awaitReadable(DeadlineSession& session, const HttpCallRequest& request,
                               Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR))
       break;
   }
-  session.socket().setReceiveTimeout(left(request.deadline));
+  session.socket().setReceiveTimeout(timespanUntil(request.deadline));
   return Status::ok();
 }
 
@@ -210,12 +205,12 @@ Status httpCall(const HttpCallRequest& request, HttpCallResult* out) {
       socket.setBlocking(true);
     } else {
       socket.connect(Poco::Net::SocketAddress(uri.getHost(), uri.getPort()),
-                     left(request.deadline));
+                     timespanUntil(request.deadline));
     }
-    socket.setSendTimeout(left(request.deadline));
-    socket.setReceiveTimeout(left(request.deadline));
+    socket.setSendTimeout(timespanUntil(request.deadline));
+    socket.setReceiveTimeout(timespanUntil(request.deadline));
     DeadlineSession session(socket, tls, uri.getHost());
-    Poco::Timespan span = left(request.deadline);
+    Poco::Timespan span = timespanUntil(request.deadline);
     session.setTimeout(span, span, span);
     std::string path = uri.getPathAndQuery();
     Poco::Net::HTTPRequest head(request.method, path.empty() ? "/" : path,

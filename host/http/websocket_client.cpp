@@ -1,5 +1,7 @@
 #include "http/websocket_client.h"
 
+#include "core/time.h"
+
 #include <Poco/Buffer.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -10,18 +12,8 @@
 #include <algorithm>
 
 namespace wdh {
-namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// What is left until `deadline`, at least 1 ms (Poco reads a zero timeout as none).
-Poco::Timespan left(Clock::time_point deadline) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return Poco::Timespan(
-      static_cast<Poco::Timespan::TimeDiff>(std::max<std::int64_t>(ms.count(), 1)) * 1000);
-}
-
-} // namespace
 
 WebSocketClient::WebSocketClient(std::unique_ptr<Poco::Net::WebSocket> socket,
                                  std::size_t maxMessage)
@@ -44,7 +36,7 @@ Status WebSocketClient::open(const std::string& url, std::chrono::milliseconds t
       return Status(ErrorCode::UnknownError, "not a ws:// URL: " + url);
     auto deadline = Clock::now() + timeout;
     Poco::Net::HTTPClientSession http(uri.getHost(), uri.getPort());
-    http.setTimeout(left(deadline));
+    http.setTimeout(timespanUntil(deadline));
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathEtc(),
                                    Poco::Net::HTTPMessage::HTTP_1_1);
     Poco::Net::HTTPResponse response;
@@ -61,7 +53,7 @@ Status WebSocketClient::open(const std::string& url, std::chrono::milliseconds t
 
 Status WebSocketClient::send(std::string_view text, Clock::time_point deadline) {
   try {
-    socket_->setSendTimeout(left(deadline));
+    socket_->setSendTimeout(timespanUntil(deadline));
     socket_->sendFrame(text.data(), static_cast<int>(text.size()),
                        Poco::Net::WebSocket::FRAME_TEXT);
     return Status::ok();
@@ -78,7 +70,7 @@ Status WebSocketClient::receive(Clock::time_point deadline, std::string* out) {
     for (;;) {
       if (Clock::now() >= deadline)
         return Status(ErrorCode::Timeout, "no websocket message in time");
-      socket_->setReceiveTimeout(left(deadline));
+      socket_->setReceiveTimeout(timespanUntil(deadline));
       Poco::Buffer<char> buffer(0);
       int flags = 0;
       int got = socket_->receiveFrame(buffer, flags);

@@ -48,11 +48,6 @@ void SessionJanitor::start() {
   thread_ = std::thread([this] { run(); });
 }
 
-void SessionJanitor::adopt(Straggler straggler) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  stragglers_.push_back(std::move(straggler));
-}
-
 void SessionJanitor::closeSoon(std::shared_ptr<Session> session, std::function<void()> done) {
   closeOnPool(std::move(session), std::move(done));
 }
@@ -119,20 +114,6 @@ std::size_t SessionJanitor::sweep() {
       ending.push_back(std::move(taken));
     }
   }
-  std::vector<Straggler> stragglers;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stragglers.swap(stragglers_);
-  }
-  std::vector<Straggler> unfinished;
-  for (auto& straggler : stragglers)
-    if (!straggler())
-      unfinished.push_back(std::move(straggler));
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (auto& straggler : unfinished)
-      stragglers_.push_back(std::move(straggler));
-  }
   std::size_t taken = ending.size();
   for (auto& session : ending)
     closeOnPool(std::move(session), {});
@@ -174,26 +155,6 @@ void SessionJanitor::stop(std::chrono::milliseconds teardownWait) {
     log(LogLevel::Error, "session",
         std::to_string(left) + " teardown(s) still running after " +
             std::to_string(teardownWait.count()) + " ms; stopping without them");
-  // Launches that outlived their timeout end soon: their processes were already terminated.
-  for (int round = 0; round < 600; ++round) {
-    std::vector<Straggler> stragglers;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stragglers.swap(stragglers_);
-    }
-    if (stragglers.empty())
-      return;
-    std::vector<Straggler> unfinished;
-    for (auto& straggler : stragglers)
-      if (!straggler())
-        unfinished.push_back(std::move(straggler));
-    std::lock_guard<std::mutex> lock(mutex_);
-    stragglers_ = std::move(unfinished);
-    if (stragglers_.empty())
-      return;
-    struct timespec pause = {0, 100 * 1000 * 1000};
-    nanosleep(&pause, nullptr);
-  }
 }
 
 } // namespace wdh

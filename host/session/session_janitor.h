@@ -40,8 +40,6 @@ class SessionJanitor {
 public:
   // How a taken session is closed (the same path as Delete Session).
   using CloseFn = std::function<void(const std::shared_ptr<Session>&)>;
-  // A launch that went on past its timeout: returns true once it has finished and cleaned up.
-  using Straggler = std::function<bool()>;
 
   SessionJanitor(SessionMap& sessions, std::shared_ptr<CrashInbox> crashes, CloseFn close);
   ~SessionJanitor();
@@ -50,8 +48,6 @@ public:
 
   // Starts the sweeping thread.
   void start();
-  // Hands over a launch still running after its timeout; polled until it says it is done.
-  void adopt(Straggler straggler);
   // Runs `task` at the end of every sweep (set before start()).
   void everySweep(std::function<void()> task) { everySweep_ = std::move(task); }
   // Closes `session` (already taken from the map) on the teardown pool, at once, so that the
@@ -65,8 +61,8 @@ public:
   std::size_t teardownsUnderWay() const;
   // Waits at most `bound` until no teardown is under way; returns how many still are.
   std::size_t awaitTeardowns(std::chrono::milliseconds bound);
-  // Stops sweeping, waits (at most `teardownWait`) for the teardowns under way, then waits
-  // (bounded by the stragglers themselves) for adopted launches.
+  // Stops sweeping and waits (at most `teardownWait`) for the teardowns under way. (Launches
+  // that outlive their timeout are the plugin layer's: plugin/launch_threads.h.)
   void stop(std::chrono::milliseconds teardownWait = std::chrono::seconds(60));
 
 private:
@@ -80,7 +76,6 @@ private:
   std::condition_variable wake_;     // stop() began
   std::condition_variable tornDown_; // a teardown finished
   bool stopping_ = false;
-  std::vector<Straggler> stragglers_;
   std::size_t teardowns_ = 0; // begun and not yet finished
   std::thread thread_;
   std::function<void()> everySweep_;

@@ -1,5 +1,6 @@
 // End to end: one deadline bounds a whole sessions-API request, however its browserActions wait,
 // nest or repeat (review T4), and a client that hangs up stops its request, in real Chromium.
+#include "e2e/sessions_api_calls.h"
 #include "support/host_process.h"
 #include "support/test_site.h"
 
@@ -13,28 +14,10 @@
 using namespace wdhtest;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-rapidjson::Document call(const HostProcess& host, const std::string& body, int* status = nullptr) {
-  HttpAnswer answer = httpRequest(host.port(), "POST", "/api/v1", body);
-  if (status != nullptr)
-    *status = answer.status;
-  rapidjson::Document doc;
-  doc.Parse(answer.body.c_str(), answer.body.size());
-  REQUIRE_MESSAGE(!doc.HasParseError(), answer.body);
-  return doc;
-}
-
-std::string text(const rapidjson::Value& value, const char* key) {
-  return value.HasMember(key) && value[key].IsString() ? value[key].GetString() : "";
-}
-
-} // namespace
-
 TEST_CASE("sessions deadline: waits, nested whiles, scrolls and ignored errors end at timeout") {
   TestSite site;
   HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--allow-target", site.authority()});
-  REQUIRE(text(call(host, R"({"cmd":"sessions.create","session":"d"})"), "data") == "success");
+  REQUIRE(textOf(apiCall(host, R"({"cmd":"sessions.create","session":"d"})"), "data") == "success");
   std::string start = R"({"cmd":"request.get","session":"d","timeout":2500,"url":")" +
                       site.url("/page") + R"(","browserActions":)";
   // Each of these would run for minutes (hours nested) without the request's deadline.
@@ -58,24 +41,25 @@ TEST_CASE("sessions deadline: waits, nested whiles, scrolls and ignored errors e
     INFO(actions);
     int status = 0;
     // Ended by the request's own 2.5 s deadline, which the answer names (not by any action's).
-    rapidjson::Document answer = call(host, start + actions + "}", &status);
+    rapidjson::Document answer = apiCall(host, start + actions + "}", &status);
     CHECK(status == 504);
-    CHECK(text(answer, "code") == "request_timeout");
-    CHECK(text(answer, "error").find("timeout of 2500 ms") != std::string::npos);
+    CHECK(textOf(answer, "code") == "request_timeout");
+    CHECK(textOf(answer, "error").find("timeout of 2500 ms") != std::string::npos);
   }
   // A request within its budget is untouched; a budget out of range is refused.
-  rapidjson::Document fine = call(host, start + R"([{"type":"wait","wait":200}]})");
-  CHECK_MESSAGE(text(fine, "data") == "success", text(fine, "error"));
+  rapidjson::Document fine = apiCall(host, start + R"([{"type":"wait","wait":200}]})");
+  CHECK_MESSAGE(textOf(fine, "data") == "success", textOf(fine, "error"));
   int status = 0;
-  call(host, R"({"cmd":"request.get","session":"d","timeout":500,"url":")" + site.url("/") + "\"}",
-       &status);
+  apiCall(host,
+          R"({"cmd":"request.get","session":"d","timeout":500,"url":")" + site.url("/") + "\"}",
+          &status);
   CHECK(status == 400);
 }
 
 TEST_CASE("sessions deadline: a client that hangs up stops its request") {
   TestSite site;
   HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--allow-target", site.authority()});
-  REQUIRE(text(call(host, R"({"cmd":"sessions.create","session":"g"})"), "data") == "success");
+  REQUIRE(textOf(apiCall(host, R"({"cmd":"sessions.create","session":"g"})"), "data") == "success");
   std::string body = R"({"cmd":"request.get","session":"g","timeout":120000,"url":")" +
                      site.url("/page") + R"(","browserActions":[{"type":"wait","wait":100000}]})";
   int fd = connectTo(host.port());
@@ -96,6 +80,6 @@ TEST_CASE("sessions deadline: a client that hangs up stops its request") {
       std::chrono::seconds(60)));
   // The session serves the next request at once.
   rapidjson::Document next =
-      call(host, R"({"cmd":"request.get","session":"g","url":")" + site.url("/page") + "\"}");
-  CHECK_MESSAGE(text(next, "data") == "success", text(next, "error"));
+      apiCall(host, R"({"cmd":"request.get","session":"g","url":")" + site.url("/page") + "\"}");
+  CHECK_MESSAGE(textOf(next, "data") == "success", textOf(next, "error"));
 }

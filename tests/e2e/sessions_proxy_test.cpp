@@ -1,6 +1,7 @@
 // End to end: a sessions-API session behind an upstream proxy that requires credentials, with
 // a domain allowlist, in real headless Chromium. The upstream (a test server) connects every
 // host name to 127.0.0.1, so "allowed.test" reaches the local test site without DNS.
+#include "e2e/sessions_api_calls.h"
 #include "support/host_process.h"
 #include "support/proxy_test_servers.h"
 #include "support/test_site.h"
@@ -14,20 +15,12 @@ using namespace wdhtest;
 
 namespace {
 
-rapidjson::Document call(const HostProcess& host, const std::string& body) {
-  HttpAnswer answer = httpRequest(host.port(), "POST", "/api/v1", body);
-  rapidjson::Document doc;
-  doc.Parse(answer.body.c_str(), answer.body.size());
-  REQUIRE_MESSAGE(!doc.HasParseError(), answer.body);
-  return doc;
-}
-
 // --allow-target for the upstream test server (a client's upstream on this machine).
-std::string upstreamTarget(const proxytest::HttpUpstream& upstream) {
+std::string upstreamTarget(const wdhtest::HttpUpstream& upstream) {
   return "127.0.0.1:" + std::to_string(upstream.port());
 }
 
-bool sawHost(proxytest::UpstreamLog& log, const std::string& host) {
+bool sawHost(wdhtest::UpstreamLog& log, const std::string& host) {
   auto targets = log.snapshot();
   return std::any_of(targets.begin(), targets.end(),
                      [&](const std::string& t) { return t.find(host) != std::string::npos; });
@@ -37,12 +30,12 @@ bool sawHost(proxytest::UpstreamLog& log, const std::string& host) {
 
 TEST_CASE("sessions proxy: credentials reach the upstream and the allowlist refuses the rest") {
   TestSite site;
-  proxytest::HttpUpstream upstream("scraper", "s3cret");
+  wdhtest::HttpUpstream upstream("scraper", "s3cret");
   // The client's upstream is on this machine: only an explicit exception lets the host dial it.
   HostProcess host(WDHOST_BINARY,
                    {"--plugin", "chrome", "--allow-target", upstreamTarget(upstream)});
   std::string port = std::to_string(site.port());
-  rapidjson::Document created = call(
+  rapidjson::Document created = apiCall(
       host,
       R"({"cmd":"sessions.create","session":"behind-proxy","proxy":"http://scraper:s3cret@127.0.0.1:)" +
           std::to_string(upstream.port()) + R"(","whitelistedDomains":["allowed.test"]})");
@@ -51,8 +44,8 @@ TEST_CASE("sessions proxy: credentials reach the upstream and the allowlist refu
   REQUIRE(created.HasMember("session"));
 
   rapidjson::Document got =
-      call(host, R"({"cmd":"request.get","session":"behind-proxy","url":"http://allowed.test:)" +
-                     port + R"(/page"})");
+      apiCall(host, R"({"cmd":"request.get","session":"behind-proxy","url":"http://allowed.test:)" +
+                        port + R"(/page"})");
   REQUIRE(got.HasMember("solution"));
   CHECK(got["solution"]["statusCode"].GetInt() == 200);
   CHECK(std::string(got["solution"]["innerText"].GetString()).find("Hello from the test site") !=
@@ -63,9 +56,9 @@ TEST_CASE("sessions proxy: credentials reach the upstream and the allowlist refu
 
   // A plain request (made by the host, not the browser) goes through the same upstream.
   rapidjson::Document plain =
-      call(host, R"({"cmd":"request.get","session":"behind-proxy","requestType":"request",)"
-                 R"("url":"http://plain.allowed.test:)" +
-                     port + R"(/page"})");
+      apiCall(host, R"({"cmd":"request.get","session":"behind-proxy","requestType":"request",)"
+                    R"("url":"http://plain.allowed.test:)" +
+                        port + R"(/page"})");
   REQUIRE_MESSAGE(plain.HasMember("solution"),
                   (plain.HasMember("error") ? plain["error"].GetString() : ""));
   CHECK(plain["solution"]["statusCode"].GetInt() == 200);
@@ -86,23 +79,24 @@ TEST_CASE("sessions proxy: credentials reach the upstream and the allowlist refu
   CHECK(httpRequest(host.port(), "GET", base + "/title").body != R"({"value":"Test page"})");
   CHECK_FALSE(sawHost(upstream.seen(), "blocked.test"));
 
-  CHECK(call(host, R"({"cmd":"sessions.destroy","session":"behind-proxy"})").HasMember("session"));
+  CHECK(
+      apiCall(host, R"({"cmd":"sessions.destroy","session":"behind-proxy"})").HasMember("session"));
 }
 
 TEST_CASE("sessions proxy: wrong upstream credentials do not load the page") {
   TestSite site;
-  proxytest::HttpUpstream upstream("scraper", "s3cret");
+  wdhtest::HttpUpstream upstream("scraper", "s3cret");
   // The client's upstream is on this machine: only an explicit exception lets the host dial it.
   HostProcess host(WDHOST_BINARY,
                    {"--plugin", "chrome", "--allow-target", upstreamTarget(upstream)});
   rapidjson::Document created =
-      call(host, R"({"cmd":"sessions.create","proxy":"http://scraper:wrong@127.0.0.1:)" +
-                     std::to_string(upstream.port()) + R"("})");
+      apiCall(host, R"({"cmd":"sessions.create","proxy":"http://scraper:wrong@127.0.0.1:)" +
+                        std::to_string(upstream.port()) + R"("})");
   REQUIRE(created.HasMember("session"));
   std::string id = created["session"].GetString();
   rapidjson::Document got =
-      call(host, R"({"cmd":"request.get","session":")" + id + R"(","url":"http://site.test:)" +
-                     std::to_string(site.port()) + R"(/page"})");
+      apiCall(host, R"({"cmd":"request.get","session":")" + id + R"(","url":"http://site.test:)" +
+                        std::to_string(site.port()) + R"(/page"})");
   bool loaded =
       got.HasMember("solution") &&
       std::string(got["solution"]["innerText"].GetString()).find("Hello from the test site") !=
@@ -113,7 +107,7 @@ TEST_CASE("sessions proxy: wrong upstream credentials do not load the page") {
 
 TEST_CASE("sessions proxy: only the session's own browser may use its forwarding proxy") {
   TestSite site;
-  proxytest::HttpUpstream upstream("scraper", "s3cret");
+  wdhtest::HttpUpstream upstream("scraper", "s3cret");
   HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--plugin", "firefox", "--allow-target",
                                    upstreamTarget(upstream)});
   std::string page = "http://site.test:" + std::to_string(site.port()) + "/page";
@@ -121,14 +115,14 @@ TEST_CASE("sessions proxy: only the session's own browser may use its forwarding
     INFO("browser: ", browser);
     std::string id = std::string("own-proxy-") + browser;
     rapidjson::Document created =
-        call(host, R"({"cmd":"sessions.create","session":")" + id + R"(","browser":[{"name":")" +
-                       browser + R"("}],"proxy":"http://scraper:s3cret@127.0.0.1:)" +
-                       std::to_string(upstream.port()) + R"("})");
+        apiCall(host, R"({"cmd":"sessions.create","session":")" + id + R"(","browser":[{"name":")" +
+                          browser + R"("}],"proxy":"http://scraper:s3cret@127.0.0.1:)" +
+                          std::to_string(upstream.port()) + R"("})");
     REQUIRE_MESSAGE(created.HasMember("session"),
                     (created.HasMember("error") ? created["error"].GetString() : ""));
     // The session's browser loads pages through it and the upstream.
     rapidjson::Document got =
-        call(host, R"({"cmd":"request.get","session":")" + id + R"(","url":")" + page + "\"}");
+        apiCall(host, R"({"cmd":"request.get","session":")" + id + R"(","url":")" + page + "\"}");
     REQUIRE(got.HasMember("solution"));
     CHECK(std::string(got["solution"]["innerText"].GetString()).find("Hello from the test site") !=
           std::string::npos);
@@ -158,6 +152,7 @@ TEST_CASE("sessions proxy: only the session's own browser may use its forwarding
     for (const std::string& target : upstream.seen().snapshot())
       CHECK_MESSAGE(target.find("not-yours") == std::string::npos, target);
 
-    CHECK(call(host, R"({"cmd":"sessions.destroy","session":")" + id + "\"}").HasMember("session"));
+    CHECK(apiCall(host, R"({"cmd":"sessions.destroy","session":")" + id + "\"}")
+              .HasMember("session"));
   }
 }

@@ -4,6 +4,7 @@
 // pages are on 127.0.0.1: the host lets exactly one of them through (--allow-target
 // 127.0.0.1:PORT); another one on loopback stands for anything on this machine, and must see no
 // request at all.
+#include "e2e/sessions_api_calls.h"
 #include "support/host_process.h"
 #include "support/test_site.h"
 
@@ -17,20 +18,6 @@ using namespace wdhtest;
 
 namespace {
 
-rapidjson::Document call(const HostProcess& host, const std::string& body, int* status = nullptr) {
-  HttpAnswer answer = httpRequest(host.port(), "POST", "/api/v1", body);
-  if (status != nullptr)
-    *status = answer.status;
-  rapidjson::Document doc;
-  doc.Parse(answer.body.c_str(), answer.body.size());
-  REQUIRE_MESSAGE(!doc.HasParseError(), answer.body);
-  return doc;
-}
-
-std::string text(const rapidjson::Value& value, const char* key) {
-  return value.HasMember(key) && value[key].IsString() ? value[key].GetString() : "";
-}
-
 // `site`'s /redirect to `target`.
 std::string redirectTo(const TestSite& site, const std::string& target) {
   std::string encoded;
@@ -41,10 +28,10 @@ std::string redirectTo(const TestSite& site, const std::string& target) {
 // A sessions-API command that must be refused by the policy: 400, naming what and why.
 void expectRefused(const HostProcess& host, const std::string& body, const std::string& says) {
   int status = 0;
-  rapidjson::Document refused = call(host, body, &status);
+  rapidjson::Document refused = apiCall(host, body, &status);
   CHECK_MESSAGE(status == 400, body);
-  CHECK(text(refused, "code") == "bad_request");
-  CHECK_MESSAGE(text(refused, "error").find(says) != std::string::npos, text(refused, "error"));
+  CHECK(textOf(refused, "code") == "bad_request");
+  CHECK_MESSAGE(textOf(refused, "error").find(says) != std::string::npos, textOf(refused, "error"));
 }
 
 // The page source of session `id` after WebDriver navigated it to `url`.
@@ -59,7 +46,7 @@ TEST_CASE("sessions ssrf: request.get, request.post and plain requests do not re
   TestSite site;
   TestSite elsewhere; // on this machine, not let through
   HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--allow-target", site.authority()});
-  REQUIRE(text(call(host, R"({"cmd":"sessions.create","session":"s"})"), "data") == "success");
+  REQUIRE(textOf(apiCall(host, R"({"cmd":"sessions.create","session":"s"})"), "data") == "success");
   std::string loopback = elsewhere.authority() + " is a loopback address";
   std::string port = std::to_string(elsewhere.port());
 
@@ -109,13 +96,14 @@ TEST_CASE("sessions ssrf: request.get, request.post and plain requests do not re
 
   // The site let through still works, both ways.
   rapidjson::Document page =
-      call(host, R"({"cmd":"request.get","session":"s","url":")" + site.url("/page") + "\"}");
-  REQUIRE_MESSAGE(text(page, "data") == "success", text(page, "error"));
-  CHECK(text(page["solution"], "innerText").find("Hello from the test site") != std::string::npos);
-  rapidjson::Document plain = call(host, R"({"cmd":"request.get","session":"s","requestType":)"
-                                         R"("request","url":")" +
-                                             site.url("/page") + "\"}");
-  REQUIRE_MESSAGE(text(plain, "data") == "success", text(plain, "error"));
+      apiCall(host, R"({"cmd":"request.get","session":"s","url":")" + site.url("/page") + "\"}");
+  REQUIRE_MESSAGE(textOf(page, "data") == "success", textOf(page, "error"));
+  CHECK(textOf(page["solution"], "innerText").find("Hello from the test site") !=
+        std::string::npos);
+  rapidjson::Document plain = apiCall(host, R"({"cmd":"request.get","session":"s","requestType":)"
+                                            R"("request","url":")" +
+                                                site.url("/page") + "\"}");
+  REQUIRE_MESSAGE(textOf(plain, "data") == "success", textOf(plain, "error"));
 }
 
 TEST_CASE(
@@ -123,7 +111,7 @@ TEST_CASE(
   TestSite site;
   TestSite elsewhere;
   HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--allow-target", site.authority()});
-  REQUIRE(text(call(host, R"({"cmd":"sessions.create","session":"r"})"), "data") == "success");
+  REQUIRE(textOf(apiCall(host, R"({"cmd":"sessions.create","session":"r"})"), "data") == "success");
   std::string toLoopback = redirectTo(site, elsewhere.url("/secret"));
   std::string toMetadata = redirectTo(site, "http://169.254.169.254/latest/api/token");
 
@@ -142,9 +130,9 @@ TEST_CASE(
        {std::pair{toLoopback, elsewhere.authority() + " is a loopback address"},
         std::pair{toMetadata, std::string("169.254.169.254:80 is a link-local address")}}) {
     rapidjson::Document got =
-        call(host, R"({"cmd":"request.get","session":"r","url":")" + target + "\"}");
-    REQUIRE_MESSAGE(got.HasMember("solution"), text(got, "error"));
-    std::string shown = text(got["solution"], "innerText");
+        apiCall(host, R"({"cmd":"request.get","session":"r","url":")" + target + "\"}");
+    REQUIRE_MESSAGE(got.HasMember("solution"), textOf(got, "error"));
+    std::string shown = textOf(got["solution"], "innerText");
     CHECK_MESSAGE(shown.find("wdhost proxy: " + says) != std::string::npos, shown);
     CHECK(got["solution"]["statusCode"].GetInt() == 403);
   }
@@ -164,13 +152,13 @@ TEST_CASE("sessions ssrf: each browser goes through its session's proxy, loopbac
   std::string port = std::to_string(elsewhere.port());
   for (const char* browser : {"chrome", "firefox", "safari"}) {
     INFO("browser: ", browser);
-    rapidjson::Document created = call(host, R"({"cmd":"sessions.create","browser":[{"name":")" +
-                                                 std::string(browser) + "\"}]}");
+    rapidjson::Document created = apiCall(host, R"({"cmd":"sessions.create","browser":[{"name":")" +
+                                                    std::string(browser) + "\"}]}");
     if (std::string(browser) == "safari" && !created.HasMember("session")) {
-      MESSAGE("no WebKit here: " << text(created, "error"));
+      MESSAGE("no WebKit here: " << textOf(created, "error"));
       continue;
     }
-    REQUIRE_MESSAGE(created.HasMember("session"), text(created, "error"));
+    REQUIRE_MESSAGE(created.HasMember("session"), textOf(created, "error"));
     std::string id = created["session"].GetString();
     // The site let through loads.
     CHECK(navigate(host, id, site.url("/page")).find("Hello from the test site") !=
@@ -183,7 +171,8 @@ TEST_CASE("sessions ssrf: each browser goes through its session's proxy, loopbac
       std::string source = navigate(host, id, url);
       CHECK_MESSAGE(source.find("wdhost proxy: ") != std::string::npos, url, ": ", source);
     }
-    CHECK(call(host, R"({"cmd":"sessions.destroy","session":")" + id + "\"}").HasMember("session"));
+    CHECK(apiCall(host, R"({"cmd":"sessions.destroy","session":")" + id + "\"}")
+              .HasMember("session"));
   }
   CHECK(elsewhere.requests() == 0);
 }
@@ -198,9 +187,9 @@ TEST_CASE("sessions ssrf: only http and https URLs: not the host's files nor the
     INFO(url);
     int status = 0;
     rapidjson::Document refused =
-        call(host, R"({"cmd":"request.get","url":")" + std::string(url) + "\"}", &status);
+        apiCall(host, R"({"cmd":"request.get","url":")" + std::string(url) + "\"}", &status);
     CHECK(status == 400);
-    CHECK(text(refused, "error").find("must be an http:// or https:// URL") != std::string::npos);
+    CHECK(textOf(refused, "error").find("must be an http:// or https:// URL") != std::string::npos);
   }
   expectRefused(host,
                 R"({"cmd":"request.get","url":")" + site.url("/page") +
@@ -208,25 +197,26 @@ TEST_CASE("sessions ssrf: only http and https URLs: not the host's files nor the
                 "goto: \"url\" must be an http:// or https:// URL");
   // The scheme's case does not matter.
   rapidjson::Document upper =
-      call(host, R"({"cmd":"request.get","url":"HTTP://)" + site.authority() + "/page\"}");
-  REQUIRE_MESSAGE(text(upper, "data") == "success", text(upper, "error"));
-  CHECK(text(upper["solution"], "innerText").find("Hello from the test site") != std::string::npos);
+      apiCall(host, R"({"cmd":"request.get","url":"HTTP://)" + site.authority() + "/page\"}");
+  REQUIRE_MESSAGE(textOf(upper, "data") == "success", textOf(upper, "error"));
+  CHECK(textOf(upper["solution"], "innerText").find("Hello from the test site") !=
+        std::string::npos);
 }
 
 TEST_CASE("sessions ssrf: --allow-private-targets opens private networks, never loopback") {
   TestSite elsewhere;
   HostProcess host(WDHOST_BINARY, {"--plugin", "chrome", "--allow-private-targets"});
-  REQUIRE(text(call(host, R"({"cmd":"sessions.create","session":"p"})"), "data") == "success");
+  REQUIRE(textOf(apiCall(host, R"({"cmd":"sessions.create","session":"p"})"), "data") == "success");
   // Dialed now: whatever happens is the network's answer (a timeout, unreachable, or even an
   // answer), never the policy's refusal.
   int status = 0;
   rapidjson::Document lan =
-      call(host,
-           R"({"cmd":"request.get","session":"p","requestType":"request","timeout":2000,)"
-           R"("url":"http://10.255.255.1/"})",
-           &status);
+      apiCall(host,
+              R"({"cmd":"request.get","session":"p","requestType":"request","timeout":2000,)"
+              R"("url":"http://10.255.255.1/"})",
+              &status);
   CHECK(status != 400);
-  CHECK(text(lan, "error").find("--allow-private-targets") == std::string::npos);
+  CHECK(textOf(lan, "error").find("--allow-private-targets") == std::string::npos);
   expectRefused(host,
                 R"({"cmd":"request.get","session":"p","requestType":"request","url":")" +
                     elsewhere.url("/") + "\"}",

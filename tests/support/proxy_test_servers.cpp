@@ -17,7 +17,7 @@
 #include <sstream>
 #include <sys/socket.h>
 
-namespace proxytest {
+namespace wdhtest {
 namespace {
 
 using Poco::Net::StreamSocket;
@@ -444,4 +444,4 @@ int countThreads() {
   return countEntries("/proc/self/task");
 }
 
-} // namespace proxytest
+} // namespace wdhtest

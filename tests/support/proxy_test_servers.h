@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-namespace proxytest {
+namespace wdhtest {
 
 // A Poco HTTP server answering 200 "origin METHOD URI host=HOST" to every request.
 class OriginServer {
@@ -118,4 +118,4 @@ int countFds();
 // Threads of this process.
 int countThreads();
 
-} // namespace proxytest
+} // namespace wdhtest

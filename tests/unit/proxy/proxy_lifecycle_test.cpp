@@ -2,6 +2,7 @@
 #include "proxy/forwarding_proxy.h"
 #include "support/proxy_test_servers.h"
 
+#include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
@@ -13,7 +14,7 @@
 // These tests are about the proxy machinery on loopback: nothing is refused by address.
 static const wdh::TargetPolicy kOpen = wdh::TargetPolicy::unrestricted();
 
-using namespace proxytest;
+using namespace wdhtest;
 
 TEST_CASE("proxy: stop() closes an open tunnel promptly") {
   OriginServer origin;
@@ -40,7 +41,15 @@ TEST_CASE("proxy: stop() closes an open tunnel promptly") {
   client.setReceiveTimeout(Poco::Timespan(60, 0));
   idle.setReceiveTimeout(Poco::Timespan(60, 0));
   CHECK(client.receiveBytes(buf, sizeof buf) == 0); // the tunnel is closed
-  CHECK(idle.receiveBytes(buf, sizeof buf) <= 0);   // and so is the unfinished request
+  // And so is the unfinished request: with a FIN, or a reset when the proxy was stopped before it
+  // read the partial head (closing a socket with unread bytes resets it).
+  bool idleClosed = false;
+  try {
+    idleClosed = idle.receiveBytes(buf, sizeof buf) <= 0;
+  } catch (const Poco::Net::ConnectionResetException&) {
+    idleClosed = true;
+  }
+  CHECK(idleClosed);
   CHECK(proxy.port() == 0);
 }
 

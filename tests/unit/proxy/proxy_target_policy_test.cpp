@@ -7,7 +7,7 @@
 #include <chrono>
 #include <doctest/doctest.h>
 
-using namespace proxytest;
+using namespace wdhtest;
 using wdh::TargetPolicy;
 using wdh::UpstreamProxy;
 

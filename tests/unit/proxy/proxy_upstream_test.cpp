@@ -8,7 +8,7 @@
 // These tests are about the proxy machinery on loopback: nothing is refused by address.
 static const wdh::TargetPolicy kOpen = wdh::TargetPolicy::unrestricted();
 
-using namespace proxytest;
+using namespace wdhtest;
 using wdh::UpstreamProxy;
 
 namespace {
