@@ -6,7 +6,7 @@ client, and `podman stop` ends it (exit 0). Where no container can start on this
 same image's root filesystem runs under bwrap instead (the host's network, wdhost as the wdhost
 user), with the same session; the report says why podman could not.
 
-Run by `tools/image --test` (root). Usage: image_test.py --image NAME --rootfs TAR
+Run by `tools/image --test` (root). Usage: image_test.py --image NAME --rootfs TAR [--runner bwrap]
 Every wait is bounded; the container, the unpacked root and their processes are gone afterwards.
 """
 import argparse
@@ -86,7 +86,8 @@ def in_bwrap(rootfs_tar, token, tmp):
     argv = [need("bwrap"), "--bind", root, "/", "--proc", "/proc", "--dev", "/dev",
             "--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--tmpfs", "/dev/shm",
             "--tmpfs", "/run",
-            "--unshare-pid", "--unshare-ipc", "--die-with-parent",
+            "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--clearenv",
+            "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
             "--setenv", "HOME", "/var/lib/wdhost", "--setenv", "WDHOST_AUTH_TOKEN", token,
             "--chdir", "/var/lib/wdhost", "--",
             "/usr/bin/setpriv", "--reuid=wdhost", "--regid=wdhost", "--init-groups",
@@ -119,9 +120,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--image", required=True)
     parser.add_argument("--rootfs", required=True)
+    parser.add_argument("--runner", choices=("auto", "bwrap"), default="auto",
+                        help="bwrap: the root filesystem under bwrap even where podman runs")
     args = parser.parse_args()
     token = secrets.token_urlsafe(24)
-    why = podman_can_run(args.image)
+    why = "--runner bwrap" if args.runner == "bwrap" else podman_can_run(args.image)
     if why is None:
         in_podman(args.image, token)
     else:
