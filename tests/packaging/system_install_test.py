@@ -62,8 +62,8 @@ def check_installation():
 
 def service_environment(tmp):
     """What systemd would give wdhost.service: its credentials (copies of the token files,
-    readable by the service's user alone), its state and runtime directories, its variables;
-    the client token."""
+    readable by the service's user alone), its state and runtime directories, a private /tmp,
+    its variables; the client token."""
     user = pwd.getpwnam("wdhost")
     credentials = os.path.join(tmp, "credentials")
     os.makedirs(credentials)
@@ -75,9 +75,13 @@ def service_environment(tmp):
     for directory in ("/var/lib/wdhost", "/run/wdhost"):
         os.makedirs(directory, mode=0o700, exist_ok=True)
         os.chown(directory, user.pw_uid, user.pw_gid)
+    # PrivateTmp=: a /tmp of the service's own, gone with the temp dir.
+    private_tmp = os.path.join(tmp, "tmp")
+    os.makedirs(private_tmp)
+    os.chmod(private_tmp, 0o1777)
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/var/lib/wdhost",
            "XDG_RUNTIME_DIR": "/run/wdhost", "LANG": "C.UTF-8", "USER": "wdhost",
-           "LOGNAME": "wdhost", "CREDENTIALS_DIRECTORY": credentials}
+           "LOGNAME": "wdhost", "CREDENTIALS_DIRECTORY": credentials, "TMPDIR": private_tmp}
     with open("/etc/wdhost/auth-token") as f:
         return credentials, env, f.readline().strip()
 
