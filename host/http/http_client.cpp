@@ -49,9 +49,21 @@ private:
   bool tls_;
 };
 
+// "METHOD scheme://host:port/path" for messages: no query, fragment or credentials (a
+// redirect's query often carries a token, and messages reach clients and logs).
+std::string callName(const HttpCallRequest& request) {
+  std::string url = request.url.substr(0, request.url.find_first_of("?#"));
+  std::size_t authority = url.find("://");
+  authority = authority == std::string::npos ? 0 : authority + 3;
+  std::size_t at = url.find('@', authority);
+  if (at != std::string::npos && at < url.find('/', authority))
+    url.erase(authority, at + 1 - authority);
+  return request.method + " " + url;
+}
+
 Status timedOut(const HttpCallRequest& request, const std::string& what) {
   bool cancelled = request.cancelled && request.cancelled();
-  return Status(ErrorCode::Timeout, request.method + " " + request.url + ": " +
+  return Status(ErrorCode::Timeout, callName(request) + ": " +
                                         (cancelled ? "cancelled" : "the deadline passed") +
                                         " while " + what);
 }
@@ -122,7 +134,7 @@ Status readBody(DeadlineSession& session, std::istream& in, const HttpCallReques
         return timedOut(request, "reading the body");
       if (buffer->sgetc() == std::char_traits<char>::eof()) { // at most one read of the socket
         if (length >= 0 && static_cast<Poco::Int64>(out->body.size()) < length)
-          return Status(ErrorCode::UnknownError, request.method + " " + request.url +
+          return Status(ErrorCode::UnknownError, callName(request) +
                                                      ": the response broke off after " +
                                                      std::to_string(out->body.size()) + " of " +
                                                      std::to_string(length) + " bytes");
@@ -134,7 +146,7 @@ Status readBody(DeadlineSession& session, std::istream& in, const HttpCallReques
     if (got <= 0)
       return Status::ok();
     if (out->body.size() + static_cast<std::size_t>(got) > request.maxBody)
-      return Status(ErrorCode::UnknownError, request.method + " " + request.url +
+      return Status(ErrorCode::UnknownError, callName(request) +
                                                  ": the response body is larger than " +
                                                  std::to_string(request.maxBody) + " bytes");
     out->body.append(chunk, static_cast<std::size_t>(got));
@@ -153,13 +165,13 @@ Status inflate(const std::string& raw, const std::string& encoding, const HttpCa
     inflated.read(chunk, sizeof chunk);
     out->append(chunk, static_cast<std::size_t>(inflated.gcount()));
     if (out->size() > request.maxBody)
-      return Status(ErrorCode::UnknownError, request.method + " " + request.url +
+      return Status(ErrorCode::UnknownError, callName(request) +
                                                  ": the response body is larger than " +
                                                  std::to_string(request.maxBody) + " bytes");
   }
   if (inflated.bad())
     return Status(ErrorCode::UnknownError,
-                  request.method + " " + request.url + ": the " + encoding + " body is corrupt");
+                  callName(request) + ": the " + encoding + " body is corrupt");
   return Status::ok();
 }
 
@@ -177,7 +189,7 @@ Poco::Net::Context::Ptr tlsClientContext() {
 }
 
 Status httpCall(const HttpCallRequest& request, HttpCallResult* out) {
-  const std::string what = request.method + " " + request.url;
+  const std::string what = callName(request);
   out->status = 0;
   out->body.clear();
   out->headers.clear();
@@ -260,10 +272,10 @@ Status httpCall(const HttpCallRequest& request, HttpCallResult* out) {
     if (request.decodeBody &&
         (encoding == "gzip" || encoding == "x-gzip" || encoding == "deflate")) {
       // The raw body is read within the deadline and the cap first, then inflated within the
-      // cap.
+      // cap (an empty one, as a redirect or a 204 has, is nothing to inflate).
       HttpCallResult raw;
       Status read = readBody(session, *responseBody, request, knownLength(request, response), &raw);
-      if (!read.isOk())
+      if (!read.isOk() || raw.body.empty())
         return read;
       return inflate(raw.body, encoding, request, &out->body);
     }

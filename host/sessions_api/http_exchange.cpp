@@ -62,8 +62,9 @@ Status oneHop(const HttpExchangeRequest& request, const Poco::URI& url, const st
   call.deadline = deadline;
   call.maxBody = request.maxBodyBytes;
   call.decodeBody = true;
-  call.connect = [&request](const Poco::URI& target, Clock::time_point by,
-                            Poco::Net::StreamSocket* socket) {
+  bool connected = false; // a timeout before it is the dial's own, which names the stage
+  call.connect = [&request, &connected](const Poco::URI& target, Clock::time_point by,
+                                        Poco::Net::StreamSocket* socket) {
     std::string early;
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(by - Clock::now());
     Status opened = proxy::openTunnel(
@@ -71,6 +72,7 @@ Status oneHop(const HttpExchangeRequest& request, const Poco::URI& url, const st
         boundsIn(std::max(wait, std::chrono::milliseconds(1)), -1), socket, &early);
     if (opened.isOk() && !early.empty())
       return Status(ErrorCode::UnknownError, "the upstream proxy sent data before the request");
+    connected = opened.isOk();
     return opened;
   };
   HttpCallResult result;
@@ -79,7 +81,7 @@ Status oneHop(const HttpExchangeRequest& request, const Poco::URI& url, const st
   hop->method = method;
   hop->requestHeaders = std::move(result.sentHeaders);
   if (!status.isOk())
-    return status.code() == ErrorCode::Timeout ? timedOut(request) : status;
+    return status.code() == ErrorCode::Timeout && connected ? timedOut(request) : status;
   hop->status = result.status;
   head->setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(result.status));
   for (const auto& [name, value] : result.headers) {

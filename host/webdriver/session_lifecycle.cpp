@@ -31,9 +31,10 @@ SessionLifecycle::SessionLifecycle(const PluginRegistry& registry, SessionMap& s
 }
 
 SessionLifecycle::~SessionLifecycle() {
-  // What a teardown still running uses must outlive it (closeAll() waited only so long).
-  janitor_.awaitTeardowns(std::chrono::hours(24));
+  // No sweep starts another teardown from here on; what one still running uses must outlive it
+  // (closeAll() waited only so long).
   janitor_.stop();
+  janitor_.awaitTeardowns(std::chrono::hours(24));
 }
 
 void SessionLifecycle::start() {

@@ -139,6 +139,21 @@ TEST_CASE("plain client: a redirect is followed, each hop asks for its cookies a
   CHECK(requests[1].find("Cookie: a=1") != std::string::npos);
 }
 
+TEST_CASE("plain client: a redirect with Content-Encoding gzip and no body is followed") {
+  // Servers compress everything, empty redirects included: nothing to inflate is no error.
+  ScriptedServer server({answer("302 Found", "Location: /next\r\nContent-Encoding: gzip\r\n", ""),
+                         answer("200 OK", "", "done")});
+  HttpExchangeRequest request;
+  request.url = server.url("/start?token=secret");
+  request.policy = server.policy();
+  HttpExchangeResult result;
+  Status status = httpExchange(request, &result);
+  REQUIRE_MESSAGE(status.isOk(), status.message());
+  CHECK(result.body == "done");
+  REQUIRE(result.chain.size() == 2);
+  CHECK(result.chain[0].status == 302);
+}
+
 TEST_CASE("plain client: a 303 after a POST goes on as GET without the body") {
   ScriptedServer server(
       {answer("303 See Other", "Location: /done\r\n", ""), answer("200 OK", "", "ok")});
