@@ -180,4 +180,17 @@ bool hasHeadlessArg(const std::vector<std::string>& args) {
   return false;
 }
 
+std::string marionetteCapabilities(std::string_view capabilities) {
+  rapidjson::Document caps = parseCapabilities(capabilities, "session not created");
+  caps.RemoveMember(kOptionsKey);
+  caps.RemoveMember("browserVersion");
+  caps.RemoveMember(wdhost::kDownloadDirCapability); // applied as prefs of the profile
+  // "webSocketUrl": false or null asks for no BiDi, as leaving it out does; Marionette takes
+  // only true.
+  if (auto bidi = caps.FindMember("webSocketUrl");
+      bidi != caps.MemberEnd() && !bidi->value.IsTrue())
+    caps.RemoveMember(bidi);
+  return wdhost::json::toJson(caps);
+}
+
 } // namespace wdhost::firefox

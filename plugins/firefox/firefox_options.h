@@ -46,4 +46,9 @@ bool hasHeadlessArg(const std::vector<std::string>& args);
 // The capabilities parsed from JSON; throws wdhost::Error(code) when not an object.
 rapidjson::Document parseCapabilities(std::string_view json, const char* code);
 
+// The capabilities Marionette's WebDriver:NewSession receives: `capabilities` without
+// moz:firefoxOptions (applied by the plugin) and browserVersion (matched by the host), and
+// webSocketUrl unless it is true.
+std::string marionetteCapabilities(std::string_view capabilities);
+
 } // namespace wdhost::firefox

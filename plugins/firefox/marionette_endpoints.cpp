@@ -3,8 +3,10 @@
 #include "marionette_protocol.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 #include <rapidjson/document.h>
+#include <utility>
 #include <wdhost/json.hpp>
 #include <wdhost/plugin.hpp>
 #include <wdhost/w3c_endpoints.hpp>
@@ -82,6 +84,25 @@ void wrapAwaitingScript(rapidjson::Document& body) {
                           body.GetAllocator());
 }
 
+// Set Window Rect's members as Marionette takes them: integers, and a size or a position only
+// when both its members are given (the spec changes neither with one alone; Marionette would).
+void normalizeWindowRect(rapidjson::Document& body) {
+  rapidjson::Document out(rapidjson::kObjectType);
+  auto& alloc = out.GetAllocator();
+  for (const auto& pair : {std::pair{"width", "height"}, std::pair{"x", "y"}}) {
+    auto first = body.FindMember(pair.first);
+    auto second = body.FindMember(pair.second);
+    if (first == body.MemberEnd() || second == body.MemberEnd() || !first->value.IsNumber() ||
+        !second->value.IsNumber())
+      continue;
+    out.AddMember(rapidjson::StringRef(pair.first),
+                  static_cast<int64_t>(std::trunc(first->value.GetDouble())), alloc);
+    out.AddMember(rapidjson::StringRef(pair.second),
+                  static_cast<int64_t>(std::trunc(second->value.GetDouble())), alloc);
+  }
+  body.Swap(out);
+}
+
 // Checks the body against the endpoint's Check and rewrites what Marionette reads differently.
 void applyCheck(Check check, rapidjson::Document& body) {
   switch (check) {
@@ -115,6 +136,13 @@ void applyCheck(Check check, rapidjson::Document& body) {
     if (!body.HasMember("args"))
       body.AddMember("args", rapidjson::Value(rapidjson::kArrayType), body.GetAllocator());
     wrapAwaitingScript(body);
+    return;
+  case Check::WindowRect:
+    wdhost::w3c::checkWindowRect(body);
+    normalizeWindowRect(body);
+    return;
+  case Check::Actions:
+    wdhost::w3c::checkActionOrigins(body);
     return;
   }
 }
@@ -166,7 +194,7 @@ constexpr Endpoint kTable[] = {
     {at("POST", "/window/new"), "WebDriver:NewWindow", P::Body, V, Check::NewWindow},
     {at("GET", "/window/handles"), "WebDriver:GetWindowHandles", P::None, V},
     {at("GET", "/window/rect"), "WebDriver:GetWindowRect", P::None, V},
-    {at("POST", "/window/rect"), "WebDriver:SetWindowRect", P::Body, V},
+    {at("POST", "/window/rect"), "WebDriver:SetWindowRect", P::Body, V, Check::WindowRect},
     {at("POST", "/window/maximize"), "WebDriver:MaximizeWindow", P::None, V},
     {at("POST", "/window/minimize"), "WebDriver:MinimizeWindow", P::None, V},
     {at("POST", "/window/fullscreen"), "WebDriver:FullscreenWindow", P::None, V},
@@ -215,7 +243,7 @@ constexpr Endpoint kTable[] = {
     {at("DELETE", "/cookie/*"), "WebDriver:DeleteCookie", P::CookieName, V},
     {at("DELETE", "/cookie"), "WebDriver:DeleteAllCookies", P::None, V},
     // Actions.
-    {at("POST", "/actions"), "WebDriver:PerformActions", P::Body, V, Check::None, Wait::Actions},
+    {at("POST", "/actions"), "WebDriver:PerformActions", P::Body, V, Check::Actions, Wait::Actions},
     {at("DELETE", "/actions"), "WebDriver:ReleaseActions", P::None, V},
     // User prompts.
     {at("POST", "/alert/dismiss"), "WebDriver:DismissAlert", P::None, V},

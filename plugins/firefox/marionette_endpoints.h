@@ -40,12 +40,15 @@ enum class Result {
 // parameters get the error the spec names (as geckodriver does) rather than Marionette's.
 enum class Check {
   None,
-  Locator,   // "using" one of the five strategies and "value" a string, else invalid argument
-  NewWindow, // "type" absent, null (dropped) or a string; a string other than tab/window is
-             // only a hint (dropped), anything else invalid argument
-  Timeouts,  // each of script, pageLoad, implicit null or an integer 0..2^53-1; others dropped
-  Script,    // "script" a string and "args" an array; a body using await runs as an async
-             // function (the spec's "execute a function body" runs it as one)
+  Locator,    // "using" one of the five strategies and "value" a string, else invalid argument
+  NewWindow,  // "type" absent, null (dropped) or a string; a string other than tab/window is
+              // only a hint (dropped), anything else invalid argument
+  Timeouts,   // each of script, pageLoad, implicit null or an integer 0..2^53-1; others dropped
+  Script,     // "script" a string and "args" an array; a body using await runs as an async
+              // function (the spec's "execute a function body" runs it as one)
+  WindowRect, // each member null or a number in range; numbers truncated to integers; a size
+              // or a position sent only when both its members are numbers (else: unchanged)
+  Actions,    // every pointerMove and scroll origin "viewport", "pointer" or an element
 };
 
 // How long Marionette may legitimately take to answer, besides a fixed margin.

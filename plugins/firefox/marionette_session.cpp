@@ -83,14 +83,6 @@ std::vector<std::string> handleList(const std::string& result) {
 
 } // namespace
 
-std::string marionetteCapabilities(std::string_view capabilities) {
-  rapidjson::Document caps = parseCapabilities(capabilities, "session not created");
-  caps.RemoveMember(kOptionsKey);
-  caps.RemoveMember("browserVersion");
-  caps.RemoveMember(wdhost::kDownloadDirCapability); // applied as prefs of the profile
-  return toJson(caps);
-}
-
 MarionetteSession::MarionetteSession(const wdhost::Host& host, const FirefoxInstall& install,
                                      const FirefoxConfig& config, std::string_view sessionId,
                                      std::string_view capabilities,

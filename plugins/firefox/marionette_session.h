@@ -55,8 +55,4 @@ private:
   int64_t implicitMs_ = 0;
 };
 
-// The capabilities Marionette's WebDriver:NewSession receives: `capabilities` without
-// moz:firefoxOptions (applied by the plugin) and browserVersion (matched by the host).
-std::string marionetteCapabilities(std::string_view capabilities);
-
 } // namespace wdhost::firefox

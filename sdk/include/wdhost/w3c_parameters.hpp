@@ -81,5 +81,69 @@ inline void checkScript(const rapidjson::Value& body) {
     throw Error("invalid argument", "\"args\" must be an array");
 }
 
+// One Set Window Rect member: null, or a number in [min, max] (WebDriver §11.8.2).
+inline void checkRectMember(const char* key, const rapidjson::Value& value, double min,
+                            double max) {
+  if (value.IsNull())
+    return;
+  if (!value.IsNumber() || value.GetDouble() < min || value.GetDouble() > max)
+    throw Error("invalid argument", std::string("\"") + key + "\" must be null or a number from " +
+                                        std::to_string(static_cast<int64_t>(min)) + " to " +
+                                        std::to_string(static_cast<int64_t>(max)) + ", not " +
+                                        json::toJson(value));
+}
+
+// Set Window Rect: "width" and "height" null or 0..2^31-1, "x" and "y" null or -2^31..2^31-1.
+inline void checkWindowRect(const rapidjson::Value& body) {
+  constexpr double kMax = 2147483647.0;
+  for (const char* key : {"width", "height"})
+    if (auto it = body.FindMember(key); it != body.MemberEnd())
+      checkRectMember(key, it->value, 0, kMax);
+  for (const char* key : {"x", "y"})
+    if (auto it = body.FindMember(key); it != body.MemberEnd())
+      checkRectMember(key, it->value, -kMax - 1, kMax);
+}
+
+// The "origin" of one pointerMove or scroll action: absent, "viewport", "pointer" (pointerMove
+// only) or an object (an element reference, checked by the browser) (WebDriver §17.3).
+inline void checkActionOrigin(const rapidjson::Value& action) {
+  auto origin = action.FindMember("origin");
+  if (origin == action.MemberEnd() || origin->value.IsObject())
+    return;
+  auto type = action.FindMember("type");
+  bool scroll = type != action.MemberEnd() && type->value.IsString() &&
+                std::string_view(type->value.GetString()) == "scroll";
+  if (origin->value.IsString()) {
+    std::string_view text(origin->value.GetString(), origin->value.GetStringLength());
+    if (text == "viewport" || (!scroll && text == "pointer"))
+      return;
+  }
+  throw Error("invalid argument",
+              std::string("the \"origin\" of a ") + (scroll ? "scroll" : "pointerMove") +
+                  " action must be " + (scroll ? "\"viewport\"" : "\"viewport\", \"pointer\"") +
+                  " or an element reference, not " + json::toJson(origin->value));
+}
+
+// Perform Actions: the origin of every pointerMove and scroll action; the browser checks the rest.
+inline void checkActionOrigins(const rapidjson::Value& body) {
+  auto sources = body.FindMember("actions");
+  if (sources == body.MemberEnd() || !sources->value.IsArray())
+    return;
+  for (const auto& source : sources->value.GetArray()) {
+    if (!source.IsObject())
+      continue;
+    auto actions = source.FindMember("actions");
+    if (actions == source.MemberEnd() || !actions->value.IsArray())
+      continue;
+    for (const auto& action : actions->value.GetArray())
+      if (action.IsObject())
+        if (auto type = action.FindMember("type");
+            type != action.MemberEnd() && type->value.IsString() &&
+            (std::string_view(type->value.GetString()) == "pointerMove" ||
+             std::string_view(type->value.GetString()) == "scroll"))
+          checkActionOrigin(action);
+  }
+}
+
 } // namespace w3c
 } // namespace wdhost

@@ -209,6 +209,48 @@ TEST_CASE("firefox: scripts are checked, and a script that awaits runs as an asy
   CHECK(wrapped["args"][0].GetInt() == 2);
 }
 
+TEST_CASE("firefox: Set Window Rect sends integers, and a size or position only when whole") {
+  CHECK(paramsFor("POST", "/window/rect", R"({"x":150.5,"y":250})") == R"({"x":150,"y":250})");
+  CHECK(paramsFor("POST", "/window/rect", R"({"width":500.9,"height":420})") ==
+        R"({"width":500,"height":420})");
+  CHECK(paramsFor("POST", "/window/rect", R"({"x":-10.5,"y":-3,"width":1,"height":2})") ==
+        R"({"width":1,"height":2,"x":-10,"y":-3})");
+  // One member of a pair changes nothing, as the spec says.
+  for (const char* body : {"{}", R"({"width":200})", R"({"height":200,"x":200})",
+                           R"({"width":200,"height":null})", R"({"x":null,"y":null,"Y":1})"})
+    CHECK(paramsFor("POST", "/window/rect", body) == "{}");
+  for (const char* body : {R"({"width":-1})", R"({"height":2147483648})", R"({"x":"1"})",
+                           R"({"y":-2147483649})", R"({"width":[]})", R"({"x":true})"}) {
+    CAPTURE(body);
+    CHECK(errorCode([&] { paramsFor("POST", "/window/rect", body); }) == "invalid argument");
+  }
+}
+
+TEST_CASE("firefox: Perform Actions origins are viewport, pointer or an element") {
+  auto move = [](const std::string& origin) {
+    return R"({"actions":[{"type":"pointer","id":"p","actions":[{"type":"pointerMove","x":0,)"
+           R"("y":0,"origin":)" +
+           origin + "}]}]}";
+  };
+  auto scroll = [](const std::string& origin) {
+    return R"({"actions":[{"type":"wheel","id":"w","actions":[{"type":"scroll","x":0,"y":0,)"
+           R"("deltaX":0,"deltaY":0,"origin":)" +
+           origin + "}]}]}";
+  };
+  for (const char* origin :
+       {R"("viewport")", R"("pointer")", R"({"element-6066-11e4-a52e-4f735466cecf":"e"})"})
+    CHECK(errorCode([&] { paramsFor("POST", "/actions", move(origin)); }).empty());
+  CHECK(errorCode([&] { paramsFor("POST", "/actions", scroll(R"("viewport")")); }).empty());
+  for (const char* origin : {"null", "true", "42", R"("")", R"("pointers")", R"("viewports")"}) {
+    CAPTURE(origin);
+    CHECK(errorCode([&] { paramsFor("POST", "/actions", move(origin)); }) == "invalid argument");
+    CHECK(errorCode([&] { paramsFor("POST", "/actions", scroll(origin)); }) == "invalid argument");
+  }
+  // A wheel has no pointer to start from.
+  CHECK(errorCode([&] { paramsFor("POST", "/actions", scroll(R"("pointer")")); }) ==
+        "invalid argument");
+}
+
 TEST_CASE("firefox: each command waits only as long as it may legitimately take") {
   auto timeout = [](const char* method, const char* path, const char* body) {
     Match match = matchEndpoint(method, path);

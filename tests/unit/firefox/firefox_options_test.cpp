@@ -207,6 +207,14 @@ TEST_CASE("firefox: the host's download directory becomes prefs, never a capabil
   CHECK(prefs["a"].GetInt() == 1);
 }
 
+TEST_CASE("firefox: Marionette's New Session gets webSocketUrl only when it is true") {
+  CHECK(marionetteCapabilities(R"({"browserName":"firefox","webSocketUrl":false})") ==
+        R"({"browserName":"firefox"})");
+  CHECK(marionetteCapabilities(R"({"webSocketUrl":null,"acceptInsecureCerts":true})") ==
+        R"({"acceptInsecureCerts":true})");
+  CHECK(marionetteCapabilities(R"({"webSocketUrl":true})") == R"({"webSocketUrl":true})");
+}
+
 namespace {
 
 // What the host's policy makes of a client's moz:firefoxOptions under firefox's declaration.
