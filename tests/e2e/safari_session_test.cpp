@@ -120,10 +120,6 @@ void driveAndDelete(const HostProcess& host, const std::string& id) {
   CHECK(httpRequest(host.port(), "GET", base + "/title").status == 404);
 }
 
-rapidjson::Document parseJson(const std::string& body) {
-  return parseJson(body);
-}
-
 } // namespace
 
 TEST_CASE("e2e safari: MiniBrowser on a private Xvfb: navigate, find, click, script, delete") {
