@@ -50,6 +50,8 @@ struct HostOptions {
   bool allowClientBinaries = false;         // clients may send binaries, env, profiles, switches
   std::vector<std::string> passEnv;         // more variables children inherit: NAME or PREFIX_*
   unsigned drainTimeout = 300;              // seconds a drain waits for sessions to end
+  std::string record = "off";               // --record off|on|on-failure
+  std::string recordingsDir;                // --recordings-dir; "" = defaultRecordingsDir()
   bool gridRelayConfig = false;             // print a Grid [relay] node config and exit
   bool listPlugins = false;                 // print the plugins and exit
   bool showVersion = false;                 // print the version and exit

@@ -1,0 +1,382 @@
+#include "recording/recordings.h"
+
+#include "core/log.h"
+#include "recording/chrome_screencast.h"
+#include "recording/jpeg_size.h"
+#include "recording/recording_names.h"
+#include "recording/video_encoder.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace wdh {
+namespace {
+
+constexpr const char* kLog = "recording";
+constexpr const char* kPartial = ".part";
+
+std::int64_t msSinceEpoch(std::chrono::system_clock::time_point at) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+}
+
+// Creates `dir` and its missing parents, the last one 0700.
+Status makeDirs(const std::string& dir) {
+  for (std::size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
+    std::string part = dir.substr(0, slash);
+    if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST)
+      return Status(ErrorCode::UnknownError,
+                    "cannot create " + part + ": " + std::string(std::strerror(errno)));
+    if (slash == std::string::npos)
+      break;
+  }
+  struct stat info {};
+  if (::stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))
+    return Status(ErrorCode::UnknownError, dir + " is not a directory");
+  return Status::ok();
+}
+
+int evenDown(int value) {
+  return std::max(2, value - value % 2);
+}
+
+} // namespace
+
+// One recording: what the list shows, and what its thread and its session's end share.
+struct Recordings::Recording {
+  RecordingInfo info; // guarded by Recordings::mutex_
+  std::thread thread; // the recorder; joined by stopAll() or the next start()
+  std::atomic<bool> stop{false};
+  std::atomic<bool> done{false};
+  RecordingAsk ask;
+  std::chrono::steady_clock::time_point began;
+};
+
+std::string defaultRecordingsDir() {
+  const char* state = std::getenv("XDG_STATE_HOME");
+  if (state != nullptr && state[0] == '/')
+    return std::string(state) + "/wdhost/recordings";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && home[0] == '/' && std::string_view(home) != "/")
+    return std::string(home) + "/.local/state/wdhost/recordings";
+  const char* tmp = std::getenv("TMPDIR");
+  std::string base = (tmp != nullptr && tmp[0] == '/') ? tmp : "/tmp";
+  return base + "/wdhost-" + std::to_string(::geteuid()) + "/recordings";
+}
+
+Recordings::Recordings(ProcessSupervisor& processes, RecordingSettings settings)
+    : processes_(processes), settings_(std::move(settings)) {}
+
+Recordings::~Recordings() {
+  stopAll();
+}
+
+Status Recordings::open() {
+  if (settings_.dir.empty() || settings_.dir.front() != '/')
+    return Status(ErrorCode::InvalidArgument,
+                  "--recordings-dir must be an absolute path, not \"" + settings_.dir + "\"");
+  Status status = makeDirs(settings_.dir);
+  if (!status.isOk())
+    return status;
+  // What an earlier host left half-written is no video anyone can play.
+  if (DIR* dir = ::opendir(settings_.dir.c_str())) {
+    while (dirent* entry = ::readdir(dir)) {
+      std::string_view name = entry->d_name;
+      if (name.size() > std::strlen(kPartial) &&
+          name.substr(name.size() - std::strlen(kPartial)) == kPartial &&
+          isRecordingFileName(name.substr(0, name.size() - std::strlen(kPartial))))
+        ::unlinkat(::dirfd(dir), entry->d_name, 0);
+    }
+    ::closedir(dir);
+  }
+  return Status::ok();
+}
+
+bool Recordings::wanted(const RecordingAsk& ask) const {
+  if (ask.video.has_value())
+    return *ask.video;
+  return settings_.mode != RecordMode::Off;
+}
+
+Status Recordings::start(const std::string& id, const std::string& browser,
+                         const std::string& cdpBase, const RecordingAsk& ask, std::string* file) {
+  if (settings_.ffmpeg.empty())
+    return Status(ErrorCode::SessionNotCreated,
+                  "this host cannot record video: ffmpeg is not installed (apt install ffmpeg)");
+  if (cdpBase.empty())
+    return Status(ErrorCode::SessionNotCreated,
+                  browser + " sessions cannot be recorded yet: video comes from a DevTools "
+                            "screencast, and this backend has none; ask without se:recordVideo");
+  Status status = makeDirs(settings_.dir);
+  if (!status.isOk())
+    return Status(ErrorCode::SessionNotCreated,
+                  "cannot record: the recordings directory is unusable: " + status.message());
+  auto recording = std::make_shared<Recording>();
+  recording->ask = ask;
+  recording->began = std::chrono::steady_clock::now();
+  recording->info.file = recordingFileName(ask.name, id);
+  recording->info.sessionId = id;
+  recording->info.browser = browser;
+  recording->info.name = ask.name;
+  recording->info.state = "recording";
+  recording->info.startMs = msSinceEpoch(std::chrono::system_clock::now());
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopped_)
+      return Status(ErrorCode::SessionNotCreated, "the host is shutting down");
+    if (byFile_.count(recording->info.file) != 0)
+      return Status(ErrorCode::SessionNotCreated,
+                    "session " + id + " is already recorded as " + recording->info.file);
+    // Threads of recordings that finished end here (they take no lock once done).
+    for (auto& [name, known] : byFile_)
+      if (known->done.load() && known->thread.joinable())
+        known->thread.join();
+    byFile_[recording->info.file] = recording;
+    bySession_[id] = recording;
+    recording->thread = std::thread([this, recording, cdpBase] { record(recording, cdpBase); });
+  }
+  *file = recording->info.file;
+  return Status::ok();
+}
+
+void Recordings::record(const std::shared_ptr<Recording>& recording, std::string cdpBase) {
+  const RecordingAsk& ask = recording->ask;
+  const std::string& id = recording->info.sessionId;
+  const std::string path = settings_.dir + "/" + recording->info.file;
+  const std::string partial = path + kPartial;
+  int fps = ask.fps > 0 ? std::min(ask.fps, kMaxRecordingFps) : kDefaultRecordingFps;
+  auto period = std::chrono::microseconds(1000000 / fps);
+  Status status;
+  std::unique_ptr<ChromeScreencast> cast;
+  std::unique_ptr<VideoEncoder> encoder;
+  std::string latest;
+  std::size_t frames = 0;
+  auto ready = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  // The page may take a moment to show up in DevTools; a session ended meanwhile stops it.
+  while (!recording->stop.load()) {
+    status = ChromeScreencast::open(
+        cdpBase, ask.width > 0 ? ask.width : 1920, ask.height > 0 ? ask.height : 1080,
+        std::min(ready, std::chrono::steady_clock::now() + std::chrono::seconds(2)), &cast);
+    if (status.isOk() || std::chrono::steady_clock::now() >= ready)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  auto next = std::chrono::steady_clock::now();
+  while (status.isOk() && cast && !recording->stop.load()) {
+    std::string frame;
+    Status got = cast->nextFrame(
+        std::max(next, std::chrono::steady_clock::now() + std::chrono::milliseconds(1)), &frame);
+    if (got.isOk()) {
+      latest = std::move(frame);
+      if (!encoder) {
+        int width = ask.width;
+        int height = ask.height;
+        if ((width <= 0 || height <= 0) && !jpegSize(latest, &width, &height)) {
+          status = Status(ErrorCode::UnknownError, "the browser sent a frame that is no JPEG");
+          break;
+        }
+        VideoFormat format{fps, evenDown(width), evenDown(height)};
+        status = VideoEncoder::start(processes_, settings_.ffmpeg, partial, format, &encoder);
+        if (!status.isOk())
+          break;
+        next = std::chrono::steady_clock::now();
+      }
+    } else if (got.code() != ErrorCode::Timeout) {
+      break; // the page or the browser went away: the session is ending
+    }
+    // A constant frame rate: the newest frame once per period, repeated while nothing repaints;
+    // after a stall (the host paused) the clock starts again rather than catching up.
+    auto now = std::chrono::steady_clock::now();
+    if (encoder && now >= next) {
+      if (now - next > std::chrono::seconds(1))
+        next = now;
+      status = encoder->write(latest, now + std::chrono::seconds(5));
+      if (!status.isOk())
+        break;
+      ++frames;
+      next += period;
+    }
+  }
+  cast.reset();
+  if (status.isOk() && !encoder)
+    status = Status(ErrorCode::UnknownError, "the browser sent no frame to record");
+  if (encoder) {
+    Status finished = encoder->finish(settings_.finishBound);
+    encoder.reset();
+    if (status.isOk())
+      status = finished;
+  }
+  if (status.isOk() && ::rename(partial.c_str(), path.c_str()) != 0)
+    status = Status(ErrorCode::UnknownError,
+                    "cannot name the finished file: " + std::string(std::strerror(errno)));
+  if (!status.isOk())
+    ::unlink(partial.c_str());
+  struct stat info {};
+  std::uint64_t size = status.isOk() && ::stat(path.c_str(), &info) == 0
+                           ? static_cast<std::uint64_t>(info.st_size)
+                           : 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    recording->info.state = status.isOk() ? "finished" : "failed";
+    recording->info.error = status.isOk() ? "" : status.message();
+    recording->info.size = size;
+    recording->info.durationMs = static_cast<std::int64_t>(frames * 1000 / fps);
+    if (recording->info.outcome.empty())
+      recording->info.outcome = "ended";
+    auto it = bySession_.find(id);
+    if (it != bySession_.end() && it->second == recording)
+      bySession_.erase(it);
+  }
+  if (status.isOk())
+    log(LogLevel::Info, kLog,
+        id + ": recorded " + std::to_string(frames) + " frames into " + recording->info.file,
+        LogFields{id, recording->info.browser});
+  else
+    log(LogLevel::Warn, kLog, id + ": the recording failed: " + status.message(),
+        LogFields{id, recording->info.browser});
+  recording->done.store(true);
+  ended_.notify_all();
+}
+
+void Recordings::sessionEnding(const std::string& id, std::uint16_t, const std::string&) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = bySession_.find(id);
+  if (it != bySession_.end())
+    it->second->stop.store(true);
+}
+
+void Recordings::sessionEndedBecause(const std::string& id, EndCause cause) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& [name, recording] : byFile_)
+    if (recording->info.sessionId == id) {
+      recording->info.outcome = endCauseName(cause);
+      recording->stop.store(true);
+    }
+}
+
+std::vector<RecordingInfo> Recordings::list() const {
+  std::vector<RecordingInfo> out;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto now = std::chrono::steady_clock::now();
+    for (const auto& [name, recording] : byFile_) {
+      out.push_back(recording->info);
+      if (!recording->done.load())
+        out.back().durationMs =
+            std::chrono::duration_cast<std::chrono::milliseconds>(now - recording->began).count();
+    }
+  }
+  std::vector<RecordingInfo> earlier;
+  if (DIR* dir = ::opendir(settings_.dir.c_str())) {
+    while (dirent* entry = ::readdir(dir)) {
+      std::string name = entry->d_name;
+      if (!isRecordingFileName(name) ||
+          std::any_of(out.begin(), out.end(),
+                      [&](const RecordingInfo& r) { return r.file == name; }))
+        continue;
+      struct stat info {};
+      if (::fstatat(::dirfd(dir), name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0 ||
+          !S_ISREG(info.st_mode))
+        continue;
+      RecordingInfo found;
+      found.file = name;
+      found.state = "finished";
+      found.size = static_cast<std::uint64_t>(info.st_size);
+      found.startMs = static_cast<std::int64_t>(info.st_mtime) * 1000;
+      earlier.push_back(std::move(found));
+    }
+    ::closedir(dir);
+  }
+  auto newestFirst = [](const RecordingInfo& a, const RecordingInfo& b) {
+    return a.startMs > b.startMs;
+  };
+  std::sort(out.begin(), out.end(), newestFirst);
+  std::sort(earlier.begin(), earlier.end(), newestFirst);
+  out.insert(out.end(), earlier.begin(), earlier.end());
+  return out;
+}
+
+Status Recordings::checkFile(std::string_view file, std::shared_ptr<Recording>* known) const {
+  if (!isRecordingFileName(file))
+    return Status(ErrorCode::InvalidArgument,
+                  "not a recording's name: recordings are named [A-Za-z0-9._-]+.mp4, as "
+                  "GET /wdhost/recordings lists them");
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = byFile_.find(std::string(file));
+  if (it != byFile_.end()) {
+    *known = it->second;
+    if (it->second->info.state == "recording")
+      return Status(ErrorCode::UnsupportedOperation,
+                    "recording " + std::string(file) +
+                        " is still being made; it is served once its session ended");
+    if (it->second->info.state == "failed")
+      return Status(ErrorCode::UnsupportedOperation,
+                    "recording " + std::string(file) + " failed: " + it->second->info.error);
+  }
+  return Status::ok();
+}
+
+Status Recordings::openFinished(std::string_view file, UniqueFd* out, std::uint64_t* size) const {
+  std::shared_ptr<Recording> known;
+  Status status = checkFile(file, &known);
+  if (!status.isOk())
+    return status;
+  // O_NOFOLLOW: a link planted in the directory leads nowhere outside it.
+  std::string path = settings_.dir + "/" + std::string(file);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  struct stat info {};
+  if (fd.get() < 0 || ::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode))
+    return Status(ErrorCode::UnknownCommand, "no recording " + std::string(file));
+  *size = static_cast<std::uint64_t>(info.st_size);
+  *out = std::move(fd);
+  return Status::ok();
+}
+
+Status Recordings::remove(std::string_view file) {
+  std::shared_ptr<Recording> known;
+  Status status = checkFile(file, &known);
+  if (!status.isOk() && !(known && known->info.state == "failed"))
+    return status;
+  std::string path = settings_.dir + "/" + std::string(file);
+  bool removed = ::unlink(path.c_str()) == 0;
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = byFile_.find(std::string(file));
+  if (it != byFile_.end() && it->second->done.load()) {
+    if (it->second->thread.joinable())
+      it->second->thread.join();
+    byFile_.erase(it);
+    removed = true;
+  }
+  if (!removed)
+    return Status(ErrorCode::UnknownCommand, "no recording " + std::string(file));
+  return Status::ok();
+}
+
+void Recordings::stopAll() {
+  std::vector<std::shared_ptr<Recording>> all;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopped_ = true;
+    for (auto& [name, recording] : byFile_) {
+      if (!recording->done.load() && recording->info.outcome.empty())
+        recording->info.outcome = endCauseName(EndCause::Shutdown);
+      recording->stop.store(true);
+      all.push_back(recording);
+    }
+  }
+  for (auto& recording : all)
+    if (recording->thread.joinable())
+      recording->thread.join();
+}
+
+std::size_t Recordings::running() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return bySession_.size();
+}
+
+} // namespace wdh

@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""Session video end to end: Selenium's own Python client asks for se:recordVideo on a real
+headless Chromium through the real host, shows a red page then a blue one (served on 127.0.0.1),
+and quits; the host lists the recording as finished, serves it with Range requests, and Debian's
+ffprobe finds an H.264, yuv420p video that goes from red to blue. No ffmpeg outlives its session,
+a recording still running when the host is stopped is finished too, and the recordings are
+behind the request gate and the token like every route.
+"""
+import argparse
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+
+from e2e_support import cmdline, descendants_of, http_json, start_wdhost, stop_wdhost, wait_for
+
+PAGES = {"/red": "<title>red</title><body style='margin:0;background:#f00'></body>",
+         "/blue": "<title>blue</title><body style='margin:0;background:#00f'></body>"}
+
+
+class Pages(http.server.BaseHTTPRequestHandler):
+    """The two pages the session shows."""
+
+    def do_GET(self):  # noqa: N802 (the standard library's name)
+        page = PAGES.get(self.path)
+        body = (page or "not found").encode()
+        self.send_response(200 if page else 404)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def request(url, method="GET", headers=None):
+    """(status, headers, body) of one request; HTTP errors are answers too."""
+    req = urllib.request.Request(url, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as answer:
+            return answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def ffmpeg_under(root):
+    """Pids below `root` that run ffmpeg (the encoder or its guard)."""
+    return {pid for pid in descendants_of(root) if "/ffmpeg" in cmdline(pid)}
+
+
+def probe(path):
+    """What ffprobe says of the video stream and the file."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames",
+                          "-show_entries",
+                          "stream=codec_name,pix_fmt,width,height,nb_read_frames:format=duration",
+                          "-of", "json", path], check=True, capture_output=True, timeout=60)
+    data = json.loads(out.stdout)
+    return data["streams"][0], float(data["format"]["duration"])
+
+
+def colours(path):
+    """Each frame's average colour, 'red', 'blue' or 'other', in order."""
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-vf", "scale=1:1", "-f",
+                          "rawvideo", "-pix_fmt", "rgb24", "-"], check=True,
+                         capture_output=True, timeout=60).stdout
+    named = []
+    for i in range(0, len(raw) - 2, 3):
+        r, g, b = raw[i], raw[i + 1], raw[i + 2]
+        named.append("red" if r > 180 and g < 80 and b < 80 else
+                     "blue" if b > 180 and r < 80 and g < 80 else "other")
+    return named
+
+
+def recorded_session(url, pages, name):
+    """A recorded session that shows red, then blue, and quits; its wdhost:recording."""
+    options = webdriver.ChromeOptions()
+    options.set_capability("se:recordVideo", True)
+    options.set_capability("se:name", name)
+    driver = webdriver.Remote(url, options=options)
+    try:
+        recording = driver.capabilities.get("wdhost:recording")
+        assert recording and recording["file"].startswith(name.replace(" ", "_") + "_"), \
+            driver.capabilities
+        assert "se:recordVideo" not in driver.capabilities, "the host's capability was forwarded"
+        driver.get(pages + "/red")
+        assert driver.title == "red"
+        # Not served while it is being made.
+        status, _, _ = request(url + "/wdhost/recordings/" + recording["file"])
+        assert status != 200, f"a recording in progress was served ({status})"
+        time.sleep(2)
+        driver.get(pages + "/blue")
+        assert driver.title == "blue"
+        time.sleep(2)
+    finally:
+        driver.quit()
+    return recording
+
+
+def listed(url, file):
+    """The entry of `file` in /wdhost/recordings once it is no longer recording, else None."""
+    code, body = http_json(url + "/wdhost/recordings")
+    assert code == 200, (code, body)
+    for entry in body["value"]:
+        if entry["file"] == file and entry["state"] != "recording":
+            return entry
+    return None
+
+
+def check_video(path):
+    stream, duration = probe(path)
+    assert stream["codec_name"] == "h264", stream
+    assert stream["pix_fmt"] == "yuv420p", stream
+    assert duration > 0, duration
+    assert int(stream["nb_read_frames"]) > 15, stream
+    named = colours(path)
+    assert "red" in named and "blue" in named, named
+    assert named.index("red") < len(named) - 1 - named[::-1].index("blue"), named
+    assert named[-1] == "blue", named[-5:]
+    return stream, duration, len(named)
+
+
+def test_record_serve_and_clean(binary, pages, work):
+    videos = os.path.join(work, "videos")
+    host, url = start_wdhost(binary, ["--plugin", "chrome", "--warm-browsers", "0",
+                                      "--recordings-dir", videos], log=os.path.join(work, "a.log"))
+    try:
+        recording = recorded_session(url, pages, "red then blue")
+        file = recording["file"]
+        assert recording["video"] == url + "/wdhost/recordings/" + file, recording
+        entry = wait_for(lambda: listed(url, file), 60, "the recording to finish")
+        assert entry["state"] == "finished", entry
+        assert entry["outcome"] == "deleted", entry
+        assert entry["browser"] == "chrome" and entry["size"] > 0, entry
+        # Its ffmpeg ended with it: the entry says finished only once ffmpeg was reaped.
+        assert not ffmpeg_under(host.pid), "an ffmpeg outlived its session"
+
+        size = entry["size"]
+        status, headers, body = request(url + "/wdhost/recordings/" + file,
+                                        headers={"Range": "bytes=0-99"})
+        assert status == 206, status
+        assert headers["Content-Range"] == f"bytes 0-99/{size}", headers["Content-Range"]
+        assert len(body) == 100
+        status, headers, body = request(url + "/wdhost/recordings/" + file,
+                                        headers={"Range": f"bytes=-{size // 2}"})
+        assert status == 206 and len(body) == size // 2, (status, len(body))
+        status, headers, _ = request(url + "/wdhost/recordings/" + file,
+                                     headers={"Range": f"bytes={size}-"})
+        assert status == 416 and headers["Content-Range"] == f"bytes */{size}", status
+        status, headers, whole = request(url + "/wdhost/recordings/" + file)
+        assert status == 200 and len(whole) == size and headers["Accept-Ranges"] == "bytes"
+        fetched = os.path.join(work, "fetched.mp4")
+        with open(fetched, "wb") as f:
+            f.write(whole)
+        stream, duration, frames = check_video(fetched)
+        print(f"recorded: {stream['codec_name']} {stream['pix_fmt']} {stream['width']}x"
+              f"{stream['height']}, {duration:.2f} s, {frames} frames")
+
+        status, _, _ = request(url + "/wdhost/recordings/" + file, method="DELETE")
+        assert status == 200, status
+        assert not os.path.exists(os.path.join(videos, file))
+        status, _, _ = request(url + "/wdhost/recordings/" + file)
+        assert status == 404, status
+    finally:
+        code = stop_wdhost(host)
+    assert code == 0, f"wdhost exited with {code}"
+    assert not descendants_of(host.pid), "processes outlived the host"
+
+
+def test_shutdown_finishes_the_file(binary, pages, work):
+    videos = os.path.join(work, "videos-shutdown")
+    host, url = start_wdhost(binary, ["--plugin", "chrome", "--warm-browsers", "0",
+                                      "--recordings-dir", videos], log=os.path.join(work, "b.log"))
+    try:
+        options = webdriver.ChromeOptions()
+        options.set_capability("wdhost:recording", {"video": True, "fps": 10})
+        driver = webdriver.Remote(url, options=options)
+        file = driver.capabilities["wdhost:recording"]["file"]
+        driver.get(pages + "/red")
+        time.sleep(1)
+        driver.get(pages + "/blue")
+        time.sleep(1)
+        assert ffmpeg_under(host.pid), "no ffmpeg while a session is recorded"
+    finally:
+        code = stop_wdhost(host)
+    assert code == 0, f"wdhost exited with {code}"
+    assert not descendants_of(host.pid), "processes outlived the host"
+    assert sorted(os.listdir(videos)) == [file], os.listdir(videos)
+    stream, duration = probe(os.path.join(videos, file))
+    assert stream["codec_name"] == "h264" and duration > 0, (stream, duration)
+
+
+def test_gate_and_token(binary, work):
+    videos = os.path.join(work, "videos-gate")
+    os.makedirs(videos)
+    secret = os.path.join(work, "secret.mp4")
+    with open(secret, "wb") as f:
+        f.write(b"not for clients")
+    os.symlink(secret, os.path.join(videos, "link_1.mp4"))
+    with open(os.path.join(videos, "old_1.mp4"), "wb") as f:
+        f.write(b"an earlier host's video")
+    host, url = start_wdhost(binary, ["--plugin", "chrome", "--warm-browsers", "0",
+                                      "--recordings-dir", videos, "--auth-token", "s3cret"],
+                             log=os.path.join(work, "c.log"))
+    token = {"Authorization": "Bearer s3cret"}
+    try:
+        status, _, _ = request(url + "/wdhost/recordings")
+        assert status == 401, f"no token: {status}"
+        status, _, _ = request(url + "/wdhost/recordings/old_1.mp4")
+        assert status == 401, f"no token: {status}"
+        status, _, _ = request(url + "/wdhost/recordings/old_1.mp4", method="DELETE")
+        assert status == 401, f"no token: {status}"
+        status, _, body = request(url + "/wdhost/recordings", headers=token)
+        assert status == 200, status
+        files = [e["file"] for e in json.loads(body)["value"]]
+        assert files == ["old_1.mp4"], files
+        status, _, body = request(url + "/wdhost/recordings/old_1.mp4", headers=token)
+        assert status == 200 and body == b"an earlier host's video", status
+        # A web page's request, even with the token (a page cannot read the answer anyway).
+        for origin in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+            status, _, _ = request(url + "/wdhost/recordings/old_1.mp4", headers={**token, **origin})
+            assert status == 403, f"{origin}: {status}"
+            status, _, _ = request(url + "/wdhost/recordings/old_1.mp4", method="DELETE",
+                                   headers={**token, **origin})
+            assert status == 403, f"{origin}: {status}"
+        status, _, _ = request(url + "/wdhost/recordings", headers={**token,
+                                                                     "Origin": "http://evil.example"})
+        assert status == 403, status
+        assert os.path.exists(os.path.join(videos, "old_1.mp4")), "a refused DELETE deleted"
+        # Names the host never makes, and a link out of the directory.
+        for name in ["..%2Fsecret.mp4", "%2e%2e%2fsecret.mp4", "link_1.mp4", "old_1.mp4.part",
+                     "old_1.mp4%00", ".hidden.mp4", "a%2Fb.mp4", "secret.mp4"]:
+            status, _, body = request(url + "/wdhost/recordings/" + name, headers=token)
+            assert status in (400, 404), f"{name}: {status}"
+            assert b"not for clients" not in body, name
+        status, _, _ = request(url + "/wdhost/recordings/..%2Fsecret.mp4", method="DELETE",
+                               headers=token)
+        assert status in (400, 404), status
+        assert os.path.exists(secret), "a DELETE reached outside the directory"
+        # A session that asks for video where the host cannot give it is refused, not silent.
+        asked = json.dumps({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome", "wdhost:recording": {"video": True, "fps": 99}}}}).encode()
+        req = urllib.request.Request(url + "/session", data=asked, method="POST",
+                                     headers={**token, "Content-Type": "application/json"})
+        try:
+            urllib.request.urlopen(req, timeout=60)
+            raise AssertionError("fps 99 was accepted")
+        except urllib.error.HTTPError as error:
+            answer = json.loads(error.read())["value"]
+            assert error.code == 400 and answer["error"] == "invalid argument", answer
+            assert "wdhost:recording.fps" in answer["message"], answer
+            assert "1 to 30" in answer["message"], answer
+    finally:
+        code = stop_wdhost(host)
+    assert code == 0, f"wdhost exited with {code}"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--wdhost", required=True)
+    args = parser.parse_args()
+    assert shutil.which("ffmpeg") and shutil.which("ffprobe"), "ffmpeg is not installed"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    pages = f"http://127.0.0.1:{server.server_address[1]}"
+    work = tempfile.mkdtemp(prefix="wdhost-recording-test-")
+    passed = 0
+    try:
+        for test in (lambda: test_record_serve_and_clean(args.wdhost, pages, work),
+                     lambda: test_shutdown_finishes_the_file(args.wdhost, pages, work),
+                     lambda: test_gate_and_token(args.wdhost, work)):
+            test()
+            passed += 1
+        print(f"recording: {passed} passed, 0 failed")
+    finally:
+        server.shutdown()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except AssertionError as failure:
+        print(f"FAILED: {failure}", file=sys.stderr)
+        sys.exit(1)
