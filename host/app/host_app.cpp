@@ -362,6 +362,8 @@ int runHost(const HostOptions& options) {
   recordingSettings.dir =
       options.recordingsDir.empty() ? defaultRecordingsDir() : options.recordingsDir;
   recordingSettings.ffmpeg = findInPath("ffmpeg");
+  recordingSettings.maxAge = std::chrono::seconds(options.recordingsMaxAge);
+  recordingSettings.maxBytes = options.recordingsMaxBytes;
   // Before the session service: its sessions' recordings end (and ffmpeg with them) after it
   // closed every session, and before the process supervisor goes.
   Recordings recordings(processes, recordingSettings);

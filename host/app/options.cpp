@@ -173,11 +173,17 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
       "they take only what running sessions leave; normal: at the host's own");
   add("record", po::value(&out->record)->default_value(out->record),
       "off: record only sessions that ask (se:recordVideo, enableVideo, wdhost:recording); on: "
-      "every session that can be; on-failure: the same (keeping only failed sessions' videos is "
-      "not done yet: all are kept)");
+      "every session that can be; on-failure: the same, and a video is kept only when its session "
+      "failed (a Grid session event such as test:failed, or an end other than Delete Session: "
+      "idle timeout, crash, shutdown); se:retainOnFailure sets it per session");
   add("recordings-dir", po::value(&out->recordingsDir),
       "where recordings are kept (default $XDG_STATE_HOME/wdhost/recordings, else "
       "~/.local/state/wdhost/recordings)");
+  add("recordings-max-age", po::value(&out->recordingsMaxAge)->default_value(0),
+      "seconds a finished recording is kept; 0: no limit");
+  add("recordings-max-bytes", po::value(&out->recordingsMaxBytes)->default_value(0),
+      "what the finished recordings may add up to, in bytes; past it the oldest go; 0: no "
+      "limit");
   add("launch-timeout", po::value(&out->launchTimeout)->default_value(90),
       "seconds a plugin may take to start a browser session (a 1.3 plugin is told a deadline a "
       "quarter earlier, at most 2 s, so its own error arrives first; then it is cancelled)");

@@ -52,6 +52,8 @@ struct HostOptions {
   unsigned drainTimeout = 300;              // seconds a drain waits for sessions to end
   std::string record = "off";               // --record off|on|on-failure
   std::string recordingsDir;                // --recordings-dir; "" = defaultRecordingsDir()
+  unsigned recordingsMaxAge = 0;            // seconds a finished recording is kept; 0 = always
+  std::uint64_t recordingsMaxBytes = 0;     // what the recordings may add up to; 0 = no limit
   bool gridRelayConfig = false;             // print a Grid [relay] node config and exit
   bool listPlugins = false;                 // print the plugins and exit
   bool showVersion = false;                 // print the version and exit

@@ -36,7 +36,8 @@ void listRecordingsReply(const Recordings& recordings, Reply* reply) {
     body += "{\"file\":" + quoteJson(r.file) + ",\"sessionId\":" + quoteJson(r.sessionId) +
             ",\"browser\":" + quoteJson(r.browser) + ",\"name\":" + quoteJson(r.name) +
             ",\"state\":" + quoteJson(r.state) + ",\"outcome\":" + quoteJson(r.outcome) +
-            ",\"error\":" + quoteJson(r.error) + ",\"start\":" + std::to_string(r.startMs) +
+            ",\"endedBy\":" + quoteJson(r.endedBy) + ",\"error\":" + quoteJson(r.error) +
+            ",\"start\":" + std::to_string(r.startMs) +
             ",\"duration\":" + std::to_string(r.durationMs) +
             ",\"size\":" + std::to_string(r.size) +
             ",\"url\":" + quoteJson("/wdhost/recordings/" + r.file) + "}";

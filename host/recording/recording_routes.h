@@ -9,8 +9,8 @@
 
 namespace wdh {
 
-// GET /wdhost/recordings: {"value": [{file, sessionId, browser, name, state, outcome, error,
-// start, duration, size, url}, ...]} (start in ms since the epoch, duration in ms).
+// GET /wdhost/recordings: {"value": [{file, sessionId, browser, name, state, outcome, endedBy,
+// error, start, duration, size, url}, ...]} (start in ms since the epoch, duration in ms).
 void listRecordingsReply(const Recordings& recordings, Reply* reply);
 
 // GET /wdhost/recordings/{file}: the finished video, 200 whole or 206 for a satisfiable Range

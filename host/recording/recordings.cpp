@@ -55,6 +55,11 @@ struct Recordings::Recording {
   std::atomic<bool> done{false};
   RecordingAsk ask;
   std::chrono::steady_clock::time_point began;
+  bool onFailureOnly = false;                       // retain-on-failure applies to it
+  SessionOutcome outcome = SessionOutcome::Unknown; // mutex_
+  bool endKnown = false;                            // mutex_: its session's end was told
+  EndCause cause = EndCause::None;                  // mutex_
+  bool discarded = false;                           // mutex_: its file was deleted
 };
 
 std::string defaultRecordingsDir() {
@@ -124,6 +129,8 @@ Status Recordings::start(const std::string& id, const std::string& browser,
   recording->info.browser = browser;
   recording->info.name = ask.name;
   recording->info.state = "recording";
+  recording->info.outcome = outcomeName(SessionOutcome::Unknown);
+  recording->onFailureOnly = ask.retainOnFailure.value_or(settings_.mode == RecordMode::OnFailure);
   recording->info.startMs = msSinceEpoch(std::chrono::system_clock::now());
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -133,9 +140,11 @@ Status Recordings::start(const std::string& id, const std::string& browser,
       return Status(ErrorCode::SessionNotCreated,
                     "session " + id + " is already recorded as " + recording->info.file);
     // Threads of recordings that finished end here (they take no lock once done).
-    for (auto& [name, known] : byFile_)
-      if (known->done.load() && known->thread.joinable())
-        known->thread.join();
+    for (auto it = byFile_.begin(); it != byFile_.end();) {
+      if (it->second->done.load() && it->second->thread.joinable())
+        it->second->thread.join();
+      it = it->second->done.load() && it->second->discarded ? byFile_.erase(it) : std::next(it);
+    }
     byFile_[recording->info.file] = recording;
     bySession_[id] = recording;
     recording->thread = std::thread([this, recording, cdpBase] { record(recording, cdpBase); });
@@ -226,11 +235,12 @@ void Recordings::record(const std::shared_ptr<Recording>& recording, std::string
     recording->info.error = status.isOk() ? "" : status.message();
     recording->info.size = size;
     recording->info.durationMs = static_cast<std::int64_t>(frames * 1000 / fps);
-    if (recording->info.outcome.empty())
-      recording->info.outcome = "ended";
     auto it = bySession_.find(id);
     if (it != bySession_.end() && it->second == recording)
       bySession_.erase(it);
+    recording->done.store(true);
+    applyRetentionLocked(*recording);
+    nextSweep_ = {}; // the directory grew: the budget is checked at the next sweep
   }
   if (status.isOk())
     log(LogLevel::Info, kLog,
@@ -239,7 +249,6 @@ void Recordings::record(const std::shared_ptr<Recording>& recording, std::string
   else
     log(LogLevel::Warn, kLog, id + ": the recording failed: " + status.message(),
         LogFields{id, recording->info.browser});
-  recording->done.store(true);
   ended_.notify_all();
 }
 
@@ -252,11 +261,92 @@ void Recordings::sessionEnding(const std::string& id, std::uint16_t, const std::
 
 void Recordings::sessionEndedBecause(const std::string& id, EndCause cause) {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (auto& [name, recording] : byFile_)
-    if (recording->info.sessionId == id) {
-      recording->info.outcome = endCauseName(cause);
-      recording->stop.store(true);
-    }
+  auto it = bySession_.find(id);
+  std::shared_ptr<Recording> recording;
+  if (it != bySession_.end()) {
+    recording = it->second;
+  } else {
+    // Its recorder may have finished first (the browser went away before the host knew).
+    for (auto& [name, known] : byFile_)
+      if (known->info.sessionId == id && !known->endKnown)
+        recording = known;
+  }
+  if (!recording || recording->endKnown)
+    return;
+  recording->endKnown = true;
+  recording->cause = cause;
+  recording->info.endedBy = endCauseName(cause);
+  recording->stop.store(true);
+  applyRetentionLocked(*recording);
+}
+
+void Recordings::noteEvent(std::string_view id, std::string_view eventType) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = bySession_.find(id);
+  if (it == bySession_.end())
+    return;
+  Recording& recording = *it->second;
+  recording.outcome = afterEvent(recording.outcome, eventType);
+  recording.info.outcome = outcomeName(recording.outcome);
+}
+
+void Recordings::applyRetentionLocked(Recording& recording) {
+  // Decided once both are known: the file is finished, and how its session ended.
+  if (!recording.done.load() || !recording.endKnown || recording.discarded ||
+      recording.info.state != "finished")
+    return;
+  if (keepRecording(recording.onFailureOnly, recording.outcome, recording.cause))
+    return;
+  ::unlink((settings_.dir + "/" + recording.info.file).c_str());
+  recording.discarded = true;
+  log(LogLevel::Info, kLog,
+      recording.info.sessionId +
+          ": its video is not kept (retain on failure: the session was deleted, and nothing "
+          "said it failed)",
+      LogFields{recording.info.sessionId, recording.info.browser});
+}
+
+void Recordings::sweep() {
+  if (settings_.maxAge.count() == 0 && settings_.maxBytes == 0)
+    return;
+  std::unique_lock<std::mutex> one(sweeping_, std::try_to_lock);
+  if (!one.owns_lock())
+    return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto now = std::chrono::steady_clock::now();
+    if (now < nextSweep_)
+      return;
+    nextSweep_ = now + settings_.sweepInterval;
+  }
+  std::vector<StoredRecording> stored;
+  DIR* dir = ::opendir(settings_.dir.c_str());
+  if (dir == nullptr)
+    return;
+  while (dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    struct stat info {};
+    if (!isRecordingFileName(name) ||
+        ::fstatat(::dirfd(dir), name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !S_ISREG(info.st_mode))
+      continue;
+    stored.push_back(StoredRecording{
+        name, static_cast<std::uint64_t>(info.st_size),
+        std::chrono::system_clock::time_point(std::chrono::seconds(info.st_mtime))});
+  }
+  ::closedir(dir);
+  std::vector<std::string> gone = overBudget(std::move(stored), std::chrono::system_clock::now(),
+                                             settings_.maxAge, settings_.maxBytes);
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const std::string& name : gone) {
+    if (::unlink((settings_.dir + "/" + name).c_str()) != 0)
+      continue;
+    auto it = byFile_.find(name);
+    if (it != byFile_.end())
+      it->second->discarded = true;
+    log(LogLevel::Info, kLog,
+        "deleted " + name + " (past --recordings-max-age or --recordings-max-bytes)");
+  }
 }
 
 std::vector<RecordingInfo> Recordings::list() const {
@@ -265,6 +355,8 @@ std::vector<RecordingInfo> Recordings::list() const {
     std::lock_guard<std::mutex> lock(mutex_);
     auto now = std::chrono::steady_clock::now();
     for (const auto& [name, recording] : byFile_) {
+      if (recording->discarded)
+        continue;
       out.push_back(recording->info);
       if (!recording->done.load())
         out.back().durationMs =
@@ -308,6 +400,8 @@ Status Recordings::checkFile(std::string_view file, std::shared_ptr<Recording>* 
                   "GET /wdhost/recordings lists them");
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = byFile_.find(std::string(file));
+  if (it != byFile_.end() && it->second->discarded)
+    return Status(ErrorCode::UnknownCommand, "no recording " + std::string(file));
   if (it != byFile_.end()) {
     *known = it->second;
     if (it->second->info.state == "recording")
@@ -363,8 +457,11 @@ void Recordings::stopAll() {
     std::lock_guard<std::mutex> lock(mutex_);
     stopped_ = true;
     for (auto& [name, recording] : byFile_) {
-      if (!recording->done.load() && recording->info.outcome.empty())
-        recording->info.outcome = endCauseName(EndCause::Shutdown);
+      if (!recording->endKnown) {
+        recording->endKnown = true;
+        recording->cause = EndCause::Shutdown;
+        recording->info.endedBy = endCauseName(EndCause::Shutdown);
+      }
       recording->stop.store(true);
       all.push_back(recording);
     }

@@ -7,6 +7,7 @@
 #include "process/process_supervisor.h"
 #include "process/unique_fd.h"
 #include "recording/recording_ask.h"
+#include "recording/retention.h"
 #include "session/session_events.h"
 
 #include <atomic>
@@ -29,6 +30,9 @@ struct RecordingSettings {
   std::string dir;                   // --recordings-dir (absolute)
   std::string ffmpeg;                // ffmpeg's absolute path; "" when it is not installed
   std::chrono::milliseconds finishBound{30000}; // how long ffmpeg may take to finish a file
+  std::chrono::seconds maxAge{0};               // --recordings-max-age; 0: no limit
+  std::uint64_t maxBytes = 0;                   // --recordings-max-bytes; 0: no limit
+  std::chrono::seconds sweepInterval{10};       // how often sweep() looks at the directory
 };
 
 // One recording as /wdhost/recordings lists it.
@@ -38,7 +42,8 @@ struct RecordingInfo {
   std::string browser;         // the plugin's browser name
   std::string name;            // the name the client chose, or ""
   std::string state;           // "recording", "finished" or "failed"
-  std::string outcome;         // why its session ended ("deleted", "idle", ...) or "" while it runs
+  std::string outcome;         // what the client said of its session: "unknown", "passed", "failed"
+  std::string endedBy;         // why its session ended ("deleted", "idle", ...) or "" while it runs
   std::string error;           // why it failed, or ""
   std::int64_t startMs = 0;    // when it began, ms since the epoch
   std::int64_t durationMs = 0; // how long it ran so far, or in all
@@ -72,8 +77,16 @@ public:
   // Ends session `id`'s recording (if any) in the background: ffmpeg finishes the file.
   void sessionEnding(const std::string& id, std::uint16_t closeCode,
                      const std::string& why) override;
-  // Notes why session `id` ended, for its recording's outcome.
+  // Notes why session `id` ended; with retain-on-failure, its video goes once finished unless
+  // it is to be kept (keepRecording()).
   void sessionEndedBecause(const std::string& id, EndCause cause) override;
+  // Notes a session event of session `id` (Grid's POST /se/event, e.g. "test:failed") for its
+  // recording's outcome.
+  void noteEvent(std::string_view id, std::string_view eventType);
+  // Deletes finished recordings past --recordings-max-age, then the oldest past
+  // --recordings-max-bytes; looks at the directory at most once per sweepInterval, or at once
+  // after a recording finished. Any thread (the janitor's).
+  void sweep();
   // Every recording: those of this host, then finished files of earlier ones, newest first.
   std::vector<RecordingInfo> list() const;
   // Opens the finished recording `file` for reading (*size its length): InvalidArgument for a
@@ -91,6 +104,9 @@ private:
   struct Recording;
   void record(const std::shared_ptr<Recording>& recording, std::string cdpBase);
   Status checkFile(std::string_view file, std::shared_ptr<Recording>* known) const;
+  // With retain-on-failure, deletes the video of a finished recording whose session's end is
+  // known and which is not to be kept (mutex_ held).
+  void applyRetentionLocked(Recording& recording);
 
   ProcessSupervisor& processes_;
   RecordingSettings settings_;
@@ -99,6 +115,8 @@ private:
   std::map<std::string, std::shared_ptr<Recording>> byFile_;
   std::map<std::string, std::shared_ptr<Recording>, std::less<>> bySession_; // while running
   bool stopped_ = false;
+  std::chrono::steady_clock::time_point nextSweep_{}; // mutex_
+  std::mutex sweeping_;                               // one sweep at a time
 };
 
 } // namespace wdh

@@ -38,7 +38,11 @@ SessionLifecycle::~SessionLifecycle() {
 }
 
 void SessionLifecycle::start() {
-  janitor_.everySweep([this] { sweepWarm(); });
+  janitor_.everySweep([this] {
+    sweepWarm();
+    if (recordings_ != nullptr)
+      recordings_->sweep();
+  });
   janitor_.start();
 }
 

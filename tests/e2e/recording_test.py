@@ -4,7 +4,9 @@ headless Chromium through the real host, shows a red page then a blue one (serve
 and quits; the host lists the recording as finished, serves it with Range requests, and Debian's
 ffprobe finds an H.264, yuv420p video that goes from red to blue. No ffmpeg outlives its session,
 a recording still running when the host is stopped is finished too, and the recordings are
-behind the request gate and the token like every route.
+behind the request gate and the token like every route. With --record on-failure a video is
+kept only when its session failed (Grid's session event) or ended abnormally (idle timeout), and
+the directory is held to --recordings-max-age and --recordings-max-bytes.
 """
 import argparse
 import http.server
@@ -139,7 +141,7 @@ def test_record_serve_and_clean(binary, pages, work):
         assert recording["video"] == url + "/wdhost/recordings/" + file, recording
         entry = wait_for(lambda: listed(url, file), 60, "the recording to finish")
         assert entry["state"] == "finished", entry
-        assert entry["outcome"] == "deleted", entry
+        assert entry["endedBy"] == "deleted" and entry["outcome"] == "unknown", entry
         assert entry["browser"] == "chrome" and entry["size"] > 0, entry
         # Its ffmpeg ended with it: the entry says finished only once ffmpeg was reaped.
         assert not ffmpeg_under(host.pid), "an ffmpeg outlived its session"
@@ -264,6 +266,89 @@ def test_gate_and_token(binary, work):
     assert code == 0, f"wdhost exited with {code}"
 
 
+def session_event(url, session_id, event_type):
+    """Grid's POST /session/{id}/se/event, as Selenium's fireSessionEvent sends it."""
+    body = json.dumps({"eventType": event_type, "payload": {"testName": "t"}}).encode()
+    req = urllib.request.Request(f"{url}/session/{session_id}/se/event", data=body, method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as answer:
+        return json.loads(answer.read())
+
+
+def test_kept_on_failure_only(binary, pages, work):
+    videos = os.path.join(work, "videos-on-failure")
+    host, url = start_wdhost(binary, ["--plugin", "chrome", "--warm-browsers", "0",
+                                      "--record", "on-failure", "--recordings-dir", videos],
+                             log=os.path.join(work, "d.log"))
+    try:
+        files = {}
+        for mark in ("test:failed", "test:passed", None):
+            options = webdriver.ChromeOptions()  # asks for nothing: --record on-failure records
+            if mark is None:
+                options.set_capability("wdhost:sessionTimeout", 1)
+            driver = webdriver.Remote(url, options=options)
+            files[mark] = driver.capabilities["wdhost:recording"]["file"]
+            driver.get(pages + "/red")
+            if mark is None:
+                # Left alone: the host ends it after its idle timeout, an abnormal end.
+                wait_for(lambda: listed(url, files[None]), 60, "the idle session's recording")
+                continue
+            answer = session_event(url, driver.session_id, mark)
+            assert answer == {"value": {"success": True, "eventType": mark}}, answer
+            driver.quit()
+        failed = wait_for(lambda: listed(url, files["test:failed"]), 60, "the failed recording")
+        assert failed["state"] == "finished" and failed["outcome"] == "failed", failed
+        assert failed["endedBy"] == "deleted", failed
+        idle = listed(url, files[None])
+        assert idle["state"] == "finished" and idle["endedBy"] == "idle", idle
+        assert idle["outcome"] == "unknown", idle
+        # The passed one finished before the idle one began; deleted once finished.
+        wait_for(lambda: not os.path.exists(os.path.join(videos, files["test:passed"])), 60,
+                 "the passed session's video to go")
+        code, body = http_json(url + "/wdhost/recordings")
+        assert files["test:passed"] not in [e["file"] for e in body["value"]], body
+        assert sorted(os.listdir(videos)) == sorted([files["test:failed"], files[None]]), \
+            os.listdir(videos)
+        # A bad event is an error that says what to send.
+        req = urllib.request.Request(f"{url}/session/nope/se/event", data=b'{"eventType":"x:y"}',
+                                     method="POST", headers={"Content-Type": "application/json"})
+        try:
+            urllib.request.urlopen(req, timeout=30)
+            raise AssertionError("an event for an unknown session was accepted")
+        except urllib.error.HTTPError as error:
+            assert error.code == 404, error.code
+    finally:
+        code = stop_wdhost(host)
+    assert code == 0, f"wdhost exited with {code}"
+    assert not descendants_of(host.pid), "processes outlived the host"
+
+
+def test_directory_budget(binary, work):
+    videos = os.path.join(work, "videos-budget")
+    os.makedirs(videos)
+    old, fresh = os.path.join(videos, "old_1.mp4"), os.path.join(videos, "fresh_1.mp4")
+    for path in (old, fresh):
+        with open(path, "wb") as f:
+            f.write(b"x" * 1000)
+    week_ago = time.time() - 7 * 86400
+    os.utime(old, (week_ago, week_ago))
+    host, url = start_wdhost(binary, ["--plugin", "chrome", "--warm-browsers", "0",
+                                      "--recordings-dir", videos, "--recordings-max-age", "3600"],
+                             log=os.path.join(work, "e.log"))
+    try:
+        wait_for(lambda: not os.path.exists(old), 30, "a recording past --recordings-max-age to go")
+        assert os.path.exists(fresh), "a recording within the budget was deleted"
+    finally:
+        assert stop_wdhost(host) == 0
+    host, url = start_wdhost(binary, ["--plugin", "chrome", "--warm-browsers", "0",
+                                      "--recordings-dir", videos, "--recordings-max-bytes", "999"],
+                             log=os.path.join(work, "f.log"))
+    try:
+        wait_for(lambda: not os.path.exists(fresh), 30, "recordings past --recordings-max-bytes")
+    finally:
+        assert stop_wdhost(host) == 0
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--wdhost", required=True)
@@ -277,7 +362,9 @@ def main():
     try:
         for test in (lambda: test_record_serve_and_clean(args.wdhost, pages, work),
                      lambda: test_shutdown_finishes_the_file(args.wdhost, pages, work),
-                     lambda: test_gate_and_token(args.wdhost, work)):
+                     lambda: test_gate_and_token(args.wdhost, work),
+                     lambda: test_kept_on_failure_only(args.wdhost, pages, work),
+                     lambda: test_directory_budget(args.wdhost, work)):
             test()
             passed += 1
         print(f"recording: {passed} passed, 0 failed")
