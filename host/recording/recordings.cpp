@@ -82,24 +82,38 @@ Recordings::~Recordings() {
 }
 
 Status Recordings::open() {
+  lookedForAbandoned_.store(true);
   if (settings_.dir.empty() || settings_.dir.front() != '/')
     return Status(ErrorCode::InvalidArgument,
                   "--recordings-dir must be an absolute path, not \"" + settings_.dir + "\"");
   Status status = makeDirs(settings_.dir);
   if (!status.isOk())
     return status;
-  // What an earlier host left half-written is no video anyone can play.
-  if (DIR* dir = ::opendir(settings_.dir.c_str())) {
-    while (dirent* entry = ::readdir(dir)) {
-      std::string_view name = entry->d_name;
-      if (name.size() > std::strlen(kPartial) &&
-          name.substr(name.size() - std::strlen(kPartial)) == kPartial &&
-          isRecordingFileName(name.substr(0, name.size() - std::strlen(kPartial))))
-        ::unlinkat(::dirfd(dir), entry->d_name, 0);
-    }
-    ::closedir(dir);
-  }
+  removeAbandoned();
   return Status::ok();
+}
+
+void Recordings::removeAbandoned() {
+  // What a host killed mid-recording left half-written is no video anyone can play. Another
+  // host may share the directory: a file its ffmpeg still writes was modified lately.
+  DIR* dir = ::opendir(settings_.dir.c_str());
+  if (dir == nullptr)
+    return;
+  auto stale = std::chrono::system_clock::now() - std::chrono::minutes(10);
+  while (dirent* entry = ::readdir(dir)) {
+    std::string_view name = entry->d_name;
+    std::size_t suffix = std::strlen(kPartial);
+    struct stat info {};
+    if (name.size() > suffix && name.substr(name.size() - suffix) == kPartial &&
+        isRecordingFileName(name.substr(0, name.size() - suffix)) &&
+        ::fstatat(::dirfd(dir), entry->d_name, &info, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISREG(info.st_mode) &&
+        std::chrono::system_clock::time_point(std::chrono::seconds(info.st_mtime)) < stale) {
+      ::unlinkat(::dirfd(dir), entry->d_name, 0);
+      log(LogLevel::Info, kLog, "removed " + std::string(name) + ", left half-written");
+    }
+  }
+  ::closedir(dir);
 }
 
 bool Recordings::wanted(const RecordingAsk& ask) const {
@@ -121,6 +135,8 @@ Status Recordings::start(const std::string& id, const std::string& browser,
   if (!status.isOk())
     return Status(ErrorCode::SessionNotCreated,
                   "cannot record: the recordings directory is unusable: " + status.message());
+  if (!lookedForAbandoned_.exchange(true))
+    removeAbandoned(); // open() was not called: recording is off but for sessions that ask
   auto recording = std::make_shared<Recording>();
   recording->ask = ask;
   recording->began = std::chrono::steady_clock::now();
@@ -165,7 +181,7 @@ void Recordings::record(const std::shared_ptr<Recording>& recording, std::string
   std::unique_ptr<VideoEncoder> encoder;
   std::string latest;
   std::size_t frames = 0;
-  auto ready = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto ready = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   // The page may take a moment to show up in DevTools; a session ended meanwhile stops it.
   while (!recording->stop.load()) {
     status = ChromeScreencast::open(
@@ -249,7 +265,6 @@ void Recordings::record(const std::shared_ptr<Recording>& recording, std::string
   else
     log(LogLevel::Warn, kLog, id + ": the recording failed: " + status.message(),
         LogFields{id, recording->info.browser});
-  ended_.notify_all();
 }
 
 void Recordings::sessionEnding(const std::string& id, std::uint16_t, const std::string&) {

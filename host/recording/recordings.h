@@ -12,7 +12,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -104,6 +103,8 @@ private:
   struct Recording;
   void record(const std::shared_ptr<Recording>& recording, std::string cdpBase);
   Status checkFile(std::string_view file, std::shared_ptr<Recording>* known) const;
+  // Removes .part files nobody wrote for 10 minutes.
+  void removeAbandoned();
   // With retain-on-failure, deletes the video of a finished recording whose session's end is
   // known and which is not to be kept (mutex_ held).
   void applyRetentionLocked(Recording& recording);
@@ -111,10 +112,10 @@ private:
   ProcessSupervisor& processes_;
   RecordingSettings settings_;
   mutable std::mutex mutex_;
-  std::condition_variable ended_;
   std::map<std::string, std::shared_ptr<Recording>> byFile_;
   std::map<std::string, std::shared_ptr<Recording>, std::less<>> bySession_; // while running
   bool stopped_ = false;
+  std::atomic<bool> lookedForAbandoned_{false};
   std::chrono::steady_clock::time_point nextSweep_{}; // mutex_
   std::mutex sweeping_;                               // one sweep at a time
 };

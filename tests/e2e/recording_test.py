@@ -191,7 +191,8 @@ def test_shutdown_finishes_the_file(binary, pages, work):
         time.sleep(1)
         driver.get(pages + "/blue")
         time.sleep(1)
-        assert ffmpeg_under(host.pid), "no ffmpeg while a session is recorded"
+        # ffmpeg starts with the first frame, which a loaded machine may paint late.
+        wait_for(lambda: ffmpeg_under(host.pid), 60, "ffmpeg to record the session")
     finally:
         code = stop_wdhost(host)
     assert code == 0, f"wdhost exited with {code}"
