@@ -1,6 +1,7 @@
 #include "recording/chrome_screencast.h"
 
 #include "core/base64.h"
+#include "core/log.h"
 #include "http/http_client.h"
 
 #include "json/json.h"
@@ -27,6 +28,7 @@ Status firstPage(const std::string& cdpBase, std::chrono::steady_clock::time_poi
   if (answer.status != 200 || !parseJson(answer.body, &targets).isOk() || !targets.IsArray())
     return Status(ErrorCode::UnknownError,
                   "the browser's /json/list answered " + std::to_string(answer.status));
+  log(LogLevel::Debug, "recording", "the browser's targets: " + answer.body.substr(0, 2000));
   for (const rapidjson::Value& target : targets.GetArray()) {
     if (!target.IsObject())
       continue;

@@ -123,14 +123,17 @@ bool Recordings::wanted(const RecordingAsk& ask) const {
 }
 
 Status Recordings::start(const std::string& id, const std::string& browser,
-                         const std::string& cdpBase, const RecordingAsk& ask, std::string* file) {
+                         const RecordingSource& source, const RecordingAsk& ask,
+                         std::string* file) {
   if (settings_.ffmpeg.empty())
     return Status(ErrorCode::SessionNotCreated,
                   "this host cannot record video: ffmpeg is not installed (apt install ffmpeg)");
-  if (cdpBase.empty())
+  if (source.cdp.empty() && (source.x11.empty() || source.width <= 0 || source.height <= 0))
     return Status(ErrorCode::SessionNotCreated,
-                  browser + " sessions cannot be recorded yet: video comes from a DevTools "
-                            "screencast, and this backend has none; ask without se:recordVideo");
+                  "this " + browser +
+                      " session cannot be recorded: its backend has neither a DevTools "
+                      "screencast nor a display the host may capture (a WebKit session on a "
+                      "private Xvfb has one); ask without se:recordVideo");
   Status status = makeDirs(settings_.dir);
   if (!status.isOk())
     return Status(ErrorCode::SessionNotCreated,
@@ -163,39 +166,42 @@ Status Recordings::start(const std::string& id, const std::string& browser,
     }
     byFile_[recording->info.file] = recording;
     bySession_[id] = recording;
-    recording->thread = std::thread([this, recording, cdpBase] { record(recording, cdpBase); });
+    recording->thread = std::thread([this, recording, source] { record(recording, source); });
   }
   *file = recording->info.file;
   return Status::ok();
 }
 
-void Recordings::record(const std::shared_ptr<Recording>& recording, std::string cdpBase) {
-  const RecordingAsk& ask = recording->ask;
-  const std::string& id = recording->info.sessionId;
-  const std::string path = settings_.dir + "/" + recording->info.file;
-  const std::string partial = path + kPartial;
-  int fps = ask.fps > 0 ? std::min(ask.fps, kMaxRecordingFps) : kDefaultRecordingFps;
+Status Recordings::recordScreencast(Recording& recording, const std::string& cdp,
+                                    const std::string& path, int fps, std::size_t* frames) {
+  const RecordingAsk& ask = recording.ask;
   auto period = std::chrono::microseconds(1000000 / fps);
   Status status;
   std::unique_ptr<ChromeScreencast> cast;
   std::unique_ptr<VideoEncoder> encoder;
   std::string latest;
-  std::size_t frames = 0;
-  auto ready = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  // The page may take a moment to show up in DevTools; a session ended meanwhile stops it.
-  while (!recording->stop.load()) {
-    status = ChromeScreencast::open(
-        cdpBase, ask.width > 0 ? ask.width : 1920, ask.height > 0 ? ask.height : 1080,
-        std::min(ready, std::chrono::steady_clock::now() + std::chrono::seconds(2)), &cast);
-    if (status.isOk() || std::chrono::steady_clock::now() >= ready)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  // The page may take a moment to show up in DevTools (30 s at first); later, a navigation may
+  // replace the page's target, and the recorder follows to the new one (3 s to find it). A
+  // browser that went away ends the recording; the session's end stops it first.
+  auto findBy = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   auto next = std::chrono::steady_clock::now();
-  while (status.isOk() && cast && !recording->stop.load()) {
+  while (!recording.stop.load()) {
+    if (!cast) {
+      status = ChromeScreencast::open(
+          cdp, ask.width > 0 ? ask.width : 1920, ask.height > 0 ? ask.height : 1080,
+          std::min(findBy, std::chrono::steady_clock::now() + std::chrono::seconds(2)), &cast);
+      if (!status.isOk() && std::chrono::steady_clock::now() >= findBy)
+        break;
+      if (!status.isOk()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        continue;
+      }
+    }
     std::string frame;
     Status got = cast->nextFrame(
         std::max(next, std::chrono::steady_clock::now() + std::chrono::milliseconds(1)), &frame);
+    if (got.isOk() && recording.stop.load())
+      break; // painted while the session was being torn down: not the session's own
     if (got.isOk()) {
       latest = std::move(frame);
       if (!encoder) {
@@ -206,13 +212,19 @@ void Recordings::record(const std::shared_ptr<Recording>& recording, std::string
           break;
         }
         VideoFormat format{fps, evenDown(width), evenDown(height)};
-        status = VideoEncoder::start(processes_, settings_.ffmpeg, partial, format, &encoder);
+        status = VideoEncoder::start(processes_, settings_.ffmpeg, path, format, &encoder);
         if (!status.isOk())
           break;
         next = std::chrono::steady_clock::now();
       }
     } else if (got.code() != ErrorCode::Timeout) {
-      break; // the page or the browser went away: the session is ending
+      log(LogLevel::Debug, kLog,
+          recording.info.sessionId + ": the page's screencast ended (" + got.message() +
+              "); looking for the page again",
+          LogFields{recording.info.sessionId, recording.info.browser});
+      cast.reset();
+      findBy = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+      continue;
     }
     // A constant frame rate: the newest frame once per period, repeated while nothing repaints;
     // after a stall (the host paused) the clock starts again rather than catching up.
@@ -223,19 +235,51 @@ void Recordings::record(const std::shared_ptr<Recording>& recording, std::string
       status = encoder->write(latest, now + std::chrono::seconds(5));
       if (!status.isOk())
         break;
-      ++frames;
+      ++*frames;
       next += period;
     }
   }
+  if (encoder)
+    status = Status::ok(); // what was recorded is the recording, however the page went
   cast.reset();
   if (status.isOk() && !encoder)
     status = Status(ErrorCode::UnknownError, "the browser sent no frame to record");
   if (encoder) {
     Status finished = encoder->finish(settings_.finishBound);
-    encoder.reset();
     if (status.isOk())
       status = finished;
   }
+  return status;
+}
+
+Status Recordings::recordDisplay(Recording& recording, const RecordingSource& source,
+                                 const std::string& path, int fps, std::size_t* frames) {
+  VideoFormat format{fps, evenDown(source.width), evenDown(source.height)};
+  std::unique_ptr<VideoEncoder> encoder;
+  Status status =
+      VideoEncoder::startX11(processes_, settings_.ffmpeg, source.x11, path, format, &encoder);
+  if (!status.isOk())
+    return status;
+  auto began = std::chrono::steady_clock::now();
+  // ffmpeg takes the frames itself; this thread only waits for the session's end, or ffmpeg's.
+  while (!recording.stop.load() && encoder->running())
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  *frames = static_cast<std::size_t>(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count() * fps);
+  return encoder->finish(settings_.finishBound);
+}
+
+void Recordings::record(const std::shared_ptr<Recording>& recording,
+                        const RecordingSource& source) {
+  const std::string& id = recording->info.sessionId;
+  const std::string path = settings_.dir + "/" + recording->info.file;
+  const std::string partial = path + kPartial;
+  const RecordingAsk& ask = recording->ask;
+  int fps = ask.fps > 0 ? std::min(ask.fps, kMaxRecordingFps) : kDefaultRecordingFps;
+  std::size_t frames = 0;
+  Status status = source.cdp.empty()
+                      ? recordDisplay(*recording, source, partial, fps, &frames)
+                      : recordScreencast(*recording, source.cdp, partial, fps, &frames);
   if (status.isOk() && ::rename(partial.c_str(), path.c_str()) != 0)
     status = Status(ErrorCode::UnknownError,
                     "cannot name the finished file: " + std::string(std::strerror(errno)));

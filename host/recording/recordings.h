@@ -49,6 +49,14 @@ struct RecordingInfo {
   std::uint64_t size = 0;      // bytes on disk (finished files only)
 };
 
+// Where a session's frames come from: a DevTools screencast, else an X display.
+struct RecordingSource {
+  std::string cdp; // http:// base of the browser's DevTools endpoint, or ""
+  std::string x11; // ":N", the X display the browser is shown on, or ""
+  int width = 0;   // the display's size (x11)
+  int height = 0;  //
+};
+
 // The default --recordings-dir: $XDG_STATE_HOME/wdhost/recordings, else
 // $HOME/.local/state/wdhost/recordings, else $TMPDIR (or /tmp)/wdhost-<uid>/recordings.
 std::string defaultRecordingsDir();
@@ -68,10 +76,11 @@ public:
   Status open();
   // True when a session asking `ask` is to be recorded (its ask, else --record).
   bool wanted(const RecordingAsk& ask) const;
-  // Starts recording session `id` of `browser` from its DevTools endpoint `cdpBase`; *file is the
-  // file it will be in. SessionNotCreated naming what is missing when it cannot (no ffmpeg, no
-  // DevTools endpoint). The recording goes on in the background until the session ends.
-  Status start(const std::string& id, const std::string& browser, const std::string& cdpBase,
+  // Starts recording session `id` of `browser` from `source` (its DevTools screencast, else its
+  // X display); *file is the file it will be in. SessionNotCreated naming what is missing when
+  // it cannot (no ffmpeg, neither source). The recording goes on in the background until the
+  // session ends.
+  Status start(const std::string& id, const std::string& browser, const RecordingSource& source,
                const RecordingAsk& ask, std::string* file);
   // Ends session `id`'s recording (if any) in the background: ffmpeg finishes the file.
   void sessionEnding(const std::string& id, std::uint16_t closeCode,
@@ -101,7 +110,13 @@ public:
 
 private:
   struct Recording;
-  void record(const std::shared_ptr<Recording>& recording, std::string cdpBase);
+  void record(const std::shared_ptr<Recording>& recording, const RecordingSource& source);
+  // Records the screencast of `cdp` until the session ends; Ok when a file was made.
+  Status recordScreencast(Recording& recording, const std::string& cdp, const std::string& path,
+                          int fps, std::size_t* frames);
+  // Records the X display of `source` until the session ends; Ok when a file was made.
+  Status recordDisplay(Recording& recording, const RecordingSource& source, const std::string& path,
+                       int fps, std::size_t* frames);
   Status checkFile(std::string_view file, std::shared_ptr<Recording>* known) const;
   // Removes .part files nobody wrote for 10 minutes.
   void removeAbandoned();

@@ -44,6 +44,27 @@ std::string findInPath(std::string_view program) {
 Status VideoEncoder::start(ProcessSupervisor& processes, const std::string& ffmpeg,
                            const std::string& path, const VideoFormat& format,
                            std::unique_ptr<VideoEncoder>* out) {
+  return spawnWithInput(processes, ffmpegArgs(ffmpeg, path, format), false, out);
+}
+
+Status VideoEncoder::startX11(ProcessSupervisor& processes, const std::string& ffmpeg,
+                              const std::string& display, const std::string& path,
+                              const VideoFormat& format, std::unique_ptr<VideoEncoder>* out) {
+  std::string fps = std::to_string(format.fps);
+  std::string size = std::to_string(format.width) + "x" + std::to_string(format.height);
+  // No -nostdin: "q" on its stdin is how it is told to finish the file.
+  std::vector<std::string> args = {
+      ffmpeg,       "-hide_banner", "-loglevel",   "error",      "-y",      "-f",
+      "x11grab",    "-draw_mouse",  "0",           "-framerate", fps,       "-video_size",
+      size,         "-i",           display,       "-c:v",       "libx264", "-preset",
+      "ultrafast",  "-tune",        "zerolatency", "-crf",       "28",      "-pix_fmt",
+      "yuv420p",    "-r",           fps,           "-threads",   "1",       "-movflags",
+      "+faststart", "-f",           "mp4",         path};
+  return spawnWithInput(processes, std::move(args), true, out);
+}
+
+Status VideoEncoder::spawnWithInput(ProcessSupervisor& processes, std::vector<std::string> args,
+                                    bool grabs, std::unique_ptr<VideoEncoder>* out) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0)
     return Status(ErrorCode::UnknownError,
@@ -56,15 +77,21 @@ Status VideoEncoder::start(ProcessSupervisor& processes, const std::string& ffmp
   options.stdinFd = readEnd.get();
   ProcessSupervisor::Id id = 0;
   // No owner: the session's teardown must not end ffmpeg before it finished the file.
-  Status status = processes.spawn(ffmpegArgs(ffmpeg, path, format), {}, "", options, &id);
+  Status status = processes.spawn(args, {}, "", options, &id);
   if (!status.isOk())
     return Status(ErrorCode::UnknownError, "cannot start ffmpeg: " + status.message());
-  out->reset(new VideoEncoder(processes, id, std::move(writeEnd)));
+  out->reset(new VideoEncoder(processes, id, std::move(writeEnd), grabs));
   return Status::ok();
 }
 
-VideoEncoder::VideoEncoder(ProcessSupervisor& processes, ProcessSupervisor::Id id, UniqueFd input)
-    : processes_(processes), id_(id), input_(std::move(input)) {}
+VideoEncoder::VideoEncoder(ProcessSupervisor& processes, ProcessSupervisor::Id id, UniqueFd input,
+                           bool grabs)
+    : processes_(processes), id_(id), input_(std::move(input)), grabs_(grabs) {}
+
+bool VideoEncoder::running() const {
+  ProcessState state;
+  return processes_.poll(id_, &state) && state.kind == ProcessState::Running;
+}
 
 VideoEncoder::~VideoEncoder() {
   input_.reset();
@@ -96,6 +123,10 @@ Status VideoEncoder::write(std::string_view jpeg, std::chrono::steady_clock::tim
 }
 
 Status VideoEncoder::finish(std::chrono::milliseconds bound) {
+  if (grabs_ && input_.get() >= 0) {
+    const char quit = 'q';
+    (void)!::write(input_.get(), &quit, 1);
+  }
   input_.reset();
   ProcessState state;
   ProcessSupervisor::WaitResult waited = processes_.waitExit(id_, bound, &state);

@@ -1,5 +1,6 @@
-// Debian's ffmpeg as a child process under the host's supervision, fed JPEG frames on its stdin
-// and writing an MP4 (H.264, yuv420p, faststart) at a constant frame rate.
+// Debian's ffmpeg as a child process under the host's supervision, writing an MP4 (H.264,
+// yuv420p, faststart) at a constant frame rate: fed JPEG frames on its stdin, or capturing an X
+// display itself (x11grab).
 #pragma once
 
 #include "core/status.h"
@@ -31,6 +32,11 @@ public:
   static Status start(ProcessSupervisor& processes, const std::string& ffmpeg,
                       const std::string& path, const VideoFormat& format,
                       std::unique_ptr<VideoEncoder>* out);
+  // The same, ffmpeg capturing the X display `display` (":N", format's size) itself until
+  // finish().
+  static Status startX11(ProcessSupervisor& processes, const std::string& ffmpeg,
+                         const std::string& display, const std::string& path,
+                         const VideoFormat& format, std::unique_ptr<VideoEncoder>* out);
   // Ends ffmpeg if it still runs.
   ~VideoEncoder();
   VideoEncoder(const VideoEncoder&) = delete;
@@ -39,15 +45,22 @@ public:
   // Writes one JPEG frame, waiting at most until `deadline` for ffmpeg to take it; Timeout when
   // it did not, UnknownError when ffmpeg is gone.
   Status write(std::string_view jpeg, std::chrono::steady_clock::time_point deadline);
-  // Closes ffmpeg's stdin so that it finishes the file, and waits at most `bound` for it to
-  // exit; Ok only when it exited with 0 (UnknownError with its last output otherwise).
+  // Tells ffmpeg to finish the file (its stdin closes; an x11grab one is sent "q" first), and
+  // waits at most `bound` for it to exit; Ok only when it exited with 0 (UnknownError with its
+  // last output otherwise).
   Status finish(std::chrono::milliseconds bound);
+  // True while ffmpeg runs.
+  bool running() const;
 
 private:
-  VideoEncoder(ProcessSupervisor& processes, ProcessSupervisor::Id id, UniqueFd input);
+  VideoEncoder(ProcessSupervisor& processes, ProcessSupervisor::Id id, UniqueFd input, bool grabs);
+  // Starts ffmpeg with `args` (after the program) and a pipe on its stdin.
+  static Status spawnWithInput(ProcessSupervisor& processes, std::vector<std::string> args,
+                               bool grabs, std::unique_ptr<VideoEncoder>* out);
   ProcessSupervisor& processes_;
   ProcessSupervisor::Id id_;
   UniqueFd input_;
+  bool grabs_ = false; // x11grab: ffmpeg reads keys, not frames, on its stdin
   bool ended_ = false;
 };
 

@@ -61,6 +61,41 @@ std::chrono::milliseconds timeoutOf(const rapidjson::Value& timeouts, const char
   return fallback;
 }
 
+// Where `session`'s browser is shown, from its plugin's "wdhost.display/1": an X display ":N"
+// (with an optional ".S" screen) and its size, or nothing (source left empty).
+Status displayOf(const Session& session, RecordingSource* source) {
+  std::string json;
+  Status status = session.display(&json);
+  if (!status.isOk())
+    return Status(ErrorCode::SessionNotCreated,
+                  "cannot ask where the session is shown: " + status.message());
+  rapidjson::Document doc;
+  if (!parseJson(json, &doc).isOk() || doc.IsNull())
+    return Status::ok();
+  auto x11 = doc.IsObject() ? doc.FindMember("x11") : doc.MemberEnd();
+  auto width = doc.IsObject() ? doc.FindMember("width") : doc.MemberEnd();
+  auto height = doc.IsObject() ? doc.FindMember("height") : doc.MemberEnd();
+  bool valid = doc.IsObject() && x11 != doc.MemberEnd() && x11->value.IsString() &&
+               width != doc.MemberEnd() && width->value.IsInt() && width->value.GetInt() >= 16 &&
+               width->value.GetInt() <= 7680 && height != doc.MemberEnd() &&
+               height->value.IsInt() && height->value.GetInt() >= 16 &&
+               height->value.GetInt() <= 7680;
+  std::string_view name = valid ? x11->value.GetString() : "";
+  valid = valid && name.size() >= 2 && name.size() <= 16 && name.front() == ':' &&
+          std::all_of(name.begin() + 1, name.end(),
+                      [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  if (!valid)
+    return Status(ErrorCode::SessionNotCreated,
+                  session.plugin().name() +
+                      ": its wdhost.display/1 answer is not {\"x11\": \":N\", \"width\": W, "
+                      "\"height\": H}: " +
+                      json.substr(0, 200));
+  source->x11 = std::string(name);
+  source->width = width->value.GetInt();
+  source->height = height->value.GetInt();
+  return Status::ok();
+}
+
 // "wdhost:recording": {"video": URL, "file": NAME} in the New Session answer; URL on the host's
 // own address (`base`, "ws://host:port..." as the client reached it).
 void addRecordingCapability(rapidjson::Value* caps, rapidjson::Document::AllocatorType& alloc,
@@ -427,8 +462,11 @@ Status SessionStarter::becomeLive(Launched launched, SessionTiming timing, Launc
   Recordings* recordings = sessions_.recordings();
   if (recordings != nullptr && recordings->wanted(recording)) {
     std::string file;
-    Status recorded =
-        recordings->start(id, description.browserName, session->sockets().cdp, recording, &file);
+    RecordingSource source;
+    source.cdp = session->sockets().cdp;
+    Status recorded = source.cdp.empty() ? displayOf(*session, &source) : Status::ok();
+    if (recorded.isOk())
+      recorded = recordings->start(id, description.browserName, source, recording, &file);
     if (!recorded.isOk() && recording.video.value_or(false)) {
       sessions_.closeSession(session);
       return recorded; // asked for by name: no session without it

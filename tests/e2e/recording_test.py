@@ -6,7 +6,8 @@ ffprobe finds an H.264, yuv420p video that goes from red to blue. No ffmpeg outl
 a recording still running when the host is stopped is finished too, and the recordings are
 behind the request gate and the token like every route. With --record on-failure a video is
 kept only when its session failed (Grid's session event) or ended abnormally (idle timeout), and
-the directory is held to --recordings-max-age and --recordings-max-bytes.
+the directory is held to --recordings-max-age and --recordings-max-bytes. A WebKit session on
+the safari plugin's private Xvfb is recorded from that display.
 """
 import argparse
 import http.server
@@ -71,8 +72,11 @@ def probe(path):
 
 
 def colours(path):
-    """Each frame's average colour, 'red', 'blue' or 'other', in order."""
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-vf", "scale=1:1", "-f",
+    """Each frame's average colour near the page's top left corner (inside the page on both
+    Chromium's headless screen and MiniBrowser's window on its Xvfb), 'red', 'blue' or 'other',
+    in order."""
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-vf",
+                          "crop=200:200:100:100,scale=1:1", "-f",
                           "rawvideo", "-pix_fmt", "rgb24", "-"], check=True,
                          capture_output=True, timeout=60).stdout
     named = []
@@ -118,6 +122,13 @@ def listed(url, file):
     return None
 
 
+def settled(url, file):
+    """True once `file` is no longer being recorded (finished, failed, or not kept)."""
+    code, body = http_json(url + "/wdhost/recordings")
+    assert code == 200, (code, body)
+    return all(e["state"] != "recording" for e in body["value"] if e["file"] == file)
+
+
 def check_video(path):
     stream, duration = probe(path)
     assert stream["codec_name"] == "h264", stream
@@ -126,8 +137,10 @@ def check_video(path):
     assert int(stream["nb_read_frames"]) > 15, stream
     named = colours(path)
     assert "red" in named and "blue" in named, named
-    assert named.index("red") < len(named) - 1 - named[::-1].index("blue"), named
-    assert named[-1] == "blue", named[-5:]
+    first_red, last_blue = named.index("red"), len(named) - 1 - named[::-1].index("blue")
+    assert first_red < last_blue, named
+    # Blue until the session ended: the last frames may show the browser closing.
+    assert last_blue >= len(named) - 5, named[-10:]
     return stream, duration, len(named)
 
 
@@ -286,10 +299,13 @@ def test_kept_on_failure_only(binary, pages, work):
         for mark in ("test:failed", "test:passed", None):
             options = webdriver.ChromeOptions()  # asks for nothing: --record on-failure records
             if mark is None:
-                options.set_capability("wdhost:sessionTimeout", 1)
+                options.set_capability("wdhost:sessionTimeout", 5)
             driver = webdriver.Remote(url, options=options)
             files[mark] = driver.capabilities["wdhost:recording"]["file"]
             driver.get(pages + "/red")
+            # Something is recorded (ffmpeg starts with the first frame): the previous session's
+            # recording finished before this session began.
+            wait_for(lambda: ffmpeg_under(host.pid), 60, "the session's first frame")
             if mark is None:
                 # Left alone: the host ends it after its idle timeout, an abnormal end.
                 wait_for(lambda: listed(url, files[None]), 60, "the idle session's recording")
@@ -297,15 +313,15 @@ def test_kept_on_failure_only(binary, pages, work):
             answer = session_event(url, driver.session_id, mark)
             assert answer == {"value": {"success": True, "eventType": mark}}, answer
             driver.quit()
+            wait_for(lambda: settled(url, files[mark]), 60, "the recording to finish")
         failed = wait_for(lambda: listed(url, files["test:failed"]), 60, "the failed recording")
         assert failed["state"] == "finished" and failed["outcome"] == "failed", failed
         assert failed["endedBy"] == "deleted", failed
         idle = listed(url, files[None])
         assert idle["state"] == "finished" and idle["endedBy"] == "idle", idle
         assert idle["outcome"] == "unknown", idle
-        # The passed one finished before the idle one began; deleted once finished.
-        wait_for(lambda: not os.path.exists(os.path.join(videos, files["test:passed"])), 60,
-                 "the passed session's video to go")
+        # The passed one finished before the idle one began: its video went then.
+        assert not os.path.exists(os.path.join(videos, files["test:passed"]))
         code, body = http_json(url + "/wdhost/recordings")
         assert files["test:passed"] not in [e["file"] for e in body["value"]], body
         assert sorted(os.listdir(videos)) == sorted([files["test:failed"], files[None]]), \
@@ -350,6 +366,41 @@ def test_directory_budget(binary, work):
         assert stop_wdhost(host) == 0
 
 
+def test_webkit_on_its_display(binary, pages, work):
+    """MiniBrowser on the safari plugin's private Xvfb: recorded from its display (x11grab), the
+    plugin telling the host where through the extension wdhost.display/1."""
+    videos = os.path.join(work, "videos-webkit")
+    host, url = start_wdhost(binary, ["--plugin", "safari", "--plugin-option",
+                                      "safari.display=xvfb", "--warm-browsers", "0",
+                                      "--recordings-dir", videos], log=os.path.join(work, "g.log"))
+    try:
+        code, body = http_json(url + "/session", "POST", {"capabilities": {"alwaysMatch": {
+            "browserName": "MiniBrowser", "selenoid:options": {"enableVideo": True}}}},
+            timeout=120)
+        assert code == 200, body
+        session = body["value"]["sessionId"]
+        file = body["value"]["capabilities"]["wdhost:recording"]["file"]
+        for colour in ("red", "blue"):
+            code, _ = http_json(f"{url}/session/{session}/url", "POST",
+                                {"url": f"{pages}/{colour}"}, timeout=60)
+            assert code == 200
+            time.sleep(2)
+        assert ffmpeg_under(host.pid), "no ffmpeg records the display"
+        code, _ = http_json(f"{url}/session/{session}", "DELETE")
+        assert code == 200
+        entry = wait_for(lambda: listed(url, file), 60, "the WebKit recording to finish")
+        assert entry["state"] == "finished" and entry["browser"] == "safari", entry
+        assert not ffmpeg_under(host.pid), "an ffmpeg outlived its session"
+        stream, duration, frames = check_video(os.path.join(videos, file))
+        assert (stream["width"], stream["height"]) == (1280, 1024), stream
+        print(f"recorded webkit: {stream['codec_name']} {stream['pix_fmt']} {stream['width']}x"
+              f"{stream['height']}, {duration:.2f} s, {frames} frames")
+    finally:
+        code = stop_wdhost(host)
+    assert code == 0, f"wdhost exited with {code}"
+    assert not descendants_of(host.pid), "processes outlived the host"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--wdhost", required=True)
@@ -365,7 +416,8 @@ def main():
                      lambda: test_shutdown_finishes_the_file(args.wdhost, pages, work),
                      lambda: test_gate_and_token(args.wdhost, work),
                      lambda: test_kept_on_failure_only(args.wdhost, pages, work),
-                     lambda: test_directory_budget(args.wdhost, work)):
+                     lambda: test_directory_budget(args.wdhost, work),
+                     lambda: test_webkit_on_its_display(args.wdhost, pages, work)):
             test()
             passed += 1
         print(f"recording: {passed} passed, 0 failed")
