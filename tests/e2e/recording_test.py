@@ -366,6 +366,34 @@ def test_directory_budget(binary, work):
         assert stop_wdhost(host) == 0
 
 
+def test_sessions_api_video(binary, pages, work):
+    """The sessions API's sessions.create with video: true answers where the video will be."""
+    videos = os.path.join(work, "videos-api")
+    host, url = start_wdhost(binary, ["--plugin", "chrome", "--warm-browsers", "0",
+                                      "--recordings-dir", videos], log=os.path.join(work, "h.log"))
+    try:
+        code, created = http_json(url + "/api/v1", "POST", {
+            "cmd": "sessions.create", "browser": [{"name": "chrome"}], "video": True}, 120)
+        assert code == 200, created
+        session = created["session"]
+        video = created["video"]
+        assert video.startswith(url + "/wdhost/recordings/") and session in video, created
+        code, _ = http_json(f"{url}/session/{session}/url", "POST", {"url": pages + "/red"}, 60)
+        assert code == 200
+        wait_for(lambda: ffmpeg_under(host.pid), 60, "the session's first frame")
+        code, _ = http_json(url + "/api/v1", "POST", {"cmd": "sessions.destroy",
+                                                      "session": session})
+        assert code == 200
+        file = video.rsplit("/", 1)[1]
+        entry = wait_for(lambda: listed(url, file), 60, "the recording to finish")
+        assert entry["state"] == "finished", entry
+        status, _, body = request(video)
+        assert status == 200 and body[4:8] == b"ftyp", (status, body[:16])
+    finally:
+        code = stop_wdhost(host)
+    assert code == 0, f"wdhost exited with {code}"
+
+
 def test_webkit_on_its_display(binary, pages, work):
     """MiniBrowser on the safari plugin's private Xvfb: recorded from its display (x11grab), the
     plugin telling the host where through the extension wdhost.display/1."""
@@ -417,6 +445,7 @@ def main():
                      lambda: test_gate_and_token(args.wdhost, work),
                      lambda: test_kept_on_failure_only(args.wdhost, pages, work),
                      lambda: test_directory_budget(args.wdhost, work),
+                     lambda: test_sessions_api_video(args.wdhost, pages, work),
                      lambda: test_webkit_on_its_display(args.wdhost, pages, work)):
             test()
             passed += 1
