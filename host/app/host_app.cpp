@@ -10,6 +10,8 @@
 #include "process/process_supervisor.h"
 #include "process/temp_dirs.h"
 #include "proxy/target_policy.h"
+#include "recording/recordings.h"
+#include "recording/video_encoder.h"
 #include "server/http_server.h"
 #include "session/session_map.h"
 #include "sessions_api/sessions_api.h"
@@ -353,7 +355,31 @@ int runHost(const HostOptions& options) {
   // Work that may block (New Session, Delete, the sessions API, in-process commands) runs here,
   // never on the threads that move bytes.
   JobExecutor jobs(static_cast<std::size_t>(options.maxThreads), options.maxQueue);
+  RecordingSettings recordingSettings;
+  recordingSettings.mode = options.record == "on"           ? RecordMode::On
+                           : options.record == "on-failure" ? RecordMode::OnFailure
+                                                            : RecordMode::Off;
+  recordingSettings.dir =
+      options.recordingsDir.empty() ? defaultRecordingsDir() : options.recordingsDir;
+  recordingSettings.ffmpeg = findInPath("ffmpeg");
+  recordingSettings.maxAge = std::chrono::seconds(options.recordingsMaxAge);
+  recordingSettings.maxBytes = options.recordingsMaxBytes;
+  // Before the session service: its sessions' recordings end (and ffmpeg with them) after it
+  // closed every session, and before the process supervisor goes.
+  Recordings recordings(processes, recordingSettings);
+  // Recording off costs nothing, not even a directory: it is made at the first recording.
+  status = recordingSettings.mode == RecordMode::Off && options.recordingsDir.empty()
+               ? Status::ok()
+               : recordings.open();
+  if (!status.isOk()) {
+    log(LogLevel::Error, "host", "cannot use the recordings directory: " + status.message());
+    return 1;
+  }
+  if (recordingSettings.ffmpeg.empty())
+    log(recordingSettings.mode == RecordMode::Off ? LogLevel::Info : LogLevel::Warn, "host",
+        "ffmpeg is not installed: sessions cannot be recorded (apt install ffmpeg)");
   SessionService service(registry, sessions, services, sessionSettings);
+  service.lifecycle().setRecordings(&recordings);
   service.starter().setJobExecutor(&jobs);
   HostMetrics metrics;
   service.lifecycle().addObserver(&metrics);
@@ -395,7 +421,7 @@ int runHost(const HostOptions& options) {
       service, [&service, &server] { return hostSnapshot(service, server); },
       Credentials(options.authToken, options.operatorToken),
       options.publicUrl.rfind("https://", 0) == 0);
-  addHostRoutes(server, HostFeatures{&service, &api, &metrics, &statusPage});
+  addHostRoutes(server, HostFeatures{&service, &api, &metrics, &statusPage, &recordings});
   status = server.start();
   if (!status.isOk()) {
     log(LogLevel::Error, "host", status.message());
@@ -410,6 +436,7 @@ int runHost(const HostOptions& options) {
 
   Shutdown shutdown = waitForShutdown(signals, service, std::chrono::seconds(options.drainTimeout));
   service.closeAll(shutdown.reason, shutdown.cause);
+  recordings.stopAll(); // every ffmpeg finishes its file
   closer.server = nullptr;
   server.stop();
   if (std::size_t stuck = service.starter().launchesStillRunning(); stuck > 0) {

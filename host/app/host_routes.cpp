@@ -2,6 +2,7 @@
 
 #include "http/responses.h"
 #include "metrics/metrics_endpoint.h"
+#include "recording/recording_routes.h"
 #include "sessions_api/api_reply.h"
 
 #include <rapidjson/stringbuffer.h>
@@ -72,6 +73,32 @@ void addHostRoutes(HttpServer& server, const HostFeatures& features) {
                                    std::to_string(service.lifecycle().sessionsRunning()) + "}}");
                    },
                    {}});
+  if (Recordings* recordings = features.recordings) {
+    // The list, a finished file (read from disk: a job thread) and deleting one; the client
+    // token like WebDriver itself, and the request gate before all of it.
+    server.addRoute(FeatureRoute{
+        "/wdhost/recordings",
+        true,
+        {"GET", "DELETE"},
+        RouteAccess::Client,
+        false,
+        true,
+        [recordings](const Request& request, const RouteContext& context, Reply* reply) {
+          std::string_view suffix = context.suffix;
+          if (suffix.empty() || suffix == "/") {
+            if (request.method != "GET")
+              return errorReply(reply, Status(ErrorCode::UnknownMethod,
+                                              "/wdhost/recordings takes GET; DELETE takes "
+                                              "/wdhost/recordings/{file}"));
+            return listRecordingsReply(*recordings, reply);
+          }
+          std::string_view file = suffix.substr(1);
+          if (request.method == "DELETE")
+            return deleteRecordingReply(*recordings, file, reply);
+          recordingFileReply(*recordings, request, file, reply);
+        },
+        {}});
+  }
   if (SessionsApi* api = features.api) {
     FeatureHandler handle = [api](const Request& request, const RouteContext& context,
                                   Reply* reply) {

@@ -1,8 +1,9 @@
 // What the host serves beside WebDriver, registered on the server: the status page, /metrics,
-// drain, and the sessions API, each with who may use it and whether it may wait.
+// drain, the recordings and the sessions API, each with who may use it and whether it may wait.
 #pragma once
 
 #include "metrics/host_metrics.h"
+#include "recording/recordings.h"
 #include "server/http_server.h"
 #include "sessions_api/sessions_api.h"
 #include "ui/status_endpoints.h"
@@ -16,6 +17,7 @@ struct HostFeatures {
   SessionsApi* api = nullptr;                // null: no sessions API
   HostMetrics* metrics = nullptr;            // null: no /metrics
   StatusPageEndpoints* statusPage = nullptr; // null: no status page
+  Recordings* recordings = nullptr;          // null: no /wdhost/recordings
 };
 
 // Registers the routes of `features` on `server` (before it starts).

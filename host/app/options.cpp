@@ -171,6 +171,19 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   add("warm-priority", po::value(&out->warmPriority)->default_value(out->warmPriority),
       "idle: browsers started ahead run at idle CPU and I/O priority until handed over, so that "
       "they take only what running sessions leave; normal: at the host's own");
+  add("record", po::value(&out->record)->default_value(out->record),
+      "off: record only sessions that ask (se:recordVideo, enableVideo, wdhost:recording); on: "
+      "every session that can be; on-failure: the same, and a video is kept only when its session "
+      "failed (a Grid session event such as test:failed, or an end other than Delete Session: "
+      "idle timeout, crash, shutdown); se:retainOnFailure sets it per session");
+  add("recordings-dir", po::value(&out->recordingsDir),
+      "where recordings are kept (default $XDG_STATE_HOME/wdhost/recordings, else "
+      "~/.local/state/wdhost/recordings)");
+  add("recordings-max-age", po::value(&out->recordingsMaxAge)->default_value(0),
+      "seconds a finished recording is kept; 0: no limit");
+  add("recordings-max-bytes", po::value(&out->recordingsMaxBytes)->default_value(0),
+      "what the finished recordings may add up to, in bytes; past it the oldest go; 0: no "
+      "limit");
   add("launch-timeout", po::value(&out->launchTimeout)->default_value(90),
       "seconds a plugin may take to start a browser session (a 1.3 plugin is told a deadline a "
       "quarter earlier, at most 2 s, so its own error arrives first; then it is cancelled)");
@@ -357,6 +370,14 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   }
   if (out->warmIdle == 0 || out->warmIdle > 86400) {
     *error = "--warm-idle must be between 1 and 86400 seconds";
+    return false;
+  }
+  if (out->record != "off" && out->record != "on" && out->record != "on-failure") {
+    *error = "--record must be off, on or on-failure, not '" + out->record + "'";
+    return false;
+  }
+  if (!out->recordingsDir.empty() && out->recordingsDir.front() != '/') {
+    *error = "--recordings-dir must be an absolute path, not '" + out->recordingsDir + "'";
     return false;
   }
   if (out->warmPriority != "idle" && out->warmPriority != "normal") {

@@ -50,6 +50,10 @@ struct HostOptions {
   bool allowClientBinaries = false;         // clients may send binaries, env, profiles, switches
   std::vector<std::string> passEnv;         // more variables children inherit: NAME or PREFIX_*
   unsigned drainTimeout = 300;              // seconds a drain waits for sessions to end
+  std::string record = "off";               // --record off|on|on-failure
+  std::string recordingsDir;                // --recordings-dir; "" = defaultRecordingsDir()
+  unsigned recordingsMaxAge = 0;            // seconds a finished recording is kept; 0 = always
+  std::uint64_t recordingsMaxBytes = 0;     // what the recordings may add up to; 0 = no limit
   bool gridRelayConfig = false;             // print a Grid [relay] node config and exit
   bool listPlugins = false;                 // print the plugins and exit
   bool showVersion = false;                 // print the version and exit

@@ -24,6 +24,7 @@ struct Request {
   std::string origin;               // the Origin header (sent by browsers); empty when absent
   std::string secFetchSite;         // the Sec-Fetch-Site header (browsers); empty when absent
   std::string secFetchMode;         // the Sec-Fetch-Mode header (browsers); empty when absent
+  std::string range;                // the Range header; empty when absent
   std::size_t contentLength = 0;    // the announced body size (Content-Length), 0 when chunked
   bool headComplete = false;        // the head is read (even while the body is still coming)
   int clientFd = -1;                // the client's socket, to ask its peer address

@@ -18,7 +18,7 @@ constexpr std::size_t kV1TableSize =
     offsetof(wdhost_plugin_vtable, teardown) + sizeof(wdhost_plugin_vtable::teardown);
 
 // The extensions this host knows, asked of every plugin with get_extension at load.
-constexpr const char* kKnownExtensions[] = {WDHOST_EXTENSION_WARM};
+constexpr const char* kKnownExtensions[] = {WDHOST_EXTENSION_WARM, WDHOST_EXTENSION_DISPLAY};
 
 wdhost_str str(std::string_view s) noexcept {
   return wdhost_str{s.data(), s.size()};
@@ -147,6 +147,18 @@ void LoadedPlugin::findExtensions() {
         continue;
       }
       warmExtension_ = warm;
+    }
+    if (std::strcmp(id, WDHOST_EXTENSION_DISPLAY) == 0) {
+      auto display = static_cast<const wdhost_display_extension*>(table);
+      if (display->struct_size <
+              offsetof(wdhost_display_extension, display) + sizeof(display->display) ||
+          display->display == nullptr) {
+        log(LogLevel::Warn, "plugins",
+            name() + ": its " + id + " table is too short or has no display function; ignored",
+            LogFields{{}, name()});
+        continue;
+      }
+      displayExtension_ = display;
     }
     extensions_.emplace_back(id);
   }
@@ -291,6 +303,19 @@ Status LoadedPlugin::warm(uint32_t count) const {
     return Status::ok();
   }
   return finish(rc, reply, "warm", ErrorCode::UnknownError, false);
+}
+
+Status LoadedPlugin::display(wdhost_session* session, std::string* json) const {
+  if (displayExtension_ == nullptr) {
+    *json = "null";
+    return Status::ok();
+  }
+  PluginReply reply;
+  wdhost_status rc = displayExtension_->display(session, &reply);
+  Status status = finish(rc, reply, "display", ErrorCode::UnknownError, true);
+  if (status.isOk())
+    *json = reply.json;
+  return status;
 }
 
 Status LoadedPlugin::teardown(wdhost_session* session) const {

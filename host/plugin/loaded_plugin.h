@@ -85,6 +85,11 @@ public:
   // get_extension, else the 1.1 slot warm; OK and a no-op when it has neither.
   Status warm(uint32_t count) const;
 
+  // Where `session`'s browser is shown (the extension "wdhost.display/1"): OK with *json the
+  // plugin's answer ({"x11": ":N", "width": W, "height": H} or null); OK with "null" when the
+  // plugin has no such extension. Between launch and teardown only.
+  Status display(wdhost_session* session, std::string* json) const;
+
   // The extension ids (of those the host knows) the plugin answered at load, e.g.
   // "wdhost.warm/1".
   const std::vector<std::string>& extensions() const noexcept { return extensions_; }
@@ -108,7 +113,8 @@ private:
   decltype(wdhost_plugin_vtable::launch_ctx) launchCtx_ = nullptr;
   decltype(wdhost_plugin_vtable::command_ctx) commandCtx_ = nullptr;
   decltype(wdhost_plugin_vtable::get_extension) getExtension_ = nullptr;
-  const wdhost_warm_extension* warmExtension_ = nullptr; // "wdhost.warm/1", when answered
+  const wdhost_warm_extension* warmExtension_ = nullptr;       // "wdhost.warm/1", when answered
+  const wdhost_display_extension* displayExtension_ = nullptr; // "wdhost.display/1"
   std::vector<std::string> extensions_;
   PluginIdentity identity_;
   std::unique_ptr<HostTable> hostTable_;

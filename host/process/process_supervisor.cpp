@@ -165,7 +165,7 @@ Status ProcessSupervisor::spawn(const std::vector<std::string>& argv,
     // Until it is registered, a new guard would look like an orphan to endOrphans().
     std::lock_guard<std::mutex> spawning(spawnMutex_);
     Status started = spawnInGroup(guardPath_, std::move(args), std::move(environment),
-                                  lifelineRead_, kLifelineFd, &pid, &output);
+                                  lifelineRead_, kLifelineFd, &pid, &output, options.stdinFd);
     if (!started.isOk()) {
       return started.withContext("cannot start process guard for '" + argv[0] + "'");
     }

@@ -36,6 +36,8 @@ struct ProcessState {
 struct SpawnOptions {
   std::string cwd;        // its working directory (absolute, existing); "" = the host's
   bool inheritEnv = true; // the host's allowed environment under the overrides; false: none
+  int stdinFd = -1;       // its stdin (a pipe's read end the caller keeps and closes; above 2);
+                          // -1: /dev/null
 };
 
 // Owns every child process of the host. Each runs under wdhost-guard (which kills the whole

@@ -80,7 +80,7 @@ int moveFdAtLeast(int fd, int minFd) noexcept {
 
 Status spawnInGroup(const std::string& guardPath, std::vector<std::string> args,
                     std::vector<std::string> environment, int lifelineFd, int lifelineTarget,
-                    pid_t* pid, UniqueFd* output) {
+                    pid_t* pid, UniqueFd* output, int stdinFd) {
   std::vector<char*> argPtrs;
   for (std::string& arg : args) {
     argPtrs.push_back(arg.data());
@@ -115,7 +115,10 @@ Status spawnInGroup(const std::string& guardPath, std::vector<std::string> args,
     return Status(ErrorCode::SessionNotCreated, "cannot set up posix_spawn");
   }
   // Order matters: if the write end is lifelineTarget, it is used before being replaced.
-  ::posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (stdinFd > 2)
+    ::posix_spawn_file_actions_adddup2(&actions, stdinFd, 0);
+  else
+    ::posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   ::posix_spawn_file_actions_adddup2(&actions, writeEnd.get(), 1);
   ::posix_spawn_file_actions_adddup2(&actions, writeEnd.get(), 2);
   if (lifelineFd >= 0) {

@@ -28,11 +28,12 @@ Status mergeEnvironment(const EnvironmentAllowlist& allowed,
 int moveFdAtLeast(int fd, int minFd) noexcept;
 
 // Starts `guardPath` with `args` in a new process group via posix_spawn: empty signal mask,
-// default dispositions, `environment` as its environment, stdin /dev/null, stdout+stderr to
-// a new pipe whose non-blocking close-on-exec read end goes to *output, and `lifelineFd`
-// duplicated onto fd `lifelineTarget` (which must differ from it). SessionNotCreated on failure.
+// default dispositions, `environment` as its environment, stdin `stdinFd` (a descriptor above 2)
+// or /dev/null when it is -1, stdout+stderr to a new pipe whose non-blocking close-on-exec read
+// end goes to *output, and `lifelineFd` duplicated onto fd `lifelineTarget` (which must differ
+// from it). SessionNotCreated on failure.
 Status spawnInGroup(const std::string& guardPath, std::vector<std::string> args,
                     std::vector<std::string> environment, int lifelineFd, int lifelineTarget,
-                    pid_t* pid, UniqueFd* output);
+                    pid_t* pid, UniqueFd* output, int stdinFd = -1);
 
 } // namespace wdh

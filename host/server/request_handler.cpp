@@ -151,6 +151,7 @@ Action RequestHandler::dispatch(const Request& request, RelayedCommand* command,
       return Action::Answer;
     case RouteKind::Status:
     case RouteKind::WebSocket:
+    case RouteKind::SessionEvent:
       runRoute(request, *route, reply);
       return Action::Answer;
     case RouteKind::SessionCommand:
@@ -264,6 +265,15 @@ void RequestHandler::runRoute(const Request& request, const Route& route, Reply*
     std::string answer;
     status = service_.commands().sessionFiles(route.sessionId, method, route.suffix, request.body,
                                               &answer);
+    if (status.isOk())
+      jsonReply(reply, 200, std::move(answer));
+    else
+      errorReply(reply, status);
+    return;
+  }
+  case RouteKind::SessionEvent: {
+    std::string answer;
+    status = service_.commands().sessionEvent(route.sessionId, request.body, &answer);
     if (status.isOk())
       jsonReply(reply, 200, std::move(answer));
     else

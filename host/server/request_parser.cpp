@@ -91,6 +91,7 @@ ParseState parseRequest(std::string_view bytes, const RequestLimits& limits, Req
   out->origin = request.get("Origin", std::string());
   out->secFetchSite = request.get("Sec-Fetch-Site", std::string());
   out->secFetchMode = request.get("Sec-Fetch-Mode", std::string());
+  out->range = request.get("Range", std::string());
   readUpgrade(request, &out->upgrade);
   out->http10 = version == Poco::Net::HTTPMessage::HTTP_1_0;
   out->keepAlive = request.getKeepAlive();

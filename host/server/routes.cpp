@@ -62,6 +62,12 @@ Status matchRoute(std::string_view method, std::string_view path, Route* out) {
     out->socket = suffix == "/se/bidi" ? SocketKind::Bidi : SocketKind::Cdp;
     return Status::ok();
   }
+  if (suffix == "/se/event") {
+    if (method != "POST")
+      return unknownMethod(method, full, "POST");
+    out->kind = RouteKind::SessionEvent;
+    return Status::ok();
+  }
   if (suffix == "/se/file" || suffix == "/se/files") {
     bool upload = suffix == "/se/file";
     if (upload ? method != "POST" : method != "GET" && method != "POST" && method != "DELETE")

@@ -15,6 +15,7 @@ enum class RouteKind {
   SessionCommand, // anything else under /session/{id}/..., relayed to the session's backend
   WebSocket,      // GET /session/{id}/se/bidi or /se/cdp: a websocket relayed to the backend
   SessionFiles,   // POST /session/{id}/se/file, GET|POST|DELETE /session/{id}/se/files
+  SessionEvent,   // POST /session/{id}/se/event: Grid's session event, answered by the host
   Feature,        // a route a feature registered (the status page, /metrics, drain, sessions API)
 };
 
@@ -39,8 +40,8 @@ struct Route {
 // Matches `method` and `path` (no query string; an optional /wd/hub prefix is accepted).
 // UnknownCommand for a path no endpoint has, UnknownMethod for a known endpoint path with
 // another method. /session/{id}/se/bidi and /se/cdp are WebSocket; /se/file and /se/files are
-// SessionFiles, served by the host. Vendor paths under /session/{id}/ are relayed as
-// SessionCommand.
+// SessionFiles and /se/event SessionEvent, served by the host. Vendor paths under /session/{id}/
+// are relayed as SessionCommand.
 Status matchRoute(std::string_view method, std::string_view path, Route* out);
 
 } // namespace wdh

@@ -96,6 +96,10 @@ public:
   // Re-arms the idle timer as a command would: websocket traffic keeps a session alive.
   void noteActivity() noexcept { touch(); }
 
+  // Where its browser is shown (the plugin's "wdhost.display/1"): *json is {"x11": ":N",
+  // "width": W, "height": H} or null. Only before the session is shared with other threads.
+  Status display(std::string* json) const { return plugin_->display(handle_, json); }
+
   // True when its commands are relayed to a driver over HTTP (not run in the plugin).
   bool hasUpstream() const noexcept { return upstream_ != nullptr; }
 

@@ -39,6 +39,11 @@ public:
     (void)closeCode;
     (void)why;
   }
+  // Session `id` is ending for `cause` (told just after sessionEnding, before its teardown).
+  virtual void sessionEndedBecause(const std::string& id, EndCause cause) {
+    (void)id;
+    (void)cause;
+  }
   // A session of `plugin` ended (torn down) for `cause`.
   virtual void sessionClosed(const std::string& plugin, EndCause cause) {
     (void)plugin;

@@ -172,6 +172,13 @@ Status parseCreatePlan(const rapidjson::Value& command, CreatePlan* plan) {
                      "or false");
     plan->webSocket = webSocket->value.GetBool();
   }
+  auto video = command.FindMember("video");
+  if (video != command.MemberEnd() && !video->value.IsNull()) {
+    if (!video->value.IsBool())
+      return invalid("video must be true (record the session; the answer says where the video "
+                     "will be) or false");
+    plan->video = video->value.GetBool();
+  }
   auto datacenter = command.FindMember("datacenter");
   if (datacenter != command.MemberEnd() && !datacenter->value.IsNull()) {
     if (!datacenter->value.IsBool())
@@ -263,6 +270,11 @@ Status buildCreateCapabilities(const rapidjson::Value& command, const CreatePlan
   rapidjson::Value always(rapidjson::kObjectType);
   if (plan.webSocket)
     always.AddMember("webSocketUrl", true, a);
+  if (plan.video) {
+    rapidjson::Value recording(rapidjson::kObjectType);
+    recording.AddMember("video", true, a);
+    always.AddMember("wdhost:recording", recording, a);
+  }
   if (!proxyCaps.empty()) {
     rapidjson::Document proxy;
     if (parseJsonObject(proxyCaps, &proxy).isOk())

@@ -21,6 +21,7 @@ struct CreatePlan {
   bool mobile = false;                // present a phone
   std::string os;                     // the operating system presented, "" = native
   bool webSocket = true;              // open WebDriver BiDi (webSocketUrl) where offered
+  bool video = false;                 // record the session (wdhost:recording)
 };
 
 // True for a client-chosen session id: 1 to 128 of [A-Za-z0-9._-].

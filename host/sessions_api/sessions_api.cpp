@@ -142,6 +142,10 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   out.AddMember("solution", solution, a);
   out.AddMember("session", rapidjson::Value(id.c_str(), a), a);
   addWebSocketUrls(service_.lifecycle().find(id), &out, a);
+  auto recording = caps.FindMember("wdhost:recording");
+  if (recording != caps.MemberEnd() && recording->value.IsObject() &&
+      recording->value.HasMember("video") && recording->value["video"].IsString())
+    out.AddMember("video", rapidjson::Value(recording->value["video"].GetString(), a), a);
   rapidjson::Document fingerprint;
   SessionCalls calls(service_, id);
   if (parseJsonObject(readFingerprint(calls, caps, plan.mobile), &fingerprint).isOk())

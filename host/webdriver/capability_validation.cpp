@@ -223,11 +223,15 @@ Status validateCapabilities(const rapidjson::Value& caps, std::string_view where
       // Seconds without a command before the host closes the session (bounded by the host).
       if (!value.IsUint64() || value.GetUint64() == 0)
         return invalid(where, key, "a whole number of seconds above 0", value);
+    } else if (key == "wdhost:recording") {
+      // What to record (webdriver/recording_capabilities.cpp checks its members).
+      if (!value.IsObject())
+        return invalid(where, key, "an object such as {\"video\": true}", value);
     } else if (key.substr(0, 7) == "wdhost:") {
       return Status(ErrorCode::InvalidArgument,
                     std::string(where) + "." + std::string(key) +
                         " is not a capability this host knows; its own are: "
-                        "wdhost:sessionTimeout");
+                        "wdhost:sessionTimeout, wdhost:recording");
     } else if (key.find(':') == std::string_view::npos) {
       // Legacy (JSON Wire) names and typos land here, e.g. chromeOptions, version, platform.
       return Status(ErrorCode::InvalidArgument,

@@ -4,6 +4,8 @@
 #include "process/temp_dirs.h"
 #include "webdriver/session_files.h"
 
+#include "json/json.h"
+
 namespace wdh {
 
 Status SessionCommands::execute(std::string_view id, std::string_view method,
@@ -111,6 +113,36 @@ Status SessionCommands::sessionFiles(std::string_view id, std::string_view metho
                       response);
   }
   return serveDownloads(session->downloadDir(), method, body, response);
+}
+
+Status SessionCommands::sessionEvent(std::string_view id, std::string_view body,
+                                     std::string* response) {
+  std::shared_ptr<Session> session = sessions_.find(id);
+  if (!session)
+    return sessions_.unknownSession(id);
+  rapidjson::Document doc;
+  Status status = parseJsonObject(body, &doc);
+  if (!status.isOk())
+    return status;
+  auto type = doc.FindMember("eventType");
+  if (type == doc.MemberEnd() || !type->value.IsString() || type->value.GetStringLength() == 0 ||
+      type->value.GetStringLength() > 256)
+    return Status(ErrorCode::InvalidArgument,
+                  "a session event needs \"eventType\": a string of 1 to 256 characters such as "
+                  "\"test:failed\"");
+  auto payload = doc.FindMember("payload");
+  if (payload != doc.MemberEnd() && !payload->value.IsObject() && !payload->value.IsNull())
+    return Status(ErrorCode::InvalidArgument,
+                  "a session event's \"payload\" must be an object, not " +
+                      std::string(jsonTypeName(payload->value)));
+  session->noteActivity();
+  std::string_view eventType(type->value.GetString(), type->value.GetStringLength());
+  if (Recordings* recordings = sessions_.recordings())
+    recordings->noteEvent(session->id(), eventType);
+  log(LogLevel::Info, "session", session->id() + ": session event " + quoteJson(eventType),
+      LogFields{session->id(), session->plugin().name()});
+  *response = "{\"value\":{\"success\":true,\"eventType\":" + quoteJson(eventType) + "}}";
+  return Status::ok();
 }
 
 } // namespace wdh

@@ -33,6 +33,10 @@ public:
   // host, for every backend; *response is the JSON reply on success.
   Status sessionFiles(std::string_view id, std::string_view method, std::string_view suffix,
                       std::string_view body, std::string* response);
+  // Grid's session event (POST /se/event, {"eventType": "test:failed", "payload": {...}}),
+  // answered by the host for every backend and never forwarded: the session's recording learns
+  // how the session went. *response is {"value": {"success": true, "eventType": ...}}.
+  Status sessionEvent(std::string_view id, std::string_view body, std::string* response);
 
 private:
   Status afterCommand(std::string_view id, std::string_view method, std::string_view suffix,

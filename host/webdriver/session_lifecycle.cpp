@@ -38,7 +38,11 @@ SessionLifecycle::~SessionLifecycle() {
 }
 
 void SessionLifecycle::start() {
-  janitor_.everySweep([this] { sweepWarm(); });
+  janitor_.everySweep([this] {
+    sweepWarm();
+    if (recordings_ != nullptr)
+      recordings_->sweep();
+  });
   janitor_.start();
 }
 
@@ -80,6 +84,7 @@ void SessionLifecycle::closeSession(const std::shared_ptr<Session>& session,
     std::string why = sessions_.endReason(session->id());
     std::string said = "session ended: " + (why.empty() ? kHostShuttingDown : why);
     tell([&](SessionEvents& o) { o.sessionEnding(session->id(), closeCode, said); });
+    tell([&](SessionEvents& o) { o.sessionEndedBecause(session->id(), session->endCause()); });
   }
   Status status = session->close();
   if (!status.isOk())
@@ -117,6 +122,7 @@ void SessionLifecycle::closeInBackground(std::shared_ptr<Session> session,
   if (session->firstToAnnounceEnd()) {
     std::string said = "session ended: " + sessions_.endReason(session->id());
     tell([&](SessionEvents& o) { o.sessionEnding(session->id(), closeCode, said); });
+    tell([&](SessionEvents& o) { o.sessionEndedBecause(session->id(), session->endCause()); });
   }
   closing_->fetch_add(1);
   session->markSlotReturning();

@@ -6,6 +6,7 @@
 
 #include "plugin/host_table.h"
 #include "plugin/plugin_registry.h"
+#include "recording/recordings.h"
 #include "session/session_events.h"
 #include "session/session_janitor.h"
 #include "session/session_map.h"
@@ -46,6 +47,14 @@ public:
     for (SessionEvents* observer : observers_)
       event(*observer);
   }
+  // Records sessions with `recordings` (which must outlive this; it is also told of every
+  // session's end); before start(). Unset, no session is recorded.
+  void setRecordings(Recordings* recordings) {
+    recordings_ = recordings;
+    addObserver(recordings);
+  }
+  // The recorder, or null.
+  Recordings* recordings() const noexcept { return recordings_; }
   // True when someone watches (telling costs nothing otherwise).
   bool watched() const noexcept { return !observers_.empty(); }
 
@@ -129,6 +138,7 @@ private:
   std::shared_ptr<CrashInbox> crashes_;
   std::shared_ptr<std::atomic<std::size_t>> closing_; // sessions whose teardown is under way
   std::vector<SessionEvents*> observers_;
+  Recordings* recordings_ = nullptr;
   std::atomic<bool> draining_{false};
   mutable std::mutex countsMutex_;
   std::map<std::string, std::size_t> starting_;        // launches under way, by plugin

@@ -7,6 +7,7 @@
 #include "process/temp_dirs.h"
 #include "webdriver/capabilities.h"
 #include "webdriver/matching.h"
+#include "webdriver/recording_capabilities.h"
 #include "webdriver/session_starter.h"
 #include "webdriver/websocket_capabilities.h"
 
@@ -60,6 +61,56 @@ std::chrono::milliseconds timeoutOf(const rapidjson::Value& timeouts, const char
   return fallback;
 }
 
+// Where `session`'s browser is shown, from its plugin's "wdhost.display/1": an X display ":N"
+// (with an optional ".S" screen) and its size, or nothing (source left empty).
+Status displayOf(const Session& session, RecordingSource* source) {
+  std::string json;
+  Status status = session.display(&json);
+  if (!status.isOk())
+    return Status(ErrorCode::SessionNotCreated,
+                  "cannot ask where the session is shown: " + status.message());
+  rapidjson::Document doc;
+  if (!parseJson(json, &doc).isOk() || doc.IsNull())
+    return Status::ok();
+  auto x11 = doc.IsObject() ? doc.FindMember("x11") : doc.MemberEnd();
+  auto width = doc.IsObject() ? doc.FindMember("width") : doc.MemberEnd();
+  auto height = doc.IsObject() ? doc.FindMember("height") : doc.MemberEnd();
+  bool valid = doc.IsObject() && x11 != doc.MemberEnd() && x11->value.IsString() &&
+               width != doc.MemberEnd() && width->value.IsInt() && width->value.GetInt() >= 16 &&
+               width->value.GetInt() <= 7680 && height != doc.MemberEnd() &&
+               height->value.IsInt() && height->value.GetInt() >= 16 &&
+               height->value.GetInt() <= 7680;
+  std::string_view name = valid ? x11->value.GetString() : "";
+  valid = valid && name.size() >= 2 && name.size() <= 16 && name.front() == ':' &&
+          std::all_of(name.begin() + 1, name.end(),
+                      [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  if (!valid)
+    return Status(ErrorCode::SessionNotCreated,
+                  session.plugin().name() +
+                      ": its wdhost.display/1 answer is not {\"x11\": \":N\", \"width\": W, "
+                      "\"height\": H}: " +
+                      json.substr(0, 200));
+  source->x11 = std::string(name);
+  source->width = width->value.GetInt();
+  source->height = height->value.GetInt();
+  return Status::ok();
+}
+
+// "wdhost:recording": {"video": URL, "file": NAME} in the New Session answer; URL on the host's
+// own address (`base`, "ws://host:port..." as the client reached it).
+void addRecordingCapability(rapidjson::Value* caps, rapidjson::Document::AllocatorType& alloc,
+                            std::string_view base, const std::string& file) {
+  std::string http(base);
+  if (http.rfind("ws", 0) == 0)
+    http.replace(0, 2, "http");
+  std::string url = http + "/wdhost/recordings/" + file;
+  rapidjson::Value value(rapidjson::kObjectType);
+  value.AddMember("video", rapidjson::Value(url.c_str(), alloc), alloc);
+  value.AddMember("file", rapidjson::Value(file.c_str(), alloc), alloc);
+  caps->RemoveMember("wdhost:recording");
+  caps->AddMember("wdhost:recording", value, alloc);
+}
+
 std::vector<wdhost::GuardedCapabilities> guardsOf(const PluginRegistry& registry) {
   std::vector<wdhost::GuardedCapabilities> guards;
   for (const auto& plugin : registry.plugins())
@@ -78,7 +129,8 @@ struct SessionStarter::PendingStart {
   std::string accepted;                 // what the plugin's negotiate() accepted
   SessionTiming timing;
   LaunchAsks asks;
-  std::string key; // its warm-browser configuration
+  std::string key;        // its warm-browser configuration
+  RecordingAsk recording; // what it asked of the recorder
   Launched launched;
   bool warm = false; // a browser started ahead was handed over
   // Where the time goes, for the log: the wait for a slot, the plugin's launch, the rest.
@@ -116,6 +168,10 @@ Status SessionStarter::choose(std::string_view body, PendingStart* start) {
   for (rapidjson::Document& caps : sets) {
     rapidjson::Document hostCaps;
     extractHostCapabilities(&caps, &hostCaps);
+    RecordingAsk recording;
+    status = takeRecordingAsk(&caps, hostCaps, &recording);
+    if (!status.isOk())
+      return status;
     bool downloadsAsked = false;
     auto downloads = hostCaps.FindMember(kDownloadsEnabledCap);
     if (downloads != hostCaps.MemberEnd()) {
@@ -148,6 +204,7 @@ Status SessionStarter::choose(std::string_view body, PendingStart* start) {
       start->plugin = plugin;
       start->accepted = std::move(accepted);
       start->asks = LaunchAsks{bidiAsked, downloadsAsked};
+      start->recording = std::move(recording);
       return Status::ok();
     }
   }
@@ -286,8 +343,8 @@ void SessionStarter::finishStart(const std::shared_ptr<PendingStart>& start) {
   const std::shared_ptr<LoadedPlugin>& plugin = start->plugin;
   std::string id = start->launched.id;
   std::string response;
-  Status status =
-      becomeLive(std::move(start->launched), start->timing, start->asks, start->request, &response);
+  Status status = becomeLive(std::move(start->launched), start->timing, start->asks,
+                             start->recording, start->request, &response);
   if (!status.isOk())
     return failStart(start, std::move(status));
   double took = secondsSince(start->asked);
@@ -343,6 +400,7 @@ Status SessionStarter::launchOn(const std::shared_ptr<LoadedPlugin>& plugin, con
 }
 
 Status SessionStarter::becomeLive(Launched launched, SessionTiming timing, LaunchAsks asks,
+                                  const RecordingAsk& recording,
                                   const NewSessionRequest& newRequest, std::string* response) {
   const std::shared_ptr<LoadedPlugin>& plugin = launched.plugin;
   const std::string& id = launched.id;
@@ -401,6 +459,25 @@ Status SessionStarter::becomeLive(Launched launched, SessionTiming timing, Launc
   session->setOrigin(std::move(origin));
   session->setSockets(exposeWebSockets(&doc["capabilities"], doc.GetAllocator(), sockets,
                                        newRequest.webSocketBase, id));
+  Recordings* recordings = sessions_.recordings();
+  if (recordings != nullptr && recordings->wanted(recording)) {
+    std::string file;
+    RecordingSource source;
+    source.cdp = session->sockets().cdp;
+    Status recorded = source.cdp.empty() ? displayOf(*session, &source) : Status::ok();
+    if (recorded.isOk())
+      recorded = recordings->start(id, description.browserName, source, recording, &file);
+    if (!recorded.isOk() && recording.video.value_or(false)) {
+      sessions_.closeSession(session);
+      return recorded; // asked for by name: no session without it
+    }
+    if (recorded.isOk())
+      addRecordingCapability(&doc["capabilities"], doc.GetAllocator(), newRequest.webSocketBase,
+                             file);
+    else
+      log(LogLevel::Info, "session", id + ": not recorded: " + recorded.message(),
+          LogFields{id, plugin->name()});
+  }
 
   rapidjson::Document out(rapidjson::kObjectType);
   auto& alloc = out.GetAllocator();

@@ -75,7 +75,8 @@ private:
   Status launchOn(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& id,
                   const std::string& capabilities, wdhost_session** handle, std::string* reply);
   Status becomeLive(Launched launched, SessionTiming timing, LaunchAsks asks,
-                    const NewSessionRequest& request, std::string* response);
+                    const RecordingAsk& recording, const NewSessionRequest& request,
+                    std::string* response);
   // Warm browsers: start one for `key` in the background if a slot is free and none is ready.
   void replenish(const std::shared_ptr<LoadedPlugin>& plugin, const std::string& key,
                  const std::string& accepted, LaunchAsks asks);

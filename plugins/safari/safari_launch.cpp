@@ -29,7 +29,8 @@ std::vector<std::string> webkitDriverEnv(const std::string& xDisplay, const std:
 }
 
 std::vector<std::string> xvfbArgv(const std::string& xvfbPath) {
-  return {xvfbPath, "-displayfd", "1", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"};
+  std::string screen = std::to_string(kXvfbWidth) + "x" + std::to_string(kXvfbHeight) + "x24";
+  return {xvfbPath, "-displayfd", "1", "-screen", "0", screen, "-nolisten", "tcp"};
 }
 
 std::optional<int> parseDisplayNumber(std::string_view output) {

@@ -22,7 +22,12 @@ std::vector<std::string> webkitDriverEnv(const std::string& xDisplay, const std:
 // The directories webkitDriverEnv points into, to be created under `workDir` first.
 std::vector<std::string> webkitWorkSubdirs(const std::string& workDir);
 
-// A private Xvfb that picks a free display itself and prints its number on stdout.
+// The size of a private Xvfb's screen, in pixels.
+inline constexpr int kXvfbWidth = 1280;
+inline constexpr int kXvfbHeight = 1024;
+
+// A private Xvfb (kXvfbWidth x kXvfbHeight) that picks a free display itself and prints its
+// number on stdout.
 std::vector<std::string> xvfbArgv(const std::string& xvfbPath);
 
 // The display number Xvfb printed with -displayfd (a line of digits only), if any yet.

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <system_error>
+#include <wdhost/json.hpp>
 
 namespace wdhost::safari {
 namespace {
@@ -58,6 +59,14 @@ void SafariSession::teardown() {
     xvfb_->terminate(kXvfbGraceMs);
   workDir_.reset();
   slot_.reset();
+}
+
+std::string SafariSession::display() const {
+  if (!xvfb_)
+    return "null";
+  return "{\"x11\":" + wdhost::json::quote(xvfb_->display()) +
+         ",\"width\":" + std::to_string(kXvfbWidth) + ",\"height\":" + std::to_string(kXvfbHeight) +
+         "}";
 }
 
 } // namespace wdhost::safari

@@ -30,6 +30,10 @@ public:
   // Deletes the driver's session, ends the driver's tree, then Xvfb, then the work directory.
   void teardown() override;
 
+  // Its private Xvfb ({"x11": ":N", "width": .., "height": ..}), which the host may record; null
+  // when it runs on a display of the host's or none (WPE).
+  std::string display() const override;
+
 private:
   std::unique_ptr<SafariSlot> slot_;
   std::unique_ptr<wdhost::TempDir> workDir_;

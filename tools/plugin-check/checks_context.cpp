@@ -22,6 +22,7 @@ struct KnownExtension {
 };
 constexpr KnownExtension kKnown[] = {
     {WDHOST_EXTENSION_WARM, offsetof(wdhost_warm_extension, warm) + sizeof(void*)},
+    {WDHOST_EXTENSION_DISPLAY, offsetof(wdhost_display_extension, display) + sizeof(void*)},
 };
 
 // One launch with `context`; "" when it honoured it (returned within kHonourMs with a proper
@@ -88,6 +89,13 @@ Outcome checkExtensions(const Context& context) {
       auto warm = static_cast<const wdhost_warm_extension*>(table);
       if (warm->warm == nullptr)
         return Outcome::fail(std::string(known.id) + " has no warm function");
+      if (instance.extension(known.id) != table)
+        return Outcome::fail(std::string(known.id) + " moved between two lookups");
+    }
+    if (std::strcmp(known.id, WDHOST_EXTENSION_DISPLAY) == 0) {
+      auto display = static_cast<const wdhost_display_extension*>(table);
+      if (display->display == nullptr)
+        return Outcome::fail(std::string(known.id) + " has no display function");
       if (instance.extension(known.id) != table)
         return Outcome::fail(std::string(known.id) + " moved between two lookups");
     }

@@ -313,6 +313,7 @@ typedef wdhost_status(WDHOST_CALL* wdhost_plugin_entry_fn)(wdhost_negotiation* i
 #include <wdhost/service_process.h>
 #include <wdhost/service_tempdir.h>
 /* The plugin extensions the host knows, each in its own header (reached through get_extension). */
+#include <wdhost/extension_display.h>
 #include <wdhost/extension_warm.h>
 
 #endif /* WDHOST_PLUGIN_H */

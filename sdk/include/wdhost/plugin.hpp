@@ -135,6 +135,10 @@ public:
 
   // Ends the browser; must succeed also when the browser already died.
   virtual void teardown() = 0;
+
+  // Where the browser is shown ("wdhost.display/1"): {"x11": ":N", "width": W, "height": H}
+  // for a display the host may record, or "null" (the default) for none. Any thread.
+  virtual std::string display() const { return "null"; }
 };
 
 // The plugin instance; constructed by init() with the host and the config JSON.
@@ -174,7 +178,8 @@ public:
   virtual void warm(uint32_t count) { (void)count; }
 
   // The table of a plugin-defined extension `id` (static, struct_size first), or nullptr (the
-  // default). The SDK answers "wdhost.warm/1" itself. Called once per id, after init.
+  // default). The SDK answers "wdhost.warm/1" and "wdhost.display/1" itself (Session::display).
+  // Called once per id, after init.
   virtual const void* extension(std::string_view id) {
     (void)id;
     return nullptr;
@@ -353,11 +358,24 @@ struct Trampolines {
       if (wanted == WDHOST_EXTENSION_WARM)
         return &warmTable;
     }
+    static const wdhost_display_extension displayTable = {sizeof(wdhost_display_extension),
+                                                          &Trampolines<P>::display};
+    if (wanted == WDHOST_EXTENSION_DISPLAY)
+      return &displayTable;
     try {
       return unbox(plugin)->plugin->extension(wanted);
     } catch (...) {
       return nullptr; // an exception must not cross the ABI: no such extension
     }
+  }
+
+  static wdhost_status WDHOST_CALL display(wdhost_session* session, wdhost_reply* reply) {
+    SessionBox* box = unbox(session);
+    return guard(box->host, reply, [&] {
+      std::string json = box->session->display();
+      box->host->reply_json(reply, str(json));
+      return WDHOST_OK;
+    });
   }
 
   static wdhost_status WDHOST_CALL warm(wdhost_plugin* plugin, uint32_t count,

@@ -194,7 +194,9 @@ TEST_CASE("plugin loading: a 1.3 plugin's extensions are looked up once, warm go
   std::unique_ptr<LoadedPlugin> plugin = loaded(fixture("fake_plugin"));
   CHECK(plugin->identity().abiMinor == 3);
   CHECK(plugin->takesContext());
-  CHECK(plugin->extensions() == std::vector<std::string>{WDHOST_EXTENSION_WARM});
+  // The C++ layer answers wdhost.display/1 for every plugin: a session shown nowhere says null.
+  CHECK(plugin->extensions() ==
+        std::vector<std::string>{WDHOST_EXTENSION_WARM, WDHOST_EXTENSION_DISPLAY});
   REQUIRE(plugin->warm(3).isOk());
   wdhost_session* session = nullptr;
   std::string reply;
@@ -202,6 +204,9 @@ TEST_CASE("plugin loading: a 1.3 plugin's extensions are looked up once, warm go
   std::string value;
   REQUIRE(plugin->command(session, "GET", "/fake/warmed", "", &value).isOk());
   CHECK(value == "3");
+  std::string shown;
+  REQUIRE(plugin->display(session, &shown).isOk());
+  CHECK(shown == "null");
   CHECK(plugin->teardown(session).isOk());
 }
 
@@ -224,6 +229,9 @@ TEST_CASE("plugin loading: a frozen 1.2 plugin is served through its own slots")
   Status alert = plugin->command(session, "POST", "/frozen/alert", "{}", &value);
   CHECK(alert.code() == ErrorCode::UnexpectedAlertOpen);
   CHECK(alert.data() == R"({"text":"frozen"})");
+  std::string shown; // no wdhost.display/1: shown nowhere the host may record
+  REQUIRE(plugin->display(session, &shown).isOk());
+  CHECK(shown == "null");
   CHECK(plugin->teardown(session).isOk());
 }
 

@@ -50,6 +50,23 @@ public:
   }
 };
 
+// A session shown on a private X display.
+class ShownSession : public QuietSession {
+public:
+  std::string display() const override { return R"({"x11":":7","width":800,"height":600})"; }
+};
+
+// A plugin whose sessions say where they are shown.
+class ShowingPlugin : public wdhost::Plugin {
+public:
+  ShowingPlugin(wdhost::Host host, std::string_view) : wdhost::Plugin(host) {}
+  std::string describe() override { return R"({"browserName":"showing"})"; }
+  std::optional<std::string> negotiate(std::string_view caps) override { return std::string(caps); }
+  std::unique_ptr<wdhost::Session> launch(std::string_view, std::string_view) override {
+    return std::make_unique<ShownSession>();
+  }
+};
+
 // A plugin written against the 1.2 C++ layer: launch() only, no warm().
 class PlainPlugin : public wdhost::Plugin {
 public:
@@ -142,6 +159,40 @@ TEST_CASE("sdk plugin layer: get_extension answers wdhost.warm/1 for a plugin wi
   wdhost_plugin* plain = create<PlainPlugin>(plainTable, host);
   CHECK(plainTable->get_extension(plain, WDHOST_EXTENSION_WARM) == nullptr);
   plainTable->deinit(plain);
+}
+
+TEST_CASE("sdk plugin layer: get_extension answers wdhost.display/1 with Session::display()") {
+  StubHost host;
+  // A session that says nothing is shown nowhere: null.
+  const wdhost_plugin_vtable* table =
+      wdhost::detail::vtableFor<ModernPlugin>("org.test.modern", "modern", "1.0.0");
+  wdhost_plugin* plugin = create<ModernPlugin>(table, host);
+  auto display = static_cast<const wdhost_display_extension*>(
+      table->get_extension(plugin, WDHOST_EXTENSION_DISPLAY));
+  REQUIRE(display != nullptr);
+  CHECK(display->struct_size == sizeof(wdhost_display_extension));
+  wdhost_session* session = nullptr;
+  StubHost::Reply reply;
+  REQUIRE(table->launch(plugin, str("s"), str("{}"), &session, StubHost::handle(&reply)) ==
+          WDHOST_OK);
+  StubHost::Reply shown;
+  REQUIRE(display->display(session, StubHost::handle(&shown)) == WDHOST_OK);
+  CHECK(shown.json == "null");
+  table->teardown(session, StubHost::handle(&reply));
+  table->deinit(plugin);
+
+  const wdhost_plugin_vtable* showing =
+      wdhost::detail::vtableFor<ShowingPlugin>("org.test.showing", "showing", "1.0.0");
+  plugin = create<ShowingPlugin>(showing, host);
+  display = static_cast<const wdhost_display_extension*>(
+      showing->get_extension(plugin, WDHOST_EXTENSION_DISPLAY));
+  REQUIRE(display != nullptr);
+  REQUIRE(showing->launch(plugin, str("s"), str("{}"), &session, StubHost::handle(&reply)) ==
+          WDHOST_OK);
+  REQUIRE(display->display(session, StubHost::handle(&shown)) == WDHOST_OK);
+  CHECK(shown.json == R"({"x11":":7","width":800,"height":600})");
+  showing->teardown(session, StubHost::handle(&reply));
+  showing->deinit(plugin);
 }
 
 TEST_CASE("sdk plugin layer: launch_ctx hands the context on, launch gets the legacy bound") {

@@ -65,6 +65,11 @@ TEST_CASE("routes: Grid's managed files and the drain are the host's own") {
   }
   CHECK(matchRoute("GET", "/session/s1/se/file", &route).code() == ErrorCode::UnknownMethod);
   CHECK(matchRoute("PUT", "/session/s1/se/files", &route).code() == ErrorCode::UnknownMethod);
+  // Grid's session event is answered by the host, never relayed to a driver.
+  REQUIRE(matchRoute("POST", "/session/s1/se/event", &route).isOk());
+  CHECK(route.kind == RouteKind::SessionEvent);
+  CHECK(route.sessionId == "s1");
+  CHECK(matchRoute("GET", "/session/s1/se/event", &route).code() == ErrorCode::UnknownMethod);
   // The host's own features (drain, /metrics, /ui, the sessions API) are not WebDriver's: app/
   // registers them on the request handler (tests/unit/server/dispatch_test.cpp).
   CHECK(matchRoute("POST", "/wdhost/drain", &route).code() == ErrorCode::UnknownCommand);

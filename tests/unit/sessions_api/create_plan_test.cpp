@@ -107,3 +107,30 @@ TEST_CASE("create plan: chrome's client hints describe the same device") {
   CHECK(std::string(hints["fullVersionList"][0]["version"].GetString()) == "156.0.8078.108");
   CHECK(std::string(hints["brands"][0]["version"].GetString()) == "156");
 }
+
+TEST_CASE("create plan: video asks the host to record the session, and nothing else") {
+  rapidjson::Document doc;
+  doc.Parse(R"({"cmd":"sessions.create","browser":[{"name":"chrome"}],"video":true})");
+  CreatePlan plan;
+  REQUIRE(parseCreatePlan(doc, &plan).isOk());
+  CHECK(plan.video);
+  std::string body;
+  REQUIRE(buildCreateCapabilities(doc, plan, {}, "", false, &body).isOk());
+  rapidjson::Document caps;
+  caps.Parse(body.c_str());
+  const rapidjson::Value& always = caps["capabilities"]["alwaysMatch"];
+  REQUIRE(always.HasMember("wdhost:recording"));
+  CHECK(always["wdhost:recording"]["video"].IsTrue());
+
+  doc.Parse(R"({"cmd":"sessions.create","browser":[{"name":"chrome"}]})");
+  plan = CreatePlan();
+  REQUIRE(parseCreatePlan(doc, &plan).isOk());
+  CHECK_FALSE(plan.video);
+  REQUIRE(buildCreateCapabilities(doc, plan, {}, "", false, &body).isOk());
+  CHECK(body.find("wdhost:recording") == std::string::npos);
+
+  doc.Parse(R"({"cmd":"sessions.create","video":"yes"})");
+  Status status = parseCreatePlan(doc, &plan);
+  CHECK(status.code() == ErrorCode::InvalidArgument);
+  CHECK(status.message().find("video must be true") != std::string::npos);
+}

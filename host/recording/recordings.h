@@ -1,0 +1,138 @@
+// The host's recordings: which sessions are recorded, one recorder thread per recorded session
+// (chrome's screencast paced to a constant frame rate and piped to ffmpeg), how each ends when
+// its session ends by any path, and the directory they are kept in.
+#pragma once
+
+#include "core/status.h"
+#include "process/process_supervisor.h"
+#include "process/unique_fd.h"
+#include "recording/recording_ask.h"
+#include "recording/retention.h"
+#include "session/session_events.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace wdh {
+
+// How the host records.
+struct RecordingSettings {
+  RecordMode mode = RecordMode::Off; // --record
+  std::string dir;                   // --recordings-dir (absolute)
+  std::string ffmpeg;                // ffmpeg's absolute path; "" when it is not installed
+  std::chrono::milliseconds finishBound{30000}; // how long ffmpeg may take to finish a file
+  std::chrono::seconds maxAge{0};               // --recordings-max-age; 0: no limit
+  std::uint64_t maxBytes = 0;                   // --recordings-max-bytes; 0: no limit
+  std::chrono::seconds sweepInterval{10};       // how often sweep() looks at the directory
+};
+
+// One recording as /wdhost/recordings lists it.
+struct RecordingInfo {
+  std::string file;            // its file name in the directory
+  std::string sessionId;       // the session it recorded ("" for a file of an earlier host)
+  std::string browser;         // the plugin's browser name
+  std::string name;            // the name the client chose, or ""
+  std::string state;           // "recording", "finished" or "failed"
+  std::string outcome;         // what the client said of its session: "unknown", "passed", "failed"
+  std::string endedBy;         // why its session ended ("deleted", "idle", ...) or "" while it runs
+  std::string error;           // why it failed, or ""
+  std::int64_t startMs = 0;    // when it began, ms since the epoch
+  std::int64_t durationMs = 0; // how long it ran so far, or in all
+  std::uint64_t size = 0;      // bytes on disk (finished files only)
+};
+
+// Where a session's frames come from: a DevTools screencast, else an X display.
+struct RecordingSource {
+  std::string cdp; // http:// base of the browser's DevTools endpoint, or ""
+  std::string x11; // ":N", the X display the browser is shown on, or ""
+  int width = 0;   // the display's size (x11)
+  int height = 0;  //
+};
+
+// The default --recordings-dir: $XDG_STATE_HOME/wdhost/recordings, else
+// $HOME/.local/state/wdhost/recordings, else $TMPDIR (or /tmp)/wdhost-<uid>/recordings.
+std::string defaultRecordingsDir();
+
+// Thread-safe. Watches sessions (SessionEvents) to end their recordings as they end.
+class Recordings : public SessionEvents {
+public:
+  // `processes` runs ffmpeg and must outlive this.
+  Recordings(ProcessSupervisor& processes, RecordingSettings settings);
+  // stopAll()
+  ~Recordings() override;
+  Recordings(const Recordings&) = delete;
+  Recordings& operator=(const Recordings&) = delete;
+
+  // Creates the directory (0700) if it is missing and removes what an earlier host left
+  // half-written; UnknownError when it cannot. start() creates it too.
+  Status open();
+  // True when a session asking `ask` is to be recorded (its ask, else --record).
+  bool wanted(const RecordingAsk& ask) const;
+  // Starts recording session `id` of `browser` from `source` (its DevTools screencast, else its
+  // X display); *file is the file it will be in. SessionNotCreated naming what is missing when
+  // it cannot (no ffmpeg, neither source). The recording goes on in the background until the
+  // session ends.
+  Status start(const std::string& id, const std::string& browser, const RecordingSource& source,
+               const RecordingAsk& ask, std::string* file);
+  // Ends session `id`'s recording (if any) in the background: ffmpeg finishes the file.
+  void sessionEnding(const std::string& id, std::uint16_t closeCode,
+                     const std::string& why) override;
+  // Notes why session `id` ended; with retain-on-failure, its video goes once finished unless
+  // it is to be kept (keepRecording()).
+  void sessionEndedBecause(const std::string& id, EndCause cause) override;
+  // Notes a session event of session `id` (Grid's POST /se/event, e.g. "test:failed") for its
+  // recording's outcome.
+  void noteEvent(std::string_view id, std::string_view eventType);
+  // Deletes finished recordings past --recordings-max-age, then the oldest past
+  // --recordings-max-bytes; looks at the directory at most once per sweepInterval, or at once
+  // after a recording finished. Any thread (the janitor's).
+  void sweep();
+  // Every recording: those of this host, then finished files of earlier ones, newest first.
+  std::vector<RecordingInfo> list() const;
+  // Opens the finished recording `file` for reading (*size its length): InvalidArgument for a
+  // name the host never makes, UnknownCommand (404) when there is none, UnsupportedOperation
+  // while it is still being recorded or when it failed.
+  Status openFinished(std::string_view file, UniqueFd* out, std::uint64_t* size) const;
+  // Deletes the recording `file` (errors as openFinished; a running one cannot be deleted).
+  Status remove(std::string_view file);
+  // Ends every recording and waits for each to finish its file (bounded by finishBound).
+  void stopAll();
+  // Recorder threads running now.
+  std::size_t running() const;
+
+private:
+  struct Recording;
+  void record(const std::shared_ptr<Recording>& recording, const RecordingSource& source);
+  // Records the screencast of `cdp` until the session ends; Ok when a file was made.
+  Status recordScreencast(Recording& recording, const std::string& cdp, const std::string& path,
+                          int fps, std::size_t* frames);
+  // Records the X display of `source` until the session ends; Ok when a file was made.
+  Status recordDisplay(Recording& recording, const RecordingSource& source, const std::string& path,
+                       int fps, std::size_t* frames);
+  Status checkFile(std::string_view file, std::shared_ptr<Recording>* known) const;
+  // Removes .part files nobody wrote for 10 minutes.
+  void removeAbandoned();
+  // With retain-on-failure, deletes the video of a finished recording whose session's end is
+  // known and which is not to be kept (mutex_ held).
+  void applyRetentionLocked(Recording& recording);
+
+  ProcessSupervisor& processes_;
+  RecordingSettings settings_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<Recording>> byFile_;
+  std::map<std::string, std::shared_ptr<Recording>, std::less<>> bySession_; // while running
+  bool stopped_ = false;
+  std::atomic<bool> lookedForAbandoned_{false};
+  std::chrono::steady_clock::time_point nextSweep_{}; // mutex_
+  std::mutex sweeping_;                               // one sweep at a time
+};
+
+} // namespace wdh
