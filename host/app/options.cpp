@@ -173,9 +173,10 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
       "they take only what running sessions leave; normal: at the host's own");
   add("record", po::value(&out->record)->default_value(out->record),
       "off: record only sessions that ask (se:recordVideo, enableVideo, wdhost:recording); on: "
-      "every session that can be; on-failure: the same, and a video is kept only when its session "
-      "failed (a Grid session event such as test:failed, or an end other than Delete Session: "
-      "idle timeout, crash, shutdown); se:retainOnFailure sets it per session");
+      "every session that can be; on-failure: the same, and a video is deleted when its client "
+      "said the session passed (a Grid session event such as test:passed) and ended it with "
+      "Delete Session; a failure said, another end (idle timeout, crash, shutdown) or nothing "
+      "said keeps it; se:retainOnFailure sets it per session");
   add("recordings-dir", po::value(&out->recordingsDir),
       "where recordings are kept (default $XDG_STATE_HOME/wdhost/recordings, else "
       "~/.local/state/wdhost/recordings)");

@@ -40,9 +40,7 @@ SessionOutcome afterEvent(SessionOutcome before, std::string_view eventType) {
 }
 
 bool keepRecording(bool onFailureOnly, SessionOutcome outcome, EndCause cause) {
-  if (!onFailureOnly || outcome == SessionOutcome::Failed)
-    return true;
-  return cause != EndCause::Deleted;
+  return !onFailureOnly || outcome != SessionOutcome::Passed || cause != EndCause::Deleted;
 }
 
 std::vector<std::string> overBudget(std::vector<StoredRecording> stored,

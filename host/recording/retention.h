@@ -27,9 +27,9 @@ const char* outcomeName(SessionOutcome outcome) noexcept;
 SessionOutcome afterEvent(SessionOutcome before, std::string_view eventType);
 
 // Whether a finished video is kept. Without retain-on-failure (`onFailureOnly` false), always.
-// With it: when the client said the session failed, or the session did not end by Delete
-// Session (an idle timeout, a crash, shutdown or drain: it ended abnormally); a session
-// deleted without a failure said is not kept.
+// With it: unless the client said the session passed (and nothing failed) and the session ended
+// by Delete Session. A failure said, an abnormal end (idle timeout, crash, shutdown, drain) or an
+// outcome nobody said keeps it: a test that fails without saying so still has its video.
 bool keepRecording(bool onFailureOnly, SessionOutcome outcome, EndCause cause);
 
 // A finished recording on disk.

@@ -4,9 +4,9 @@ headless Chromium through the real host, shows a red page then a blue one (serve
 and quits; the host lists the recording as finished, serves it with Range requests, and Debian's
 ffprobe finds an H.264, yuv420p video that goes from red to blue. No ffmpeg outlives its session,
 a recording still running when the host is stopped is finished too, and the recordings are
-behind the request gate and the token like every route. With --record on-failure a video is
-kept only when its session failed (Grid's session event) or ended abnormally (idle timeout), and
-the directory is held to --recordings-max-age and --recordings-max-bytes. A WebKit session on
+behind the request gate and the token like every route. With --record on-failure a video goes
+only when its client said the session passed (Grid's session event) and deleted it; a failure
+said, an abnormal end (idle timeout) or nothing said keeps it; and the directory is held to --recordings-max-age and --recordings-max-bytes. A WebKit session on
 the safari plugin's private Xvfb is recorded from that display.
 """
 import argparse
@@ -296,7 +296,8 @@ def test_kept_on_failure_only(binary, pages, work):
                              log=os.path.join(work, "d.log"))
     try:
         files = {}
-        for mark in ("test:failed", "test:passed", None):
+        # "said nothing": quit without an event, an outcome nobody knows (kept).
+        for mark in ("test:failed", "test:passed", "said nothing", None):
             options = webdriver.ChromeOptions()  # asks for nothing: --record on-failure records
             if mark is None:
                 options.set_capability("wdhost:sessionTimeout", 5)
@@ -310,13 +311,17 @@ def test_kept_on_failure_only(binary, pages, work):
                 # Left alone: the host ends it after its idle timeout, an abnormal end.
                 wait_for(lambda: listed(url, files[None]), 60, "the idle session's recording")
                 continue
-            answer = session_event(url, driver.session_id, mark)
-            assert answer == {"value": {"success": True, "eventType": mark}}, answer
+            if mark != "said nothing":
+                answer = session_event(url, driver.session_id, mark)
+                assert answer == {"value": {"success": True, "eventType": mark}}, answer
             driver.quit()
             wait_for(lambda: settled(url, files[mark]), 60, "the recording to finish")
         failed = wait_for(lambda: listed(url, files["test:failed"]), 60, "the failed recording")
         assert failed["state"] == "finished" and failed["outcome"] == "failed", failed
         assert failed["endedBy"] == "deleted", failed
+        silent = listed(url, files["said nothing"])
+        assert silent["state"] == "finished" and silent["outcome"] == "unknown", silent
+        assert silent["endedBy"] == "deleted", silent
         idle = listed(url, files[None])
         assert idle["state"] == "finished" and idle["endedBy"] == "idle", idle
         assert idle["outcome"] == "unknown", idle
@@ -324,8 +329,8 @@ def test_kept_on_failure_only(binary, pages, work):
         assert not os.path.exists(os.path.join(videos, files["test:passed"]))
         code, body = http_json(url + "/wdhost/recordings")
         assert files["test:passed"] not in [e["file"] for e in body["value"]], body
-        assert sorted(os.listdir(videos)) == sorted([files["test:failed"], files[None]]), \
-            os.listdir(videos)
+        assert sorted(os.listdir(videos)) == sorted(
+            [files["test:failed"], files["said nothing"], files[None]]), os.listdir(videos)
         # A bad event is an error that says what to send.
         req = urllib.request.Request(f"{url}/session/nope/se/event", data=b'{"eventType":"x:y"}',
                                      method="POST", headers={"Content-Type": "application/json"})
