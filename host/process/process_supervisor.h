@@ -36,7 +36,13 @@ struct ProcessState {
 struct SpawnOptions {
   std::string cwd;        // its working directory (absolute, existing); "" = the host's
   bool inheritEnv = true; // the host's allowed environment under the overrides; false: none
+  // A descriptor the program inherits as kPassedFd (a private channel's end), or -1. Borrowed:
+  // the caller closes its copy after spawn() returns; the guard keeps none.
+  int passFd = -1;
 };
+
+// The descriptor number under which a program receives SpawnOptions::passFd.
+constexpr int kPassedFd = 4;
 
 // Owns every child process of the host. Each runs under wdhost-guard (which kills the whole
 // tree, daemons included, when the process ends, is terminated, or the host dies) in its own

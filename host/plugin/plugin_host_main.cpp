@@ -1,0 +1,311 @@
+// wdhost-plugin-host: loads one plugin library exactly as the host does (LoadedPlugin::open)
+// and serves its ABI calls over the channel the host passed it (channel_messages.h), so that a
+// plugin that crashes or hangs takes only this process down.
+// Usage: wdhost-plugin-host --channel-fd N /PATH/TO/PLUGIN.so
+#include "core/version.h"
+#include "plugin/call_context.h"
+#include "plugin/channel_messages.h"
+#include "plugin/loaded_plugin.h"
+#include "plugin/plugin_reply.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+using wdh::ChannelMessage;
+using wdh::FrameBuilder;
+using wdh::FrameFields;
+using wdh::PluginReply;
+
+// One call in flight: its context (the host's deadline) and the flag Cancel sets.
+struct Call {
+  wdhost_call_context context{};
+  std::atomic<bool> cancelled{false};
+};
+
+int32_t WDHOST_CALL callCancelled(const wdhost_call_context* context) {
+  return static_cast<const Call*>(context->host_data)->cancelled.load() ? 1 : 0;
+}
+
+wdhost_str str(const std::string& s) noexcept {
+  return wdhost_str{s.data(), s.size()};
+}
+
+// The helper's state: the plugin, its instance and sessions, the calls in flight, the channel.
+class PluginHost {
+public:
+  PluginHost(int fd, std::unique_ptr<wdh::LoadedPlugin> plugin)
+      : fd_(fd), plugin_(std::move(plugin)), table_(plugin_->table()) {
+    host_.struct_size = sizeof host_;
+    host_.abi_minor = plugin_->identity().abiMinor;
+    host_.host_data = this;
+    host_.name = "wdhost";
+    host_.version = wdh::kHostVersion;
+    host_.log = &PluginHost::logCallback;
+    host_.reply_json = [](wdhost_reply* r, wdhost_str j) { wdh::replyJson(r, j); };
+    host_.reply_error = [](wdhost_reply* r, wdhost_str e, wdhost_str m) {
+      wdh::replyError(r, e, m);
+    };
+    // Host services are not forwarded over the channel yet: an isolated plugin has none.
+    host_.get_service = [](const wdhost_host*, const char*) -> const void* { return nullptr; };
+    host_.reply_error_data = [](wdhost_reply* r, wdhost_str e, wdhost_str m, wdhost_str d) {
+      wdh::replyErrorData(r, e, m, d);
+    };
+  }
+
+  // Sends a frame; serialised with every other writer.
+  bool send(const std::string& frame) {
+    std::lock_guard<std::mutex> lock(writeMutex_);
+    return wdh::sendFrame(fd_, frame);
+  }
+
+  // Serves frames until Deinit or the end of the channel; returns the exit code.
+  int serve() {
+    wdh::FrameSplitter splitter;
+    std::string body;
+    std::string error;
+    while (wdh::receiveFrame(fd_, splitter, &body, &error)) {
+      FrameFields fields(body);
+      auto type = static_cast<ChannelMessage>(fields.type());
+      if (!fields.ok()) {
+        std::cerr << "wdhost-plugin-host: a frame without a header\n";
+        return 2;
+      }
+      if (type == ChannelMessage::Cancel) {
+        cancel(fields.callId());
+        continue;
+      }
+      if (type == ChannelMessage::Deinit)
+        return deinit(fields.callId());
+      startCall(std::move(body));
+    }
+    std::cerr << "wdhost-plugin-host: " << error << "\n";
+    // The host is gone or broke the framing: nothing here is wanted any more.
+    cancelAll();
+    return 0;
+  }
+
+private:
+  static void WDHOST_CALL logCallback(const wdhost_host* host, wdhost_log_level level,
+                                      wdhost_str msg) {
+    auto* self = static_cast<PluginHost*>(host->host_data);
+    std::string_view text =
+        msg.data == nullptr ? std::string_view() : std::string_view(msg.data, msg.size);
+    self->send(FrameBuilder(static_cast<std::uint8_t>(ChannelMessage::Log), 0)
+                   .i32(level)
+                   .bytes(text)
+                   .frame());
+  }
+
+  void cancel(std::uint32_t id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = calls_.find(id);
+    if (it != calls_.end())
+      it->second->cancelled.store(true);
+  }
+
+  void cancelAll() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& entry : calls_)
+      entry.second->cancelled.store(true);
+  }
+
+  // Runs the call in `body` on a thread of its own (launches and commands run concurrently).
+  void startCall(std::string body) {
+    auto call = std::make_shared<Call>();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      calls_[FrameFields(body).callId()] = call;
+    }
+    std::thread([this, call, frame = std::move(body)] {
+      FrameFields fields(frame);
+      runCall(fields, *call);
+      std::lock_guard<std::mutex> lock(mutex_);
+      calls_.erase(fields.callId());
+      idle_.notify_all();
+    }).detach();
+  }
+
+  void answer(std::uint32_t id, wdhost_status rc, const PluginReply& reply,
+              std::uint64_t session = 0) {
+    FrameBuilder frame(static_cast<std::uint8_t>(ChannelMessage::Result), id);
+    frame.i32(rc).u64(session);
+    wdh::appendReply(frame, reply);
+    if (!send(frame.frame()))
+      std::cerr << "wdhost-plugin-host: cannot send a result\n";
+  }
+
+  void refuse(std::uint32_t id, const char* error, const std::string& message) {
+    PluginReply reply;
+    wdh::replyError(&reply, wdhost_str{error, std::strlen(error)}, str(message));
+    answer(id, WDHOST_ERROR, reply);
+  }
+
+  wdhost_session* findSession(std::uint64_t handle) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = sessions_.find(handle);
+    return it == sessions_.end() ? nullptr : it->second;
+  }
+
+  void runCall(FrameFields& fields, Call& call) {
+    const std::uint32_t id = fields.callId();
+    PluginReply reply;
+    std::string a, b, c, d;
+    std::uint64_t handle = 0, deadline = 0;
+    call.context.struct_size = sizeof call.context;
+    call.context.host_data = &call;
+    call.context.is_cancelled = &callCancelled;
+    switch (static_cast<ChannelMessage>(fields.type())) {
+    case ChannelMessage::Init: {
+      if (!fields.bytes(&a) || !fields.atEnd())
+        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed init");
+      wdhost_plugin* created = nullptr;
+      wdhost_status rc = table_.init(&host_, str(a), &created, &reply);
+      if (rc == WDHOST_OK)
+        instance_.store(created);
+      return answer(id, rc, reply);
+    }
+    case ChannelMessage::Describe:
+      if (instance_.load() == nullptr)
+        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "describe before init");
+      return answer(id, table_.describe(instance_.load(), &reply), reply);
+    case ChannelMessage::Negotiate: {
+      if (!fields.bytes(&a) || !fields.atEnd() || instance_.load() == nullptr)
+        return refuse(id, WDHOST_W3C_SESSION_NOT_CREATED, "a malformed negotiate");
+      return answer(id, table_.negotiate(instance_.load(), str(a), &reply), reply);
+    }
+    case ChannelMessage::Launch: {
+      if (!fields.u64(&deadline) || !fields.bytes(&a) || !fields.bytes(&b) || !fields.atEnd() ||
+          instance_.load() == nullptr)
+        return refuse(id, WDHOST_W3C_SESSION_NOT_CREATED, "a malformed launch");
+      call.context.deadline_ms = deadline;
+      wdhost_session* created = nullptr;
+      wdhost_status rc =
+          table_.launch_ctx != nullptr
+              ? table_.launch_ctx(instance_.load(), &call.context, str(a), str(b), &created, &reply)
+              : table_.launch(instance_.load(), str(a), str(b), &created, &reply);
+      if (rc == WDHOST_OK && created != nullptr) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        handle = ++lastSession_;
+        sessions_[handle] = created;
+      }
+      return answer(id, rc, reply, handle);
+    }
+    case ChannelMessage::Command: {
+      if (!fields.u64(&handle) || !fields.u64(&deadline) || !fields.bytes(&a) ||
+          !fields.bytes(&b) || !fields.bytes(&c) || !fields.atEnd())
+        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed command");
+      wdhost_session* session = findSession(handle);
+      if (session == nullptr)
+        return refuse(id, WDHOST_W3C_INVALID_SESSION_ID, "no such session in the plugin's helper");
+      call.context.deadline_ms = deadline;
+      if (table_.command_ctx != nullptr)
+        return answer(
+            id, table_.command_ctx(session, &call.context, str(a), str(b), str(c), &reply), reply);
+      if (table_.command != nullptr)
+        return answer(id, table_.command(session, str(a), str(b), str(c), &reply), reply);
+      return refuse(id, WDHOST_W3C_UNKNOWN_COMMAND, "the plugin serves no in-process commands");
+    }
+    case ChannelMessage::Teardown: {
+      if (!fields.u64(&handle) || !fields.atEnd())
+        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed teardown");
+      wdhost_session* session = nullptr;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = sessions_.find(handle);
+        if (it != sessions_.end()) {
+          session = it->second;
+          sessions_.erase(it);
+        }
+      }
+      if (session == nullptr)
+        return answer(id, WDHOST_OK, reply);
+      return answer(id, table_.teardown(session, &reply), reply);
+    }
+    default:
+      (void)d;
+      return refuse(id, WDHOST_W3C_UNKNOWN_ERROR,
+                    "an unknown message type " + std::to_string(fields.type()));
+    }
+  }
+
+  // Waits (10 s at most) for the calls in flight, runs deinit and answers; then the process ends.
+  int deinit(std::uint32_t id) {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      idle_.wait_for(lock, std::chrono::seconds(10), [&] { return calls_.empty(); });
+      if (!calls_.empty()) {
+        std::cerr << "wdhost-plugin-host: calls still running at deinit; leaving without it\n";
+        return 3;
+      }
+    }
+    if (instance_.load() != nullptr)
+      table_.deinit(instance_.exchange(nullptr));
+    answer(id, WDHOST_OK, PluginReply());
+    return 0;
+  }
+
+  int fd_;
+  std::unique_ptr<wdh::LoadedPlugin> plugin_;
+  const wdhost_plugin_vtable& table_;
+  wdhost_host host_{};
+  std::mutex writeMutex_;
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  std::map<std::uint32_t, std::shared_ptr<Call>> calls_;
+  std::map<std::uint64_t, wdhost_session*> sessions_;
+  std::uint64_t lastSession_ = 0;
+  std::atomic<wdhost_plugin*> instance_{nullptr};
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4 || std::strcmp(argv[1], "--channel-fd") != 0) {
+    std::cerr << "usage: wdhost-plugin-host --channel-fd N /PATH/TO/PLUGIN.so\n";
+    return 2;
+  }
+  char* end = nullptr;
+  long fd = std::strtol(argv[2], &end, 10);
+  if (*end != '\0' || fd < 3 || fd > 1 << 20) {
+    std::cerr << "wdhost-plugin-host: bad --channel-fd value\n";
+    return 2;
+  }
+  const int channel = static_cast<int>(fd);
+  std::unique_ptr<wdh::LoadedPlugin> plugin;
+  wdh::Status status = wdh::LoadedPlugin::open(argv[3], &plugin);
+  FrameBuilder hello(static_cast<std::uint8_t>(ChannelMessage::Hello), 0);
+  if (!status.isOk()) {
+    hello.i32(0).bytes("").bytes("").bytes("").bytes(status.message()).u64(0).u64(0);
+    wdh::sendFrame(channel, hello.frame());
+    return 1;
+  }
+  const wdh::PluginIdentity& identity = plugin->identity();
+  std::uint64_t flags = (plugin->hasCommand() ? wdh::kHelloHasCommand : 0u) |
+                        (plugin->takesContext() ? wdh::kHelloTakesContext : 0u);
+  hello.i32(1)
+      .bytes(identity.id)
+      .bytes(identity.name)
+      .bytes(identity.version)
+      .bytes("")
+      .u64(identity.abiMinor)
+      .u64(flags);
+  PluginHost host(channel, std::move(plugin));
+  if (!host.send(hello.frame()))
+    return 1;
+  int code = host.serve();
+  // Calls a plugin never returned from may still run: end without unloading under them.
+  std::cout.flush();
+  std::cerr.flush();
+  ::_exit(code);
+}

@@ -1,0 +1,119 @@
+// Plugins out of process (--isolate-plugin, --isolate-plugins): a plugin that crashes or hangs in
+// its helper costs only its own sessions, and the host serves on.
+#include "support/fake_host.h"
+#include "support/host_process.h"
+
+#include <doctest/doctest.h>
+
+using namespace wdhtest;
+
+namespace {
+
+const char* kCrashing = R"({"capabilities":{"alwaysMatch":{"browserName":"crashing"}}})";
+const char* kFragile = R"({"capabilities":{"alwaysMatch":{"browserName":"fragile"}}})";
+const char* kFragileHanging =
+    R"({"capabilities":{"alwaysMatch":{"browserName":"fragile","fragile:hangLaunch":true}}})";
+
+bool contains(const std::string& text, std::string_view needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+// True when no wdhost-plugin-host for a library in `dir` runs any more (bounded wait).
+bool noHelperFor(const std::string& dir) {
+  return eventually(
+      [&] { return processesMatching("wdhost-plugin-host --channel-fd 4 " + dir).empty(); },
+      std::chrono::seconds(10));
+}
+
+} // namespace
+
+TEST_CASE("isolation: a plugin that crashes in negotiate fails New Session; others serve on") {
+  {
+    HostProcess host(WDHOST_BINARY,
+                     {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin-dir", WDHOST_CRASHING_DIR,
+                      "--plugin", "fake", "--plugin", "crashing", "--isolate-plugin", "crashing"});
+    CHECK(contains(host.log(), "isolated in wdhost-plugin-host"));
+    HttpAnswer before = httpRequest(host.port(), "POST", "/session", kFakeNewSession);
+    REQUIRE(before.status == 200);
+    const std::string live = sessionIdOf(before.body);
+
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      HttpAnswer crashed = httpRequest(host.port(), "POST", "/session", kCrashing);
+      INFO(crashed.body);
+      CHECK(crashed.status == 500);
+      CHECK(contains(crashed.body, "\"session not created\""));
+      CHECK(contains(crashed.body, "signal 11 (SIGSEGV)"));
+      CHECK(contains(crashed.body, "negotiate"));
+    }
+
+    // The session started before runs on, and a new one of the other plugin starts.
+    CHECK(httpRequest(host.port(), "GET", "/session/" + live + "/url").status == 200);
+    HttpAnswer after = httpRequest(host.port(), "POST", "/session", kFakeNewSession);
+    CHECK(after.status == 200);
+    CHECK(httpRequest(host.port(), "DELETE", "/session/" + sessionIdOf(after.body)).status == 200);
+    CHECK(httpRequest(host.port(), "DELETE", "/session/" + live).status == 200);
+    CHECK(contains(host.log(), "crashing: its helper process was killed by signal 11"));
+    HttpAnswer status = httpRequest(host.port(), "GET", "/status");
+    CHECK(contains(status.body, "\"isolated\":true,\"crashes\":2,\"lastCrash\":\"was killed by "
+                                "signal 11 (SIGSEGV)\""));
+    CHECK(contains(status.body, "\"isolated\":false"));
+    CHECK(host.stop() == 0);
+  }
+  CHECK(noHelperFor(WDHOST_CRASHING_DIR));
+}
+
+TEST_CASE("isolation: a crash in a command ends that session; a new session of the plugin works") {
+  {
+    HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_ISOLATION_FIXTURE_DIR, "--plugin",
+                                     "fragile", "--isolate-plugins", "all"});
+    HttpAnswer first = httpRequest(host.port(), "POST", "/session", kFragile);
+    REQUIRE(first.status == 200);
+    const std::string id = sessionIdOf(first.body);
+    HttpAnswer title = httpRequest(host.port(), "GET", "/session/" + id + "/title");
+    CHECK(title.status == 200);
+    CHECK(contains(title.body, "\"/title\""));
+    // The plugin's log line came over the channel.
+    CHECK(contains(host.log(), "fragile launches " + id));
+
+    HttpAnswer crash = httpRequest(host.port(), "POST", "/session/" + id + "/url",
+                                   R"({"url":"http://crash.invalid/"})");
+    INFO(crash.body);
+    CHECK(crash.status == 404);
+    CHECK(contains(crash.body, "\"invalid session id\""));
+    CHECK(contains(crash.body, "SIGSEGV"));
+    HttpAnswer later = httpRequest(host.port(), "GET", "/session/" + id + "/title");
+    CHECK(later.status == 404);
+    CHECK(contains(later.body, "\"invalid session id\""));
+
+    HttpAnswer second = httpRequest(host.port(), "POST", "/session", kFragile);
+    INFO(second.body);
+    REQUIRE(second.status == 200);
+    const std::string next = sessionIdOf(second.body);
+    CHECK(httpRequest(host.port(), "GET", "/session/" + next + "/title").status == 200);
+    CHECK(httpRequest(host.port(), "DELETE", "/session/" + next).status == 200);
+    CHECK(contains(host.log(), "helper restarted after a crash"));
+    CHECK(host.stop() == 0);
+  }
+  CHECK(noHelperFor(WDHOST_ISOLATION_FIXTURE_DIR));
+}
+
+TEST_CASE("isolation: a plugin that hangs in launch is bounded, ended and restarted") {
+  {
+    HostProcess host(WDHOST_BINARY,
+                     {"--plugin-dir", WDHOST_ISOLATION_FIXTURE_DIR, "--plugin", "fragile",
+                      "--isolate-plugins", "all", "--launch-timeout", "2"});
+    HttpAnswer hung =
+        httpRequest(host.port(), "POST", "/session", kFragileHanging, std::chrono::seconds(60));
+    INFO(hung.body);
+    CHECK(hung.status == 500);
+    // Past the deadline and its grace the helper is ended, and that is logged as a crash.
+    CHECK(eventually([&] { return contains(host.log(), "hung in launch"); },
+                     std::chrono::seconds(20)));
+    HttpAnswer next = httpRequest(host.port(), "POST", "/session", kFragile);
+    INFO(next.body);
+    CHECK(next.status == 200);
+    CHECK(httpRequest(host.port(), "DELETE", "/session/" + sessionIdOf(next.body)).status == 200);
+    CHECK(host.stop() == 0);
+  }
+  CHECK(noHelperFor(WDHOST_ISOLATION_FIXTURE_DIR));
+}
