@@ -14,7 +14,7 @@ namespace wdh {
 // The message types. Host -> helper: Init..Deinit (each a call answered by one Result with its
 // call id) and Cancel. Helper -> host: Hello (once, call id 0), Result, Log (call id 0).
 enum class ChannelMessage : std::uint8_t {
-  Hello = 1,     // i32 ok; bytes id, name, version, error; u64 abiMinor; u64 flags
+  Hello = 1,     // i32 ok; bytes id, name, version, error; u64 abiMinor; u64 flags; u64 pid
   Init = 2,      // bytes config
   Describe = 3,  // -
   Negotiate = 4, // bytes capabilities

@@ -95,7 +95,7 @@ Status HelperProcess::start(const std::string& helperPath, const std::string& li
     ok = fields.type() == typeByte(ChannelMessage::Hello) && fields.i32(&loaded) &&
          fields.bytes(&hello->id) && fields.bytes(&hello->name) && fields.bytes(&hello->version) &&
          fields.bytes(&refusal) && fields.u64(&minor) && fields.u64(&hello->flags) &&
-         fields.atEnd() && minor <= WDHOST_ABI_MINOR;
+         fields.u64(&hello->pid) && fields.atEnd() && minor <= WDHOST_ABI_MINOR;
     if (!ok)
       error = "its hello was malformed";
   }
@@ -110,6 +110,7 @@ Status HelperProcess::start(const std::string& helperPath, const std::string& li
   }
   hello->abiMinor = static_cast<std::uint32_t>(minor);
   std::shared_ptr<HelperProcess> helper(new HelperProcess(processes, id, std::move(ours)));
+  helper->pid_ = hello->pid;
   helper->reader_ = std::thread([raw = helper.get()] { raw->readLoop(); });
   *out = std::move(helper);
   return Status::ok();

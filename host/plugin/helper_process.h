@@ -27,6 +27,7 @@ struct HelperHello {
   std::string version;      // plugin semver
   std::uint32_t abiMinor{}; // the agreed minor
   std::uint64_t flags{};    // kHelloHasCommand | kHelloTakesContext
+  std::uint64_t pid{};      // the helper's process id (its RSS is reported)
 };
 
 // What one call got back. answered false: the helper ended before it answered (`ended` says
@@ -74,6 +75,8 @@ public:
   std::string endReason() const;
   // The supervisor's id of the process.
   ProcessSupervisor::Id processId() const noexcept { return processId_; }
+  // The helper's own pid, as its hello said.
+  std::uint64_t pid() const noexcept { return pid_; }
 
 private:
   struct Pending {
@@ -90,6 +93,7 @@ private:
 
   ProcessSupervisor* processes_;
   ProcessSupervisor::Id processId_;
+  std::uint64_t pid_ = 0;
   UniqueFd channel_;
   std::mutex writeMutex_;
   mutable std::mutex mutex_;

@@ -286,7 +286,14 @@ int main(int argc, char** argv) {
   wdh::Status status = wdh::LoadedPlugin::open(argv[3], &plugin);
   FrameBuilder hello(static_cast<std::uint8_t>(ChannelMessage::Hello), 0);
   if (!status.isOk()) {
-    hello.i32(0).bytes("").bytes("").bytes("").bytes(status.message()).u64(0).u64(0);
+    hello.i32(0)
+        .bytes("")
+        .bytes("")
+        .bytes("")
+        .bytes(status.message())
+        .u64(0)
+        .u64(0)
+        .u64(static_cast<std::uint64_t>(::getpid()));
     wdh::sendFrame(channel, hello.frame());
     return 1;
   }
@@ -299,7 +306,8 @@ int main(int argc, char** argv) {
       .bytes(identity.version)
       .bytes("")
       .u64(identity.abiMinor)
-      .u64(flags);
+      .u64(flags)
+      .u64(static_cast<std::uint64_t>(::getpid()));
   PluginHost host(channel, std::move(plugin));
   if (!host.send(hello.frame()))
     return 1;

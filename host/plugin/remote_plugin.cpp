@@ -66,7 +66,10 @@ RemotePlugin* RemotePlugin::of(wdhost_plugin* instance) noexcept {
 
 RemotePluginHealth RemotePlugin::health() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return health_;
+  RemotePluginHealth now = health_;
+  if (helper_ && !helper_->ended())
+    now.pid = helper_->pid();
+  return now;
 }
 
 wdhost_status RemotePlugin::init(const wdhost_host* host, const std::string& config,

@@ -27,6 +27,7 @@ struct RemotePluginSettings {
 struct RemotePluginHealth {
   std::uint64_t crashes = 0; // helpers that ended by themselves or were ended for hanging
   std::string lastCrash;     // how the last one ended, "" before any
+  std::uint64_t pid = 0;     // the running helper's pid, 0 when none runs
 };
 
 // The host's side of one isolated plugin. The calls below have the shape and contract of the

@@ -26,6 +26,11 @@ HostSnapshot HostStatus::snapshot() const {
     now.sessions[plugin][static_cast<std::size_t>(SessionState::Starting)] = count;
   for (const auto& [plugin, count] : closing)
     now.sessions[plugin][static_cast<std::size_t>(SessionState::Closing)] = count;
+  for (const auto& plugin : sessions_.registry().plugins())
+    if (plugin->remote() != nullptr) {
+      RemotePluginHealth health = plugin->remote()->health();
+      now.isolated[plugin->name()] = {health.crashes, health.pid};
+    }
   now.maxSessions = sessions_.slots().maxSessions();
   now.queued = sessions_.slots().queued();
   now.draining = sessions_.draining();
