@@ -283,6 +283,10 @@ Status LoadedPlugin::launch(const std::string& sessionId, const std::string& cap
   return launch(sessionId, capabilities, unbounded, session, reply);
 }
 
+bool LoadedPlugin::takesContext() const noexcept {
+  return remote_ != nullptr ? remote_->takesContext() : launchCtx_ != nullptr;
+}
+
 bool LoadedPlugin::hasCommand() const noexcept {
   return vtable_.command != nullptr || commandCtx_ != nullptr;
 }

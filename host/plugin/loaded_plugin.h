@@ -80,8 +80,9 @@ public:
 
   // True when the plugin has the in-process command hook (command or command_ctx).
   bool hasCommand() const noexcept;
-  // True when the plugin takes the call context (launch_ctx; ABI 1.3).
-  bool takesContext() const noexcept { return launchCtx_ != nullptr; }
+  // True when the plugin takes the call context (launch_ctx; ABI 1.3). An isolated plugin is
+  // always called through launch_ctx, so that the host can bound its helper's call.
+  bool takesContext() const noexcept;
 
   // command_ctx() with `context`, or command() without one: OK with *value = the W3C "value"
   // JSON. Serialised per session by the caller.

@@ -46,6 +46,8 @@ public:
   const HelperHello& identity() const noexcept { return hello_; }
   // True when the plugin has the command hook.
   bool hasCommand() const noexcept { return (hello_.flags & kHelloHasCommand) != 0; }
+  // True when the plugin itself has launch_ctx (ABI 1.3).
+  bool takesContext() const noexcept { return (hello_.flags & kHelloTakesContext) != 0; }
   // Crashes so far.
   RemotePluginHealth health() const;
 

@@ -3,6 +3,7 @@
 #include "support/fake_host.h"
 #include "support/host_process.h"
 #include "support/scratch_dir.h"
+#include "support/scripted_http_server.h"
 
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -153,4 +154,30 @@ TEST_CASE("isolation: third-party isolates what this tree did not build, and onl
   CommandResult bad = runCommand({WDHOST_BINARY, "--isolate-plugins", "some"});
   CHECK(bad.exitCode != 0);
   CHECK(contains(bad.output, "--isolate-plugins must be all, third-party or none, not 'some'"));
+}
+
+TEST_CASE("isolation: a relayed session of an isolated plugin goes to its driver, not the helper") {
+  const std::string value = R"({"value":"http://relayed.test/"})";
+  const std::string answer =
+      ScriptedHttpServer::answer("200 OK", "Content-Type: application/json\r\n", value);
+  ScriptedHttpServer driver({answer, answer});
+  {
+    HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin", "fake",
+                                     "--isolate-plugin", "fake"});
+    CHECK(contains(host.log(), "isolated in wdhost-plugin-host"));
+    HttpAnswer created =
+        httpRequest(host.port(), "POST", "/session",
+                    R"({"capabilities":{"alwaysMatch":{"browserName":"fake","fake:upstream":")" +
+                        driver.url("/session/d") + "\"}}}");
+    REQUIRE(created.status == 200);
+    HttpAnswer url =
+        httpRequest(host.port(), "GET", "/session/" + sessionIdOf(created.body) + "/url");
+    CHECK(url.status == 200);
+    CHECK(contains(url.body, "http://relayed.test/"));
+    std::vector<std::string> requests = driver.requests();
+    REQUIRE_FALSE(requests.empty());
+    CHECK(requests[0].rfind("GET /session/d/url HTTP/1.1", 0) == 0);
+    CHECK(host.stop() == 0);
+  }
+  CHECK(noHelperFor(WDHOST_FIXTURE_DIR));
 }

@@ -39,6 +39,7 @@ TEST_CASE("isolated plugin: the fake plugin answers through its helper as it doe
     CHECK(plugin->identity().abiMinor == WDHOST_ABI_MINOR);
     CHECK(plugin->description().browserName == "fake");
     CHECK(plugin->hasCommand());
+    CHECK(plugin->takesContext());
     CHECK(processes.size() == 1); // one helper, whatever the sessions
 
     bool matched = false;
