@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -120,20 +121,37 @@ private:
       entry.second->cancelled.store(true);
   }
 
-  // Runs the call in `body` on a thread of its own (launches and commands run concurrently).
+  // Runs the call in `body` on an idle worker, or on a new one when every worker is busy (a
+  // call may block as long as the plugin likes: calls never wait for each other).
   void startCall(std::string body) {
     auto call = std::make_shared<Call>();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      calls_[FrameFields(body).callId()] = call;
-    }
-    std::thread([this, call, frame = std::move(body)] {
-      FrameFields fields(frame);
-      runCall(fields, *call);
-      std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
+    calls_[FrameFields(body).callId()] = call;
+    tasks_.push_back(Task{std::move(body), std::move(call)});
+    if (tasks_.size() > idleWorkers_)
+      std::thread([this] { work(); }).detach();
+    else
+      work_.notify_one();
+  }
+
+  // A worker: runs calls as they come; ends after 30 s without one.
+  void work() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      ++idleWorkers_;
+      bool got = work_.wait_for(lock, std::chrono::seconds(30), [&] { return !tasks_.empty(); });
+      --idleWorkers_;
+      if (!got)
+        return;
+      Task task = std::move(tasks_.front());
+      tasks_.pop_front();
+      lock.unlock();
+      FrameFields fields(task.frame);
+      runCall(fields, *task.call);
+      lock.lock();
       calls_.erase(fields.callId());
       idle_.notify_all();
-    }).detach();
+    }
   }
 
   void answer(std::uint32_t id, wdhost_status rc, const PluginReply& reply,
@@ -263,6 +281,14 @@ private:
   std::mutex mutex_;
   std::condition_variable idle_;
   std::map<std::uint32_t, std::shared_ptr<Call>> calls_;
+  // A call waiting for a worker: its frame and its context.
+  struct Task {
+    std::string frame;
+    std::shared_ptr<Call> call;
+  };
+  std::deque<Task> tasks_;
+  std::condition_variable work_;
+  std::size_t idleWorkers_ = 0;
   std::map<std::uint64_t, wdhost_session*> sessions_;
   std::uint64_t lastSession_ = 0;
   std::atomic<wdhost_plugin*> instance_{nullptr};
