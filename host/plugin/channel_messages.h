@@ -25,6 +25,22 @@ enum class ChannelMessage : std::uint8_t {
   Deinit = 9,    // -
   Result = 10,   // i32 rc; u64 session; the reply (appendReply)
   Log = 11,      // i32 level; bytes text
+  // Helper -> host: a host service function the plugin called (the call id is the helper's
+  // own); i32 function (ProcessFunction), then its arguments (service_requests.h).
+  ServiceCall = 12,
+  // Host -> helper: its answer, with the ServiceCall's id: i32 rc; bytes text (what the service
+  // wrote to the plugin's sink); u64 process; i32 state; i32 detail.
+  ServiceResult = 13,
+};
+
+// The functions of "wdhost.process/1" a ServiceCall names.
+enum class ProcessFunction : std::int32_t {
+  Spawn = 1,      // u64 argc, bytes argv...; u64 envc, bytes env...; bytes owner, cwd; i32 mode
+  WaitOutput = 2, // u64 process; bytes needle; u64 timeoutMs
+  Poll = 3,       // u64 process
+  Terminate = 4,  // u64 process; u64 graceMs
+  SetOwner = 5,   // u64 process; bytes owner
+  WaitExit = 6,   // u64 process; u64 timeoutMs
 };
 
 // Hello flags: which optional slots the plugin has.

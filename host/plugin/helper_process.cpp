@@ -133,6 +133,11 @@ void HelperProcess::setLogSink(LogSink sink) {
   logSink_ = std::move(sink);
 }
 
+void HelperProcess::setServiceHandler(ServiceHandler handler) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  serviceHandler_ = std::move(handler);
+}
+
 bool HelperProcess::send(const std::string& frame) {
   std::lock_guard<std::mutex> lock(writeMutex_);
   return sendFrame(channel_.get(), frame);
@@ -155,6 +160,21 @@ void HelperProcess::readLoop() noexcept {
         }
         if (sink)
           sink(level, text);
+        continue;
+      }
+    } else if (fields.type() == typeByte(ChannelMessage::ServiceCall)) {
+      ServiceHandler handler;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        handler = serviceHandler_;
+      }
+      std::shared_ptr<HelperProcess> self = weak_from_this().lock();
+      if (handler && self) {
+        // Service calls block (wait_output, terminate): never on this thread. The thread keeps
+        // the helper object alive until it answered.
+        std::thread([self, handler, request = std::move(body)] {
+          self->send(handler(request));
+        }).detach();
         continue;
       }
     } else if (fields.type() == typeByte(ChannelMessage::Result)) {

@@ -41,10 +41,13 @@ struct HelperAnswer {
 };
 
 // One helper process. Thread-safe; calls run concurrently, each waiting for its own answer.
-class HelperProcess {
+class HelperProcess : public std::enable_shared_from_this<HelperProcess> {
 public:
   // Receives the plugin's log lines (on the reader thread; must not block).
   using LogSink = std::function<void(wdhost_log_level, std::string_view)>;
+  // Answers a ServiceCall body with a whole ServiceResult frame (on a thread of its own; may
+  // block as long as the service does).
+  using ServiceHandler = std::function<std::string(const std::string&)>;
 
   // Starts `helperPath` for `libraryPath` under `processes` and waits (10 s at most) for its
   // hello. UnknownError with the helper's own reason when it cannot load the plugin.
@@ -58,6 +61,8 @@ public:
 
   // Where the plugin's log lines go from now on; set before the first call.
   void setLogSink(LogSink sink);
+  // Who answers the plugin's host service calls from now on; set before the first call.
+  void setServiceHandler(ServiceHandler handler);
 
   // Sends a call of `type` whose fields `fill` appends, and waits for its answer. `context` (may
   // be null; borrowed for the call) is polled every 50 ms: once cancelled the helper is told,
@@ -103,6 +108,7 @@ private:
   std::string endReason_; // set once: how the helper ended
   bool ending_ = false;   // end() was called: the reason is ours, not the exit status
   LogSink logSink_;
+  ServiceHandler serviceHandler_;
   std::thread reader_;
 };
 

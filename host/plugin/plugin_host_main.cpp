@@ -10,9 +10,11 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -20,6 +22,7 @@
 #include <string>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -57,8 +60,12 @@ public:
     host_.reply_error = [](wdhost_reply* r, wdhost_str e, wdhost_str m) {
       wdh::replyError(r, e, m);
     };
-    // Host services are not forwarded over the channel yet: an isolated plugin has none.
-    host_.get_service = [](const wdhost_host*, const char*) -> const void* { return nullptr; };
+    // The process service crosses the channel (the host runs the processes, owned by the
+    // sessions, and collects them when a session ends); tempdir and http do not yet.
+    host_.get_service = [](const wdhost_host*, const char* id) -> const void* {
+      return id != nullptr && std::strcmp(id, WDHOST_SERVICE_PROCESS) == 0 ? &processService()
+                                                                           : nullptr;
+    };
     host_.reply_error_data = [](wdhost_reply* r, wdhost_str e, wdhost_str m, wdhost_str d) {
       wdh::replyErrorData(r, e, m, d);
     };
@@ -86,6 +93,10 @@ public:
         cancel(fields.callId());
         continue;
       }
+      if (type == ChannelMessage::ServiceResult) {
+        completeService(fields.callId(), std::move(body));
+        continue;
+      }
       if (type == ChannelMessage::Deinit)
         return deinit(fields.callId());
       startCall(std::move(body));
@@ -93,7 +104,35 @@ public:
     std::cerr << "wdhost-plugin-host: " << error << "\n";
     // The host is gone or broke the framing: nothing here is wanted any more.
     cancelAll();
+    endServices();
     return 0;
+  }
+
+  // Sends a ServiceCall of `function` with the fields `fill` appends and waits for its answer
+  // (the service bounds its own waits); false when the channel ended first. Any plugin thread.
+  bool callService(wdh::ProcessFunction function, const std::function<void(FrameBuilder&)>& fill,
+                   std::string* answerBody) {
+    auto wait = std::make_shared<ServiceWait>();
+    std::uint32_t id = 0;
+    {
+      std::lock_guard<std::mutex> lock(serviceMutex_);
+      if (servicesEnded_)
+        return false;
+      id = ++lastService_;
+      services_[id] = wait;
+    }
+    FrameBuilder frame(static_cast<std::uint8_t>(ChannelMessage::ServiceCall), id);
+    frame.i32(static_cast<std::int32_t>(function));
+    fill(frame);
+    bool sent = send(frame.frame());
+    std::unique_lock<std::mutex> lock(serviceMutex_);
+    if (sent)
+      serviceDone_.wait(lock, [&] { return wait->done || servicesEnded_; });
+    services_.erase(id);
+    if (!wait->done)
+      return false;
+    *answerBody = std::move(wait->body);
+    return true;
   }
 
 private:
@@ -107,6 +146,30 @@ private:
                    .bytes(text)
                    .frame());
   }
+
+  // One service call waiting for its ServiceResult.
+  struct ServiceWait {
+    bool done = false;
+    std::string body;
+  };
+
+  void completeService(std::uint32_t id, std::string body) {
+    std::lock_guard<std::mutex> lock(serviceMutex_);
+    auto it = services_.find(id);
+    if (it == services_.end())
+      return;
+    it->second->body = std::move(body);
+    it->second->done = true;
+    serviceDone_.notify_all();
+  }
+
+  void endServices() {
+    std::lock_guard<std::mutex> lock(serviceMutex_);
+    servicesEnded_ = true;
+    serviceDone_.notify_all();
+  }
+
+  static const wdhost_process_service& processService();
 
   void cancel(std::uint32_t id) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -287,12 +350,150 @@ private:
     std::shared_ptr<Call> call;
   };
   std::deque<Task> tasks_;
+  std::mutex serviceMutex_;
+  std::condition_variable serviceDone_;
+  std::map<std::uint32_t, std::shared_ptr<ServiceWait>> services_;
+  std::uint32_t lastService_ = 0;
+  bool servicesEnded_ = false;
   std::condition_variable work_;
   std::size_t idleWorkers_ = 0;
   std::map<std::uint64_t, wdhost_session*> sessions_;
   std::uint64_t lastSession_ = 0;
   std::atomic<wdhost_plugin*> instance_{nullptr};
 };
+
+// What a ServiceResult carried.
+struct ServiceAnswer {
+  std::int32_t rc = WDHOST_ERROR;
+  std::string text;
+  std::uint64_t process = 0;
+  std::int32_t state = 0;
+  std::int32_t detail = 0;
+};
+
+// Forwards one process-service function to the host; ERROR saying why when the host is gone.
+ServiceAnswer forward(const wdhost_host* host, wdh::ProcessFunction function,
+                      const std::function<void(FrameBuilder&)>& fill) {
+  ServiceAnswer out;
+  std::string body;
+  if (!static_cast<PluginHost*>(host->host_data)->callService(function, fill, &body)) {
+    out.text = "the host is gone";
+    return out;
+  }
+  FrameFields fields(body);
+  if (!fields.i32(&out.rc) || !fields.bytes(&out.text) || !fields.u64(&out.process) ||
+      !fields.i32(&out.state) || !fields.i32(&out.detail) || !fields.atEnd()) {
+    out = ServiceAnswer();
+    out.text = "the host sent a malformed service result";
+  }
+  return out;
+}
+
+void toSink(wdhost_sink sink, const std::string& text) {
+  if (sink.write != nullptr && !text.empty())
+    sink.write(sink.ctx, text.data(), text.size());
+}
+
+std::string_view view(wdhost_str s) {
+  return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.size);
+}
+
+void appendList(FrameBuilder& frame, const char* const* items) {
+  std::uint64_t count = 0;
+  for (const char* const* item = items; item != nullptr && *item != nullptr; ++item)
+    ++count;
+  frame.u64(count);
+  for (std::uint64_t i = 0; i < count; ++i)
+    frame.bytes(items[i]);
+}
+
+wdhost_status WDHOST_CALL forwardSpawn(const wdhost_host* host, const wdhost_spawn_request* request,
+                                       uint64_t* out_process, wdhost_sink error) {
+  if (request == nullptr || request->argv == nullptr || out_process == nullptr) {
+    toSink(error, "a spawn request without argv");
+    return WDHOST_ERROR;
+  }
+  const bool hasCwd =
+      request->struct_size >= offsetof(wdhost_spawn_request, cwd) + sizeof(request->cwd) &&
+      request->cwd != nullptr;
+  const wdhost_env_mode mode =
+      request->struct_size >= offsetof(wdhost_spawn_request, env_mode) + sizeof(request->env_mode)
+          ? request->env_mode
+          : WDHOST_ENV_INHERIT_ALLOWED;
+  ServiceAnswer answer = forward(host, wdh::ProcessFunction::Spawn, [&](FrameBuilder& f) {
+    appendList(f, request->argv);
+    appendList(f, request->env);
+    f.bytes(view(request->owner))
+        .i32(hasCwd ? 1 : 0)
+        .bytes(hasCwd ? request->cwd : "")
+        .i32(static_cast<std::int32_t>(mode));
+  });
+  if (answer.rc == WDHOST_OK)
+    *out_process = answer.process;
+  else
+    toSink(error, answer.text);
+  return answer.rc;
+}
+
+wdhost_status WDHOST_CALL forwardWaitOutput(const wdhost_host* host, uint64_t process,
+                                            wdhost_str needle, uint32_t timeout_ms,
+                                            wdhost_sink output) {
+  ServiceAnswer answer = forward(host, wdh::ProcessFunction::WaitOutput, [&](FrameBuilder& f) {
+    f.u64(process).bytes(view(needle)).u64(timeout_ms);
+  });
+  toSink(output, answer.text);
+  return answer.rc;
+}
+
+wdhost_status WDHOST_CALL forwardPoll(const wdhost_host* host, uint64_t process,
+                                      wdhost_process_state* out_state, int32_t* out_detail) {
+  ServiceAnswer answer =
+      forward(host, wdh::ProcessFunction::Poll, [&](FrameBuilder& f) { f.u64(process); });
+  if (out_state != nullptr)
+    *out_state = answer.state;
+  if (out_detail != nullptr)
+    *out_detail = answer.detail;
+  return answer.rc;
+}
+
+void WDHOST_CALL forwardTerminate(const wdhost_host* host, uint64_t process, uint32_t grace_ms) {
+  forward(host, wdh::ProcessFunction::Terminate,
+          [&](FrameBuilder& f) { f.u64(process).u64(grace_ms); });
+}
+
+wdhost_status WDHOST_CALL forwardSetOwner(const wdhost_host* host, uint64_t process,
+                                          wdhost_str owner) {
+  return forward(host, wdh::ProcessFunction::SetOwner,
+                 [&](FrameBuilder& f) { f.u64(process).bytes(view(owner)); })
+      .rc;
+}
+
+wdhost_status WDHOST_CALL forwardWaitExit(const wdhost_host* host, uint64_t process,
+                                          uint32_t timeout_ms, wdhost_process_state* out_state,
+                                          int32_t* out_detail) {
+  ServiceAnswer answer = forward(host, wdh::ProcessFunction::WaitExit,
+                                 [&](FrameBuilder& f) { f.u64(process).u64(timeout_ms); });
+  if (out_state != nullptr)
+    *out_state = answer.state;
+  if (out_detail != nullptr)
+    *out_detail = answer.detail;
+  return answer.rc;
+}
+
+const wdhost_process_service& PluginHost::processService() {
+  static const wdhost_process_service table = [] {
+    wdhost_process_service t{};
+    t.struct_size = sizeof t;
+    t.spawn = &forwardSpawn;
+    t.wait_output = &forwardWaitOutput;
+    t.poll = &forwardPoll;
+    t.terminate = &forwardTerminate;
+    t.set_owner = &forwardSetOwner;
+    t.wait_exit = &forwardWaitExit;
+    return t;
+  }();
+  return table;
+}
 
 } // namespace
 

@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "plugin/plugin_reply.h"
+#include "plugin/service_requests.h"
 
 #include <algorithm>
 #include <cstring>
@@ -84,6 +85,8 @@ wdhost_status RemotePlugin::init(const wdhost_host* host, const std::string& con
   helper->setLogSink([host](wdhost_log_level level, std::string_view text) {
     host->log(host, level, wdhost_str{text.data(), text.size()});
   });
+  helper->setServiceHandler(
+      [host](const std::string& request) { return answerServiceCall(host, request); });
   HelperAnswer answer = helper->call(
       ChannelMessage::Init, [&](FrameBuilder& f) { f.bytes(config); }, nullptr, kCallBound,
       kCancelGrace, "init");
@@ -128,6 +131,8 @@ Status RemotePlugin::startHelper(std::shared_ptr<HelperProcess>* out) {
   helper->setLogSink([host](wdhost_log_level level, std::string_view text) {
     host->log(host, level, wdhost_str{text.data(), text.size()});
   });
+  helper->setServiceHandler(
+      [host](const std::string& request) { return answerServiceCall(host, request); });
   const std::string config = config_;
   HelperAnswer answer = helper->call(
       ChannelMessage::Init, [&](FrameBuilder& f) { f.bytes(config); }, nullptr, kCallBound,

@@ -14,6 +14,8 @@ namespace {
 
 const char* kCrashing = R"({"capabilities":{"alwaysMatch":{"browserName":"crashing"}}})";
 const char* kFragile = R"({"capabilities":{"alwaysMatch":{"browserName":"fragile"}}})";
+const char* kFragileSpawning =
+    R"({"capabilities":{"alwaysMatch":{"browserName":"fragile","fragile:spawn":true}}})";
 const char* kFragileHanging =
     R"({"capabilities":{"alwaysMatch":{"browserName":"fragile","fragile:hangLaunch":true}}})";
 
@@ -79,9 +81,12 @@ TEST_CASE("isolation: a crash in a command ends that session; a new session of t
   {
     HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_ISOLATION_FIXTURE_DIR, "--plugin",
                                      "fragile", "--isolate-plugins", "all"});
-    HttpAnswer first = httpRequest(host.port(), "POST", "/session", kFragile);
+    HttpAnswer first = httpRequest(host.port(), "POST", "/session", kFragileSpawning);
     REQUIRE(first.status == 200);
     const std::string id = sessionIdOf(first.body);
+    // The process the plugin started through the host's process service runs under the host.
+    CHECK(eventually([&] { return descendantsMatching(host.pid(), "fragile-child").size() == 1; },
+                     std::chrono::seconds(10)));
     HttpAnswer title = httpRequest(host.port(), "GET", "/session/" + id + "/title");
     CHECK(title.status == 200);
     CHECK(contains(title.body, "\"/title\""));
@@ -97,6 +102,9 @@ TEST_CASE("isolation: a crash in a command ends that session; a new session of t
     HttpAnswer later = httpRequest(host.port(), "GET", "/session/" + id + "/title");
     CHECK(later.status == 404);
     CHECK(contains(later.body, "\"invalid session id\""));
+    // The crashed session's processes are collected.
+    CHECK(eventually([&] { return descendantsMatching(host.pid(), "fragile-child").empty(); },
+                     std::chrono::seconds(10)));
 
     HttpAnswer second = httpRequest(host.port(), "POST", "/session", kFragile);
     INFO(second.body);
