@@ -148,7 +148,7 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   add("isolate-plugins", po::value(&out->isolatePlugins)->default_value(out->isolatePlugins),
       "which plugins run in a helper process of their own (wdhost-plugin-host), so that a crash "
       "or hang costs only their sessions: all, third-party (every plugin not built with this "
-      "host) or none. An isolated plugin gets no tempdir or http service yet");
+      "host) or none. An isolated plugin gets no http service yet");
   add("isolate-plugin", po::value(&out->isolatePlugin)->composing(),
       "plugin that runs in a helper process of its own, by name (repeatable), whatever "
       "--isolate-plugins says");

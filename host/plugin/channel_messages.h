@@ -26,7 +26,7 @@ enum class ChannelMessage : std::uint8_t {
   Result = 10,   // i32 rc; u64 session; the reply (appendReply)
   Log = 11,      // i32 level; bytes text
   // Helper -> host: a host service function the plugin called (the call id is the helper's
-  // own); i32 function (ProcessFunction), then its arguments (service_requests.h).
+  // own); i32 function (ProcessFunction or TempDirFunction), then its arguments.
   ServiceCall = 12,
   // Host -> helper: its answer, with the ServiceCall's id: i32 rc; bytes text (what the service
   // wrote to the plugin's sink); u64 process; i32 state; i32 detail.
@@ -41,6 +41,14 @@ enum class ProcessFunction : std::int32_t {
   Terminate = 4,  // u64 process; u64 graceMs
   SetOwner = 5,   // u64 process; bytes owner
   WaitExit = 6,   // u64 process; u64 timeoutMs
+};
+
+// The functions of "wdhost.tempdir/1" a ServiceCall names (the text of the answer is the path,
+// or why not).
+enum class TempDirFunction : std::int32_t {
+  Create = 11,   // bytes owner, hint
+  Remove = 12,   // bytes path
+  SetOwner = 13, // bytes path, owner
 };
 
 // Hello flags: which optional slots the plugin has.

@@ -60,11 +60,15 @@ public:
     host_.reply_error = [](wdhost_reply* r, wdhost_str e, wdhost_str m) {
       wdh::replyError(r, e, m);
     };
-    // The process service crosses the channel (the host runs the processes, owned by the
-    // sessions, and collects them when a session ends); tempdir and http do not yet.
+    // The process and tempdir services cross the channel (the host runs the processes and
+    // makes the directories, owned by the sessions, and collects them when a session ends);
+    // http does not yet.
     host_.get_service = [](const wdhost_host*, const char* id) -> const void* {
-      return id != nullptr && std::strcmp(id, WDHOST_SERVICE_PROCESS) == 0 ? &processService()
-                                                                           : nullptr;
+      if (id != nullptr && std::strcmp(id, WDHOST_SERVICE_PROCESS) == 0)
+        return &processService();
+      if (id != nullptr && std::strcmp(id, WDHOST_SERVICE_TEMPDIR) == 0)
+        return &tempDirService();
+      return nullptr;
     };
     host_.reply_error_data = [](wdhost_reply* r, wdhost_str e, wdhost_str m, wdhost_str d) {
       wdh::replyErrorData(r, e, m, d);
@@ -110,7 +114,7 @@ public:
 
   // Sends a ServiceCall of `function` with the fields `fill` appends and waits for its answer
   // (the service bounds its own waits); false when the channel ended first. Any plugin thread.
-  bool callService(wdh::ProcessFunction function, const std::function<void(FrameBuilder&)>& fill,
+  bool callService(std::int32_t function, const std::function<void(FrameBuilder&)>& fill,
                    std::string* answerBody) {
     auto wait = std::make_shared<ServiceWait>();
     std::uint32_t id = 0;
@@ -122,7 +126,7 @@ public:
       services_[id] = wait;
     }
     FrameBuilder frame(static_cast<std::uint8_t>(ChannelMessage::ServiceCall), id);
-    frame.i32(static_cast<std::int32_t>(function));
+    frame.i32(function);
     fill(frame);
     bool sent = send(frame.frame());
     std::unique_lock<std::mutex> lock(serviceMutex_);
@@ -170,6 +174,7 @@ private:
   }
 
   static const wdhost_process_service& processService();
+  static const wdhost_tempdir_service& tempDirService();
 
   void cancel(std::uint32_t id) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -372,11 +377,13 @@ struct ServiceAnswer {
 };
 
 // Forwards one process-service function to the host; ERROR saying why when the host is gone.
-ServiceAnswer forward(const wdhost_host* host, wdh::ProcessFunction function,
+template <class Function>
+ServiceAnswer forward(const wdhost_host* host, Function function,
                       const std::function<void(FrameBuilder&)>& fill) {
   ServiceAnswer out;
   std::string body;
-  if (!static_cast<PluginHost*>(host->host_data)->callService(function, fill, &body)) {
+  if (!static_cast<PluginHost*>(host->host_data)
+           ->callService(static_cast<std::int32_t>(function), fill, &body)) {
     out.text = "the host is gone";
     return out;
   }
@@ -478,6 +485,38 @@ wdhost_status WDHOST_CALL forwardWaitExit(const wdhost_host* host, uint64_t proc
   if (out_detail != nullptr)
     *out_detail = answer.detail;
   return answer.rc;
+}
+
+wdhost_status WDHOST_CALL forwardTempDirCreate(const wdhost_host* host, wdhost_str owner,
+                                               wdhost_str hint, wdhost_sink path) {
+  ServiceAnswer answer = forward(host, wdh::TempDirFunction::Create,
+                                 [&](FrameBuilder& f) { f.bytes(view(owner)).bytes(view(hint)); });
+  toSink(path, answer.text);
+  return answer.rc;
+}
+
+wdhost_status WDHOST_CALL forwardTempDirRemove(const wdhost_host* host, wdhost_str path) {
+  return forward(host, wdh::TempDirFunction::Remove, [&](FrameBuilder& f) { f.bytes(view(path)); })
+      .rc;
+}
+
+wdhost_status WDHOST_CALL forwardTempDirSetOwner(const wdhost_host* host, wdhost_str path,
+                                                 wdhost_str owner) {
+  return forward(host, wdh::TempDirFunction::SetOwner,
+                 [&](FrameBuilder& f) { f.bytes(view(path)).bytes(view(owner)); })
+      .rc;
+}
+
+const wdhost_tempdir_service& PluginHost::tempDirService() {
+  static const wdhost_tempdir_service table = [] {
+    wdhost_tempdir_service t{};
+    t.struct_size = sizeof t;
+    t.create = &forwardTempDirCreate;
+    t.remove = &forwardTempDirRemove;
+    t.set_owner = &forwardTempDirSetOwner;
+    return t;
+  }();
+  return table;
 }
 
 const wdhost_process_service& PluginHost::processService() {

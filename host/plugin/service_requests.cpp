@@ -35,13 +35,51 @@ wdhost_str str(const std::string& s) noexcept {
   return wdhost_str{s.data(), s.size()};
 }
 
+// A tempdir function; false when `function` is none or its fields are malformed.
+bool runTempDir(const wdhost_host* host, std::int32_t function, FrameFields& fields, Outcome* out) {
+  const auto* service =
+      static_cast<const wdhost_tempdir_service*>(host->get_service(host, WDHOST_SERVICE_TEMPDIR));
+  wdhost_sink sink{&out->text, &appendText};
+  std::string first, second;
+  switch (static_cast<TempDirFunction>(function)) {
+  case TempDirFunction::Create:
+    if (service == nullptr || !fields.bytes(&first) || !fields.bytes(&second) || !fields.atEnd())
+      return false;
+    out->rc = service->create(host, str(first), str(second), sink);
+    return true;
+  case TempDirFunction::Remove:
+    if (service == nullptr || !fields.bytes(&first) || !fields.atEnd())
+      return false;
+    out->rc = service->remove(host, str(first));
+    return true;
+  case TempDirFunction::SetOwner:
+    if (service == nullptr || !fields.bytes(&first) || !fields.bytes(&second) || !fields.atEnd())
+      return false;
+    out->rc = service->set_owner(host, str(first), str(second));
+    return true;
+  }
+  return false;
+}
+
 Outcome run(const wdhost_host* host, FrameFields& fields) {
   Outcome out;
   wdhost_sink sink{&out.text, &appendText};
+  std::int32_t function = 0;
+  if (!fields.i32(&function)) {
+    out.text = "a service call without a function";
+    return out;
+  }
+  if (function >= static_cast<std::int32_t>(TempDirFunction::Create)) {
+    if (!runTempDir(host, function, fields, &out)) {
+      out = Outcome();
+      out.text = "a malformed tempdir call (function " + std::to_string(function) +
+                 "), or the host has no tempdir service for this plugin";
+    }
+    return out;
+  }
   const auto* service =
       static_cast<const wdhost_process_service*>(host->get_service(host, WDHOST_SERVICE_PROCESS));
-  std::int32_t function = 0;
-  if (service == nullptr || !fields.i32(&function)) {
+  if (service == nullptr) {
     out.text = "the host has no process service for this plugin";
     return out;
   }
