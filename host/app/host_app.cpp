@@ -1,5 +1,6 @@
 #include "app/host_app.h"
 
+#include "app/built_plugins.h"
 #include "app/grid_relay_config.h"
 #include "app/host_routes.h"
 #include "core/job_executor.h"
@@ -320,6 +321,14 @@ int runHost(const HostOptions& options) {
   selection.only = options.plugins;
   selection.configs = options.pluginConfig;
   selection.defaultConfig = options.defaultPluginConfig;
+  selection.isolation = options.isolatePlugins == "all"           ? IsolationMode::All
+                        : options.isolatePlugins == "third-party" ? IsolationMode::ThirdParty
+                                                                  : IsolationMode::None;
+  selection.isolate = options.isolatePlugin;
+  selection.helperPath = dir + "/wdhost-plugin-host";
+  selection.installedDir = dir + "/../" WDHOST_PLUGIN_SUBDIR;
+  for (const BuiltPluginFile& built : kBuiltPlugins)
+    selection.builtIn.push_back(BuiltPlugin{built.fileName, built.buildDir});
   PluginRegistry registry;
   status = registry.load(selection, services);
   if (options.listPlugins) {

@@ -145,6 +145,13 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
       "~/.local/share/wdhost/plugins, then lib/wdhost/plugins next to the binary");
   add("plugin", po::value(&out->plugins)->composing(),
       "plugin to load, by name (repeatable; also the matching order); default: all found");
+  add("isolate-plugins", po::value(&out->isolatePlugins)->default_value(out->isolatePlugins),
+      "which plugins run in a helper process of their own (wdhost-plugin-host), so that a crash "
+      "or hang costs only their sessions: all, third-party (every plugin not built with this "
+      "host) or none. An isolated plugin gets no http service yet");
+  add("isolate-plugin", po::value(&out->isolatePlugin)->composing(),
+      "plugin that runs in a helper process of its own, by name (repeatable), whatever "
+      "--isolate-plugins says");
   add("plugin-option", po::value(&pluginOptions)->composing(),
       "NAME.KEY=VALUE setting passed to a plugin, e.g. chrome.driver=/usr/bin/chromedriver");
   add("show-windows", po::bool_switch(&out->showWindows),
@@ -375,6 +382,12 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   }
   if (out->record != "off" && out->record != "on" && out->record != "on-failure") {
     *error = "--record must be off, on or on-failure, not '" + out->record + "'";
+    return false;
+  }
+  if (out->isolatePlugins != "all" && out->isolatePlugins != "third-party" &&
+      out->isolatePlugins != "none") {
+    *error =
+        "--isolate-plugins must be all, third-party or none, not '" + out->isolatePlugins + "'";
     return false;
   }
   if (!out->recordingsDir.empty() && out->recordingsDir.front() != '/') {

@@ -104,6 +104,16 @@ struct HostMetrics::Families {
                       .Name("wdhost_open_files")
                       .Help("Open file descriptors of the host process itself")
                       .Register(r)),
+        pluginCrashes(prometheus::BuildGauge()
+                          .Name("wdhost_plugin_crashes")
+                          .Help("Isolated plugins: how often their helper process crashed or was "
+                                "ended for hanging, by plugin")
+                          .Register(r)),
+        helperResident(prometheus::BuildGauge()
+                           .Name("wdhost_plugin_helper_resident_bytes")
+                           .Help("Isolated plugins: resident memory of the running helper process "
+                                 "(wdhost-plugin-host), by plugin; 0 while none runs")
+                           .Register(r)),
         frames(webSocketFrames.Add({})),
         bytesToClient(webSocketBytes.Add({{"direction", "to_client"}})),
         bytesToBrowser(webSocketBytes.Add({{"direction", "to_browser"}})) {}
@@ -129,6 +139,8 @@ struct HostMetrics::Families {
   prometheus::Family<prometheus::Gauge>& processes;
   prometheus::Family<prometheus::Gauge>& rss;
   prometheus::Family<prometheus::Gauge>& openFiles;
+  prometheus::Family<prometheus::Gauge>& pluginCrashes;
+  prometheus::Family<prometheus::Gauge>& helperResident;
   prometheus::Counter& frames;
   prometheus::Counter& bytesToClient;
   prometheus::Counter& bytesToBrowser;
@@ -213,6 +225,11 @@ std::string HostMetrics::render(const HostSnapshot& now) {
   ProcessFigures self = readOwnFigures();
   families_->rss.Add({}).Set(static_cast<double>(self.residentBytes));
   families_->openFiles.Add({}).Set(static_cast<double>(self.openFiles));
+  for (const auto& [plugin, figures] : now.isolated) {
+    families_->pluginCrashes.Add({{"plugin", plugin}}).Set(static_cast<double>(figures.first));
+    families_->helperResident.Add({{"plugin", plugin}})
+        .Set(static_cast<double>(residentBytesOf(static_cast<unsigned long>(figures.second))));
+  }
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 

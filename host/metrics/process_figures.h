@@ -14,4 +14,7 @@ struct ProcessFigures {
 // Reads /proc/self; zeros where a figure cannot be read.
 ProcessFigures readOwnFigures();
 
+// The VmRSS of process `pid` in bytes; 0 when it cannot be read (the process is gone).
+std::size_t residentBytesOf(unsigned long pid);
+
 } // namespace wdh

@@ -102,6 +102,10 @@ Status LoadedPlugin::open(const std::string& path, std::unique_ptr<LoadedPlugin>
   if (offers(size, agreed, offsetof(wdhost_plugin_vtable, get_extension), sizeof(vt.get_extension),
              3))
     plugin->getExtension_ = vt.get_extension;
+  // table() hands out only what was agreed.
+  plugin->vtable_.launch_ctx = plugin->launchCtx_;
+  plugin->vtable_.command_ctx = plugin->commandCtx_;
+  plugin->vtable_.get_extension = plugin->getExtension_;
   if (!offers(size, agreed, offsetof(wdhost_plugin_vtable, warm), sizeof(vt.warm), 1))
     plugin->vtable_.warm = nullptr;
   if (vt.launch == nullptr && plugin->launchCtx_ == nullptr)
@@ -115,11 +119,38 @@ Status LoadedPlugin::open(const std::string& path, std::unique_ptr<LoadedPlugin>
   return Status::ok();
 }
 
+Status LoadedPlugin::openIsolated(const RemotePluginSettings& settings,
+                                  std::unique_ptr<LoadedPlugin>* out) {
+  std::unique_ptr<LoadedPlugin> plugin(new LoadedPlugin());
+  Status status = RemotePlugin::start(settings, &plugin->remote_);
+  if (!status.isOk())
+    return status;
+  const RemotePlugin& remote = *plugin->remote_;
+  plugin->identity_.path = settings.libraryPath;
+  plugin->identity_.id = remote.identity().id;
+  plugin->identity_.name = remote.identity().name;
+  plugin->identity_.version = remote.identity().version;
+  plugin->identity_.abiMinor = remote.identity().abiMinor;
+  // The calls go to the helper through a table of the same shape: everything below it (replies,
+  // their misuse, the launch reply's keys) is checked here exactly as for a plugin in process.
+  plugin->vtable_ = remotePluginTable();
+  if (!remote.hasCommand()) {
+    plugin->vtable_.command = nullptr;
+    plugin->vtable_.command_ctx = nullptr;
+  }
+  plugin->launchCtx_ = plugin->vtable_.launch_ctx;
+  plugin->commandCtx_ = plugin->vtable_.command_ctx;
+  *out = std::move(plugin);
+  return Status::ok();
+}
+
 Status LoadedPlugin::initialise(const std::string& configJson, const HostServices& services) {
   hostTable_ = std::make_unique<HostTable>(identity_.name, services, identity_.abiMinor);
   PluginReply reply;
   wdhost_plugin* instance = nullptr;
-  wdhost_status rc = vtable_.init(hostTable_->table(), str(configJson), &instance, &reply);
+  wdhost_status rc = remote_ != nullptr
+                         ? remote_->init(hostTable_->table(), configJson, &instance, &reply)
+                         : vtable_.init(hostTable_->table(), str(configJson), &instance, &reply);
   Status status = finish(rc, reply, "init", ErrorCode::UnknownError, false);
   if (!status.isOk())
     return status;
@@ -185,6 +216,7 @@ LoadedPlugin::~LoadedPlugin() {
   if (instance_ != nullptr)
     vtable_.deinit(instance_);
   instance_ = nullptr;
+  remote_.reset(); // ends the helper (after deinit, before the host table goes)
 }
 
 Status LoadedPlugin::finish(wdhost_status rc, const PluginReply& reply, const std::string& what,
@@ -261,6 +293,10 @@ Status LoadedPlugin::launch(const std::string& sessionId, const std::string& cap
                             wdhost_session** session, std::string* reply) const {
   CallContext unbounded(std::chrono::milliseconds(0));
   return launch(sessionId, capabilities, unbounded, session, reply);
+}
+
+bool LoadedPlugin::takesContext() const noexcept {
+  return remote_ != nullptr ? remote_->takesContext() : launchCtx_ != nullptr;
 }
 
 bool LoadedPlugin::hasCommand() const noexcept {

@@ -6,6 +6,7 @@
 #include "plugin/description_reader.h"
 #include "plugin/host_table.h"
 #include "plugin/plugin_reply.h"
+#include "plugin/remote_plugin.h"
 
 #include <boost/dll/shared_library.hpp>
 #include <memory>
@@ -41,6 +42,10 @@ class LoadedPlugin {
 public:
   // Loads `path` and runs the handshake only (no init); the identity says who it is.
   static Status open(const std::string& path, std::unique_ptr<LoadedPlugin>* out);
+  // Starts wdhost-plugin-host for `settings.libraryPath` and runs the handshake there; every
+  // later call goes over its channel (remote_plugin.h), the library never enters this process.
+  static Status openIsolated(const RemotePluginSettings& settings,
+                             std::unique_ptr<LoadedPlugin>* out);
 
   // init() with `configJson`, then describe(); the plugin is usable only after this.
   Status initialise(const std::string& configJson, const HostServices& services);
@@ -51,6 +56,11 @@ public:
 
   // Who the plugin is.
   const PluginIdentity& identity() const noexcept { return identity_; }
+  // The plugin's table as the host may use it: the slots of minors it did not agree to are
+  // null. For wdhost-plugin-host, which calls the plugin itself; valid while this object lives.
+  const wdhost_plugin_vtable& table() const noexcept { return vtable_; }
+  // The helper process behind an isolated plugin, or null when it runs in this process.
+  const RemotePlugin* remote() const noexcept { return remote_.get(); }
   // Its short name.
   const std::string& name() const noexcept { return identity_.name; }
   // What it serves (valid after initialise()).
@@ -70,8 +80,9 @@ public:
 
   // True when the plugin has the in-process command hook (command or command_ctx).
   bool hasCommand() const noexcept;
-  // True when the plugin takes the call context (launch_ctx; ABI 1.3).
-  bool takesContext() const noexcept { return launchCtx_ != nullptr; }
+  // True when the plugin takes the call context (launch_ctx; ABI 1.3). An isolated plugin is
+  // always called through launch_ctx, so that the host can bound its helper's call.
+  bool takesContext() const noexcept;
 
   // command_ctx() with `context`, or command() without one: OK with *value = the W3C "value"
   // JSON. Serialised per session by the caller.
@@ -108,6 +119,7 @@ private:
                 ErrorCode fallback, bool needJson) const;
 
   boost::dll::shared_library library_;
+  std::unique_ptr<RemotePlugin> remote_; // set when isolated; then library_ is empty
   wdhost_plugin_vtable vtable_{}; // the plugin's table; slots past it (or its minor) are null
   // The 1.3 slots, null unless the plugin has them and agreed to 1.3.
   decltype(wdhost_plugin_vtable::launch_ctx) launchCtx_ = nullptr;

@@ -25,13 +25,55 @@ std::vector<std::string> librariesIn(const std::string& dir) {
   return out;
 }
 
+// `path` made absolute and free of symlinks, or as given when it cannot be.
+std::string canonical(const std::string& path) {
+  std::error_code error;
+  fs::path resolved = fs::weakly_canonical(path, error);
+  return error ? path : resolved.string();
+}
+
 } // namespace
+
+bool isBuiltIn(const std::string& path, const std::vector<BuiltPlugin>& builtIn,
+               const std::string& installedDir) {
+  const fs::path library(canonical(path));
+  const std::string dir = library.parent_path().string();
+  const std::string name = library.filename().string();
+  for (const BuiltPlugin& built : builtIn)
+    if (built.fileName == name && (dir == canonical(built.buildDir) ||
+                                   (!installedDir.empty() && dir == canonical(installedDir))))
+      return true;
+  return false;
+}
 
 void PluginRegistry::skip(const std::string& path, const std::string& name,
                           const std::string& reason) {
   log(LogLevel::Warn, "plugins",
       "skipped " + path + (name.empty() ? "" : " (" + name + ")") + ": " + reason);
   skipped_.push_back(SkippedPlugin{path, name, reason});
+}
+
+Status PluginRegistry::open(const std::string& path, const PluginSelection& selection,
+                            const HostServices& services, std::unique_ptr<LoadedPlugin>* out) {
+  bool isolated = selection.isolation == IsolationMode::All ||
+                  (selection.isolation == IsolationMode::ThirdParty &&
+                   !isBuiltIn(path, selection.builtIn, selection.installedDir));
+  if (!isolated) {
+    Status status = LoadedPlugin::open(path, out);
+    if (!status.isOk())
+      return status;
+    const std::string& name = (*out)->name();
+    if (std::find(selection.isolate.begin(), selection.isolate.end(), name) ==
+        selection.isolate.end())
+      return status;
+    // Named by --isolate-plugin: its handshake ran here to learn the name; it runs out of process.
+    out->reset();
+  }
+  if (selection.helperPath.empty())
+    return Status(ErrorCode::UnknownError,
+                  "it is to run isolated, and there is no wdhost-plugin-host");
+  RemotePluginSettings settings{path, selection.helperPath, services.processes};
+  return LoadedPlugin::openIsolated(settings, out);
 }
 
 Status PluginRegistry::load(const PluginSelection& selection, const HostServices& services) {
@@ -44,7 +86,7 @@ Status PluginRegistry::load(const PluginSelection& selection, const HostServices
     }
     for (const std::string& path : librariesIn(dir)) {
       std::unique_ptr<LoadedPlugin> plugin;
-      Status status = LoadedPlugin::open(path, &plugin);
+      Status status = open(path, selection, services, &plugin);
       if (!status.isOk()) {
         skip(path, "", status.message());
         continue;
@@ -89,7 +131,8 @@ Status PluginRegistry::load(const PluginSelection& selection, const HostServices
     }
     log(LogLevel::Info, "plugins",
         "loaded " + plugin->name() + " " + plugin->identity().version + " (ABI 1." +
-            std::to_string(plugin->identity().abiMinor) + ") from " + plugin->identity().path);
+            std::to_string(plugin->identity().abiMinor) + ") from " + plugin->identity().path +
+            (plugin->remote() != nullptr ? ", isolated in wdhost-plugin-host" : ""));
     plugins_.push_back(std::shared_ptr<LoadedPlugin>(std::move(plugin)));
   }
 

@@ -20,13 +20,32 @@ struct SkippedPlugin {
   std::string reason; // one line
 };
 
+// Which plugins run out of process, in wdhost-plugin-host (--isolate-plugins).
+enum class IsolationMode { None, ThirdParty, All };
+
+// A plugin library this tree builds: its file name and the directory the build puts it in.
+struct BuiltPlugin {
+  std::string fileName; // "chrome.so"
+  std::string buildDir; // absolute
+};
+
 // What to load.
 struct PluginSelection {
-  std::vector<std::string> dirs;              // searched in order; the first copy wins
-  std::vector<std::string> only;              // names to load, in this order; empty = all
-  std::map<std::string, std::string> configs; // name -> init() config JSON object
-  std::string defaultConfig = "{}";           // config for plugins not in `configs`
+  std::vector<std::string> dirs;                 // searched in order; the first copy wins
+  std::vector<std::string> only;                 // names to load, in this order; empty = all
+  std::map<std::string, std::string> configs;    // name -> init() config JSON object
+  std::string defaultConfig = "{}";              // config for plugins not in `configs`
+  IsolationMode isolation = IsolationMode::None; // which plugins run in a helper process
+  std::vector<std::string> isolate;              // names that run in one whatever the mode
+  std::string helperPath;                        // wdhost-plugin-host ("" = isolate none)
+  std::vector<BuiltPlugin> builtIn;              // what ThirdParty leaves in process
+  std::string installedDir; // the plugin directory next to the binary ("" = none)
 };
+
+// True when the library at `path` is one this tree builds: a file name of `builtIn`, in the
+// directory the build put it in or in `installedDir`.
+bool isBuiltIn(const std::string& path, const std::vector<BuiltPlugin>& builtIn,
+               const std::string& installedDir);
 
 // The loaded plugins, in matching order; immutable after load().
 class PluginRegistry {
@@ -43,6 +62,9 @@ public:
   std::shared_ptr<LoadedPlugin> find(std::string_view name) const;
 
 private:
+  // Opens `path` in this process or in a helper, as `selection` says.
+  static Status open(const std::string& path, const PluginSelection& selection,
+                     const HostServices& services, std::unique_ptr<LoadedPlugin>* out);
   void skip(const std::string& path, const std::string& name, const std::string& reason);
 
   std::vector<std::shared_ptr<LoadedPlugin>> plugins_;

@@ -1,6 +1,6 @@
 // wdhost-guard: runs one program and makes its whole process tree die as a unit.
 //
-// Usage: wdhost-guard [--lifeline-fd N] [--cwd DIR] -- PROGRAM ARGS...
+// Usage: wdhost-guard [--lifeline-fd N] [--pass-fd N] [--cwd DIR] -- PROGRAM ARGS...
 //        (PROGRAM an absolute path; DIR the program's working directory, absolute)
 //
 // The guard is a child subreaper, so daemonized descendants reparent to it. It ends the
@@ -52,6 +52,7 @@ void writeStderr(const std::string& text) {
 // Parsed command line.
 struct Options {
   int lifelineFd = -1;
+  int passFd = -1;           // a descriptor the program inherits (the guard keeps no copy)
   const char* cwd = nullptr; // the program's working directory, or null (the guard's)
   std::vector<char*> argv;   // PROGRAM ARGS..., NULL-terminated
 };
@@ -73,6 +74,14 @@ bool parseOptions(int argc, char** argv, Options* out) {
         return false;
       }
       out->lifelineFd = static_cast<int>(fd);
+    } else if (arg == "--pass-fd" && i + 1 < argc) {
+      char* end = nullptr;
+      long fd = std::strtol(argv[++i], &end, 10);
+      if (*end != '\0' || fd < 3 || fd > 1 << 20) {
+        writeStderr("wdhost-guard: bad --pass-fd value\n");
+        return false;
+      }
+      out->passFd = static_cast<int>(fd);
     } else if (arg == "--cwd" && i + 1 < argc && argv[i + 1][0] == '/') {
       out->cwd = argv[++i];
     } else {
@@ -81,8 +90,8 @@ bool parseOptions(int argc, char** argv, Options* out) {
     }
   }
   if (i >= argc || argv[i][0] != '/') {
-    writeStderr(
-        "usage: wdhost-guard [--lifeline-fd N] [--cwd /DIR] -- /ABSOLUTE/PROGRAM [ARGS...]\n");
+    writeStderr("usage: wdhost-guard [--lifeline-fd N] [--pass-fd N] [--cwd /DIR] -- "
+                "/ABSOLUTE/PROGRAM [ARGS...]\n");
     return false;
   }
   for (; i < argc; ++i) {
@@ -162,6 +171,10 @@ bool Guard::start(const Options& options, const sigset_t& blocked) {
   }
   // Both sides set the group, so it exists before anyone signals it.
   ::setpgid(pid, pid);
+  // Only the program holds the passed descriptor, so its peer sees the end when it ends.
+  if (options.passFd >= 0) {
+    ::close(options.passFd);
+  }
   child_ = pid;
   return true;
 }
@@ -307,7 +320,7 @@ int main(int argc, char** argv) {
   if (!parseOptions(argc, argv, &options)) {
     return kSetupFailure;
   }
-  wdh::closeFdsExcept(options.lifelineFd);
+  wdh::closeFdsExcept(options.lifelineFd, options.passFd);
   if (options.lifelineFd >= 0) {
     int flags = ::fcntl(options.lifelineFd, F_GETFD);
     if (flags < 0) {

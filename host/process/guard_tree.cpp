@@ -1,6 +1,7 @@
 // Helpers of wdhost-guard: finding a process's descendants in /proc and closing inherited fds.
 #include "process/guard_tree.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -115,29 +116,33 @@ std::vector<ProcInfo> findDescendants(pid_t root) {
   return found;
 }
 
-void closeFdsExcept(int keep) {
+void closeFdsExcept(int keep, int alsoKeep) {
+  std::vector<int> kept;
+  for (int fd : {keep, alsoKeep})
+    if (fd >= 3)
+      kept.push_back(fd);
+  std::sort(kept.begin(), kept.end());
 #ifdef SYS_close_range
   bool done = true;
-  if (keep < 3) {
-    done = ::syscall(SYS_close_range, 3u, ~0u, 0u) == 0;
-  } else {
-    if (keep > 3) {
-      done = ::syscall(SYS_close_range, 3u, static_cast<unsigned>(keep - 1), 0u) == 0;
-    }
-    if (done && keep < INT_MAX) {
-      done = ::syscall(SYS_close_range, static_cast<unsigned>(keep + 1), ~0u, 0u) == 0;
-    }
+  unsigned from = 3;
+  for (int fd : kept) {
+    if (done && static_cast<unsigned>(fd) > from)
+      done = ::syscall(SYS_close_range, from, static_cast<unsigned>(fd - 1), 0u) == 0;
+    from = static_cast<unsigned>(fd) + 1;
   }
+  if (done && from != 0u)
+    done = ::syscall(SYS_close_range, from, ~0u, 0u) == 0;
   if (done) {
     return;
   }
 #endif
+  auto isKept = [&](int fd) { return std::find(kept.begin(), kept.end(), fd) != kept.end(); };
   std::vector<int> fds;
   if (DIR* dir = ::opendir("/proc/self/fd")) {
     int own = ::dirfd(dir);
     while (struct dirent* entry = ::readdir(dir)) {
       pid_t fd = 0;
-      if (parsePid(entry->d_name, &fd) && fd >= 3 && fd != keep && fd != own) {
+      if (parsePid(entry->d_name, &fd) && fd >= 3 && !isKept(fd) && fd != own) {
         fds.push_back(fd);
       }
     }
@@ -145,7 +150,7 @@ void closeFdsExcept(int keep) {
   } else {
     // No /proc: close a generous fixed range.
     for (int fd = 3; fd < 4096; ++fd) {
-      if (fd != keep) {
+      if (!isKept(fd)) {
         fds.push_back(fd);
       }
     }

@@ -20,7 +20,8 @@ bool parseProcStat(std::string_view text, ProcInfo* out);
 // Every process whose parent chain leads to `root` (root itself excluded, zombies included).
 std::vector<ProcInfo> findDescendants(pid_t root);
 
-// Closes every file descriptor >= 3 except `keep` (close_range, else /proc/self/fd).
-void closeFdsExcept(int keep);
+// Closes every file descriptor >= 3 except `keep` and `alsoKeep` (-1: none) (close_range, else
+// /proc/self/fd).
+void closeFdsExcept(int keep, int alsoKeep = -1);
 
 } // namespace wdh

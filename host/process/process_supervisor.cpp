@@ -158,14 +158,25 @@ Status ProcessSupervisor::spawn(const std::vector<std::string>& argv,
     if (!options.cwd.empty()) {
       args.insert(args.end(), {"--cwd", options.cwd});
     }
+    // Above every number the spawn duplicates onto, so that none of them overwrites it first.
+    UniqueFd passed;
+    if (options.passFd >= 0) {
+      passed = UniqueFd(::fcntl(options.passFd, F_DUPFD_CLOEXEC, kPassedFd + 1));
+      if (passed.get() < 0) {
+        return Status(ErrorCode::SessionNotCreated,
+                      std::string("cannot pass a descriptor: ") + std::strerror(errno));
+      }
+      args.insert(args.end(), {"--pass-fd", std::to_string(kPassedFd)});
+    }
     args.push_back("--");
     args.insert(args.end(), argv.begin(), argv.end());
     pid_t pid = -1;
     UniqueFd output;
     // Until it is registered, a new guard would look like an orphan to endOrphans().
     std::lock_guard<std::mutex> spawning(spawnMutex_);
-    Status started = spawnInGroup(guardPath_, std::move(args), std::move(environment),
-                                  lifelineRead_, kLifelineFd, &pid, &output, options.stdinFd);
+    Status started =
+        spawnInGroup(guardPath_, std::move(args), std::move(environment), lifelineRead_,
+                     kLifelineFd, &pid, &output, options.stdinFd, passed.get(), kPassedFd);
     if (!started.isOk()) {
       return started.withContext("cannot start process guard for '" + argv[0] + "'");
     }

@@ -38,7 +38,13 @@ struct SpawnOptions {
   bool inheritEnv = true; // the host's allowed environment under the overrides; false: none
   int stdinFd = -1;       // its stdin (a pipe's read end the caller keeps and closes; above 2);
                           // -1: /dev/null
+  // A descriptor the program inherits as kPassedFd (a private channel's end), or -1. Borrowed:
+  // the caller closes its copy after spawn() returns; the guard keeps none.
+  int passFd = -1;
 };
+
+// The descriptor number under which a program receives SpawnOptions::passFd.
+constexpr int kPassedFd = 4;
 
 // Owns every child process of the host. Each runs under wdhost-guard (which kills the whole
 // tree, daemons included, when the process ends, is terminated, or the host dies) in its own

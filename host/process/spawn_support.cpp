@@ -80,7 +80,7 @@ int moveFdAtLeast(int fd, int minFd) noexcept {
 
 Status spawnInGroup(const std::string& guardPath, std::vector<std::string> args,
                     std::vector<std::string> environment, int lifelineFd, int lifelineTarget,
-                    pid_t* pid, UniqueFd* output, int stdinFd) {
+                    pid_t* pid, UniqueFd* output, int stdinFd, int passFd, int passTarget) {
   std::vector<char*> argPtrs;
   for (std::string& arg : args) {
     argPtrs.push_back(arg.data());
@@ -123,6 +123,9 @@ Status spawnInGroup(const std::string& guardPath, std::vector<std::string> args,
   ::posix_spawn_file_actions_adddup2(&actions, writeEnd.get(), 2);
   if (lifelineFd >= 0) {
     ::posix_spawn_file_actions_adddup2(&actions, lifelineFd, lifelineTarget);
+  }
+  if (passFd >= 0) {
+    ::posix_spawn_file_actions_adddup2(&actions, passFd, passTarget);
   }
   sigset_t none;
   sigset_t all;

@@ -30,10 +30,12 @@ int moveFdAtLeast(int fd, int minFd) noexcept;
 // Starts `guardPath` with `args` in a new process group via posix_spawn: empty signal mask,
 // default dispositions, `environment` as its environment, stdin `stdinFd` (a descriptor above 2)
 // or /dev/null when it is -1, stdout+stderr to a new pipe whose non-blocking close-on-exec read
-// end goes to *output, and `lifelineFd` duplicated onto fd `lifelineTarget` (which must differ
-// from it). SessionNotCreated on failure.
+// end goes to *output, `lifelineFd` duplicated onto fd `lifelineTarget` (which must differ from
+// it), and `passFd` (-1: none) onto `passTarget` (both above every other descriptor named
+// here). SessionNotCreated on failure.
 Status spawnInGroup(const std::string& guardPath, std::vector<std::string> args,
                     std::vector<std::string> environment, int lifelineFd, int lifelineTarget,
-                    pid_t* pid, UniqueFd* output, int stdinFd = -1);
+                    pid_t* pid, UniqueFd* output, int stdinFd = -1, int passFd = -1,
+                    int passTarget = -1);
 
 } // namespace wdh

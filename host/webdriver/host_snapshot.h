@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 
 namespace wdh {
 
@@ -29,6 +30,8 @@ struct HostSnapshot {
   std::int64_t webSocketReadsHeld = 0;       // websocket directions not read: buffer full
   std::size_t sessionObjects = 0;            // Session objects alive (live, closing, or leaked)
   bool draining = false;                     // the host takes no new sessions
+  // Isolated plugins by name: crashes of their helper so far, and the running helper's pid.
+  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> isolated;
 };
 
 } // namespace wdh

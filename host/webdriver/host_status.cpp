@@ -26,6 +26,11 @@ HostSnapshot HostStatus::snapshot() const {
     now.sessions[plugin][static_cast<std::size_t>(SessionState::Starting)] = count;
   for (const auto& [plugin, count] : closing)
     now.sessions[plugin][static_cast<std::size_t>(SessionState::Closing)] = count;
+  for (const auto& plugin : sessions_.registry().plugins())
+    if (plugin->remote() != nullptr) {
+      RemotePluginHealth health = plugin->remote()->health();
+      now.isolated[plugin->name()] = {health.crashes, health.pid};
+    }
   now.maxSessions = sessions_.slots().maxSessions();
   now.queued = sessions_.slots().queued();
   now.draining = sessions_.draining();
@@ -75,6 +80,14 @@ std::string HostStatus::statusJson() const {
       entry.AddMember("maxSessions", static_cast<std::uint64_t>(limit->second), a);
     if (plugin->description().document)
       entry.AddMember("description", rapidjson::Value(*plugin->description().document, a), a);
+    entry.AddMember("isolated", plugin->remote() != nullptr, a);
+    if (plugin->remote() != nullptr) {
+      // How often its helper process crashed (or was ended for hanging), and how, last.
+      RemotePluginHealth health = plugin->remote()->health();
+      entry.AddMember("crashes", static_cast<uint64_t>(health.crashes), a);
+      if (!health.lastCrash.empty())
+        entry.AddMember("lastCrash", rapidjson::Value(health.lastCrash.c_str(), a), a);
+    }
     plugins.PushBack(entry, a);
   }
   value.AddMember("plugins", plugins, a);

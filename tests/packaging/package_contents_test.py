@@ -14,10 +14,12 @@ from package_support import deb, expect, need, run, temp_dir, unpack
 
 WDHOST_FILES = [
     "usr/bin/wdhost", "usr/bin/wdhost-guard", "usr/bin/wdhost-plugin-check",
+    "usr/bin/wdhost-plugin-host",
     "usr/lib/wdhost/plugins/chrome.so", "usr/lib/wdhost/plugins/firefox.so",
     "usr/lib/wdhost/plugins/safari.so", "etc/wdhost/wdhost.conf",
     "lib/systemd/system/wdhost.service", "usr/lib/sysusers.d/wdhost.conf",
     "usr/share/man/man1/wdhost.1.gz", "usr/share/man/man1/wdhost-guard.1.gz",
+    "usr/share/man/man1/wdhost-plugin-host.1.gz",
     "usr/share/man/man1/wdhost-plugin-check.1.gz",
     "usr/share/bash-completion/completions/wdhost",
     "usr/share/bash-completion/completions/wdhost-plugin-check",

@@ -74,6 +74,10 @@ HostProcess::HostProcess(const std::string& binary, const std::vector<std::strin
   // One browser per session, as the tests count them, unless a test asks for browsers ahead.
   if (std::find(args.begin(), args.end(), "--warm-browsers") == args.end())
     all.insert(all.end(), {"--warm-browsers", "0"});
+  // WDHOST_TEST_ISOLATE=NAME runs a suite with that plugin in wdhost-plugin-host (issue 32: the
+  // same tests must pass both ways).
+  if (const char* isolate = std::getenv("WDHOST_TEST_ISOLATE"); isolate != nullptr && *isolate)
+    all.insert(all.end(), {"--isolate-plugin", isolate});
   std::vector<char*> argv;
   for (std::string& arg : all)
     argv.push_back(arg.data());

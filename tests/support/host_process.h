@@ -36,7 +36,8 @@ std::string rawExchange(int port, const std::string& bytes, bool halfClose = fal
 std::string sessionIdOf(const std::string& body);
 
 // A wdhost process started with `args` plus "--port 0" (and "--warm-browsers 0" unless `args`
-// set it: one browser per session, as tests count them); SIGTERM (then SIGKILL) when destroyed.
+// set it: one browser per session, as tests count them; and "--isolate-plugin NAME" when the
+// environment has WDHOST_TEST_ISOLATE=NAME); SIGTERM (then SIGKILL) when destroyed.
 class HostProcess {
 public:
   // Starts the binary and waits (bounded) for its "listening on" line; throws on failure.

@@ -1,0 +1,585 @@
+// wdhost-plugin-host: loads one plugin library exactly as the host does (LoadedPlugin::open)
+// and serves its ABI calls over the channel the host passed it (channel_messages.h), so that a
+// plugin that crashes or hangs takes only this process down.
+// Usage: wdhost-plugin-host --channel-fd N /PATH/TO/PLUGIN.so
+#include "core/version.h"
+#include "plugin/call_context.h"
+#include "plugin/channel_messages.h"
+#include "plugin/loaded_plugin.h"
+#include "plugin/plugin_reply.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using wdh::ChannelMessage;
+using wdh::FrameBuilder;
+using wdh::FrameFields;
+using wdh::PluginReply;
+
+// One call in flight: its context (the host's deadline) and the flag Cancel sets.
+struct Call {
+  wdhost_call_context context{};
+  std::atomic<bool> cancelled{false};
+};
+
+int32_t WDHOST_CALL callCancelled(const wdhost_call_context* context) {
+  return static_cast<const Call*>(context->host_data)->cancelled.load() ? 1 : 0;
+}
+
+wdhost_str str(const std::string& s) noexcept {
+  return wdhost_str{s.data(), s.size()};
+}
+
+// The helper's state: the plugin, its instance and sessions, the calls in flight, the channel.
+class PluginHost {
+public:
+  PluginHost(int fd, std::unique_ptr<wdh::LoadedPlugin> plugin)
+      : fd_(fd), plugin_(std::move(plugin)), table_(plugin_->table()) {
+    host_.struct_size = sizeof host_;
+    host_.abi_minor = plugin_->identity().abiMinor;
+    host_.host_data = this;
+    host_.name = "wdhost";
+    host_.version = wdh::kHostVersion;
+    host_.log = &PluginHost::logCallback;
+    host_.reply_json = [](wdhost_reply* r, wdhost_str j) { wdh::replyJson(r, j); };
+    host_.reply_error = [](wdhost_reply* r, wdhost_str e, wdhost_str m) {
+      wdh::replyError(r, e, m);
+    };
+    // The process and tempdir services cross the channel (the host runs the processes and
+    // makes the directories, owned by the sessions, and collects them when a session ends);
+    // http does not yet.
+    host_.get_service = [](const wdhost_host*, const char* id) -> const void* {
+      if (id != nullptr && std::strcmp(id, WDHOST_SERVICE_PROCESS) == 0)
+        return &processService();
+      if (id != nullptr && std::strcmp(id, WDHOST_SERVICE_TEMPDIR) == 0)
+        return &tempDirService();
+      return nullptr;
+    };
+    host_.reply_error_data = [](wdhost_reply* r, wdhost_str e, wdhost_str m, wdhost_str d) {
+      wdh::replyErrorData(r, e, m, d);
+    };
+  }
+
+  // Sends a frame; serialised with every other writer.
+  bool send(const std::string& frame) {
+    std::lock_guard<std::mutex> lock(writeMutex_);
+    return wdh::sendFrame(fd_, frame);
+  }
+
+  // Serves frames until Deinit or the end of the channel; returns the exit code.
+  int serve() {
+    wdh::FrameSplitter splitter;
+    std::string body;
+    std::string error;
+    while (wdh::receiveFrame(fd_, splitter, &body, &error)) {
+      FrameFields fields(body);
+      auto type = static_cast<ChannelMessage>(fields.type());
+      if (!fields.ok()) {
+        std::cerr << "wdhost-plugin-host: a frame without a header\n";
+        return 2;
+      }
+      if (type == ChannelMessage::Cancel) {
+        cancel(fields.callId());
+        continue;
+      }
+      if (type == ChannelMessage::ServiceResult) {
+        completeService(fields.callId(), std::move(body));
+        continue;
+      }
+      if (type == ChannelMessage::Deinit)
+        return deinit(fields.callId());
+      startCall(std::move(body));
+    }
+    std::cerr << "wdhost-plugin-host: " << error << "\n";
+    // The host is gone or broke the framing: nothing here is wanted any more.
+    cancelAll();
+    endServices();
+    return 0;
+  }
+
+  // Sends a ServiceCall of `function` with the fields `fill` appends and waits for its answer
+  // (the service bounds its own waits); false when the channel ended first. Any plugin thread.
+  bool callService(std::int32_t function, const std::function<void(FrameBuilder&)>& fill,
+                   std::string* answerBody) {
+    auto wait = std::make_shared<ServiceWait>();
+    std::uint32_t id = 0;
+    {
+      std::lock_guard<std::mutex> lock(serviceMutex_);
+      if (servicesEnded_)
+        return false;
+      id = ++lastService_;
+      services_[id] = wait;
+    }
+    FrameBuilder frame(static_cast<std::uint8_t>(ChannelMessage::ServiceCall), id);
+    frame.i32(function);
+    fill(frame);
+    bool sent = send(frame.frame());
+    std::unique_lock<std::mutex> lock(serviceMutex_);
+    if (sent)
+      serviceDone_.wait(lock, [&] { return wait->done || servicesEnded_; });
+    services_.erase(id);
+    if (!wait->done)
+      return false;
+    *answerBody = std::move(wait->body);
+    return true;
+  }
+
+private:
+  static void WDHOST_CALL logCallback(const wdhost_host* host, wdhost_log_level level,
+                                      wdhost_str msg) {
+    auto* self = static_cast<PluginHost*>(host->host_data);
+    std::string_view text =
+        msg.data == nullptr ? std::string_view() : std::string_view(msg.data, msg.size);
+    self->send(FrameBuilder(static_cast<std::uint8_t>(ChannelMessage::Log), 0)
+                   .i32(level)
+                   .bytes(text)
+                   .frame());
+  }
+
+  // One service call waiting for its ServiceResult.
+  struct ServiceWait {
+    bool done = false;
+    std::string body;
+  };
+
+  void completeService(std::uint32_t id, std::string body) {
+    std::lock_guard<std::mutex> lock(serviceMutex_);
+    auto it = services_.find(id);
+    if (it == services_.end())
+      return;
+    it->second->body = std::move(body);
+    it->second->done = true;
+    serviceDone_.notify_all();
+  }
+
+  void endServices() {
+    std::lock_guard<std::mutex> lock(serviceMutex_);
+    servicesEnded_ = true;
+    serviceDone_.notify_all();
+  }
+
+  static const wdhost_process_service& processService();
+  static const wdhost_tempdir_service& tempDirService();
+
+  void cancel(std::uint32_t id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = calls_.find(id);
+    if (it != calls_.end())
+      it->second->cancelled.store(true);
+  }
+
+  void cancelAll() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& entry : calls_)
+      entry.second->cancelled.store(true);
+  }
+
+  // Runs the call in `body` on an idle worker, or on a new one when every worker is busy (a
+  // call may block as long as the plugin likes: calls never wait for each other).
+  void startCall(std::string body) {
+    auto call = std::make_shared<Call>();
+    std::lock_guard<std::mutex> lock(mutex_);
+    calls_[FrameFields(body).callId()] = call;
+    tasks_.push_back(Task{std::move(body), std::move(call)});
+    if (tasks_.size() > idleWorkers_)
+      std::thread([this] { work(); }).detach();
+    else
+      work_.notify_one();
+  }
+
+  // A worker: runs calls as they come; ends after 30 s without one.
+  void work() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      ++idleWorkers_;
+      bool got = work_.wait_for(lock, std::chrono::seconds(30), [&] { return !tasks_.empty(); });
+      --idleWorkers_;
+      if (!got)
+        return;
+      Task task = std::move(tasks_.front());
+      tasks_.pop_front();
+      lock.unlock();
+      FrameFields fields(task.frame);
+      runCall(fields, *task.call);
+      lock.lock();
+      calls_.erase(fields.callId());
+      idle_.notify_all();
+    }
+  }
+
+  void answer(std::uint32_t id, wdhost_status rc, const PluginReply& reply,
+              std::uint64_t session = 0) {
+    FrameBuilder frame(static_cast<std::uint8_t>(ChannelMessage::Result), id);
+    frame.i32(rc).u64(session);
+    wdh::appendReply(frame, reply);
+    if (!send(frame.frame()))
+      std::cerr << "wdhost-plugin-host: cannot send a result\n";
+  }
+
+  void refuse(std::uint32_t id, const char* error, const std::string& message) {
+    PluginReply reply;
+    wdh::replyError(&reply, wdhost_str{error, std::strlen(error)}, str(message));
+    answer(id, WDHOST_ERROR, reply);
+  }
+
+  wdhost_session* findSession(std::uint64_t handle) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = sessions_.find(handle);
+    return it == sessions_.end() ? nullptr : it->second;
+  }
+
+  void runCall(FrameFields& fields, Call& call) {
+    const std::uint32_t id = fields.callId();
+    PluginReply reply;
+    std::string a, b, c, d;
+    std::uint64_t handle = 0, deadline = 0;
+    call.context.struct_size = sizeof call.context;
+    call.context.host_data = &call;
+    call.context.is_cancelled = &callCancelled;
+    switch (static_cast<ChannelMessage>(fields.type())) {
+    case ChannelMessage::Init: {
+      if (!fields.bytes(&a) || !fields.atEnd())
+        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed init");
+      wdhost_plugin* created = nullptr;
+      wdhost_status rc = table_.init(&host_, str(a), &created, &reply);
+      if (rc == WDHOST_OK)
+        instance_.store(created);
+      return answer(id, rc, reply);
+    }
+    case ChannelMessage::Describe:
+      if (instance_.load() == nullptr)
+        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "describe before init");
+      return answer(id, table_.describe(instance_.load(), &reply), reply);
+    case ChannelMessage::Negotiate: {
+      if (!fields.bytes(&a) || !fields.atEnd() || instance_.load() == nullptr)
+        return refuse(id, WDHOST_W3C_SESSION_NOT_CREATED, "a malformed negotiate");
+      return answer(id, table_.negotiate(instance_.load(), str(a), &reply), reply);
+    }
+    case ChannelMessage::Launch: {
+      if (!fields.u64(&deadline) || !fields.bytes(&a) || !fields.bytes(&b) || !fields.atEnd() ||
+          instance_.load() == nullptr)
+        return refuse(id, WDHOST_W3C_SESSION_NOT_CREATED, "a malformed launch");
+      call.context.deadline_ms = deadline;
+      wdhost_session* created = nullptr;
+      wdhost_status rc =
+          table_.launch_ctx != nullptr
+              ? table_.launch_ctx(instance_.load(), &call.context, str(a), str(b), &created, &reply)
+              : table_.launch(instance_.load(), str(a), str(b), &created, &reply);
+      if (rc == WDHOST_OK && created != nullptr) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        handle = ++lastSession_;
+        sessions_[handle] = created;
+      }
+      return answer(id, rc, reply, handle);
+    }
+    case ChannelMessage::Command: {
+      if (!fields.u64(&handle) || !fields.u64(&deadline) || !fields.bytes(&a) ||
+          !fields.bytes(&b) || !fields.bytes(&c) || !fields.atEnd())
+        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed command");
+      wdhost_session* session = findSession(handle);
+      if (session == nullptr)
+        return refuse(id, WDHOST_W3C_INVALID_SESSION_ID, "no such session in the plugin's helper");
+      call.context.deadline_ms = deadline;
+      if (table_.command_ctx != nullptr)
+        return answer(
+            id, table_.command_ctx(session, &call.context, str(a), str(b), str(c), &reply), reply);
+      if (table_.command != nullptr)
+        return answer(id, table_.command(session, str(a), str(b), str(c), &reply), reply);
+      return refuse(id, WDHOST_W3C_UNKNOWN_COMMAND, "the plugin serves no in-process commands");
+    }
+    case ChannelMessage::Teardown: {
+      if (!fields.u64(&handle) || !fields.atEnd())
+        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed teardown");
+      wdhost_session* session = nullptr;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = sessions_.find(handle);
+        if (it != sessions_.end()) {
+          session = it->second;
+          sessions_.erase(it);
+        }
+      }
+      if (session == nullptr)
+        return answer(id, WDHOST_OK, reply);
+      return answer(id, table_.teardown(session, &reply), reply);
+    }
+    default:
+      (void)d;
+      return refuse(id, WDHOST_W3C_UNKNOWN_ERROR,
+                    "an unknown message type " + std::to_string(fields.type()));
+    }
+  }
+
+  // Waits (10 s at most) for the calls in flight, runs deinit and answers; then the process ends.
+  int deinit(std::uint32_t id) {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      idle_.wait_for(lock, std::chrono::seconds(10), [&] { return calls_.empty(); });
+      if (!calls_.empty()) {
+        std::cerr << "wdhost-plugin-host: calls still running at deinit; leaving without it\n";
+        return 3;
+      }
+    }
+    if (instance_.load() != nullptr)
+      table_.deinit(instance_.exchange(nullptr));
+    answer(id, WDHOST_OK, PluginReply());
+    return 0;
+  }
+
+  int fd_;
+  std::unique_ptr<wdh::LoadedPlugin> plugin_;
+  const wdhost_plugin_vtable& table_;
+  wdhost_host host_{};
+  std::mutex writeMutex_;
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  std::map<std::uint32_t, std::shared_ptr<Call>> calls_;
+  // A call waiting for a worker: its frame and its context.
+  struct Task {
+    std::string frame;
+    std::shared_ptr<Call> call;
+  };
+  std::deque<Task> tasks_;
+  std::mutex serviceMutex_;
+  std::condition_variable serviceDone_;
+  std::map<std::uint32_t, std::shared_ptr<ServiceWait>> services_;
+  std::uint32_t lastService_ = 0;
+  bool servicesEnded_ = false;
+  std::condition_variable work_;
+  std::size_t idleWorkers_ = 0;
+  std::map<std::uint64_t, wdhost_session*> sessions_;
+  std::uint64_t lastSession_ = 0;
+  std::atomic<wdhost_plugin*> instance_{nullptr};
+};
+
+// What a ServiceResult carried.
+struct ServiceAnswer {
+  std::int32_t rc = WDHOST_ERROR;
+  std::string text;
+  std::uint64_t process = 0;
+  std::int32_t state = 0;
+  std::int32_t detail = 0;
+};
+
+// Forwards one process-service function to the host; ERROR saying why when the host is gone.
+template <class Function>
+ServiceAnswer forward(const wdhost_host* host, Function function,
+                      const std::function<void(FrameBuilder&)>& fill) {
+  ServiceAnswer out;
+  std::string body;
+  if (!static_cast<PluginHost*>(host->host_data)
+           ->callService(static_cast<std::int32_t>(function), fill, &body)) {
+    out.text = "the host is gone";
+    return out;
+  }
+  FrameFields fields(body);
+  if (!fields.i32(&out.rc) || !fields.bytes(&out.text) || !fields.u64(&out.process) ||
+      !fields.i32(&out.state) || !fields.i32(&out.detail) || !fields.atEnd()) {
+    out = ServiceAnswer();
+    out.text = "the host sent a malformed service result";
+  }
+  return out;
+}
+
+void toSink(wdhost_sink sink, const std::string& text) {
+  if (sink.write != nullptr && !text.empty())
+    sink.write(sink.ctx, text.data(), text.size());
+}
+
+std::string_view view(wdhost_str s) {
+  return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.size);
+}
+
+void appendList(FrameBuilder& frame, const char* const* items) {
+  std::uint64_t count = 0;
+  for (const char* const* item = items; item != nullptr && *item != nullptr; ++item)
+    ++count;
+  frame.u64(count);
+  for (std::uint64_t i = 0; i < count; ++i)
+    frame.bytes(items[i]);
+}
+
+wdhost_status WDHOST_CALL forwardSpawn(const wdhost_host* host, const wdhost_spawn_request* request,
+                                       uint64_t* out_process, wdhost_sink error) {
+  if (request == nullptr || request->argv == nullptr || out_process == nullptr) {
+    toSink(error, "a spawn request without argv");
+    return WDHOST_ERROR;
+  }
+  const bool hasCwd =
+      request->struct_size >= offsetof(wdhost_spawn_request, cwd) + sizeof(request->cwd) &&
+      request->cwd != nullptr;
+  const wdhost_env_mode mode =
+      request->struct_size >= offsetof(wdhost_spawn_request, env_mode) + sizeof(request->env_mode)
+          ? request->env_mode
+          : WDHOST_ENV_INHERIT_ALLOWED;
+  ServiceAnswer answer = forward(host, wdh::ProcessFunction::Spawn, [&](FrameBuilder& f) {
+    appendList(f, request->argv);
+    appendList(f, request->env);
+    f.bytes(view(request->owner))
+        .i32(hasCwd ? 1 : 0)
+        .bytes(hasCwd ? request->cwd : "")
+        .i32(static_cast<std::int32_t>(mode));
+  });
+  if (answer.rc == WDHOST_OK)
+    *out_process = answer.process;
+  else
+    toSink(error, answer.text);
+  return answer.rc;
+}
+
+wdhost_status WDHOST_CALL forwardWaitOutput(const wdhost_host* host, uint64_t process,
+                                            wdhost_str needle, uint32_t timeout_ms,
+                                            wdhost_sink output) {
+  ServiceAnswer answer = forward(host, wdh::ProcessFunction::WaitOutput, [&](FrameBuilder& f) {
+    f.u64(process).bytes(view(needle)).u64(timeout_ms);
+  });
+  toSink(output, answer.text);
+  return answer.rc;
+}
+
+wdhost_status WDHOST_CALL forwardPoll(const wdhost_host* host, uint64_t process,
+                                      wdhost_process_state* out_state, int32_t* out_detail) {
+  ServiceAnswer answer =
+      forward(host, wdh::ProcessFunction::Poll, [&](FrameBuilder& f) { f.u64(process); });
+  if (out_state != nullptr)
+    *out_state = answer.state;
+  if (out_detail != nullptr)
+    *out_detail = answer.detail;
+  return answer.rc;
+}
+
+void WDHOST_CALL forwardTerminate(const wdhost_host* host, uint64_t process, uint32_t grace_ms) {
+  forward(host, wdh::ProcessFunction::Terminate,
+          [&](FrameBuilder& f) { f.u64(process).u64(grace_ms); });
+}
+
+wdhost_status WDHOST_CALL forwardSetOwner(const wdhost_host* host, uint64_t process,
+                                          wdhost_str owner) {
+  return forward(host, wdh::ProcessFunction::SetOwner,
+                 [&](FrameBuilder& f) { f.u64(process).bytes(view(owner)); })
+      .rc;
+}
+
+wdhost_status WDHOST_CALL forwardWaitExit(const wdhost_host* host, uint64_t process,
+                                          uint32_t timeout_ms, wdhost_process_state* out_state,
+                                          int32_t* out_detail) {
+  ServiceAnswer answer = forward(host, wdh::ProcessFunction::WaitExit,
+                                 [&](FrameBuilder& f) { f.u64(process).u64(timeout_ms); });
+  if (out_state != nullptr)
+    *out_state = answer.state;
+  if (out_detail != nullptr)
+    *out_detail = answer.detail;
+  return answer.rc;
+}
+
+wdhost_status WDHOST_CALL forwardTempDirCreate(const wdhost_host* host, wdhost_str owner,
+                                               wdhost_str hint, wdhost_sink path) {
+  ServiceAnswer answer = forward(host, wdh::TempDirFunction::Create,
+                                 [&](FrameBuilder& f) { f.bytes(view(owner)).bytes(view(hint)); });
+  toSink(path, answer.text);
+  return answer.rc;
+}
+
+wdhost_status WDHOST_CALL forwardTempDirRemove(const wdhost_host* host, wdhost_str path) {
+  return forward(host, wdh::TempDirFunction::Remove, [&](FrameBuilder& f) { f.bytes(view(path)); })
+      .rc;
+}
+
+wdhost_status WDHOST_CALL forwardTempDirSetOwner(const wdhost_host* host, wdhost_str path,
+                                                 wdhost_str owner) {
+  return forward(host, wdh::TempDirFunction::SetOwner,
+                 [&](FrameBuilder& f) { f.bytes(view(path)).bytes(view(owner)); })
+      .rc;
+}
+
+const wdhost_tempdir_service& PluginHost::tempDirService() {
+  static const wdhost_tempdir_service table = [] {
+    wdhost_tempdir_service t{};
+    t.struct_size = sizeof t;
+    t.create = &forwardTempDirCreate;
+    t.remove = &forwardTempDirRemove;
+    t.set_owner = &forwardTempDirSetOwner;
+    return t;
+  }();
+  return table;
+}
+
+const wdhost_process_service& PluginHost::processService() {
+  static const wdhost_process_service table = [] {
+    wdhost_process_service t{};
+    t.struct_size = sizeof t;
+    t.spawn = &forwardSpawn;
+    t.wait_output = &forwardWaitOutput;
+    t.poll = &forwardPoll;
+    t.terminate = &forwardTerminate;
+    t.set_owner = &forwardSetOwner;
+    t.wait_exit = &forwardWaitExit;
+    return t;
+  }();
+  return table;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4 || std::strcmp(argv[1], "--channel-fd") != 0) {
+    std::cerr << "usage: wdhost-plugin-host --channel-fd N /PATH/TO/PLUGIN.so\n";
+    return 2;
+  }
+  char* end = nullptr;
+  long fd = std::strtol(argv[2], &end, 10);
+  if (*end != '\0' || fd < 3 || fd > 1 << 20) {
+    std::cerr << "wdhost-plugin-host: bad --channel-fd value\n";
+    return 2;
+  }
+  const int channel = static_cast<int>(fd);
+  std::unique_ptr<wdh::LoadedPlugin> plugin;
+  wdh::Status status = wdh::LoadedPlugin::open(argv[3], &plugin);
+  FrameBuilder hello(static_cast<std::uint8_t>(ChannelMessage::Hello), 0);
+  if (!status.isOk()) {
+    hello.i32(0)
+        .bytes("")
+        .bytes("")
+        .bytes("")
+        .bytes(status.message())
+        .u64(0)
+        .u64(0)
+        .u64(static_cast<std::uint64_t>(::getpid()));
+    wdh::sendFrame(channel, hello.frame());
+    return 1;
+  }
+  const wdh::PluginIdentity& identity = plugin->identity();
+  std::uint64_t flags = (plugin->hasCommand() ? wdh::kHelloHasCommand : 0u) |
+                        (plugin->takesContext() ? wdh::kHelloTakesContext : 0u);
+  hello.i32(1)
+      .bytes(identity.id)
+      .bytes(identity.name)
+      .bytes(identity.version)
+      .bytes("")
+      .u64(identity.abiMinor)
+      .u64(flags)
+      .u64(static_cast<std::uint64_t>(::getpid()));
+  PluginHost host(channel, std::move(plugin));
+  if (!host.send(hello.frame()))
+    return 1;
+  int code = host.serve();
+  // Calls a plugin never returned from may still run: end without unloading under them.
+  std::cout.flush();
+  std::cerr.flush();
+  ::_exit(code);
+}
