@@ -42,7 +42,7 @@ bool noHelperFor(const std::string& dir) {
 
 } // namespace
 
-TEST_CASE("isolation: a plugin that crashes in negotiate fails New Session; others serve on") {
+TEST_CASE("isolation: a plugin that crashes in negotiate fails New Session, and others serve on") {
   {
     HostProcess host(WDHOST_BINARY,
                      {"--plugin-dir", WDHOST_FIXTURE_DIR, "--plugin-dir", WDHOST_CRASHING_DIR,
@@ -77,7 +77,7 @@ TEST_CASE("isolation: a plugin that crashes in negotiate fails New Session; othe
   CHECK(noHelperFor(WDHOST_CRASHING_DIR));
 }
 
-TEST_CASE("isolation: a crash in a command ends that session; a new session of the plugin works") {
+TEST_CASE("isolation: a crash in a command ends that session, and a new one of the plugin works") {
   {
     HostProcess host(WDHOST_BINARY, {"--plugin-dir", WDHOST_ISOLATION_FIXTURE_DIR, "--plugin",
                                      "fragile", "--isolate-plugins", "all"});

@@ -31,7 +31,7 @@ TEST_CASE("recording capabilities: none asked leaves the capabilities and the as
   CHECK(left == R"({"browserName":"chrome"})");
 }
 
-TEST_CASE("recording capabilities: Selenium Grid's are taken out; se:name stays") {
+TEST_CASE("recording capabilities: Selenium Grid's are taken out, and se:name stays") {
   RecordingAsk ask;
   std::string left;
   REQUIRE(take(R"({"browserName":"chrome","se:recordVideo":true,"se:name":"Login",
