@@ -46,9 +46,9 @@ class Pages(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def request(url, method="GET", headers=None):
+def request(url, method="GET", headers=None, data=None):
     """(status, headers, body) of one request; HTTP errors are answers too."""
-    req = urllib.request.Request(url, method=method, headers=headers or {})
+    req = urllib.request.Request(url, method=method, headers=headers or {}, data=data)
     try:
         with urllib.request.urlopen(req, timeout=30) as answer:
             return answer.status, answer.headers, answer.read()
@@ -252,6 +252,22 @@ def test_gate_and_token(binary, work):
                                                                      "Origin": "http://evil.example"})
         assert status == 403, status
         assert os.path.exists(os.path.join(videos, "old_1.mp4")), "a refused DELETE deleted"
+        # A page reached through a name of its own (DNS rebinding) is refused by its Host.
+        status, _, _ = request(url + "/wdhost/recordings", headers={**token,
+                                                                     "Host": "evil.example"})
+        assert status == 403, f"foreign Host: {status}"
+        # Grid's session event: bodies a page can send without a preflight are refused, and the
+        # token is asked for before any body is read.
+        event = url + "/session/0123/se/event"
+        body = b'{"eventType":"test:passed"}'
+        for kind in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data"):
+            status, _, _ = request(event, "POST", {**token, "Content-Type": kind}, body)
+            assert status == 415, f"{kind}: {status}"
+        status, _, _ = request(event, "POST", {"Content-Type": "application/json"}, body)
+        assert status == 401, f"event without the token: {status}"
+        status, _, _ = request(event, "POST", {**token, "Content-Type": "application/json",
+                                               "Origin": "https://evil.example"}, body)
+        assert status == 403, f"event from a page: {status}"
         # Names the host never makes, and a link out of the directory.
         for name in ["..%2Fsecret.mp4", "%2e%2e%2fsecret.mp4", "link_1.mp4", "old_1.mp4.part",
                      "old_1.mp4%00", ".hidden.mp4", "a%2Fb.mp4", "secret.mp4"]:
