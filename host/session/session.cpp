@@ -177,6 +177,9 @@ Status Session::execute(std::string_view method, std::string_view suffix, std::s
     {
       std::lock_guard<std::mutex> running(runningMutex_);
       running_ = &context;
+      // A close() that came after the check above found no command to cancel: cancel it here.
+      if (closing_.load())
+        context.cancel();
     }
     status = plugin_->command(handle_, method, suffix, body, context, &value);
     {
