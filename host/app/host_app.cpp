@@ -5,6 +5,7 @@
 #include "app/host_routes.h"
 #include "core/job_executor.h"
 #include "core/log.h"
+#include "core/scope_exit.h"
 #include "http/auth.h"
 #include "metrics/host_metrics.h"
 #include "plugin/plugin_registry.h"
@@ -376,6 +377,16 @@ int runHost(const HostOptions& options) {
   // Before the session service: its sessions' recordings end (and ffmpeg with them) after it
   // closed every session, and before the process supervisor goes.
   Recordings recordings(processes, recordingSettings);
+  // Each session's log takes the host's lines about it and its processes' output; both stop
+  // before `recordings` goes.
+  setSessionLogTap(&recordings);
+  processes.setOutputListener([&recordings](const std::string& owner, std::string_view data) {
+    recordings.processOutput(owner, data);
+  });
+  ScopeExit untap([&processes] {
+    processes.setOutputListener({});
+    setSessionLogTap(nullptr);
+  });
   // Recording off costs nothing, not even a directory: it is made at the first recording.
   status = recordingSettings.mode == RecordMode::Off && options.recordingsDir.empty()
                ? Status::ok()

@@ -98,6 +98,19 @@ void addHostRoutes(HttpServer& server, const HostFeatures& features) {
           recordingFileReply(*recordings, request, file, reply);
         },
         {}});
+    // Selenoid's paths to the same files, for the tools that know only those.
+    for (RecordingKind kind : {RecordingKind::Video, RecordingKind::Log})
+      server.addRoute(FeatureRoute{
+          kind == RecordingKind::Video ? "/video" : "/logs",
+          true,
+          {"GET", "DELETE"},
+          RouteAccess::Client,
+          false,
+          true,
+          [recordings, kind](const Request& request, const RouteContext& context, Reply* reply) {
+            selenoidPathReply(*recordings, request, context.suffix, kind, reply);
+          },
+          {}});
   }
   if (SessionsApi* api = features.api) {
     FeatureHandler handle = [api](const Request& request, const RouteContext& context,

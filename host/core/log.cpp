@@ -7,6 +7,7 @@
 #include <mutex>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <shared_mutex>
 #include <string>
 
 namespace wdh {
@@ -43,6 +44,8 @@ void appendEscaped(std::string_view text, std::string* out) {
 
 std::atomic<int> gThreshold{static_cast<int>(LogLevel::Info)};
 std::atomic<int> gFormat{static_cast<int>(LogFormat::Text)};
+std::atomic<SessionLogTap*> gSessionTap{nullptr};
+std::shared_mutex gSessionTapMutex; // held shared while the tap runs, exclusive to replace it
 std::mutex gWriteMutex;
 
 const char* levelName(LogLevel level) noexcept {
@@ -108,8 +111,18 @@ void log(LogLevel level, std::string_view component, std::string_view message) n
   log(level, component, message, LogFields{});
 }
 
+void setSessionLogTap(SessionLogTap* tap) noexcept {
+  std::unique_lock<std::shared_mutex> lock(gSessionTapMutex);
+  gSessionTap.store(tap);
+}
+
 void log(LogLevel level, std::string_view component, std::string_view message,
          const LogFields& fields) noexcept {
+  if (!fields.session.empty() && level >= LogLevel::Info && gSessionTap.load() != nullptr) {
+    std::shared_lock<std::shared_mutex> lock(gSessionTapMutex);
+    if (SessionLogTap* tap = gSessionTap.load())
+      tap->sessionLine(fields.session, level, component, message);
+  }
   if (!logEnabled(level))
     return;
   try {

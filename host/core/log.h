@@ -40,6 +40,20 @@ struct LogFields {
   std::int64_t durationMs = -1; // how long what the line reports took
 };
 
+// Receives the lines about a session at Info and above, whatever the threshold (a session's own
+// log keeps them). Thread-safe; must not log.
+class SessionLogTap {
+public:
+  virtual ~SessionLogTap() = default;
+  // One line about session `session`.
+  virtual void sessionLine(std::string_view session, LogLevel level, std::string_view component,
+                           std::string_view message) noexcept = 0;
+};
+
+// Sets the tap (nullptr: none). Once this returns, the previous tap is not running and is never
+// called again. The tap must not set the tap.
+void setSessionLogTap(SessionLogTap* tap) noexcept;
+
 // Writes one line if `level` passes the threshold.
 void log(LogLevel level, std::string_view component, std::string_view message) noexcept;
 

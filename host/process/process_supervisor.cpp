@@ -421,6 +421,11 @@ void ProcessSupervisor::setExitListener(ExitListener listener) {
   listener_ = std::move(listener);
 }
 
+void ProcessSupervisor::setOutputListener(OutputListener listener) {
+  std::lock_guard<std::mutex> lock(outputListenerMutex_);
+  outputListener_ = std::move(listener);
+}
+
 size_t ProcessSupervisor::size() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return processes_.size();

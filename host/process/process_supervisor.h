@@ -57,6 +57,8 @@ public:
   enum class WaitResult { Found, Ended, Timeout, Unknown };
   // Receives (id, owner, final state) of a process that ended by itself.
   using ExitListener = std::function<void(Id, const std::string&, const ProcessState&)>;
+  // Receives (owner, bytes) of what a process wrote, as it is read.
+  using OutputListener = std::function<void(const std::string&, std::string_view)>;
 
   // guardPath: absolute path of wdhost-guard; `environment`: the host's variables children
   // inherit. Failures surface from spawn().
@@ -115,6 +117,10 @@ public:
   // by itself, i.e. not through terminate(). Set it before spawning. It may call any method
   // (terminate included) but should return promptly: it delays every other process's events.
   void setExitListener(ExitListener listener);
+  // Sets the listener called (on the supervisor thread) with each piece of output read from a
+  // process owned by someone: it must be quick and must not call into the supervisor. Once this
+  // returns, the previous listener is not running and is never called again.
+  void setOutputListener(OutputListener listener);
   // Makes the calling process a child subreaper, so that the tree of a guard killed outright
   // (SIGKILL gives it no chance to end its tree) falls to this process instead of to init; the
   // supervisor then ends those orphans and reaps them. Only for a process whose children are
@@ -159,6 +165,8 @@ private:
   std::map<Id, ProcessPtr> processes_;
   std::vector<ProcessPtr> live_; // not yet reaped and drained; watched by the thread
   ExitListener listener_;
+  std::mutex outputListenerMutex_; // held while the output listener runs
+  OutputListener outputListener_;
   Id nextId_ = 1;
   bool stopping_ = false;
   std::atomic<bool> collectsOrphans_{false}; // collectOrphans() succeeded

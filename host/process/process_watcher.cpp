@@ -142,9 +142,16 @@ bool ProcessSupervisor::readOutput(Process& process) {
     process.outFd = -1;
   }
   if (!chunk.empty()) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    process.output.append(chunk);
-    changed_.notify_all();
+    std::string owner;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      process.output.append(chunk);
+      changed_.notify_all();
+      owner = process.owner;
+    }
+    std::lock_guard<std::mutex> listening(outputListenerMutex_);
+    if (outputListener_ && !owner.empty())
+      outputListener_(owner, chunk);
   }
   return more && !closed;
 }

@@ -5,6 +5,7 @@
 #include "http/http_client.h"
 
 #include "json/json.h"
+#include <vector>
 
 namespace wdh {
 namespace {
@@ -46,7 +47,7 @@ Status firstPage(const std::string& cdpBase, std::chrono::steady_clock::time_poi
 
 } // namespace
 
-Status ChromeScreencast::open(const std::string& cdpBase, int maxWidth, int maxHeight,
+Status ChromeScreencast::open(const std::string& cdpBase, const ScreencastOptions& options,
                               std::chrono::steady_clock::time_point deadline,
                               std::unique_ptr<ChromeScreencast>* out) {
   std::string page;
@@ -57,19 +58,139 @@ Status ChromeScreencast::open(const std::string& cdpBase, int maxWidth, int maxH
   status = WebSocketClient::open(page, until(deadline), kMaxMessage, &socket);
   if (!status.isOk())
     return status.withContext("cannot reach the page's DevTools");
-  std::string start = "{\"id\":1,\"method\":\"Page.startScreencast\",\"params\":{\"format\":"
-                      "\"jpeg\",\"quality\":80,\"everyNthFrame\":1,\"maxWidth\":" +
-                      std::to_string(maxWidth) + ",\"maxHeight\":" + std::to_string(maxHeight) +
-                      "}}";
-  status = socket->send(start, deadline);
-  if (!status.isOk())
-    return status.withContext("cannot start the screencast");
-  out->reset(new ChromeScreencast(std::move(socket)));
+  std::unique_ptr<ChromeScreencast> cast(new ChromeScreencast(std::move(socket)));
+  std::vector<std::string> calls;
+  if (options.console) {
+    // Runtime.enable also replays what the page wrote before the host was watching.
+    calls.push_back("\"method\":\"Runtime.enable\"");
+    calls.push_back("\"method\":\"Log.enable\"");
+  }
+  if (options.frames)
+    calls.push_back("\"method\":\"Page.startScreencast\",\"params\":{\"format\":\"jpeg\","
+                    "\"quality\":80,\"everyNthFrame\":1,\"maxWidth\":" +
+                    std::to_string(options.maxWidth) +
+                    ",\"maxHeight\":" + std::to_string(options.maxHeight) + "}");
+  for (const std::string& call : calls) {
+    status = cast->socket_->send("{\"id\":" + std::to_string(cast->nextId_++) + "," + call + "}",
+                                 deadline);
+    if (!status.isOk())
+      return status.withContext("cannot start watching the page");
+  }
+  *out = std::move(cast);
   return Status::ok();
 }
 
-Status ChromeScreencast::nextFrame(std::chrono::steady_clock::time_point deadline,
-                                   std::string* jpeg) {
+namespace {
+
+std::string_view stringOf(const rapidjson::Value& object, const char* key) {
+  if (!object.IsObject())
+    return {};
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsString())
+    return {};
+  return std::string_view(it->value.GetString(), it->value.GetStringLength());
+}
+
+// An object's preview (a CDP ObjectPreview) as "{a: 1, b: "x"}" or "[1, 2]", or "".
+std::string previewed(const rapidjson::Value& remote) {
+  auto preview = remote.FindMember("preview");
+  if (preview == remote.MemberEnd() || !preview->value.IsObject())
+    return "";
+  auto properties = preview->value.FindMember("properties");
+  if (properties == preview->value.MemberEnd() || !properties->value.IsArray())
+    return "";
+  bool array = stringOf(preview->value, "subtype") == "array";
+  std::string out = array ? "[" : "{";
+  for (const rapidjson::Value& property : properties->value.GetArray()) {
+    out += out.size() > 1 ? ", " : "";
+    if (!array)
+      out += std::string(stringOf(property, "name")) + ": ";
+    bool quoted = stringOf(property, "type") == "string";
+    out += (quoted ? "\"" : "") + std::string(stringOf(property, "value")) + (quoted ? "\"" : "");
+  }
+  auto overflow = preview->value.FindMember("overflow");
+  if (overflow != preview->value.MemberEnd() && overflow->value.IsBool() &&
+      overflow->value.GetBool())
+    out += ", ...";
+  return out + (array ? "]" : "}");
+}
+
+// A console argument (a CDP RemoteObject) as the console shows it.
+std::string shown(const rapidjson::Value& remote) {
+  if (!remote.IsObject())
+    return "?";
+  auto value = remote.FindMember("value");
+  if (value != remote.MemberEnd())
+    return value->value.IsString()
+               ? std::string(value->value.GetString(), value->value.GetStringLength())
+               : toJson(value->value);
+  std::string preview = previewed(remote);
+  if (!preview.empty())
+    return preview;
+  for (const char* key : {"unserializableValue", "description", "type"}) {
+    std::string_view text = stringOf(remote, key);
+    if (!text.empty())
+      return std::string(text);
+  }
+  return "?";
+}
+
+// " (url:line)" of a console call's first stack frame, or "".
+std::string whereOf(const rapidjson::Value& params) {
+  auto stack = params.FindMember("stackTrace");
+  if (stack == params.MemberEnd() || !stack->value.IsObject())
+    return "";
+  auto frames = stack->value.FindMember("callFrames");
+  if (frames == stack->value.MemberEnd() || !frames->value.IsArray() || frames->value.Empty() ||
+      !frames->value[0].IsObject())
+    return "";
+  const rapidjson::Value& frame = frames->value[0];
+  std::string_view url = stringOf(frame, "url");
+  auto line = frame.FindMember("lineNumber");
+  if (url.empty())
+    return "";
+  return " (" + std::string(url) +
+         (line != frame.MemberEnd() && line->value.IsInt()
+              ? ":" + std::to_string(line->value.GetInt() + 1)
+              : "") +
+         ")";
+}
+
+// The console line of a Runtime or Log event, or "" for any other event.
+std::string consoleLine(std::string_view method, const rapidjson::Value& params) {
+  if (method == "Runtime.consoleAPICalled") {
+    std::string line = std::string(stringOf(params, "type")) + ":";
+    auto args = params.FindMember("args");
+    if (args != params.MemberEnd() && args->value.IsArray())
+      for (const rapidjson::Value& arg : args->value.GetArray())
+        line += " " + shown(arg);
+    return line + whereOf(params);
+  }
+  if (method == "Runtime.exceptionThrown") {
+    auto details = params.FindMember("exceptionDetails");
+    if (details == params.MemberEnd() || !details->value.IsObject())
+      return "exception: ?";
+    auto exception = details->value.FindMember("exception");
+    std::string text = exception != details->value.MemberEnd()
+                           ? shown(exception->value)
+                           : std::string(stringOf(details->value, "text"));
+    return "exception: " + text;
+  }
+  if (method == "Log.entryAdded") {
+    auto entry = params.FindMember("entry");
+    if (entry == params.MemberEnd() || !entry->value.IsObject())
+      return "";
+    std::string_view url = stringOf(entry->value, "url");
+    return std::string(stringOf(entry->value, "level")) + ": " +
+           std::string(stringOf(entry->value, "text")) +
+           (url.empty() ? "" : " (" + std::string(url) + ")");
+  }
+  return "";
+}
+
+} // namespace
+
+Status ChromeScreencast::next(std::chrono::steady_clock::time_point deadline, PageEvent* event) {
   for (;;) {
     std::string message;
     Status status = socket_->receive(deadline, &message);
@@ -81,13 +202,18 @@ Status ChromeScreencast::nextFrame(std::chrono::steady_clock::time_point deadlin
     auto error = doc.FindMember("error");
     if (error != doc.MemberEnd())
       return Status(ErrorCode::UnknownError, "DevTools refused: " + toJson(error->value));
-    auto method = doc.FindMember("method");
-    if (method == doc.MemberEnd() || !method->value.IsString() ||
-        std::string_view(method->value.GetString()) != "Page.screencastFrame")
-      continue;
+    std::string_view method = stringOf(doc, "method");
     auto params = doc.FindMember("params");
-    if (params == doc.MemberEnd() || !params->value.IsObject())
+    if (method.empty() || params == doc.MemberEnd() || !params->value.IsObject())
       continue;
+    if (method != "Page.screencastFrame") {
+      std::string line = consoleLine(method, params->value);
+      if (line.empty())
+        continue;
+      event->kind = PageEvent::Console;
+      event->data = std::move(line);
+      return Status::ok();
+    }
     auto data = params->value.FindMember("data");
     auto session = params->value.FindMember("sessionId");
     if (data == params->value.MemberEnd() || !data->value.IsString() ||
@@ -101,8 +227,9 @@ Status ChromeScreencast::nextFrame(std::chrono::steady_clock::time_point deadlin
                            deadline + std::chrono::seconds(1));
     if (!status.isOk())
       return status;
+    event->kind = PageEvent::Frame;
     if (base64Decode(std::string_view(data->value.GetString(), data->value.GetStringLength()),
-                     jpeg))
+                     &event->data))
       return Status::ok();
   }
 }

@@ -1,5 +1,6 @@
-// A chrome tab's screencast over the host's own DevTools connection: CDP Page.startScreencast
-// on the browser's first page, each frame acknowledged (Page.screencastFrameAck) as it arrives.
+// A chrome tab watched over the host's own DevTools connection: CDP Page.startScreencast on the
+// browser's first page, each frame acknowledged (Page.screencastFrameAck) as it arrives, and its
+// console (Runtime and Log events, on this connection only: a client's own are not touched).
 #pragma once
 
 #include "core/status.h"
@@ -11,24 +12,39 @@
 
 namespace wdh {
 
-// One screencast. One thread at a time.
+// What to watch of a page.
+struct ScreencastOptions {
+  bool frames = true;   // its screencast
+  bool console = false; // its console messages, uncaught exceptions and browser log entries
+  int maxWidth = 1920;  // the frames' largest size
+  int maxHeight = 1080; //
+};
+
+// What the page showed next.
+struct PageEvent {
+  enum Kind { Frame, Console } kind = Frame;
+  std::string data; // a Frame's JPEG, or a Console line ("error: text (url:line)")
+};
+
+// One watched page. One thread at a time.
 class ChromeScreencast {
 public:
   // Finds the first page of the browser whose DevTools endpoint is `cdpBase` ("http://host:port")
-  // and starts its screencast (JPEG, at most `maxWidth` x `maxHeight`), all by `deadline`;
-  // UnknownError naming the cause when it cannot.
-  static Status open(const std::string& cdpBase, int maxWidth, int maxHeight,
+  // and starts watching it as `options` say, all by `deadline`; UnknownError naming the cause
+  // when it cannot.
+  static Status open(const std::string& cdpBase, const ScreencastOptions& options,
                      std::chrono::steady_clock::time_point deadline,
                      std::unique_ptr<ChromeScreencast>* out);
 
-  // Waits until `deadline` for the next frame: Ok with the JPEG in *jpeg (acknowledged), Timeout
-  // when none came, UnknownError when the page or the browser went away.
-  Status nextFrame(std::chrono::steady_clock::time_point deadline, std::string* jpeg);
+  // Waits until `deadline` for what the page shows next: Ok with a frame (acknowledged) or a
+  // console line in *event, Timeout when nothing came, UnknownError when the page or the browser
+  // went away.
+  Status next(std::chrono::steady_clock::time_point deadline, PageEvent* event);
 
 private:
   explicit ChromeScreencast(std::unique_ptr<WebSocketClient> socket) : socket_(std::move(socket)) {}
   std::unique_ptr<WebSocketClient> socket_;
-  int nextId_ = 2; // 1 is Page.startScreencast
+  int nextId_ = 1;
 };
 
 } // namespace wdh

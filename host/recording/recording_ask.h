@@ -21,10 +21,12 @@ inline constexpr int kMaxRecordingFps = 30;
 // wdhost:recording); the host's defaults fill what it left out.
 struct RecordingAsk {
   std::optional<bool> video;           // record its screen; unset: as --record says
+  std::optional<bool> logs;            // keep its log; unset: when its screen is recorded
   int fps = 0;                         // frames per second; 0: kDefaultRecordingFps
   int width = 0;                       // the video's size; 0 x 0: the first frame's
   int height = 0;                      //
   std::string name;                    // the name the client chose for the file, or ""
+  std::string logName;                 // the name chosen for the log's file; "": `name`
   std::optional<bool> retainOnFailure; // keep it only when the session failed; unset: --record
 };
 

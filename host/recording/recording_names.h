@@ -7,15 +7,20 @@
 
 namespace wdh {
 
-// The file a session's video goes to: `chosen` (se:videoName, se:name, videoName; may be "")
-// without a trailing ".mp4", cut to [A-Za-z0-9._-] (spaces become '_', the rest dropped, no
-// leading '.'), at most 100 characters, then "_" and `sessionId`, then ".mp4"; only the
-// session id and ".mp4" when nothing of `chosen` is left.
-std::string recordingFileName(std::string_view chosen, std::string_view sessionId);
+// What a recording's file holds.
+enum class RecordingKind { Video, Log };
+
+// The file a session's video (".mp4") or log (".log") goes to: `chosen` (se:videoName, se:name,
+// videoName, logName; may be "") without a trailing ".mp4" or ".log", cut to [A-Za-z0-9._-]
+// (spaces become '_', the rest dropped, no leading '.'), at most 100 characters, then "_" and
+// `sessionId`, then the extension; only the session id and the extension when nothing of
+// `chosen` is left.
+std::string recordingFileName(std::string_view chosen, std::string_view sessionId,
+                              RecordingKind kind = RecordingKind::Video);
 
 // True when `name` could have been made by recordingFileName(): 5 to 200 characters of
-// [A-Za-z0-9._-], not beginning with '.', holding no "..", ending in ".mp4". Nothing else a
-// client sends is ever used as a file name.
-bool isRecordingFileName(std::string_view name);
+// [A-Za-z0-9._-], not beginning with '.', holding no "..", ending in ".mp4" or ".log"; *kind
+// (when given) says which. Nothing else a client sends is ever used as a file name.
+bool isRecordingFileName(std::string_view name, RecordingKind* kind = nullptr);
 
 } // namespace wdh

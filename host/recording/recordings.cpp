@@ -4,6 +4,7 @@
 #include "recording/chrome_screencast.h"
 #include "recording/jpeg_size.h"
 #include "recording/recording_names.h"
+#include "recording/session_log.h"
 #include "recording/video_encoder.h"
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <set>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,6 +56,8 @@ struct Recordings::Recording {
   std::atomic<bool> stop{false};
   std::atomic<bool> done{false};
   RecordingAsk ask;
+  std::shared_ptr<SessionLog> log; // its log; written from any thread
+  bool logOpen = false;            // mutex_: log counted in logging_ and not yet closed
   std::chrono::steady_clock::time_point began;
   bool onFailureOnly = false;                       // retain-on-failure applies to it
   SessionOutcome outcome = SessionOutcome::Unknown; // mutex_
@@ -122,18 +126,35 @@ bool Recordings::wanted(const RecordingAsk& ask) const {
   return settings_.mode != RecordMode::Off;
 }
 
+bool Recordings::wantedLogs(const RecordingAsk& ask) const {
+  if (ask.logs.has_value())
+    return *ask.logs;
+  return wanted(ask);
+}
+
 Status Recordings::start(const std::string& id, const std::string& browser,
-                         const RecordingSource& source, const RecordingAsk& ask,
-                         std::string* file) {
-  if (settings_.ffmpeg.empty())
-    return Status(ErrorCode::SessionNotCreated,
-                  "this host cannot record video: ffmpeg is not installed (apt install ffmpeg)");
-  if (source.cdp.empty() && (source.x11.empty() || source.width <= 0 || source.height <= 0))
-    return Status(ErrorCode::SessionNotCreated,
-                  "this " + browser +
-                      " session cannot be recorded: its backend has neither a DevTools "
-                      "screencast nor a display the host may capture (a WebKit session on a "
-                      "private Xvfb has one); ask without se:recordVideo");
+                         const RecordingSource& source, const RecordingAsk& ask, bool video,
+                         bool logs, RecordingFiles* files) {
+  *files = RecordingFiles();
+  Status cannot;
+  if (video && settings_.ffmpeg.empty())
+    cannot = Status(ErrorCode::SessionNotCreated,
+                    "this host cannot record video: ffmpeg is not installed (apt install ffmpeg)");
+  else if (video && source.cdp.empty() &&
+           (source.x11.empty() || source.width <= 0 || source.height <= 0))
+    cannot = Status(ErrorCode::SessionNotCreated,
+                    "this " + browser +
+                        " session cannot be recorded: its backend has neither a DevTools "
+                        "screencast nor a display the host may capture (a WebKit session on a "
+                        "private Xvfb has one); ask without se:recordVideo");
+  if (!cannot.isOk() && !logs)
+    return cannot;
+  if (!cannot.isOk()) {
+    files->videoError = cannot.message();
+    video = false;
+  }
+  if (!video && !logs)
+    return Status::ok();
   Status status = makeDirs(settings_.dir);
   if (!status.isOk())
     return Status(ErrorCode::SessionNotCreated,
@@ -143,7 +164,22 @@ Status Recordings::start(const std::string& id, const std::string& browser,
   auto recording = std::make_shared<Recording>();
   recording->ask = ask;
   recording->began = std::chrono::steady_clock::now();
-  recording->info.file = recordingFileName(ask.name, id);
+  if (video)
+    recording->info.file = recordingFileName(ask.name, id);
+  if (logs) {
+    std::string name =
+        recordingFileName(ask.logName.empty() ? ask.name : ask.logName, id, RecordingKind::Log);
+    std::unique_ptr<SessionLog> created;
+    status = SessionLog::create(settings_.dir + "/" + name, &created);
+    recording->log = std::move(created);
+    if (!status.isOk() && !video)
+      return Status(ErrorCode::SessionNotCreated,
+                    "cannot keep the session's log: " + status.message());
+    if (status.isOk())
+      recording->info.log = name;
+    else
+      log(LogLevel::Warn, kLog, id + ": its log is not kept: " + status.message());
+  }
   recording->info.sessionId = id;
   recording->info.browser = browser;
   recording->info.name = ask.name;
@@ -155,21 +191,87 @@ Status Recordings::start(const std::string& id, const std::string& browser,
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopped_)
       return Status(ErrorCode::SessionNotCreated, "the host is shutting down");
-    if (byFile_.count(recording->info.file) != 0)
-      return Status(ErrorCode::SessionNotCreated,
-                    "session " + id + " is already recorded as " + recording->info.file);
+    if (bySession_.count(id) != 0)
+      return Status(ErrorCode::SessionNotCreated, "session " + id + " is already recorded");
     // Threads of recordings that finished end here (they take no lock once done).
     for (auto it = byFile_.begin(); it != byFile_.end();) {
       if (it->second->done.load() && it->second->thread.joinable())
         it->second->thread.join();
       it = it->second->done.load() && it->second->discarded ? byFile_.erase(it) : std::next(it);
     }
-    byFile_[recording->info.file] = recording;
+    for (const std::string* name : {&recording->info.file, &recording->info.log})
+      if (!name->empty())
+        byFile_[*name] = recording;
     bySession_[id] = recording;
-    recording->thread = std::thread([this, recording, source] { record(recording, source); });
+    if (recording->log) {
+      recording->logOpen = true;
+      {
+        std::lock_guard<std::mutex> logsLock(logsMutex_);
+        logs_[id] = recording->log;
+      }
+      logging_.fetch_add(1);
+      recording->log->write("host", "session " + id + " of " + browser + " began" +
+                                        (video ? "; its video is " + recording->info.file : ""));
+      if (!files->videoError.empty())
+        recording->log->write("host", "no video: " + files->videoError);
+    }
+    // A thread for the video, or for a chrome page's console; a log alone needs none.
+    if (video || !source.cdp.empty())
+      recording->thread = std::thread([this, recording, source] { record(recording, source); });
   }
-  *file = recording->info.file;
+  files->video = recording->info.file;
+  files->log = recording->info.log;
   return Status::ok();
+}
+
+void Recordings::noteLine(std::string_view id, std::string_view source, std::string_view text) {
+  if (!logging())
+    return;
+  std::shared_ptr<SessionLog> log;
+  {
+    std::lock_guard<std::mutex> logsLock(logsMutex_);
+    auto it = logs_.find(id);
+    if (it == logs_.end())
+      return;
+    log = it->second;
+  }
+  log->write(source, text);
+}
+
+void Recordings::sessionLine(std::string_view session, LogLevel level, std::string_view component,
+                             std::string_view message) noexcept {
+  try {
+    if (!logging())
+      return;
+    std::string text = std::string(level >= LogLevel::Error  ? "ERROR "
+                                   : level == LogLevel::Warn ? "WARN "
+                                                             : "") +
+                       "[" + std::string(component) + "] " + std::string(message);
+    noteLine(session, "host", text);
+  } catch (...) {
+    // a line that could not be kept is not worth failing the caller for
+  }
+}
+
+void Recordings::processOutput(const std::string& owner, std::string_view data) {
+  if (owner.empty())
+    return;
+  noteLine(owner, "driver", data);
+}
+
+void Recordings::closeLogLocked(Recording& recording) {
+  if (!recording.logOpen)
+    return;
+  recording.logOpen = false;
+  recording.info.logSize = recording.log->size();
+  recording.log->close();
+  {
+    std::lock_guard<std::mutex> logsLock(logsMutex_);
+    auto it = logs_.find(recording.info.sessionId);
+    if (it != logs_.end() && it->second == recording.log)
+      logs_.erase(it);
+  }
+  logging_.fetch_sub(1);
 }
 
 Status Recordings::recordScreencast(Recording& recording, const std::string& cdp,
@@ -187,8 +289,12 @@ Status Recordings::recordScreencast(Recording& recording, const std::string& cdp
   auto next = std::chrono::steady_clock::now();
   while (!recording.stop.load()) {
     if (!cast) {
+      ScreencastOptions options;
+      options.console = recording.log != nullptr;
+      options.maxWidth = ask.width > 0 ? ask.width : 1920;
+      options.maxHeight = ask.height > 0 ? ask.height : 1080;
       status = ChromeScreencast::open(
-          cdp, ask.width > 0 ? ask.width : 1920, ask.height > 0 ? ask.height : 1080,
+          cdp, options,
           std::min(findBy, std::chrono::steady_clock::now() + std::chrono::seconds(2)), &cast);
       if (!status.isOk() && std::chrono::steady_clock::now() >= findBy)
         break;
@@ -197,13 +303,15 @@ Status Recordings::recordScreencast(Recording& recording, const std::string& cdp
         continue;
       }
     }
-    std::string frame;
-    Status got = cast->nextFrame(
-        std::max(next, std::chrono::steady_clock::now() + std::chrono::milliseconds(1)), &frame);
-    if (got.isOk() && recording.stop.load())
+    PageEvent event;
+    Status got = cast->next(
+        std::max(next, std::chrono::steady_clock::now() + std::chrono::milliseconds(1)), &event);
+    if (got.isOk() && event.kind == PageEvent::Console) {
+      recording.log->write("console", event.data);
+    } else if (got.isOk() && recording.stop.load()) {
       break; // painted while the session was being torn down: not the session's own
-    if (got.isOk()) {
-      latest = std::move(frame);
+    } else if (got.isOk()) {
+      latest = std::move(event.data);
       if (!encoder) {
         int width = ask.width;
         int height = ask.height;
@@ -269,9 +377,36 @@ Status Recordings::recordDisplay(Recording& recording, const RecordingSource& so
   return encoder->finish(settings_.finishBound);
 }
 
+void Recordings::watchConsole(Recording& recording, const std::string& cdp) {
+  std::unique_ptr<ChromeScreencast> watch;
+  ScreencastOptions options;
+  options.frames = false;
+  options.console = true;
+  while (!recording.stop.load()) {
+    auto soon = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+    if (!watch && !ChromeScreencast::open(cdp, options, soon, &watch).isOk()) {
+      std::this_thread::sleep_until(soon);
+      continue;
+    }
+    PageEvent event;
+    Status got = watch->next(soon, &event);
+    if (got.isOk())
+      recording.log->write("console", event.data);
+    else if (got.code() != ErrorCode::Timeout)
+      watch.reset(); // the page went (a navigation may replace it): look for it again
+  }
+}
+
 void Recordings::record(const std::shared_ptr<Recording>& recording,
                         const RecordingSource& source) {
   const std::string& id = recording->info.sessionId;
+  if (recording->info.file.empty()) {
+    watchConsole(*recording, source.cdp);
+    std::lock_guard<std::mutex> lock(mutex_);
+    recording->done.store(true);
+    finishLocked(*recording);
+    return;
+  }
   const std::string path = settings_.dir + "/" + recording->info.file;
   const std::string partial = path + kPartial;
   const RecordingAsk& ask = recording->ask;
@@ -289,54 +424,72 @@ void Recordings::record(const std::shared_ptr<Recording>& recording,
   std::uint64_t size = status.isOk() && ::stat(path.c_str(), &info) == 0
                            ? static_cast<std::uint64_t>(info.st_size)
                            : 0;
+  std::string said =
+      status.isOk() ? "recorded " + std::to_string(frames) + " frames into " + recording->info.file
+                    : "the recording failed: " + status.message();
+  if (recording->log)
+    recording->log->write("host", said);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     recording->info.state = status.isOk() ? "finished" : "failed";
     recording->info.error = status.isOk() ? "" : status.message();
     recording->info.size = size;
     recording->info.durationMs = static_cast<std::int64_t>(frames * 1000 / fps);
-    auto it = bySession_.find(id);
-    if (it != bySession_.end() && it->second == recording)
-      bySession_.erase(it);
     recording->done.store(true);
-    applyRetentionLocked(*recording);
+    finishLocked(*recording);
     nextSweep_ = {}; // the directory grew: the budget is checked at the next sweep
   }
-  if (status.isOk())
-    log(LogLevel::Info, kLog,
-        id + ": recorded " + std::to_string(frames) + " frames into " + recording->info.file,
-        LogFields{id, recording->info.browser});
-  else
-    log(LogLevel::Warn, kLog, id + ": the recording failed: " + status.message(),
-        LogFields{id, recording->info.browser});
+  log(status.isOk() ? LogLevel::Info : LogLevel::Warn, kLog, id + ": " + said,
+      LogFields{id, recording->info.browser});
 }
 
-void Recordings::sessionEnding(const std::string& id, std::uint16_t, const std::string&) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = bySession_.find(id);
-  if (it != bySession_.end())
-    it->second->stop.store(true);
+void Recordings::finishLocked(Recording& recording) {
+  // The log goes on while its session does, also after a video that ended early; both done,
+  // the recording is no longer the session's.
+  if (!recording.done.load() || !recording.endKnown)
+    return;
+  if (recording.info.file.empty())
+    recording.info.durationMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now() - recording.began)
+                                    .count();
+  closeLogLocked(recording);
+  auto it = bySession_.find(recording.info.sessionId);
+  if (it != bySession_.end() && it->second.get() == &recording)
+    bySession_.erase(it);
+  applyRetentionLocked(recording);
+}
+
+void Recordings::sessionEnding(const std::string& id, std::uint16_t, const std::string& why) {
+  std::shared_ptr<Recording> recording;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = bySession_.find(id);
+    if (it == bySession_.end())
+      return;
+    recording = it->second;
+    recording->stop.store(true);
+  }
+  if (recording->log)
+    recording->log->write("host", why);
 }
 
 void Recordings::sessionEndedBecause(const std::string& id, EndCause cause) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = bySession_.find(id);
-  std::shared_ptr<Recording> recording;
-  if (it != bySession_.end()) {
-    recording = it->second;
-  } else {
-    // Its recorder may have finished first (the browser went away before the host knew).
-    for (auto& [name, known] : byFile_)
-      if (known->info.sessionId == id && !known->endKnown)
-        recording = known;
-  }
-  if (!recording || recording->endKnown)
+  if (it == bySession_.end())
+    return;
+  std::shared_ptr<Recording> recording = it->second;
+  if (recording->endKnown)
     return;
   recording->endKnown = true;
   recording->cause = cause;
   recording->info.endedBy = endCauseName(cause);
   recording->stop.store(true);
-  applyRetentionLocked(*recording);
+  if (!recording->thread.joinable()) { // a log alone: it ends with its session
+    recording->info.state = "finished";
+    recording->done.store(true);
+  }
+  finishLocked(*recording);
 }
 
 void Recordings::noteEvent(std::string_view id, std::string_view eventType) {
@@ -347,6 +500,9 @@ void Recordings::noteEvent(std::string_view id, std::string_view eventType) {
   Recording& recording = *it->second;
   recording.outcome = afterEvent(recording.outcome, eventType);
   recording.info.outcome = outcomeName(recording.outcome);
+  if (recording.log)
+    recording.log->write("host", "the client said: " + std::string(eventType) + " (outcome " +
+                                     recording.info.outcome + ")");
 }
 
 void Recordings::applyRetentionLocked(Recording& recording) {
@@ -356,12 +512,14 @@ void Recordings::applyRetentionLocked(Recording& recording) {
     return;
   if (keepRecording(recording.onFailureOnly, recording.outcome, recording.cause))
     return;
-  ::unlink((settings_.dir + "/" + recording.info.file).c_str());
+  for (const std::string* name : {&recording.info.file, &recording.info.log})
+    if (!name->empty())
+      ::unlink((settings_.dir + "/" + *name).c_str());
   recording.discarded = true;
   log(LogLevel::Info, kLog,
       recording.info.sessionId +
-          ": its video is not kept (retain on failure: the session was deleted, and nothing "
-          "said it failed)",
+          ": its video and log are not kept (retain on failure: the session was deleted, and "
+          "nothing said it failed)",
       LogFields{recording.info.sessionId, recording.info.browser});
 }
 
@@ -378,6 +536,13 @@ void Recordings::sweep() {
       return;
     nextSweep_ = now + settings_.sweepInterval;
   }
+  std::set<std::string> open; // logs still written: their sessions run
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& [id, recording] : bySession_)
+      if (recording->logOpen)
+        open.insert(recording->info.log);
+  }
   std::vector<StoredRecording> stored;
   DIR* dir = ::opendir(settings_.dir.c_str());
   if (dir == nullptr)
@@ -385,7 +550,7 @@ void Recordings::sweep() {
   while (dirent* entry = ::readdir(dir)) {
     std::string name = entry->d_name;
     struct stat info {};
-    if (!isRecordingFileName(name) ||
+    if (!isRecordingFileName(name) || open.count(name) != 0 ||
         ::fstatat(::dirfd(dir), name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0 ||
         !S_ISREG(info.st_mode))
       continue;
@@ -410,36 +575,41 @@ void Recordings::sweep() {
 
 std::vector<RecordingInfo> Recordings::list() const {
   std::vector<RecordingInfo> out;
+  std::set<std::string> known; // the files of this host's recordings, kept or not
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto now = std::chrono::steady_clock::now();
+    std::set<const Recording*> seen;
     for (const auto& [name, recording] : byFile_) {
-      if (recording->discarded)
+      known.insert(name);
+      if (recording->discarded || !seen.insert(recording.get()).second)
         continue;
       out.push_back(recording->info);
-      if (!recording->done.load())
+      if (recording->logOpen)
+        out.back().logSize = recording->log->size();
+      if (!recording->done.load() || !recording->endKnown)
         out.back().durationMs =
             std::chrono::duration_cast<std::chrono::milliseconds>(now - recording->began).count();
     }
   }
-  std::vector<RecordingInfo> earlier;
+  // Files of earlier hosts: a video and a log of the same name are one recording.
+  std::map<std::string, RecordingInfo> earlier;
   if (DIR* dir = ::opendir(settings_.dir.c_str())) {
     while (dirent* entry = ::readdir(dir)) {
       std::string name = entry->d_name;
-      if (!isRecordingFileName(name) ||
-          std::any_of(out.begin(), out.end(),
-                      [&](const RecordingInfo& r) { return r.file == name; }))
+      RecordingKind kind = RecordingKind::Video;
+      if (!isRecordingFileName(name, &kind) || known.count(name) != 0)
         continue;
       struct stat info {};
       if (::fstatat(::dirfd(dir), name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0 ||
           !S_ISREG(info.st_mode))
         continue;
-      RecordingInfo found;
-      found.file = name;
+      RecordingInfo& found = earlier[name.substr(0, name.size() - 4)];
       found.state = "finished";
-      found.size = static_cast<std::uint64_t>(info.st_size);
-      found.startMs = static_cast<std::int64_t>(info.st_mtime) * 1000;
-      earlier.push_back(std::move(found));
+      (kind == RecordingKind::Video ? found.file : found.log) = name;
+      (kind == RecordingKind::Video ? found.size : found.logSize) =
+          static_cast<std::uint64_t>(info.st_size);
+      found.startMs = std::max(found.startMs, static_cast<std::int64_t>(info.st_mtime) * 1000);
     }
     ::closedir(dir);
   }
@@ -447,22 +617,43 @@ std::vector<RecordingInfo> Recordings::list() const {
     return a.startMs > b.startMs;
   };
   std::sort(out.begin(), out.end(), newestFirst);
-  std::sort(earlier.begin(), earlier.end(), newestFirst);
-  out.insert(out.end(), earlier.begin(), earlier.end());
+  std::vector<RecordingInfo> older;
+  for (auto& [base, info] : earlier)
+    older.push_back(std::move(info));
+  std::sort(older.begin(), older.end(), newestFirst);
+  out.insert(out.end(), older.begin(), older.end());
   return out;
 }
 
+std::string Recordings::resolve(std::string_view asked) const {
+  RecordingKind kind = RecordingKind::Video;
+  if (!isRecordingFileName(asked, &kind))
+    return std::string(asked);
+  std::string_view id = asked.substr(0, asked.size() - 4);
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& [name, recording] : byFile_) {
+    const std::string& file =
+        kind == RecordingKind::Video ? recording->info.file : recording->info.log;
+    if (recording->info.sessionId == id && !file.empty())
+      return file;
+  }
+  return std::string(asked);
+}
+
 Status Recordings::checkFile(std::string_view file, std::shared_ptr<Recording>* known) const {
-  if (!isRecordingFileName(file))
+  RecordingKind kind = RecordingKind::Video;
+  if (!isRecordingFileName(file, &kind))
     return Status(ErrorCode::InvalidArgument,
-                  "not a recording's name: recordings are named [A-Za-z0-9._-]+.mp4, as "
-                  "GET /wdhost/recordings lists them");
+                  "not a recording's name: recordings are named [A-Za-z0-9._-]+.mp4 (a video) "
+                  "or .log (a log), as GET /wdhost/recordings lists them");
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = byFile_.find(std::string(file));
   if (it != byFile_.end() && it->second->discarded)
     return Status(ErrorCode::UnknownCommand, "no recording " + std::string(file));
   if (it != byFile_.end()) {
     *known = it->second;
+    if (kind == RecordingKind::Log)
+      return Status::ok(); // a log is whole as far as it goes, also while it is written
     if (it->second->info.state == "recording")
       return Status(ErrorCode::UnsupportedOperation,
                     "recording " + std::string(file) +
@@ -495,14 +686,29 @@ Status Recordings::remove(std::string_view file) {
   Status status = checkFile(file, &known);
   if (!status.isOk() && !(known && known->info.state == "failed"))
     return status;
-  std::string path = settings_.dir + "/" + std::string(file);
-  bool removed = ::unlink(path.c_str()) == 0;
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = byFile_.find(std::string(file));
-  if (it != byFile_.end() && it->second->done.load()) {
-    if (it->second->thread.joinable())
-      it->second->thread.join();
-    byFile_.erase(it);
+  if (known && !(known->done.load() && known->endKnown))
+    return Status(ErrorCode::UnsupportedOperation,
+                  "recording " + std::string(file) +
+                      " belongs to a session that still runs; delete it once the session ended");
+  // The video and the log of one recording go together.
+  std::vector<std::string> names;
+  if (known) {
+    for (const std::string* name : {&known->info.file, &known->info.log})
+      if (!name->empty())
+        names.push_back(*name);
+  } else {
+    std::string base(file.substr(0, file.size() - 4));
+    names = {base + ".mp4", base + ".log"};
+  }
+  bool removed = false;
+  for (const std::string& name : names)
+    removed = ::unlink((settings_.dir + "/" + name).c_str()) == 0 || removed;
+  if (known) {
+    if (known->thread.joinable())
+      known->thread.join();
+    for (const std::string& name : names)
+      byFile_.erase(name);
     removed = true;
   }
   if (!removed)
@@ -520,6 +726,11 @@ void Recordings::stopAll() {
         recording->endKnown = true;
         recording->cause = EndCause::Shutdown;
         recording->info.endedBy = endCauseName(EndCause::Shutdown);
+        if (!recording->thread.joinable()) {
+          recording->info.state = "finished";
+          recording->done.store(true);
+        }
+        finishLocked(*recording);
       }
       recording->stop.store(true);
       all.push_back(recording);

@@ -154,10 +154,18 @@ Action RequestHandler::dispatch(const Request& request, RelayedCommand* command,
     case RouteKind::SessionEvent:
       runRoute(request, *route, reply);
       return Action::Answer;
-    case RouteKind::SessionCommand:
+    case RouteKind::SessionCommand: {
+      // A cloud vendor's status script is the host's to answer, not the page's to run.
+      std::string answer;
+      if (request.method == "POST" && service_.commands().vendorScript(
+                                          route->sessionId, route->suffix, request.body, &answer)) {
+        jsonReply(reply, 200, std::move(answer));
+        return Action::Answer;
+      }
       if (service_.commands().beginRelay(route->sessionId, request.method, route->suffix, command))
         return Action::Relay;
       return Action::Job;
+    }
     case RouteKind::NewSession:
     case RouteKind::DeleteSession:
     case RouteKind::SessionFiles:

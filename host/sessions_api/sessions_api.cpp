@@ -143,9 +143,11 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   out.AddMember("session", rapidjson::Value(id.c_str(), a), a);
   addWebSocketUrls(service_.lifecycle().find(id), &out, a);
   auto recording = caps.FindMember("wdhost:recording");
-  if (recording != caps.MemberEnd() && recording->value.IsObject() &&
-      recording->value.HasMember("video") && recording->value["video"].IsString())
-    out.AddMember("video", rapidjson::Value(recording->value["video"].GetString(), a), a);
+  if (recording != caps.MemberEnd() && recording->value.IsObject())
+    for (const char* key : {"video", "log"})
+      if (recording->value.HasMember(key) && recording->value[key].IsString())
+        out.AddMember(rapidjson::StringRef(key),
+                      rapidjson::Value(recording->value[key].GetString(), a), a);
   rapidjson::Document fingerprint;
   SessionCalls calls(service_, id);
   if (parseJsonObject(readFingerprint(calls, caps, plan.mobile), &fingerprint).isOk())

@@ -89,6 +89,10 @@ Status takeVendorAsk(std::string_view vendor, rapidjson::Value* options, Recordi
       status = readFps(shown, it->value, &out->fps);
     else if (key == "videoScreenSize")
       status = readSize(shown, it->value, &out->width, &out->height);
+    else if (key == "enableLog")
+      status = readFlag(shown, it->value, false, &out->logs);
+    else if (key == "logName")
+      status = readName(shown, it->value, &out->logName);
     else {
       ++it;
       continue;
@@ -109,6 +113,8 @@ Status takeHostAsk(const rapidjson::Value& value, RecordingAsk* out) {
     Status status;
     if (key == "video")
       status = readFlag(shown, member.value, false, &out->video);
+    else if (key == "logs")
+      status = readFlag(shown, member.value, false, &out->logs);
     else if (key == "fps")
       status = readFps(shown, member.value, &out->fps);
     else if (key == "name")
@@ -120,7 +126,7 @@ Status takeHostAsk(const rapidjson::Value& value, RecordingAsk* out) {
     else
       status = Status(ErrorCode::InvalidArgument,
                       std::string(kRecordingCap) + " has no option \"" + std::string(key) +
-                          "\"; it takes video, fps, name, size and retainOnFailure");
+                          "\"; it takes video, logs, fps, name, size and retainOnFailure");
     if (!status.isOk())
       return status;
   }

@@ -2,7 +2,9 @@
 
 #include "core/log.h"
 #include "process/temp_dirs.h"
+#include "recording/recordings.h"
 #include "webdriver/session_files.h"
+#include "webdriver/vendor_status.h"
 
 #include "json/json.h"
 
@@ -20,7 +22,7 @@ Status SessionCommands::execute(std::string_view id, std::string_view method,
   bool relayed = session->hasUpstream();
   countCommand(session->plugin().name(), relayed ? CommandPath::Relayed : CommandPath::InProcess,
                started, relayed && !status.isOk());
-  return afterCommand(id, method, suffix, std::move(status), out);
+  return afterCommand(id, method, suffix, started, std::move(status), out);
 }
 
 bool SessionCommands::beginRelay(std::string_view id, std::string_view method,
@@ -50,7 +52,8 @@ Status SessionCommands::finishRelay(RelayedCommand& command, std::string_view bo
                !status.isOk());
   status =
       command.session->finishRelay(command.method, command.suffix, body, std::move(status), out);
-  return afterCommand(command.id, command.method, command.suffix, std::move(status), out);
+  return afterCommand(command.id, command.method, command.suffix, command.started,
+                      std::move(status), out);
 }
 
 void SessionCommands::countCommand(const std::string& plugin, CommandPath path,
@@ -63,8 +66,65 @@ void SessionCommands::countCommand(const std::string& plugin, CommandPath path,
   sessions_.tell([&](SessionEvents& o) { o.command(plugin, path, seconds, failed); });
 }
 
+void SessionCommands::logCommand(std::string_view id, std::string_view method,
+                                 std::string_view suffix,
+                                 std::chrono::steady_clock::time_point started,
+                                 const Status& status, const RelayResponse& out) const {
+  Recordings* recordings = sessions_.recordings();
+  if (recordings == nullptr || !recordings->logging())
+    return;
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
+                .count();
+  std::string line = std::string(method) + " " + std::string(suffix.empty() ? "/" : suffix) + " ";
+  if (!status.isOk()) {
+    line += std::to_string(status.httpStatus()) + " " + std::string(status.name()) + ": " +
+            status.message();
+  } else {
+    line += std::to_string(out.status);
+    rapidjson::Document doc;
+    // A W3C error's code and message; a success's value is not repeated (a screenshot is big).
+    if (out.status >= 400 && parseJsonObject(out.body, &doc).isOk() && doc.HasMember("value") &&
+        doc["value"].IsObject()) {
+      const rapidjson::Value& value = doc["value"];
+      auto text = [&](const char* key) {
+        auto it = value.FindMember(key);
+        return it != value.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString())
+                                                               : std::string();
+      };
+      line += " " + text("error") + ": " + text("message").substr(0, 2000);
+    }
+  }
+  recordings->noteLine(id, "host", line + " (" + std::to_string(ms) + " ms)");
+}
+
+bool SessionCommands::vendorScript(std::string_view id, std::string_view suffix,
+                                   std::string_view body, std::string* response) {
+  if (suffix != "/execute/sync" && suffix != "/execute/async")
+    return false;
+  VendorStatus said;
+  if (!readVendorStatus(body, &said))
+    return false;
+  std::shared_ptr<Session> session = sessions_.find(id);
+  if (!session)
+    return false; // the usual answer: no such session
+  session->noteActivity();
+  if (Recordings* recordings = sessions_.recordings()) {
+    if (!said.eventType.empty())
+      recordings->noteEvent(session->id(), said.eventType);
+    recordings->noteLine(session->id(), "host", "the client's vendor script: " + said.note);
+  }
+  log(LogLevel::Debug, "session", session->id() + ": " + said.note,
+      LogFields{session->id(), session->plugin().name()});
+  *response = R"({"value":null})";
+  return true;
+}
+
 Status SessionCommands::afterCommand(std::string_view id, std::string_view method,
-                                     std::string_view suffix, Status status, RelayResponse* out) {
+                                     std::string_view suffix,
+                                     std::chrono::steady_clock::time_point started, Status status,
+                                     RelayResponse* out) {
+  logCommand(id, method, suffix, started, status, *out);
   // Why the backend's session is gone, when it is: its browser died or quit and the driver
   // says so, the in-process plugin says so, or the driver itself is gone.
   std::string ended;

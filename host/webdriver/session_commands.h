@@ -37,10 +37,21 @@ public:
   // answered by the host for every backend and never forwarded: the session's recording learns
   // how the session went. *response is {"value": {"success": true, "eventType": ...}}.
   Status sessionEvent(std::string_view id, std::string_view body, std::string* response);
+  // True when `body` of an Execute Script (`suffix` /execute/sync or /execute/async) on live
+  // session `id` is a cloud vendor's status script ("sauce:job-result=failed", ...): the host
+  // answered it (*response {"value": null}), as a session event, and it is not forwarded.
+  bool vendorScript(std::string_view id, std::string_view suffix, std::string_view body,
+                    std::string* response);
 
 private:
   Status afterCommand(std::string_view id, std::string_view method, std::string_view suffix,
-                      Status status, RelayResponse* out);
+                      std::chrono::steady_clock::time_point started, Status status,
+                      RelayResponse* out);
+  // Writes the command to its session's log, when the host keeps one: method, path, HTTP status,
+  // the W3C error and its message, how long it took.
+  void logCommand(std::string_view id, std::string_view method, std::string_view suffix,
+                  std::chrono::steady_clock::time_point started, const Status& status,
+                  const RelayResponse& out) const;
   // Tells the watchers of a command that took since `started`.
   void countCommand(const std::string& plugin, CommandPath path,
                     std::chrono::steady_clock::time_point started, bool failed) const;

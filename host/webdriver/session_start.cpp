@@ -96,17 +96,24 @@ Status displayOf(const Session& session, RecordingSource* source) {
   return Status::ok();
 }
 
-// "wdhost:recording": {"video": URL, "file": NAME} in the New Session answer; URL on the host's
-// own address (`base`, "ws://host:port..." as the client reached it).
+// "wdhost:recording": {"video": URL, "file": NAME, "log": URL, "logFile": NAME} in the New
+// Session answer (each pair only when kept); URLs on the host's own address (`base`,
+// "ws://host:port..." as the client reached it).
 void addRecordingCapability(rapidjson::Value* caps, rapidjson::Document::AllocatorType& alloc,
-                            std::string_view base, const std::string& file) {
+                            std::string_view base, const RecordingFiles& files) {
   std::string http(base);
   if (http.rfind("ws", 0) == 0)
     http.replace(0, 2, "http");
-  std::string url = http + "/wdhost/recordings/" + file;
   rapidjson::Value value(rapidjson::kObjectType);
-  value.AddMember("video", rapidjson::Value(url.c_str(), alloc), alloc);
-  value.AddMember("file", rapidjson::Value(file.c_str(), alloc), alloc);
+  auto add = [&](const char* urlKey, const char* fileKey, const std::string& file) {
+    if (file.empty())
+      return;
+    std::string url = http + "/wdhost/recordings/" + file;
+    value.AddMember(rapidjson::StringRef(urlKey), rapidjson::Value(url.c_str(), alloc), alloc);
+    value.AddMember(rapidjson::StringRef(fileKey), rapidjson::Value(file.c_str(), alloc), alloc);
+  };
+  add("video", "file", files.video);
+  add("log", "logFile", files.log);
   caps->RemoveMember("wdhost:recording");
   caps->AddMember("wdhost:recording", value, alloc);
 }
@@ -460,22 +467,33 @@ Status SessionStarter::becomeLive(Launched launched, SessionTiming timing, Launc
   session->setSockets(exposeWebSockets(&doc["capabilities"], doc.GetAllocator(), sockets,
                                        newRequest.webSocketBase, id));
   Recordings* recordings = sessions_.recordings();
-  if (recordings != nullptr && recordings->wanted(recording)) {
-    std::string file;
+  bool video = recordings != nullptr && recordings->wanted(recording);
+  bool logs = recordings != nullptr && recordings->wantedLogs(recording);
+  if (video || logs) {
+    RecordingFiles files;
     RecordingSource source;
     source.cdp = session->sockets().cdp;
-    Status recorded = source.cdp.empty() ? displayOf(*session, &source) : Status::ok();
-    if (recorded.isOk())
-      recorded = recordings->start(id, description.browserName, source, recording, &file);
-    if (!recorded.isOk() && recording.video.value_or(false)) {
+    Status display = video && source.cdp.empty() ? displayOf(*session, &source) : Status::ok();
+    bool videoToo = video && display.isOk();
+    Status recorded = videoToo || logs ? recordings->start(id, description.browserName, source,
+                                                           recording, videoToo, logs, &files)
+                                       : Status::ok();
+    std::string noVideo = !display.isOk()    ? display.message()
+                          : !recorded.isOk() ? recorded.message()
+                                             : files.videoError;
+    if (video && files.video.empty() && recording.video.value_or(false)) {
       sessions_.closeSession(session);
-      return recorded; // asked for by name: no session without it
+      return Status(ErrorCode::SessionNotCreated, noVideo); // asked for by name
     }
-    if (recorded.isOk())
+    if (!recorded.isOk() && recording.logs.value_or(false)) {
+      sessions_.closeSession(session);
+      return recorded;
+    }
+    if (!files.video.empty() || !files.log.empty())
       addRecordingCapability(&doc["capabilities"], doc.GetAllocator(), newRequest.webSocketBase,
-                             file);
-    else
-      log(LogLevel::Info, "session", id + ": not recorded: " + recorded.message(),
+                             files);
+    if (video && files.video.empty())
+      log(LogLevel::Info, "session", id + ": not recorded: " + noVideo,
           LogFields{id, plugin->name()});
   }
 

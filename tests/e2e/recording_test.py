@@ -7,7 +7,12 @@ a recording still running when the host is stopped is finished too, and the reco
 behind the request gate and the token like every route. With --record on-failure a video goes
 only when its client said the session passed (Grid's session event) and deleted it; a failure
 said, an abnormal end (idle timeout) or nothing said keeps it; and the directory is held to --recordings-max-age and --recordings-max-bytes. A WebKit session on
-the safari plugin's private Xvfb is recorded from that display.
+the safari plugin's private Xvfb is recorded from that display. Each recorded session has a
+log beside its video: the host's command log (with a failed command's W3C error), its page's
+console (chrome) and its driver's output, served live, under Selenoid's /video and /logs paths
+too, and kept or deleted with the video; the vendors' Execute Script status conventions
+(BrowserStack, Sauce Labs, LambdaTest) are answered by the host and count as the session's
+outcome.
 """
 import argparse
 import http.server
@@ -23,6 +28,8 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException
+from selenium.webdriver.common.by import By
 
 from e2e_support import cmdline, descendants_of, http_json, start_wdhost, stop_wdhost, wait_for
 
@@ -100,9 +107,17 @@ def recorded_session(url, pages, name):
         assert "se:recordVideo" not in driver.capabilities, "the host's capability was forwarded"
         driver.get(pages + "/red")
         assert driver.title == "red"
-        # Not served while it is being made.
+        # Not served while it is being made; its log is, as far as it goes.
         status, _, _ = request(url + "/wdhost/recordings/" + recording["file"])
         assert status != 200, f"a recording in progress was served ({status})"
+        status, _, text = request(recording["log"])
+        assert status == 200 and b"began" in text, (status, text[:300])
+        driver.execute_script("console.log('written by the page', 42)")
+        try:
+            driver.find_element(By.ID, "not-on-the-page")
+            raise AssertionError("found an element that is not there")
+        except NoSuchElementException:
+            pass
         time.sleep(2)
         driver.get(pages + "/blue")
         assert driver.title == "blue"
@@ -156,6 +171,26 @@ def test_record_serve_and_clean(binary, pages, work):
         assert entry["state"] == "finished", entry
         assert entry["endedBy"] == "deleted" and entry["outcome"] == "unknown", entry
         assert entry["browser"] == "chrome" and entry["size"] > 0, entry
+        assert entry["log"] == recording["logFile"] and entry["logSize"] > 0, entry
+
+        # The log: the page's console, the failed command's W3C error, every command, the end.
+        status, headers, text = request(recording["log"])
+        assert status == 200 and headers["Content-Type"].startswith("text/plain"), headers
+        log = text.decode()
+        assert "console log: written by the page 42" in log, log
+        assert "POST /element 404 no such element: " in log, log
+        assert "POST /url 200" in log and "GET /title 200" in log, log
+        assert "session ended: it was deleted" in log, log
+        assert len(log.encode()) == entry["logSize"], (len(log), entry)
+        # Selenoid's paths to the same files, by name or by session id.
+        session_id = entry["sessionId"]
+        for path in (f"/logs/{session_id}", f"/logs/{session_id}.log", f"/logs/{entry['log']}"):
+            status, _, same = request(url + path)
+            assert status == 200 and same == text, (path, status)
+        status, _, listing = request(url + "/video/")
+        assert status == 200 and file in json.loads(listing), listing
+        status, _, _ = request(url + "/video/" + entry["log"])
+        assert status == 400, status  # a log is not under /video
         # Its ffmpeg ended with it: the entry says finished only once ffmpeg was reaped.
         assert not ffmpeg_under(host.pid), "an ffmpeg outlived its session"
 
@@ -180,9 +215,12 @@ def test_record_serve_and_clean(binary, pages, work):
         print(f"recorded: {stream['codec_name']} {stream['pix_fmt']} {stream['width']}x"
               f"{stream['height']}, {duration:.2f} s, {frames} frames")
 
+        status, _, whole_again = request(f"{url}/video/{session_id}.mp4")
+        assert status == 200 and whole_again == whole, status
         status, _, _ = request(url + "/wdhost/recordings/" + file, method="DELETE")
         assert status == 200, status
         assert not os.path.exists(os.path.join(videos, file))
+        assert not os.path.exists(os.path.join(videos, entry["log"])), "its log outlived it"
         status, _, _ = request(url + "/wdhost/recordings/" + file)
         assert status == 404, status
     finally:
@@ -210,7 +248,11 @@ def test_shutdown_finishes_the_file(binary, pages, work):
         code = stop_wdhost(host)
     assert code == 0, f"wdhost exited with {code}"
     assert not descendants_of(host.pid), "processes outlived the host"
-    assert sorted(os.listdir(videos)) == [file], os.listdir(videos)
+    log = file[:-4] + ".log"
+    assert sorted(os.listdir(videos)) == sorted([file, log]), os.listdir(videos)
+    with open(os.path.join(videos, log)) as f:
+        text = f.read()
+    assert "the host shut down" in text and "recorded" in text, text
     stream, duration = probe(os.path.join(videos, file))
     assert stream["codec_name"] == "h264" and duration > 0, (stream, duration)
 
@@ -313,7 +355,12 @@ def test_kept_on_failure_only(binary, pages, work):
     try:
         files = {}
         # "said nothing": quit without an event, an outcome nobody knows (kept).
-        for mark in ("test:failed", "test:passed", "said nothing", None):
+        # Through Grid's session event, or a vendor's Execute Script convention.
+        vendor = {"sauce:job-result=failed": "failed",
+                  'browserstack_executor: {"action": "setSessionStatus", '
+                  '"arguments": {"status": "passed", "reason": "ok"}}': "passed",
+                  "lambda-status=passed": "passed"}
+        for mark in ("test:failed", "test:passed", *vendor, "said nothing", None):
             options = webdriver.ChromeOptions()  # asks for nothing: --record on-failure records
             if mark is None:
                 options.set_capability("wdhost:sessionTimeout", 5)
@@ -327,7 +374,10 @@ def test_kept_on_failure_only(binary, pages, work):
                 # Left alone: the host ends it after its idle timeout, an abnormal end.
                 wait_for(lambda: listed(url, files[None]), 60, "the idle session's recording")
                 continue
-            if mark != "said nothing":
+            if mark in vendor:
+                # Answered by the host: the page never runs it (it is no JavaScript).
+                assert driver.execute_script(mark) is None
+            elif mark != "said nothing":
                 answer = session_event(url, driver.session_id, mark)
                 assert answer == {"value": {"success": True, "eventType": mark}}, answer
             driver.quit()
@@ -341,12 +391,20 @@ def test_kept_on_failure_only(binary, pages, work):
         idle = listed(url, files[None])
         assert idle["state"] == "finished" and idle["endedBy"] == "idle", idle
         assert idle["outcome"] == "unknown", idle
-        # The passed one finished before the idle one began: its video went then.
-        assert not os.path.exists(os.path.join(videos, files["test:passed"]))
+        for mark, outcome in vendor.items():
+            if outcome == "failed":
+                said = listed(url, files[mark])
+                assert said["outcome"] == "failed", said
+        # The passed ones finished before the idle one began: their videos and logs went then.
+        passed = [files[m] for m in ("test:passed", *vendor) if vendor.get(m) != "failed"]
+        kept = [files[m] for m in ("test:failed", "said nothing", None, *vendor)
+                if vendor.get(m, "failed") == "failed"]
         code, body = http_json(url + "/wdhost/recordings")
-        assert files["test:passed"] not in [e["file"] for e in body["value"]], body
+        for file in passed:
+            assert not os.path.exists(os.path.join(videos, file)), file
+            assert file not in [e["file"] for e in body["value"]], body
         assert sorted(os.listdir(videos)) == sorted(
-            [files["test:failed"], files["said nothing"], files[None]]), os.listdir(videos)
+            kept + [f[:-4] + ".log" for f in kept]), os.listdir(videos)
         # A bad event is an error that says what to send.
         req = urllib.request.Request(f"{url}/session/nope/se/event", data=b'{"eventType":"x:y"}',
                                      method="POST", headers={"Content-Type": "application/json"})
@@ -440,6 +498,8 @@ def test_webkit_on_its_display(binary, pages, work):
         entry = wait_for(lambda: listed(url, file), 60, "the WebKit recording to finish")
         assert entry["state"] == "finished" and entry["browser"] == "safari", entry
         assert not ffmpeg_under(host.pid), "an ffmpeg outlived its session"
+        status, _, text = request(url + "/wdhost/recordings/" + entry["log"])
+        assert status == 200 and b"POST /url 200" in text, (status, text[:500])
         stream, duration, frames = check_video(os.path.join(videos, file))
         assert (stream["width"], stream["height"]) == (1280, 1024), stream
         print(f"recorded webkit: {stream['codec_name']} {stream['pix_fmt']} {stream['width']}x"

@@ -44,3 +44,17 @@ TEST_CASE("recording names: what a client sends is refused unless the host could
   CHECK_FALSE(isRecordingFileName("a b.mp4"));
   CHECK_FALSE(isRecordingFileName(std::string(197, 'a') + ".mp4"));
 }
+
+TEST_CASE("recording names: a log is named as its video, with .log") {
+  CHECK(recordingFileName("Login test", kId, RecordingKind::Log) ==
+        std::string("Login_test_") + kId + ".log");
+  CHECK(recordingFileName("x.log", kId, RecordingKind::Log) == std::string("x_") + kId + ".log");
+  RecordingKind kind = RecordingKind::Video;
+  CHECK(isRecordingFileName(recordingFileName("a", kId, RecordingKind::Log), &kind));
+  CHECK(kind == RecordingKind::Log);
+  CHECK(isRecordingFileName("a.mp4", &kind));
+  CHECK(kind == RecordingKind::Video);
+  CHECK_FALSE(isRecordingFileName("a.txt", &kind));
+  CHECK_FALSE(isRecordingFileName("a.log.part"));
+  CHECK_FALSE(isRecordingFileName("../a.log"));
+}

@@ -105,3 +105,20 @@ TEST_CASE("recording capabilities: wrong values name the capability and what it 
   status = take(R"({"se:videoName":7})", "{}", &ask);
   CHECK(status.code() == ErrorCode::InvalidArgument);
 }
+
+TEST_CASE("recording capabilities: a log asked for in Selenoid's words and the host's") {
+  RecordingAsk ask;
+  std::string left;
+  REQUIRE(take(R"({"selenoid:options":{"enableLog":true,"logName":"run.log"}})", "{}", &ask, &left)
+              .isOk());
+  CHECK(ask.logs == true);
+  CHECK(ask.logName == "run.log");
+  CHECK_FALSE(ask.video.has_value());
+  CHECK(left == "{}");
+  REQUIRE(take("{}", R"({"wdhost:recording":{"logs":false,"video":true}})", &ask, &left).isOk());
+  CHECK(ask.logs == false);
+  CHECK(ask.video == true);
+  Status status = take(R"({"selenoid:options":{"enableLog":"yes"}})", "{}", &ask, &left);
+  CHECK(status.code() == ErrorCode::InvalidArgument);
+  CHECK(status.message().find("selenoid:options.enableLog") != std::string::npos);
+}
