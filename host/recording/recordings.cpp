@@ -702,8 +702,13 @@ Status Recordings::remove(std::string_view file) {
     names = {base + ".mp4", base + ".log"};
   }
   bool removed = false;
-  for (const std::string& name : names)
-    removed = ::unlink((settings_.dir + "/" + name).c_str()) == 0 || removed;
+  for (const std::string& name : names) {
+    // Only files: a link or a directory planted under a recording's name is none of ours.
+    std::string path = settings_.dir + "/" + name;
+    struct stat info {};
+    if (::lstat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode))
+      removed = ::unlink(path.c_str()) == 0 || removed;
+  }
   if (known) {
     if (known->thread.joinable())
       known->thread.join();

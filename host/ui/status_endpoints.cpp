@@ -5,6 +5,7 @@
 #include "core/version.h"
 #include "http/responses.h"
 #include "metrics/process_figures.h"
+#include "recording/recording_routes.h"
 #include "ui/live_view.h"
 #include "ui/status_page.h"
 
@@ -16,6 +17,7 @@ namespace wdh {
 namespace {
 
 constexpr const char* kCookieName = "wdhost_ui";
+constexpr rapidjson::SizeType kRecordingsShown = 30; // the newest ones the page lists
 
 // The value of cookie `name` in a Cookie header, or "".
 std::string cookieIn(const std::string& header, const std::string& name) {
@@ -50,7 +52,7 @@ StatusPageEndpoints::StatusPageEndpoints(SessionService& service,
 
 bool StatusPageEndpoints::blocks(std::string_view suffix) {
   return suffix.find("/screenshot") != std::string_view::npos ||
-         suffix.find("/end") != std::string_view::npos;
+         suffix.substr(0, 12) == "/recordings/" || suffix.find("/end") != std::string_view::npos;
 }
 
 Role StatusPageEndpoints::roleOf(const Request& request, std::string* csrf) const {
@@ -96,6 +98,15 @@ void StatusPageEndpoints::ui(const Request& request, std::string_view suffix, Re
     if (method != "GET")
       return errorReply(reply, Status(ErrorCode::UnknownMethod, "/ui/state takes GET"));
     return state(role, csrf, reply);
+  }
+  constexpr std::string_view kRecordings = "/recordings/";
+  if (suffix.substr(0, kRecordings.size()) == kRecordings) {
+    Recordings* recordings = service_.lifecycle().recordings();
+    if (method != "GET" || recordings == nullptr)
+      return errorReply(
+          reply, Status(ErrorCode::UnknownCommand, "the status page plays recordings with GET"));
+    std::string file = recordings->resolve(suffix.substr(kRecordings.size()));
+    return recordingFileReply(*recordings, request, file, reply);
   }
   constexpr std::string_view kSessions = "/sessions/";
   if (suffix.substr(0, kSessions.size()) == kSessions) {
@@ -232,6 +243,28 @@ void StatusPageEndpoints::state(Role role, const std::string& csrf, Reply* reply
     sessions.PushBack(entry, a);
   }
   doc.AddMember("sessions", sessions, a);
+  // The newest recordings, to play and read from the page.
+  rapidjson::Value recorded(rapidjson::kArrayType);
+  if (Recordings* recordings = service_.lifecycle().recordings()) {
+    for (const RecordingInfo& r : recordings->list()) {
+      if (recorded.Size() >= kRecordingsShown)
+        break;
+      rapidjson::Value entry(rapidjson::kObjectType);
+      entry.AddMember("file", text(r.file), a);
+      entry.AddMember("log", text(r.log), a);
+      entry.AddMember("sessionId", text(r.sessionId), a);
+      entry.AddMember("browser", text(r.browser), a);
+      entry.AddMember("name", text(r.name), a);
+      entry.AddMember("state", text(r.state), a);
+      entry.AddMember("outcome", text(r.outcome), a);
+      entry.AddMember("endedBy", text(r.endedBy), a);
+      entry.AddMember("start", r.startMs, a);
+      entry.AddMember("duration", r.durationMs, a);
+      entry.AddMember("size", r.size, a);
+      recorded.PushBack(entry, a);
+    }
+  }
+  doc.AddMember("recordings", recorded, a);
   doc.AddMember("csrf", text(csrf), a);
   doc.AddMember("role", rapidjson::StringRef(role == Role::Operator ? "operator" : "client"), a);
   doc.AddMember("login", credentials_.needsLogin(), a);
@@ -267,11 +300,13 @@ void StatusPageEndpoints::endSession(const Request& request, Role role, const st
                      errorBody(Status(ErrorCode::InvalidArgument,
                                       "ending a session from the status page needs its "
                                       "X-Wdhost-Csrf header")));
+  // Said first, so that the session's own log says who ended it.
+  if (service_.lifecycle().find(id))
+    log(LogLevel::Info, "ui", "session " + std::string(id) + " is being ended from the status page",
+        LogFields{id, {}});
   Status status = service_.lifecycle().deleteSession(id);
   if (!status.isOk())
     return errorReply(reply, status);
-  log(LogLevel::Info, "ui", "session " + std::string(id) + " ended from the status page",
-      LogFields{id, {}});
   jsonReply(reply, 200, "{\"value\":null}");
 }
 

@@ -1,5 +1,5 @@
 // The status page at /ui and its own endpoints: login and logout, the host's state, live
-// screenshots, ending a session.
+// screenshots, ending a session, the recordings' videos and logs.
 #pragma once
 
 #include "http/auth.h"
@@ -28,7 +28,8 @@ public:
   static bool blocks(std::string_view suffix);
 
   // Anything under /ui (`suffix` follows "/ui": "", "/state", "/login", "/logout",
-  // "/sessions/{id}/screenshot", "/sessions/{id}/end"). Authenticates itself: a token as for
+  // "/sessions/{id}/screenshot", "/sessions/{id}/end", "/recordings/{file}": a video or log to
+  // play or read on the page, with Range requests). Authenticates itself: a token as for
   // any endpoint, or the cookie a login sets (POST /ui/login {"token": ...}); a POST made with
   // the cookie also needs that login's CSRF token. Ending a session takes the operator's role.
   void ui(const Request& request, std::string_view suffix, Reply* reply) const;

@@ -197,10 +197,12 @@ def check_json_logs(log_path):
     log(f"{len(lines)} JSON log lines parsed, {with_session} session lines with ids")
 
 
-def chrome(url):
+def chrome(url, record=False):
     options = webdriver.ChromeOptions()
     for arg in CHROME_ARGS:
         options.add_argument(arg)
+    if record:
+        options.set_capability("se:recordVideo", True)
     return webdriver.Remote(command_executor=url, options=options)
 
 
@@ -225,11 +227,12 @@ def page(color, word):
 
 def check_status_page(args, tmp):
     log("status page: another client's session, its live view, the end button")
-    host = Host(args.wdhost, ["--plugin", "chrome", "--max-sessions", "3", "--warm-drivers", "0"],
+    host = Host(args.wdhost, ["--plugin", "chrome", "--max-sessions", "3", "--warm-drivers", "0",
+                              "--recordings-dir", os.path.join(tmp, "recordings")],
                 os.path.join(tmp, "ui-host.log"))
     client = viewer = None
     try:
-        client = chrome(host.url)
+        client = chrome(host.url, record=True)
         client.get(page("rgb(200,30,30)", "first"))
         viewer = chrome(host.url)
         viewer.set_script_timeout(20)
@@ -264,7 +267,26 @@ def check_status_page(args, tmp):
             raise AssertionError("the ended session still answers")
         except InvalidSessionIdException:
             log("the client's next command got invalid session id")
+        recorded_id = client.session_id
         client = None
+
+        # Its recording, listed once finished: the page plays the video and links the log.
+        rec = wait_for(lambda: [r for r in viewer.find_elements(By.CSS_SELECTOR,
+                                                                "#recording-table tbody")
+                                if recorded_id[:8] in r.text and "finished" in r.text], 60,
+                       "the ended session's recording on the page")[0]
+        rec.find_element(By.CSS_SELECTOR, "button.live-toggle").click()
+        size = wait_for(lambda: viewer.execute_script(
+            "const v = document.querySelector('video.recording');"
+            "return v && v.readyState >= 1 && v.videoWidth ? [v.videoWidth, v.duration] : null"),
+            30, "the recording's video to load in the page")
+        assert size[0] > 0 and size[1] > 1, size
+        href = rec.find_element(By.LINK_TEXT, "Log").get_attribute("href")
+        text = viewer.execute_async_script(
+            "const done = arguments[1];"
+            "fetch(arguments[0]).then(r => r.text()).then(done, e => done(String(e)))", href)
+        assert "POST /url 200" in text and "the status page" in text, text[:500]
+        log(f"the page played the recording ({size[0]} px wide, {size[1]:.1f} s) and read its log")
     finally:
         for driver in (client, viewer):
             if driver is not None:
@@ -285,6 +307,7 @@ def check_login(args, tmp):
     try:
         assert http(host.url + "/ui/state")[0] == 401
         assert http(host.url + "/metrics")[0] == 401
+        assert http(host.url + "/ui/recordings/x.mp4")[0] == 401
         parts = urllib.parse.urlsplit(host.url)
         authed = f"{parts.scheme}://wdhost:{token}@{parts.netloc}"
         viewer = chrome(authed)

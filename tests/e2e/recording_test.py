@@ -320,6 +320,24 @@ def test_gate_and_token(binary, work):
                                headers=token)
         assert status in (400, 404), status
         assert os.path.exists(secret), "a DELETE reached outside the directory"
+        # Selenoid's paths to the same files follow the same rules.
+        for path in ("/video/old_1.mp4", "/video/", "/logs/", "/logs/old_1.log"):
+            status, _, _ = request(url + path)
+            assert status == 401, f"{path} without the token: {status}"
+            status, _, _ = request(url + path, headers={**token, "Origin": "https://evil.example"})
+            assert status == 403, f"{path} from a page: {status}"
+            status, _, _ = request(url + path, headers={**token, "Host": "evil.example"})
+            assert status == 403, f"{path} by a foreign Host: {status}"
+        status, _, body = request(url + "/video/old_1.mp4", headers=token)
+        assert status == 200 and body == b"an earlier host's video", status
+        for name in ["..%2Fsecret.mp4", "link_1.mp4", "..%2F..%2Fsecret", "a%2Fb", "%2e%2e"]:
+            for base in ("/video/", "/logs/"):
+                status, _, body = request(url + base + name, headers=token)
+                assert status in (400, 404), f"{base}{name}: {status}"
+                assert b"not for clients" not in body, name
+            status, _, _ = request(url + "/video/" + name, method="DELETE", headers=token)
+            assert status in (400, 404), status
+        assert os.path.exists(secret), "a DELETE reached outside the directory"
         # A session that asks for video where the host cannot give it is refused, not silent.
         asked = json.dumps({"capabilities": {"alwaysMatch": {
             "browserName": "chrome", "wdhost:recording": {"video": True, "fps": 99}}}}).encode()

@@ -126,7 +126,8 @@ TEST_CASE("session logs: a video that cannot be made leaves the log, which says 
   CHECK_FALSE(recordings.logging());
   std::string text = contents(dir.path(files.log));
   CHECK(text.find("no video: this host cannot record video") != std::string::npos);
-  const RecordingInfo* entry = find(recordings.list(), files.log);
+  auto listed = recordings.list();
+  const RecordingInfo* entry = find(listed, files.log);
   REQUIRE(entry != nullptr);
   CHECK(entry->endedBy == "shutdown");
 }
@@ -152,6 +153,7 @@ TEST_CASE("session logs: on failure only, a passed and deleted session's log goe
   }
   CHECK(::access(dir.path(passed.log).c_str(), F_OK) != 0);
   CHECK(::access(dir.path(failed.log).c_str(), F_OK) == 0);
-  CHECK(find(recordings.list(), passed.log) == nullptr);
-  CHECK(find(recordings.list(), failed.log) != nullptr);
+  auto listed = recordings.list();
+  CHECK(find(listed, passed.log) == nullptr);
+  CHECK(find(listed, failed.log) != nullptr);
 }
