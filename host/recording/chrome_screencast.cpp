@@ -219,19 +219,25 @@ Status ChromeScreencast::next(std::chrono::steady_clock::time_point deadline, Pa
     if (data == params->value.MemberEnd() || !data->value.IsString() ||
         session == params->value.MemberEnd() || !session->value.IsInt64())
       continue;
-    // The browser sends the next frame only once this one is acknowledged.
-    status = socket_->send("{\"id\":" + std::to_string(nextId_++) +
-                               ",\"method\":\"Page.screencastFrameAck\",\"params\":{"
-                               "\"sessionId\":" +
-                               std::to_string(session->value.GetInt64()) + "}}",
-                           deadline + std::chrono::seconds(1));
-    if (!status.isOk())
-      return status;
+    // The browser sends the next frame only once this one is acknowledged (acknowledge()).
+    unacknowledged_ = session->value.GetInt64();
     event->kind = PageEvent::Frame;
     if (base64Decode(std::string_view(data->value.GetString(), data->value.GetStringLength()),
                      &event->data))
       return Status::ok();
   }
+}
+
+Status ChromeScreencast::acknowledge(std::chrono::steady_clock::time_point deadline) {
+  if (unacknowledged_ < 0)
+    return Status::ok();
+  std::int64_t session = unacknowledged_;
+  unacknowledged_ = -1;
+  return socket_->send("{\"id\":" + std::to_string(nextId_++) +
+                           ",\"method\":\"Page.screencastFrameAck\",\"params\":{"
+                           "\"sessionId\":" +
+                           std::to_string(session) + "}}",
+                       deadline);
 }
 
 } // namespace wdh

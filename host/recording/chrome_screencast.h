@@ -7,6 +7,7 @@
 #include "http/websocket_client.h"
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -36,15 +37,18 @@ public:
                      std::chrono::steady_clock::time_point deadline,
                      std::unique_ptr<ChromeScreencast>* out);
 
-  // Waits until `deadline` for what the page shows next: Ok with a frame (acknowledged) or a
-  // console line in *event, Timeout when nothing came, UnknownError when the page or the browser
-  // went away.
+  // Waits until `deadline` for what the page shows next: Ok with a frame or a console line in
+  // *event, Timeout when nothing came, UnknownError when the page or the browser went away. The
+  // browser sends no further frame until this one is acknowledged.
   Status next(std::chrono::steady_clock::time_point deadline, PageEvent* event);
+  // Acknowledges the last frame next() gave, if not yet done: the browser may send the next.
+  Status acknowledge(std::chrono::steady_clock::time_point deadline);
 
 private:
   explicit ChromeScreencast(std::unique_ptr<WebSocketClient> socket) : socket_(std::move(socket)) {}
   std::unique_ptr<WebSocketClient> socket_;
   int nextId_ = 1;
+  std::int64_t unacknowledged_ = -1; // the screencast session id of a frame not yet acknowledged
 };
 
 } // namespace wdh

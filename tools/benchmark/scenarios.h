@@ -57,5 +57,9 @@ void runFlood(const Options& options, const Counts& counts, Report& report);
 // 10. A running chrome session's commands while a browser starts ahead vs while none does, at
 // --warm-priority normal and idle.
 void runWarmLaunch(const Options& options, const Counts& counts, Report& report);
+// 11. What recording a chrome session costs: the process tree's CPU on a test's page and on one
+// repainting every frame, unrecorded vs recorded (15 fps, 1280x720), and a recorded session's
+// commands.
+void runRecording(const Options& options, const Counts& counts, Report& report);
 
 } // namespace bench
