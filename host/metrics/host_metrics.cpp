@@ -109,6 +109,17 @@ struct HostMetrics::Families {
                           .Help("Isolated plugins: how often their helper process crashed or was "
                                 "ended for hanging, by plugin")
                           .Register(r)),
+        recordingsRunning(prometheus::BuildGauge()
+                              .Name("wdhost_recordings_running")
+                              .Help("Sessions being recorded now (a video, a log, or both)")
+                              .Register(r)),
+        recordingsEnded(prometheus::BuildCounter()
+                            .Name("wdhost_recordings_ended_total")
+                            .Help("Recordings whose session ended, by browser, state (finished, "
+                                  "failed), outcome the client said (passed, failed, unknown) "
+                                  "and whether they were kept (retain on failure deletes the "
+                                  "others)")
+                            .Register(r)),
         helperResident(prometheus::BuildGauge()
                            .Name("wdhost_plugin_helper_resident_bytes")
                            .Help("Isolated plugins: resident memory of the running helper process "
@@ -140,6 +151,8 @@ struct HostMetrics::Families {
   prometheus::Family<prometheus::Gauge>& rss;
   prometheus::Family<prometheus::Gauge>& openFiles;
   prometheus::Family<prometheus::Gauge>& pluginCrashes;
+  prometheus::Family<prometheus::Gauge>& recordingsRunning;
+  prometheus::Family<prometheus::Counter>& recordingsEnded;
   prometheus::Family<prometheus::Gauge>& helperResident;
   prometheus::Counter& frames;
   prometheus::Counter& bytesToClient;
@@ -225,6 +238,11 @@ std::string HostMetrics::render(const HostSnapshot& now) {
   ProcessFigures self = readOwnFigures();
   families_->rss.Add({}).Set(static_cast<double>(self.residentBytes));
   families_->openFiles.Add({}).Set(static_cast<double>(self.openFiles));
+  families_->recordingsRunning.Add({}).Set(static_cast<double>(now.recordingsRunning));
+  for (const auto& [key, count] : now.recordingsEnded)
+    catchUp(families_->recordingsEnded.Add(
+                {{"browser", key[0]}, {"state", key[1]}, {"outcome", key[2]}, {"kept", key[3]}}),
+            count);
   for (const auto& [plugin, figures] : now.isolated) {
     families_->pluginCrashes.Add({{"plugin", plugin}}).Set(static_cast<double>(figures.first));
     families_->helperResident.Add({{"plugin", plugin}})

@@ -459,9 +459,12 @@ void Recordings::finishLocked(Recording& recording) {
                                     .count();
   closeLogLocked(recording);
   auto it = bySession_.find(recording.info.sessionId);
-  if (it != bySession_.end() && it->second.get() == &recording)
-    bySession_.erase(it);
+  if (it == bySession_.end() || it->second.get() != &recording)
+    return; // finished before
+  bySession_.erase(it);
   applyRetentionLocked(recording);
+  ++ended_[{recording.info.browser, recording.info.state, recording.info.outcome,
+            recording.discarded ? "false" : "true"}];
 }
 
 void Recordings::sessionEnding(const std::string& id, std::uint16_t, const std::string& why) {
@@ -749,6 +752,14 @@ void Recordings::stopAll() {
   for (auto& recording : all)
     if (recording->thread.joinable())
       recording->thread.join();
+}
+
+RecordingCounts Recordings::counts() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  RecordingCounts out;
+  out.running = bySession_.size();
+  out.ended = ended_;
+  return out;
 }
 
 std::size_t Recordings::running() const {

@@ -12,6 +12,7 @@
 #include "recording/retention.h"
 #include "session/session_events.h"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -53,6 +54,13 @@ struct RecordingInfo {
   std::int64_t durationMs = 0; // how long it ran so far, or in all
   std::uint64_t size = 0;      // the video's bytes on disk (finished files only)
   std::uint64_t logSize = 0;   // the log's bytes so far
+};
+
+// How many recordings run, and how those that ended went, for /metrics.
+struct RecordingCounts {
+  std::size_t running = 0; // recordings whose session still runs
+  // Ended recordings by (browser, state "finished"/"failed", outcome, kept "true"/"false").
+  std::map<std::array<std::string, 4>, std::uint64_t> ended;
 };
 
 // What start() began for a session.
@@ -138,6 +146,8 @@ public:
   void stopAll();
   // Recorder threads running now.
   std::size_t running() const;
+  // The counts /metrics shows.
+  RecordingCounts counts() const;
 
 private:
   struct Recording;
@@ -168,6 +178,7 @@ private:
   std::map<std::string, std::shared_ptr<Recording>> byFile_;
   std::map<std::string, std::shared_ptr<Recording>, std::less<>> bySession_; // while running
   std::atomic<int> logging_{0};                                              // logs open now
+  std::map<std::array<std::string, 4>, std::uint64_t> ended_; // mutex_: RecordingCounts::ended
   // The open logs by session: a lock of their own, taken by the log tap (which may be called
   // while mutex_ is held) and never held while logging.
   mutable std::mutex logsMutex_;

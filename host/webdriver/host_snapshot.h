@@ -30,6 +30,9 @@ struct HostSnapshot {
   std::int64_t webSocketReadsHeld = 0;       // websocket directions not read: buffer full
   std::size_t sessionObjects = 0;            // Session objects alive (live, closing, or leaked)
   bool draining = false;                     // the host takes no new sessions
+  std::size_t recordingsRunning = 0;         // sessions being recorded (video or log) now
+  // Ended recordings by (browser, state, outcome, kept), since the host started.
+  std::map<std::array<std::string, 4>, std::uint64_t> recordingsEnded;
   // Isolated plugins by name: crashes of their helper so far, and the running helper's pid.
   std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> isolated;
 };

@@ -36,6 +36,11 @@ HostSnapshot HostStatus::snapshot() const {
   now.draining = sessions_.draining();
   now.warmBrowsers = sessions_.warm().ready();
   now.sessionObjects = Session::liveObjects();
+  if (Recordings* recordings = sessions_.recordings()) {
+    RecordingCounts counts = recordings->counts();
+    now.recordingsRunning = counts.running;
+    now.recordingsEnded = std::move(counts.ended);
+  }
   if (sessions_.services().processes != nullptr) {
     now.processes = sessions_.services().processes->size();
     now.warmDrivers = sessions_.services().processes->pidsOwnedBy("").size();

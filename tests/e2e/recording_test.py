@@ -423,6 +423,14 @@ def test_kept_on_failure_only(binary, pages, work):
             assert file not in [e["file"] for e in body["value"]], body
         assert sorted(os.listdir(videos)) == sorted(
             kept + [f[:-4] + ".log" for f in kept]), os.listdir(videos)
+        # /metrics counts them: two said failed (kept), three said passed (deleted).
+        status, _, text = request(url + "/metrics")
+        assert status == 200, status
+        metrics = text.decode()
+        for outcome, kept, count in (("failed", "true", 2), ("passed", "false", 3)):
+            line = (f'wdhost_recordings_ended_total{{browser="chrome",kept="{kept}",'
+                    f'outcome="{outcome}",state="finished"}} {count}')
+            assert line in metrics, (line, [m for m in metrics.splitlines() if "record" in m])
         # A bad event is an error that says what to send.
         req = urllib.request.Request(f"{url}/session/nope/se/event", data=b'{"eventType":"x:y"}',
                                      method="POST", headers={"Content-Type": "application/json"})

@@ -156,4 +156,13 @@ TEST_CASE("session logs: on failure only, a passed and deleted session's log goe
   auto listed = recordings.list();
   CHECK(find(listed, passed.log) == nullptr);
   CHECK(find(listed, failed.log) != nullptr);
+  // What /metrics counts: each ended recording once, with its outcome and whether it was kept.
+  RecordingCounts counts = recordings.counts();
+  CHECK(counts.running == 0);
+  using Key = std::array<std::string, 4>;
+  CHECK(counts.ended ==
+        std::map<Key, std::uint64_t>{{Key{"chrome", "finished", "failed", "true"}, 1},
+                                     {Key{"chrome", "finished", "passed", "false"}, 1}});
+  recordings.stopAll();
+  CHECK(recordings.counts().ended.size() == 2);
 }
