@@ -145,8 +145,9 @@ Status Recordings::start(const std::string& id, const std::string& browser,
     cannot = Status(ErrorCode::SessionNotCreated,
                     "this " + browser +
                         " session cannot be recorded: its backend has neither a DevTools "
-                        "screencast nor a display the host may capture (a WebKit session on a "
-                        "private Xvfb has one); ask without se:recordVideo");
+                        "screencast nor a display the host may capture (firefox has one with "
+                        "--plugin-option firefox.display=xvfb, WebKit on a private Xvfb); ask "
+                        "without se:recordVideo");
   if (!cannot.isOk() && !logs)
     return cannot;
   if (!cannot.isOk()) {

@@ -25,6 +25,14 @@ FirefoxConfig parseFirefoxConfig(std::string_view json) {
       config.driver = value.text();
     } else if (value.key() == "headless") {
       config.headless = value.flag();
+    } else if (value.key() == "display") {
+      // "xvfb": a window on a private X server per session (the host can record it); else
+      // headless (the default) or the host's own display (headless false).
+      std::string display = value.text();
+      if (display == "xvfb")
+        config.xvfb = true;
+      else if (display != "headless")
+        value.fail("must be headless or xvfb, not " + display);
     } else if (value.key() == "mode") {
       std::string mode = value.text();
       if (mode == "auto")
@@ -38,9 +46,11 @@ FirefoxConfig parseFirefoxConfig(std::string_view json) {
     } else if (value.key() == "startupTimeoutMs") {
       config.startupTimeoutMs = value.number(600000);
     } else {
-      value.unknown("binary, driver, headless, mode, startupTimeoutMs");
+      value.unknown("binary, display, driver, headless, mode, startupTimeoutMs");
     }
   });
+  if (config.xvfb)
+    config.headless = false; // a window, shown on the session's own X server
   return config;
 }
 

@@ -14,6 +14,7 @@ struct FirefoxConfig {
   std::string binary;                // Firefox path; "" = search PATH and the usual places
   std::string driver;                // geckodriver path; "" = search PATH
   bool headless = true;              // headless unless the host shows windows
+  bool xvfb = false;                 // display "xvfb": each session on a private Xvfb, recordable
   Mode mode = Mode::Auto;            // auto = geckodriver when found, else Marionette
   unsigned startupTimeoutMs = 60000; // how long Firefox (or geckodriver) may take to be ready
 };

@@ -48,6 +48,17 @@ FirefoxInstall discoverFirefox(const wdhost::Host& host, const FirefoxConfig& co
     install.driverVersion = wdhost::versionOf(host, install.driverPath, kVersionTimeoutMs);
   }
 
+  if (config.xvfb) {
+    if (install.mode != Mode::Marionette)
+      throw wdhost::Error("session not created",
+                          "firefox.display=xvfb needs mode marionette: geckodriver starts "
+                          "Firefox on the host's own display");
+    auto xvfb = wdhost::findExecutable("", {"Xvfb"}, {"/usr/bin/Xvfb"});
+    if (!xvfb)
+      throw wdhost::Error("session not created",
+                          "firefox.display=xvfb needs Xvfb (apt install xvfb)");
+    install.xvfbPath = *xvfb;
+  }
   install.browserVersion = wdhost::versionOf(host, install.browserPath, kVersionTimeoutMs);
   if (install.browserVersion.empty())
     throw wdhost::Error("session not created",

@@ -15,6 +15,7 @@ struct FirefoxInstall {
   std::string driverPath;       // absolute path of geckodriver, "" when none
   std::string driverVersion;    // "0.36.0", "" when none
   Mode mode = Mode::Marionette; // Geckodriver or Marionette, never Auto
+  std::string xvfbPath;         // Xvfb, with display "xvfb" (Marionette mode only); else ""
 };
 
 // Finds Firefox and geckodriver (config overrides first), asks each for its version and picks

@@ -14,6 +14,9 @@ std::vector<Pref> automationPrefs() {
   return {
       // Marionette: let Firefox pick a free port and write it to MarionetteActivePort.
       {"marionette.port", "0"},
+      // What pages write to their console goes to Firefox's stdout too: the host keeps it in the
+      // session's log (geckodriver's own profile does the same).
+      {"devtools.console.stdout.content", on},
       // No updates of the application, add-ons, search engines or media plugins.
       {"app.update.auto", off},
       {"app.update.checkInstallTime", off},

@@ -23,6 +23,7 @@ using Clock = std::chrono::steady_clock;
 constexpr uint32_t kQuitTimeoutMs = 5000;
 constexpr uint32_t kExitWaitMs = 5000;
 constexpr uint32_t kTerminateGraceMs = 2000;
+constexpr uint32_t kXvfbStartupMs = 15000;
 constexpr uint32_t kQuickTimeoutMs = 10000;
 constexpr uint32_t kNewWindowAnswerMs = 3000; // then the handles tell whether it opened
 
@@ -104,6 +105,11 @@ MarionetteSession::MarionetteSession(const wdhost::Host& host, const FirefoxInst
 
   std::vector<std::string> env = firefoxEnv(options.env);
   env.push_back("TMPDIR=" + workDir_->path());
+  if (!install.xvfbPath.empty()) {
+    xvfb_ = std::make_unique<wdhost::XvfbDisplay>(host, install.xvfbPath, sessionId, kXvfbStartupMs,
+                                                  deadline);
+    env.push_back("DISPLAY=" + xvfb_->display());
+  }
   std::vector<std::string> argv = firefoxArgv(binary, profileDir_, options.args, config.headless);
   auto bidi = caps.FindMember("webSocketUrl");
   if (bidi != caps.MemberEnd() && bidi->value.IsTrue()) {
@@ -301,6 +307,8 @@ void MarionetteSession::teardown() {
     firefox_->waitExit(kExitWaitMs);
     firefox_->terminate(kTerminateGraceMs);
   }
+  if (xvfb_)
+    xvfb_->terminate(kTerminateGraceMs);
   workDir_.reset();
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <wdhost/services.hpp>
+#include <wdhost/xvfb.hpp>
 
 namespace wdhost::firefox {
 
@@ -34,6 +35,9 @@ public:
   // Marionette:Quit (best effort), then the process tree ended and the profile removed.
   void teardown() override;
 
+  // The session's private Xvfb (firefox.display=xvfb), which the host may record; else null.
+  std::string display() const override { return xvfb_ ? xvfb_->describe() : "null"; }
+
 private:
   void prepareProfile(const std::string& profileDir, const std::string& userJsText,
                       const std::string& profileBase64);
@@ -46,6 +50,7 @@ private:
 
   wdhost::Host host_;
   std::unique_ptr<wdhost::TempDir> workDir_;
+  std::unique_ptr<wdhost::XvfbDisplay> xvfb_; // firefox.display=xvfb: the session's X server
   std::unique_ptr<wdhost::ChildProcess> firefox_;
   std::unique_ptr<MarionetteConnection> connection_;
   std::string profileDir_;

@@ -28,26 +28,6 @@ std::vector<std::string> webkitDriverEnv(const std::string& xDisplay, const std:
   return env;
 }
 
-std::vector<std::string> xvfbArgv(const std::string& xvfbPath) {
-  std::string screen = std::to_string(kXvfbWidth) + "x" + std::to_string(kXvfbHeight) + "x24";
-  return {xvfbPath, "-displayfd", "1", "-screen", "0", screen, "-nolisten", "tcp"};
-}
-
-std::optional<int> parseDisplayNumber(std::string_view output) {
-  std::size_t start = 0;
-  while (start < output.size()) {
-    std::size_t end = output.find('\n', start);
-    if (end == std::string_view::npos)
-      return std::nullopt; // a line is complete only once its newline came
-    std::string_view line = output.substr(start, end - start);
-    if (!line.empty() && line.size() <= 5 &&
-        line.find_first_not_of("0123456789") == std::string_view::npos)
-      return std::stoi(std::string(line));
-    start = end + 1;
-  }
-  return std::nullopt;
-}
-
 std::string webkitVersionIn(std::string_view output) {
   std::size_t at = output.find("WebKit ");
   return at == std::string_view::npos ? wdhost::extractVersion(output)

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <wdhost/xvfb.hpp>
 
 namespace wdhost::safari {
 
@@ -22,16 +23,11 @@ std::vector<std::string> webkitDriverEnv(const std::string& xDisplay, const std:
 // The directories webkitDriverEnv points into, to be created under `workDir` first.
 std::vector<std::string> webkitWorkSubdirs(const std::string& workDir);
 
-// The size of a private Xvfb's screen, in pixels.
-inline constexpr int kXvfbWidth = 1280;
-inline constexpr int kXvfbHeight = 1024;
-
-// A private Xvfb (kXvfbWidth x kXvfbHeight) that picks a free display itself and prints its
-// number on stdout.
-std::vector<std::string> xvfbArgv(const std::string& xvfbPath);
-
-// The display number Xvfb printed with -displayfd (a line of digits only), if any yet.
-std::optional<int> parseDisplayNumber(std::string_view output);
+// A private Xvfb: the SDK's (kXvfbWidth x kXvfbHeight, its display number on stdout).
+using wdhost::kXvfbHeight;
+using wdhost::kXvfbWidth;
+using wdhost::parseDisplayNumber;
+using wdhost::xvfbArgv;
 
 // The WebKit version in `cog --version` output ("0.16.1 (WPE WebKit 2.38.6)" → "2.38.6").
 std::string webkitVersionIn(std::string_view output);

@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <system_error>
-#include <wdhost/json.hpp>
 
 namespace wdhost::safari {
 namespace {
@@ -38,8 +37,8 @@ SafariSession::SafariSession(const wdhost::Host& host, const Plan& plan, const I
     }
     std::string xDisplay = plan.xDisplay;
     if (plan.display == DisplayMode::Xvfb) {
-      xvfb_ = std::make_unique<XvfbDisplay>(host, installs.xvfbPath, sessionId, kXvfbStartupMs,
-                                            deadline);
+      xvfb_ = std::make_unique<wdhost::XvfbDisplay>(host, installs.xvfbPath, sessionId,
+                                                    kXvfbStartupMs, deadline);
       xDisplay = xvfb_->display();
     }
     launch.argv = webkitDriverArgv(install.driverPath);
@@ -64,9 +63,7 @@ void SafariSession::teardown() {
 std::string SafariSession::display() const {
   if (!xvfb_)
     return "null";
-  return "{\"x11\":" + wdhost::json::quote(xvfb_->display()) +
-         ",\"width\":" + std::to_string(kXvfbWidth) + ",\"height\":" + std::to_string(kXvfbHeight) +
-         "}";
+  return xvfb_->describe();
 }
 
 } // namespace wdhost::safari

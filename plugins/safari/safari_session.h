@@ -6,12 +6,12 @@
 #include "safari_config.h"
 #include "safari_discovery.h"
 #include "safari_slot.h"
-#include "xvfb_display.h"
 
 #include <memory>
 #include <string>
 #include <string_view>
 #include <wdhost/driver_session.hpp>
+#include <wdhost/xvfb.hpp>
 
 namespace wdhost::safari {
 
@@ -37,7 +37,7 @@ public:
 private:
   std::unique_ptr<SafariSlot> slot_;
   std::unique_ptr<wdhost::TempDir> workDir_;
-  std::unique_ptr<XvfbDisplay> xvfb_;
+  std::unique_ptr<wdhost::XvfbDisplay> xvfb_;
   std::unique_ptr<wdhost::DriverSession> driver_;
   std::string reply_;
 };

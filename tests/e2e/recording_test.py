@@ -7,7 +7,8 @@ a recording still running when the host is stopped is finished too, and the reco
 behind the request gate and the token like every route. With --record on-failure a video goes
 only when its client said the session passed (Grid's session event) and deleted it; a failure
 said, an abnormal end (idle timeout) or nothing said keeps it; and the directory is held to --recordings-max-age and --recordings-max-bytes. A WebKit session on
-the safari plugin's private Xvfb is recorded from that display. Each recorded session has a
+the safari plugin's private Xvfb is recorded from that display, and so is a firefox session on
+its own Xvfb (firefox.display=xvfb). Each recorded session has a
 log beside its video: the host's command log (with a failed command's W3C error), its page's
 console (chrome) and its driver's output, served live, under Selenoid's /video and /logs paths
 too, and kept or deleted with the video; the vendors' Execute Script status conventions
@@ -536,6 +537,45 @@ def test_webkit_on_its_display(binary, pages, work):
     assert not descendants_of(host.pid), "processes outlived the host"
 
 
+def test_firefox_on_its_display(binary, pages, work):
+    """Firefox on a private Xvfb of its session (--plugin-option firefox.display=xvfb): recorded
+    from that display like WebKit, asked for by Selenium's client; the page's console reaches
+    the session's log through Firefox's own output."""
+    videos = os.path.join(work, "videos-firefox")
+    host, url = start_wdhost(binary, ["--plugin", "firefox", "--plugin-option",
+                                      "firefox.display=xvfb", "--warm-browsers", "0",
+                                      "--recordings-dir", videos], log=os.path.join(work, "i.log"))
+    try:
+        options = webdriver.FirefoxOptions()
+        options.set_capability("se:recordVideo", True)
+        driver = webdriver.Remote(url, options=options)
+        try:
+            recording = driver.capabilities["wdhost:recording"]
+            for colour in ("red", "blue"):
+                driver.get(f"{pages}/{colour}")
+                assert driver.title == colour
+                driver.execute_script(f"console.log('firefox shows {colour}')")
+                time.sleep(2)
+            assert ffmpeg_under(host.pid), "no ffmpeg records the display"
+        finally:
+            driver.quit()
+        entry = wait_for(lambda: listed(url, recording["file"]), 60, "the recording to finish")
+        assert entry["state"] == "finished" and entry["browser"] == "firefox", entry
+        assert not ffmpeg_under(host.pid), "an ffmpeg outlived its session"
+        stream, duration, frames = check_video(os.path.join(videos, recording["file"]))
+        assert (stream["width"], stream["height"]) == (1280, 1024), stream
+        status, _, text = request(recording["log"])
+        assert status == 200, status
+        log = text.decode()
+        assert 'console.log: "firefox shows blue"' in log and "POST /url 200" in log, log
+        print(f"recorded firefox: {stream['codec_name']} {stream['pix_fmt']} {stream['width']}x"
+              f"{stream['height']}, {duration:.2f} s, {frames} frames")
+    finally:
+        code = stop_wdhost(host)
+    assert code == 0, f"wdhost exited with {code}"
+    assert not descendants_of(host.pid), "processes outlived the host"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--wdhost", required=True)
@@ -553,7 +593,8 @@ def main():
                      lambda: test_kept_on_failure_only(args.wdhost, pages, work),
                      lambda: test_directory_budget(args.wdhost, work),
                      lambda: test_sessions_api_video(args.wdhost, pages, work),
-                     lambda: test_webkit_on_its_display(args.wdhost, pages, work)):
+                     lambda: test_webkit_on_its_display(args.wdhost, pages, work),
+                     lambda: test_firefox_on_its_display(args.wdhost, pages, work)):
             test()
             passed += 1
         print(f"recording: {passed} passed, 0 failed")

@@ -45,6 +45,13 @@ TEST_CASE("firefox: config keys, values and unknown keys") {
   CHECK(parseFirefoxConfig("").mode == Mode::Auto);
   CHECK(parseFirefoxConfig(R"({"headless":"true"})").headless);
   CHECK(parseFirefoxConfig(R"({"mode":"geckodriver"})").mode == Mode::Geckodriver);
+  // display "xvfb": a window on the session's own X server, which the host can record.
+  FirefoxConfig onXvfb = parseFirefoxConfig(R"({"display":"xvfb"})");
+  CHECK(onXvfb.xvfb);
+  CHECK_FALSE(onXvfb.headless);
+  CHECK_FALSE(parseFirefoxConfig(R"({"display":"headless"})").xvfb);
+  CHECK(parseFirefoxConfig(R"({"display":"headless"})").headless);
+  CHECK_THROWS_AS(parseFirefoxConfig(R"({"display":"vnc"})"), wdhost::Error);
   CHECK_THROWS_AS(parseFirefoxConfig(R"({"colour":"blue"})"), wdhost::Error);
   CHECK_THROWS_AS(parseFirefoxConfig(R"({"mode":"bidi"})"), wdhost::Error);
   CHECK_THROWS_AS(parseFirefoxConfig(R"({"headless":"maybe"})"), wdhost::Error);
