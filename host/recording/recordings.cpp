@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <set>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,7 +22,8 @@ namespace wdh {
 namespace {
 
 constexpr const char* kLog = "recording";
-constexpr const char* kPartial = ".part";
+constexpr const char* kPartial = ".part";  // the video while ffmpeg writes it (fragmented)
+constexpr const char* kRewritten = ".tmp"; // the finished video while it is made faststart
 
 std::int64_t msSinceEpoch(std::chrono::system_clock::time_point at) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
@@ -97,27 +99,79 @@ Status Recordings::open() {
   return Status::ok();
 }
 
+Status Recordings::finishFile(const std::string& partial, const std::string& path) {
+  // The fragmented file rewritten as a faststart one (a player seeks in it at once); when that
+  // fails, the fragmented file plays too, and is kept as it is.
+  const std::string rewritten = path + kRewritten;
+  Status status =
+      finalizeVideo(processes_, settings_.ffmpeg, partial, rewritten, settings_.finishBound);
+  if (status.isOk() && ::rename(rewritten.c_str(), path.c_str()) == 0) {
+    ::unlink(partial.c_str());
+    return Status::ok();
+  }
+  ::unlink(rewritten.c_str());
+  log(LogLevel::Warn, kLog, path + " is kept fragmented: " + status.message());
+  if (::rename(partial.c_str(), path.c_str()) != 0)
+    return Status(ErrorCode::UnknownError,
+                  "cannot name the finished file: " + std::string(std::strerror(errno)));
+  return Status::ok();
+}
+
 void Recordings::removeAbandoned() {
-  // What a host killed mid-recording left half-written is no video anyone can play. Another
-  // host may share the directory: a file its ffmpeg still writes was modified lately.
+  // What a host killed mid-recording left: its ffmpeg was ended with it (the guard), so the
+  // fragmented file holds every whole fragment: kept, made a finished video, and said so in the
+  // session's log. Another host may share the directory: a file it still writes is locked.
   DIR* dir = ::opendir(settings_.dir.c_str());
   if (dir == nullptr)
     return;
-  auto stale = std::chrono::system_clock::now() - std::chrono::minutes(10);
+  std::vector<std::string> found;
   while (dirent* entry = ::readdir(dir)) {
     std::string_view name = entry->d_name;
-    std::size_t suffix = std::strlen(kPartial);
-    struct stat info {};
-    if (name.size() > suffix && name.substr(name.size() - suffix) == kPartial &&
-        isRecordingFileName(name.substr(0, name.size() - suffix)) &&
-        ::fstatat(::dirfd(dir), entry->d_name, &info, AT_SYMLINK_NOFOLLOW) == 0 &&
-        S_ISREG(info.st_mode) &&
-        std::chrono::system_clock::time_point(std::chrono::seconds(info.st_mtime)) < stale) {
-      ::unlinkat(::dirfd(dir), entry->d_name, 0);
-      log(LogLevel::Info, kLog, "removed " + std::string(name) + ", left half-written");
-    }
+    for (std::string_view suffix : {std::string_view(kPartial), std::string_view(kRewritten)})
+      if (name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix &&
+          isRecordingFileName(name.substr(0, name.size() - suffix.size())))
+        found.emplace_back(name);
   }
   ::closedir(dir);
+  for (const std::string& name : found) {
+    std::string path = settings_.dir + "/" + name;
+    UniqueFd held(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+    struct stat info {};
+    if (held.get() < 0 || ::fstat(held.get(), &info) != 0 || !S_ISREG(info.st_mode) ||
+        ::flock(held.get(), LOCK_EX | LOCK_NB) != 0)
+      continue; // not a file, or a live host writes it
+    bool partial =
+        name.size() > std::strlen(kPartial) &&
+        name.compare(name.size() - std::strlen(kPartial), std::string::npos, kPartial) == 0;
+    std::string stem = name.substr(0, name.size() - std::strlen(partial ? kPartial : kRewritten));
+    std::string video = settings_.dir + "/" + stem;
+    std::string said;
+    if (!partial) {
+      said = ""; // a rewrite cut short: its fragmented original is still there, or was named
+    } else if (info.st_size == 0) {
+      said = "the host ended before its first frame: there is no video";
+    } else if (settings_.ffmpeg.empty() || ::access(video.c_str(), F_OK) == 0) {
+      said = "the host ended before the session did; its video was lost (no ffmpeg to keep it)";
+    } else {
+      Status kept = finishFile(path, video);
+      said = kept.isOk() && ::access(video.c_str(), F_OK) == 0
+                 ? "the host ended before the session did; its video was kept up to where it "
+                   "stopped, as " +
+                       stem
+                 : "the host ended before the session did; its video was lost: " + kept.message();
+    }
+    ::unlink(path.c_str());
+    if (said.empty())
+      continue;
+    log(LogLevel::Info, kLog, stem + ": " + said);
+    // Its log, when it has one, says so too.
+    std::string logPath = settings_.dir + "/" + stem.substr(0, stem.size() - 4) + ".log";
+    UniqueFd sessionLog(::open(logPath.c_str(), O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC));
+    if (sessionLog.get() >= 0) {
+      std::string line = logTimestamp() + " host " + said + "\n";
+      (void)!::write(sessionLog.get(), line.data(), line.size());
+    }
+  }
 }
 
 bool Recordings::wanted(const RecordingAsk& ask) const {
@@ -418,14 +472,22 @@ void Recordings::record(const std::shared_ptr<Recording>& recording,
   const RecordingAsk& ask = recording->ask;
   int fps = ask.fps > 0 ? std::min(ask.fps, kMaxRecordingFps) : kDefaultRecordingFps;
   std::size_t frames = 0;
-  Status status = source.cdp.empty()
-                      ? recordDisplay(*recording, source, partial, fps, &frames)
-                      : recordScreencast(*recording, source.cdp, partial, fps, &frames);
-  if (status.isOk() && ::rename(partial.c_str(), path.c_str()) != 0)
-    status = Status(ErrorCode::UnknownError,
-                    "cannot name the finished file: " + std::string(std::strerror(errno)));
-  if (!status.isOk())
+  // The half-written file is locked while this host writes it: a host started after this one
+  // was killed knows it for abandoned (removeAbandoned) by taking the lock.
+  UniqueFd held(
+      ::open(partial.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  Status status = held.get() >= 0 && ::flock(held.get(), LOCK_EX | LOCK_NB) == 0
+                      ? Status::ok()
+                      : Status(ErrorCode::UnknownError,
+                               "cannot create " + partial + ": " + std::strerror(errno));
+  if (status.isOk())
+    status = source.cdp.empty() ? recordDisplay(*recording, source, partial, fps, &frames)
+                                : recordScreencast(*recording, source.cdp, partial, fps, &frames);
+  if (status.isOk())
+    status = finishFile(partial, path);
+  if (!status.isOk() && held.get() >= 0)
     ::unlink(partial.c_str());
+  held.reset();
   struct stat info {};
   std::uint64_t size = status.isOk() && ::stat(path.c_str(), &info) == 0
                            ? static_cast<std::uint64_t>(info.st_size)

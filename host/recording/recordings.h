@@ -93,8 +93,8 @@ public:
   Recordings(const Recordings&) = delete;
   Recordings& operator=(const Recordings&) = delete;
 
-  // Creates the directory (0700) if it is missing and removes what an earlier host left
-  // half-written; UnknownError when it cannot. start() creates it too.
+  // Creates the directory (0700) if it is missing and finishes or removes what an earlier host
+  // left half-written (removeAbandoned); UnknownError when it cannot. start() creates it too.
   Status open();
   // True when a session asking `ask` is to be recorded (its ask, else --record).
   bool wanted(const RecordingAsk& ask) const;
@@ -166,7 +166,10 @@ private:
   Status recordDisplay(Recording& recording, const RecordingSource& source, const std::string& path,
                        int fps, std::size_t* frames);
   Status checkFile(std::string_view file, std::shared_ptr<Recording>* known) const;
-  // Removes .part files nobody wrote for 10 minutes.
+  // Makes `partial` (a fragmented video ffmpeg finished or left) the finished video `path`.
+  Status finishFile(const std::string& partial, const std::string& path);
+  // Keeps what a killed host left half-written as a finished video where it can, removes it
+  // where it cannot, and writes which into the session's log; skips what a live host writes.
   void removeAbandoned();
   // With retain-on-failure, deletes the video of a finished recording whose session's end is
   // known and which is not to be kept (mutex_ held).

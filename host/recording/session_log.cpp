@@ -13,8 +13,9 @@ namespace {
 
 constexpr std::size_t kMaxText = 64 * 1024;
 
-// "2026-12-07T12:00:00.123Z"
-std::string stampNow() {
+} // namespace
+
+std::string logTimestamp() {
   auto now = std::chrono::system_clock::now();
   std::time_t seconds = std::chrono::system_clock::to_time_t(now);
   auto millis =
@@ -26,6 +27,8 @@ std::string stampNow() {
   std::snprintf(stamp + used, sizeof stamp - used, ".%03dZ", static_cast<int>(millis));
   return stamp;
 }
+
+namespace {
 
 // Appends `text` with control characters (but tab) as \xNN: one log line stays one line.
 void appendShown(std::string_view text, std::string* out) {
@@ -74,7 +77,7 @@ void SessionLog::write(std::string_view source, std::string_view text) {
     text = text.substr(0, kMaxText);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
     text.remove_suffix(1);
-  std::string stamp = stampNow();
+  std::string stamp = logTimestamp();
   std::string lines;
   std::size_t begin = 0;
   for (;;) {

@@ -12,6 +12,9 @@
 
 namespace wdh {
 
+// The time a log line starts with: UTC with milliseconds ("2026-12-07T12:00:00.123Z").
+std::string logTimestamp();
+
 // Thread-safe: any thread may write; writes after close() are dropped.
 class SessionLog {
 public:

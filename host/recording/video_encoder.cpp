@@ -10,17 +10,30 @@
 namespace wdh {
 namespace {
 
+// Written as fragmented MP4, a fragment per keyframe, each written out as it is made
+// (-flush_packets): what a killed ffmpeg (or host) leaves is playable up to its last fragment,
+// and finalizeVideo() makes the finished file a faststart one.
+constexpr const char* kFragmented = "+frag_keyframe+empty_moov+default_base_moof";
+
+// A keyframe every 2 s: at most that much is lost when ffmpeg dies mid-recording.
+std::string keyframeInterval(const VideoFormat& format) {
+  return std::to_string(2 * format.fps);
+}
+
 std::vector<std::string> ffmpegArgs(const std::string& ffmpeg, const std::string& path,
                                     const VideoFormat& format) {
   std::string fps = std::to_string(format.fps);
   std::string size = std::to_string(format.width) + ":" + std::to_string(format.height);
   return {ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
           // JPEG frames, one after another, each one frame period long.
-          "-f", "image2pipe", "-c:v", "mjpeg", "-framerate", fps, "-i", "pipe:0",
+          // Encoding begins with the first frame, not after 5 s of probing the input.
+          "-analyzeduration", "1", "-fpsprobesize", "0", "-f", "image2pipe", "-c:v", "mjpeg",
+          "-framerate", fps, "-i", "pipe:0",
           // Every frame to one size (a window resized mid-session included).
           "-vf", "scale=" + size + ":flags=bilinear,format=yuv420p", "-c:v", "libx264", "-preset",
           "ultrafast", "-tune", "zerolatency", "-crf", "28", "-pix_fmt", "yuv420p", "-r", fps,
-          "-threads", "1", "-movflags", "+faststart", "-f", "mp4", path};
+          "-threads", "1", "-g", keyframeInterval(format), "-movflags", kFragmented,
+          "-flush_packets", "1", "-f", "mp4", path};
 }
 
 } // namespace
@@ -53,13 +66,42 @@ Status VideoEncoder::startX11(ProcessSupervisor& processes, const std::string& f
   std::string fps = std::to_string(format.fps);
   std::string size = std::to_string(format.width) + "x" + std::to_string(format.height);
   // No -nostdin: "q" on its stdin is how it is told to finish the file.
-  std::vector<std::string> args = {
-      ffmpeg,       "-hide_banner", "-loglevel",   "error",      "-y",      "-f",
-      "x11grab",    "-draw_mouse",  "0",           "-framerate", fps,       "-video_size",
-      size,         "-i",           display,       "-c:v",       "libx264", "-preset",
-      "ultrafast",  "-tune",        "zerolatency", "-crf",       "28",      "-pix_fmt",
-      "yuv420p",    "-r",           fps,           "-threads",   "1",       "-movflags",
-      "+faststart", "-f",           "mp4",         path};
+  std::vector<std::string> args = {ffmpeg,
+                                   "-hide_banner",
+                                   "-loglevel",
+                                   "error",
+                                   "-y",
+                                   "-f",
+                                   "x11grab",
+                                   "-draw_mouse",
+                                   "0",
+                                   "-framerate",
+                                   fps,
+                                   "-video_size",
+                                   size,
+                                   "-i",
+                                   display,
+                                   "-c:v",
+                                   "libx264",
+                                   "-preset",
+                                   "ultrafast",
+                                   "-tune",
+                                   "zerolatency",
+                                   "-crf",
+                                   "28",
+                                   "-pix_fmt",
+                                   "yuv420p",
+                                   "-r",
+                                   fps,
+                                   "-threads",
+                                   "1",
+                                   "-g",
+                                   keyframeInterval(format),
+                                   "-movflags",
+                                   kFragmented,
+                                   "-f",
+                                   "mp4",
+                                   path};
   return spawnWithInput(processes, std::move(args), true, out);
 }
 
@@ -136,6 +178,29 @@ Status VideoEncoder::finish(std::chrono::milliseconds bound) {
   std::string tail = processes_.outputTail(id_);
   ended_ = true;
   processes_.terminate(id_, std::chrono::milliseconds(0)); // forgets the ended process
+  if (state.kind != ProcessState::Exited || state.detail != 0)
+    return Status(ErrorCode::UnknownError,
+                  "ffmpeg ended with " + state.describe() + (tail.empty() ? "" : ": " + tail));
+  return Status::ok();
+}
+
+Status finalizeVideo(ProcessSupervisor& processes, const std::string& ffmpeg,
+                     const std::string& from, const std::string& to,
+                     std::chrono::milliseconds bound) {
+  std::vector<std::string> args = {ffmpeg,      "-hide_banner", "-nostdin", "-loglevel", "error",
+                                   "-y",        "-i",           from,       "-c",        "copy",
+                                   "-movflags", "+faststart",   "-f",       "mp4",       to};
+  ProcessSupervisor::Id id = 0;
+  Status status = processes.spawn(args, {}, "", SpawnOptions{}, &id);
+  if (!status.isOk())
+    return Status(ErrorCode::UnknownError, "cannot start ffmpeg: " + status.message());
+  ProcessState state;
+  ProcessSupervisor::WaitResult waited = processes.waitExit(id, bound, &state);
+  std::string tail = processes.outputTail(id);
+  processes.terminate(id, std::chrono::milliseconds(0));
+  if (waited != ProcessSupervisor::WaitResult::Ended)
+    return Status(ErrorCode::Timeout, "ffmpeg did not rewrite the file within " +
+                                          std::to_string(bound.count() / 1000) + " s");
   if (state.kind != ProcessState::Exited || state.detail != 0)
     return Status(ErrorCode::UnknownError,
                   "ffmpeg ended with " + state.describe() + (tail.empty() ? "" : ": " + tail));

@@ -1,6 +1,6 @@
-// Debian's ffmpeg as a child process under the host's supervision, writing an MP4 (H.264,
-// yuv420p, faststart) at a constant frame rate: fed JPEG frames on its stdin, or capturing an X
-// display itself (x11grab).
+// Debian's ffmpeg as a child process under the host's supervision, writing a fragmented MP4
+// (H.264, yuv420p, a keyframe every 2 s) at a constant frame rate: fed JPEG frames on its stdin,
+// or capturing an X display itself (x11grab); then rewriting it as a faststart MP4.
 #pragma once
 
 #include "core/status.h"
@@ -23,6 +23,13 @@ struct VideoFormat {
 
 // The absolute path of `program` in $PATH, or "" when none is executable.
 std::string findInPath(std::string_view program);
+
+// Rewrites the fragmented MP4 `from` (what VideoEncoder wrote, finished or cut short) as the
+// faststart MP4 `to` (stream copy, no re-encoding), waiting at most `bound`; UnknownError with
+// ffmpeg's words when it cannot (a file with no whole fragment).
+Status finalizeVideo(ProcessSupervisor& processes, const std::string& ffmpeg,
+                     const std::string& from, const std::string& to,
+                     std::chrono::milliseconds bound);
 
 // One ffmpeg encoding one file. One thread at a time. Destroying it before finish() ends ffmpeg.
 class VideoEncoder {

@@ -20,6 +20,7 @@ import http.server
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -256,6 +257,59 @@ def test_shutdown_finishes_the_file(binary, pages, work):
     assert "the host shut down" in text and "recorded" in text, text
     stream, duration = probe(os.path.join(videos, file))
     assert stream["codec_name"] == "h264" and duration > 0, (stream, duration)
+
+
+def group_gone(pgid):
+    """True once no process of group `pgid` is left."""
+    try:
+        os.killpg(pgid, 0)
+        return False
+    except ProcessLookupError:
+        return True
+
+
+def test_host_killed_mid_recording(binary, pages, work):
+    """SIGKILL to the host mid-recording: its guards end ffmpeg and the browser, and the next
+    host started on the same directory keeps the video up to where it stopped (ffmpeg writes
+    fragments), says so in the session's log, and leaves nothing half-written."""
+    videos = os.path.join(work, "videos-killed")
+    host, url = start_wdhost(binary, ["--plugin", "chrome", "--warm-browsers", "0",
+                                      "--recordings-dir", videos], log=os.path.join(work, "k.log"))
+    killed = False
+    try:
+        options = webdriver.ChromeOptions()
+        options.set_capability("wdhost:recording", {"video": True, "name": "killed"})
+        driver = webdriver.Remote(url, options=options)
+        recording = driver.capabilities["wdhost:recording"]
+        driver.get(pages + "/red")
+        wait_for(lambda: ffmpeg_under(host.pid), 60, "ffmpeg to record the session")
+        time.sleep(5)  # two whole fragments (a keyframe every 2 s)
+        host.kill()
+        host.wait(10)
+        killed = True
+        wait_for(lambda: group_gone(host.pid), 30, "the killed host's processes to end")
+    finally:
+        if not killed:
+            stop_wdhost(host)
+        elif not group_gone(host.pid):
+            os.killpg(host.pid, signal.SIGKILL)
+    file, log = recording["file"], recording["logFile"]
+    assert os.listdir(videos) and file + ".part" in os.listdir(videos), os.listdir(videos)
+    host, url = start_wdhost(binary, ["--plugin", "chrome", "--warm-browsers", "0",
+                                      "--recordings-dir", videos], log=os.path.join(work, "l.log"))
+    try:
+        assert sorted(os.listdir(videos)) == sorted([file, log]), os.listdir(videos)
+        stream, duration = probe(os.path.join(videos, file))
+        assert stream["codec_name"] == "h264" and duration >= 2, (stream, duration)
+        assert "red" in colours(os.path.join(videos, file))
+        status, _, text = request(url + "/wdhost/recordings/" + log)
+        assert status == 200 and b"its video was kept up to where it stopped" in text, text
+        status, _, body = request(url + "/wdhost/recordings/" + file)
+        assert status == 200 and body[4:8] == b"ftyp", status
+        print(f"kept after SIGKILL: {duration:.2f} s of video")
+    finally:
+        code = stop_wdhost(host)
+    assert code == 0, f"wdhost exited with {code}"
 
 
 def test_gate_and_token(binary, work):
@@ -589,6 +643,7 @@ def main():
     try:
         for test in (lambda: test_record_serve_and_clean(args.wdhost, pages, work),
                      lambda: test_shutdown_finishes_the_file(args.wdhost, pages, work),
+                     lambda: test_host_killed_mid_recording(args.wdhost, pages, work),
                      lambda: test_gate_and_token(args.wdhost, work),
                      lambda: test_kept_on_failure_only(args.wdhost, pages, work),
                      lambda: test_directory_budget(args.wdhost, work),
