@@ -20,7 +20,7 @@ void addHostRoutes(HttpServer& server, const HostFeatures& features) {
   SessionService& service = *features.service;
   if (StatusPageEndpoints* page = features.statusPage) {
     // A browser opening the host's root is sent to the status page.
-    FeatureRoute root{"/", false, {"GET"}, RouteAccess::OwnLogin, false, false, {}, {}};
+    FeatureRoute root{"/", false, {"GET"}, RouteAccess::OwnLogin, false, false, {}, {}, {}};
     root.handler = [](const Request& request, const RouteContext&, Reply* reply) {
       if (request.accept.find("text/html") == std::string::npos)
         return errorReply(reply,
@@ -35,14 +35,21 @@ void addHostRoutes(HttpServer& server, const HostFeatures& features) {
       page->ui(request, context.suffix, reply);
     };
     // The page and its reads answer at once; screenshots and ending a session may wait.
-    server.addRoute(
-        FeatureRoute{"/ui", true, {"GET", "POST"}, RouteAccess::OwnLogin, false, false, ui, {}});
+    server.addRoute(FeatureRoute{
+        "/ui", true, {"GET", "POST"}, RouteAccess::OwnLogin, false, false, ui, {}, {}});
     FeatureHandler sessions = [page](const Request& request, const RouteContext& context,
                                      Reply* reply) {
       page->ui(request, "/sessions" + std::string(context.suffix), reply);
     };
-    server.addRoute(FeatureRoute{
-        "/ui/sessions", true, {"GET", "POST"}, RouteAccess::OwnLogin, false, true, sessions, {}});
+    server.addRoute(FeatureRoute{"/ui/sessions",
+                                 true,
+                                 {"GET", "POST"},
+                                 RouteAccess::OwnLogin,
+                                 false,
+                                 true,
+                                 sessions,
+                                 {},
+                                 {}});
   }
   if (HostMetrics* metrics = features.metrics) {
     const HttpServer* front = &server;
@@ -56,6 +63,7 @@ void addHostRoutes(HttpServer& server, const HostFeatures& features) {
                      [metrics, &service, front](const Request&, const RouteContext&, Reply* reply) {
                        metricsReply(*metrics, hostSnapshot(service, *front), reply);
                      },
+                     {},
                      {}});
   }
   // Drain: closing browsers started ahead closes their websockets, which may wait a moment.
@@ -72,6 +80,7 @@ void addHostRoutes(HttpServer& server, const HostFeatures& features) {
                                "{\"value\":{\"draining\":true,\"sessions\":" +
                                    std::to_string(service.lifecycle().sessionsRunning()) + "}}");
                    },
+                   {},
                    {}});
   if (Recordings* recordings = features.recordings) {
     // The list, a finished file (read from disk: a job thread) and deleting one; the client
@@ -97,6 +106,7 @@ void addHostRoutes(HttpServer& server, const HostFeatures& features) {
             return deleteRecordingReply(*recordings, file, reply);
           recordingFileReply(*recordings, request, file, reply);
         },
+        {},
         {}});
     // Selenoid's paths to the same files, for the tools that know only those.
     for (RecordingKind kind : {RecordingKind::Video, RecordingKind::Log})
@@ -110,7 +120,16 @@ void addHostRoutes(HttpServer& server, const HostFeatures& features) {
           [recordings, kind](const Request& request, const RouteContext& context, Reply* reply) {
             selenoidPathReply(*recordings, request, context.suffix, kind, reply);
           },
-          {}});
+          {},
+          // ws://host/logs/{session}: the session's log, live (Selenoid's).
+          kind == RecordingKind::Log
+              ? WebSocketFeed([recordings](const Request&, const RouteContext& context,
+                                           UniqueFd* socket) {
+                  if (context.suffix.size() < 2)
+                    return Status(ErrorCode::InvalidArgument, "follow a log at /logs/{session id}");
+                  return recordings->follow(context.suffix.substr(1), socket);
+                })
+              : WebSocketFeed()});
   }
   if (SessionsApi* api = features.api) {
     FeatureHandler handle = [api](const Request& request, const RouteContext& context,
@@ -125,7 +144,7 @@ void addHostRoutes(HttpServer& server, const HostFeatures& features) {
     };
     for (const char* path : {"/api/v1", "/api/v1/"})
       server.addRoute(
-          FeatureRoute{path, false, {"POST"}, RouteAccess::Client, true, true, handle, refuse});
+          FeatureRoute{path, false, {"POST"}, RouteAccess::Client, true, true, handle, refuse, {}});
   }
 }
 

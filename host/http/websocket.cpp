@@ -1,5 +1,8 @@
 #include "http/websocket.h"
 
+#include "core/base64.h"
+
+#include <Poco/SHA1Engine.h>
 #include <algorithm>
 
 namespace wdh {
@@ -109,6 +112,74 @@ std::string closeFrame(std::uint16_t code, std::string_view reason) {
   frame.push_back(static_cast<char>(code & 0xff));
   frame.append(reason);
   return frame;
+}
+
+namespace {
+
+// The length of the UTF-8 sequence starting at text[at], or 0 when it is not a valid one.
+std::size_t utf8Length(std::string_view text, std::size_t at) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  unsigned char first = byte(at);
+  if (first < 0x80)
+    return 1;
+  std::size_t length = first >= 0xF0 && first <= 0xF4   ? 4
+                       : first >= 0xE0                  ? 3
+                       : first >= 0xC2 && first <= 0xDF ? 2
+                                                        : 0;
+  if (length == 0 || at + length > text.size())
+    return 0;
+  for (std::size_t i = 1; i < length; ++i)
+    if ((byte(at + i) & 0xC0) != 0x80)
+      return 0;
+  // No overlong three- or four-byte forms, no surrogates, nothing past U+10FFFF.
+  unsigned char second = byte(at + 1);
+  if ((first == 0xE0 && second < 0xA0) || (first == 0xED && second >= 0xA0) ||
+      (first == 0xF0 && second < 0x90) || (first == 0xF4 && second >= 0x90))
+    return 0;
+  return length;
+}
+
+} // namespace
+
+std::string textFrame(std::string_view text) {
+  std::string payload;
+  payload.reserve(text.size());
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t length = utf8Length(text, at);
+    if (length == 0) {
+      payload += "\xEF\xBF\xBD";
+      ++at;
+      continue;
+    }
+    payload.append(text.substr(at, length));
+    at += length;
+  }
+  std::string frame;
+  frame.push_back(static_cast<char>(0x81)); // FIN, text
+  std::uint64_t size = payload.size();
+  if (size < 126) {
+    frame.push_back(static_cast<char>(size));
+  } else if (size <= 0xFFFF) {
+    frame.push_back(126);
+    frame.push_back(static_cast<char>(size >> 8));
+    frame.push_back(static_cast<char>(size & 0xFF));
+  } else {
+    frame.push_back(127);
+    for (int shift = 56; shift >= 0; shift -= 8)
+      frame.push_back(static_cast<char>((size >> shift) & 0xFF));
+  }
+  return frame + payload;
+}
+
+std::string acceptedUpgradeHead(const WebSocketUpgrade& upgrade) {
+  Poco::SHA1Engine sha1;
+  sha1.update(upgrade.key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+  const Poco::DigestEngine::Digest& digest = sha1.digest();
+  std::string accept =
+      base64Encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+         "Sec-WebSocket-Accept: " +
+         accept + "\r\n\r\n";
 }
 
 } // namespace wdh

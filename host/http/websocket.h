@@ -1,6 +1,6 @@
 // The few parts of the WebSocket protocol (RFC 6455) a relaying host needs: checking an upgrade
 // request, following frame boundaries in a byte stream without decoding payloads, and writing
-// a close frame of its own.
+// the frames and the 101 of a stream the host serves itself (a session's log).
 #pragma once
 
 #include "core/status.h"
@@ -56,5 +56,12 @@ private:
 // An unmasked close frame (as a server sends it) with `code` and a UTF-8 `reason`, cut to the
 // 123 bytes a control frame allows (never inside a UTF-8 sequence).
 std::string closeFrame(std::uint16_t code, std::string_view reason);
+
+// An unmasked text frame (as a server sends it) holding `text`, whose bytes that are not UTF-8
+// become U+FFFD (a text frame must be UTF-8, or the client fails the connection).
+std::string textFrame(std::string_view text);
+
+// The 101 head a server answers `upgrade` with (checkUpgrade() passed), blank line included.
+std::string acceptedUpgradeHead(const WebSocketUpgrade& upgrade);
 
 } // namespace wdh

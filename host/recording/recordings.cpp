@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "recording/chrome_screencast.h"
 #include "recording/jpeg_size.h"
+#include "recording/log_follower.h"
 #include "recording/recording_names.h"
 #include "recording/session_log.h"
 #include "recording/video_encoder.h"
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <set>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +26,7 @@ namespace {
 constexpr const char* kLog = "recording";
 constexpr const char* kPartial = ".part";  // the video while ffmpeg writes it (fragmented)
 constexpr const char* kRewritten = ".tmp"; // the finished video while it is made faststart
+constexpr std::size_t kMaxFollowers = 64;  // logs followed live at once
 
 std::int64_t msSinceEpoch(std::chrono::system_clock::time_point at) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
@@ -792,7 +795,55 @@ Status Recordings::remove(std::string_view file) {
   return Status::ok();
 }
 
+Status Recordings::follow(std::string_view asked, UniqueFd* socket) {
+  std::string name(asked);
+  if (name.find('.') == std::string::npos)
+    name += ".log"; // a bare session id
+  RecordingKind kind = RecordingKind::Video;
+  if (!isRecordingFileName(name, &kind) || kind != RecordingKind::Log)
+    return Status(ErrorCode::InvalidArgument,
+                  "follow a log by its session id or its file name (NAME.log), not \"" +
+                      std::string(asked.substr(0, 200)) + "\"");
+  std::string file = resolve(name);
+  UniqueFd fd;
+  std::uint64_t size = 0;
+  Status status = openFinished(file, &fd, &size);
+  if (!status.isOk())
+    return status;
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+    return Status(ErrorCode::UnknownError,
+                  "cannot follow the log: " + std::string(std::strerror(errno)));
+  UniqueFd ours(pair[0]);
+  UniqueFd theirs(pair[1]);
+  std::lock_guard<std::mutex> lock(followersMutex_);
+  followers_.erase(std::remove_if(followers_.begin(), followers_.end(),
+                                  [](const std::unique_ptr<LogFollower>& f) { return f->done(); }),
+                   followers_.end());
+  if (stopped_.load())
+    return Status(ErrorCode::UnknownError, "the host is shutting down");
+  if (followers_.size() >= kMaxFollowers)
+    return Status(ErrorCode::UnknownError, "the host follows " + std::to_string(kMaxFollowers) +
+                                               " logs already; close a follower first");
+  auto written = [this, file] {
+    std::lock_guard<std::mutex> held(mutex_);
+    auto it = byFile_.find(file);
+    return it != byFile_.end() && it->second->logOpen;
+  };
+  followers_.push_back(std::make_unique<LogFollower>(settings_.dir + "/" + file, std::move(written),
+                                                     std::move(ours)));
+  *socket = std::move(theirs);
+  return Status::ok();
+}
+
 void Recordings::stopAll() {
+  {
+    std::lock_guard<std::mutex> lock(followersMutex_);
+    stopped_.store(true);
+    for (auto& follower : followers_)
+      follower->stop();
+    followers_.clear(); // joins them: each ends within a poll period
+  }
   std::vector<std::shared_ptr<Recording>> all;
   {
     std::lock_guard<std::mutex> lock(mutex_);

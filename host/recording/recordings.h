@@ -26,6 +26,7 @@
 
 namespace wdh {
 
+class LogFollower;
 class SessionLog;
 
 // How the host records.
@@ -142,7 +143,14 @@ public:
   // Deletes the recording `file` belongs to, its video and its log (errors as openFinished; a
   // running one cannot be deleted).
   Status remove(std::string_view file);
-  // Ends every recording and waits for each to finish its file (bounded by finishBound).
+  // Follows the log `asked` names (a log's file name, "<session id>.log" or a bare session id)
+  // live: *socket is one end of a socket pair on which each of its lines, from the first, comes
+  // as a websocket text frame while the session writes it, then a close frame. InvalidArgument
+  // for a name the host never makes, UnknownCommand (404) when there is no such log,
+  // UnknownError when the host follows too many logs already.
+  Status follow(std::string_view asked, UniqueFd* socket);
+  // Ends every recording and waits for each to finish its file (bounded by finishBound); ends
+  // every log follower.
   void stopAll();
   // Recorder threads running now.
   std::size_t running() const;
@@ -184,9 +192,11 @@ private:
   std::map<std::array<std::string, 4>, std::uint64_t> ended_; // mutex_: RecordingCounts::ended
   // The open logs by session: a lock of their own, taken by the log tap (which may be called
   // while mutex_ is held) and never held while logging.
+  std::mutex followersMutex_; // taken without mutex_ held
+  std::vector<std::unique_ptr<LogFollower>> followers_;
   mutable std::mutex logsMutex_;
   std::map<std::string, std::shared_ptr<SessionLog>, std::less<>> logs_;
-  bool stopped_ = false;
+  std::atomic<bool> stopped_{false};
   std::atomic<bool> lookedForAbandoned_{false};
   std::chrono::steady_clock::time_point nextSweep_{}; // mutex_
   std::mutex sweeping_;                               // one sweep at a time

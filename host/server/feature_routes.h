@@ -3,7 +3,9 @@
 // any feature. The request handler matches them before the W3C endpoints.
 #pragma once
 
+#include "core/status.h"
 #include "http/exchange.h"
+#include "process/unique_fd.h"
 
 #include <functional>
 #include <string>
@@ -31,6 +33,11 @@ struct RouteContext {
 // may block. An exception it lets out becomes a W3C "unknown error".
 using FeatureHandler = std::function<void(const Request&, const RouteContext&, Reply*)>;
 
+// Serves a websocket of a feature route itself: Ok with *socket one end of a connected stream
+// (a socket pair) on which the feature writes server frames and reads the client's; the server
+// relays it like a driver's websocket. Runs on a job thread.
+using WebSocketFeed = std::function<Status(const Request&, const RouteContext&, UniqueFd* socket)>;
+
 // One feature route.
 struct FeatureRoute {
   std::string path;                 // "/metrics"; with `prefix`, "/ui" matches /ui and /ui/...
@@ -41,6 +48,7 @@ struct FeatureRoute {
   bool blocking = false;       // may wait (a browser, a plugin): run on the job executor
   FeatureHandler handler;      // answers a request
   FeatureHandler unauthorized; // answers a request without the token (empty: W3C 401)
+  WebSocketFeed websocket;     // answers a websocket upgrade (empty: the route has none)
 };
 
 } // namespace wdh

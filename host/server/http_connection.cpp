@@ -8,6 +8,7 @@
 #include "server/http_server.h"
 #include "server/reply_head.h"
 
+#include <Poco/Net/StreamSocketImpl.h>
 #include <cerrno>
 #include <sys/socket.h>
 
@@ -228,7 +229,12 @@ void HttpServer::upgrade(ClientConnection* connection, const Request& request, c
                                    " websockets open, the most --max-websockets-per-session "
                                    "allows; close one first")));
   }
-  if (accepted) {
+  if (accepted && target.local.get() >= 0) {
+    // A websocket the host serves itself: its end of the stream stands for the upstream.
+    dialed.socket =
+        Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(target.local.release()));
+    dialed.acceptedHead = acceptedUpgradeHead(request.upgrade);
+  } else if (accepted) {
     Status dial = dialWebSocket(target.url, request.upgrade,
                                 std::chrono::milliseconds(settings_.requestTimeout), &dialed);
     if (!dial.isOk()) {

@@ -311,6 +311,22 @@ void RequestHandler::runRoute(const Request& request, const Route& route, Reply*
 bool RequestHandler::beginUpgrade(const Request& request, const Route& route, UpgradeTarget* target,
                                   Reply* reply) const {
   Status status = Status::ok();
+  if (route.kind == RouteKind::Feature && route.feature->websocket) {
+    status = checkUpgrade(request.method, request.upgrade);
+    RouteContext context;
+    context.suffix = route.suffix;
+    context.clientAddress = peerAddress(request.clientFd);
+    if (status.isOk())
+      status = route.feature->websocket(request, context, &target->local);
+    if (!status.isOk()) {
+      errorReply(reply, status);
+      return false;
+    }
+    // Counted apart from any session's own websockets, and not closed with the session: a
+    // follower of its log ends once it sent the whole log.
+    target->sessionId = route.feature->path + std::string(route.suffix);
+    return true;
+  }
   if (route.kind != RouteKind::WebSocket)
     status =
         Status(ErrorCode::UnknownCommand,

@@ -27,6 +27,7 @@ struct UpgradeTarget {
   std::weak_ptr<Session> session; // whose idle timer the traffic re-arms
   std::string sessionId;          // the host's id of that session
   std::string url;                // the ws:// endpoint to dial upstream
+  UniqueFd local; // or a stream the host serves itself (a feature's websocket), already open
 };
 
 // Who may use the host, and the address it is reached at.

@@ -16,17 +16,21 @@ too, and kept or deleted with the video; the vendors' Execute Script status conv
 outcome.
 """
 import argparse
+import base64
+import hashlib
 import http.server
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from selenium import webdriver
@@ -312,6 +316,116 @@ def test_host_killed_mid_recording(binary, pages, work):
     assert code == 0, f"wdhost exited with {code}"
 
 
+class LogSocket:
+    """A minimal RFC 6455 client for ws://host/logs/{session}: the upgrade, then the server's
+    unmasked frames read one by one (no client of this Python has one)."""
+
+    def __init__(self, url, path, headers=None):
+        parts = urllib.parse.urlsplit(url)
+        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=30)
+        key = base64.b64encode(os.urandom(16)).decode()
+        headers = {"Host": parts.netloc, **(headers or {})}
+        extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.sock.sendall((f"GET {path} HTTP/1.1\r\n"
+                           f"Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                           f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                           f"{extra}\r\n").encode())
+        self.buffer = b""
+        while b"\r\n\r\n" not in self.buffer:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                break
+            self.buffer += chunk
+        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        self.status = int(head.split(b" ", 2)[1]) if head else 0
+        expected = base64.b64encode(hashlib.sha1(
+            (key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
+        self.accepted = f"Sec-WebSocket-Accept: {expected}".encode() in head
+
+    def _read(self, n):
+        while len(self.buffer) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError("the host closed the connection")
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        return data
+
+    def frame(self):
+        """(opcode, payload) of the next frame."""
+        first, second = self._read(2)
+        length = second & 0x7F
+        if length == 126:
+            length = int.from_bytes(self._read(2), "big")
+        elif length == 127:
+            length = int.from_bytes(self._read(8), "big")
+        assert not second & 0x80, "the server masked a frame"
+        return first & 0x0F, self._read(length)
+
+    def close(self):
+        """Sends a masked close frame (1000), as a client does."""
+        mask = os.urandom(4)
+        payload = (1000).to_bytes(2, "big")
+        self.sock.sendall(bytes([0x88, 0x80 | len(payload)]) + mask +
+                          bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+        self.sock.close()
+
+
+def test_log_followed_live(binary, pages, work):
+    """ws://host/logs/{session} (Selenoid's): every line of a session's log as it is written,
+    from the first, then a close frame once the session ended and the log is whole."""
+    videos = os.path.join(work, "videos-follow")
+    host, url = start_wdhost(binary, ["--plugin", "chrome", "--warm-browsers", "0",
+                                      "--recordings-dir", videos], log=os.path.join(work, "m.log"))
+    try:
+        options = webdriver.ChromeOptions()
+        options.set_capability("selenoid:options", {"enableLog": True})
+        driver = webdriver.Remote(url, options=options)
+        lines = []
+        try:
+            assert "video" not in driver.capabilities["wdhost:recording"], "a video was recorded"
+            follower = LogSocket(url, f"/logs/{driver.session_id}")
+            assert follower.status == 101 and follower.accepted, follower.status
+            opcode, text = follower.frame()
+            assert opcode == 1 and b"began" in text, (opcode, text)
+            driver.get(pages + "/red")
+            driver.execute_script("console.log('live from the page')")
+            while not any("console log: live from the page" in line for line in lines):
+                opcode, text = follower.frame()
+                assert opcode == 1, (opcode, text)
+                lines.append(text.decode())
+            assert any("POST /url 200" in line for line in lines), lines
+        finally:
+            driver.quit()
+        # The rest of the log, then the close: 1000 once the log is whole.
+        while True:
+            opcode, text = follower.frame()
+            if opcode == 8:
+                assert int.from_bytes(text[:2], "big") == 1000, text
+                break
+            lines.append(text.decode())
+        assert any("session ended: it was deleted" in line for line in lines), lines
+        follower.close()
+        # A second follower after the end gets the whole log at once, then the close.
+        late = LogSocket(url, f"/logs/{driver.session_id}")
+        frames = []
+        while True:
+            opcode, text = late.frame()
+            if opcode == 8:
+                break
+            frames.append(text.decode())
+        assert "began" in frames[0] and any("POST /url 200" in f for f in frames), frames
+        late.close()
+        # Unknown sessions and names the host never makes are refused before any upgrade.
+        for path in ("/logs/no-such-session", "/logs/..%2Fx", "/logs/a.mp4"):
+            refused = LogSocket(url, path)
+            assert refused.status in (400, 404), (path, refused.status)
+            refused.sock.close()
+    finally:
+        code = stop_wdhost(host)
+    assert code == 0, f"wdhost exited with {code}"
+
+
 def test_gate_and_token(binary, work):
     videos = os.path.join(work, "videos-gate")
     os.makedirs(videos)
@@ -385,6 +499,12 @@ def test_gate_and_token(binary, work):
             assert status == 403, f"{path} by a foreign Host: {status}"
         status, _, body = request(url + "/video/old_1.mp4", headers=token)
         assert status == 200 and body == b"an earlier host's video", status
+        # Following a log live is a websocket: the token and the gate come before the upgrade.
+        for headers, expected in (({}, 401), ({**token, "Origin": "https://evil.example"}, 403),
+                                  ({**token, "Host": "evil.example"}, 403)):
+            follower = LogSocket(url, "/logs/old_1", headers)
+            assert follower.status == expected, (headers, follower.status)
+            follower.sock.close()
         for name in ["..%2Fsecret.mp4", "link_1.mp4", "..%2F..%2Fsecret", "a%2Fb", "%2e%2e"]:
             for base in ("/video/", "/logs/"):
                 status, _, body = request(url + base + name, headers=token)
@@ -644,6 +764,7 @@ def main():
         for test in (lambda: test_record_serve_and_clean(args.wdhost, pages, work),
                      lambda: test_shutdown_finishes_the_file(args.wdhost, pages, work),
                      lambda: test_host_killed_mid_recording(args.wdhost, pages, work),
+                     lambda: test_log_followed_live(args.wdhost, pages, work),
                      lambda: test_gate_and_token(args.wdhost, work),
                      lambda: test_kept_on_failure_only(args.wdhost, pages, work),
                      lambda: test_directory_budget(args.wdhost, work),

@@ -137,3 +137,35 @@ TEST_CASE("websocket: the public base comes from --public-url, else Host, else t
   CHECK_FALSE(checkPublicUrl("http://node/?q=1").isOk());
   CHECK_FALSE(checkPublicUrl("node:4444").isOk());
 }
+
+TEST_CASE("websocket: the host's own text frames, any length, always UTF-8") {
+  CHECK(textFrame("hi") == std::string("\x81\x02hi", 4));
+  std::string medium(300, 'a');
+  std::string frame = textFrame(medium);
+  CHECK(frame.substr(0, 4) == std::string("\x81\x7e\x01\x2c", 4));
+  CHECK(frame.size() == 4 + 300);
+  std::string large(70000, 'b');
+  frame = textFrame(large);
+  CHECK(frame.substr(0, 10) == std::string("\x81\x7f\x00\x00\x00\x00\x00\x01\x11\x70", 10));
+  // UTF-8 passes; what is not UTF-8 becomes U+FFFD, byte by byte.
+  CHECK(textFrame("\xC3\xA9t\xC3\xA9").substr(2) == "\xC3\xA9t\xC3\xA9");
+  CHECK(textFrame("a\xFF" "b").substr(2) == "a\xEF\xBF\xBD" "b");
+  CHECK(textFrame("\xC3").substr(2) == "\xEF\xBF\xBD");               // cut short
+  CHECK(textFrame("\xED\xA0\x80").substr(2).size() == 9);             // a surrogate: 3 x U+FFFD
+  CHECK(textFrame("\xF0\x9F\x98\x80").substr(2) == "\xF0\x9F\x98\x80"); // an emoji
+  FrameScanner scanner;
+  frame = textFrame(large);
+  scanner.feed(frame.data(), frame.size());
+  CHECK(scanner.atBoundary());
+  CHECK(scanner.frames() == 1);
+}
+
+TEST_CASE("websocket: the 101 the host answers with carries RFC 6455's accept key") {
+  WebSocketUpgrade upgrade;
+  upgrade.key = "dGhlIHNhbXBsZSBub25jZQ==";
+  std::string head = acceptedUpgradeHead(upgrade);
+  CHECK(head.rfind("HTTP/1.1 101 Switching Protocols\r\n", 0) == 0);
+  CHECK(head.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n") != std::string::npos);
+  CHECK(head.size() > 4);
+  CHECK(head.substr(head.size() - 4) == "\r\n\r\n");
+}

@@ -6,7 +6,9 @@
 
 #include <doctest/doctest.h>
 #include <fstream>
+#include <poll.h>
 #include <sstream>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #ifndef WDHOST_GUARD_PATH
@@ -165,4 +167,76 @@ TEST_CASE("session logs: on failure only, a passed and deleted session's log goe
                                      {Key{"chrome", "finished", "passed", "false"}, 1}});
   recordings.stopAll();
   CHECK(recordings.counts().ended.size() == 2);
+}
+
+namespace {
+
+// Reads from `fd` until `needle` came or 10 s passed; what was read.
+std::string readUntil(int fd, std::string_view needle) {
+  std::string got;
+  for (int i = 0; i < 100 && got.find(needle) == std::string::npos; ++i) {
+    pollfd wait{fd, POLLIN, 0};
+    if (::poll(&wait, 1, 100) <= 0)
+      continue;
+    char buffer[4096];
+    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0)
+      break;
+    got.append(buffer, static_cast<std::size_t>(n));
+  }
+  return got;
+}
+
+} // namespace
+
+TEST_CASE("session logs: followed live, line by line, then closed once whole") {
+  wdhtest::ScratchDir dir("session-logs");
+  ProcessSupervisor processes(WDHOST_GUARD_PATH);
+  Recordings recordings(processes, settingsIn(dir.dir, RecordMode::Off));
+  RecordingAsk ask;
+  ask.logs = true;
+  RecordingFiles files;
+  REQUIRE(recordings.start(kId, "chrome", RecordingSource{}, ask, false, true, &files).isOk());
+  UniqueFd socket;
+  REQUIRE(recordings.follow(kId, &socket).isOk());
+  // Each line a text frame (FIN, opcode 1, unmasked), the first line first.
+  std::string got = readUntil(socket.get(), "began");
+  REQUIRE(got.size() > 2);
+  CHECK(static_cast<unsigned char>(got[0]) == 0x81);
+  recordings.noteLine(kId, "host", "written while followed");
+  got += readUntil(socket.get(), "written while followed");
+  CHECK(got.find("host written while followed") != std::string::npos);
+  recordings.sessionEnding(kId, 1000, "deleted");
+  recordings.sessionEndedBecause(kId, EndCause::Deleted);
+  // The rest, then a close frame 1000.
+  got += readUntil(socket.get(), std::string("\x88", 1));
+  std::size_t close = got.find(std::string("\x88", 1));
+  REQUIRE(close != std::string::npos);
+  CHECK(got.substr(close + 2, 2) == std::string("\x03\xe8", 2));
+  CHECK(got.find("host deleted") < close);
+  // Names the host never makes, and logs there are not.
+  UniqueFd none;
+  CHECK(recordings.follow("../x", &none).code() == ErrorCode::InvalidArgument);
+  CHECK(recordings.follow("x.mp4", &none).code() == ErrorCode::InvalidArgument);
+  CHECK(recordings.follow("nobody", &none).code() == ErrorCode::UnknownCommand);
+  recordings.stopAll();
+  CHECK(recordings.follow(kId, &none).code() == ErrorCode::UnknownError);
+}
+
+TEST_CASE("session logs: a follower still open is ended by the host's shutdown") {
+  wdhtest::ScratchDir dir("session-logs");
+  ProcessSupervisor processes(WDHOST_GUARD_PATH);
+  Recordings recordings(processes, settingsIn(dir.dir, RecordMode::Off));
+  RecordingAsk ask;
+  ask.logs = true;
+  RecordingFiles files;
+  REQUIRE(recordings.start(kId, "chrome", RecordingSource{}, ask, false, true, &files).isOk());
+  UniqueFd socket;
+  REQUIRE(recordings.follow(kId, &socket).isOk());
+  readUntil(socket.get(), "began");
+  recordings.stopAll();
+  std::string got = readUntil(socket.get(), std::string("\x88", 1));
+  std::size_t close = got.find(std::string("\x88", 1));
+  REQUIRE(close != std::string::npos);
+  CHECK(got.substr(close + 2, 2) == std::string("\x03\xe9", 2)); // 1001: going away
 }

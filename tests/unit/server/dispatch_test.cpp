@@ -30,14 +30,14 @@ struct Handler {
     FeatureHandler ok = [](const Request&, const RouteContext&, Reply* reply) {
       reply->status = 200;
     };
-    handler.addRoute(
-        FeatureRoute{"/wdhost/drain", false, {"POST"}, RouteAccess::Operator, false, true, ok, {}});
+    handler.addRoute(FeatureRoute{
+        "/wdhost/drain", false, {"POST"}, RouteAccess::Operator, false, true, ok, {}, {}});
     FeatureHandler refuse = [](const Request&, const RouteContext&, Reply* reply) {
       reply->status = 401;
       reply->body = "{\"error\":\"unauthorized\"}";
     };
     handler.addRoute(
-        FeatureRoute{"/api/v1", false, {"POST"}, RouteAccess::Client, true, true, ok, refuse});
+        FeatureRoute{"/api/v1", false, {"POST"}, RouteAccess::Client, true, true, ok, refuse, {}});
   }
 
   Request request; // the last one dispatched: a Route keeps views into its target
@@ -142,6 +142,7 @@ TEST_CASE("dispatch: feature routes, the longest path first, with their methods"
                                   [&seen](const Request&, const RouteContext& context, Reply*) {
                                     seen = "ui " + std::string(context.suffix);
                                   },
+                                  {},
                                   {}});
   h.handler.addRoute(FeatureRoute{"/ui/sessions",
                                   true,
@@ -150,6 +151,7 @@ TEST_CASE("dispatch: feature routes, the longest path first, with their methods"
                                   false,
                                   true,
                                   [](const Request&, const RouteContext&, Reply*) {},
+                                  {},
                                   {}});
   Reply reply;
   Route route;

@@ -69,12 +69,6 @@ void sendText(int fd, const std::string& text) {
   REQUIRE(send(fd, text.data(), text.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(text.size()));
 }
 
-std::string textFrame(const std::string& payload) {
-  std::string out = "\x81";
-  out.push_back(static_cast<char>(payload.size()));
-  return out + payload;
-}
-
 } // namespace
 
 TEST_CASE("tunnel: bytes pass both ways unchanged, early bytes first") {
