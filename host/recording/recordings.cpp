@@ -498,8 +498,9 @@ void Recordings::record(const std::shared_ptr<Recording>& recording,
   std::string said =
       status.isOk() ? "recorded " + std::to_string(frames) + " frames into " + recording->info.file
                     : "the recording failed: " + status.message();
-  if (recording->log)
-    recording->log->write("host", said);
+  // Said before the log closes: the log tap puts it in the session's log too.
+  log(status.isOk() ? LogLevel::Info : LogLevel::Warn, kLog, id + ": " + said,
+      LogFields{id, recording->info.browser});
   {
     std::lock_guard<std::mutex> lock(mutex_);
     recording->info.state = status.isOk() ? "finished" : "failed";
@@ -510,8 +511,6 @@ void Recordings::record(const std::shared_ptr<Recording>& recording,
     finishLocked(*recording);
     nextSweep_ = {}; // the directory grew: the budget is checked at the next sweep
   }
-  log(status.isOk() ? LogLevel::Info : LogLevel::Warn, kLog, id + ": " + said,
-      LogFields{id, recording->info.browser});
 }
 
 void Recordings::finishLocked(Recording& recording) {

@@ -106,6 +106,7 @@ def recorded_session(url, pages, name):
     options.set_capability("se:recordVideo", True)
     options.set_capability("se:name", name)
     driver = webdriver.Remote(url, options=options)
+    began = time.monotonic()
     try:
         recording = driver.capabilities.get("wdhost:recording")
         assert recording and recording["file"].startswith(name.replace(" ", "_") + "_"), \
@@ -130,6 +131,7 @@ def recorded_session(url, pages, name):
         time.sleep(2)
     finally:
         driver.quit()
+    recording["sessionSeconds"] = time.monotonic() - began
     return recording
 
 
@@ -218,8 +220,11 @@ def test_record_serve_and_clean(binary, pages, work):
         with open(fetched, "wb") as f:
             f.write(whole)
         stream, duration, frames = check_video(fetched)
+        # As long as the session (from New Session's answer to Delete Session's), within 1 s.
+        assert abs(duration - recording["sessionSeconds"]) <= 1.0, (duration, recording)
         print(f"recorded: {stream['codec_name']} {stream['pix_fmt']} {stream['width']}x"
-              f"{stream['height']}, {duration:.2f} s, {frames} frames")
+              f"{stream['height']}, {duration:.2f} s, {frames} frames, the session "
+              f"{recording['sessionSeconds']:.2f} s")
 
         status, _, whole_again = request(f"{url}/video/{session_id}.mp4")
         assert status == 200 and whole_again == whole, status
@@ -261,6 +266,41 @@ def test_shutdown_finishes_the_file(binary, pages, work):
     assert "the host shut down" in text and "recorded" in text, text
     stream, duration = probe(os.path.join(videos, file))
     assert stream["codec_name"] == "h264" and duration > 0, (stream, duration)
+
+
+def test_session_outlives_its_recording(binary, pages, work):
+    """ffmpeg killed mid-session: the session goes on, its log says the recording failed, the
+    listing says failed, and no broken file is served."""
+    videos = os.path.join(work, "videos-ffmpeg-killed")
+    host, url = start_wdhost(binary, ["--plugin", "chrome", "--warm-browsers", "0",
+                                      "--recordings-dir", videos], log=os.path.join(work, "n.log"))
+    try:
+        options = webdriver.ChromeOptions()
+        options.set_capability("se:recordVideo", True)
+        driver = webdriver.Remote(url, options=options)
+        try:
+            recording = driver.capabilities["wdhost:recording"]
+            driver.get(pages + "/red")
+            encoders = wait_for(lambda: ffmpeg_under(host.pid), 60, "ffmpeg to record")
+            for pid in encoders:
+                os.kill(pid, signal.SIGKILL)
+            entry = wait_for(lambda: listed(url, recording["file"]), 30, "the recording to fail")
+            assert entry["state"] == "failed" and entry["error"], entry
+            driver.get(pages + "/blue")  # the session goes on
+            assert driver.title == "blue"
+            status, _, body = request(recording["video"])  # never a broken file
+            assert status != 200 and b"failed" in body, (status, body[:300])
+        finally:
+            driver.quit()
+        status, _, text = request(recording["log"])
+        assert status == 200 and b"the recording failed" in text, text
+        assert text.count(b"the recording failed") == 1, text
+        assert b"GET /title 200" in text.split(b"the recording failed")[1], text
+        assert not [f for f in os.listdir(videos) if f.endswith((".part", ".mp4"))], \
+            os.listdir(videos)
+    finally:
+        code = stop_wdhost(host)
+    assert code == 0, f"wdhost exited with {code}"
 
 
 def group_gone(pgid):
@@ -765,6 +805,7 @@ def main():
                      lambda: test_shutdown_finishes_the_file(args.wdhost, pages, work),
                      lambda: test_host_killed_mid_recording(args.wdhost, pages, work),
                      lambda: test_log_followed_live(args.wdhost, pages, work),
+                     lambda: test_session_outlives_its_recording(args.wdhost, pages, work),
                      lambda: test_gate_and_token(args.wdhost, work),
                      lambda: test_kept_on_failure_only(args.wdhost, pages, work),
                      lambda: test_directory_budget(args.wdhost, work),
