@@ -103,10 +103,10 @@ void SessionLog::write(std::string_view source, std::string_view text) {
     lines = stamp + " host this log reached " + std::to_string(kMaxBytes >> 20) +
             " MiB; what follows is not kept\n";
   }
+  // A disk that is full loses this line, not the log: space may come back (a failed video's
+  // file is removed) and the session's later lines with it.
   if (writeAll(fd_, lines))
     written_ += lines.size();
-  else
-    full_ = true; // the disk is full or gone: the session goes on without its log
 }
 
 std::uint64_t SessionLog::size() const {

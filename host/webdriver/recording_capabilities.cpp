@@ -150,6 +150,8 @@ Status takeRecordingAsk(rapidjson::Document* caps, const rapidjson::Value& hostC
       status = readName(key, it->value, &videoName);
     else if (key == "se:retainOnFailure")
       status = readFlag(key, it->value, true, &out->retainOnFailure);
+    else if (key == "se:screenResolution")
+      status = readSize(key, it->value, &out->width, &out->height);
     else if (key == "se:name") {
       take = false;
       if (it->value.IsString())

@@ -11,7 +11,8 @@
 namespace wdh {
 
 // Takes what `caps` (one merged set) asks of the recorder out of it: se:recordVideo (true,
-// false, "true" or "false"), se:videoName, se:retainOnFailure, and enableVideo, videoName,
+// false, "true" or "false"), se:videoName, se:retainOnFailure, se:screenResolution ("WxH", the
+// video's size), and enableVideo, videoName,
 // videoFrameRate and videoScreenSize in selenoid:options or moon:options (the object goes when
 // nothing else is left in it), enableLog and logName too; se:name is read as the file's name
 // but left in place. Then wdhost:recording from `hostCaps` ({"video", "logs", "fps", "name",

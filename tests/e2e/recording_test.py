@@ -303,6 +303,60 @@ def test_session_outlives_its_recording(binary, pages, work):
     assert code == 0, f"wdhost exited with {code}"
 
 
+RAINBOW = ("data:text/html,<body style='margin:0'><h1 id=t></h1><script>let n=0;function f(){n++;"
+           "document.body.style.background='hsl('+(n*7%25360)+',90%25,50%25)';"
+           "document.getElementById('t').textContent=Math.random();requestAnimationFrame(f)}f()"
+           "</script></body>")
+
+
+def test_disk_full(binary, work):
+    """The recordings directory on a 1 MiB tmpfs (a mount namespace of the test's own, where
+    the system allows one): a video that fills it fails, its half-written file goes, the session
+    goes on, and its log, written again once the space came back, says the recording failed."""
+    videos = os.path.join(work, "videos-full")
+    os.makedirs(videos)
+    probe_mount = subprocess.run(["unshare", "-rm", "sh", "-c",
+                                  f"mount -t tmpfs -o size=64k tmpfs '{videos}'"],
+                                 capture_output=True, timeout=30)
+    if probe_mount.returncode != 0:
+        print("disk full: skipped, this system gives no mount namespace to an unprivileged user "
+              f"({probe_mount.stderr.decode().strip()[:200]})")
+        return
+    log = os.path.join(work, "o.log")
+    with open(log, "wb") as stderr:
+        host = subprocess.Popen(
+            ["unshare", "-rm", "sh", "-c",
+             f"mount -t tmpfs -o size=1m tmpfs '{videos}' && exec '{binary}' --port 0 "
+             f"--plugin chrome --warm-browsers 0 --recordings-dir '{videos}'"],
+            stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+    line = host.stdout.readline().decode()
+    try:
+        assert "listening on http://127.0.0.1:" in line, line
+        url = "http://127.0.0.1:" + line.rsplit(":", 1)[1].strip()
+        options = webdriver.ChromeOptions()
+        options.set_capability("se:recordVideo", True)
+        driver = webdriver.Remote(url, options=options)
+        try:
+            recording = driver.capabilities["wdhost:recording"]
+            driver.get(RAINBOW)  # a few hundred KiB a second: the 1 MiB fills within seconds
+            entry = wait_for(lambda: listed(url, recording["file"]), 90, "the disk to fill")
+            assert entry["state"] == "failed", entry
+            driver.get("data:text/html,<title>still here</title>")
+            assert driver.title == "still here"
+        finally:
+            driver.quit()
+        status, _, text = request(recording["log"])
+        assert status == 200 and b"the recording failed" in text, text[-2000:]
+        assert b"GET /title 200" in text, text[-2000:]
+        status, _, _ = request(recording["video"])
+        assert status != 200, status
+        print(f"disk full: the recording failed ({entry['error'][:100]}), the session went on")
+    finally:
+        code = stop_wdhost(host)
+    assert code == 0, f"wdhost exited with {code}"
+
+
 def group_gone(pgid):
     """True once no process of group `pgid` is left."""
     try:
@@ -806,6 +860,7 @@ def main():
                      lambda: test_host_killed_mid_recording(args.wdhost, pages, work),
                      lambda: test_log_followed_live(args.wdhost, pages, work),
                      lambda: test_session_outlives_its_recording(args.wdhost, pages, work),
+                     lambda: test_disk_full(args.wdhost, work),
                      lambda: test_gate_and_token(args.wdhost, work),
                      lambda: test_kept_on_failure_only(args.wdhost, pages, work),
                      lambda: test_directory_budget(args.wdhost, work),

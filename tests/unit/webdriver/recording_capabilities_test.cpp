@@ -122,3 +122,16 @@ TEST_CASE("recording capabilities: a log asked for in Selenoid's words and the h
   CHECK(status.code() == ErrorCode::InvalidArgument);
   CHECK(status.message().find("selenoid:options.enableLog") != std::string::npos);
 }
+
+TEST_CASE("recording capabilities: Grid's se:screenResolution sizes the video") {
+  RecordingAsk ask;
+  std::string left;
+  REQUIRE(take(R"({"se:recordVideo":true,"se:screenResolution":"1920x1080"})", "{}", &ask, &left)
+              .isOk());
+  CHECK(ask.width == 1920);
+  CHECK(ask.height == 1080);
+  CHECK(left == "{}");
+  Status status = take(R"({"se:screenResolution":"huge"})", "{}", &ask, &left);
+  CHECK(status.code() == ErrorCode::InvalidArgument);
+  CHECK(status.message().find("se:screenResolution") != std::string::npos);
+}
