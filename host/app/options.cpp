@@ -148,10 +148,10 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   add("isolate-plugins", po::value(&out->isolatePlugins)->default_value(out->isolatePlugins),
       "which plugins run in a helper process of their own (wdhost-plugin-host), so that a crash "
       "or hang costs only their sessions: all, third-party (every plugin not built with this "
-      "host) or none. An isolated plugin gets no http service yet");
+      "host; the default) or none");
   add("isolate-plugin", po::value(&out->isolatePlugin)->composing(),
       "plugin that runs in a helper process of its own, by name (repeatable), whatever "
-      "--isolate-plugins says");
+      "--isolate-plugins says; found by its file name (NAME.so, libNAME.so) first");
   add("plugin-option", po::value(&pluginOptions)->composing(),
       "NAME.KEY=VALUE setting passed to a plugin, e.g. chrome.driver=/usr/bin/chromedriver");
   add("show-windows", po::bool_switch(&out->showWindows),

@@ -17,7 +17,7 @@ struct HostOptions {
   std::vector<std::string> plugins;                // names to load, in matching order
   std::map<std::string, std::string> pluginConfig; // name -> init() config JSON
   std::string defaultPluginConfig = "{}";          // config JSON for plugins not named above
-  std::string isolatePlugins = "none";             // all|third-party|none (none: services missing)
+  std::string isolatePlugins = "third-party";      // all|third-party|none
   std::vector<std::string> isolatePlugin;          // names that run in a helper, whatever else
   bool showWindows = false;                        // run browsers with a visible window
   std::string logLevel = "info";                   // trace|debug|info|warn|error|off

@@ -5,6 +5,7 @@
 #include "core/version.h"
 #include "plugin/call_context.h"
 #include "plugin/channel_messages.h"
+#include "plugin/host_services.h"
 #include "plugin/loaded_plugin.h"
 #include "plugin/plugin_reply.h"
 
@@ -62,12 +63,18 @@ public:
     };
     // The process and tempdir services cross the channel (the host runs the processes and
     // makes the directories, owned by the sessions, and collects them when a session ends);
-    // http does not yet.
+    // http is served here, by the host's own client: a plugin's requests to its driver on
+    // loopback need no hop through the host, and are bounded and cancelled by the same call
+    // context.
     host_.get_service = [](const wdhost_host*, const char* id) -> const void* {
       if (id != nullptr && std::strcmp(id, WDHOST_SERVICE_PROCESS) == 0)
         return &processService();
       if (id != nullptr && std::strcmp(id, WDHOST_SERVICE_TEMPDIR) == 0)
         return &tempDirService();
+      if (id != nullptr && std::strcmp(id, WDHOST_SERVICE_HTTP) == 0)
+        return &wdh::httpService();
+      if (id != nullptr && std::strcmp(id, WDHOST_SERVICE_HTTP2) == 0)
+        return &wdh::http2Service();
       return nullptr;
     };
     host_.reply_error_data = [](wdhost_reply* r, wdhost_str e, wdhost_str m, wdhost_str d) {

@@ -32,6 +32,15 @@ std::string canonical(const std::string& path) {
   return error ? path : resolved.string();
 }
 
+std::string nameByFile(const std::string& path) {
+  // "chrome.so" or "libchrome.so": what --isolate-plugin names, without running the plugin's
+  // code in the host to ask it.
+  std::string stem = fs::path(path).stem().string();
+  if (stem.rfind("lib", 0) == 0 && stem.size() > 3)
+    stem.erase(0, 3);
+  return stem;
+}
+
 } // namespace
 
 bool isBuiltIn(const std::string& path, const std::vector<BuiltPlugin>& builtIn,
@@ -57,7 +66,9 @@ Status PluginRegistry::open(const std::string& path, const PluginSelection& sele
                             const HostServices& services, std::unique_ptr<LoadedPlugin>* out) {
   bool isolated = selection.isolation == IsolationMode::All ||
                   (selection.isolation == IsolationMode::ThirdParty &&
-                   !isBuiltIn(path, selection.builtIn, selection.installedDir));
+                   !isBuiltIn(path, selection.builtIn, selection.installedDir)) ||
+                  std::find(selection.isolate.begin(), selection.isolate.end(), nameByFile(path)) !=
+                      selection.isolate.end();
   if (!isolated) {
     Status status = LoadedPlugin::open(path, out);
     if (!status.isOk())

@@ -8,10 +8,12 @@
 #include <Poco/Net/SocketAddress.h>
 #include <arpa/inet.h>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 namespace wdh {
@@ -219,15 +221,28 @@ void HttpServer::sweepLoop() {
   }
 }
 
+bool HttpServer::answersOwed() {
+  std::lock_guard<std::mutex> lock(connectionsMutex_);
+  for (auto& [raw, connection] : connections_)
+    if (connection->state.load() == ClientConnection::State::Busy)
+      return true;
+  return false;
+}
+
 void HttpServer::stop() {
   if (!started_)
     return;
   started_ = false;
-  loop_.requestStop();
   // Stop accepting now, but close the descriptor only once no worker can still re-arm it:
   // its number could otherwise be reused by another socket in between.
   loop_.forget(listenFd_);
   shutdown(listenFd_, SHUT_RDWR);
+  // Answers already owed go out first, for a bounded moment: a queued New Session the shutdown
+  // refused must hear why, not see its connection drop.
+  auto owedBy = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < owedBy && answersOwed())
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  loop_.requestStop();
   {
     std::lock_guard<std::mutex> lock(connectionsMutex_);
     for (auto& [raw, connection] : connections_)

@@ -70,6 +70,8 @@ public:
   void addFigures(HostSnapshot* snapshot) const;
 
 private:
+  // True while a worker or a job holds a connection it has not answered yet.
+  bool answersOwed();
   // What became of a connection after its complete requests were handled.
   enum class Next {
     Wait,      // waiting for more bytes (the rest of a request, or the next one)

@@ -155,10 +155,18 @@ TEST_CASE("isolation: third-party isolates what this tree did not build, and onl
                  "from " + scratch.path("fragile.so") + ", isolated in wdhost-plugin-host"));
   CHECK(contains(list.output, std::string("from ") + WDHOST_FIXTURE_DIR + "/fake_plugin.so"));
   CHECK_FALSE(contains(list.output, "fake_plugin.so, isolated"));
-  // The default isolates nothing (until the host services cross the channel).
+  // The default is third-party: the same without saying so; "none" isolates nothing.
   CommandResult plain = runCommand(
       {WDHOST_BINARY, "--list-plugins", "--plugin-dir", scratch.dir, "--plugin", "fragile"});
-  CHECK_FALSE(contains(plain.output, "isolated in wdhost-plugin-host"));
+  CHECK(contains(plain.output, "isolated in wdhost-plugin-host"));
+  CommandResult none = runCommand({WDHOST_BINARY, "--list-plugins", "--plugin-dir", scratch.dir,
+                                   "--plugin", "fragile", "--isolate-plugins", "none"});
+  CHECK_FALSE(contains(none.output, "isolated in wdhost-plugin-host"));
+  // --isolate-plugin finds the plugin by its file name, without loading it in the host first.
+  CommandResult named = runCommand({WDHOST_BINARY, "--list-plugins", "--plugin-dir", scratch.dir,
+                                    "--plugin", "fragile", "--isolate-plugins", "none",
+                                    "--isolate-plugin", "fragile"});
+  CHECK(contains(named.output, "isolated in wdhost-plugin-host"));
   CommandResult bad = runCommand({WDHOST_BINARY, "--isolate-plugins", "some"});
   CHECK(bad.exitCode != 0);
   CHECK(contains(bad.output, "--isolate-plugins must be all, third-party or none, not 'some'"));
