@@ -187,18 +187,34 @@ std::string readUntil(int fd, std::string_view needle) {
   return got;
 }
 
+// The close frame's code in what a follower sent (its first two payload bytes), or "".
+std::string closeCodeIn(const std::string& got) {
+  std::size_t close = got.find('\x88');
+  return close == std::string::npos ? "" : got.substr(close + 2, 2);
+}
+
+// A session keeping a log alone (session kId), and a follower of that log.
+struct FollowedLog {
+  wdhtest::ScratchDir dir{"session-logs"};
+  ProcessSupervisor processes{WDHOST_GUARD_PATH};
+  Recordings recordings{processes, settingsIn(dir.dir, RecordMode::Off)};
+  UniqueFd socket;
+
+  FollowedLog() {
+    RecordingAsk ask;
+    ask.logs = true;
+    RecordingFiles files;
+    REQUIRE(recordings.start(kId, "chrome", RecordingSource{}, ask, false, true, &files).isOk());
+    REQUIRE(recordings.follow(kId, &socket).isOk());
+  }
+};
+
 } // namespace
 
 TEST_CASE("session logs: followed live, line by line, then closed once whole") {
-  wdhtest::ScratchDir dir("session-logs");
-  ProcessSupervisor processes(WDHOST_GUARD_PATH);
-  Recordings recordings(processes, settingsIn(dir.dir, RecordMode::Off));
-  RecordingAsk ask;
-  ask.logs = true;
-  RecordingFiles files;
-  REQUIRE(recordings.start(kId, "chrome", RecordingSource{}, ask, false, true, &files).isOk());
-  UniqueFd socket;
-  REQUIRE(recordings.follow(kId, &socket).isOk());
+  FollowedLog followed;
+  Recordings& recordings = followed.recordings;
+  UniqueFd& socket = followed.socket;
   // Each line a text frame (FIN, opcode 1, unmasked), the first line first.
   std::string got = readUntil(socket.get(), "began");
   REQUIRE(got.size() > 2);
@@ -210,10 +226,8 @@ TEST_CASE("session logs: followed live, line by line, then closed once whole") {
   recordings.sessionEndedBecause(kId, EndCause::Deleted);
   // The rest, then a close frame 1000.
   got += readUntil(socket.get(), std::string("\x88", 1));
-  std::size_t close = got.find(std::string("\x88", 1));
-  REQUIRE(close != std::string::npos);
-  CHECK(got.substr(close + 2, 2) == std::string("\x03\xe8", 2));
-  CHECK(got.find("host deleted") < close);
+  CHECK(closeCodeIn(got) == std::string("\x03\xe8", 2));
+  CHECK(got.find("host deleted") < got.find('\x88'));
   // Names the host never makes, and logs there are not.
   UniqueFd none;
   CHECK(recordings.follow("../x", &none).code() == ErrorCode::InvalidArgument);
@@ -224,19 +238,9 @@ TEST_CASE("session logs: followed live, line by line, then closed once whole") {
 }
 
 TEST_CASE("session logs: a follower still open is ended by the host's shutdown") {
-  wdhtest::ScratchDir dir("session-logs");
-  ProcessSupervisor processes(WDHOST_GUARD_PATH);
-  Recordings recordings(processes, settingsIn(dir.dir, RecordMode::Off));
-  RecordingAsk ask;
-  ask.logs = true;
-  RecordingFiles files;
-  REQUIRE(recordings.start(kId, "chrome", RecordingSource{}, ask, false, true, &files).isOk());
-  UniqueFd socket;
-  REQUIRE(recordings.follow(kId, &socket).isOk());
-  readUntil(socket.get(), "began");
-  recordings.stopAll();
-  std::string got = readUntil(socket.get(), std::string("\x88", 1));
-  std::size_t close = got.find(std::string("\x88", 1));
-  REQUIRE(close != std::string::npos);
-  CHECK(got.substr(close + 2, 2) == std::string("\x03\xe9", 2)); // 1001: going away
+  FollowedLog followed;
+  readUntil(followed.socket.get(), "began");
+  followed.recordings.stopAll();
+  std::string got = readUntil(followed.socket.get(), std::string("\x88", 1));
+  CHECK(closeCodeIn(got) == std::string("\x03\xe9", 2)); // 1001: going away
 }
