@@ -18,9 +18,10 @@ std::chrono::milliseconds until(std::chrono::steady_clock::time_point deadline) 
   return left.count() > 0 ? left : std::chrono::milliseconds(1);
 }
 
-// The websocket URL of the first page in the browser's /json/list.
-Status firstPage(const std::string& cdpBase, std::chrono::steady_clock::time_point deadline,
-                 std::string* url) {
+// The websocket URL of the page `wanted` (a target id, a WebDriver window handle of chrome) in
+// the browser's /json/list, else of the first page there.
+Status pageToWatch(const std::string& cdpBase, const std::string& wanted,
+                   std::chrono::steady_clock::time_point deadline, std::string* url) {
   HttpCallResult answer;
   Status status = httpCall("GET", cdpBase + "/json/list", "", until(deadline), &answer);
   if (!status.isOk())
@@ -30,19 +31,26 @@ Status firstPage(const std::string& cdpBase, std::chrono::steady_clock::time_poi
     return Status(ErrorCode::UnknownError,
                   "the browser's /json/list answered " + std::to_string(answer.status));
   log(LogLevel::Debug, "recording", "the browser's targets: " + answer.body.substr(0, 2000));
+  url->clear();
   for (const rapidjson::Value& target : targets.GetArray()) {
-    if (!target.IsObject())
+    auto text = [&](const char* key) {
+      auto it = target.IsObject() ? target.FindMember(key) : target.MemberEnd();
+      return it != target.MemberEnd() && it->value.IsString()
+                 ? std::string_view(it->value.GetString(), it->value.GetStringLength())
+                 : std::string_view();
+    };
+    if (text("type") != "page" || text("webSocketDebuggerUrl").empty())
       continue;
-    auto type = target.FindMember("type");
-    auto socket = target.FindMember("webSocketDebuggerUrl");
-    if (type != target.MemberEnd() && type->value.IsString() &&
-        std::string_view(type->value.GetString()) == "page" && socket != target.MemberEnd() &&
-        socket->value.IsString()) {
-      *url = socket->value.GetString();
-      return Status::ok();
+    if (url->empty())
+      *url = std::string(text("webSocketDebuggerUrl"));
+    if (!wanted.empty() && text("id") == wanted) {
+      *url = std::string(text("webSocketDebuggerUrl"));
+      break;
     }
   }
-  return Status(ErrorCode::UnknownError, "the browser has no page to record");
+  if (url->empty())
+    return Status(ErrorCode::UnknownError, "the browser has no page to record");
+  return Status::ok();
 }
 
 } // namespace
@@ -51,7 +59,7 @@ Status ChromeScreencast::open(const std::string& cdpBase, const ScreencastOption
                               std::chrono::steady_clock::time_point deadline,
                               std::unique_ptr<ChromeScreencast>* out) {
   std::string page;
-  Status status = firstPage(cdpBase, deadline, &page);
+  Status status = pageToWatch(cdpBase, options.target, deadline, &page);
   if (!status.isOk())
     return status;
   std::unique_ptr<WebSocketClient> socket;

@@ -1,6 +1,7 @@
 // A chrome tab watched over the host's own DevTools connection: CDP Page.startScreencast on the
-// browser's first page, each frame acknowledged (Page.screencastFrameAck) as it arrives, and its
-// console (Runtime and Log events, on this connection only: a client's own are not touched).
+// page the client switched to (else the browser's first page), each frame acknowledged
+// (Page.screencastFrameAck) as it arrives, and its console (Runtime and Log events, on this
+// connection only: a client's own are not touched).
 #pragma once
 
 #include "core/status.h"
@@ -19,6 +20,8 @@ struct ScreencastOptions {
   bool console = false; // its console messages, uncaught exceptions and browser log entries
   int maxWidth = 1920;  // the frames' largest size
   int maxHeight = 1080; //
+  std::string target;   // the page to watch (chrome's window handle is its target id); "" or
+                        // one no longer there: the first page
 };
 
 // What the page showed next.
@@ -30,9 +33,9 @@ struct PageEvent {
 // One watched page. One thread at a time.
 class ChromeScreencast {
 public:
-  // Finds the first page of the browser whose DevTools endpoint is `cdpBase` ("http://host:port")
-  // and starts watching it as `options` say, all by `deadline`; UnknownError naming the cause
-  // when it cannot.
+  // Finds options.target (else the first page) of the browser whose DevTools endpoint is
+  // `cdpBase` ("http://host:port") and starts watching it as `options` say, all by `deadline`;
+  // UnknownError naming the cause when it cannot.
   static Status open(const std::string& cdpBase, const ScreencastOptions& options,
                      std::chrono::steady_clock::time_point deadline,
                      std::unique_ptr<ChromeScreencast>* out);

@@ -61,8 +61,10 @@ struct Recordings::Recording {
   std::atomic<bool> stop{false};
   std::atomic<bool> done{false};
   RecordingAsk ask;
-  std::shared_ptr<SessionLog> log; // its log; written from any thread
-  bool logOpen = false;            // mutex_: log counted in logging_ and not yet closed
+  std::string window;                // mutex_: the page the client switched to, or ""
+  std::atomic<bool> switched{false}; // the recorder is to follow `window`
+  std::shared_ptr<SessionLog> log;   // its log; written from any thread
+  bool logOpen = false;              // mutex_: log counted in logging_ and not yet closed
   std::chrono::steady_clock::time_point began;
   bool onFailureOnly = false;                       // retain-on-failure applies to it
   SessionOutcome outcome = SessionOutcome::Unknown; // mutex_
@@ -346,8 +348,16 @@ Status Recordings::recordScreencast(Recording& recording, const std::string& cdp
   auto findBy = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   auto next = std::chrono::steady_clock::now();
   while (!recording.stop.load()) {
+    if (recording.switched.exchange(false)) {
+      cast.reset(); // the client switched windows: the recorder follows
+      findBy = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    }
     if (!cast) {
       ScreencastOptions options;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        options.target = recording.window;
+      }
       options.console = recording.log != nullptr;
       options.maxWidth = ask.width > 0 ? ask.width : 1920;
       options.maxHeight = ask.height > 0 ? ask.height : 1080;
@@ -563,6 +573,15 @@ void Recordings::sessionEndedBecause(const std::string& id, EndCause cause) {
     recording->done.store(true);
   }
   finishLocked(*recording);
+}
+
+void Recordings::noteWindow(std::string_view id, std::string_view handle) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = bySession_.find(id);
+  if (it == bySession_.end() || it->second->window == handle)
+    return;
+  it->second->window = std::string(handle);
+  it->second->switched.store(true);
 }
 
 void Recordings::noteEvent(std::string_view id, std::string_view eventType) {

@@ -126,6 +126,9 @@ public:
   // Notes a session event of session `id` (Grid's POST /se/event, e.g. "test:failed") for its
   // recording's outcome.
   void noteEvent(std::string_view id, std::string_view eventType);
+  // Session `id`'s client switched to window `handle` (Switch To Window): a chrome recording
+  // follows that page from now on.
+  void noteWindow(std::string_view id, std::string_view handle);
   // The file `asked` names: itself, or for "<session id>.mp4" / "<session id>.log" (Selenoid's
   // /video and /logs paths) that session's video or log, whatever it was named.
   std::string resolve(std::string_view asked) const;

@@ -162,6 +162,8 @@ Action RequestHandler::dispatch(const Request& request, RelayedCommand* command,
         jsonReply(reply, 200, std::move(answer));
         return Action::Answer;
       }
+      if (request.method == "POST" && route->suffix == "/window")
+        service_.commands().noteWindowSwitch(route->sessionId, request.body);
       if (service_.commands().beginRelay(route->sessionId, request.method, route->suffix, command))
         return Action::Relay;
       return Action::Job;

@@ -98,6 +98,20 @@ void SessionCommands::logCommand(std::string_view id, std::string_view method,
   recordings->noteLine(id, "host", line + " (" + std::to_string(ms) + " ms)");
 }
 
+void SessionCommands::noteWindowSwitch(std::string_view id, std::string_view body) {
+  Recordings* recordings = sessions_.recordings();
+  if (recordings == nullptr || recordings->running() == 0)
+    return;
+  rapidjson::Document doc;
+  if (!parseJsonObject(body, &doc).isOk())
+    return;
+  auto handle = doc.FindMember("handle");
+  if (handle != doc.MemberEnd() && handle->value.IsString() &&
+      handle->value.GetStringLength() <= 256)
+    recordings->noteWindow(
+        id, std::string_view(handle->value.GetString(), handle->value.GetStringLength()));
+}
+
 bool SessionCommands::vendorScript(std::string_view id, std::string_view suffix,
                                    std::string_view body, std::string* response) {
   if (suffix != "/execute/sync" && suffix != "/execute/async")

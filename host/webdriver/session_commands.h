@@ -37,6 +37,9 @@ public:
   // answered by the host for every backend and never forwarded: the session's recording learns
   // how the session went. *response is {"value": {"success": true, "eventType": ...}}.
   Status sessionEvent(std::string_view id, std::string_view body, std::string* response);
+  // Before Switch To Window (POST /window, `body` {"handle": ...}) on session `id` is relayed:
+  // the session's recording follows the window asked for. Cheap when nothing records.
+  void noteWindowSwitch(std::string_view id, std::string_view body);
   // True when `body` of an Execute Script (`suffix` /execute/sync or /execute/async) on live
   // session `id` is a cloud vendor's status script ("sauce:job-result=failed", ...): the host
   // answered it (*response {"value": null}), as a session event, and it is not forwarded.

@@ -268,6 +268,33 @@ def test_shutdown_finishes_the_file(binary, pages, work):
     assert stream["codec_name"] == "h264" and duration > 0, (stream, duration)
 
 
+def test_follows_the_window(binary, pages, work):
+    """A chrome recording follows the window its client switches to: red in the first tab, blue
+    in a new one, and the video ends blue."""
+    videos = os.path.join(work, "videos-window")
+    host, url = start_wdhost(binary, ["--plugin", "chrome", "--warm-browsers", "0",
+                                      "--recordings-dir", videos], log=os.path.join(work, "p.log"))
+    try:
+        options = webdriver.ChromeOptions()
+        options.set_capability("se:recordVideo", True)
+        driver = webdriver.Remote(url, options=options)
+        try:
+            recording = driver.capabilities["wdhost:recording"]
+            driver.get(pages + "/red")
+            time.sleep(2)
+            driver.switch_to.new_window("tab")
+            driver.get(pages + "/blue")
+            assert driver.title == "blue"
+            time.sleep(2)
+        finally:
+            driver.quit()
+        wait_for(lambda: listed(url, recording["file"]), 60, "the recording to finish")
+        check_video(os.path.join(videos, recording["file"]))
+    finally:
+        code = stop_wdhost(host)
+    assert code == 0, f"wdhost exited with {code}"
+
+
 def test_session_outlives_its_recording(binary, pages, work):
     """ffmpeg killed mid-session: the session goes on, its log says the recording failed, the
     listing says failed, and no broken file is served."""
@@ -860,6 +887,7 @@ def main():
                      lambda: test_host_killed_mid_recording(args.wdhost, pages, work),
                      lambda: test_log_followed_live(args.wdhost, pages, work),
                      lambda: test_session_outlives_its_recording(args.wdhost, pages, work),
+                     lambda: test_follows_the_window(args.wdhost, pages, work),
                      lambda: test_disk_full(args.wdhost, work),
                      lambda: test_gate_and_token(args.wdhost, work),
                      lambda: test_kept_on_failure_only(args.wdhost, pages, work),
