@@ -406,6 +406,9 @@ int runHost(const HostOptions& options) {
   // A session's end closes its relayed websockets first (the server exists from a bit later).
   WebSocketCloser closer;
   service.lifecycle().addObserver(&closer);
+  // People watching sessions: their viewers and links end with the session.
+  LiveView live(service.lifecycle());
+  service.lifecycle().addObserver(&live);
   std::vector<PooledProxy> pool;
   if (!options.proxyPool.empty()) {
     status = loadProxyPool(options.proxyPool, &pool);
@@ -441,7 +444,8 @@ int runHost(const HostOptions& options) {
       service, [&service, &server] { return hostSnapshot(service, server); },
       Credentials(options.authToken, options.operatorToken),
       options.publicUrl.rfind("https://", 0) == 0);
-  addHostRoutes(server, HostFeatures{&service, &api, &metrics, &statusPage, &recordings});
+  statusPage.setLiveView(&live);
+  addHostRoutes(server, HostFeatures{&service, &api, &metrics, &statusPage, &recordings, &live});
   status = server.start();
   if (!status.isOk()) {
     log(LogLevel::Error, "host", status.message());
@@ -457,6 +461,7 @@ int runHost(const HostOptions& options) {
   Shutdown shutdown = waitForShutdown(signals, service, std::chrono::seconds(options.drainTimeout));
   service.closeAll(shutdown.reason, shutdown.cause);
   recordings.stopAll(); // every ffmpeg finishes its file
+  live.stopAll();       // every viewer is told the host goes (1001)
   closer.server = nullptr;
   server.stop();
   if (std::size_t stuck = service.starter().launchesStillRunning(); stuck > 0) {

@@ -1,6 +1,7 @@
 #include "app/host_routes.h"
 
 #include "http/responses.h"
+#include "live/live_link_reply.h"
 #include "metrics/metrics_endpoint.h"
 #include "recording/recording_routes.h"
 #include "sessions_api/api_reply.h"
@@ -41,15 +42,67 @@ void addHostRoutes(HttpServer& server, const HostFeatures& features) {
                                      Reply* reply) {
       page->ui(request, "/sessions" + std::string(context.suffix), reply);
     };
+    // ws://host/ui/sessions/{id}/live: the page's live view of a session.
+    WebSocketFeed liveSocket = [page](const Request& request, const RouteContext& context,
+                                      UniqueFd* socket) {
+      return page->liveSocket(request, "/sessions" + std::string(context.suffix),
+                              context.clientAddress, socket);
+    };
     server.addRoute(FeatureRoute{"/ui/sessions",
                                  true,
-                                 {"GET", "POST"},
+                                 {"GET", "POST", "DELETE"},
                                  RouteAccess::OwnLogin,
                                  false,
                                  true,
                                  sessions,
                                  {},
-                                 {}});
+                                 features.live != nullptr ? liveSocket : WebSocketFeed()});
+    if (LiveView* live = features.live) {
+      // A hand-off link's page (/live#SECRET: the secret stays in the browser) and its websocket,
+      // whose first message must carry the secret: nothing is served to a request without it.
+      server.addRoute(FeatureRoute{
+          "/live",
+          true,
+          {"GET"},
+          RouteAccess::OwnLogin,
+          false,
+          false,
+          [page](const Request&, const RouteContext& context, Reply* reply) {
+            if (!context.suffix.empty() && context.suffix != "/")
+              return errorReply(reply, Status(ErrorCode::UnknownCommand,
+                                              "a live link opens /live; its websocket is "
+                                              "/live/socket"));
+            page->linkPage(reply);
+          },
+          {},
+          [live](const Request&, const RouteContext& context, UniqueFd* socket) {
+            if (context.suffix != "/socket")
+              return Status(ErrorCode::UnknownCommand, "a live link's websocket is /live/socket");
+            return live->watchByLink(socket);
+          }});
+    }
+  }
+  if (LiveView* live = features.live) {
+    // Hand-off links with the client token: POST|GET /wdhost/sessions/{id}/live-link,
+    // DELETE /wdhost/sessions/{id}/live-link/{link id}.
+    server.addRoute(FeatureRoute{
+        "/wdhost/sessions",
+        true,
+        {"GET", "POST", "DELETE"},
+        RouteAccess::Client,
+        false,
+        false,
+        [live](const Request& request, const RouteContext& context, Reply* reply) {
+          std::string http = context.webSocketBase;
+          if (http.rfind("ws", 0) == 0)
+            http.replace(0, 2, "http");
+          if (!liveLinkRoute(*live, request.method, context.suffix, request.body, http, reply))
+            errorReply(reply, Status(ErrorCode::UnknownCommand,
+                                     "/wdhost/sessions serves {id}/live-link and "
+                                     "{id}/live-link/{link id}"));
+        },
+        {},
+        {}});
   }
   if (HostMetrics* metrics = features.metrics) {
     const HttpServer* front = &server;

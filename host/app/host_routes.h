@@ -2,6 +2,7 @@
 // drain, the recordings and the sessions API, each with who may use it and whether it may wait.
 #pragma once
 
+#include "live/live_view.h"
 #include "metrics/host_metrics.h"
 #include "recording/recordings.h"
 #include "server/http_server.h"
@@ -18,6 +19,7 @@ struct HostFeatures {
   HostMetrics* metrics = nullptr;            // null: no /metrics
   StatusPageEndpoints* statusPage = nullptr; // null: no status page
   Recordings* recordings = nullptr;          // null: no /wdhost/recordings
+  LiveView* live = nullptr;                  // null: no live view, no hand-off links
 };
 
 // Registers the routes of `features` on `server` (before it starts).

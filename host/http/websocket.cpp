@@ -139,6 +139,24 @@ std::size_t utf8Length(std::string_view text, std::size_t at) {
   return length;
 }
 
+// The head of an unmasked final frame with `opcode` and a payload of `size` bytes.
+std::string serverFrameHead(unsigned opcode, std::uint64_t size) {
+  std::string frame;
+  frame.push_back(static_cast<char>(0x80 | opcode)); // FIN
+  if (size < 126) {
+    frame.push_back(static_cast<char>(size));
+  } else if (size <= 0xFFFF) {
+    frame.push_back(126);
+    frame.push_back(static_cast<char>(size >> 8));
+    frame.push_back(static_cast<char>(size & 0xFF));
+  } else {
+    frame.push_back(127);
+    for (int shift = 56; shift >= 0; shift -= 8)
+      frame.push_back(static_cast<char>((size >> shift) & 0xFF));
+  }
+  return frame;
+}
+
 } // namespace
 
 std::string textFrame(std::string_view text) {
@@ -154,21 +172,86 @@ std::string textFrame(std::string_view text) {
     payload.append(text.substr(at, length));
     at += length;
   }
-  std::string frame;
-  frame.push_back(static_cast<char>(0x81)); // FIN, text
-  std::uint64_t size = payload.size();
-  if (size < 126) {
-    frame.push_back(static_cast<char>(size));
-  } else if (size <= 0xFFFF) {
-    frame.push_back(126);
-    frame.push_back(static_cast<char>(size >> 8));
-    frame.push_back(static_cast<char>(size & 0xFF));
-  } else {
-    frame.push_back(127);
-    for (int shift = 56; shift >= 0; shift -= 8)
-      frame.push_back(static_cast<char>((size >> shift) & 0xFF));
+  return serverFrameHead(0x1, payload.size()) + payload;
+}
+
+std::string binaryFrameHead(std::uint64_t size) {
+  return serverFrameHead(0x2, size);
+}
+
+void WebSocketMessageReader::feed(const char* data, std::size_t size) {
+  if (failed_ == Result::NeedMore)
+    buffer_.append(data, size);
+}
+
+WebSocketMessageReader::Result WebSocketMessageReader::next(std::string* message) {
+  for (;;) {
+    if (failed_ != Result::NeedMore)
+      return failed_;
+    const auto byte = [this](std::size_t i) { return static_cast<unsigned char>(buffer_[i]); };
+    if (buffer_.size() < 2)
+      return Result::NeedMore;
+    bool fin = (byte(0) & 0x80) != 0;
+    unsigned opcode = byte(0) & 0x0F;
+    bool masked = (byte(1) & 0x80) != 0;
+    std::uint64_t length = byte(1) & 0x7F;
+    std::size_t head = 2;
+    if (length == 126) {
+      if (buffer_.size() < 4)
+        return Result::NeedMore;
+      length = (std::uint64_t{byte(2)} << 8) | byte(3);
+      head = 4;
+    } else if (length == 127) {
+      if (buffer_.size() < 10)
+        return Result::NeedMore;
+      length = 0;
+      for (std::size_t i = 2; i < 10; ++i)
+        length = (length << 8) | byte(i);
+      head = 10;
+    }
+    if ((byte(0) & 0x70) != 0 || !masked)
+      return failed_ = Result::ProtocolError; // no extension was agreed; clients must mask
+    bool control = (opcode & 0x8) != 0;
+    if (control && (!fin || length > 125))
+      return failed_ = Result::ProtocolError;
+    if (length > maxMessage_ || partial_.size() + length > maxMessage_)
+      return failed_ = Result::TooBig;
+    if (buffer_.size() < head + 4 + length)
+      return Result::NeedMore;
+    const char* mask = buffer_.data() + head;
+    std::string payload = buffer_.substr(head + 4, static_cast<std::size_t>(length));
+    for (std::size_t i = 0; i < payload.size(); ++i)
+      payload[i] = static_cast<char>(payload[i] ^ mask[i % 4]);
+    buffer_.erase(0, head + 4 + static_cast<std::size_t>(length));
+    switch (opcode) {
+    case 0x8:
+      return failed_ = Result::Closed;
+    case 0x9:
+    case 0xA:
+      continue; // ping and pong: nothing the host needs to answer here
+    case 0x0:
+      if (!inMessage_)
+        return failed_ = Result::ProtocolError;
+      partial_ += payload;
+      break;
+    case 0x1:
+    case 0x2:
+      if (inMessage_)
+        return failed_ = Result::ProtocolError;
+      inMessage_ = true;
+      text_ = opcode == 0x1;
+      partial_ = std::move(payload);
+      break;
+    default:
+      return failed_ = Result::ProtocolError;
+    }
+    if (!fin)
+      continue;
+    inMessage_ = false;
+    *message = std::move(partial_);
+    partial_.clear();
+    return text_ ? Result::Text : Result::Binary;
   }
-  return frame + payload;
 }
 
 std::string acceptedUpgradeHead(const WebSocketUpgrade& upgrade) {

@@ -61,6 +61,41 @@ std::string closeFrame(std::uint16_t code, std::string_view reason);
 // become U+FFFD (a text frame must be UTF-8, or the client fails the connection).
 std::string textFrame(std::string_view text);
 
+// The head of an unmasked binary frame (as a server sends it) whose payload of `size` bytes
+// follows it: the payload is sent as it is, never copied into the frame.
+std::string binaryFrameHead(std::uint64_t size);
+
+// Reads the messages a client sends a websocket the host serves itself: masked frames (an
+// unmasked one is a protocol error), text or binary messages put together from their
+// fragments, at most `maxMessage` bytes each; pings and pongs are skipped. One thread at a time.
+class WebSocketMessageReader {
+public:
+  // What the stream holds next.
+  enum class Result {
+    NeedMore,      // no whole message yet: feed more
+    Text,          // a text message (its bytes are not checked for UTF-8)
+    Binary,        // a binary message
+    Closed,        // the client sent a close frame
+    ProtocolError, // a frame breaking RFC 6455: answer 1002 and close
+    TooBig,        // a message longer than allowed: answer 1009 and close
+  };
+  // Reads messages of at most `maxMessage` bytes.
+  explicit WebSocketMessageReader(std::size_t maxMessage) : maxMessage_(maxMessage) {}
+  // Adds `size` bytes the client sent (then call next()).
+  void feed(const char* data, std::size_t size);
+  // The next whole message into *message (Text or Binary), or what stops the stream; once
+  // Closed, ProtocolError or TooBig, it stays so.
+  Result next(std::string* message);
+
+private:
+  std::size_t maxMessage_;
+  std::string buffer_;  // bytes not yet read as frames
+  std::string partial_; // the fragments of a message so far
+  bool inMessage_ = false;
+  bool text_ = false;
+  Result failed_ = Result::NeedMore;
+};
+
 // The 101 head a server answers `upgrade` with (checkUpgrade() passed), blank line included.
 std::string acceptedUpgradeHead(const WebSocketUpgrade& upgrade);
 

@@ -230,6 +230,17 @@ Status ChromeScreencast::next(std::chrono::steady_clock::time_point deadline, Pa
     // The browser sends the next frame only once this one is acknowledged (acknowledge()).
     unacknowledged_ = session->value.GetInt64();
     event->kind = PageEvent::Frame;
+    event->cssWidth = event->cssHeight = 0;
+    auto metadata = params->value.FindMember("metadata");
+    if (metadata != params->value.MemberEnd() && metadata->value.IsObject()) {
+      auto width = metadata->value.FindMember("deviceWidth");
+      auto height = metadata->value.FindMember("deviceHeight");
+      if (width != metadata->value.MemberEnd() && width->value.IsNumber() &&
+          height != metadata->value.MemberEnd() && height->value.IsNumber()) {
+        event->cssWidth = width->value.GetDouble();
+        event->cssHeight = height->value.GetDouble();
+      }
+    }
     if (base64Decode(std::string_view(data->value.GetString(), data->value.GetStringLength()),
                      &event->data))
       return Status::ok();

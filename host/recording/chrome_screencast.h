@@ -27,7 +27,9 @@ struct ScreencastOptions {
 // What the page showed next.
 struct PageEvent {
   enum Kind { Frame, Console } kind = Frame;
-  std::string data; // a Frame's JPEG, or a Console line ("error: text (url:line)")
+  std::string data;     // a Frame's JPEG, or a Console line ("error: text (url:line)")
+  double cssWidth = 0;  // a Frame's viewport in CSS pixels (its metadata; 0 when not said)
+  double cssHeight = 0; //
 };
 
 // One watched page. One thread at a time.

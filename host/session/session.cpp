@@ -62,6 +62,16 @@ std::string Session::lastCommand() const {
   return lastCommand_;
 }
 
+void Session::noteWindow(std::string_view handle) {
+  std::lock_guard<std::mutex> lock(lastCommandMutex_);
+  window_.assign(handle.substr(0, 256));
+}
+
+std::string Session::window() const {
+  std::lock_guard<std::mutex> lock(lastCommandMutex_);
+  return window_;
+}
+
 void Session::touch() noexcept {
   lastUsed_.store(std::chrono::steady_clock::now().time_since_epoch().count());
 }
@@ -106,7 +116,7 @@ void Session::noteTimeouts(std::string_view method, std::string_view suffix, std
   }
 }
 
-Upstream* Session::beginRelay(Status* status) {
+Upstream* Session::beginRelay(Status* status, Activity activity) {
   *status = Status::ok();
   if (closed_.load()) {
     *status = Status(ErrorCode::InvalidSessionId, "session " + id_ + " has ended");
@@ -115,13 +125,15 @@ Upstream* Session::beginRelay(Status* status) {
   if (!upstream_)
     return nullptr;
   ++inFlight_;
-  touch();
+  if (activity == Activity::Counts)
+    touch();
   return upstream_.get();
 }
 
 Status Session::finishRelay(std::string_view method, std::string_view suffix, std::string_view body,
-                            Status status, RelayResponse* out) {
-  touch();
+                            Status status, RelayResponse* out, Activity activity) {
+  if (activity == Activity::Counts)
+    touch();
   --inFlight_;
   return endCommand(method, suffix, body, std::move(status), out);
 }
@@ -157,16 +169,17 @@ bool Session::backendGone(std::string* cause) const {
 }
 
 Status Session::execute(std::string_view method, std::string_view suffix, std::string_view body,
-                        RelayResponse* out) {
+                        RelayResponse* out, Activity activity) {
   Status status;
-  if (Upstream* upstream = beginRelay(&status))
+  if (Upstream* upstream = beginRelay(&status, activity))
     return finishRelay(method, suffix, body,
-                       upstream->send(method, suffix, body, commandTimeout(), out), out);
+                       upstream->send(method, suffix, body, commandTimeout(), out), out, activity);
   if (!status.isOk())
     return status;
   {
     InFlight counting(inFlight_);
-    touch();
+    if (activity == Activity::Counts)
+      touch();
     std::lock_guard<std::mutex> lock(pluginMutex_);
     if (closed_.load() || closing_.load())
       return Status(ErrorCode::InvalidSessionId, "session " + id_ + " has ended");
@@ -193,7 +206,8 @@ Status Session::execute(std::string_view method, std::string_view suffix, std::s
       out->body.reserve(value.size() + 10);
       out->body.append("{\"value\":").append(value.empty() ? "null" : value).append("}");
     }
-    touch(); // while still counted in flight, so the idle timer cannot fire in between
+    if (activity == Activity::Counts)
+      touch(); // while still counted in flight, so the idle timer cannot fire in between
   }
   return endCommand(method, suffix, body, std::move(status), out);
 }

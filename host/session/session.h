@@ -41,6 +41,10 @@ struct SessionOrigin {
   std::chrono::system_clock::time_point created{}; // when it became live
 };
 
+// Whether a command re-arms a session's idle timer: the client's and a person's do; the live
+// view's own screenshots do not (watching alone must not keep a session alive).
+enum class Activity { Counts, Quiet };
+
 // A session created by a plugin's launch(); closed exactly once (by Delete, expiry, a crash
 // of its driver, or shutdown).
 class Session {
@@ -93,6 +97,10 @@ public:
   void markSlotReturning() noexcept { slot_.markReturning(); }
   // Why it ended; None while live.
   EndCause endCause() const noexcept { return endCause_.load(); }
+  // Remembers the window handle the client switched to last (Switch To Window). Thread-safe.
+  void noteWindow(std::string_view handle);
+  // The window handle the client switched to last, or "" before any switch. Thread-safe.
+  std::string window() const;
   // Re-arms the idle timer as a command would: websocket traffic keeps a session alive.
   void noteActivity() noexcept { touch(); }
 
@@ -106,16 +114,16 @@ public:
   // Runs one command: relays it upstream or to the plugin's command hook. `suffix` is what
   // follows /session/{id} ("/url"). InvalidSessionId once the session is closed.
   Status execute(std::string_view method, std::string_view suffix, std::string_view body,
-                 RelayResponse* out);
+                 RelayResponse* out, Activity activity = Activity::Counts);
 
   // Begins a command the caller relays over HTTP itself: the session's upstream, counted as a
   // command in flight until finishRelay() or abandonRelay(). Null when the session has no
   // upstream (`*status` Ok: use execute()) or is closed (`*status` InvalidSessionId).
-  Upstream* beginRelay(Status* status);
+  Upstream* beginRelay(Status* status, Activity activity = Activity::Counts);
   // Ends a command begun with beginRelay(); `status` and `out` are what the upstream gave.
   // Returns what execute() would have returned.
   Status finishRelay(std::string_view method, std::string_view suffix, std::string_view body,
-                     Status status, RelayResponse* out);
+                     Status status, RelayResponse* out, Activity activity = Activity::Counts);
   // Ends a command begun with beginRelay() that will get no answer.
   void abandonRelay() noexcept;
 
@@ -156,6 +164,7 @@ private:
   SessionOrigin origin_;
   mutable std::mutex lastCommandMutex_;
   std::string lastCommand_;
+  std::string window_; // guarded by lastCommandMutex_
   std::atomic<EndCause> endCause_{EndCause::None};
   std::atomic<bool> endAnnounced_{false};
   std::shared_ptr<void> attachment_; // e.g. the session's forwarding proxy; freed on close

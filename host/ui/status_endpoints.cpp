@@ -4,9 +4,10 @@
 #include "core/uuid.h"
 #include "core/version.h"
 #include "http/responses.h"
+#include "live/frame_capture.h"
+#include "live/live_link_reply.h"
 #include "metrics/process_figures.h"
 #include "recording/recording_routes.h"
-#include "ui/live_view.h"
 #include "ui/status_page.h"
 
 #include "json/json.h"
@@ -118,9 +119,45 @@ void StatusPageEndpoints::ui(const Request& request, std::string_view suffix, Re
       return screenshot(id, reply);
     if (what == "/end" && method == "POST")
       return endSession(request, role, csrf, id, reply);
+    if (live_ != nullptr && what.substr(0, 10) == "/live-link") {
+      if (method != "GET" && !csrf.empty() &&
+          !authorizationCarries("Bearer " + request.csrfToken, csrf))
+        return jsonReply(reply, 403,
+                         errorBody(Status(ErrorCode::InvalidArgument,
+                                          "making or revoking a live link from the status page "
+                                          "needs its X-Wdhost-Csrf header")));
+      // The page makes the URL absolute itself, from the address it was reached at.
+      if (liveLinkRoute(*live_, method, suffix.substr(kSessions.size() - 1), request.body, "",
+                        reply))
+        return;
+    }
   }
   errorReply(reply, Status(ErrorCode::UnknownCommand,
                            "the status page has no " + method + " /ui" + std::string(suffix)));
+}
+
+Status StatusPageEndpoints::liveSocket(const Request& request, std::string_view suffix,
+                                       const std::string& clientAddress, UniqueFd* socket) const {
+  // suffix: "/sessions/{id}/live"
+  constexpr std::string_view kSessions = "/sessions/";
+  constexpr std::string_view kLive = "/live";
+  if (live_ == nullptr || suffix.substr(0, kSessions.size()) != kSessions ||
+      suffix.size() <= kSessions.size() + kLive.size() ||
+      suffix.substr(suffix.size() - kLive.size()) != kLive)
+    return Status(ErrorCode::UnknownCommand,
+                  "the status page's websocket is /ui/sessions/{id}/live");
+  std::string csrf;
+  Role role = roleOf(request, &csrf);
+  if (role == Role::None)
+    return Status(ErrorCode::InvalidArgument, "log in at /ui with the host's token first");
+  std::string_view id =
+      suffix.substr(kSessions.size(), suffix.size() - kSessions.size() - kLive.size());
+  ViewerRights rights;
+  rights.control = true;
+  rights.csrf = csrf;
+  rights.name = std::string(role == Role::Operator ? "the operator" : "a client") +
+                (clientAddress.empty() ? "" : " at " + clientAddress);
+  return live_->watch(id, rights, socket);
 }
 
 void StatusPageEndpoints::page(Reply* reply, int status) const {

@@ -4,6 +4,7 @@
 
 #include "http/auth.h"
 #include "http/exchange.h"
+#include "live/live_view.h"
 #include "ui/ui_logins.h"
 #include "webdriver/session_service.h"
 
@@ -27,8 +28,21 @@ public:
   // websockets closing): run it where blocking is allowed.
   static bool blocks(std::string_view suffix);
 
+  // Lets the page watch sessions live and take control through `live` (set before the server
+  // starts; without it the page shows screenshots).
+  void setLiveView(LiveView* live) { live_ = live; }
+
+  // The websocket of /ui/sessions/{id}/live (`suffix` follows /ui): authenticated like the
+  // page's reads (a token, or the login cookie); Ok with *socket the end the server relays.
+  // `clientAddress` names the person to others when they take control.
+  Status liveSocket(const Request& request, std::string_view suffix,
+                    const std::string& clientAddress, UniqueFd* socket) const;
+  // /live: the page a hand-off link opens (the status page itself, in its live-only form).
+  void linkPage(Reply* reply) const { page(reply, 200); }
+
   // Anything under /ui (`suffix` follows "/ui": "", "/state", "/login", "/logout",
-  // "/sessions/{id}/screenshot", "/sessions/{id}/end", "/recordings/{file}": a video or log to
+  // "/sessions/{id}/screenshot", "/sessions/{id}/end", "/sessions/{id}/live-link",
+  // "/recordings/{file}": a video or log to
   // play or read on the page, with Range requests). Authenticates itself: a token as for
   // any endpoint, or the cookie a login sets (POST /ui/login {"token": ...}); a POST made with
   // the cookie also needs that login's CSRF token. Ending a session takes the operator's role.
@@ -46,6 +60,7 @@ private:
   void endSession(const Request& request, Role role, const std::string& csrf, std::string_view id,
                   Reply* reply) const;
   SessionService& service_;
+  LiveView* live_ = nullptr;
   std::function<HostSnapshot()> snapshot_;
   Credentials credentials_;
   bool secureCookie_;

@@ -99,17 +99,20 @@ void SessionCommands::logCommand(std::string_view id, std::string_view method,
 }
 
 void SessionCommands::noteWindowSwitch(std::string_view id, std::string_view body) {
-  Recordings* recordings = sessions_.recordings();
-  if (recordings == nullptr || recordings->running() == 0)
-    return;
   rapidjson::Document doc;
   if (!parseJsonObject(body, &doc).isOk())
     return;
   auto handle = doc.FindMember("handle");
-  if (handle != doc.MemberEnd() && handle->value.IsString() &&
-      handle->value.GetStringLength() <= 256)
-    recordings->noteWindow(
-        id, std::string_view(handle->value.GetString(), handle->value.GetStringLength()));
+  if (handle == doc.MemberEnd() || !handle->value.IsString() ||
+      handle->value.GetStringLength() > 256)
+    return;
+  std::string_view window(handle->value.GetString(), handle->value.GetStringLength());
+  // The live view follows it from the session.
+  if (std::shared_ptr<Session> session = sessions_.find(id))
+    session->noteWindow(window);
+  Recordings* recordings = sessions_.recordings();
+  if (recordings != nullptr && recordings->running() > 0)
+    recordings->noteWindow(id, window);
 }
 
 bool SessionCommands::vendorScript(std::string_view id, std::string_view suffix,

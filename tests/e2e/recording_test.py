@@ -16,14 +16,11 @@ too, and kept or deleted with the video; the vendors' Execute Script status conv
 outcome.
 """
 import argparse
-import base64
-import hashlib
 import http.server
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,7 +34,8 @@ from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException
 from selenium.webdriver.common.by import By
 
-from e2e_support import cmdline, descendants_of, http_json, start_wdhost, stop_wdhost, wait_for
+from e2e_support import (RawWebSocket, cmdline, descendants_of, http_json, start_wdhost,
+                         stop_wdhost, wait_for)
 
 PAGES = {"/red": "<title>red</title><body style='margin:0;background:#f00'></body>",
          "/blue": "<title>blue</title><body style='margin:0;background:#00f'></body>"}
@@ -437,61 +435,6 @@ def test_host_killed_mid_recording(binary, pages, work):
     assert code == 0, f"wdhost exited with {code}"
 
 
-class LogSocket:
-    """A minimal RFC 6455 client for ws://host/logs/{session}: the upgrade, then the server's
-    unmasked frames read one by one (no client of this Python has one)."""
-
-    def __init__(self, url, path, headers=None):
-        parts = urllib.parse.urlsplit(url)
-        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=30)
-        key = base64.b64encode(os.urandom(16)).decode()
-        headers = {"Host": parts.netloc, **(headers or {})}
-        extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        self.sock.sendall((f"GET {path} HTTP/1.1\r\n"
-                           f"Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                           f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-                           f"{extra}\r\n").encode())
-        self.buffer = b""
-        while b"\r\n\r\n" not in self.buffer:
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                break
-            self.buffer += chunk
-        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
-        self.status = int(head.split(b" ", 2)[1]) if head else 0
-        expected = base64.b64encode(hashlib.sha1(
-            (key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
-        self.accepted = f"Sec-WebSocket-Accept: {expected}".encode() in head
-
-    def _read(self, n):
-        while len(self.buffer) < n:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise EOFError("the host closed the connection")
-            self.buffer += chunk
-        data, self.buffer = self.buffer[:n], self.buffer[n:]
-        return data
-
-    def frame(self):
-        """(opcode, payload) of the next frame."""
-        first, second = self._read(2)
-        length = second & 0x7F
-        if length == 126:
-            length = int.from_bytes(self._read(2), "big")
-        elif length == 127:
-            length = int.from_bytes(self._read(8), "big")
-        assert not second & 0x80, "the server masked a frame"
-        return first & 0x0F, self._read(length)
-
-    def close(self):
-        """Sends a masked close frame (1000), as a client does."""
-        mask = os.urandom(4)
-        payload = (1000).to_bytes(2, "big")
-        self.sock.sendall(bytes([0x88, 0x80 | len(payload)]) + mask +
-                          bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
-        self.sock.close()
-
-
 def test_log_followed_live(binary, pages, work):
     """ws://host/logs/{session} (Selenoid's): every line of a session's log as it is written,
     from the first, then a close frame once the session ended and the log is whole."""
@@ -505,7 +448,7 @@ def test_log_followed_live(binary, pages, work):
         lines = []
         try:
             assert "video" not in driver.capabilities["wdhost:recording"], "a video was recorded"
-            follower = LogSocket(url, f"/logs/{driver.session_id}")
+            follower = RawWebSocket(url, f"/logs/{driver.session_id}")
             assert follower.status == 101 and follower.accepted, follower.status
             opcode, text = follower.frame()
             assert opcode == 1 and b"began" in text, (opcode, text)
@@ -528,7 +471,7 @@ def test_log_followed_live(binary, pages, work):
         assert any("session ended: it was deleted" in line for line in lines), lines
         follower.close()
         # A second follower after the end gets the whole log at once, then the close.
-        late = LogSocket(url, f"/logs/{driver.session_id}")
+        late = RawWebSocket(url, f"/logs/{driver.session_id}")
         frames = []
         while True:
             opcode, text = late.frame()
@@ -539,7 +482,7 @@ def test_log_followed_live(binary, pages, work):
         late.close()
         # Unknown sessions and names the host never makes are refused before any upgrade.
         for path in ("/logs/no-such-session", "/logs/..%2Fx", "/logs/a.mp4"):
-            refused = LogSocket(url, path)
+            refused = RawWebSocket(url, path)
             assert refused.status in (400, 404), (path, refused.status)
             refused.sock.close()
     finally:
@@ -623,7 +566,7 @@ def test_gate_and_token(binary, work):
         # Following a log live is a websocket: the token and the gate come before the upgrade.
         for headers, expected in (({}, 401), ({**token, "Origin": "https://evil.example"}, 403),
                                   ({**token, "Host": "evil.example"}, 403)):
-            follower = LogSocket(url, "/logs/old_1", headers)
+            follower = RawWebSocket(url, "/logs/old_1", headers)
             assert follower.status == expected, (headers, follower.status)
             follower.sock.close()
         for name in ["..%2Fsecret.mp4", "link_1.mp4", "..%2F..%2Fsecret", "a%2Fb", "%2e%2e"]:

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 #include <string>
+#include <vector>
 
 using namespace wdh;
 
@@ -149,9 +150,12 @@ TEST_CASE("websocket: the host's own text frames, any length, always UTF-8") {
   CHECK(frame.substr(0, 10) == std::string("\x81\x7f\x00\x00\x00\x00\x00\x01\x11\x70", 10));
   // UTF-8 passes; what is not UTF-8 becomes U+FFFD, byte by byte.
   CHECK(textFrame("\xC3\xA9t\xC3\xA9").substr(2) == "\xC3\xA9t\xC3\xA9");
-  CHECK(textFrame("a\xFF" "b").substr(2) == "a\xEF\xBF\xBD" "b");
-  CHECK(textFrame("\xC3").substr(2) == "\xEF\xBF\xBD");               // cut short
-  CHECK(textFrame("\xED\xA0\x80").substr(2).size() == 9);             // a surrogate: 3 x U+FFFD
+  CHECK(textFrame("a\xFF"
+                  "b")
+            .substr(2) == "a\xEF\xBF\xBD"
+                          "b");
+  CHECK(textFrame("\xC3").substr(2) == "\xEF\xBF\xBD");                 // cut short
+  CHECK(textFrame("\xED\xA0\x80").substr(2).size() == 9);               // a surrogate: 3 x U+FFFD
   CHECK(textFrame("\xF0\x9F\x98\x80").substr(2) == "\xF0\x9F\x98\x80"); // an emoji
   FrameScanner scanner;
   frame = textFrame(large);
@@ -168,4 +172,103 @@ TEST_CASE("websocket: the 101 the host answers with carries RFC 6455's accept ke
   CHECK(head.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n") != std::string::npos);
   CHECK(head.size() > 4);
   CHECK(head.substr(head.size() - 4) == "\r\n\r\n");
+}
+
+namespace {
+
+// A client's frame, really masked with `key`: FIN or not, `opcode`, `payload`.
+std::string clientFrame(unsigned opcode, const std::string& payload, bool fin = true) {
+  const char key[4] = {'\x11', '\x22', '\x33', '\x44'};
+  std::string masked = payload;
+  for (std::size_t i = 0; i < masked.size(); ++i)
+    masked[i] = static_cast<char>(masked[i] ^ key[i % 4]);
+  std::string out = frame(opcode, "", true).substr(0, 1);
+  out[0] = static_cast<char>((fin ? 0x80 : 0) | opcode);
+  std::string head = frame(opcode, payload, true);
+  // frame() wrote the length and a mask of its own: keep its length bytes, use `key`.
+  std::size_t lengthBytes = head.size() - payload.size() - 4 - 1;
+  return out + head.substr(1, lengthBytes) + std::string(key, 4) + masked;
+}
+
+} // namespace
+
+TEST_CASE("websocket: a client's masked messages are read whole, byte by byte or at once") {
+  std::string stream = clientFrame(0x1, "{\"type\":\"take\"}") + clientFrame(0x9, "ping") +
+                       clientFrame(0x2, std::string(300, 'b')) + clientFrame(0x1, "frag", false) +
+                       clientFrame(0x0, "mented");
+  for (bool byteByByte : {false, true}) {
+    WebSocketMessageReader reader(1024);
+    std::vector<std::pair<WebSocketMessageReader::Result, std::string>> got;
+    auto drain = [&] {
+      std::string message;
+      for (auto r = reader.next(&message); r != WebSocketMessageReader::Result::NeedMore;
+           r = reader.next(&message)) {
+        got.emplace_back(r, message);
+        if (r != WebSocketMessageReader::Result::Text &&
+            r != WebSocketMessageReader::Result::Binary)
+          break;
+      }
+    };
+    if (byteByByte)
+      for (char c : stream) {
+        reader.feed(&c, 1);
+        drain();
+      }
+    else {
+      reader.feed(stream.data(), stream.size());
+      drain();
+    }
+    REQUIRE(got.size() == 3);
+    CHECK(got[0].first == WebSocketMessageReader::Result::Text);
+    CHECK(got[0].second == "{\"type\":\"take\"}");
+    CHECK(got[1].first == WebSocketMessageReader::Result::Binary);
+    CHECK(got[1].second == std::string(300, 'b'));
+    CHECK(got[2].second == "fragmented");
+  }
+}
+
+TEST_CASE("websocket: unmasked, oversized, misfragmented and closing client streams stop") {
+  std::string message;
+  WebSocketMessageReader unmasked(1024);
+  std::string plain = frame(0x1, "hi");
+  unmasked.feed(plain.data(), plain.size());
+  CHECK(unmasked.next(&message) == WebSocketMessageReader::Result::ProtocolError);
+  CHECK(unmasked.next(&message) == WebSocketMessageReader::Result::ProtocolError);
+
+  WebSocketMessageReader small(16);
+  std::string big = clientFrame(0x1, std::string(17, 'x'));
+  small.feed(big.data(), 4); // the length alone is enough to refuse it
+  CHECK(small.next(&message) == WebSocketMessageReader::Result::TooBig);
+
+  WebSocketMessageReader pieces(16);
+  std::string grown =
+      clientFrame(0x1, std::string(10, 'x'), false) + clientFrame(0x0, std::string(10, 'y'));
+  pieces.feed(grown.data(), grown.size());
+  CHECK(pieces.next(&message) == WebSocketMessageReader::Result::TooBig);
+
+  WebSocketMessageReader orphan(1024);
+  std::string continuation = clientFrame(0x0, "late");
+  orphan.feed(continuation.data(), continuation.size());
+  CHECK(orphan.next(&message) == WebSocketMessageReader::Result::ProtocolError);
+
+  WebSocketMessageReader hugePing(1024);
+  std::string ping = clientFrame(0x9, std::string(126, 'p'));
+  hugePing.feed(ping.data(), ping.size());
+  CHECK(hugePing.next(&message) == WebSocketMessageReader::Result::ProtocolError);
+
+  WebSocketMessageReader closing(1024);
+  std::string close = clientFrame(0x8, std::string("\x03\xe8", 2));
+  closing.feed(close.data(), close.size());
+  CHECK(closing.next(&message) == WebSocketMessageReader::Result::Closed);
+}
+
+TEST_CASE("websocket: a binary frame head carries each length form") {
+  CHECK(binaryFrameHead(5) == std::string("\x82\x05", 2));
+  CHECK(binaryFrameHead(300) == std::string("\x82\x7e\x01\x2c", 4));
+  std::string large = binaryFrameHead(70000);
+  REQUIRE(large.size() == 10);
+  CHECK(static_cast<unsigned char>(large[1]) == 127);
+  CHECK(static_cast<unsigned char>(large[7]) == 0x01);
+  CHECK(static_cast<unsigned char>(large[8]) == 0x11);
+  CHECK(static_cast<unsigned char>(large[9]) == 0x70);
 }

@@ -1,14 +1,16 @@
-#include "ui/live_view.h"
+#include "live/frame_capture.h"
 
 #include "core/base64.h"
 #include "core/time.h"
 #include "http/http_client.h"
 #include "http/websocket_client.h"
+#include "recording/jpeg_size.h"
 #include "session/session.h"
 
 #include "json/json.h"
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
+#include <cstdint>
 
 namespace wdh {
 namespace {
@@ -97,7 +99,10 @@ Status captureOverDevTools(const std::string& devToolsBase, std::chrono::millise
         return Status(ErrorCode::UnknownError,
                       "DevTools refused the screenshot: " + toJson(reply).substr(0, 300));
       out->contentType = "image/jpeg";
-      return decodeFrame(result->value["data"], &out->bytes);
+      status = decodeFrame(result->value["data"], &out->bytes);
+      if (status.isOk())
+        jpegSize(out->bytes, &out->width, &out->height);
+      return status;
     }
     return Status(ErrorCode::UnknownError, "DevTools closed before the screenshot came");
   } catch (const Poco::Exception& e) {
@@ -106,9 +111,28 @@ Status captureOverDevTools(const std::string& devToolsBase, std::chrono::millise
   }
 }
 
+bool pngSize(std::string_view bytes, int* width, int* height) {
+  if (bytes.size() < 24 || bytes.substr(0, 8) != std::string_view("\x89PNG\r\n\x1a\n", 8) ||
+      bytes.substr(12, 4) != "IHDR")
+    return false;
+  auto word = [&](std::size_t at) {
+    std::uint32_t value = 0;
+    for (std::size_t i = 0; i < 4; ++i)
+      value = (value << 8) | static_cast<unsigned char>(bytes[at + i]);
+    return value;
+  };
+  std::uint32_t w = word(16);
+  std::uint32_t h = word(20);
+  if (w == 0 || h == 0 || w > 1u << 16 || h > 1u << 16)
+    return false;
+  *width = static_cast<int>(w);
+  *height = static_cast<int>(h);
+  return true;
+}
+
 Status captureByCommand(Session& session, LiveFrame* out) {
   RelayResponse response;
-  Status status = session.execute("GET", "/screenshot", "", &response);
+  Status status = session.execute("GET", "/screenshot", "", &response, Activity::Quiet);
   if (!status.isOk())
     return status;
   rapidjson::Document doc;
@@ -118,7 +142,10 @@ Status captureByCommand(Session& session, LiveFrame* out) {
                                                std::to_string(response.status) + ": " +
                                                response.body.substr(0, 300));
   out->contentType = "image/png";
-  return decodeFrame(doc["value"], &out->bytes);
+  status = decodeFrame(doc["value"], &out->bytes);
+  if (status.isOk() && !pngSize(out->bytes, &out->width, &out->height))
+    return Status(ErrorCode::UnknownError, "Take Screenshot answered something not a PNG");
+  return status;
 }
 
 } // namespace wdh
