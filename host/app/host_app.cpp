@@ -409,6 +409,7 @@ int runHost(const HostOptions& options) {
   // People watching sessions: their viewers and links end with the session.
   LiveView live(service.lifecycle());
   service.lifecycle().addObserver(&live);
+  service.lifecycle().setLiveLinks(&live);
   std::vector<PooledProxy> pool;
   if (!options.proxyPool.empty()) {
     status = loadProxyPool(options.proxyPool, &pool);

@@ -112,6 +112,12 @@ Status LiveView::createLink(std::string_view sessionId, bool control, std::chron
   return links_.create(std::string(sessionId), control, lifetime, secret, link);
 }
 
+Status LiveView::issueLink(const std::string& sessionId, const LiveViewAsk& ask,
+                           std::string* secret) {
+  LiveLink link;
+  return createLink(sessionId, ask.control, ask.lifetime, secret, &link);
+}
+
 bool LiveView::revokeLink(std::string_view sessionId, std::string_view linkId) {
   // Its viewers see the link gone within a tick and close (1008).
   return links_.revoke(std::string(sessionId), std::string(linkId));

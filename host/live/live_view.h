@@ -8,6 +8,7 @@
 #include "live/live_viewer.h"
 #include "process/unique_fd.h"
 #include "session/session_events.h"
+#include "webdriver/session_types.h"
 
 #include <atomic>
 #include <map>
@@ -23,7 +24,7 @@ class SessionLifecycle;
 
 // Every viewer and link of the host. Thread-safe; a SessionEvents watcher (it must be added as
 // one) so that a session's viewers and links end with it.
-class LiveView : public SessionEvents {
+class LiveView : public SessionEvents, public LiveLinkIssuer {
 public:
   // The most viewers at once, in all and of one session.
   static constexpr std::size_t kMaxViewers = 64;
@@ -47,6 +48,9 @@ public:
   // session not live.
   Status createLink(std::string_view sessionId, bool control, std::chrono::seconds lifetime,
                     std::string* secret, LiveLink* link);
+  // LiveLinkIssuer: the link New Session's wdhost:liveView asked for.
+  Status issueLink(const std::string& sessionId, const LiveViewAsk& ask,
+                   std::string* secret) override;
   // Revokes link `linkId` of session `sessionId` (its viewers are closed); false when unknown.
   bool revokeLink(std::string_view sessionId, std::string_view linkId);
   // The live links of session `sessionId`.

@@ -179,6 +179,14 @@ Status parseCreatePlan(const rapidjson::Value& command, CreatePlan* plan) {
                      "will be) or false");
     plan->video = video->value.GetBool();
   }
+  auto liveView = command.FindMember("liveView");
+  if (liveView != command.MemberEnd() && !liveView->value.IsNull() && !liveView->value.IsFalse()) {
+    if (!liveView->value.IsTrue() && !liveView->value.IsObject())
+      return invalid("liveView must be true (a view-only link to watch the session live), "
+                     "{\"control\": true, \"expiresIn\": seconds} (a link that may take "
+                     "control) or false");
+    plan->liveView = toJson(liveView->value);
+  }
   auto datacenter = command.FindMember("datacenter");
   if (datacenter != command.MemberEnd() && !datacenter->value.IsNull()) {
     if (!datacenter->value.IsBool())
@@ -274,6 +282,11 @@ Status buildCreateCapabilities(const rapidjson::Value& command, const CreatePlan
     rapidjson::Value recording(rapidjson::kObjectType);
     recording.AddMember("video", true, a);
     always.AddMember("wdhost:recording", recording, a);
+  }
+  if (!plan.liveView.empty()) {
+    rapidjson::Document liveView;
+    if (parseJson(plan.liveView, &liveView).isOk())
+      always.AddMember("wdhost:liveView", rapidjson::Value(liveView, a), a);
   }
   if (!proxyCaps.empty()) {
     rapidjson::Document proxy;

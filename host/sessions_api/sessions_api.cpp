@@ -148,6 +148,9 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
       if (recording->value.HasMember(key) && recording->value[key].IsString())
         out.AddMember(rapidjson::StringRef(key),
                       rapidjson::Value(recording->value[key].GetString(), a), a);
+  auto liveView = caps.FindMember("wdhost:liveViewUrl");
+  if (liveView != caps.MemberEnd() && liveView->value.IsString())
+    out.AddMember("liveViewUrl", rapidjson::Value(liveView->value.GetString(), a), a);
   rapidjson::Document fingerprint;
   SessionCalls calls(service_, id);
   if (parseJsonObject(readFingerprint(calls, caps, plan.mobile), &fingerprint).isOk())

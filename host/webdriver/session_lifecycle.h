@@ -55,6 +55,11 @@ public:
   }
   // The recorder, or null.
   Recordings* recordings() const noexcept { return recordings_; }
+  // Makes the links New Session's wdhost:liveView asks for with `links` (which must outlive
+  // this); before start(). Unset, wdhost:liveView is refused.
+  void setLiveLinks(LiveLinkIssuer* links) { liveLinks_ = links; }
+  // The link maker, or null.
+  LiveLinkIssuer* liveLinks() const noexcept { return liveLinks_; }
   // True when someone watches (telling costs nothing otherwise).
   bool watched() const noexcept { return !observers_.empty(); }
 
@@ -139,6 +144,7 @@ private:
   std::shared_ptr<std::atomic<std::size_t>> closing_; // sessions whose teardown is under way
   std::vector<SessionEvents*> observers_;
   Recordings* recordings_ = nullptr;
+  LiveLinkIssuer* liveLinks_ = nullptr;
   std::atomic<bool> draining_{false};
   mutable std::mutex countsMutex_;
   std::map<std::string, std::size_t> starting_;        // launches under way, by plugin

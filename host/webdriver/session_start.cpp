@@ -47,6 +47,38 @@ double secondsSince(std::chrono::steady_clock::time_point then) {
 }
 
 constexpr const char* kSessionTimeoutCap = "wdhost:sessionTimeout";
+constexpr const char* kLiveViewCap = "wdhost:liveView";
+
+// Reads wdhost:liveView from `hostCaps`: true, false, or {"control": bool, "expiresIn": seconds}.
+Status takeLiveViewAsk(const rapidjson::Value& hostCaps, LiveViewAsk* ask) {
+  auto it = hostCaps.FindMember(kLiveViewCap);
+  if (it == hostCaps.MemberEnd())
+    return Status::ok();
+  const rapidjson::Value& value = it->value;
+  auto wrong = [&value](const std::string& what) {
+    return Status(ErrorCode::InvalidArgument,
+                  std::string(kLiveViewCap) + ": " + what + ", not " + toJson(value));
+  };
+  if (value.IsBool()) {
+    ask->asked = value.GetBool();
+    return Status::ok();
+  }
+  if (!value.IsObject())
+    return wrong("true, or {\"control\": true|false, \"expiresIn\": seconds}");
+  ask->asked = true;
+  for (const auto& member : value.GetObject()) {
+    std::string_view key(member.name.GetString(), member.name.GetStringLength());
+    if (key == "control" && member.value.IsBool())
+      ask->control = member.value.GetBool();
+    else if (key == "expiresIn" && member.value.IsUint64() && member.value.GetUint64() >= 1 &&
+             member.value.GetUint64() <= 24 * 3600)
+      ask->lifetime = std::chrono::seconds(member.value.GetUint64());
+    else
+      return wrong("its members are \"control\" (true or false) and \"expiresIn\" (1 to "
+                   "86400 seconds)");
+  }
+  return Status::ok();
+}
 
 std::chrono::milliseconds timeoutOf(const rapidjson::Value& timeouts, const char* key,
                                     std::chrono::milliseconds fallback) {
@@ -179,6 +211,13 @@ Status SessionStarter::choose(std::string_view body, PendingStart* start) {
     status = takeRecordingAsk(&caps, hostCaps, &recording);
     if (!status.isOk())
       return status;
+    LiveViewAsk liveView;
+    status = takeLiveViewAsk(hostCaps, &liveView);
+    if (!status.isOk())
+      return status;
+    if (liveView.asked && sessions_.liveLinks() == nullptr)
+      return Status(ErrorCode::SessionNotCreated,
+                    std::string(kLiveViewCap) + ": this host serves no live view");
     bool downloadsAsked = false;
     auto downloads = hostCaps.FindMember(kDownloadsEnabledCap);
     if (downloads != hostCaps.MemberEnd()) {
@@ -210,7 +249,7 @@ Status SessionStarter::choose(std::string_view body, PendingStart* start) {
       bool bidiAsked = asked != caps.MemberEnd() && asked->value.IsTrue();
       start->plugin = plugin;
       start->accepted = std::move(accepted);
-      start->asks = LaunchAsks{bidiAsked, downloadsAsked};
+      start->asks = LaunchAsks{bidiAsked, downloadsAsked, liveView};
       start->recording = std::move(recording);
       return Status::ok();
     }
@@ -509,6 +548,22 @@ Status SessionStarter::becomeLive(Launched launched, SessionTiming timing, Launc
                   sessions_.sessions().closed()
                       ? std::string(kHostShuttingDown)
                       : "a session with the id " + id + " became live meanwhile");
+  }
+  if (asks.liveView.asked) {
+    // The session is live now: the link can name it. A link that cannot be made costs the
+    // client nothing but the field.
+    std::string secret;
+    Status issued = sessions_.liveLinks()->issueLink(id, asks.liveView, &secret);
+    if (issued.isOk()) {
+      std::string url = newRequest.webSocketBase + "/live#" + secret;
+      if (url.rfind("ws", 0) == 0)
+        url.replace(0, 2, "http");
+      out["value"]["capabilities"].AddMember("wdhost:liveViewUrl",
+                                             rapidjson::Value(url.c_str(), alloc), alloc);
+    } else {
+      log(LogLevel::Warn, "session", id + ": no live view link: " + issued.message(),
+          LogFields{id, plugin->name()});
+    }
   }
   *response = toJson(out);
   return Status::ok();

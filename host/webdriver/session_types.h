@@ -53,10 +53,27 @@ struct NewSessionRequest {
 using NewSessionDone =
     std::function<void(Status status, std::string response, std::string sessionId)>;
 
+// A hand-off link to the live view, asked for with New Session (wdhost:liveView).
+struct LiveViewAsk {
+  bool asked = false;                     // answer with wdhost:liveViewUrl
+  bool control = false;                   // the link lets its holder take control
+  std::chrono::seconds lifetime{15 * 60}; // how long the link lasts
+};
+
 // What New Session asked of the host beyond the plugin's capabilities.
 struct LaunchAsks {
   bool bidi = false;      // webSocketUrl: true
   bool downloads = false; // se:downloadsEnabled: true
+  LiveViewAsk liveView;   // wdhost:liveView
+};
+
+// Makes hand-off links to sessions' live views (the live view implements it).
+class LiveLinkIssuer {
+public:
+  virtual ~LiveLinkIssuer() = default;
+  // A link to live session `sessionId` as `ask` says: Ok with its secret in *secret.
+  virtual Status issueLink(const std::string& sessionId, const LiveViewAsk& ask,
+                           std::string* secret) = 0;
 };
 
 // A live session, as the sessions API lists it.

@@ -19,6 +19,7 @@ import base64
 import http.client
 import http.server
 import io
+import json
 import os
 import shutil
 import signal
@@ -27,13 +28,14 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import zipfile
 
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.file_detector import LocalFileDetector
 
-from e2e_support import cmdline, free_port, http_json, pids, proc_file, wait_for
+from e2e_support import RawWebSocket, cmdline, free_port, http_json, pids, proc_file, wait_for
 
 CHROME_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 DOWNLOAD_TEXT = "quarterly figures from the grid test\n"
@@ -278,6 +280,35 @@ def check_js_clients(node, clients_dir, hub):
     assert "# pass 2" in result.stdout, "not both JavaScript client tests ran"
 
 
+def check_live_view(hub, hosts):
+    """wdhost:liveView through Grid: the link comes back unchanged, on the relay node's own
+    public address, and opens the session's live view there. Grid's own UI watches sessions by
+    VNC (se:vnc, after se:vncLocalAddress), which this host does not speak: it sets neither."""
+    log("a live view link through Grid")
+    options = chrome_options()
+    options.set_capability("wdhost:liveView", True)
+    driver = webdriver.Remote(command_executor=hub, options=options)
+    try:
+        caps = driver.capabilities
+        link = urllib.parse.urlsplit(caps["wdhost:liveViewUrl"])
+        assert "se:vnc" not in caps and "se:vncLocalAddress" not in caps, caps
+        host = next(h for h in hosts if link.netloc == f"{h.hostname()}:{h.port}")
+        assert link.path == "/live" and len(link.fragment) == 64, caps["wdhost:liveViewUrl"]
+        viewer = RawWebSocket(f"http://127.0.0.1:{host.port}", "/live/socket",
+                              {"Host": link.netloc})
+        assert viewer.status == 101, viewer.status
+        viewer.send_text(json.dumps({"type": "hello", "link": link.fragment}))
+        opcode, payload = viewer.frame()
+        hello = json.loads(payload)
+        assert opcode == 1 and hello["type"] == "hello", (opcode, payload[:200])
+        assert hello["session"] == driver.session_id, (hello, driver.session_id)
+        viewer.close()
+        log(f"the link opened session {hello['session']} on host {host.name} through Grid")
+    finally:
+        driver.quit()
+    wait_for(lambda: all(host.sessions() == 0 for host in hosts), 30, "every session to end")
+
+
 def check_drain(hub, hosts, node_ports, site):
     log("draining one host moves new sessions to the other")
     first = new_chrome(hub)
@@ -404,6 +435,7 @@ def main():
         check_spread_and_queue(hub, hosts, site)
         check_files(hub, site, tmp)
         check_js_clients(args.node, args.clients_dir, hub)
+        check_live_view(hub, hosts)
         drained, other = check_drain(hub, hosts, node_ports, site)
         check_kill(hub, drained, other, node_ports, site)
         ok = True

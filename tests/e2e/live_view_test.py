@@ -383,6 +383,38 @@ def hand_off_links(binary, pages, work):
         refused.sock.close()
         log("revoked, expired, unknown and cross-site links are refused")
 
+        # New Session asks for a link with wdhost:liveView; sessions.create with liveView.
+        options = webdriver.ChromeOptions()
+        for arg in CHROME_ARGS:
+            options.add_argument(arg)
+        options.set_capability("wdhost:liveView", {"control": True, "expiresIn": 300})
+        asked = webdriver.Remote(command_executor=TokenConnection(url), options=options)
+        try:
+            link_url = asked.capabilities["wdhost:liveViewUrl"]
+            parts = urllib.parse.urlsplit(link_url)
+            assert f"{parts.scheme}://{parts.netloc}{parts.path}" == url + "/live", link_url
+            viewer = link_socket(url, parts.fragment)
+            hello = next_text(viewer, "hello")
+            assert hello["session"] == asked.session_id and hello["control"] is True, hello
+            viewer.close()
+        finally:
+            asked.quit()
+        for bad in ("yes", {"control": 1}, {"expiresIn": 0}, {"colour": "red"}):
+            code, answer = http_json(url + "/session", "POST", {"capabilities": {"alwaysMatch": {
+                "browserName": "chrome", "wdhost:liveView": bad}}}, headers=AUTH)
+            assert code == 400 and "wdhost:liveView" in answer["value"]["message"], (bad, answer)
+        code, made = http_json(url + f"/api/v1?key={TOKEN}", "POST", {
+            "cmd": "sessions.create", "browser": [{"name": "chrome"}], "liveView": True},
+            timeout=120)
+        assert code == 200 and made["liveViewUrl"].startswith(url + "/live#"), made
+        viewer = link_socket(url, urllib.parse.urlsplit(made["liveViewUrl"]).fragment)
+        assert next_text(viewer, "hello")["control"] is False
+        viewer.close()
+        code, _ = http_json(url + f"/api/v1?key={TOKEN}", "POST",
+                            {"cmd": "sessions.destroy", "session": made["session"]})
+        assert code == 200
+        log("wdhost:liveView and sessions.create's liveView answer a working link")
+
         # The session ends: its viewers close (1000), its links die with it.
         client.quit()
         client = None

@@ -134,3 +134,37 @@ TEST_CASE("create plan: video asks the host to record the session, and nothing e
   CHECK(status.code() == ErrorCode::InvalidArgument);
   CHECK(status.message().find("video must be true") != std::string::npos);
 }
+
+TEST_CASE("create plan: liveView asks for a hand-off link, view-only unless it says control") {
+  rapidjson::Document doc;
+  doc.Parse(R"({"cmd":"sessions.create","browser":[{"name":"chrome"}],"liveView":true})");
+  CreatePlan plan;
+  REQUIRE(parseCreatePlan(doc, &plan).isOk());
+  std::string body;
+  REQUIRE(buildCreateCapabilities(doc, plan, {}, "", false, &body).isOk());
+  rapidjson::Document caps;
+  caps.Parse(body.c_str());
+  CHECK(caps["capabilities"]["alwaysMatch"]["wdhost:liveView"].IsTrue());
+
+  doc.Parse(R"({"cmd":"sessions.create","browser":[{"name":"chrome"}],
+                "liveView":{"control":true,"expiresIn":60}})");
+  plan = CreatePlan();
+  REQUIRE(parseCreatePlan(doc, &plan).isOk());
+  REQUIRE(buildCreateCapabilities(doc, plan, {}, "", false, &body).isOk());
+  caps.Parse(body.c_str());
+  CHECK(caps["capabilities"]["alwaysMatch"]["wdhost:liveView"]["control"].IsTrue());
+
+  for (const char* off :
+       {R"({"cmd":"sessions.create","browser":[{"name":"chrome"}],"liveView":false})",
+        R"({"cmd":"sessions.create","browser":[{"name":"chrome"}]})"}) {
+    doc.Parse(off);
+    plan = CreatePlan();
+    REQUIRE(parseCreatePlan(doc, &plan).isOk());
+    REQUIRE(buildCreateCapabilities(doc, plan, {}, "", false, &body).isOk());
+    CHECK(body.find("wdhost:liveView") == std::string::npos);
+  }
+  doc.Parse(R"({"cmd":"sessions.create","liveView":"please"})");
+  Status status = parseCreatePlan(doc, &plan);
+  CHECK(status.code() == ErrorCode::InvalidArgument);
+  CHECK(status.message().find("liveView must be") != std::string::npos);
+}
