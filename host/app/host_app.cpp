@@ -442,7 +442,7 @@ int runHost(const HostOptions& options) {
   serverSettings.maxWebSocketsPerSession = options.maxWebSocketsPerSession;
   HttpServer server(service, jobs, serverSettings);
   StatusPageEndpoints statusPage(
-      service, [&service, &server] { return hostSnapshot(service, server); },
+      service, [&service, &server, &live] { return hostSnapshot(service, server, &live); },
       Credentials(options.authToken, options.operatorToken),
       options.publicUrl.rfind("https://", 0) == 0);
   statusPage.setLiveView(&live);

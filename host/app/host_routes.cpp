@@ -11,9 +11,13 @@
 
 namespace wdh {
 
-HostSnapshot hostSnapshot(const SessionService& service, const HttpServer& server) {
+HostSnapshot hostSnapshot(const SessionService& service, const HttpServer& server, LiveView* live) {
   HostSnapshot now = service.status().snapshot();
   server.addFigures(&now);
+  if (live != nullptr) {
+    now.liveViewers = live->viewers();
+    now.livePictures = live->pictures();
+  }
   return now;
 }
 
@@ -106,18 +110,19 @@ void addHostRoutes(HttpServer& server, const HostFeatures& features) {
   }
   if (HostMetrics* metrics = features.metrics) {
     const HttpServer* front = &server;
-    server.addRoute(
-        FeatureRoute{"/metrics",
-                     false,
-                     {"GET"},
-                     RouteAccess::Operator,
-                     false,
-                     false,
-                     [metrics, &service, front](const Request&, const RouteContext&, Reply* reply) {
-                       metricsReply(*metrics, hostSnapshot(service, *front), reply);
-                     },
-                     {},
-                     {}});
+    server.addRoute(FeatureRoute{"/metrics",
+                                 false,
+                                 {"GET"},
+                                 RouteAccess::Operator,
+                                 false,
+                                 false,
+                                 [metrics, &service, front, live = features.live](
+                                     const Request&, const RouteContext&, Reply* reply) {
+                                   metricsReply(*metrics, hostSnapshot(service, *front, live),
+                                                reply);
+                                 },
+                                 {},
+                                 {}});
   }
   // Drain: closing browsers started ahead closes their websockets, which may wait a moment.
   server.addRoute(

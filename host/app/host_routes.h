@@ -25,7 +25,9 @@ struct HostFeatures {
 // Registers the routes of `features` on `server` (before it starts).
 void addHostRoutes(HttpServer& server, const HostFeatures& features);
 
-// The host's state now: the session service's, with the server's own figures.
-HostSnapshot hostSnapshot(const SessionService& service, const HttpServer& server);
+// The host's state now: the session service's, with the server's own figures and the live
+// view's (when `live` is set).
+HostSnapshot hostSnapshot(const SessionService& service, const HttpServer& server,
+                          LiveView* live = nullptr);
 
 } // namespace wdh

@@ -7,6 +7,7 @@
 #include "session/session.h"
 
 #include "json/json.h"
+#include <algorithm>
 
 namespace wdh {
 namespace {
@@ -197,6 +198,8 @@ void LiveSession::pause(std::chrono::milliseconds howLong) {
 }
 
 void LiveSession::publish(ViewFrame frame) {
+  if (settings_.pictures != nullptr)
+    settings_.pictures->fetch_add(1, std::memory_order_relaxed);
   std::lock_guard<std::mutex> lock(mutex_);
   frame.sequence = latest_ ? latest_->sequence + 1 : 1;
   latest_ = std::make_shared<const ViewFrame>(std::move(frame));
@@ -240,14 +243,38 @@ void LiveSession::produceScreencast(const std::string& cdp) {
       pause(kRetryGap);
       continue;
     }
+    // Chrome sends the next frame once the last is acknowledged: holding acknowledgements back
+    // to maxFps spares it the work of frames nobody could see. A page that stops changing while
+    // one is held back may have had its last paint dropped, so a screenshot follows a quiet
+    // moment after a held-back frame.
+    const auto gap = std::chrono::milliseconds(1000 / std::max(1, settings_.maxFps));
+    const auto quiet = std::chrono::milliseconds(300);
+    auto now = std::chrono::steady_clock::now();
+    auto acknowledged = now - gap;
+    constexpr auto kNever = std::chrono::steady_clock::time_point::max();
+    auto ackAt = kNever;    // when a held-back acknowledgement goes
+    auto settleAt = kNever; // when to take a screenshot
     while (keepProducing()) {
       {
         std::shared_ptr<Session> session = session_.lock();
         if (!session || session->window() != window)
           break; // the client switched windows: watch the new one
       }
+      now = std::chrono::steady_clock::now();
+      if (now >= ackAt) {
+        ackAt = kNever;
+        acknowledged = now;
+        settleAt = now + quiet;
+        cast->acknowledge(now + kOpenTimeout);
+        continue;
+      }
       PageEvent event;
-      status = cast->next(std::chrono::steady_clock::now() + kFrameWait, &event);
+      if (now >= settleAt) {
+        settleAt = kNever;
+        status = cast->capture(now + kOpenTimeout, &event);
+      } else {
+        status = cast->next(std::min({now + kFrameWait, ackAt, settleAt}), &event);
+      }
       if (status.code() == ErrorCode::Timeout)
         continue;
       if (!status.isOk()) {
@@ -257,6 +284,7 @@ void LiveSession::produceScreencast(const std::string& cdp) {
       }
       if (event.kind != PageEvent::Frame)
         continue;
+      settleAt = kNever;
       ViewFrame frame;
       frame.contentType = "image/jpeg";
       frame.cssWidth = event.cssWidth;
@@ -270,7 +298,13 @@ void LiveSession::produceScreencast(const std::string& cdp) {
       }
       frame.bytes = std::move(event.data);
       publish(std::move(frame));
-      cast->acknowledge(std::chrono::steady_clock::now() + kOpenTimeout);
+      now = std::chrono::steady_clock::now();
+      if (now - acknowledged >= gap) {
+        acknowledged = now;
+        cast->acknowledge(now + kOpenTimeout); // a screenshot's is a no-op
+      } else if (ackAt == kNever) {
+        ackAt = acknowledged + gap;
+      }
     }
   }
 }

@@ -31,8 +31,10 @@ struct ViewFrame {
 // What a live session's source does, for tests and the docs.
 struct LiveSourceSettings {
   std::chrono::milliseconds pollGap{150}; // between two screenshots where there is no screencast
-  int maxWidth = 1280;                    // the largest picture a screencast sends
+  int maxFps = 15; // the most pictures a second a screencast is let send (acknowledgements wait)
+  int maxWidth = 1280; // the largest picture a screencast sends
   int maxHeight = 960;
+  std::atomic<std::uint64_t>* pictures = nullptr; // counts every picture taken, when set
 };
 
 // One watched session. Thread-safe.

@@ -10,7 +10,9 @@
 namespace wdh {
 
 LiveView::LiveView(SessionLifecycle& sessions, LiveSourceSettings settings)
-    : sessions_(sessions), settings_(settings) {}
+    : sessions_(sessions), settings_(settings) {
+  settings_.pictures = &pictures_;
+}
 
 LiveView::~LiveView() {
   stopAll();
@@ -132,6 +134,12 @@ std::size_t LiveView::viewersOf(std::string_view sessionId) {
   return static_cast<std::size_t>(
       std::count_if(viewers_.begin(), viewers_.end(),
                     [&](const auto& v) { return !v->done() && v->sessionId() == sessionId; }));
+}
+
+std::size_t LiveView::viewers() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return static_cast<std::size_t>(
+      std::count_if(viewers_.begin(), viewers_.end(), [](const auto& v) { return !v->done(); }));
 }
 
 void LiveView::stopAll() {

@@ -57,6 +57,10 @@ public:
   std::vector<LiveLink> links(std::string_view sessionId);
   // People watching session `sessionId` now.
   std::size_t viewersOf(std::string_view sessionId);
+  // People watching any session now.
+  std::size_t viewers();
+  // Pictures taken from browsers so far (one per picture, however many watch it).
+  std::uint64_t pictures() const noexcept { return pictures_.load(); }
 
   // Ends every viewer (close 1001) and waits for them; later viewers are refused.
   void stopAll();
@@ -82,6 +86,7 @@ private:
   std::map<std::string, std::shared_ptr<LiveSession>, std::less<>> watched_;
   std::vector<std::unique_ptr<LiveViewer>> viewers_;
   std::atomic<std::uint64_t> nextViewer_{1};
+  std::atomic<std::uint64_t> pictures_{0};
   std::atomic<bool> stopped_{false};
 };
 

@@ -120,6 +120,15 @@ struct HostMetrics::Families {
                                   "and whether they were kept (retain on failure deletes the "
                                   "others)")
                             .Register(r)),
+        liveViewers(prometheus::BuildGauge()
+                        .Name("wdhost_live_viewers")
+                        .Help("People watching sessions live now (the status page, hand-off links)")
+                        .Register(r)),
+        livePictures(prometheus::BuildCounter()
+                         .Name("wdhost_live_pictures_total")
+                         .Help("Pictures the live view took from browsers: one per picture, "
+                               "however many people watch it")
+                         .Register(r)),
         helperResident(prometheus::BuildGauge()
                            .Name("wdhost_plugin_helper_resident_bytes")
                            .Help("Isolated plugins: resident memory of the running helper process "
@@ -153,6 +162,8 @@ struct HostMetrics::Families {
   prometheus::Family<prometheus::Gauge>& pluginCrashes;
   prometheus::Family<prometheus::Gauge>& recordingsRunning;
   prometheus::Family<prometheus::Counter>& recordingsEnded;
+  prometheus::Family<prometheus::Gauge>& liveViewers;
+  prometheus::Family<prometheus::Counter>& livePictures;
   prometheus::Family<prometheus::Gauge>& helperResident;
   prometheus::Counter& frames;
   prometheus::Counter& bytesToClient;
@@ -243,6 +254,8 @@ std::string HostMetrics::render(const HostSnapshot& now) {
     catchUp(families_->recordingsEnded.Add(
                 {{"browser", key[0]}, {"state", key[1]}, {"outcome", key[2]}, {"kept", key[3]}}),
             count);
+  families_->liveViewers.Add({}).Set(static_cast<double>(now.liveViewers));
+  catchUp(families_->livePictures.Add({}), now.livePictures);
   for (const auto& [plugin, figures] : now.isolated) {
     families_->pluginCrashes.Add({{"plugin", plugin}}).Set(static_cast<double>(figures.first));
     families_->helperResident.Add({{"plugin", plugin}})

@@ -222,27 +222,75 @@ Status ChromeScreencast::next(std::chrono::steady_clock::time_point deadline, Pa
       event->data = std::move(line);
       return Status::ok();
     }
-    auto data = params->value.FindMember("data");
-    auto session = params->value.FindMember("sessionId");
-    if (data == params->value.MemberEnd() || !data->value.IsString() ||
-        session == params->value.MemberEnd() || !session->value.IsInt64())
-      continue;
-    // The browser sends the next frame only once this one is acknowledged (acknowledge()).
-    unacknowledged_ = session->value.GetInt64();
-    event->kind = PageEvent::Frame;
-    event->cssWidth = event->cssHeight = 0;
-    auto metadata = params->value.FindMember("metadata");
-    if (metadata != params->value.MemberEnd() && metadata->value.IsObject()) {
-      auto width = metadata->value.FindMember("deviceWidth");
-      auto height = metadata->value.FindMember("deviceHeight");
-      if (width != metadata->value.MemberEnd() && width->value.IsNumber() &&
-          height != metadata->value.MemberEnd() && height->value.IsNumber()) {
-        event->cssWidth = width->value.GetDouble();
-        event->cssHeight = height->value.GetDouble();
-      }
+    if (takeFrame(params->value, event))
+      return Status::ok();
+  }
+}
+
+bool ChromeScreencast::takeFrame(const rapidjson::Value& params, PageEvent* event) {
+  auto data = params.FindMember("data");
+  auto session = params.FindMember("sessionId");
+  if (data == params.MemberEnd() || !data->value.IsString() || session == params.MemberEnd() ||
+      !session->value.IsInt64())
+    return false;
+  // The browser sends the next frame only once this one is acknowledged (acknowledge()).
+  unacknowledged_ = session->value.GetInt64();
+  event->kind = PageEvent::Frame;
+  event->cssWidth = event->cssHeight = 0;
+  auto metadata = params.FindMember("metadata");
+  if (metadata != params.MemberEnd() && metadata->value.IsObject()) {
+    auto width = metadata->value.FindMember("deviceWidth");
+    auto height = metadata->value.FindMember("deviceHeight");
+    if (width != metadata->value.MemberEnd() && width->value.IsNumber() &&
+        height != metadata->value.MemberEnd() && height->value.IsNumber()) {
+      event->cssWidth = width->value.GetDouble();
+      event->cssHeight = height->value.GetDouble();
     }
-    if (base64Decode(std::string_view(data->value.GetString(), data->value.GetStringLength()),
-                     &event->data))
+  }
+  return base64Decode(std::string_view(data->value.GetString(), data->value.GetStringLength()),
+                      &event->data);
+}
+
+Status ChromeScreencast::capture(std::chrono::steady_clock::time_point deadline, PageEvent* event) {
+  int id = nextId_++;
+  Status status =
+      socket_->send("{\"id\":" + std::to_string(id) +
+                        ",\"method\":\"Page.captureScreenshot\",\"params\":{\"format\":\"jpeg\","
+                        "\"quality\":80}}",
+                    deadline);
+  if (!status.isOk())
+    return status;
+  for (;;) {
+    std::string message;
+    status = socket_->receive(deadline, &message);
+    if (!status.isOk())
+      return status;
+    rapidjson::Document doc;
+    if (!parseJsonObject(message, &doc).isOk())
+      continue;
+    auto answered = doc.FindMember("id");
+    if (answered != doc.MemberEnd() && answered->value.IsInt() && answered->value.GetInt() == id) {
+      auto result = doc.FindMember("result");
+      auto data = result != doc.MemberEnd() && result->value.IsObject()
+                      ? result->value.FindMember("data")
+                      : doc.MemberEnd();
+      if (result == doc.MemberEnd() || !result->value.IsObject() ||
+          data == result->value.MemberEnd() || !data->value.IsString())
+        return Status(ErrorCode::UnknownError,
+                      "DevTools refused the screenshot: " + message.substr(0, 300));
+      event->kind = PageEvent::Frame;
+      event->cssWidth = event->cssHeight = 0;
+      if (!base64Decode(std::string_view(data->value.GetString(), data->value.GetStringLength()),
+                        &event->data))
+        return Status(ErrorCode::UnknownError, "DevTools sent a screenshot that is not base64");
+      return Status::ok();
+    }
+    if (stringOf(doc, "method") != "Page.screencastFrame")
+      continue;
+    // A frame came first: it is newer than anything held back. Read it as next() would; the
+    // screenshot's answer is skipped by next() when it comes.
+    auto params = doc.FindMember("params");
+    if (params != doc.MemberEnd() && params->value.IsObject() && takeFrame(params->value, event))
       return Status::ok();
   }
 }

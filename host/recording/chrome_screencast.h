@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <rapidjson/document.h>
 #include <string>
 
 namespace wdh {
@@ -48,8 +49,14 @@ public:
   Status next(std::chrono::steady_clock::time_point deadline, PageEvent* event);
   // Acknowledges the last frame next() gave, if not yet done: the browser may send the next.
   Status acknowledge(std::chrono::steady_clock::time_point deadline);
+  // A picture of the page as it is now (Page.captureScreenshot on this connection), for a
+  // watcher that held an acknowledgement back and may have missed the page's last paint. A
+  // screencast frame arriving first is given instead (acknowledge() it as usual).
+  Status capture(std::chrono::steady_clock::time_point deadline, PageEvent* event);
 
 private:
+  // Reads a Page.screencastFrame's `params` into *event (to acknowledge); false when malformed.
+  bool takeFrame(const rapidjson::Value& params, PageEvent* event);
   explicit ChromeScreencast(std::unique_ptr<WebSocketClient> socket) : socket_(std::move(socket)) {}
   std::unique_ptr<WebSocketClient> socket_;
   int nextId_ = 1;

@@ -10,6 +10,7 @@
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
 #include <arpa/inet.h>
+#include <atomic>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -325,8 +326,11 @@ bool RequestHandler::beginUpgrade(const Request& request, const Route& route, Up
       return false;
     }
     // Counted apart from any session's own websockets, and not closed with the session: a
-    // follower of its log ends once it sent the whole log.
-    target->sessionId = route.feature->path + std::string(route.suffix);
+    // follower of its log ends once it sent the whole log. Each is a key of its own (the
+    // feature bounds how many it serves): a shared path such as /live/socket is no session.
+    static std::atomic<std::uint64_t> served{0};
+    target->sessionId =
+        route.feature->path + std::string(route.suffix) + "#" + std::to_string(++served);
     return true;
   }
   if (route.kind != RouteKind::WebSocket)

@@ -31,6 +31,8 @@ struct HostSnapshot {
   std::size_t sessionObjects = 0;            // Session objects alive (live, closing, or leaked)
   bool draining = false;                     // the host takes no new sessions
   std::size_t recordingsRunning = 0;         // sessions being recorded (video or log) now
+  std::size_t liveViewers = 0;               // people watching sessions live now
+  std::uint64_t livePictures = 0;            // pictures the live view took from browsers
   // Ended recordings by (browser, state, outcome, kept), since the host started.
   std::map<std::array<std::string, 4>, std::uint64_t> recordingsEnded;
   // Isolated plugins by name: crashes of their helper so far, and the running helper's pid.

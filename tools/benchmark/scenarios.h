@@ -61,5 +61,8 @@ void runWarmLaunch(const Options& options, const Counts& counts, Report& report)
 // repainting every frame, unrecorded vs recorded (15 fps, 1280x720), and a recorded session's
 // commands.
 void runRecording(const Options& options, const Counts& counts, Report& report);
+// 12. What watching a chrome session live costs: a watched session's commands against an
+// unwatched one's, and the pictures taken from the browser with one viewer and with ten.
+void runLive(const Options& options, const Counts& counts, Report& report);
 
 } // namespace bench
