@@ -82,6 +82,12 @@ function socket(url) {
   }));
   await attempt('cdp', () => socket(ws + '/session/' + session + '/se/cdp'));
   await attempt('bidi', () => socket(ws + '/session/' + session + '/se/bidi'));
+  await attempt('liveView', () => socket(ws + '/ui/sessions/' + session + '/live'));
+  await attempt('liveLinkSocket', () => socket(ws + '/live/socket'));
+  await attempt('liveLink', async () => (await fetch(host + '/wdhost/sessions/' + session +
+    '/live-link', {method: 'POST', mode: 'no-cors', body: '{"control":true}'})).type);
+  await attempt('uiLiveLink', async () => (await fetch(host + '/ui/sessions/' + session +
+    '/live-link', {method: 'POST', mode: 'no-cors', body: '{"control":true}'})).type);
   window.results = results;
   document.title = 'done';
 })();
@@ -158,8 +164,11 @@ def main():
         for key in ("corsStatus", "corsUiState"):
             assert results[key].startswith("error"), (key, results[key])
         assert results["image"] == "refused", results["image"]
-        for key in ("cdp", "bidi"):
+        for key in ("cdp", "bidi", "liveView", "liveLinkSocket"):
             assert results[key] in ("refused", "no answer"), (key, results[key])
+        # No hand-off link was made for the page.
+        code, links = http_json(f"{base}/wdhost/sessions/{session}/live-link")
+        assert code == 200 and links["value"] == [], (code, links)
 
         # Rebinding: the same host under a name it was not given answers nothing but a refusal.
         driver.get(f"http://rebound.test:{port}/status")
