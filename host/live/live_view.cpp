@@ -22,10 +22,14 @@ std::shared_ptr<LiveSession> LiveView::liveSession(std::string_view id) {
   std::shared_ptr<Session> session = sessions_.find(id);
   if (!session)
     return nullptr;
+  std::shared_ptr<LiveSession> replaced; // an ended one of a session with the same id: its
+                                         // source is joined below, not under the lock
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = watched_.find(id);
   if (it != watched_.end() && !it->second->ended())
     return it->second;
+  if (it != watched_.end())
+    replaced = std::move(it->second);
   auto made = std::make_shared<LiveSession>(session, std::string(id), settings_);
   watched_[std::string(id)] = made;
   return made;
