@@ -19,4 +19,9 @@ if(WDHOST_E2E_TESTS)
   wdhost_warnings(firefox_e2e_tests)
   doctest_discover_tests(firefox_e2e_tests TEST_PREFIX "e2e/" PROPERTIES RUN_SERIAL TRUE
     TIMEOUT 300)
+  # The same tests with the plugin in wdhost-plugin-host, as a third-party plugin runs: isolation
+  # must change no result (issue 32).
+  add_test(NAME e2e/firefox_isolated COMMAND firefox_e2e_tests)
+  set_tests_properties(e2e/firefox_isolated PROPERTIES ENVIRONMENT WDHOST_TEST_ISOLATE=firefox
+    RUN_SERIAL TRUE TIMEOUT 600)
 endif()

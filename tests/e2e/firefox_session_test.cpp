@@ -1,6 +1,7 @@
 // End to end: the real wdhost binary with the firefox plugin drives a real headless Firefox ESR
 // through the plugin's in-process Marionette bridge.
 #include "support/host_process.h"
+#include "support/proc_files.h"
 #include "support/webdriver_client.h"
 
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -18,6 +19,19 @@
 using namespace wdhtest;
 
 namespace {
+
+// The Firefox processes under `host`: not the plugin's helper, whose command line names the
+// plugin when it runs isolated (WDHOST_TEST_ISOLATE=firefox).
+std::vector<int> firefoxesUnder(int host) {
+  std::vector<int> found;
+  for (int pid : descendantsMatching(host, "firefox")) {
+    std::string cmdline;
+    if (readProcFile("/proc/" + std::to_string(pid) + "/cmdline", &cmdline) &&
+        cmdline.find("wdhost-plugin-host") == std::string::npos)
+      found.push_back(pid);
+  }
+  return found;
+}
 
 const char* kPage = "data:text/html,<title>Hello</title><button id='b' "
                     "onclick=\\\"document.title='clicked'\\\">press</button><input id='i'>";
@@ -165,12 +179,11 @@ TEST_CASE("e2e firefox: new session, navigate, find, click, type, script, cookie
   CHECK(unknown.body.find("unknown command") != std::string::npos);
 
   int hostPid = host.pid();
-  CHECK_FALSE(descendantsMatching(hostPid, "firefox").empty());
+  CHECK_FALSE(firefoxesUnder(hostPid).empty());
   HttpAnswer deleted = httpRequest(host.port(), "DELETE", base);
   CHECK(deleted.status == 200);
   CHECK(deleted.body == R"({"value":null})");
-  CHECK(eventually([&] { return descendantsMatching(hostPid, "firefox").empty(); },
-                   std::chrono::seconds(15)));
+  CHECK(eventually([&] { return firefoxesUnder(hostPid).empty(); }, std::chrono::seconds(15)));
   // The teardown goes on after Delete answered; the profile goes with it.
   CHECK(eventually([&] { return !pathExists(profile); }, std::chrono::seconds(10)));
   CHECK(httpRequest(host.port(), "GET", base + "/title").status == 404);
@@ -254,7 +267,7 @@ TEST_CASE("e2e firefox: SIGTERM closes live sessions and leaves no process behin
   rapidjson::Document caps(rapidjson::kObjectType);
   newFirefoxSession(host, &caps);
   std::string profile = caps["moz:profile"].GetString();
-  std::vector<int> browsers = descendantsMatching(host.pid(), "firefox");
+  std::vector<int> browsers = firefoxesUnder(host.pid());
   CHECK_FALSE(browsers.empty());
   CHECK(host.stop() == 0);
   for (int pid : browsers)
@@ -310,7 +323,7 @@ TEST_CASE(
   CHECK(linked.status == 500);
   CHECK(linked.body.find("symbolic link") != std::string::npos);
   CHECK_FALSE(pathExists("/tmp/wdhost-profile-target"));
-  CHECK(descendantsMatching(allowing.pid(), "firefox").empty());
+  CHECK(firefoxesUnder(allowing.pid()).empty());
 }
 
 TEST_CASE("e2e firefox: a session whose Firefox died is invalid at once and deletes cleanly") {
@@ -318,7 +331,7 @@ TEST_CASE("e2e firefox: a session whose Firefox died is invalid at once and dele
   rapidjson::Document caps(rapidjson::kObjectType);
   std::string id = newFirefoxSession(host, &caps);
   std::string profile = caps["moz:profile"].GetString();
-  std::vector<int> browsers = descendantsMatching(host.pid(), "firefox");
+  std::vector<int> browsers = firefoxesUnder(host.pid());
   REQUIRE_FALSE(browsers.empty());
   for (int pid : browsers)
     kill(pid, SIGKILL);
