@@ -138,6 +138,11 @@ void HelperProcess::setServiceHandler(ServiceHandler handler) {
   serviceHandler_ = std::move(handler);
 }
 
+void HelperProcess::setEndSink(EndSink sink) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  endSink_ = std::move(sink);
+}
+
 bool HelperProcess::send(const std::string& frame) {
   std::lock_guard<std::mutex> lock(writeMutex_);
   return sendFrame(channel_.get(), frame);
@@ -211,6 +216,13 @@ void HelperProcess::readLoop() noexcept {
       ProcessSupervisor::WaitResult::Ended)
     reason = describeHelperEnd(state);
   markEnded(reason);
+  EndSink sink;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    sink = endSink_;
+  }
+  if (sink)
+    sink(reason);
 }
 
 void HelperProcess::markEnded(const std::string& reason) {

@@ -48,6 +48,9 @@ public:
   // Answers a ServiceCall body with a whole ServiceResult frame (on a thread of its own; may
   // block as long as the service does).
   using ServiceHandler = std::function<std::string(const std::string&)>;
+  // Told how the helper ended when it ended on its own (a crash, an exit), on the reader thread
+  // as soon as it is seen, calls or none; must not block or drop the last reference to it.
+  using EndSink = std::function<void(const std::string& reason)>;
 
   // Starts `helperPath` for `libraryPath` under `processes` and waits (10 s at most) for its
   // hello. UnknownError with the helper's own reason when it cannot load the plugin.
@@ -63,6 +66,8 @@ public:
   void setLogSink(LogSink sink);
   // Who answers the plugin's host service calls from now on; set before the first call.
   void setServiceHandler(ServiceHandler handler);
+  // Who hears of the helper's own end from now on (null: nobody).
+  void setEndSink(EndSink sink);
 
   // Sends a call of `type` whose fields `fill` appends, and waits for its answer. `context` (may
   // be null; borrowed for the call) is polled every 50 ms: once cancelled the helper is told,
@@ -109,6 +114,7 @@ private:
   bool ending_ = false;   // end() was called: the reason is ours, not the exit status
   LogSink logSink_;
   ServiceHandler serviceHandler_;
+  EndSink endSink_;
   std::thread reader_;
 };
 

@@ -87,6 +87,7 @@ wdhost_status RemotePlugin::init(const wdhost_host* host, const std::string& con
   });
   helper->setServiceHandler(
       [host](const std::string& request) { return answerServiceCall(host, request); });
+  watchEnd(helper);
   HelperAnswer answer = helper->call(
       ChannelMessage::Init, [&](FrameBuilder& f) { f.bytes(config); }, nullptr, kCallBound,
       kCancelGrace, "init");
@@ -103,16 +104,18 @@ wdhost_status RemotePlugin::init(const wdhost_host* host, const std::string& con
 
 void RemotePlugin::deinit() {
   std::shared_ptr<HelperProcess> helper;
+  bool initialised = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!initialised_) {
-      helper_.reset();
-      return;
-    }
+    initialised = initialised_;
     initialised_ = false;
     helper = std::move(helper_);
   }
-  if (helper && !helper->ended())
+  // Ended (its reader joined) outside the lock its end notice takes; and this plugin may be
+  // gone before the helper's last session.
+  if (helper)
+    helper->setEndSink(nullptr);
+  if (helper && initialised && !helper->ended())
     helper->call(
         ChannelMessage::Deinit, [](FrameBuilder&) {}, nullptr, kCallBound, kCancelGrace, "deinit");
 }
@@ -159,7 +162,7 @@ std::shared_ptr<HelperProcess> RemotePlugin::usableHelper(std::string* why) {
     ended = helper_;
   }
   if (ended)
-    noteEnded(ended, ended->endReason());
+    noteEnded(ended.get(), ended->endReason());
   std::lock_guard<std::mutex> lock(mutex_);
   if (helper_ && !helper_->ended())
     return helper_; // another call restarted it meanwhile
@@ -188,14 +191,21 @@ std::shared_ptr<HelperProcess> RemotePlugin::usableHelper(std::string* why) {
   helper_ = fresh;
   helperStarted_ = std::chrono::steady_clock::now();
   helperCounted_ = false;
+  watchEnd(fresh);
   return fresh;
 }
 
-void RemotePlugin::noteEnded(const std::shared_ptr<HelperProcess>& helper,
-                             const std::string& reason) {
+void RemotePlugin::watchEnd(const std::shared_ptr<HelperProcess>& helper) {
+  // A raw pointer: the sink runs on the helper's reader thread, which must not hold a
+  // reference of its own (it would join itself, were it the last).
+  const HelperProcess* watched = helper.get();
+  helper->setEndSink([this, watched](const std::string& reason) { noteEnded(watched, reason); });
+}
+
+void RemotePlugin::noteEnded(const HelperProcess* helper, const std::string& reason) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (helper != helper_ || helperCounted_)
+    if (helper != helper_.get() || helperCounted_)
       return;
     helperCounted_ = true;
     const auto now = std::chrono::steady_clock::now();
@@ -212,7 +222,7 @@ void RemotePlugin::noteEnded(const std::shared_ptr<HelperProcess>& helper,
 wdhost_status RemotePlugin::crashed(const std::shared_ptr<HelperProcess>& helper,
                                     const HelperAnswer& answer, const char* call, const char* code,
                                     wdhost_reply* reply) {
-  noteEnded(helper, answer.ended);
+  noteEnded(helper.get(), answer.ended);
   const std::string message = std::string("the plugin's helper process ") + answer.ended +
                               " during " + call +
                               (std::strcmp(code, WDHOST_W3C_INVALID_SESSION_ID) == 0
@@ -305,7 +315,7 @@ wdhost_status RemotePlugin::teardown(wdhost_session* session, wdhost_reply* repl
       ChannelMessage::Teardown, [&](FrameBuilder& f) { f.u64(owned->handle); }, nullptr, kCallBound,
       kCancelGrace, "teardown");
   if (!answer.answered) {
-    owned->owner->noteEnded(owned->helper, answer.ended);
+    owned->owner->noteEnded(owned->helper.get(), answer.ended);
     return WDHOST_OK;
   }
   *reply = std::move(answer.reply);

@@ -79,7 +79,9 @@ private:
   // Starts and initialises a helper (mutex_ held).
   Status startHelper(std::shared_ptr<HelperProcess>* out);
   // Counts the end of `helper` as a crash, once, and logs it.
-  void noteEnded(const std::shared_ptr<HelperProcess>& helper, const std::string& reason);
+  void noteEnded(const HelperProcess* helper, const std::string& reason);
+  // Has `helper` tell noteEnded() of its own end as soon as it happens, idle or not.
+  void watchEnd(const std::shared_ptr<HelperProcess>& helper);
   // An answer for a call the helper ended under: ERROR with `code` naming the crash.
   wdhost_status crashed(const std::shared_ptr<HelperProcess>& helper, const HelperAnswer& answer,
                         const char* call, const char* code, wdhost_reply* reply);

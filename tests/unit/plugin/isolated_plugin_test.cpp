@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <doctest/doctest.h>
+#include <signal.h>
 #include <string>
 #include <thread>
 
@@ -99,4 +100,33 @@ TEST_CASE("isolated plugin: a library the helper cannot load is refused with its
   CHECK_FALSE(describeFails.isOk());
   plugin.reset();
   CHECK(processes.size() == 0);
+}
+
+TEST_CASE(
+    "isolated plugin: a helper that dies while idle is counted at once, not at the next call") {
+  ProcessSupervisor processes(WDHOST_GUARD_PATH);
+  std::unique_ptr<LoadedPlugin> plugin;
+  REQUIRE(isolated(fixture("fake_plugin"), processes, &plugin).isOk());
+  RemotePluginHealth before = plugin->remote()->health();
+  REQUIRE(before.pid > 0);
+  CHECK(before.crashes == 0);
+  REQUIRE(::kill(static_cast<pid_t>(before.pid), SIGKILL) == 0);
+  // No call is made: the crash is seen by the channel's reader.
+  RemotePluginHealth after;
+  for (int i = 0; i < 100; ++i) {
+    after = plugin->remote()->health();
+    if (after.crashes > 0)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(after.crashes == 1);
+  CHECK(after.lastCrash.find("SIGKILL") != std::string::npos);
+  CHECK(after.pid == 0); // no helper runs until a call needs one
+  // The next call restarts it (the first crash has no back-off), and counts nothing twice.
+  bool matched = false;
+  std::string accepted;
+  CHECK(plugin->negotiate(R"({"browserName":"fake"})", &matched, &accepted).isOk());
+  CHECK(matched);
+  CHECK(plugin->remote()->health().crashes == 1);
+  CHECK(plugin->remote()->health().pid > 0);
 }
