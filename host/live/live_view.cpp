@@ -140,6 +140,19 @@ std::size_t LiveView::viewersOf(std::string_view sessionId) {
                     [&](const auto& v) { return !v->done() && v->sessionId() == sessionId; }));
 }
 
+std::string LiveView::controllerOf(std::string_view sessionId) {
+  std::shared_ptr<LiveSession> session;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = watched_.find(sessionId);
+    if (it == watched_.end() || it->second->ended())
+      return "";
+    session = it->second;
+  }
+  std::uint64_t viewer = 0;
+  return session->holder(&viewer);
+}
+
 std::size_t LiveView::viewers() {
   std::lock_guard<std::mutex> lock(mutex_);
   return static_cast<std::size_t>(

@@ -57,6 +57,8 @@ public:
   std::vector<LiveLink> links(std::string_view sessionId);
   // People watching session `sessionId` now.
   std::size_t viewersOf(std::string_view sessionId);
+  // Who holds control of session `sessionId` ("" when nobody does).
+  std::string controllerOf(std::string_view sessionId);
   // People watching any session now.
   std::size_t viewers();
   // Pictures taken from browsers so far (one per picture, however many watch it).

@@ -277,6 +277,10 @@ void StatusPageEndpoints::state(Role role, const std::string& csrf, Reply* reply
     entry.AddMember("idleSeconds", secondsSince(session->lastUsed()), a);
     entry.AddMember("lastCommand", text(session->lastCommand()), a);
     entry.AddMember("timeoutSeconds", static_cast<std::int64_t>(session->idleTimeout().count()), a);
+    if (live_ != nullptr) {
+      entry.AddMember("viewers", static_cast<std::uint64_t>(live_->viewersOf(session->id())), a);
+      entry.AddMember("controlledBy", text(live_->controllerOf(session->id())), a);
+    }
     sessions.PushBack(entry, a);
   }
   doc.AddMember("sessions", sessions, a);

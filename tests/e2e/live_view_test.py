@@ -151,6 +151,10 @@ def control_and_type(viewer, panel, client, text):
     wait_for(lambda: "in-control" in img.get_attribute("class"), 20, "control to be held")
     holder = viewer.find_element(By.CSS_SELECTOR, f"{panel} .live-holder").text
     assert holder.startswith("You hold control"), holder
+    # The session's row says so too (from /ui/state, refreshed every 2 s).
+    row = panel.replace(" .live-row", "")
+    wait_for(lambda: "1 watching · the operator at 127.0.0.1:" in viewer.find_element(
+        By.CSS_SELECTOR, f"{row} .live-watch").text, 20, "the row to show who holds control")
     # The input covers the top 40 % of the page: click at 20 % down, from the picture's centre.
     height = img.size["height"]
     ActionChains(viewer).move_to_element_with_offset(img, 0, -int(height * 0.3)).click().perform()
