@@ -127,6 +127,15 @@ int printGridRelayConfig(const PluginRegistry& registry, const HostOptions& opti
   return 0;
 }
 
+// Where the status page is reached: "/ui" below --public-url's path (a reverse proxy may serve
+// the host below a path of its own).
+std::string statusPagePath(const std::string& publicUrl) {
+  std::string prefix = publicUrl.empty() ? "" : Poco::URI(publicUrl).getPath();
+  while (!prefix.empty() && prefix.back() == '/')
+    prefix.pop_back();
+  return prefix + "/ui";
+}
+
 // What the request gate lets through: the --allowed-hosts and --allowed-origins, the
 // --public-url's host, and --host when it is a name.
 GatePolicy gatePolicy(const HostOptions& options) {
@@ -444,7 +453,7 @@ int runHost(const HostOptions& options) {
   StatusPageEndpoints statusPage(
       service, [&service, &server, &live] { return hostSnapshot(service, server, &live); },
       Credentials(options.authToken, options.operatorToken),
-      options.publicUrl.rfind("https://", 0) == 0);
+      options.publicUrl.rfind("https://", 0) == 0, statusPagePath(options.publicUrl));
   statusPage.setLiveView(&live);
   addHostRoutes(server, HostFeatures{&service, &api, &metrics, &statusPage, &recordings, &live});
   status = server.start();

@@ -46,9 +46,10 @@ std::int64_t secondsSince(std::chrono::steady_clock::time_point then) {
 
 StatusPageEndpoints::StatusPageEndpoints(SessionService& service,
                                          std::function<HostSnapshot()> snapshot,
-                                         Credentials credentials, bool secureCookie)
+                                         Credentials credentials, bool secureCookie,
+                                         std::string cookiePath)
     : service_(service), snapshot_(std::move(snapshot)), credentials_(std::move(credentials)),
-      secureCookie_(secureCookie), openCsrf_(randomHex(32)),
+      secureCookie_(secureCookie), cookiePath_(std::move(cookiePath)), openCsrf_(randomHex(32)),
       started_(std::chrono::steady_clock::now()) {}
 
 bool StatusPageEndpoints::blocks(std::string_view suffix) {
@@ -189,17 +190,17 @@ void StatusPageEndpoints::login(const Request& request, Reply* reply) const {
             std::string("{\"value\":{\"role\":\"") +
                 (role == Role::Operator ? "operator" : "client") + "\"}}");
   reply->headers.emplace_back(
-      "Set-Cookie", std::string(kCookieName) + "=" + cookie +
-                        "; Path=/ui; Max-Age=" + std::to_string(logins_.lifetime().count()) +
+      "Set-Cookie", std::string(kCookieName) + "=" + cookie + "; Path=" + cookiePath_ +
+                        "; Max-Age=" + std::to_string(logins_.lifetime().count()) +
                         "; HttpOnly; SameSite=Strict" + (secureCookie_ ? "; Secure" : ""));
 }
 
 void StatusPageEndpoints::logout(const Request& request, Reply* reply) const {
   logins_.end(cookieIn(request.cookie, kCookieName));
   jsonReply(reply, 200, "{\"value\":null}");
-  reply->headers.emplace_back(
-      "Set-Cookie", std::string(kCookieName) + "=; Path=/ui; Max-Age=0; HttpOnly; SameSite=Strict" +
-                        (secureCookie_ ? "; Secure" : ""));
+  reply->headers.emplace_back("Set-Cookie", std::string(kCookieName) + "=; Path=" + cookiePath_ +
+                                                "; Max-Age=0; HttpOnly; SameSite=Strict" +
+                                                (secureCookie_ ? "; Secure" : ""));
 }
 
 void StatusPageEndpoints::state(Role role, const std::string& csrf, Reply* reply) const {

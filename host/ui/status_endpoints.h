@@ -21,8 +21,11 @@ public:
   // `service` must outlive this; `snapshot` gives the host's state now. `credentials` tell who
   // is a client and who the operator; `secureCookie`: the page is reached over https
   // (--public-url), so the login cookie is marked Secure.
+  // `cookiePath`: where the page is reached (the login cookie's Path; "/ui" unless
+  // --public-url puts the host below a path of its own).
   StatusPageEndpoints(SessionService& service, std::function<HostSnapshot()> snapshot,
-                      Credentials credentials, bool secureCookie = false);
+                      Credentials credentials, bool secureCookie = false,
+                      std::string cookiePath = "/ui");
 
   // True when answering `suffix` (what follows /ui) may wait (on a browser, or a session's
   // websockets closing): run it where blocking is allowed.
@@ -64,6 +67,7 @@ private:
   std::function<HostSnapshot()> snapshot_;
   Credentials credentials_;
   bool secureCookie_;
+  std::string cookiePath_;
   mutable UiLogins logins_;
   std::string openCsrf_; // the CSRF token when the host needs no login: random, per process
   std::chrono::steady_clock::time_point started_;

@@ -20,6 +20,7 @@ import argparse
 import http.server
 import json
 import os
+import socket
 import statistics
 import sys
 import tempfile
@@ -247,15 +248,20 @@ def closed_with(ws):
     raise AssertionError("the viewer was not closed")
 
 
-def make_link(url, session, body):
+def make_link_at(url, public, session, body):
+    """A link to `session` made through the API at `url`; its URL must start with `public`."""
     code, answer = http_json(url + f"/wdhost/sessions/{session}/live-link", "POST", body,
                              headers=AUTH)
     assert code == 200, (code, answer)
     link = answer["value"]
     parts = urllib.parse.urlsplit(link["url"])
-    assert f"{parts.scheme}://{parts.netloc}" == url, link["url"]
-    assert parts.path == "/live" and len(parts.fragment) == 64, link["url"]
+    assert link["url"].startswith(public + "/live#"), link["url"]
+    assert len(parts.fragment) == 64, link["url"]
     return link, parts.fragment, link["url"]
+
+
+def make_link(url, session, body):
+    return make_link_at(url, url, session, body)
 
 
 def hand_off_links(binary, pages, work):
@@ -439,6 +445,132 @@ def hand_off_links(binary, pages, work):
     assert not descendants_of(host.pid), "processes outlived the host"
 
 
+class PrefixProxy:
+    """A reverse proxy serving the host below /wdhost, as a site's nginx would: the path prefix
+    is taken off each request (websocket upgrades too), bytes are copied both ways."""
+
+    def __init__(self):
+        """Listens on a port the OS picks (known before the host starts: --public-url)."""
+        self.target_port = 0
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.open = []
+
+    def start(self, target_port):
+        """Proxies to the host at `target_port` from now on."""
+        self.target_port = target_port
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(client,), daemon=True).start()
+
+    def serve(self, client):
+        upstream = None
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self.open += [client, upstream]
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = client.recv(65536)
+                if not chunk:
+                    return
+                head += chunk
+            line, rest = head.split(b"\r\n", 1)
+            method, target, version = line.split(b" ", 2)
+            if not target.startswith(b"/wdhost/") and target != b"/wdhost":
+                client.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                return
+            target = target[len(b"/wdhost"):] or b"/"
+            # One request per connection keeps the prefix rewrite simple.
+            rest = rest.replace(b"Connection: keep-alive", b"Connection: close")
+            upstream.sendall(b" ".join([method, target, version]) + b"\r\n" + rest)
+            back = threading.Thread(target=self.copy, args=(upstream, client), daemon=True)
+            back.start()
+            self.copy(client, upstream)
+            back.join()
+        except OSError:
+            pass
+        finally:
+            for s in (client, upstream):
+                if s is not None:
+                    s.close()
+
+    @staticmethod
+    def copy(source, sink):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        try:
+            sink.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    def close(self):
+        self.server.close()
+        for s in self.open:
+            try:
+                s.close()
+            except OSError:
+                pass
+
+
+def behind_proxy(binary, pages, work):
+    """Part 4: the host behind a reverse proxy at /wdhost, told so with --public-url."""
+    log("chrome: the live view and a link through a reverse proxy below /wdhost")
+    proxy = PrefixProxy()
+    public = f"http://127.0.0.1:{proxy.port}/wdhost"
+    try:
+        host, url = start_wdhost(binary, ["--plugin", "chrome", "--warm-browsers", "0",
+                                          "--max-sessions", "4", "--auth-token", TOKEN,
+                                          "--public-url", public],
+                                 log=os.path.join(work, "proxy.log"))
+    except BaseException:
+        proxy.close()
+        raise
+    client = viewer = None
+    try:
+        proxy.start(int(url.rsplit(":", 1)[1]))
+        client = client_for(url, "chrome")
+        client.get(pages + "/red")
+        viewer = viewer_for(url)
+        viewer.get(public + "/ui")
+        form = wait_for(lambda: [f for f in viewer.find_elements(By.ID, "token")
+                                 if f.is_displayed()], 20, "the login form through the proxy")[0]
+        form.send_keys(TOKEN)
+        viewer.find_element(By.CSS_SELECTOR, "#login button").click()
+        row = f'.session[data-session-id="{client.session_id}"]'
+        wait_for(lambda: viewer.find_elements(By.CSS_SELECTOR, row), 20,
+                 "the session's row through the proxy")
+        viewer.find_element(By.CSS_SELECTOR, f"{row} button.live-toggle").click()
+        wait_for(lambda: is_colour(picture_colour(viewer, f"{row} img.live-view"), "red"), 30,
+                 "the live view through the proxy")
+        _, _, link = make_link_at(url, public, client.session_id, {"control": False})
+        viewer.get(link)
+        wait_for(lambda: is_colour(picture_colour(viewer, "#link-view img.live-view"), "red"), 30,
+                 "a hand-off link's view through the proxy")
+        log("the status page, its live view and a hand-off link work below /wdhost")
+    finally:
+        for driver in (viewer, client):
+            if driver is not None:
+                try:
+                    driver.quit()
+                except WebDriverException:
+                    pass
+        proxy.close()
+        code = stop_wdhost(host)
+    assert code == 0, f"wdhost exited with {code}"
+
+
 def rss(pid):
     for line in (proc_file(pid, "status") or b"").decode().splitlines():
         if line.startswith("VmRSS:"):
@@ -499,7 +631,8 @@ def stalled_viewer(binary, pages, work):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--wdhost", required=True)
-    parser.add_argument("--only", choices=["chrome", "firefox", "webkit", "links", "stall"])
+    parser.add_argument("--only", choices=["chrome", "firefox", "webkit", "links", "stall",
+                                           "proxy"])
     args = parser.parse_args()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pages)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -514,6 +647,7 @@ def main():
                                                "--plugin-option", "safari.display=xvfb"]),
         "links": lambda w: hand_off_links(args.wdhost, pages, w),
         "stall": lambda w: stalled_viewer(args.wdhost, pages, w),
+        "proxy": lambda w: behind_proxy(args.wdhost, pages, w),
     }
     try:
         with tempfile.TemporaryDirectory(prefix="wdhost-live-") as work:
