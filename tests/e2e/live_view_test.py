@@ -99,6 +99,16 @@ def client_for(url, browser):
     return webdriver.Remote(command_executor=TokenConnection(url), options=options)
 
 
+def quit_all(*drivers):
+    """Ends each client session that was made, whatever became of it."""
+    for driver in drivers:
+        if driver is not None:
+            try:
+                driver.quit()
+            except WebDriverException:
+                pass
+
+
 def viewer_for(url):
     """Headless Chromium for a person, through the same host."""
     options = webdriver.ChromeOptions()
@@ -202,12 +212,7 @@ def watch_and_control(binary, pages, work, browser, plugin_args):
         log(f"{browser}: {count / 3:.1f} pictures a second of an animated page")
         assert count >= 3, f"only {count} pictures in 3 s of an animated page"
     finally:
-        for driver in (viewer, client):
-            if driver is not None:
-                try:
-                    driver.quit()
-                except WebDriverException:
-                    pass
+        quit_all(viewer, client)
         code = stop_wdhost(host)
     assert code == 0, f"wdhost exited with {code}"
     assert not descendants_of(host.pid), "processes outlived the host"
@@ -434,12 +439,7 @@ def hand_off_links(binary, pages, work):
         assert code == 1008, (code, reason)
         log("the session's end closes its viewers and its links")
     finally:
-        for driver in (guest, other, client):
-            if driver is not None:
-                try:
-                    driver.quit()
-                except WebDriverException:
-                    pass
+        quit_all(guest, other, client)
         code = stop_wdhost(host)
     assert code == 0, f"wdhost exited with {code}"
     assert not descendants_of(host.pid), "processes outlived the host"
@@ -560,12 +560,7 @@ def behind_proxy(binary, pages, work):
                  "a hand-off link's view through the proxy")
         log("the status page, its live view and a hand-off link work below /wdhost")
     finally:
-        for driver in (viewer, client):
-            if driver is not None:
-                try:
-                    driver.quit()
-                except WebDriverException:
-                    pass
+        quit_all(viewer, client)
         proxy.close()
         code = stop_wdhost(host)
     assert code == 0, f"wdhost exited with {code}"
@@ -618,11 +613,7 @@ def stalled_viewer(binary, pages, work):
         assert opcode in (1, 2), opcode
         stalled.close()
     finally:
-        if client is not None:
-            try:
-                client.quit()
-            except WebDriverException:
-                pass
+        quit_all(client)
         code = stop_wdhost(host)
     assert code == 0, f"wdhost exited with {code}"
     assert not descendants_of(host.pid), "processes outlived the host"

@@ -6,6 +6,7 @@
 // interleaved.
 #include "load.h"
 #include "scenarios.h"
+#include "test_pages.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -21,18 +22,6 @@
 
 namespace bench {
 namespace {
-
-// A test's page: its text changes twice a second (a clock, a spinner, a form being filled).
-const char* kTestPage =
-    "data:text/html,<body style='margin:0;font:40px sans-serif'><p id=t></p><script>"
-    "let n=0;setInterval(()=>{document.getElementById('t').textContent='step '+(++n)},500)"
-    "</script></body>";
-
-// A page that repaints every animation frame: the most a screencast sends.
-const char* kAnimatedPage =
-    "data:text/html,<body style='margin:0'><h1 id=t style='font-size:120px'></h1><script>"
-    "let n=0;function f(){n++;document.body.style.background='hsl('+(n%25360)+',80%25,50%25)';"
-    "document.getElementById('t').textContent=n;requestAnimationFrame(f)}f()</script></body>";
 
 // CPU seconds (user + system) `pid` used so far, and its parent; false when it is gone.
 bool cpuOf(int pid, double* seconds, int* parent) {
