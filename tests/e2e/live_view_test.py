@@ -13,6 +13,9 @@
    host's API; the websocket follows the request gate's Origin rules.
 3. A viewer that never reads for 30 s while the page animates: the host's memory stays flat and
    the client's commands are as fast as before.
+4. The host behind a reverse proxy below /wdhost (--public-url): login, the live view and a
+   hand-off link work through it.
+5. Watching alone lets a session expire after its idle timeout; a person's input keeps it alive.
 
 Every process started here is stopped at the end, also on failure.
 """
@@ -566,6 +569,52 @@ def behind_proxy(binary, pages, work):
     assert code == 0, f"wdhost exited with {code}"
 
 
+def idle_timeout(binary, pages, work):
+    """Part 5: watching alone lets a session expire; a person acting in it keeps it alive."""
+    log("chrome: watching does not keep a session alive, a person's input does")
+    host, url = start_wdhost(binary, ["--plugin", "chrome", "--warm-browsers", "0",
+                                      "--max-sessions", "4", "--auth-token", TOKEN],
+                             log=os.path.join(work, "idle.log"))
+
+    def session_with_timeout():
+        code, made = http_json(url + "/session", "POST", {"capabilities": {"alwaysMatch": {
+            "browserName": "chrome", "wdhost:sessionTimeout": 4}}}, timeout=120, headers=AUTH)
+        assert code == 200, made
+        session = made["value"]["sessionId"]
+        code, _ = http_json(f"{url}/session/{session}/url", "POST", {"url": pages + "/red"},
+                            timeout=60, headers=AUTH)
+        assert code == 200
+        return session
+
+    def alive(session):
+        return http_json(f"{url}/session/{session}/title", headers=AUTH)[0] == 200
+
+    try:
+        watched = session_with_timeout()
+        viewer = RawWebSocket(url, f"/ui/sessions/{watched}/live", AUTH)
+        assert viewer.status == 101, viewer.status
+        assert next_text(viewer, "hello")["session"] == watched
+        code, reason = closed_with(viewer)  # reads pictures until the session ends
+        assert code == 1000 and "session ended" in reason, (code, reason)
+        assert not alive(watched), "a watched session outlived its idle timeout"
+        log("a watched session with no commands expired; its viewer was told")
+
+        helped = session_with_timeout()
+        _, secret, _ = make_link(url, helped, {"control": True})
+        person = link_socket(url, secret)
+        next_text(person, "hello")
+        person.send_text(json.dumps({"type": "take"}))
+        for _ in range(8):  # 8 s, twice the idle timeout, with no client command
+            person.send_text(json.dumps({"type": "click", "x": 0.5, "y": 0.2}))
+            time.sleep(1)
+        assert alive(helped), "a person's input did not keep the session alive"
+        person.close()
+        log("a session a person acts in stayed alive past its idle timeout")
+    finally:
+        code = stop_wdhost(host)
+    assert code == 0, f"wdhost exited with {code}"
+
+
 def rss(pid):
     for line in (proc_file(pid, "status") or b"").decode().splitlines():
         if line.startswith("VmRSS:"):
@@ -623,7 +672,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--wdhost", required=True)
     parser.add_argument("--only", choices=["chrome", "firefox", "webkit", "links", "stall",
-                                           "proxy"])
+                                           "proxy", "idle"])
     args = parser.parse_args()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pages)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -639,6 +688,7 @@ def main():
         "links": lambda w: hand_off_links(args.wdhost, pages, w),
         "stall": lambda w: stalled_viewer(args.wdhost, pages, w),
         "proxy": lambda w: behind_proxy(args.wdhost, pages, w),
+        "idle": lambda w: idle_timeout(args.wdhost, pages, w),
     }
     try:
         with tempfile.TemporaryDirectory(prefix="wdhost-live-") as work:
