@@ -96,15 +96,6 @@ std::shared_ptr<const ViewFrame> LiveSession::latest() const {
   return latest_;
 }
 
-std::shared_ptr<const ViewFrame>
-LiveSession::waitNewer(std::uint64_t sequence,
-                       std::chrono::steady_clock::time_point deadline) const {
-  std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait_until(lock, deadline,
-                      [&] { return ended_.load() || (latest_ && latest_->sequence > sequence); });
-  return latest_;
-}
-
 std::string LiveSession::problem() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return problem_;

@@ -58,9 +58,6 @@ public:
   void unwatch();
   // The newest picture (null before the first).
   std::shared_ptr<const ViewFrame> latest() const;
-  // Waits until `deadline` for a picture newer than `sequence`; the newest then (may be null).
-  std::shared_ptr<const ViewFrame> waitNewer(std::uint64_t sequence,
-                                             std::chrono::steady_clock::time_point deadline) const;
   // Why the last picture could not be taken ("" when the last attempt worked).
   std::string problem() const;
 
@@ -80,6 +77,8 @@ public:
 
   // Makes `frame` the newest picture (numbered next); the source calls it, tests may.
   void publish(ViewFrame frame);
+  // Says why no picture can be taken now ("" once one can); the source calls it, tests may.
+  void setProblem(const std::string& problem);
 
   // The session ended: the source stops, viewers are told.
   void end();
@@ -90,7 +89,6 @@ private:
   void produce();
   void produceScreencast(const std::string& cdp);
   void producePolled();
-  void setProblem(const std::string& problem);
   bool keepProducing() const;
   // Sleeps `how long` unless the source should stop first.
   void pause(std::chrono::milliseconds howLong);

@@ -146,7 +146,8 @@ void LiveViewer::run() {
   std::string why;
   std::uint64_t shown = 0;
   std::uint64_t controlSeen = ~std::uint64_t{0};
-  bool gone = false; // the person's side is closed or broken: no close frame can reach it
+  std::string problemSaid; // why pictures fail, as last told to the person
+  bool gone = false;       // the person's side is closed or broken: no close frame can reach it
   if (session_) {
     session_->watch();
     say("{\"type\":\"hello\",\"session\":" + quoteJson(session_->id()) +
@@ -186,6 +187,12 @@ void LiveViewer::run() {
       if (session_->controlVersion() != controlSeen) {
         controlSeen = session_->controlVersion();
         say(controlMessage());
+      }
+      // A source that cannot take pictures says why, once per reason.
+      if (std::string problem = session_->problem(); problem != problemSaid) {
+        problemSaid = problem;
+        if (!problem.empty())
+          say(errorMessage("no picture of the page: " + problem));
       }
       if (!texts_.empty()) {
         out_ = std::move(texts_);

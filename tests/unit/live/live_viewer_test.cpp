@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <thread>
+#include <tuple>
 
 using namespace wdh;
 
@@ -230,4 +231,18 @@ TEST_CASE("live viewer: a link viewer must say hello with a secret the host know
       [](const std::string&) { return true; }, UniqueFd(again[0]));
   stranger.send(1, R"({"type":"hello","link":"wrong"})");
   CHECK(stranger.closeCode() == 1008);
+}
+
+TEST_CASE("live viewer: a person is told why no picture comes, once per reason") {
+  Watched watched(ViewerRights{false, "", "", "tester"});
+  watched.person.message("hello");
+  watched.session->setProblem("the browser's DevTools refused");
+  CHECK(std::string(watched.person.message("error")["message"].GetString()) ==
+        "no picture of the page: the browser's DevTools refused");
+  watched.session->publish(picture("at last")); // a picture clears the problem
+  auto [opcode, bytes] = watched.person.frame();
+  while (opcode != 2)
+    std::tie(opcode, bytes) = watched.person.frame();
+  CHECK(bytes == "at last");
+  CHECK(watched.session->problem().empty());
 }
