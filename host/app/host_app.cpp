@@ -17,7 +17,9 @@
 #include "server/http_server.h"
 #include "session/session_map.h"
 #include "sessions_api/sessions_api.h"
+#include "trace/traces.h"
 #include "webdriver/session_service.h"
+#include "webdriver/trace_capabilities.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/IPAddress.h>
@@ -419,6 +421,16 @@ int runHost(const HostOptions& options) {
   LiveView live(service.lifecycle());
   service.lifecycle().addObserver(&live);
   service.lifecycle().setLiveLinks(&live);
+  // Traces: every command of a traced session with its page, kept after the session.
+  TraceSettings traceSettings;
+  traceModeOf(options.trace, &traceSettings.mode);
+  traceSettings.dir = options.tracesDir.empty() ? defaultTracesDir() : options.tracesDir;
+  traceSettings.bounds.maxFrames = options.traceMaxFrames;
+  traceSettings.bounds.maxBytes = std::uint64_t(options.traceMaxMib) << 20;
+  traceSettings.maxKept = options.tracesMaxKept;
+  Traces traces(traceSettings);
+  service.lifecycle().addObserver(&traces);
+  service.lifecycle().setTracer(&traces);
   std::vector<PooledProxy> pool;
   if (!options.proxyPool.empty()) {
     status = loadProxyPool(options.proxyPool, &pool);
@@ -455,7 +467,9 @@ int runHost(const HostOptions& options) {
       Credentials(options.authToken, options.operatorToken),
       options.publicUrl.rfind("https://", 0) == 0, statusPagePath(options.publicUrl));
   statusPage.setLiveView(&live);
-  addHostRoutes(server, HostFeatures{&service, &api, &metrics, &statusPage, &recordings, &live});
+  statusPage.setTraces(&traces);
+  addHostRoutes(server,
+                HostFeatures{&service, &api, &metrics, &statusPage, &recordings, &live, &traces});
   status = server.start();
   if (!status.isOk()) {
     log(LogLevel::Error, "host", status.message());
@@ -471,6 +485,7 @@ int runHost(const HostOptions& options) {
   Shutdown shutdown = waitForShutdown(signals, service, std::chrono::seconds(options.drainTimeout));
   service.closeAll(shutdown.reason, shutdown.cause);
   recordings.stopAll(); // every ffmpeg finishes its file
+  traces.stopAll();     // every trace is kept as its rules say
   live.stopAll();       // every viewer is told the host goes (1001)
   closer.server = nullptr;
   server.stop();

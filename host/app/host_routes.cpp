@@ -5,6 +5,7 @@
 #include "metrics/metrics_endpoint.h"
 #include "recording/recording_routes.h"
 #include "sessions_api/api_reply.h"
+#include "trace/trace_routes.h"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -104,6 +105,25 @@ void addHostRoutes(HttpServer& server, const HostFeatures& features) {
             errorReply(reply, Status(ErrorCode::UnknownCommand,
                                      "/wdhost/sessions serves {id}/live-link and "
                                      "{id}/live-link/{link id}"));
+        },
+        {},
+        {}});
+  }
+  if (Traces* traces = features.traces) {
+    // GET /wdhost/traces[/{session id}[?format=html]], DELETE /wdhost/traces/{session id}.
+    server.addRoute(FeatureRoute{
+        "/wdhost/traces",
+        true,
+        {"GET", "DELETE"},
+        RouteAccess::Client,
+        false,
+        true,
+        [traces](const Request& request, const RouteContext& context, Reply* reply) {
+          std::size_t mark = request.target.find('?');
+          std::string_view query = mark == std::string::npos
+                                       ? std::string_view()
+                                       : std::string_view(request.target).substr(mark + 1);
+          traceRouteReply(*traces, request.method, context.suffix, query, reply);
         },
         {},
         {}});

@@ -7,6 +7,7 @@
 #include "recording/recordings.h"
 #include "server/http_server.h"
 #include "sessions_api/sessions_api.h"
+#include "trace/traces.h"
 #include "ui/status_endpoints.h"
 #include "webdriver/session_service.h"
 
@@ -20,6 +21,7 @@ struct HostFeatures {
   StatusPageEndpoints* statusPage = nullptr; // null: no status page
   Recordings* recordings = nullptr;          // null: no /wdhost/recordings
   LiveView* live = nullptr;                  // null: no live view, no hand-off links
+  Traces* traces = nullptr;                  // null: no /wdhost/traces
 };
 
 // Registers the routes of `features` on `server` (before it starts).

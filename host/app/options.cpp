@@ -192,6 +192,20 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   add("recordings-max-bytes", po::value(&out->recordingsMaxBytes)->default_value(0),
       "what the finished recordings may add up to, in bytes; past it the oldest go; 0: no "
       "limit");
+  add("trace", po::value(&out->trace)->default_value(out->trace),
+      "off: trace only sessions that ask (wdhost:trace); on: every session (each command with "
+      "the page before and after it, its console and requests); on-failure: the same, a trace "
+      "kept by the rules --record on-failure keeps a video by");
+  add("traces-dir", po::value(&out->tracesDir),
+      "where finished traces are kept (default $XDG_STATE_HOME/wdhost/traces, else "
+      "~/.local/state/wdhost/traces)");
+  add("trace-max-frames", po::value(&out->traceMaxFrames)->default_value(out->traceMaxFrames),
+      "pictures one trace keeps at most (1 to 100000); past it the oldest go, and the trace "
+      "says so");
+  add("trace-max-mib", po::value(&out->traceMaxMib)->default_value(out->traceMaxMib),
+      "MiB of pictures one trace keeps at most (1 to 4096); past it the oldest go");
+  add("traces-max-kept", po::value(&out->tracesMaxKept)->default_value(out->tracesMaxKept),
+      "finished traces kept on disk (1 to 100000); past it the oldest go");
   add("launch-timeout", po::value(&out->launchTimeout)->default_value(90),
       "seconds a plugin may take to start a browser session (a 1.3 plugin is told a deadline a "
       "quarter earlier, at most 2 s, so its own error arrives first; then it is cancelled)");
@@ -382,6 +396,20 @@ bool parseOptions(int argc, const char* const argv[], HostOptions* out, std::str
   }
   if (out->record != "off" && out->record != "on" && out->record != "on-failure") {
     *error = "--record must be off, on or on-failure, not '" + out->record + "'";
+    return false;
+  }
+  if (out->trace != "off" && out->trace != "on" && out->trace != "on-failure") {
+    *error = "--trace must be off, on or on-failure, not '" + out->trace + "'";
+    return false;
+  }
+  if (out->traceMaxFrames == 0 || out->traceMaxFrames > 100000 || out->traceMaxMib == 0 ||
+      out->traceMaxMib > 4096 || out->tracesMaxKept == 0 || out->tracesMaxKept > 100000) {
+    *error = "--trace-max-frames and --traces-max-kept must be 1 to 100000, --trace-max-mib 1 "
+             "to 4096";
+    return false;
+  }
+  if (!out->tracesDir.empty() && out->tracesDir.front() != '/') {
+    *error = "--traces-dir must be an absolute path, not '" + out->tracesDir + "'";
     return false;
   }
   if (out->isolatePlugins != "all" && out->isolatePlugins != "third-party" &&

@@ -56,6 +56,11 @@ struct HostOptions {
   std::string recordingsDir;                // --recordings-dir; "" = defaultRecordingsDir()
   unsigned recordingsMaxAge = 0;            // seconds a finished recording is kept; 0 = always
   std::uint64_t recordingsMaxBytes = 0;     // what the recordings may add up to; 0 = no limit
+  std::string trace = "off";                // --trace off|on|on-failure
+  std::string tracesDir;                    // --traces-dir; "" = defaultTracesDir()
+  unsigned traceMaxFrames = 300;            // pictures one trace keeps at most
+  unsigned traceMaxMib = 32;                // MiB of pictures one trace keeps at most
+  unsigned tracesMaxKept = 200;             // finished traces kept on disk
   bool gridRelayConfig = false;             // print a Grid [relay] node config and exit
   bool listPlugins = false;                 // print the plugins and exit
   bool showVersion = false;                 // print the version and exit

@@ -198,6 +198,14 @@ void LiveSession::publish(ViewFrame frame) {
   changed_.notify_all();
 }
 
+std::shared_ptr<const ViewFrame>
+LiveSession::waitNewer(std::uint64_t after, std::chrono::steady_clock::time_point deadline) const {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait_until(lock, deadline,
+                      [&] { return ended_.load() || (latest_ && latest_->sequence > after); });
+  return latest_ && latest_->sequence > after ? latest_ : nullptr;
+}
+
 void LiveSession::setProblem(const std::string& problem) {
   std::lock_guard<std::mutex> lock(mutex_);
   problem_ = problem;
@@ -259,6 +267,8 @@ void LiveSession::produceScreencast(const std::string& cdp) {
         cast->acknowledge(now + kOpenTimeout);
         continue;
       }
+      if (captureWanted_.exchange(false))
+        settleAt = now;
       PageEvent event;
       if (now >= settleAt) {
         settleAt = kNever;

@@ -58,6 +58,10 @@ public:
   void unwatch();
   // The newest picture (null before the first).
   std::shared_ptr<const ViewFrame> latest() const;
+  // Waits until `deadline` (or the session's end) for a picture numbered after `after`: the
+  // newest then, or null when none came.
+  std::shared_ptr<const ViewFrame> waitNewer(std::uint64_t after,
+                                             std::chrono::steady_clock::time_point deadline) const;
   // Why the last picture could not be taken ("" when the last attempt worked).
   std::string problem() const;
 
@@ -75,6 +79,9 @@ public:
   // a backend cannot do as a wheel action is done by script.
   Status input(std::uint64_t viewer, const LiveInput& input);
 
+  // Asks the source for a picture of the page as it is now (a screencast takes a screenshot on
+  // its connection within a moment); where pictures are polled, the next comes anyway.
+  void captureSoon() noexcept { captureWanted_.store(true); }
   // Makes `frame` the newest picture (numbered next); the source calls it, tests may.
   void publish(ViewFrame frame);
   // Says why no picture can be taken now ("" once one can); the source calls it, tests may.
@@ -107,6 +114,7 @@ private:
   std::string holderName_;
   std::atomic<std::uint64_t> controlVersion_{0};
   std::atomic<bool> ended_{false};
+  std::atomic<bool> captureWanted_{false};
   std::mutex inputMutex_; // one input at a time, in order
 };
 

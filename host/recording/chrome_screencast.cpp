@@ -73,6 +73,8 @@ Status ChromeScreencast::open(const std::string& cdpBase, const ScreencastOption
     calls.push_back("\"method\":\"Runtime.enable\"");
     calls.push_back("\"method\":\"Log.enable\"");
   }
+  if (options.network)
+    calls.push_back("\"method\":\"Network.enable\"");
   if (options.frames)
     calls.push_back("\"method\":\"Page.startScreencast\",\"params\":{\"format\":\"jpeg\","
                     "\"quality\":80,\"everyNthFrame\":1,\"maxWidth\":" +
@@ -196,6 +198,31 @@ std::string consoleLine(std::string_view method, const rapidjson::Value& params)
   return "";
 }
 
+// The line of a Network event, or "" for any other event.
+std::string networkLine(std::string_view method, const rapidjson::Value& params) {
+  if (method == "Network.requestWillBeSent") {
+    auto request = params.FindMember("request");
+    if (request == params.MemberEnd())
+      return "";
+    return std::string(stringOf(request->value, "method")) + " " +
+           std::string(stringOf(request->value, "url")).substr(0, 2000);
+  }
+  if (method == "Network.responseReceived") {
+    auto response = params.FindMember("response");
+    if (response == params.MemberEnd() || !response->value.IsObject())
+      return "";
+    auto status = response->value.FindMember("status");
+    std::string code = status != response->value.MemberEnd() && status->value.IsNumber()
+                           ? std::to_string(static_cast<int>(status->value.GetDouble()))
+                           : "?";
+    return code + " " + std::string(stringOf(response->value, "url")).substr(0, 2000) + " (" +
+           std::string(stringOf(response->value, "mimeType")) + ")";
+  }
+  if (method == "Network.loadingFailed")
+    return "failed: " + std::string(stringOf(params, "errorText"));
+  return "";
+}
+
 } // namespace
 
 Status ChromeScreencast::next(std::chrono::steady_clock::time_point deadline, PageEvent* event) {
@@ -214,6 +241,14 @@ Status ChromeScreencast::next(std::chrono::steady_clock::time_point deadline, Pa
     auto params = doc.FindMember("params");
     if (method.empty() || params == doc.MemberEnd() || !params->value.IsObject())
       continue;
+    if (method.substr(0, 8) == "Network.") {
+      std::string line = networkLine(method, params->value);
+      if (line.empty())
+        continue;
+      event->kind = PageEvent::Network;
+      event->data = std::move(line);
+      return Status::ok();
+    }
     if (method != "Page.screencastFrame") {
       std::string line = consoleLine(method, params->value);
       if (line.empty())

@@ -19,6 +19,7 @@ namespace wdh {
 struct ScreencastOptions {
   bool frames = true;   // its screencast
   bool console = false; // its console messages, uncaught exceptions and browser log entries
+  bool network = false; // the requests it makes and the answers it gets
   int maxWidth = 1920;  // the frames' largest size
   int maxHeight = 1080; //
   std::string target;   // the page to watch (chrome's window handle is its target id); "" or
@@ -27,8 +28,9 @@ struct ScreencastOptions {
 
 // What the page showed next.
 struct PageEvent {
-  enum Kind { Frame, Console } kind = Frame;
-  std::string data;     // a Frame's JPEG, or a Console line ("error: text (url:line)")
+  enum Kind { Frame, Console, Network } kind = Frame;
+  std::string data;     // a Frame's JPEG, a Console line ("error: text (url:line)"), or a
+                        // Network line ("GET url", "200 url (text/html)", "failed: why")
   double cssWidth = 0;  // a Frame's viewport in CSS pixels (its metadata; 0 when not said)
   double cssHeight = 0; //
 };

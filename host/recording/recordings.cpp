@@ -32,7 +32,8 @@ std::int64_t msSinceEpoch(std::chrono::system_clock::time_point at) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
 }
 
-// Creates `dir` and its missing parents, the last one 0700.
+} // namespace
+
 Status makeDirs(const std::string& dir) {
   for (std::size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
     std::string part = dir.substr(0, slash);
@@ -47,6 +48,8 @@ Status makeDirs(const std::string& dir) {
     return Status(ErrorCode::UnknownError, dir + " is not a directory");
   return Status::ok();
 }
+
+namespace {
 
 int evenDown(int value) {
   return std::max(2, value - value % 2);

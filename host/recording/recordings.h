@@ -83,6 +83,9 @@ struct RecordingSource {
 // $HOME/.local/state/wdhost/recordings, else $TMPDIR (or /tmp)/wdhost-<uid>/recordings.
 std::string defaultRecordingsDir();
 
+// Creates `dir` and its missing parents, the last one 0700; UnknownError naming the cause.
+Status makeDirs(const std::string& dir);
+
 // Thread-safe. Watches sessions (SessionEvents) to end their recordings as they end, and the
 // host's log (SessionLogTap) for the lines about a session whose log it keeps.
 class Recordings : public SessionEvents, public SessionLogTap {

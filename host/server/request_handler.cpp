@@ -165,7 +165,8 @@ Action RequestHandler::dispatch(const Request& request, RelayedCommand* command,
       }
       if (request.method == "POST" && route->suffix == "/window")
         service_.commands().noteWindowSwitch(route->sessionId, request.body);
-      if (service_.commands().beginRelay(route->sessionId, request.method, route->suffix, command))
+      if (service_.commands().beginRelay(route->sessionId, request.method, route->suffix,
+                                         request.body, command))
         return Action::Relay;
       return Action::Job;
     }

@@ -8,6 +8,7 @@
 #include "live/live_link_reply.h"
 #include "metrics/process_figures.h"
 #include "recording/recording_routes.h"
+#include "trace/trace_routes.h"
 #include "ui/status_page.h"
 
 #include "json/json.h"
@@ -54,7 +55,8 @@ StatusPageEndpoints::StatusPageEndpoints(SessionService& service,
 
 bool StatusPageEndpoints::blocks(std::string_view suffix) {
   return suffix.find("/screenshot") != std::string_view::npos ||
-         suffix.substr(0, 12) == "/recordings/" || suffix.find("/end") != std::string_view::npos;
+         suffix.substr(0, 12) == "/recordings/" || suffix.substr(0, 8) == "/traces/" ||
+         suffix.find("/end") != std::string_view::npos;
 }
 
 Role StatusPageEndpoints::roleOf(const Request& request, std::string* csrf) const {
@@ -109,6 +111,14 @@ void StatusPageEndpoints::ui(const Request& request, std::string_view suffix, Re
           reply, Status(ErrorCode::UnknownCommand, "the status page plays recordings with GET"));
     std::string file = recordings->resolve(suffix.substr(kRecordings.size()));
     return recordingFileReply(*recordings, request, file, reply);
+  }
+  constexpr std::string_view kTraces = "/traces/";
+  if (suffix.substr(0, kTraces.size()) == kTraces) {
+    if (method != "GET" || traces_ == nullptr)
+      return errorReply(reply,
+                        Status(ErrorCode::UnknownCommand, "the status page opens traces with GET"));
+    bool download = request.target.find("?download=1") != std::string::npos;
+    return traceViewerReply(*traces_, suffix.substr(kTraces.size()), download, reply);
   }
   constexpr std::string_view kSessions = "/sessions/";
   if (suffix.substr(0, kSessions.size()) == kSessions) {
@@ -307,6 +317,24 @@ void StatusPageEndpoints::state(Role role, const std::string& csrf, Reply* reply
     }
   }
   doc.AddMember("recordings", recorded, a);
+  // The newest traces, to open in the viewer.
+  rapidjson::Value traced(rapidjson::kArrayType);
+  if (traces_ != nullptr)
+    for (const TraceInfo& t : traces_->list()) {
+      if (traced.Size() >= kRecordingsShown)
+        break;
+      rapidjson::Value entry(rapidjson::kObjectType);
+      entry.AddMember("sessionId", text(t.sessionId), a);
+      entry.AddMember("browser", text(t.browser), a);
+      entry.AddMember("start", t.startedAtMs, a);
+      entry.AddMember("commands", static_cast<std::uint64_t>(t.commands), a);
+      entry.AddMember("failed", t.failed, a);
+      entry.AddMember("running", t.running, a);
+      entry.AddMember("endedBy", text(t.endedBy), a);
+      entry.AddMember("size", t.size, a);
+      traced.PushBack(entry, a);
+    }
+  doc.AddMember("traces", traced, a);
   doc.AddMember("csrf", text(csrf), a);
   doc.AddMember("role", rapidjson::StringRef(role == Role::Operator ? "operator" : "client"), a);
   doc.AddMember("login", credentials_.needsLogin(), a);

@@ -5,6 +5,7 @@
 #include "http/auth.h"
 #include "http/exchange.h"
 #include "live/live_view.h"
+#include "trace/traces.h"
 #include "ui/ui_logins.h"
 #include "webdriver/session_service.h"
 
@@ -34,6 +35,9 @@ public:
   // Lets the page watch sessions live and take control through `live` (set before the server
   // starts; without it the page shows screenshots).
   void setLiveView(LiveView* live) { live_ = live; }
+  // Lists traces and opens them in the trace viewer (/ui/traces/{id}, ?download=1 as a file)
+  // from `traces` (set before the server starts).
+  void setTraces(Traces* traces) { traces_ = traces; }
 
   // The websocket of /ui/sessions/{id}/live (`suffix` follows /ui): authenticated like the
   // page's reads (a token, or the login cookie); Ok with *socket the end the server relays.
@@ -45,6 +49,7 @@ public:
 
   // Anything under /ui (`suffix` follows "/ui": "", "/state", "/login", "/logout",
   // "/sessions/{id}/screenshot", "/sessions/{id}/end", "/sessions/{id}/live-link",
+  // "/traces/{session id}": its trace in the viewer,
   // "/recordings/{file}": a video or log to
   // play or read on the page, with Range requests). Authenticates itself: a token as for
   // any endpoint, or the cookie a login sets (POST /ui/login {"token": ...}); a POST made with
@@ -64,6 +69,7 @@ private:
                   Reply* reply) const;
   SessionService& service_;
   LiveView* live_ = nullptr;
+  Traces* traces_ = nullptr;
   std::function<HostSnapshot()> snapshot_;
   Credentials credentials_;
   bool secureCookie_;

@@ -231,11 +231,16 @@ Status validateCapabilities(const rapidjson::Value& caps, std::string_view where
       // A hand-off link to the live view (webdriver/session_start.cpp checks its members).
       if (!value.IsBool() && !value.IsObject())
         return invalid(where, key, "true, or an object such as {\"control\": true}", value);
+    } else if (key == "wdhost:trace") {
+      // A trace of the session (webdriver/trace_capabilities.cpp checks its members).
+      if (!value.IsBool() && !value.IsString() && !value.IsObject())
+        return invalid(where, key, "\"on\", \"on-failure\", \"off\", true, false or an object",
+                       value);
     } else if (key.substr(0, 7) == "wdhost:") {
       return Status(ErrorCode::InvalidArgument,
                     std::string(where) + "." + std::string(key) +
                         " is not a capability this host knows; its own are: "
-                        "wdhost:sessionTimeout, wdhost:recording, wdhost:liveView");
+                        "wdhost:sessionTimeout, wdhost:recording, wdhost:liveView, wdhost:trace");
     } else if (key.find(':') == std::string_view::npos) {
       // Legacy (JSON Wire) names and typos land here, e.g. chromeOptions, version, platform.
       return Status(ErrorCode::InvalidArgument,

@@ -17,18 +17,32 @@ Status SessionCommands::execute(std::string_view id, std::string_view method,
   if (!session)
     return sessions_.unknownSession(id);
   session->noteCommand(method, suffix);
+  CommandTracer* tracer = sessions_.tracer();
+  std::uint64_t traced =
+      tracer != nullptr && tracer->tracing() ? tracer->commandStarted(id, method, suffix, body) : 0;
   auto started = std::chrono::steady_clock::now();
   Status status = session->execute(method, suffix, body, out);
   bool relayed = session->hasUpstream();
   countCommand(session->plugin().name(), relayed ? CommandPath::Relayed : CommandPath::InProcess,
                started, relayed && !status.isOk());
-  return afterCommand(id, method, suffix, started, std::move(status), out);
+  status = afterCommand(id, method, suffix, started, std::move(status), out);
+  if (traced != 0) {
+    tracer->commandFinished(traced, id, status, *out);
+    if (tracer->waitsFor(id))
+      tracer->await(traced, id);
+  }
+  return status;
 }
 
 bool SessionCommands::beginRelay(std::string_view id, std::string_view method,
-                                 std::string_view suffix, RelayedCommand* out) {
+                                 std::string_view suffix, std::string_view body,
+                                 RelayedCommand* out) {
   std::shared_ptr<Session> session = sessions_.find(id);
   if (!session)
+    return false;
+  // A traced session whose trace takes pictures by command answers only once the trace has one.
+  if (CommandTracer* tracer = sessions_.tracer();
+      tracer != nullptr && tracer->tracing() && tracer->waitsFor(id))
     return false;
   Status status;
   Upstream* upstream = session->beginRelay(&status);
@@ -42,6 +56,9 @@ bool SessionCommands::beginRelay(std::string_view id, std::string_view method,
   out->id.assign(id);
   out->method.assign(method);
   out->suffix.assign(suffix);
+  CommandTracer* tracer = sessions_.tracer();
+  if (tracer != nullptr && tracer->tracing())
+    out->traceCommand = tracer->commandStarted(id, method, suffix, body);
   return true;
 }
 
@@ -52,8 +69,11 @@ Status SessionCommands::finishRelay(RelayedCommand& command, std::string_view bo
                !status.isOk());
   status =
       command.session->finishRelay(command.method, command.suffix, body, std::move(status), out);
-  return afterCommand(command.id, command.method, command.suffix, command.started,
-                      std::move(status), out);
+  status = afterCommand(command.id, command.method, command.suffix, command.started,
+                        std::move(status), out);
+  if (command.traceCommand != 0)
+    sessions_.tracer()->commandFinished(command.traceCommand, command.id, status, *out);
+  return status;
 }
 
 void SessionCommands::countCommand(const std::string& plugin, CommandPath path,
@@ -131,6 +151,8 @@ bool SessionCommands::vendorScript(std::string_view id, std::string_view suffix,
       recordings->noteEvent(session->id(), said.eventType);
     recordings->noteLine(session->id(), "host", "the client's vendor script: " + said.note);
   }
+  if (CommandTracer* tracer = sessions_.tracer(); tracer != nullptr && !said.eventType.empty())
+    tracer->noteEvent(session->id(), said.eventType);
   log(LogLevel::Debug, "session", session->id() + ": " + said.note,
       LogFields{session->id(), session->plugin().name()});
   *response = R"({"value":null})";
@@ -216,6 +238,8 @@ Status SessionCommands::sessionEvent(std::string_view id, std::string_view body,
   std::string_view eventType(type->value.GetString(), type->value.GetStringLength());
   if (Recordings* recordings = sessions_.recordings())
     recordings->noteEvent(session->id(), eventType);
+  if (CommandTracer* tracer = sessions_.tracer())
+    tracer->noteEvent(session->id(), eventType);
   log(LogLevel::Info, "session", session->id() + ": session event " + quoteJson(eventType),
       LogFields{session->id(), session->plugin().name()});
   *response = "{\"value\":{\"success\":true,\"eventType\":" + quoteJson(eventType) + "}}";

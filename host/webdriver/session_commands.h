@@ -20,11 +20,11 @@ public:
   // Any session command, relayed as is; `suffix` follows /session/{id}.
   Status execute(std::string_view id, std::string_view method, std::string_view suffix,
                  std::string_view body, RelayResponse* out);
-  // Begins command `method suffix` on session `id` for the caller to relay over HTTP itself
-  // (without a thread waiting on the driver). False, with nothing begun, when the session is
-  // unknown, closed or served in-process: execute() then answers the command.
+  // Begins command `method suffix` (request `body`) on session `id` for the caller to relay over
+  // HTTP itself (without a thread waiting on the driver). False, with nothing begun, when the
+  // session is unknown, closed or served in-process: execute() then answers the command.
   bool beginRelay(std::string_view id, std::string_view method, std::string_view suffix,
-                  RelayedCommand* out);
+                  std::string_view body, RelayedCommand* out);
   // Ends a command begun with beginRelay(); `status` and `out` are what its upstream gave.
   // Returns (and leaves in `out`) what execute() would have for the same answer.
   Status finishRelay(RelayedCommand& command, std::string_view body, Status status,

@@ -86,6 +86,9 @@ void SessionLifecycle::closeSession(const std::shared_ptr<Session>& session,
     tell([&](SessionEvents& o) { o.sessionEnding(session->id(), closeCode, said); });
     tell([&](SessionEvents& o) { o.sessionEndedBecause(session->id(), session->endCause()); });
   }
+  // A trace takes the page as the last command left it while the browser is still there.
+  if (tracer_ != nullptr && tracer_->tracing())
+    tracer_->settle(session->id(), std::chrono::milliseconds(1500));
   Status status = session->close();
   if (!status.isOk())
     log(LogLevel::Warn, "session", session->id() + ": " + status.message(),

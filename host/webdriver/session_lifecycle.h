@@ -12,6 +12,7 @@
 #include "session/session_map.h"
 #include "session/slot_pool.h"
 #include "session/warm_pool.h"
+#include "webdriver/command_tracer.h"
 #include "webdriver/session_types.h"
 
 #include <atomic>
@@ -60,6 +61,11 @@ public:
   void setLiveLinks(LiveLinkIssuer* links) { liveLinks_ = links; }
   // The link maker, or null.
   LiveLinkIssuer* liveLinks() const noexcept { return liveLinks_; }
+  // Traces sessions with `tracer` (which must outlive this); before start(). Unset, wdhost:trace
+  // is refused and nothing is traced.
+  void setTracer(CommandTracer* tracer) { tracer_ = tracer; }
+  // The tracer, or null.
+  CommandTracer* tracer() const noexcept { return tracer_; }
   // True when someone watches (telling costs nothing otherwise).
   bool watched() const noexcept { return !observers_.empty(); }
 
@@ -143,6 +149,7 @@ private:
   std::shared_ptr<CrashInbox> crashes_;
   std::shared_ptr<std::atomic<std::size_t>> closing_; // sessions whose teardown is under way
   std::vector<SessionEvents*> observers_;
+  CommandTracer* tracer_ = nullptr;
   Recordings* recordings_ = nullptr;
   LiveLinkIssuer* liveLinks_ = nullptr;
   std::atomic<bool> draining_{false};

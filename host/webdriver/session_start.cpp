@@ -9,6 +9,7 @@
 #include "webdriver/matching.h"
 #include "webdriver/recording_capabilities.h"
 #include "webdriver/session_starter.h"
+#include "webdriver/trace_capabilities.h"
 #include "webdriver/websocket_capabilities.h"
 
 #include "json/json.h"
@@ -218,6 +219,13 @@ Status SessionStarter::choose(std::string_view body, PendingStart* start) {
     if (liveView.asked && sessions_.liveLinks() == nullptr)
       return Status(ErrorCode::SessionNotCreated,
                     std::string(kLiveViewCap) + ": this host serves no live view");
+    TraceAsk trace;
+    status = takeTraceAsk(hostCaps, &trace);
+    if (!status.isOk())
+      return status;
+    if (trace.mode.value_or(TraceMode::Off) != TraceMode::Off && sessions_.tracer() == nullptr)
+      return Status(ErrorCode::SessionNotCreated,
+                    std::string(kTraceCap) + ": this host traces no session");
     bool downloadsAsked = false;
     auto downloads = hostCaps.FindMember(kDownloadsEnabledCap);
     if (downloads != hostCaps.MemberEnd()) {
@@ -249,7 +257,7 @@ Status SessionStarter::choose(std::string_view body, PendingStart* start) {
       bool bidiAsked = asked != caps.MemberEnd() && asked->value.IsTrue();
       start->plugin = plugin;
       start->accepted = std::move(accepted);
-      start->asks = LaunchAsks{bidiAsked, downloadsAsked, liveView};
+      start->asks = LaunchAsks{bidiAsked, downloadsAsked, liveView, trace};
       start->recording = std::move(recording);
       return Status::ok();
     }
@@ -548,6 +556,23 @@ Status SessionStarter::becomeLive(Launched launched, SessionTiming timing, Launc
                   sessions_.sessions().closed()
                       ? std::string(kHostShuttingDown)
                       : "a session with the id " + id + " became live meanwhile");
+  }
+  if (CommandTracer* tracer = sessions_.tracer()) {
+    // Before the client has its id: its first command is traced.
+    bool traced = false;
+    Status began = tracer->begin(session, description.browserName, asks.trace, &traced);
+    if (!began.isOk()) {
+      if (auto taken = sessions_.sessions().take(id, "its trace could not begin"))
+        sessions_.closeSession(taken);
+      return began;
+    }
+    if (traced) {
+      std::string url = newRequest.webSocketBase + "/wdhost/traces/" + id;
+      if (url.rfind("ws", 0) == 0)
+        url.replace(0, 2, "http");
+      out["value"]["capabilities"].AddMember("wdhost:traceUrl",
+                                             rapidjson::Value(url.c_str(), alloc), alloc);
+    }
   }
   if (asks.liveView.asked) {
     // The session is live now: the link can name it. A link that cannot be made costs the

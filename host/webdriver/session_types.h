@@ -5,6 +5,7 @@
 #include "core/status.h"
 #include "relay/upstream.h"
 #include "session/session.h"
+#include "webdriver/trace_ask.h"
 
 #include <chrono>
 #include <cstddef>
@@ -65,6 +66,7 @@ struct LaunchAsks {
   bool bidi = false;      // webSocketUrl: true
   bool downloads = false; // se:downloadsEnabled: true
   LiveViewAsk liveView;   // wdhost:liveView
+  TraceAsk trace;         // wdhost:trace
 };
 
 // Makes hand-off links to sessions' live views (the live view implements it).
@@ -101,6 +103,7 @@ public:
   std::string suffix;                              // what follows /session/{id}, e.g. "/url"
   std::chrono::milliseconds timeout{0};            // how long the upstream may take
   std::chrono::steady_clock::time_point started{}; // when it began, for wdhost_command_seconds
+  std::uint64_t traceCommand = 0; // its number in the session's trace, 0 when not traced
 };
 
 } // namespace wdh

@@ -32,32 +32,20 @@ import time
 import urllib.parse
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.options import ArgOptions
-from selenium.webdriver.remote.remote_connection import RemoteConnection
 
 from e2e_support import (RawWebSocket, descendants_of, http_json, proc_file, start_wdhost,
                          stop_wdhost, wait_for)
+from selenium_support import CHROME_ARGS, quit_all, token_connection
+from selenium_support import client_for as selenium_client
 
 TOKEN = "live-view-s3cret"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-CHROME_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 
 
 def log(message):
     print(f"[live_view] {message}", flush=True)
-
-
-class TokenConnection(RemoteConnection):
-    """Selenium's own HTTP connection, sending the host's client token."""
-
-    @classmethod
-    def get_remote_connection_headers(cls, parsed_url, keep_alive=False):
-        headers = super().get_remote_connection_headers(parsed_url, keep_alive)
-        headers.update(AUTH)
-        return headers
 
 
 class Pages(http.server.BaseHTTPRequestHandler):
@@ -89,27 +77,7 @@ class Pages(http.server.BaseHTTPRequestHandler):
 
 def client_for(url, browser):
     """A Selenium client session of `browser` ("chrome", "firefox", "MiniBrowser")."""
-    if browser == "chrome":
-        options = webdriver.ChromeOptions()
-        for arg in CHROME_ARGS + ["--window-size=800,600"]:
-            options.add_argument(arg)
-    elif browser == "firefox":
-        options = webdriver.FirefoxOptions()
-        options.add_argument("-headless")
-    else:
-        options = ArgOptions()
-        options.set_capability("browserName", browser)
-    return webdriver.Remote(command_executor=TokenConnection(url), options=options)
-
-
-def quit_all(*drivers):
-    """Ends each client session that was made, whatever became of it."""
-    for driver in drivers:
-        if driver is not None:
-            try:
-                driver.quit()
-            except WebDriverException:
-                pass
+    return selenium_client(url, TOKEN, browser)
 
 
 def viewer_for(url):
@@ -117,7 +85,7 @@ def viewer_for(url):
     options = webdriver.ChromeOptions()
     for arg in CHROME_ARGS + ["--window-size=1200,1100"]:
         options.add_argument(arg)
-    driver = webdriver.Remote(command_executor=TokenConnection(url), options=options)
+    driver = webdriver.Remote(command_executor=token_connection(url, TOKEN), options=options)
     driver.set_script_timeout(20)
     return driver
 
@@ -406,7 +374,7 @@ def hand_off_links(binary, pages, work):
         for arg in CHROME_ARGS:
             options.add_argument(arg)
         options.set_capability("wdhost:liveView", {"control": True, "expiresIn": 300})
-        asked = webdriver.Remote(command_executor=TokenConnection(url), options=options)
+        asked = webdriver.Remote(command_executor=token_connection(url, TOKEN), options=options)
         try:
             link_url = asked.capabilities["wdhost:liveViewUrl"]
             parts = urllib.parse.urlsplit(link_url)
