@@ -203,6 +203,12 @@ bool Traces::fileOf(std::string_view id, std::string* path) const {
 void Traces::finish(SessionTrace& trace) {
   std::string path;
   bool kept = trace.keep();
+  TraceInfo info;
+  info.sessionId = trace.id();
+  info.browser = trace.browser();
+  info.startedAtMs = trace.startedAtMs();
+  trace.summary(&info.commands, &info.failed, &info.running, &info.endedBy);
+  info.running = false;
   if (kept && fileOf(trace.id(), &path)) {
     std::string data = trace.json();
     std::lock_guard<std::mutex> disk(diskMutex_);
@@ -211,6 +217,11 @@ void Traces::finish(SessionTrace& trace) {
       status = writeFile(path, data);
     if (status.isOk()) {
       written_.fetch_add(1);
+      info.size = data.size();
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        kept_[info.sessionId] = info;
+      }
       log(LogLevel::Info, kLog,
           trace.id() + ": trace kept in " + path + " (" + std::to_string(data.size()) + " bytes)",
           LogFields{trace.id(), trace.browser()});
@@ -241,6 +252,8 @@ void Traces::prune() {
   for (std::size_t i = settings_.maxKept; i < stored.size(); ++i) {
     std::string path = settings_.dir + "/" + stored[i].id + std::string(kSuffix);
     ::unlink(path.c_str());
+    std::lock_guard<std::mutex> lock(mutex_);
+    kept_.erase(stored[i].id);
   }
 }
 
@@ -269,8 +282,15 @@ std::vector<TraceInfo> Traces::list() const {
                       [&](const TraceInfo& r) { return r.sessionId == stored.id; }))
         continue;
       TraceInfo info;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto known = kept_.find(stored.id);
+        if (known != kept_.end())
+          info = known->second;
+      }
       info.sessionId = stored.id;
-      info.startedAtMs = stored.modifiedMs;
+      if (info.startedAtMs == 0)
+        info.startedAtMs = stored.modifiedMs;
       info.size = stored.size;
       out.push_back(std::move(info));
     }
@@ -324,6 +344,10 @@ Status Traces::remove(std::string_view id) {
   std::lock_guard<std::mutex> disk(diskMutex_);
   if (::unlink(path.c_str()) != 0)
     return Status(ErrorCode::UnknownCommand, "no trace of session " + std::string(id));
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto known = kept_.find(id);
+  if (known != kept_.end())
+    kept_.erase(known);
   return Status::ok();
 }
 

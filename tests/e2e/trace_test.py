@@ -31,6 +31,7 @@ import struct
 import sys
 import tempfile
 import threading
+import urllib.request
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -293,6 +294,18 @@ def backends(binary, pages, work, viewer, browsers):
         code, body = http_json(f"{url}/wdhost/traces/{chrome_session}?format=xml", headers=AUTH)
         assert code == 400, code
         log("routes: 401 without the token, 400 for a bad id or format, 404 for an unknown one")
+        # The status page lists them and opens one in the viewer (with its strict policy).
+        code, state = http_json(f"{url}/ui/state", headers=AUTH)
+        listed = {t["sessionId"]: t for t in state["traces"]}
+        assert code == 200 and listed[chrome_session]["commands"] >= 9, state["traces"]
+        assert listed[chrome_session]["failed"] and not listed[chrome_session]["running"]
+        request = urllib.request.Request(f"{url}/ui/traces/{chrome_session}", headers=AUTH)
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            policy = answer.headers["Content-Security-Policy"]
+            assert answer.status == 200 and "default-src 'none'" in policy, policy
+            assert b'id="trace-data"' in answer.read()
+        assert http(f"{url}/ui/traces/{chrome_session}")[0] == 401
+        log("status page: listed with its commands and outcome, opened in the viewer")
     finally:
         assert stop_wdhost(host) == 0
 
