@@ -24,7 +24,7 @@ const char* kUsage =
                     [--java PATH] [--keep-logs]
   --smoke          every scenario with tiny counts (a few seconds each)
   --only NAME      one scenario: relay, status, new-session, stub, scale, bidi, churn, bridge,
-                   flood, warm-launch, recording, live
+                   flood, warm-launch, recording, live, trace
   --grid-jar PATH  Selenium Grid 4's selenium-server jar: churn then compares Grid standalone
 Exits 0 when every scenario ran (a missed target is printed as MISSED, not an error),
 1 when a scenario could not run, 2 on bad usage.
@@ -110,7 +110,8 @@ int main(int argc, char** argv) {
                      {"flood", bench::runFlood},
                      {"warm-launch", bench::runWarmLaunch},
                      {"recording", bench::runRecording},
-                     {"live", bench::runLive}};
+                     {"live", bench::runLive},
+                     {"trace", bench::runTrace}};
   bool known = options.only.empty();
   for (const auto& scenario : scenarios)
     known = known || options.only == scenario.first;

@@ -64,5 +64,8 @@ void runRecording(const Options& options, const Counts& counts, Report& report);
 // 12. What watching a chrome session live costs: a watched session's commands against an
 // unwatched one's, and the pictures taken from the browser with one viewer and with ten.
 void runLive(const Options& options, const Counts& counts, Report& report);
+// 13. What tracing a chrome session costs its commands: a traced session's command that does
+// not change the page and one that does, against an untraced session's.
+void runTrace(const Options& options, const Counts& counts, Report& report);
 
 } // namespace bench

@@ -15,4 +15,11 @@ inline constexpr const char* kAnimatedPage =
     "let n=0;function f(){n++;document.body.style.background='hsl('+(n%25360)+',80%25,50%25)';"
     "document.getElementById('t').textContent=n;requestAnimationFrame(f)}f()</script></body>";
 
+// A form's page: a button whose click changes the page's text (the page-changing command a
+// trace keeps pictures around).
+inline constexpr const char* kClickPage =
+    "data:text/html,<body style='margin:0;font:40px sans-serif'><button id=b "
+    "onclick='this.nextElementSibling.textContent=++n'>Go</button><p></p>"
+    "<script>let n=0</script></body>";
+
 } // namespace bench
