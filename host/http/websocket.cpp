@@ -180,8 +180,11 @@ std::string binaryFrameHead(std::uint64_t size) {
 }
 
 void WebSocketMessageReader::feed(const char* data, std::size_t size) {
-  if (failed_ == Result::NeedMore)
-    buffer_.append(data, size);
+  if (failed_ != Result::NeedMore)
+    return;
+  std::size_t skipped = static_cast<std::size_t>(std::min<std::uint64_t>(skipBytes_, size));
+  skipBytes_ -= skipped;
+  buffer_.append(data + skipped, size - skipped);
 }
 
 WebSocketMessageReader::Result WebSocketMessageReader::next(std::string* message) {
@@ -209,20 +212,34 @@ WebSocketMessageReader::Result WebSocketMessageReader::next(std::string* message
         length = (length << 8) | byte(i);
       head = 10;
     }
-    if ((byte(0) & 0x70) != 0 || !masked)
+    if ((byte(0) & 0x70) != 0 || (!masked && !follow_))
       return failed_ = Result::ProtocolError; // no extension was agreed; clients must mask
     bool control = (opcode & 0x8) != 0;
     if (control && (!fin || length > 125))
       return failed_ = Result::ProtocolError;
-    if (length > maxMessage_ || partial_.size() + length > maxMessage_)
-      return failed_ = Result::TooBig;
-    if (buffer_.size() < head + 4 + length)
+    std::size_t maskSize = masked ? 4 : 0;
+    if (!control && (skipping_ || length > maxMessage_ || partial_.size() + length > maxMessage_)) {
+      if (!follow_)
+        return failed_ = Result::TooBig;
+      // Passed over as it streams by: what is here goes now, the rest as it comes.
+      std::uint64_t frame = head + maskSize + length;
+      std::size_t here = static_cast<std::size_t>(std::min<std::uint64_t>(frame, buffer_.size()));
+      buffer_.erase(0, here);
+      skipBytes_ = frame - here;
+      skipping_ = !fin; // its continuation frames are passed over too
+      inMessage_ = false;
+      partial_.clear();
+      continue;
+    }
+    if (buffer_.size() < head + maskSize + length)
       return Result::NeedMore;
-    const char* mask = buffer_.data() + head;
-    std::string payload = buffer_.substr(head + 4, static_cast<std::size_t>(length));
-    for (std::size_t i = 0; i < payload.size(); ++i)
-      payload[i] = static_cast<char>(payload[i] ^ mask[i % 4]);
-    buffer_.erase(0, head + 4 + static_cast<std::size_t>(length));
+    std::string payload = buffer_.substr(head + maskSize, static_cast<std::size_t>(length));
+    if (masked) {
+      const char* mask = buffer_.data() + head;
+      for (std::size_t i = 0; i < payload.size(); ++i)
+        payload[i] = static_cast<char>(payload[i] ^ mask[i % 4]);
+    }
+    buffer_.erase(0, head + maskSize + static_cast<std::size_t>(length));
     switch (opcode) {
     case 0x8:
       return failed_ = Result::Closed;

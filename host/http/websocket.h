@@ -67,9 +67,16 @@ std::string binaryFrameHead(std::uint64_t size);
 
 // Reads the messages a client sends a websocket the host serves itself: masked frames (an
 // unmasked one is a protocol error), text or binary messages put together from their
-// fragments, at most `maxMessage` bytes each; pings and pongs are skipped. One thread at a time.
+// fragments, at most `maxMessage` bytes each; pings and pongs are skipped. Made to follow a
+// relayed stream instead, it reads either side's frames (masked or not) and passes over a
+// message too long to keep, without holding it. One thread at a time.
 class WebSocketMessageReader {
 public:
+  // How a reader takes what it reads.
+  enum class Mode {
+    Serve,  // a client of the host's own websocket: frames must be masked, limits are errors
+    Follow, // a relayed stream, either side: any masking, a message too long is passed over
+  };
   // What the stream holds next.
   enum class Result {
     NeedMore,      // no whole message yet: feed more
@@ -80,7 +87,8 @@ public:
     TooBig,        // a message longer than allowed: answer 1009 and close
   };
   // Reads messages of at most `maxMessage` bytes.
-  explicit WebSocketMessageReader(std::size_t maxMessage) : maxMessage_(maxMessage) {}
+  explicit WebSocketMessageReader(std::size_t maxMessage, Mode mode = Mode::Serve)
+      : maxMessage_(maxMessage), follow_(mode == Mode::Follow) {}
   // Adds `size` bytes the client sent (then call next()).
   void feed(const char* data, std::size_t size);
   // The next whole message into *message (Text or Binary), or what stops the stream; once
@@ -89,11 +97,23 @@ public:
 
 private:
   std::size_t maxMessage_;
-  std::string buffer_;  // bytes not yet read as frames
-  std::string partial_; // the fragments of a message so far
+  bool follow_ = false;
+  std::uint64_t skipBytes_ = 0; // Follow: bytes of a passed-over frame still to come
+  bool skipping_ = false;       // Follow: the rest of the message being read is passed over
+  std::string buffer_;          // bytes not yet read as frames
+  std::string partial_;         // the fragments of a message so far
   bool inMessage_ = false;
   bool text_ = false;
   Result failed_ = Result::NeedMore;
+};
+
+// Sees the bytes of a relayed websocket as they pass, each side's in order (a trace follows a
+// session's BiDi messages). Called on the relaying thread: must not block or throw.
+class WebSocketTap {
+public:
+  virtual ~WebSocketTap() = default;
+  // `size` bytes from the client (`fromClient`) or from the upstream.
+  virtual void bytes(bool fromClient, const char* data, std::size_t size) noexcept = 0;
 };
 
 // The 101 head a server answers `upgrade` with (checkUpgrade() passed), blank line included.

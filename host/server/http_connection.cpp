@@ -235,7 +235,11 @@ void HttpServer::upgrade(ClientConnection* connection, const Request& request, c
         Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(target.local.release()));
     dialed.acceptedHead = acceptedUpgradeHead(request.upgrade);
   } else if (accepted) {
-    Status dial = dialWebSocket(target.url, request.upgrade,
+    // A followed stream is not compressed: no extension is offered upstream for it.
+    WebSocketUpgrade asked = request.upgrade;
+    if (target.tap)
+      asked.extensions.clear();
+    Status dial = dialWebSocket(target.url, asked,
                                 std::chrono::milliseconds(settings_.requestTimeout), &dialed);
     if (!dial.isOk()) {
       tunnels_.release(target.sessionId);
@@ -263,6 +267,8 @@ void HttpServer::upgrade(ClientConnection* connection, const Request& request, c
         if (auto live = session.lock())
           live->noteActivity();
       });
+  if (target.tap)
+    tunnel->setTap(std::move(target.tap));
   destroy(connection);
   tunnels_.adopt(std::move(tunnel));
 }

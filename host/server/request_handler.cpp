@@ -365,6 +365,9 @@ bool RequestHandler::beginUpgrade(const Request& request, const Route& route, Up
       return false;
     }
     target->url = sockets.bidi;
+    if (CommandTracer* tracer = service_.lifecycle().tracer();
+        tracer != nullptr && tracer->tracing())
+      target->tap = tracer->tapBidi(session->id());
     return true;
   }
   if (sockets.cdp.empty()) {

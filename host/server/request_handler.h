@@ -28,6 +28,7 @@ struct UpgradeTarget {
   std::string sessionId;          // the host's id of that session
   std::string url;                // the ws:// endpoint to dial upstream
   UniqueFd local; // or a stream the host serves itself (a feature's websocket), already open
+  std::unique_ptr<WebSocketTap> tap; // follows the messages (a traced session's BiDi), or null
 };
 
 // Who may use the host, and the address it is reached at.

@@ -49,6 +49,14 @@ WebSocketTunnel::~WebSocketTunnel() {
   countInto(nullptr); // what it held is gone
 }
 
+void WebSocketTunnel::setTap(std::unique_ptr<WebSocketTap> tap) {
+  tap_ = std::move(tap);
+  if (tap_) {
+    tap_->bytes(true, toUpstream_.bytes.data(), toUpstream_.bytes.size());
+    tap_->bytes(false, toClient_.bytes.data(), toClient_.bytes.size());
+  }
+}
+
 void WebSocketTunnel::countInto(WebSocketTraffic* traffic) noexcept {
   if (traffic_ != nullptr) {
     traffic_->bytesBuffered.fetch_sub(accountedBuffered_, std::memory_order_relaxed);
@@ -140,6 +148,8 @@ void WebSocketTunnel::transfer(int from, bool* fromDone, int to, bool* toBroken,
     }
     if (onActivity_)
       onActivity_();
+    if (tap_)
+      tap_->bytes(from == clientFd_, buffer, size);
     std::size_t sent = 0;
     if (pipe.pending() == 0 && !*toBroken) {
       // Nothing waits before these bytes: straight on, without buffering them.

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace wdh {
@@ -43,6 +44,10 @@ public:
   ~WebSocketTunnel();
   WebSocketTunnel(const WebSocketTunnel&) = delete;
   WebSocketTunnel& operator=(const WebSocketTunnel&) = delete;
+
+  // Shows `tap` every byte from now on, each side's in order (what arrived with the handshake
+  // first); null: none.
+  void setTap(std::unique_ptr<WebSocketTap> tap);
 
   // Adds this tunnel's traffic to `traffic` from now on (may be null; it must outlive the tunnel).
   void countInto(WebSocketTraffic* traffic) noexcept;
@@ -94,6 +99,7 @@ private:
   int clientFd_;
   Poco::Net::StreamSocket upstream_;
   bool upstreamOpen_ = true;
+  std::unique_ptr<WebSocketTap> tap_; // sees the bytes as they pass, or null
   std::function<void()> onActivity_;
   Pipe toClient_;
   Pipe toUpstream_;

@@ -1,5 +1,6 @@
 #include "trace/command_names.h"
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -123,6 +124,24 @@ bool matches(const Pattern& pattern, const std::vector<std::string_view>& wanted
 } // namespace
 
 CommandKind commandKind(std::string_view method, std::string_view suffix) {
+  if (method == kBidiMethod) {
+    // WebDriver BiDi: the command's own name; these may change what the page shows.
+    static constexpr std::array<std::string_view, 13> kChanging{"browsingContext.navigate",
+                                                                "browsingContext.reload",
+                                                                "browsingContext.traverseHistory",
+                                                                "browsingContext.activate",
+                                                                "browsingContext.create",
+                                                                "browsingContext.close",
+                                                                "browsingContext.handleUserPrompt",
+                                                                "browsingContext.setViewport",
+                                                                "input.performActions",
+                                                                "input.releaseActions",
+                                                                "input.setFiles",
+                                                                "script.callFunction",
+                                                                "script.evaluate"};
+    bool changes = std::find(kChanging.begin(), kChanging.end(), suffix) != kChanging.end();
+    return CommandKind{std::string(suffix), changes};
+  }
   std::vector<std::string_view> parts = partsOf(suffix);
   const auto& split = patternParts();
   for (std::size_t i = 0; i < kPatterns.size(); ++i)

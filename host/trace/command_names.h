@@ -13,7 +13,11 @@ struct CommandKind {
   bool changesPage = false; // navigation, input, script, windows, alerts
 };
 
-// The kind of command `method suffix` (`suffix` follows /session/{id}).
+// The method a trace gives a WebDriver BiDi command (its path is the BiDi method's name).
+inline constexpr const char* kBidiMethod = "BIDI";
+
+// The kind of command `method suffix` (a BiDi command: kBidiMethod, "browsingContext.navigate")
+// (`suffix` follows /session/{id}).
 CommandKind commandKind(std::string_view method, std::string_view suffix);
 
 // The element id `suffix` names (/element/{id}/...), or "".

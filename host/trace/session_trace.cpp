@@ -200,6 +200,12 @@ void SessionTrace::closePendingLocked() {
   pending_.clear();
 }
 
+void SessionTrace::event(const char* kind, std::string text) {
+  std::int64_t atMs = msSinceStart();
+  std::lock_guard<std::mutex> lock(mutex_);
+  record_.note(atMs, kind, std::move(text));
+}
+
 void SessionTrace::noteEvent(std::string_view eventType) {
   std::lock_guard<std::mutex> lock(mutex_);
   outcome_ = afterEvent(outcome_, eventType);

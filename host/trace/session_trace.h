@@ -59,6 +59,9 @@ public:
   std::uint64_t started(std::string_view method, std::string_view suffix, std::string_view body);
   // Command `number` ended with `status` and (when Ok) `out`. Never blocks.
   void finished(std::uint64_t number, const Status& status, const RelayResponse& out);
+  // A console line or request of the page ("console" or "network"), from elsewhere than the
+  // trace's own DevTools connection (the client's BiDi events). Never blocks.
+  void event(const char* kind, std::string text);
   // The client said how its test went (an event type such as "test:failed").
   void noteEvent(std::string_view eventType);
   // The session is ending for `why`: the trace completes once its running commands are kept.

@@ -44,11 +44,15 @@ void redactKeyActions(rapidjson::Document& doc) {
 } // namespace
 
 bool typesText(std::string_view method, std::string_view suffix) {
+  if (method == kBidiMethod)
+    return suffix == "input.performActions";
   return method == "POST" && (suffix == "/actions" || suffix == "/alert/text" ||
                               (endsWith(suffix, "/value") && !elementOf(suffix).empty()));
 }
 
 bool passesScriptArguments(std::string_view method, std::string_view suffix) {
+  if (method == kBidiMethod)
+    return suffix == "script.callFunction";
   return method == "POST" && (suffix == "/execute/sync" || suffix == "/execute/async");
 }
 
@@ -101,8 +105,10 @@ std::string tracedRequest(std::string_view method, std::string_view suffix, std:
   rapidjson::Document doc;
   if (!parseJsonObject(body, &doc).isOk())
     return kRedacted;
-  if (script)
+  if (script) {
     replaceMember(doc, "args", doc.GetAllocator());
+    replaceMember(doc, "arguments", doc.GetAllocator()); // BiDi's script.callFunction
+  }
   if (typed) {
     replaceMember(doc, "text", doc.GetAllocator());
     replaceMember(doc, "value", doc.GetAllocator());

@@ -16,10 +16,11 @@ inline constexpr std::size_t kMaxTracedBody = 64 * 1024;
 inline constexpr const char* kRedacted = "[redacted]";
 
 // True when the request of `method suffix` carries text typed into the page: Element Send Keys,
-// Perform Actions (its key actions), Send Alert Text.
+// Perform Actions (its key actions, also BiDi's input.performActions), Send Alert Text.
 bool typesText(std::string_view method, std::string_view suffix);
 
-// True when the request of `method suffix` carries script arguments (Execute Script).
+// True when the request of `method suffix` carries script arguments (Execute Script, BiDi's
+// script.callFunction).
 bool passesScriptArguments(std::string_view method, std::string_view suffix);
 
 // `body`, the request of `method suffix`, as the trace keeps it: with `typedText` false, the

@@ -4,6 +4,7 @@
 #include "process/unique_fd.h"
 #include "recording/recordings.h"
 #include "session/session.h"
+#include "trace/bidi_tap.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -166,6 +167,13 @@ void Traces::commandFinished(std::uint64_t command, std::string_view id, const S
 void Traces::noteEvent(std::string_view id, std::string_view eventType) {
   if (std::shared_ptr<SessionTrace> trace = find(id))
     trace->noteEvent(eventType);
+}
+
+std::unique_ptr<WebSocketTap> Traces::tapBidi(std::string_view id) {
+  std::shared_ptr<SessionTrace> trace = find(id);
+  if (!trace)
+    return nullptr;
+  return std::make_unique<BidiTap>(trace);
 }
 
 bool Traces::waitsFor(std::string_view id) const {

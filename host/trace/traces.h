@@ -62,6 +62,7 @@ public:
   void noteEvent(std::string_view id, std::string_view eventType) override;
   void settle(std::string_view id, std::chrono::milliseconds bound) override;
   bool waitsFor(std::string_view id) const override;
+  std::unique_ptr<WebSocketTap> tapBidi(std::string_view id) override;
   void await(std::uint64_t command, std::string_view id) override;
   // SessionEvents: a session's end completes its trace.
   void sessionEnding(const std::string& id, std::uint16_t closeCode,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/status.h"
+#include "http/websocket.h"
 #include "relay/upstream.h"
 #include "webdriver/trace_ask.h"
 
@@ -44,6 +45,9 @@ public:
   // command `command` of session `id` left it, before the client hears the answer. On a thread
   // that may wait.
   virtual void await(std::uint64_t command, std::string_view id) = 0;
+  // What follows session `id`'s WebDriver BiDi messages (each command with its answer, and the
+  // events its client subscribed to) into its trace; null when the session is not traced.
+  virtual std::unique_ptr<WebSocketTap> tapBidi(std::string_view id) = 0;
   // Session `id` ended and its browser is about to be torn down: waits at most `bound` for its
   // trace to take the page as the last command left it. On a thread that may wait.
   virtual void settle(std::string_view id, std::chrono::milliseconds bound) = 0;

@@ -272,3 +272,27 @@ TEST_CASE("websocket: a binary frame head carries each length form") {
   CHECK(static_cast<unsigned char>(large[8]) == 0x11);
   CHECK(static_cast<unsigned char>(large[9]) == 0x70);
 }
+
+TEST_CASE("websocket: a followed stream reads either side's frames and passes over long ones") {
+  std::string big(5000, 'b');
+  // A server's unmasked frames, a long message between two short ones, fed in odd pieces.
+  std::string stream = frame(1, "first") + frame(1, big) + frame(9, "ping") + frame(1, "last");
+  WebSocketMessageReader reader(1024, WebSocketMessageReader::Mode::Follow);
+  std::vector<std::string> texts;
+  std::string message;
+  for (std::size_t at = 0; at < stream.size(); at += 7) {
+    reader.feed(stream.data() + at, std::min<std::size_t>(7, stream.size() - at));
+    for (auto r = reader.next(&message); r == WebSocketMessageReader::Result::Text;
+         r = reader.next(&message))
+      texts.push_back(message);
+  }
+  CHECK(texts == std::vector<std::string>{"first", "last"});
+  // A client's masked, fragmented message too long as a whole: its continuation goes as well.
+  WebSocketMessageReader client(8, WebSocketMessageReader::Mode::Follow);
+  std::string fragments =
+      clientFrame(1, "12345", false) + clientFrame(0, "67890", true) + clientFrame(1, "ok");
+  client.feed(fragments.data(), fragments.size());
+  CHECK(client.next(&message) == WebSocketMessageReader::Result::Text);
+  CHECK(message == "ok");
+  CHECK(client.next(&message) == WebSocketMessageReader::Result::NeedMore);
+}
