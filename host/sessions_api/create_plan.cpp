@@ -187,6 +187,13 @@ Status parseCreatePlan(const rapidjson::Value& command, CreatePlan* plan) {
                      "control) or false");
     plan->liveView = toJson(liveView->value);
   }
+  auto trace = command.FindMember("trace");
+  if (trace != command.MemberEnd() && !trace->value.IsNull() && !trace->value.IsFalse()) {
+    if (!trace->value.IsTrue() && !trace->value.IsString() && !trace->value.IsObject())
+      return invalid("trace must be true (every command with the page before and after it), "
+                     "\"on-failure\", {\"mode\": \"on\", \"redact\": true} or false");
+    plan->trace = trace->value.IsTrue() ? "\"on\"" : toJson(trace->value);
+  }
   auto datacenter = command.FindMember("datacenter");
   if (datacenter != command.MemberEnd() && !datacenter->value.IsNull()) {
     if (!datacenter->value.IsBool())
@@ -287,6 +294,11 @@ Status buildCreateCapabilities(const rapidjson::Value& command, const CreatePlan
     rapidjson::Document liveView;
     if (parseJson(plan.liveView, &liveView).isOk())
       always.AddMember("wdhost:liveView", rapidjson::Value(liveView, a), a);
+  }
+  if (!plan.trace.empty()) {
+    rapidjson::Document trace;
+    if (parseJson(plan.trace, &trace).isOk())
+      always.AddMember("wdhost:trace", rapidjson::Value(trace, a), a);
   }
   if (!proxyCaps.empty()) {
     rapidjson::Document proxy;

@@ -23,6 +23,7 @@ struct CreatePlan {
   bool webSocket = true;              // open WebDriver BiDi (webSocketUrl) where offered
   bool video = false;                 // record the session (wdhost:recording)
   std::string liveView;               // wdhost:liveView as JSON ("true", {"control": ...}), or ""
+  std::string trace;                  // wdhost:trace as JSON ("\"on\"", {"mode": ...}), or ""
 };
 
 // True for a client-chosen session id: 1 to 128 of [A-Za-z0-9._-].

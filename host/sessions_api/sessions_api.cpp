@@ -151,6 +151,9 @@ ApiReply SessionsApi::create(const rapidjson::Value& command,
   auto liveView = caps.FindMember("wdhost:liveViewUrl");
   if (liveView != caps.MemberEnd() && liveView->value.IsString())
     out.AddMember("liveViewUrl", rapidjson::Value(liveView->value.GetString(), a), a);
+  auto traced = caps.FindMember("wdhost:traceUrl");
+  if (traced != caps.MemberEnd() && traced->value.IsString())
+    out.AddMember("traceUrl", rapidjson::Value(traced->value.GetString(), a), a);
   rapidjson::Document fingerprint;
   SessionCalls calls(service_, id);
   if (parseJsonObject(readFingerprint(calls, caps, plan.mobile), &fingerprint).isOk())

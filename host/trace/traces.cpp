@@ -23,13 +23,14 @@ constexpr std::string_view kSuffix = ".trace.json";
 // The largest trace file the host reads back.
 constexpr std::uint64_t kMaxFile = 1ull << 30;
 
-// True for a session id a file may be named after: letters, digits, '-' and '_', 1 to 128.
+// True for a session id a file may be named after: 1 to 128 letters, digits, '-', '_' and '.'
+// (the sessions API's own ids), not starting with '.'; no '/' can reach the file system.
 bool safeId(std::string_view id) {
-  if (id.empty() || id.size() > 128)
+  if (id.empty() || id.size() > 128 || id.front() == '.')
     return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
+           c == '_' || c == '.';
   });
 }
 
@@ -308,7 +309,7 @@ std::vector<TraceInfo> Traces::list() const {
 Status Traces::json(std::string_view id, std::string* out) const {
   if (!safeId(id))
     return Status(ErrorCode::InvalidArgument,
-                  "a trace is named by its session's id (letters, digits, '-' and '_'), not \"" +
+                  "a trace is named by its session's id (letters, digits, '-', '_', '.'), not \"" +
                       std::string(id.substr(0, 200)) + "\"");
   if (std::shared_ptr<SessionTrace> trace = find(id)) {
     *out = trace->json();

@@ -346,6 +346,19 @@ def redaction_and_rules(binary, pages, work):
                  "the passed session's trace to be left out")
         log("on-failure: the passed session left no trace, the failed one did")
 
+        # The sessions API: sessions.create with trace answers where it will be.
+        api = f"{url}/api/v1?key={TOKEN}"
+        code, made = http_json(api, "POST", {"cmd": "sessions.create", "session": "trace.api-1",
+                                             "browser": [{"name": "chrome"}], "trace": True})
+        assert code == 200 and made["traceUrl"].endswith("/wdhost/traces/trace.api-1"), made
+        http_json(api, "POST", {"cmd": "request.get", "session": "trace.api-1", "url": pages + "/form"},
+                  timeout=60)
+        http_json(api, "POST", {"cmd": "sessions.destroy", "session": "trace.api-1"})
+        # request.get drives the browser with commands of its own (chromedriver's CDP bridge).
+        commands = trace_of(url, "trace.api-1")["commands"]
+        assert any(c["path"] == "/goog/cdp/execute" for c in commands), commands
+        log(f"sessions.create with trace: {len(commands)} commands traced")
+
         crashed = client_for(url, "chrome")
         clients.append(crashed)
         crashed.get(pages + "/form")

@@ -156,7 +156,8 @@ TEST_CASE("trace: bad input gets a W3C error that says what to send") {
       R"({"capabilities":{"alwaysMatch":{"browserName":"fake","wdhost:trace":{"redact":1}}}})");
   CHECK(bad.status == 400);
   CHECK(httpRequest(host.port(), "GET", "/wdhost/traces/..%2F..%2Fetc").status == 400);
-  CHECK(httpRequest(host.port(), "GET", "/wdhost/traces/a.b").status == 400);
+  CHECK(httpRequest(host.port(), "GET", "/wdhost/traces/.hidden").status == 400);
+  CHECK(httpRequest(host.port(), "GET", "/wdhost/traces/a%20b").status == 400);
   CHECK(httpRequest(host.port(), "GET", "/wdhost/traces/unknown-session").status == 404);
   CHECK(httpRequest(host.port(), "POST", "/wdhost/traces").status == 405);
   // A session that did not ask is not traced.

@@ -4,6 +4,7 @@
 #include "sessions_api/device_profiles.h"
 #include "sessions_api/fingerprint.h"
 
+#include "json/json.h"
 #include <doctest/doctest.h>
 
 using namespace wdh;
@@ -133,6 +134,35 @@ TEST_CASE("create plan: video asks the host to record the session, and nothing e
   Status status = parseCreatePlan(doc, &plan);
   CHECK(status.code() == ErrorCode::InvalidArgument);
   CHECK(status.message().find("video must be true") != std::string::npos);
+}
+
+TEST_CASE("create plan: trace asks for a trace of the session") {
+  rapidjson::Document doc;
+  CreatePlan plan;
+  std::string body;
+  rapidjson::Document caps;
+  for (auto [asked, wanted] :
+       {std::pair<const char*, const char*>{"true", "\"on\""},
+        {"\"on-failure\"", "\"on-failure\""},
+        {R"({"mode":"on","redact":true})", R"({"mode":"on","redact":true})"}}) {
+    doc.Parse((std::string(R"({"cmd":"sessions.create","browser":[{"name":"chrome"}],"trace":)") +
+               asked + "}")
+                  .c_str());
+    plan = CreatePlan();
+    REQUIRE(parseCreatePlan(doc, &plan).isOk());
+    REQUIRE(buildCreateCapabilities(doc, plan, {}, "", false, &body).isOk());
+    caps.Parse(body.c_str());
+    CHECK(toJson(caps["capabilities"]["alwaysMatch"]["wdhost:trace"]) == wanted);
+  }
+  doc.Parse(R"({"cmd":"sessions.create","browser":[{"name":"chrome"}],"trace":false})");
+  plan = CreatePlan();
+  REQUIRE(parseCreatePlan(doc, &plan).isOk());
+  REQUIRE(buildCreateCapabilities(doc, plan, {}, "", false, &body).isOk());
+  CHECK(body.find("wdhost:trace") == std::string::npos);
+  doc.Parse(R"({"cmd":"sessions.create","trace":3})");
+  Status status = parseCreatePlan(doc, &plan);
+  CHECK(status.code() == ErrorCode::InvalidArgument);
+  CHECK(status.message().find("trace must be true") != std::string::npos);
 }
 
 TEST_CASE("create plan: liveView asks for a hand-off link, view-only unless it says control") {
