@@ -10,6 +10,7 @@
 
 #include "json/json.h"
 #include <algorithm>
+#include <optional>
 
 namespace wdh {
 
@@ -269,8 +270,19 @@ void SessionTrace::stop() {
 }
 
 std::string SessionTrace::json() const {
+  // Written from a copy (its pictures shared, not copied): the commands' own threads never
+  // wait for a large trace to be written out.
+  std::optional<TraceRecord> copy;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    copy.emplace(record_);
+  }
+  return copy->json();
+}
+
+void SessionTrace::release() {
   std::lock_guard<std::mutex> lock(mutex_);
-  return record_.json();
+  record_.dropContent();
 }
 
 void SessionTrace::summary(std::size_t* commands, bool* failed, bool* running,

@@ -80,6 +80,8 @@ public:
 
   // The trace so far (or in all) in JSON.
   std::string json() const;
+  // Lets go of what the trace holds (once it is written to its file, or left out).
+  void release();
   // Its summary: commands so far, whether it failed, whether the session still runs.
   void summary(std::size_t* commands, bool* failed, bool* running, std::string* endedBy) const;
   // Whether it is to be kept (the recordings' rules: see keepRecording).

@@ -93,6 +93,13 @@ void TraceRecord::note(std::int64_t atMs, std::string kind, std::string text) {
   }
 }
 
+void TraceRecord::dropContent() {
+  std::deque<TracedCommand>().swap(commands_);
+  std::deque<TracedFrame>().swap(frames_);
+  std::deque<TracedEvent>().swap(events_);
+  frameBytes_ = 0;
+}
+
 bool TraceRecord::failed() const {
   if (outcome == "failed")
     return true;

@@ -250,6 +250,7 @@ void Traces::finish(SessionTrace& trace) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = byId_.find(trace.id());
   if (it != byId_.end() && it->second.get() == &trace) {
+    trace.release(); // served from its file from now on
     finished_.push_back(std::move(it->second));
     byId_.erase(it);
     running_.fetch_sub(1);
