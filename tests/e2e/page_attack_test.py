@@ -6,8 +6,9 @@ Selenium's Python client, and loads into that session's own Chromium a page serv
 port of 127.0.0.1 (so: another origin, on the very machine the host trusts). The page tries
 every way a page has to reach the host: no-cors fetch POSTs of New Session (plain and
 text/plain), sendBeacon, a form posted into a hidden frame, a CORS read of /status and
-/ui/state, an image GET of a screenshot, and websockets to the session's CDP and BiDi
-endpoints. Then, as DNS rebinding would, the browser reaches the host under a foreign name
+/ui/state, an image GET of a screenshot, websockets to the session's CDP and BiDi
+endpoints, the live view's, and reading or deleting the session's trace (the host traces every
+session here). Then, as DNS rebinding would, the browser reaches the host under a foreign name
 (Chromium's --host-resolver-rules maps it to 127.0.0.1) and is refused. The host must have
 created nothing and answered nothing readable; the session must still be the only one.
 """
@@ -88,6 +89,11 @@ function socket(url) {
     '/live-link', {method: 'POST', mode: 'no-cors', body: '{"control":true}'})).type);
   await attempt('uiLiveLink', async () => (await fetch(host + '/ui/sessions/' + session +
     '/live-link', {method: 'POST', mode: 'no-cors', body: '{"control":true}'})).type);
+  await attempt('corsTraces', async () => (await (await fetch(host + '/wdhost/traces')).text()));
+  await attempt('corsTrace', async () => (await (await fetch(host + '/wdhost/traces/' + session))
+    .text()));
+  await attempt('deleteTrace', async () => (await fetch(host + '/wdhost/traces/' + session,
+    {method: 'DELETE', mode: 'no-cors'})).type);
   window.results = results;
   document.title = 'done';
 })();
@@ -126,7 +132,9 @@ def main():
     logs = tempfile.TemporaryDirectory(prefix="wdh-page-attack-")
     log_path = os.path.join(logs.name, "wdhost.log")
     host, base = start_wdhost(args.wdhost, ["--plugin", "chrome", "--warm-browsers", "0",
-                                            "--max-sessions", "3"], log=log_path)
+                                            "--max-sessions", "3", "--trace", "on",
+                                            "--traces-dir", os.path.join(logs.name, "traces")],
+                             log=log_path)
     port = int(base.rsplit(":", 1)[1])
     server = None
     driver = None
@@ -161,11 +169,14 @@ def main():
         assert not after["draining"], after
         assert driver.title == "done", "the session no longer answers"
         # Nothing was read.
-        for key in ("corsStatus", "corsUiState"):
+        for key in ("corsStatus", "corsUiState", "corsTraces", "corsTrace"):
             assert results[key].startswith("error"), (key, results[key])
         assert results["image"] == "refused", results["image"]
         for key in ("cdp", "bidi", "liveView", "liveLinkSocket"):
             assert results[key] in ("refused", "no answer"), (key, results[key])
+        # The session's trace is still there (the page could not delete it).
+        code, trace = http_json(f"{base}/wdhost/traces/{session}")
+        assert code == 200 and trace["value"]["commands"], code
         # No hand-off link was made for the page.
         code, links = http_json(f"{base}/wdhost/sessions/{session}/live-link")
         assert code == 200 and links["value"] == [], (code, links)
