@@ -31,6 +31,11 @@ enum class ChannelMessage : std::uint8_t {
   // Host -> helper: its answer, with the ServiceCall's id: i32 rc; bytes text (what the service
   // wrote to the plugin's sink); u64 process; i32 state; i32 detail.
   ServiceResult = 13,
+  // Host -> helper, after Init: which known extensions the plugin has; the Result's reply_json is
+  // a JSON array of their ids ("wdhost.warm/1", "wdhost.display/1").
+  Extensions = 14, // -
+  Warm = 15,       // u64 count: "wdhost.warm/1" (or the 1.1 slot warm)
+  Display = 16,    // u64 session: "wdhost.display/1"
 };
 
 // The functions of "wdhost.process/1" a ServiceCall names.

@@ -140,6 +140,8 @@ Status LoadedPlugin::openIsolated(const RemotePluginSettings& settings,
   }
   plugin->launchCtx_ = plugin->vtable_.launch_ctx;
   plugin->commandCtx_ = plugin->vtable_.command_ctx;
+  // Its extensions, found after init like an in-process plugin's, run in the helper too.
+  plugin->getExtension_ = plugin->vtable_.get_extension;
   *out = std::move(plugin);
   return Status::ok();
 }

@@ -9,9 +9,11 @@
 #include "plugin/loaded_plugin.h"
 #include "plugin/plugin_reply.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -24,6 +26,8 @@
 #include <thread>
 #include <unistd.h>
 #include <vector>
+#include <wdhost/extension_display.h>
+#include <wdhost/extension_warm.h>
 
 namespace {
 
@@ -325,11 +329,70 @@ private:
         return answer(id, WDHOST_OK, reply);
       return answer(id, table_.teardown(session, &reply), reply);
     }
+    case ChannelMessage::Extensions: {
+      if (!fields.atEnd() || instance_.load() == nullptr)
+        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed extensions query");
+      std::string ids = "[";
+      if (warmExtension() != nullptr || table_.warm != nullptr)
+        ids += "\"" WDHOST_EXTENSION_WARM "\"";
+      if (displayExtension() != nullptr)
+        ids += std::string(ids.size() > 1 ? "," : "") + "\"" WDHOST_EXTENSION_DISPLAY "\"";
+      wdh::replyJson(&reply, str(ids + "]"));
+      return answer(id, WDHOST_OK, reply);
+    }
+    case ChannelMessage::Warm: {
+      if (!fields.u64(&handle) || !fields.atEnd() || instance_.load() == nullptr)
+        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed warm");
+      auto count = static_cast<std::uint32_t>(std::min<std::uint64_t>(handle, UINT32_MAX));
+      if (const wdhost_warm_extension* warm = warmExtension())
+        return answer(id, warm->warm(instance_.load(), count, &reply), reply);
+      if (table_.warm != nullptr)
+        return answer(id, table_.warm(instance_.load(), count, &reply), reply);
+      return answer(id, WDHOST_OK, reply);
+    }
+    case ChannelMessage::Display: {
+      if (!fields.u64(&handle) || !fields.atEnd())
+        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed display");
+      wdhost_session* session = findSession(handle);
+      const wdhost_display_extension* display = displayExtension();
+      if (session == nullptr || display == nullptr) {
+        wdh::replyJson(&reply, str("null"));
+        return answer(id, WDHOST_OK, reply);
+      }
+      return answer(id, display->display(session, &reply), reply);
+    }
     default:
       (void)d;
       return refuse(id, WDHOST_W3C_UNKNOWN_ERROR,
                     "an unknown message type " + std::to_string(fields.type()));
     }
+  }
+
+  // The plugin's "wdhost.warm/1" table when it has a usable one, else null.
+  const wdhost_warm_extension* warmExtension() const {
+    if (table_.get_extension == nullptr || instance_.load() == nullptr)
+      return nullptr;
+    auto warm = static_cast<const wdhost_warm_extension*>(
+        table_.get_extension(instance_.load(), WDHOST_EXTENSION_WARM));
+    return warm != nullptr &&
+                   warm->struct_size >=
+                       offsetof(wdhost_warm_extension, warm) + sizeof(warm->warm) &&
+                   warm->warm != nullptr
+               ? warm
+               : nullptr;
+  }
+  // The plugin's "wdhost.display/1" table when it has a usable one, else null.
+  const wdhost_display_extension* displayExtension() const {
+    if (table_.get_extension == nullptr || instance_.load() == nullptr)
+      return nullptr;
+    auto display = static_cast<const wdhost_display_extension*>(
+        table_.get_extension(instance_.load(), WDHOST_EXTENSION_DISPLAY));
+    return display != nullptr &&
+                   display->struct_size >=
+                       offsetof(wdhost_display_extension, display) + sizeof(display->display) &&
+                   display->display != nullptr
+               ? display
+               : nullptr;
   }
 
   // Waits (10 s at most) for the calls in flight, runs deinit and answers; then the process ends.

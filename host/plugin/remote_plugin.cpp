@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <rapidjson/document.h>
 
 // The host's handle of a session an isolated plugin launched: which helper holds it, and its
 // handle there. Created by RemotePlugin::launch, freed by RemotePlugin::teardown.
@@ -95,10 +96,58 @@ wdhost_status RemotePlugin::init(const wdhost_host* host, const std::string& con
     return crashed(helper, answer, "init", WDHOST_W3C_UNKNOWN_ERROR, reply);
   *reply = std::move(answer.reply);
   if (answer.rc == WDHOST_OK) {
+    // Which extensions the plugin has, to offer them on the host's side of the channel.
+    HelperAnswer asked = helper->call(
+        ChannelMessage::Extensions, [](FrameBuilder&) {}, nullptr, kCallBound, kCancelGrace,
+        "extensions");
+    std::vector<std::string> ids;
+    rapidjson::Document doc;
+    if (asked.answered && asked.rc == WDHOST_OK &&
+        !doc.Parse(asked.reply.json.c_str()).HasParseError() && doc.IsArray())
+      for (const auto& id : doc.GetArray())
+        if (id.IsString())
+          ids.emplace_back(id.GetString());
     std::lock_guard<std::mutex> lock(mutex_);
     initialised_ = true;
+    extensions_ = std::move(ids);
     *out = reinterpret_cast<wdhost_plugin*>(this);
   }
+  return answer.rc;
+}
+
+bool RemotePlugin::offers(std::string_view id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::find(extensions_.begin(), extensions_.end(), id) != extensions_.end();
+}
+
+wdhost_status RemotePlugin::warm(std::uint32_t count, wdhost_reply* reply) {
+  std::string why;
+  std::shared_ptr<HelperProcess> helper = usableHelper(&why);
+  if (!helper) {
+    replyError(reply, cstr(WDHOST_W3C_UNKNOWN_ERROR), wdhost_str{why.data(), why.size()});
+    return WDHOST_ERROR;
+  }
+  HelperAnswer answer = helper->call(
+      ChannelMessage::Warm, [&](FrameBuilder& f) { f.u64(count); }, nullptr, kCallBound,
+      kCancelGrace, "warm");
+  if (!answer.answered)
+    return crashed(helper, answer, "warm", WDHOST_W3C_UNKNOWN_ERROR, reply);
+  *reply = std::move(answer.reply);
+  return answer.rc;
+}
+
+wdhost_status RemotePlugin::display(wdhost_session* session, wdhost_reply* reply) {
+  if (session->helper->ended()) {
+    replyJson(reply, cstr("null"));
+    return WDHOST_OK;
+  }
+  HelperAnswer answer = session->helper->call(
+      ChannelMessage::Display, [&](FrameBuilder& f) { f.u64(session->handle); }, nullptr,
+      kCallBound, kCancelGrace, "display");
+  if (!answer.answered)
+    return session->owner->crashed(session->helper, answer, "display", WDHOST_W3C_UNKNOWN_ERROR,
+                                   reply);
+  *reply = std::move(answer.reply);
   return answer.rc;
 }
 

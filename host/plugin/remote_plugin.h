@@ -10,6 +10,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <vector>
 #include <wdhost/plugin.h>
 
 namespace wdh {
@@ -68,6 +70,12 @@ public:
                                wdhost_reply* reply);
   static wdhost_status teardown(wdhost_session* session, wdhost_reply* reply);
 
+  // True when the plugin answered extension `id` (asked once, after its first init).
+  bool offers(std::string_view id) const;
+  // "wdhost.warm/1" and "wdhost.display/1", run in the helper.
+  wdhost_status warm(std::uint32_t count, wdhost_reply* reply);
+  static wdhost_status display(wdhost_session* session, wdhost_reply* reply);
+
   // The RemotePlugin behind an instance pointer init() handed out.
   static RemotePlugin* of(wdhost_plugin* instance) noexcept;
 
@@ -95,6 +103,7 @@ private:
   std::chrono::steady_clock::time_point helperStarted_;
   bool helperCounted_ = false; // the end of helper_ was counted
   bool initialised_ = false;
+  std::vector<std::string> extensions_; // what the plugin answered of the known extensions
   std::chrono::steady_clock::time_point lastEnd_;
   unsigned consecutive_ = 0; // crashes of helpers that lived less than a minute, in a row
   RemotePluginHealth health_;

@@ -2,6 +2,10 @@
 // the call in the plugin's helper process.
 #include "plugin/remote_plugin.h"
 
+#include <cstring>
+#include <wdhost/extension_display.h>
+#include <wdhost/extension_warm.h>
+
 namespace wdh {
 namespace {
 
@@ -54,6 +58,28 @@ wdhost_status WDHOST_CALL remoteTeardown(wdhost_session* session, wdhost_reply* 
   return RemotePlugin::teardown(session, reply);
 }
 
+wdhost_status WDHOST_CALL remoteWarm(wdhost_plugin* plugin, uint32_t count, wdhost_reply* reply) {
+  return RemotePlugin::of(plugin)->warm(count, reply);
+}
+
+wdhost_status WDHOST_CALL remoteDisplay(wdhost_session* session, wdhost_reply* reply) {
+  return RemotePlugin::display(session, reply);
+}
+
+// The extensions as the host sees them: each forwards to the helper, which calls the plugin's.
+const wdhost_warm_extension kWarm{sizeof(wdhost_warm_extension), &remoteWarm};
+const wdhost_display_extension kDisplay{sizeof(wdhost_display_extension), &remoteDisplay};
+
+const void* WDHOST_CALL remoteGetExtension(wdhost_plugin* plugin, const char* id) {
+  if (plugin == nullptr || id == nullptr || !RemotePlugin::of(plugin)->offers(id))
+    return nullptr;
+  if (std::strcmp(id, WDHOST_EXTENSION_WARM) == 0)
+    return &kWarm;
+  if (std::strcmp(id, WDHOST_EXTENSION_DISPLAY) == 0)
+    return &kDisplay;
+  return nullptr;
+}
+
 wdhost_plugin_vtable makeTable() noexcept {
   wdhost_plugin_vtable table{};
   table.struct_size = sizeof table;
@@ -67,6 +93,7 @@ wdhost_plugin_vtable makeTable() noexcept {
   table.teardown = &remoteTeardown;
   table.launch_ctx = &remoteLaunchCtx;
   table.command_ctx = &remoteCommandCtx;
+  table.get_extension = &remoteGetExtension;
   return table;
 }
 

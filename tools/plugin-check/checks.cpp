@@ -14,6 +14,7 @@ const std::vector<CheckInfo>& allChecks() {
       {"concurrent-negotiate", &checkConcurrentNegotiate, 60},
       {"extensions", &checkExtensions, 60},
       {"call-context", &checkCallContext, 180},
+      {"isolated", &checkIsolated, 180},
       {"launch-teardown", &checkLaunchTeardown, 180},
       {"failed-launch", &checkFailedLaunch, 180},
       {"concurrent-launch", &checkConcurrentLaunch, 240},

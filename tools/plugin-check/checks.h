@@ -23,6 +23,7 @@ struct Outcome {
 struct Context {
   std::string path;                           // the plugin library
   std::string guardPath;                      // wdhost-guard, for the process service
+  std::string helperPath;                     // wdhost-plugin-host, for the isolated check
   std::string config = "{\"headless\":true}"; // the init() config, as the host sends it
   bool skipLaunch = false;                    // do not start the plugin's browser
 };
@@ -52,5 +53,6 @@ Outcome checkFailedLaunch(const Context& context);
 Outcome checkConcurrentLaunch(const Context& context);
 Outcome checkExtensions(const Context& context);
 Outcome checkCallContext(const Context& context);
+Outcome checkIsolated(const Context& context);
 
 } // namespace check

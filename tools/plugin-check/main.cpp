@@ -22,6 +22,8 @@ constexpr const char* kUsage =
     "  --only CHECK       run only this check (repeatable)\n"
     "  --config JSON      the init() config (default {\"headless\":true}, as wdhost sends)\n"
     "  --guard PATH       wdhost-guard (default: next to this program)\n"
+    "  --helper PATH      wdhost-plugin-host, to check the plugin isolated too (default: next\n"
+    "                     to this program)\n"
     "  --verbose          also print what each check's process logged\n"
     "  --list             print the check names and exit\n"
     "Each check runs in its own process. Output: 'PASS name (ms)' or 'FAIL name: reason'\n"
@@ -104,6 +106,8 @@ int main(int argc, char* argv[]) {
       context.config = value();
     } else if (arg == "--guard") {
       context.guardPath = value();
+    } else if (arg == "--helper") {
+      context.helperPath = value();
     } else if (arg == "--temp-root") {
       // The check's files (and the plugin's temp files) go there; the parent removes it.
       setenv("TMPDIR", value().c_str(), 1);
@@ -128,6 +132,8 @@ int main(int argc, char* argv[]) {
   const std::string self = selfPath();
   if (context.guardPath.empty())
     context.guardPath = dirOf(self) + "/wdhost-guard";
+  if (context.helperPath.empty())
+    context.helperPath = dirOf(self) + "/wdhost-plugin-host";
   if (!runOneName.empty())
     return runOne(runOneName, context);
   for (const std::string& name : only)
@@ -144,8 +150,8 @@ int main(int argc, char* argv[]) {
   for (const check::CheckInfo& info : check::allChecks()) {
     if (!only.empty() && std::find(only.begin(), only.end(), std::string(info.name)) == only.end())
       continue;
-    std::vector<std::string> args = {"--run-one",       info.name,  "--guard",
-                                     context.guardPath, "--config", context.config};
+    std::vector<std::string> args = {"--run-one", info.name,          "--guard",  context.guardPath,
+                                     "--helper",  context.helperPath, "--config", context.config};
     if (context.skipLaunch)
       args.push_back("--skip-launch");
     std::string tempRoot = makeTempRoot();
