@@ -18,10 +18,10 @@ std::chrono::milliseconds until(std::chrono::steady_clock::time_point deadline) 
   return left.count() > 0 ? left : std::chrono::milliseconds(1);
 }
 
-// The websocket URL of the page `wanted` (a target id, a WebDriver window handle of chrome) in
-// the browser's /json/list, else of the first page there.
-Status pageToWatch(const std::string& cdpBase, const std::string& wanted,
-                   std::chrono::steady_clock::time_point deadline, std::string* url) {
+} // namespace
+
+Status findChromePage(const std::string& cdpBase, const std::string& wanted,
+                      std::chrono::steady_clock::time_point deadline, ChromePage* page) {
   HttpCallResult answer;
   Status status = httpCall("GET", cdpBase + "/json/list", "", until(deadline), &answer);
   if (!status.isOk())
@@ -31,7 +31,7 @@ Status pageToWatch(const std::string& cdpBase, const std::string& wanted,
     return Status(ErrorCode::UnknownError,
                   "the browser's /json/list answered " + std::to_string(answer.status));
   log(LogLevel::Debug, "recording", "the browser's targets: " + answer.body.substr(0, 2000));
-  url->clear();
+  *page = ChromePage{};
   for (const rapidjson::Value& target : targets.GetArray()) {
     auto text = [&](const char* key) {
       auto it = target.IsObject() ? target.FindMember(key) : target.MemberEnd();
@@ -41,16 +41,29 @@ Status pageToWatch(const std::string& cdpBase, const std::string& wanted,
     };
     if (text("type") != "page" || text("webSocketDebuggerUrl").empty())
       continue;
-    if (url->empty())
-      *url = std::string(text("webSocketDebuggerUrl"));
-    if (!wanted.empty() && text("id") == wanted) {
-      *url = std::string(text("webSocketDebuggerUrl"));
-      break;
+    bool first = page->socket.empty();
+    if (first || (!wanted.empty() && text("id") == wanted)) {
+      page->socket = std::string(text("webSocketDebuggerUrl"));
+      page->url = std::string(text("url"));
+      page->title = std::string(text("title"));
     }
+    if (!wanted.empty() && text("id") == wanted)
+      break;
   }
-  if (url->empty())
+  if (page->socket.empty())
     return Status(ErrorCode::UnknownError, "the browser has no page to record");
   return Status::ok();
+}
+
+namespace {
+
+// The websocket URL of the page `wanted` (see findChromePage).
+Status pageToWatch(const std::string& cdpBase, const std::string& wanted,
+                   std::chrono::steady_clock::time_point deadline, std::string* url) {
+  ChromePage page;
+  Status status = findChromePage(cdpBase, wanted, deadline, &page);
+  *url = page.socket;
+  return status;
 }
 
 } // namespace

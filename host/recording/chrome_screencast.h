@@ -35,6 +35,18 @@ struct PageEvent {
   double cssHeight = 0; //
 };
 
+// A page of a chrome browser as its DevTools endpoint lists it.
+struct ChromePage {
+  std::string socket; // its DevTools websocket URL
+  std::string url;    // what it shows
+  std::string title;  //
+};
+
+// The page `wanted` (a target id: chrome's WebDriver window handle) in the browser's /json/list
+// at `cdpBase`, else its first page; asks the browser, never the page (an open alert stays).
+Status findChromePage(const std::string& cdpBase, const std::string& wanted,
+                      std::chrono::steady_clock::time_point deadline, ChromePage* page);
+
 // One watched page. One thread at a time.
 class ChromeScreencast {
 public:

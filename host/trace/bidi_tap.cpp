@@ -23,10 +23,14 @@ std::pair<const char*, std::string> eventLine(const std::string& method,
                                               const rapidjson::Value& params) {
   if (method == "log.entryAdded")
     return {"console", stringIn(params, "level") + ": " + stringIn(params, "text").substr(0, 4000)};
+  if (!params.IsObject())
+    return {"", ""};
   if (method == "network.beforeRequestSent" || method == "network.responseCompleted" ||
       method == "network.fetchError") {
-    auto request = params.IsObject() ? params.FindMember("request") : params.MemberEnd();
-    std::string url = request != params.MemberEnd() ? stringIn(request->value, "url") : "";
+    auto request = params.FindMember("request");
+    if (request == params.MemberEnd() || !request->value.IsObject())
+      return {"", ""};
+    std::string url = stringIn(request->value, "url");
     if (method == "network.beforeRequestSent")
       return {"network", stringIn(request->value, "method") + " " + url.substr(0, 2000)};
     if (method == "network.fetchError")

@@ -10,6 +10,7 @@
 
 #include "json/json.h"
 #include <algorithm>
+#include <array>
 #include <optional>
 
 namespace wdh {
@@ -51,12 +52,23 @@ std::string stringValue(std::string_view body) {
   return value != doc.MemberEnd() && value->value.IsString() ? value->value.GetString() : "";
 }
 
-// A command's answer's string value, when it worked.
+// The most of a URL, title or console line a trace keeps.
+constexpr std::size_t kMaxLine = 4096;
+
+// A command's answer's string value (cut to kMaxLine), when it worked.
 std::string ask(Session& session, const std::string& path) {
   RelayResponse out;
   if (!session.execute("GET", path, "", &out, Activity::Quiet).isOk() || out.status != 200)
     return "";
-  return stringValue(out.body);
+  return stringValue(out.body).substr(0, kMaxLine);
+}
+
+// True when the page shows a user prompt (alert, confirm, prompt): then the trace asks nothing
+// else, since most commands would handle (dismiss) it before the client could.
+bool promptOpen(Session& session) {
+  RelayResponse out;
+  return session.execute("GET", "/alert/text", "", &out, Activity::Quiet).isOk() &&
+         out.status == 200;
 }
 
 // The W3C error code and message of an answer, or false when it is none.
@@ -203,6 +215,8 @@ void SessionTrace::closePendingLocked() {
 
 void SessionTrace::event(const char* kind, std::string text) {
   std::int64_t atMs = msSinceStart();
+  if (text.size() > kMaxLine)
+    text.resize(kMaxLine);
   std::lock_guard<std::mutex> lock(mutex_);
   record_.note(atMs, kind, std::move(text));
 }
@@ -269,20 +283,25 @@ void SessionTrace::stop() {
     screencast_->end();
 }
 
-std::string SessionTrace::json() const {
+bool SessionTrace::json(std::string* out) const {
   // Written from a copy (its pictures shared, not copied): the commands' own threads never
   // wait for a large trace to be written out.
   std::optional<TraceRecord> copy;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (released_)
+      return false;
     copy.emplace(record_);
   }
-  return copy->json();
+  *out = copy->json();
+  return true;
 }
 
 void SessionTrace::release() {
+  TraceRecord dropped(options_.bounds);
   std::lock_guard<std::mutex> lock(mutex_);
-  record_.dropContent();
+  released_ = true;
+  std::swap(dropped, record_); // freed as `dropped` goes, after the lock
 }
 
 void SessionTrace::summary(std::size_t* commands, bool* failed, bool* running,
@@ -299,20 +318,39 @@ bool SessionTrace::keep() const {
   return keepRecording(options_.onFailureOnly, outcome_, cause_);
 }
 
-bool SessionTrace::typedIntoPassword(Session& session, std::string_view suffix) {
-  std::string element(elementOf(suffix));
+bool SessionTrace::typedSecret(Session& session, const Finished& item, const std::string& raw) {
+  std::string element(elementOf(item.suffix));
   if (element.empty()) {
-    // Perform Actions: the keys went to the focused element.
+    // BiDi's input.performActions may aim at another browsing context than classic's: its keys
+    // are never kept. Classic Perform Actions: the keys went to the focused element, unless a
+    // Tab, Return or Enter among them moved on (then where they went is not known).
+    if (item.method == kBidiMethod)
+      return true;
+    std::string typed = typedText(item.method, item.suffix, raw);
+    for (const char* moves : {"\xEE\x80\x84", "\xEE\x80\x86", "\xEE\x80\x87"})
+      if (typed.find(moves) != std::string::npos)
+        return true;
     RelayResponse out;
     if (!session.execute("GET", "/element/active", "", &out, Activity::Quiet).isOk() ||
         out.status != 200)
-      return false; // nothing focused: the keys reached no field
+      return true;
     rapidjson::Document doc;
     if (!parseJsonObject(out.body, &doc).isOk() || !doc.HasMember("value") ||
         !doc["value"].IsObject() || doc["value"].MemberCount() == 0 ||
         !doc["value"].MemberBegin()->value.IsString())
       return true;
     element = doc["value"].MemberBegin()->value.GetString();
+    // Kept only when the focused element is a field of plain text.
+    std::string type = ask(session, "/element/" + element + "/property/type");
+    static constexpr std::array<std::string_view, 7> kPlain{"text", "search", "email",   "url",
+                                                            "tel",  "number", "textarea"};
+    if (std::find(kPlain.begin(), kPlain.end(), type) == kPlain.end()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (type == "password")
+        passwordElements_.insert(element);
+      return true;
+    }
+    return false;
   }
   RelayResponse out;
   Status asked =
@@ -329,9 +367,28 @@ bool SessionTrace::typedIntoPassword(Session& session, std::string_view suffix) 
 
 void SessionTrace::process(Finished& item) {
   std::shared_ptr<Session> session = session_.lock();
+  // Typed text waiting to be kept, if this command typed any.
+  std::string raw;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = std::find_if(rawBodies_.begin(), rawBodies_.end(),
+                           [&](const auto& body) { return body.first == item.number; });
+    if (it != rawBodies_.end()) {
+      raw = std::move(it->second);
+      rawBodies_.erase(it);
+    }
+  }
+  bool asks = session && !stop_.load() && (item.changesPage || item.failed || !raw.empty());
+  // An open alert is the client's to handle: the trace asks the page nothing while one shows.
+  bool prompt = asks && promptOpen(*session);
+  if (prompt) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    record_.note(msSinceStart(), "prompt",
+                 "a user prompt is open after " + item.method + " " + item.suffix);
+  }
   // The screenshot first: the client's next command may change the page at any moment.
   std::uint64_t frame = 0;
-  if (!screencast_ && session && (item.changesPage || item.failed) && !stop_.load()) {
+  if (!screencast_ && asks && !prompt) {
     LiveFrame picture;
     if (captureByCommand(*session, &picture).isOk()) {
       auto view = std::make_shared<ViewFrame>();
@@ -344,34 +401,36 @@ void SessionTrace::process(Finished& item) {
       lastFrame_ = frame;
     }
   }
-  // Typed text: kept unless it went into a password field.
-  std::string raw;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = std::find_if(rawBodies_.begin(), rawBodies_.end(),
-                           [&](const auto& body) { return body.first == item.number; });
-    if (it != rawBodies_.end()) {
-      raw = std::move(it->second);
-      rawBodies_.erase(it);
-    }
-  }
+  // Typed text: kept unless it went (or may have gone) into a password field.
   if (!raw.empty()) {
-    bool secret = !session || typedIntoPassword(*session, item.suffix);
+    bool secret = !session || prompt || typedSecret(*session, item, raw);
     std::string kept = secret ? "" : tracedRequest(item.method, item.suffix, raw, true, true);
     std::lock_guard<std::mutex> lock(mutex_);
     if (secret)
-      record_.addSecret(typedText(item.method, item.suffix, raw));
+      for (const std::string& part : typedParts(item.method, item.suffix, raw))
+        record_.addSecret(part);
     else if (TracedCommand* command = record_.command(item.number))
       command->request = record_.body(std::move(kept));
   }
   std::string url, title;
   if (item.method == "GET" && item.suffix == "/url")
-    url = stringValue(item.response);
+    url = stringValue(item.response).substr(0, kMaxLine);
   if (item.method == "GET" && item.suffix == "/title")
-    title = stringValue(item.response);
-  if (session && (item.changesPage || item.failed) && !stop_.load()) {
-    url = ask(*session, "/url");
-    title = ask(*session, "/title");
+    title = stringValue(item.response).substr(0, kMaxLine);
+  if (asks && !prompt && (item.changesPage || item.failed)) {
+    ChromePage page;
+    // Chrome: from the browser's list of pages, so that no command of the session can handle
+    // an alert the page opened meanwhile.
+    if (screencast_ &&
+        findChromePage(cdp_, session->window(),
+                       std::chrono::steady_clock::now() + std::chrono::seconds(2), &page)
+            .isOk()) {
+      url = page.url.substr(0, kMaxLine);
+      title = page.title.substr(0, kMaxLine);
+    } else if (!screencast_) {
+      url = ask(*session, "/url");
+      title = ask(*session, "/title");
+    }
   }
   std::lock_guard<std::mutex> lock(mutex_);
   TracedCommand* command = record_.command(item.number);
@@ -381,6 +440,18 @@ void SessionTrace::process(Finished& item) {
     command->after = frame;
   else if (!screencast_)
     command->after = lastFrame_;
+  // A picture taken after a command that did not change the page (a failed find) shows what the
+  // commands before it left, back to the last that changed the page: a click whose navigation
+  // was still loading when its own picture was taken shows the page it led to.
+  if (frame != 0 && !item.changesPage)
+    for (std::uint64_t n = item.number - 1; n > 0; --n) {
+      TracedCommand* earlier = record_.command(n);
+      if (earlier == nullptr)
+        break;
+      earlier->after = frame;
+      if (earlier->changesPage)
+        break;
+    }
   // What a command learnt of the page holds for those after it until one changes it.
   std::size_t count = record_.commands();
   for (std::uint64_t n = item.number; n <= count; ++n) {
@@ -395,7 +466,6 @@ void SessionTrace::process(Finished& item) {
 }
 
 void SessionTrace::run() {
-  std::uint64_t seen = 0;
   for (;;) {
     std::vector<Finished> work;
     {
@@ -422,14 +492,13 @@ void SessionTrace::run() {
       auto clock = std::chrono::steady_clock::now();
       std::int64_t atMs = msSinceStart();
       std::lock_guard<std::mutex> lock(mutex_);
-      if (now && now->sequence > seen) {
-        seen = now->sequence;
+      if (now)
         for (Pending& pending : pending_)
-          if (pending.generation == generation_ && clock <= pending.until) {
+          if (pending.generation == generation_ && clock <= pending.until &&
+              now->sequence > pending.sequence) {
             pending.picture = now;
             pending.sequence = now->sequence;
           }
-      }
       for (auto it = pending_.begin(); it != pending_.end();) {
         if (it->generation != generation_ || clock > it->until) {
           if (TracedCommand* command = record_.command(it->number))
@@ -487,7 +556,7 @@ void SessionTrace::listen(const std::string& cdp) {
       std::int64_t atMs = msSinceStart();
       std::lock_guard<std::mutex> lock(mutex_);
       record_.note(atMs, event.kind == PageEvent::Network ? "network" : "console",
-                   std::move(event.data));
+                   event.data.substr(0, kMaxLine));
     } else if (got.code() != ErrorCode::Timeout) {
       watch.reset(); // the page went (a navigation may replace it): look for it again
     }

@@ -78,8 +78,8 @@ public:
   // Ends the trace now (the host stops).
   void stop();
 
-  // The trace so far (or in all) in JSON.
-  std::string json() const;
+  // The trace so far (or in all) in JSON into *out; false once it was let go (release()).
+  bool json(std::string* out) const;
   // Lets go of what the trace holds (once it is written to its file, or left out).
   void release();
   // Its summary: commands so far, whether it failed, whether the session still runs.
@@ -98,7 +98,9 @@ private:
   void process(Finished& item);
   // Closes every pending command (keeps its picture) (mutex_ held).
   void closePendingLocked();
-  bool typedIntoPassword(Session& session, std::string_view suffix);
+  // True when the text command `item` (request `raw`) typed is to be left out: it went into a
+  // password field, or where it went is not known. Asks the page (commands of the session).
+  bool typedSecret(Session& session, const Finished& item, const std::string& raw);
   std::int64_t msSinceStart() const;
 
   std::weak_ptr<Session> session_;
@@ -124,6 +126,7 @@ private:
   bool ending_ = false;
   bool settled_ = false;        // settle() is done: the trace may complete
   bool busy_ = false;           // the trace's thread works on commands taken from queue_
+  bool released_ = false;       // release() ran: the trace is in its file only
   std::uint64_t processed_ = 0; // the last command the trace's thread was done with
   std::chrono::steady_clock::time_point endingAt_{};
   SessionOutcome outcome_ = SessionOutcome::Unknown;

@@ -3,6 +3,7 @@
 #include "core/base64.h"
 #include "trace/trace_redaction.h"
 
+#include "json/json.h"
 #include <algorithm>
 #include <cstring>
 #include <rapidjson/stringbuffer.h>
@@ -38,7 +39,18 @@ void TraceRecord::addSecret(const std::string& secret) {
   // Shorter ones would blank out ordinary text; they are still left out where typed.
   if (secret.size() < kMinSecret)
     return;
-  for (std::string form : {secret, formEncoded(secret, true), formEncoded(secret, false)})
+  // As typed, form-encoded (a GET form's URL), and as JSON writes it (quotes, backslashes, and
+  // the \u003C chromedriver writes for '<').
+  std::string json = quoteJson(secret).substr(1);
+  json.pop_back();
+  std::string html;
+  for (char c : json)
+    html += c == '<'   ? std::string("\\u003C")
+            : c == '>' ? std::string("\\u003E")
+            : c == '&' ? std::string("\\u0026")
+                       : std::string(1, c);
+  for (std::string form :
+       {secret, formEncoded(secret, true), formEncoded(secret, false), json, html})
     if (std::find(secrets_.begin(), secrets_.end(), form) == secrets_.end())
       secrets_.push_back(std::move(form));
 }
@@ -91,13 +103,6 @@ void TraceRecord::note(std::int64_t atMs, std::string kind, std::string text) {
     events_.pop_front();
     ++droppedEvents_;
   }
-}
-
-void TraceRecord::dropContent() {
-  std::deque<TracedCommand>().swap(commands_);
-  std::deque<TracedFrame>().swap(frames_);
-  std::deque<TracedEvent>().swap(events_);
-  frameBytes_ = 0;
 }
 
 bool TraceRecord::failed() const {

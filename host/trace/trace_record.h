@@ -91,8 +91,6 @@ public:
   // Secrets shorter than kMinSecret are only left out where they were typed.
   void addSecret(const std::string& secret);
   static constexpr std::size_t kMinSecret = 4;
-  // Lets go of the commands, pictures and lines (the facts and counts stay).
-  void dropContent();
   // True when a command failed (a W3C error) or the session ended abnormally.
   bool failed() const;
   // Commands so far (the number of the last one).

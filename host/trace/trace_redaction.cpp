@@ -86,6 +86,35 @@ std::string typedText(std::string_view method, std::string_view suffix, std::str
   return out;
 }
 
+std::vector<std::string> typedParts(std::string_view method, std::string_view suffix,
+                                    std::string_view body) {
+  std::string typed = typedText(method, suffix, body);
+  std::vector<std::string> parts(1);
+  for (std::size_t i = 0; i < typed.size();) {
+    auto lead = static_cast<unsigned char>(typed[i]);
+    std::size_t length = lead < 0x80    ? 1
+                         : lead >= 0xF0 ? 4
+                         : lead >= 0xE0 ? 3
+                         : lead >= 0xC0 ? 2
+                                        : 1;
+    std::string_view character(typed.data() + i, std::min(length, typed.size() - i));
+    // U+E000..U+F8FF is EE 80 80 .. EF A3 BF in UTF-8.
+    bool special =
+        length == 3 && (lead == 0xEE || (lead == 0xEF && i + 1 < typed.size() &&
+                                         static_cast<unsigned char>(typed[i + 1]) <= 0xA3));
+    if (special) {
+      if (!parts.back().empty())
+        parts.emplace_back();
+    } else {
+      parts.back() += character;
+    }
+    i += character.size();
+  }
+  if (parts.back().empty())
+    parts.pop_back();
+  return parts;
+}
+
 std::string cutBody(std::string_view body) {
   if (body.size() <= kMaxTracedBody)
     return std::string(body);

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wdh {
 
@@ -33,6 +34,11 @@ std::string tracedRequest(std::string_view method, std::string_view suffix, std:
 // The text `body` (the request of `method suffix`) types: send keys' "text" (else its "value"
 // joined), or the keyDown values of Perform Actions in order; "" when it types none.
 std::string typedText(std::string_view method, std::string_view suffix, std::string_view body);
+
+// The pieces of text `body` types, split where WebDriver's special keys (U+E000 to U+F8FF:
+// Enter, Tab, the arrows, ...) stand between them, which themselves are left out.
+std::vector<std::string> typedParts(std::string_view method, std::string_view suffix,
+                                    std::string_view body);
 
 // `body` cut to kMaxTracedBody bytes (on a character boundary), saying how much was left out.
 std::string cutBody(std::string_view body);

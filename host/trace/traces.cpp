@@ -136,7 +136,12 @@ Status Traces::begin(const std::shared_ptr<Session>& session, const std::string&
                                               [this](SessionTrace& t) { finish(t); });
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    byId_[session->id()] = trace;
+    auto& slot = byId_[session->id()];
+    // A session with the same id (the sessions API's own ids) whose trace still completes: it
+    // finishes on its own and is found among the replaced ones.
+    if (slot)
+      replaced_.push_back(std::move(slot));
+    slot = trace;
   }
   running_.fetch_add(1);
   *traced = true;
@@ -219,7 +224,8 @@ void Traces::finish(SessionTrace& trace) {
   trace.summary(&info.commands, &info.failed, &info.running, &info.endedBy);
   info.running = false;
   if (kept && fileOf(trace.id(), &path)) {
-    std::string data = trace.json();
+    std::string data;
+    trace.json(&data);
     std::lock_guard<std::mutex> disk(diskMutex_);
     Status status = makeDirs(settings_.dir);
     if (status.isOk())
@@ -247,12 +253,20 @@ void Traces::finish(SessionTrace& trace) {
         trace.id() + ": trace not kept: no file may be named after this session id",
         LogFields{trace.id(), trace.browser()});
   }
+  trace.release(); // served from its file from now on
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = byId_.find(trace.id());
   if (it != byId_.end() && it->second.get() == &trace) {
-    trace.release(); // served from its file from now on
     finished_.push_back(std::move(it->second));
     byId_.erase(it);
+    running_.fetch_sub(1);
+    return;
+  }
+  auto old = std::find_if(replaced_.begin(), replaced_.end(),
+                          [&](const auto& replaced) { return replaced.get() == &trace; });
+  if (old != replaced_.end()) {
+    finished_.push_back(std::move(*old));
+    replaced_.erase(old);
     running_.fetch_sub(1);
   }
 }
@@ -312,10 +326,8 @@ Status Traces::json(std::string_view id, std::string* out) const {
     return Status(ErrorCode::InvalidArgument,
                   "a trace is named by its session's id (letters, digits, '-', '_', '.'), not \"" +
                       std::string(id.substr(0, 200)) + "\"");
-  if (std::shared_ptr<SessionTrace> trace = find(id)) {
-    *out = trace->json();
-    return Status::ok();
-  }
+  if (std::shared_ptr<SessionTrace> trace = find(id); trace && trace->json(out))
+    return Status::ok(); // else it was just written to its file: read there
   std::string path;
   fileOf(id, &path);
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
@@ -368,6 +380,7 @@ void Traces::stopAll() {
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto& [id, trace] : byId_)
       all.push_back(trace);
+    all.insert(all.end(), replaced_.begin(), replaced_.end());
   }
   for (const auto& trace : all)
     trace->stop();
@@ -380,15 +393,22 @@ void Traces::stopAll() {
       done.insert(done.end(), std::make_move_iterator(finished_.begin()),
                   std::make_move_iterator(finished_.end()));
       finished_.clear();
-      if (byId_.empty())
+      if (byId_.empty() && replaced_.empty())
         break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   done.clear(); // joins their threads
-  std::lock_guard<std::mutex> lock(mutex_);
-  byId_.clear();
-  finished_.clear();
+  // What did not finish in time is let go outside the lock its threads' last step takes.
+  std::map<std::string, std::shared_ptr<SessionTrace>, std::less<>> left;
+  std::vector<std::shared_ptr<SessionTrace>> rest;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    left.swap(byId_);
+    rest.swap(replaced_);
+    rest.insert(rest.end(), finished_.begin(), finished_.end());
+    finished_.clear();
+  }
 }
 
 } // namespace wdh

@@ -94,6 +94,7 @@ private:
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<SessionTrace>, std::less<>> byId_; // running
   std::vector<std::shared_ptr<SessionTrace>> finished_; // threads to join, outside mutex_
+  std::vector<std::shared_ptr<SessionTrace>> replaced_; // by a new session of the same id
   std::map<std::string, TraceInfo, std::less<>> kept_;  // what this host wrote, as listed
   std::atomic<int> running_{0};
   std::atomic<std::uint64_t> written_{0};

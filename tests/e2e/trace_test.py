@@ -13,6 +13,8 @@
    fetch refused): the timeline lists every command, opens at the failed find, the pictures
    show, stepping with the keyboard moves the selection, the failed-only filter keeps one; the
    screenshot of it is checked by structure (its size and that it is not blank).
+   A click that opens an alert: the alert is still there for the client (the trace asked the
+   page nothing that would dismiss it), and the trace says a prompt was open.
 3. wdhost:trace {"mode": "on", "redact": true}: the name typed and script arguments are left out.
    --trace on-failure: a session whose client said test:passed and deleted it leaves no trace; a
    session that said test:failed does. A session whose browser is killed mid-test: its trace is
@@ -55,6 +57,7 @@ FORM = b"""<!doctype html><html><head><title>Sign in</title></head>
 <input id="name" name="name" autofocus><input id="password" type="password" name="password">
 <button id="submit" type="submit">Sign in</button></form>
 <script>console.log("form page ready")</script></body></html>"""
+ALERT = b"""<!doctype html><title>Alert</title><button id="warn" onclick="alert('careful')">Warn</button>"""
 DONE = b"""<!doctype html><html><head><title>Welcome</title></head>
 <body style="margin:0;background:rgb(0,200,0)"><h1>Signed in</h1>
 <script>console.warn("signed in as", new URLSearchParams(location.search).get("name"))</script>
@@ -69,7 +72,8 @@ class Pages(BaseHTTPRequestHandler):
     """The test's site: a sign-in form and the page it submits to."""
 
     def do_GET(self):
-        body = DONE if self.path.startswith("/done") else FORM
+        body = (DONE if self.path.startswith("/done") else ALERT if self.path == "/alert"
+                else FORM)
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
         self.send_header("Content-Length", str(len(body)))
@@ -202,6 +206,23 @@ def check_trace(trace, browser, viewer):
         f"{len(trace['events'])} console/network entries)")
 
 
+def alert_stays(url, pages, browser):
+    """A traced session's alert is the client's: the trace asks the page nothing that would
+    handle (dismiss) it while it shows."""
+    client = None
+    try:
+        client = client_for(url, browser, "on")
+        client.get(pages + "/alert")
+        client.find_element(By.ID, "warn").click()
+        assert client.switch_to.alert.text == "careful"
+        client.switch_to.alert.accept()
+    finally:
+        quit_all(client)
+    events = [e["text"] for e in trace_of(url, client.session_id)["events"]]
+    assert any("user prompt is open" in e for e in events), events
+    log(f"{browser}: an alert opened by a click stays for the client to read and accept")
+
+
 def viewer_for(work):
     """Headless Chromium started by the test (through no host), its network off."""
     options = webdriver.ChromeOptions()
@@ -279,11 +300,12 @@ def backends(binary, pages, work, viewer, browsers):
             finally:
                 quit_all(client)
             check_trace(trace_of(url, session), browser, viewer)
+            alert_stays(url, pages, browser)
             if browser == "chrome":
                 chrome_session = session
         exported_file(url, chrome_session, work, viewer)
         code, body = http_json(f"{url}/wdhost/traces", headers=AUTH)
-        assert code == 200 and len(body["value"]) == len(browsers), body
+        assert code == 200 and len(body["value"]) == 2 * len(browsers), body
         # Part 4: the token, bad ids, unknown ones.
         assert http_json(f"{url}/wdhost/traces")[0] == 401
         assert http_json(f"{url}/wdhost/traces/{chrome_session}")[0] == 401
@@ -367,7 +389,10 @@ def redaction_and_rules(binary, pages, work):
                     and "--type=" not in cmdline(p)]
         assert browsers, "no browser to kill"
         for pid in browsers:
-            os.kill(pid, signal.SIGKILL)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # a browser of a session that ended before: gone already
         try:
             crashed.title
         except WebDriverException:

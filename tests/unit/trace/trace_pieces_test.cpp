@@ -166,3 +166,17 @@ TEST_CASE("trace: the viewer file holds the trace where no text of it can end th
   CHECK(html.find("/*TRACE-DATA*/") == std::string::npos);
   CHECK(html.rfind("<!doctype html>", 0) == 0);
 }
+
+TEST_CASE("trace: typed text splits at WebDriver's special keys, which are left out") {
+  // "pw1" Enter "next" Tab: U+E007 and U+E004.
+  const char* keys = "{\"text\":\"pw12\xEE\x80\x87next\xEE\x80\x84\"}";
+  CHECK(typedParts("POST", "/element/e/value", keys) == std::vector<std::string>{"pw12", "next"});
+  CHECK(typedParts("POST", "/url", R"({"url":"x"})").empty());
+  // A secret is also left out where JSON escapes it.
+  TraceRecord record(TraceBounds{});
+  record.note(1, "console", R"(said "a<b\"c" and a\u003Cb\"c)");
+  record.addSecret("a<b\"c");
+  std::string json = record.json();
+  CHECK(json.find("a<b") == std::string::npos);
+  CHECK(json.find("a\\\\u003Cb") == std::string::npos);
+}
