@@ -121,19 +121,9 @@ bool RemotePlugin::offers(std::string_view id) const {
 }
 
 wdhost_status RemotePlugin::warm(std::uint32_t count, wdhost_reply* reply) {
-  std::string why;
-  std::shared_ptr<HelperProcess> helper = usableHelper(&why);
-  if (!helper) {
-    replyError(reply, cstr(WDHOST_W3C_UNKNOWN_ERROR), wdhost_str{why.data(), why.size()});
-    return WDHOST_ERROR;
-  }
-  HelperAnswer answer = helper->call(
-      ChannelMessage::Warm, [&](FrameBuilder& f) { f.u64(count); }, nullptr, kCallBound,
-      kCancelGrace, "warm");
-  if (!answer.answered)
-    return crashed(helper, answer, "warm", WDHOST_W3C_UNKNOWN_ERROR, reply);
-  *reply = std::move(answer.reply);
-  return answer.rc;
+  return plainCall(
+      ChannelMessage::Warm, [&](FrameBuilder& f) { f.u64(count); }, "warm",
+      WDHOST_W3C_UNKNOWN_ERROR, reply);
 }
 
 wdhost_status RemotePlugin::display(wdhost_session* session, wdhost_reply* reply) {
@@ -281,36 +271,31 @@ wdhost_status RemotePlugin::crashed(const std::shared_ptr<HelperProcess>& helper
   return WDHOST_ERROR;
 }
 
-wdhost_status RemotePlugin::describe(wdhost_reply* reply) {
+wdhost_status RemotePlugin::plainCall(ChannelMessage type,
+                                      const std::function<void(FrameBuilder&)>& fill,
+                                      const char* what, const char* error, wdhost_reply* reply) {
   std::string why;
   std::shared_ptr<HelperProcess> helper = usableHelper(&why);
   if (!helper) {
-    replyError(reply, cstr(WDHOST_W3C_UNKNOWN_ERROR), wdhost_str{why.data(), why.size()});
+    replyError(reply, cstr(error), wdhost_str{why.data(), why.size()});
     return WDHOST_ERROR;
   }
-  HelperAnswer answer = helper->call(
-      ChannelMessage::Describe, [](FrameBuilder&) {}, nullptr, kCallBound, kCancelGrace,
-      "describe");
+  HelperAnswer answer = helper->call(type, fill, nullptr, kCallBound, kCancelGrace, what);
   if (!answer.answered)
-    return crashed(helper, answer, "describe", WDHOST_W3C_UNKNOWN_ERROR, reply);
+    return crashed(helper, answer, what, error, reply);
   *reply = std::move(answer.reply);
   return answer.rc;
 }
 
+wdhost_status RemotePlugin::describe(wdhost_reply* reply) {
+  return plainCall(
+      ChannelMessage::Describe, [](FrameBuilder&) {}, "describe", WDHOST_W3C_UNKNOWN_ERROR, reply);
+}
+
 wdhost_status RemotePlugin::negotiate(wdhost_str capabilities, wdhost_reply* reply) {
-  std::string why;
-  std::shared_ptr<HelperProcess> helper = usableHelper(&why);
-  if (!helper) {
-    replyError(reply, cstr(WDHOST_W3C_SESSION_NOT_CREATED), wdhost_str{why.data(), why.size()});
-    return WDHOST_ERROR;
-  }
-  HelperAnswer answer = helper->call(
-      ChannelMessage::Negotiate, [&](FrameBuilder& f) { f.bytes(view(capabilities)); }, nullptr,
-      kCallBound, kCancelGrace, "negotiate");
-  if (!answer.answered)
-    return crashed(helper, answer, "negotiate", WDHOST_W3C_SESSION_NOT_CREATED, reply);
-  *reply = std::move(answer.reply);
-  return answer.rc;
+  return plainCall(
+      ChannelMessage::Negotiate, [&](FrameBuilder& f) { f.bytes(view(capabilities)); }, "negotiate",
+      WDHOST_W3C_SESSION_NOT_CREATED, reply);
 }
 
 wdhost_status RemotePlugin::launch(const wdhost_call_context* context, wdhost_str sessionId,

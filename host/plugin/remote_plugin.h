@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -84,6 +85,10 @@ private:
   // The running helper, restarted when the last one ended and its back-off passed; null with
   // *why when there is none to use now.
   std::shared_ptr<HelperProcess> usableHelper(std::string* why);
+  // A call that needs nothing but the helper: `type` filled by `fill`, answered by the plugin's
+  // reply; `error` (a W3C code) when there is no helper or it ended during the call.
+  wdhost_status plainCall(ChannelMessage type, const std::function<void(FrameBuilder&)>& fill,
+                          const char* what, const char* error, wdhost_reply* reply);
   // Starts and initialises a helper (mutex_ held).
   Status startHelper(std::shared_ptr<HelperProcess>* out);
   // Counts the end of `helper` as a crash, once, and logs it.
