@@ -259,6 +259,10 @@ def exported_file(url, session, work, viewer):
     now = viewer.find_element(By.CSS_SELECTOR, '#commands li[aria-selected="true"]')
     assert int(now.get_attribute("data-index")) == before - 1
     assert "Get Title" in viewer.find_element(By.ID, "detail").text
+    # The filmstrip jumps: the click's picture after it selects the click.
+    click = next(c for c in trace_of(url, session)["commands"] if c["name"] == "Element Click")
+    viewer.find_element(By.CSS_SELECTOR, f'#film img[data-id="{click["after"]}"]').click()
+    assert f"#{click['number']} Element Click" in viewer.find_element(By.ID, "detail").text
     viewer.find_element(By.ID, "onlyFailed").click()
     failed = viewer.find_elements(By.CSS_SELECTOR, "#commands li")
     assert len(failed) == 1, len(failed)
@@ -279,7 +283,7 @@ def exported_file(url, session, work, viewer):
     assert all(b[2] > 100 and b[3] > 30 for b in boxes.values()), boxes
     assert header[1] < side[1] and side[0] < detail[0] and film[1] > detail[1], boxes
     log(f"exported file: {len(body)} bytes, {len(items)} commands listed offline, opens at the "
-        f"failed find, keyboard and filter work, screenshot {width}x{height}")
+        f"failed find, keyboard, filmstrip and filter work, screenshot {width}x{height}")
 
 
 def backends(binary, pages, work, viewer, browsers):
@@ -326,6 +330,10 @@ def backends(binary, pages, work, viewer, browsers):
             policy = answer.headers["Content-Security-Policy"]
             assert answer.status == 200 and "default-src 'none'" in policy, policy
             assert b'id="trace-data"' in answer.read()
+        request = urllib.request.Request(f"{url}/ui/traces/{chrome_session}?download=1", headers=AUTH)
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            disposition = answer.headers["Content-Disposition"]
+            assert disposition == f'attachment; filename="trace-{chrome_session}.html"', disposition
         assert http(f"{url}/ui/traces/{chrome_session}")[0] == 401
         log("status page: listed with its commands and outcome, opened in the viewer")
     finally:
