@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace wdh {
@@ -45,7 +46,71 @@ bool sendFrame(int fd, const std::string& frame) {
   return true;
 }
 
-bool receiveFrame(int fd, FrameSplitter& splitter, std::string* body, std::string* error) {
+bool sendFrameWithDescriptor(int fd, const std::string& frame, int descriptor) {
+  if (frame.empty())
+    return false;
+  iovec data{const_cast<char*>(frame.data()), frame.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  header->cmsg_level = SOL_SOCKET;
+  header->cmsg_type = SCM_RIGHTS;
+  header->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(header), &descriptor, sizeof(int));
+  ssize_t n = 0;
+  do
+    n = ::sendmsg(fd, &message, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0)
+    return false;
+  // The descriptor went with the first bytes; the rest (a short send) follows without it.
+  return static_cast<std::size_t>(n) == frame.size() ||
+         sendFrame(fd, frame.substr(static_cast<std::size_t>(n)));
+}
+
+namespace {
+
+// One read of `fd` into `buffer`, collecting the descriptors that came along into
+// *descriptors (when given). The result of read(2); -1 with EPROTO when descriptors were lost.
+ssize_t readSome(int fd, char* buffer, std::size_t size, std::deque<int>* descriptors) {
+  if (descriptors == nullptr)
+    return ::read(fd, buffer, size);
+  iovec data{buffer, size};
+  alignas(cmsghdr) char control[CMSG_SPACE(8 * sizeof(int))];
+  msghdr message{};
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  ssize_t n = ::recvmsg(fd, &message, MSG_CMSG_CLOEXEC);
+  if (n < 0)
+    return n;
+  for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
+       header = CMSG_NXTHDR(&message, header)) {
+    if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS)
+      continue;
+    const std::size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (std::size_t i = 0; i < count; ++i) {
+      int received = -1;
+      std::memcpy(&received, CMSG_DATA(header) + i * sizeof(int), sizeof(int));
+      descriptors->push_back(received);
+    }
+  }
+  if ((message.msg_flags & MSG_CTRUNC) != 0) {
+    errno = EPROTO;
+    return -1;
+  }
+  return n;
+}
+
+} // namespace
+
+bool receiveFrame(int fd, FrameSplitter& splitter, std::string* body, std::string* error,
+                  std::deque<int>* descriptors) {
   char buffer[64 * 1024];
   for (;;) {
     switch (splitter.next(body, error)) {
@@ -56,7 +121,7 @@ bool receiveFrame(int fd, FrameSplitter& splitter, std::string* body, std::strin
     case FrameSplitter::Result::NeedMore:
       break;
     }
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    ssize_t n = readSome(fd, buffer, sizeof buffer, descriptors);
     if (n < 0 && errno == EINTR)
       continue;
     if (n == 0) {

@@ -6,13 +6,18 @@
 #include "plugin/plugin_reply.h"
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <wdhost/plugin.h>
 
 namespace wdh {
 
-// The message types. Host -> helper: Init..Deinit (each a call answered by one Result with its
-// call id) and Cancel. Helper -> host: Hello (once, call id 0), Result, Log (call id 0).
+// The message types. The main channel (the socketpair the helper was started with) carries
+// Hello (helper -> host, once, call id 0), Log (call id 0), ServiceCall and ServiceResult,
+// Cancel and NewLane. Calls (Init..Deinit but Cancel, Extensions..Display) travel on lanes: each
+// lane is a socketpair of its own that carries one call at a time, answered by one Result with
+// its call id on the same lane, so that the thread that waits for an answer is the one that
+// reads it, on both sides (no hand-off between threads: see docs/performance.md).
 enum class ChannelMessage : std::uint8_t {
   Hello = 1,     // i32 ok; bytes id, name, version, error; u64 abiMinor; u64 flags; u64 pid
   Init = 2,      // bytes config
@@ -36,6 +41,9 @@ enum class ChannelMessage : std::uint8_t {
   Extensions = 14, // -
   Warm = 15,       // u64 count: "wdhost.warm/1" (or the 1.1 slot warm)
   Display = 16,    // u64 session: "wdhost.display/1"
+  // Host -> helper on the main channel, with one descriptor (SCM_RIGHTS): the helper's end of a
+  // new lane, served by a thread of its own until the host closes it.
+  NewLane = 17, // -
 };
 
 // The functions of "wdhost.process/1" a ServiceCall names.
@@ -69,8 +77,15 @@ bool readReply(FrameFields& fields, PluginReply* reply);
 // peer is gone or the frame is empty. The caller serialises writers.
 bool sendFrame(int fd, const std::string& frame);
 
+// Sends `frame` like sendFrame, with `descriptor` (borrowed; the peer gets its own copy) attached
+// to its first byte.
+bool sendFrameWithDescriptor(int fd, const std::string& frame, int descriptor);
+
 // Reads from `fd` into `splitter` until it yields a frame body: true with *body, or false with
-// *error ("the channel closed" at EOF, the framing error, or the read error). Blocking.
-bool receiveFrame(int fd, FrameSplitter& splitter, std::string* body, std::string* error);
+// *error ("the channel closed" at EOF, the framing error, or the read error). Blocking. With
+// `descriptors`, the descriptors that came along (sendFrameWithDescriptor) are appended there, in
+// the order they were sent, close-on-exec, owned by the caller; without, the kernel closes them.
+bool receiveFrame(int fd, FrameSplitter& splitter, std::string* body, std::string* error,
+                  std::deque<int>* descriptors = nullptr);
 
 } // namespace wdh

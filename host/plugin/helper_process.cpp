@@ -182,22 +182,6 @@ void HelperProcess::readLoop() noexcept {
         }).detach();
         continue;
       }
-    } else if (fields.type() == typeByte(ChannelMessage::Result)) {
-      HelperAnswer answer;
-      std::uint64_t session = 0;
-      if (fields.i32(&answer.rc) && fields.u64(&session) && readReply(fields, &answer.reply) &&
-          fields.atEnd()) {
-        answer.answered = true;
-        answer.session = session;
-        std::lock_guard<std::mutex> lock(mutex_);
-        auto it = pending_.find(fields.callId());
-        if (it != pending_.end()) {
-          it->second->answer = std::move(answer);
-          it->second->done = true;
-          changed_.notify_all();
-        }
-        continue;
-      }
     }
     error = "sent a malformed frame (type " + std::to_string(fields.type()) + ")";
     end("broke the channel: it " + error);
@@ -254,29 +238,65 @@ std::string HelperProcess::endReason() const {
   return endReason_;
 }
 
+std::unique_ptr<HelperProcess::Lane> HelperProcess::takeLane() {
+  {
+    std::lock_guard<std::mutex> lock(lanesMutex_);
+    if (!idleLanes_.empty()) {
+      std::unique_ptr<Lane> lane = std::move(idleLanes_.back());
+      idleLanes_.pop_back();
+      return lane;
+    }
+  }
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    return nullptr;
+  auto lane = std::make_unique<Lane>();
+  lane->fd.reset(fds[0]);
+  UniqueFd theirs(fds[1]);
+  std::lock_guard<std::mutex> lock(writeMutex_);
+  if (!sendFrameWithDescriptor(
+          channel_.get(), FrameBuilder(typeByte(ChannelMessage::NewLane), 0).frame(), theirs.get()))
+    return nullptr;
+  return lane;
+}
+
+void HelperProcess::keepLane(std::unique_ptr<Lane> lane) {
+  // Enough for the calls that usually run at once; a lane closed here ends its helper thread.
+  constexpr std::size_t kIdleLanes = 8;
+  std::lock_guard<std::mutex> lock(lanesMutex_);
+  if (idleLanes_.size() < kIdleLanes)
+    idleLanes_.push_back(std::move(lane));
+}
+
+std::string HelperProcess::awaitEnd(const std::string& laneError) {
+  // The reader sees the main channel end too and asks the supervisor how (within 5 s).
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (changed_.wait_for(lock, std::chrono::seconds(8), [&] { return !endReason_.empty(); }))
+    return endReason_;
+  lock.unlock();
+  end("broke a call's lane (" + laneError + "), and was ended");
+  return endReason();
+}
+
 HelperAnswer HelperProcess::call(ChannelMessage type,
                                  const std::function<void(FrameBuilder&)>& fill,
                                  const wdhost_call_context* context,
                                  std::chrono::milliseconds bound,
                                  std::chrono::milliseconds cancelGrace, const char* what) {
-  auto pending = std::make_shared<Pending>();
+  HelperAnswer gone;
   std::uint32_t id = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!endReason_.empty()) {
-      HelperAnswer gone;
       gone.ended = endReason_;
       return gone;
     }
     id = ++lastCall_ == 0 ? ++lastCall_ : lastCall_;
-    pending_[id] = pending;
   }
   FrameBuilder builder(typeByte(type), id);
   fill(builder);
   std::string frame = builder.frame();
   if (frame.empty()) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    pending_.erase(id);
     HelperAnswer refused;
     refused.answered = true;
     const std::string message = std::string("the ") + what + " call is larger than the " +
@@ -286,31 +306,64 @@ HelperAnswer HelperProcess::call(ChannelMessage type,
                wdhost_str{message.data(), message.size()});
     return refused;
   }
-  // A failed send means the helper is gone: the reader sees that and says how.
-  send(frame);
+  std::unique_ptr<Lane> lane = takeLane();
+  if (!lane) {
+    gone.ended = awaitEnd("no lane could be opened");
+    return gone;
+  }
+  if (!sendFrame(lane->fd.get(), frame)) {
+    gone.ended = awaitEnd("the call could not be sent");
+    return gone;
+  }
 
   const auto started = std::chrono::steady_clock::now();
+  // A grace past the call's deadline (time for the plugin's own error) the host gives up on it
+  // as on a cancel: the plugin is told, and after another grace the helper is ended.
+  const auto deadline = deadlineOf(context);
+  const auto giveUpAt =
+      deadline == std::chrono::steady_clock::time_point::max() ? deadline : deadline + cancelGrace;
   std::chrono::steady_clock::time_point cancelledAt{};
   bool cancelSent = false;
-  std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    changed_.wait_for(lock, kPoll, [&] { return pending->done || !endReason_.empty(); });
-    if (pending->done || !endReason_.empty()) {
-      pending_.erase(id);
-      if (pending->done)
-        return std::move(pending->answer);
-      HelperAnswer gone;
-      gone.ended = endReason_;
+    pollfd ready{lane->fd.get(), POLLIN, 0};
+    int n = ::poll(&ready, 1, static_cast<int>(kPoll.count()));
+    if (n < 0 && errno != EINTR) {
+      gone.ended = awaitEnd(std::string("poll: ") + std::strerror(errno));
+      return gone;
+    }
+    if (n > 0) {
+      std::string body;
+      std::string error;
+      if (!receiveFrame(lane->fd.get(), lane->splitter, &body, &error)) {
+        gone.ended = awaitEnd(error);
+        return gone;
+      }
+      FrameFields fields(body);
+      HelperAnswer answer;
+      std::uint64_t session = 0;
+      if (fields.type() != typeByte(ChannelMessage::Result) || fields.callId() != id ||
+          !fields.i32(&answer.rc) || !fields.u64(&session) || !readReply(fields, &answer.reply) ||
+          !fields.atEnd()) {
+        end("broke the channel: it sent a malformed answer to " + std::string(what) +
+            ", and was ended");
+        gone.ended = endReason();
+        return gone;
+      }
+      answer.answered = true;
+      answer.session = session;
+      keepLane(std::move(lane));
+      return answer;
+    }
+    if (ended()) {
+      gone.ended = endReason();
       return gone;
     }
     const auto now = std::chrono::steady_clock::now();
     std::string endWith;
-    if (!cancelSent && isCancelled(context)) {
+    if (!cancelSent && (isCancelled(context) || now >= giveUpAt)) {
       cancelSent = true;
       cancelledAt = now;
-      lock.unlock();
       send(FrameBuilder(typeByte(ChannelMessage::Cancel), id).frame());
-      lock.lock();
     } else if (cancelSent && now - cancelledAt > cancelGrace) {
       endWith = std::string("hung in ") + what + ": it did not return within " +
                 std::to_string(cancelGrace.count()) + " ms after the host gave up on the call";
@@ -319,9 +372,9 @@ HelperAnswer HelperProcess::call(ChannelMessage type,
                 std::to_string(bound.count() / 1000) + " s";
     }
     if (!endWith.empty()) {
-      lock.unlock();
       end(endWith + ", and was ended");
-      lock.lock();
+      gone.ended = endReason();
+      return gone;
     }
   }
 }

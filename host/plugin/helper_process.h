@@ -1,5 +1,6 @@
-// One running wdhost-plugin-host: started under the supervisor with one end of a socketpair,
-// its calls in flight, and how it ended. A crash or hang ends only this object's calls.
+// One running wdhost-plugin-host: started under the supervisor with one end of a socketpair (the
+// main channel), the lanes its calls travel on, and how it ended. A crash or hang ends only this
+// object's calls.
 #pragma once
 
 #include "core/status.h"
@@ -11,11 +12,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 #include <wdhost/plugin.h>
 
 namespace wdh {
@@ -69,10 +70,12 @@ public:
   // Who hears of the helper's own end from now on (null: nobody).
   void setEndSink(EndSink sink);
 
-  // Sends a call of `type` whose fields `fill` appends, and waits for its answer. `context` (may
-  // be null; borrowed for the call) is polled every 50 ms: once cancelled the helper is told,
-  // and `cancelGrace` after that it is ended. `bound` (zero: none) ends it when no answer came
-  // by then. `what` names the call in the reason. Never throws.
+  // Sends a call of `type` whose fields `fill` appends on a lane of its own, and waits for its
+  // answer there. `context` (may be null; borrowed for the call) is polled every 50 ms: once
+  // cancelled, or `cancelGrace` past its deadline, the helper is told, and `cancelGrace` after
+  // that it is ended.
+  // `bound` (zero: none) ends it when no answer came by then. `what` names the call in the reason.
+  // Never throws.
   HelperAnswer call(ChannelMessage type, const std::function<void(FrameBuilder&)>& fill,
                     const wdhost_call_context* context, std::chrono::milliseconds bound,
                     std::chrono::milliseconds cancelGrace, const char* what);
@@ -89,14 +92,23 @@ public:
   std::uint64_t pid() const noexcept { return pid_; }
 
 private:
-  struct Pending {
-    bool done = false;
-    HelperAnswer answer;
+  // A lane: the host's end of a socketpair whose other end the helper serves, and what was read
+  // of it. Used by one call at a time.
+  struct Lane {
+    UniqueFd fd;
+    FrameSplitter splitter;
   };
 
   HelperProcess(ProcessSupervisor* processes, ProcessSupervisor::Id id, UniqueFd channel);
-  // The reader thread: answers and log lines until the channel ends.
+  // The reader thread: log lines and service calls until the main channel ends.
   void readLoop() noexcept;
+  // An idle lane, or a new one handed to the helper; null when the helper is gone.
+  std::unique_ptr<Lane> takeLane();
+  // Keeps `lane` for the next call (a few at most; the others are closed).
+  void keepLane(std::unique_ptr<Lane> lane);
+  // Waits (bounded) for the reader to say how the helper ended, after a lane broke; ends the
+  // helper itself when it does not. The reason.
+  std::string awaitEnd(const std::string& laneError);
   // Marks the helper ended with `reason` (the first reason wins) and wakes every call.
   void markEnded(const std::string& reason);
   bool send(const std::string& frame);
@@ -108,8 +120,9 @@ private:
   std::mutex writeMutex_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::map<std::uint32_t, std::shared_ptr<Pending>> pending_;
   std::uint32_t lastCall_ = 0;
+  std::mutex lanesMutex_;
+  std::vector<std::unique_ptr<Lane>> idleLanes_;
   std::string endReason_; // set once: how the helper ended
   bool ending_ = false;   // end() was called: the reason is ours, not the exit status
   LogSink logSink_;

@@ -92,17 +92,21 @@ public:
     return wdh::sendFrame(fd_, frame);
   }
 
-  // Serves frames until Deinit or the end of the channel; returns the exit code.
+  // Serves the main channel until its end (the host is gone) or a frame it cannot take; returns
+  // the exit code. Calls arrive on lanes (NewLane), each served by a thread of its own.
   int serve() {
     wdh::FrameSplitter splitter;
+    std::deque<int> received; // descriptors that came along, for the NewLane frames
     std::string body;
     std::string error;
-    while (wdh::receiveFrame(fd_, splitter, &body, &error)) {
+    int code = 0;
+    while (wdh::receiveFrame(fd_, splitter, &body, &error, &received)) {
       FrameFields fields(body);
       auto type = static_cast<ChannelMessage>(fields.type());
       if (!fields.ok()) {
         std::cerr << "wdhost-plugin-host: a frame without a header\n";
-        return 2;
+        code = 2;
+        break;
       }
       if (type == ChannelMessage::Cancel) {
         cancel(fields.callId());
@@ -112,15 +116,25 @@ public:
         completeService(fields.callId(), std::move(body));
         continue;
       }
-      if (type == ChannelMessage::Deinit)
-        return deinit(fields.callId());
-      startCall(std::move(body));
+      if (type == ChannelMessage::NewLane && fields.atEnd() && !received.empty()) {
+        int lane = received.front();
+        received.pop_front();
+        std::thread([this, lane] { serveLane(lane); }).detach();
+        continue;
+      }
+      std::cerr << "wdhost-plugin-host: an unexpected frame (type " << int(fields.type())
+                << ") on the main channel\n";
+      code = 2;
+      break;
     }
-    std::cerr << "wdhost-plugin-host: " << error << "\n";
+    if (code == 0)
+      std::cerr << "wdhost-plugin-host: " << error << "\n";
+    for (int fd : received)
+      ::close(fd);
     // The host is gone or broke the framing: nothing here is wanted any more.
     cancelAll();
     endServices();
-    return 0;
+    return code;
   }
 
   // Sends a ServiceCall of `function` with the fields `fill` appends and waits for its answer
@@ -190,8 +204,15 @@ private:
   void cancel(std::uint32_t id) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = calls_.find(id);
-    if (it != calls_.end())
+    if (it != calls_.end()) {
       it->second->cancelled.store(true);
+      return;
+    }
+    // The call may not have been read from its lane yet (or has ended: then this is dropped
+    // with the oldest).
+    earlyCancels_.push_back(id);
+    if (earlyCancels_.size() > 64)
+      earlyCancels_.pop_front();
   }
 
   void cancelAll() {
@@ -200,52 +221,69 @@ private:
       entry.second->cancelled.store(true);
   }
 
-  // Runs the call in `body` on an idle worker, or on a new one when every worker is busy (a
-  // call may block as long as the plugin likes: calls never wait for each other).
-  void startCall(std::string body) {
+  // Serves the calls of one lane, one at a time, on this thread (a call may block as long as
+  // the plugin likes: calls on other lanes never wait for it), until the host closes the lane.
+  // A frame that is not a call ends the process: the host broke the framing.
+  void serveLane(int fd) {
+    wdh::FrameSplitter splitter;
+    std::string body;
+    std::string error;
+    while (wdh::receiveFrame(fd, splitter, &body, &error)) {
+      FrameFields fields(body);
+      if (!fields.ok()) {
+        std::cerr << "wdhost-plugin-host: a frame without a header on a lane\n";
+        leave(2);
+      }
+      Call& call = beginCall(fields.callId());
+      if (static_cast<ChannelMessage>(fields.type()) == ChannelMessage::Deinit)
+        leave(deinit(fd, fields.callId()));
+      runCall(fd, fields, call);
+      endCall(fields.callId());
+    }
+    ::close(fd);
+  }
+
+  // Registers call `id` (taking a Cancel that came before it) until endCall.
+  Call& beginCall(std::uint32_t id) {
     auto call = std::make_shared<Call>();
     std::lock_guard<std::mutex> lock(mutex_);
-    calls_[FrameFields(body).callId()] = call;
-    tasks_.push_back(Task{std::move(body), std::move(call)});
-    if (tasks_.size() > idleWorkers_)
-      std::thread([this] { work(); }).detach();
-    else
-      work_.notify_one();
-  }
-
-  // A worker: runs calls as they come; ends after 30 s without one.
-  void work() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      ++idleWorkers_;
-      bool got = work_.wait_for(lock, std::chrono::seconds(30), [&] { return !tasks_.empty(); });
-      --idleWorkers_;
-      if (!got)
-        return;
-      Task task = std::move(tasks_.front());
-      tasks_.pop_front();
-      lock.unlock();
-      FrameFields fields(task.frame);
-      runCall(fields, *task.call);
-      lock.lock();
-      calls_.erase(fields.callId());
-      idle_.notify_all();
+    auto early = std::find(earlyCancels_.begin(), earlyCancels_.end(), id);
+    if (early != earlyCancels_.end()) {
+      call->cancelled.store(true);
+      earlyCancels_.erase(early);
     }
+    calls_[id] = call;
+    return *call;
   }
 
-  void answer(std::uint32_t id, wdhost_status rc, const PluginReply& reply,
-              std::uint64_t session = 0) {
+  void endCall(std::uint32_t id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    calls_.erase(id);
+    idle_.notify_all();
+  }
+
+  // Ends the process with `code` (calls a plugin never returned from may still run: no unload
+  // under them, no destructors).
+  [[noreturn]] static void leave(int code) {
+    std::cout.flush();
+    std::cerr.flush();
+    ::_exit(code);
+  }
+
+  // Sends the Result of call `id` on its lane `fd` (only the lane's own thread writes there).
+  static void answer(int fd, std::uint32_t id, wdhost_status rc, const PluginReply& reply,
+                     std::uint64_t session = 0) {
     FrameBuilder frame(static_cast<std::uint8_t>(ChannelMessage::Result), id);
     frame.i32(rc).u64(session);
     wdh::appendReply(frame, reply);
-    if (!send(frame.frame()))
+    if (!wdh::sendFrame(fd, frame.frame()))
       std::cerr << "wdhost-plugin-host: cannot send a result\n";
   }
 
-  void refuse(std::uint32_t id, const char* error, const std::string& message) {
+  static void refuse(int fd, std::uint32_t id, const char* error, const std::string& message) {
     PluginReply reply;
     wdh::replyError(&reply, wdhost_str{error, std::strlen(error)}, str(message));
-    answer(id, WDHOST_ERROR, reply);
+    answer(fd, id, WDHOST_ERROR, reply);
   }
 
   wdhost_session* findSession(std::uint64_t handle) {
@@ -254,7 +292,7 @@ private:
     return it == sessions_.end() ? nullptr : it->second;
   }
 
-  void runCall(FrameFields& fields, Call& call) {
+  void runCall(int fd, FrameFields& fields, Call& call) {
     const std::uint32_t id = fields.callId();
     PluginReply reply;
     std::string a, b, c, d;
@@ -265,26 +303,26 @@ private:
     switch (static_cast<ChannelMessage>(fields.type())) {
     case ChannelMessage::Init: {
       if (!fields.bytes(&a) || !fields.atEnd())
-        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed init");
+        return refuse(fd, id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed init");
       wdhost_plugin* created = nullptr;
       wdhost_status rc = table_.init(&host_, str(a), &created, &reply);
       if (rc == WDHOST_OK)
         instance_.store(created);
-      return answer(id, rc, reply);
+      return answer(fd, id, rc, reply);
     }
     case ChannelMessage::Describe:
       if (instance_.load() == nullptr)
-        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "describe before init");
-      return answer(id, table_.describe(instance_.load(), &reply), reply);
+        return refuse(fd, id, WDHOST_W3C_UNKNOWN_ERROR, "describe before init");
+      return answer(fd, id, table_.describe(instance_.load(), &reply), reply);
     case ChannelMessage::Negotiate: {
       if (!fields.bytes(&a) || !fields.atEnd() || instance_.load() == nullptr)
-        return refuse(id, WDHOST_W3C_SESSION_NOT_CREATED, "a malformed negotiate");
-      return answer(id, table_.negotiate(instance_.load(), str(a), &reply), reply);
+        return refuse(fd, id, WDHOST_W3C_SESSION_NOT_CREATED, "a malformed negotiate");
+      return answer(fd, id, table_.negotiate(instance_.load(), str(a), &reply), reply);
     }
     case ChannelMessage::Launch: {
       if (!fields.u64(&deadline) || !fields.bytes(&a) || !fields.bytes(&b) || !fields.atEnd() ||
           instance_.load() == nullptr)
-        return refuse(id, WDHOST_W3C_SESSION_NOT_CREATED, "a malformed launch");
+        return refuse(fd, id, WDHOST_W3C_SESSION_NOT_CREATED, "a malformed launch");
       call.context.deadline_ms = deadline;
       wdhost_session* created = nullptr;
       wdhost_status rc =
@@ -296,26 +334,28 @@ private:
         handle = ++lastSession_;
         sessions_[handle] = created;
       }
-      return answer(id, rc, reply, handle);
+      return answer(fd, id, rc, reply, handle);
     }
     case ChannelMessage::Command: {
       if (!fields.u64(&handle) || !fields.u64(&deadline) || !fields.bytes(&a) ||
           !fields.bytes(&b) || !fields.bytes(&c) || !fields.atEnd())
-        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed command");
+        return refuse(fd, id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed command");
       wdhost_session* session = findSession(handle);
       if (session == nullptr)
-        return refuse(id, WDHOST_W3C_INVALID_SESSION_ID, "no such session in the plugin's helper");
+        return refuse(fd, id, WDHOST_W3C_INVALID_SESSION_ID,
+                      "no such session in the plugin's helper");
       call.context.deadline_ms = deadline;
       if (table_.command_ctx != nullptr)
-        return answer(
-            id, table_.command_ctx(session, &call.context, str(a), str(b), str(c), &reply), reply);
+        return answer(fd, id,
+                      table_.command_ctx(session, &call.context, str(a), str(b), str(c), &reply),
+                      reply);
       if (table_.command != nullptr)
-        return answer(id, table_.command(session, str(a), str(b), str(c), &reply), reply);
-      return refuse(id, WDHOST_W3C_UNKNOWN_COMMAND, "the plugin serves no in-process commands");
+        return answer(fd, id, table_.command(session, str(a), str(b), str(c), &reply), reply);
+      return refuse(fd, id, WDHOST_W3C_UNKNOWN_COMMAND, "the plugin serves no in-process commands");
     }
     case ChannelMessage::Teardown: {
       if (!fields.u64(&handle) || !fields.atEnd())
-        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed teardown");
+        return refuse(fd, id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed teardown");
       wdhost_session* session = nullptr;
       {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -326,44 +366,44 @@ private:
         }
       }
       if (session == nullptr)
-        return answer(id, WDHOST_OK, reply);
-      return answer(id, table_.teardown(session, &reply), reply);
+        return answer(fd, id, WDHOST_OK, reply);
+      return answer(fd, id, table_.teardown(session, &reply), reply);
     }
     case ChannelMessage::Extensions: {
       if (!fields.atEnd() || instance_.load() == nullptr)
-        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed extensions query");
+        return refuse(fd, id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed extensions query");
       std::string ids = "[";
       if (warmExtension() != nullptr || table_.warm != nullptr)
         ids += "\"" WDHOST_EXTENSION_WARM "\"";
       if (displayExtension() != nullptr)
         ids += std::string(ids.size() > 1 ? "," : "") + "\"" WDHOST_EXTENSION_DISPLAY "\"";
       wdh::replyJson(&reply, str(ids + "]"));
-      return answer(id, WDHOST_OK, reply);
+      return answer(fd, id, WDHOST_OK, reply);
     }
     case ChannelMessage::Warm: {
       if (!fields.u64(&handle) || !fields.atEnd() || instance_.load() == nullptr)
-        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed warm");
+        return refuse(fd, id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed warm");
       auto count = static_cast<std::uint32_t>(std::min<std::uint64_t>(handle, UINT32_MAX));
       if (const wdhost_warm_extension* warm = warmExtension())
-        return answer(id, warm->warm(instance_.load(), count, &reply), reply);
+        return answer(fd, id, warm->warm(instance_.load(), count, &reply), reply);
       if (table_.warm != nullptr)
-        return answer(id, table_.warm(instance_.load(), count, &reply), reply);
-      return answer(id, WDHOST_OK, reply);
+        return answer(fd, id, table_.warm(instance_.load(), count, &reply), reply);
+      return answer(fd, id, WDHOST_OK, reply);
     }
     case ChannelMessage::Display: {
       if (!fields.u64(&handle) || !fields.atEnd())
-        return refuse(id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed display");
+        return refuse(fd, id, WDHOST_W3C_UNKNOWN_ERROR, "a malformed display");
       wdhost_session* session = findSession(handle);
       const wdhost_display_extension* display = displayExtension();
       if (session == nullptr || display == nullptr) {
         wdh::replyJson(&reply, str("null"));
-        return answer(id, WDHOST_OK, reply);
+        return answer(fd, id, WDHOST_OK, reply);
       }
-      return answer(id, display->display(session, &reply), reply);
+      return answer(fd, id, display->display(session, &reply), reply);
     }
     default:
       (void)d;
-      return refuse(id, WDHOST_W3C_UNKNOWN_ERROR,
+      return refuse(fd, id, WDHOST_W3C_UNKNOWN_ERROR,
                     "an unknown message type " + std::to_string(fields.type()));
     }
   }
@@ -395,19 +435,21 @@ private:
                : nullptr;
   }
 
-  // Waits (10 s at most) for the calls in flight, runs deinit and answers; then the process ends.
-  int deinit(std::uint32_t id) {
+  // Waits (10 s at most) for the other calls in flight, runs deinit and answers on lane `fd`;
+  // the exit code (the process ends then).
+  int deinit(int fd, std::uint32_t id) {
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      idle_.wait_for(lock, std::chrono::seconds(10), [&] { return calls_.empty(); });
-      if (!calls_.empty()) {
+      // The deinit call itself is one of calls_.
+      idle_.wait_for(lock, std::chrono::seconds(10), [&] { return calls_.size() <= 1; });
+      if (calls_.size() > 1) {
         std::cerr << "wdhost-plugin-host: calls still running at deinit; leaving without it\n";
         return 3;
       }
     }
     if (instance_.load() != nullptr)
       table_.deinit(instance_.exchange(nullptr));
-    answer(id, WDHOST_OK, PluginReply());
+    answer(fd, id, WDHOST_OK, PluginReply());
     return 0;
   }
 
@@ -419,19 +461,13 @@ private:
   std::mutex mutex_;
   std::condition_variable idle_;
   std::map<std::uint32_t, std::shared_ptr<Call>> calls_;
-  // A call waiting for a worker: its frame and its context.
-  struct Task {
-    std::string frame;
-    std::shared_ptr<Call> call;
-  };
-  std::deque<Task> tasks_;
+  // Cancels that came before their call was read from its lane (the last few).
+  std::deque<std::uint32_t> earlyCancels_;
   std::mutex serviceMutex_;
   std::condition_variable serviceDone_;
   std::map<std::uint32_t, std::shared_ptr<ServiceWait>> services_;
   std::uint32_t lastService_ = 0;
   bool servicesEnded_ = false;
-  std::condition_variable work_;
-  std::size_t idleWorkers_ = 0;
   std::map<std::uint64_t, wdhost_session*> sessions_;
   std::uint64_t lastSession_ = 0;
   std::atomic<wdhost_plugin*> instance_{nullptr};

@@ -19,17 +19,23 @@ double nowMicros() {
 }
 
 void interleave(int warmup, int rounds, const Call& a, const Call& b, Samples* sa, Samples* sb) {
-  sa->reserve(sa->size() + static_cast<std::size_t>(rounds));
-  sb->reserve(sb->size() + static_cast<std::size_t>(rounds));
+  interleaveAll(warmup, rounds, {a, b}, {sa, sb});
+}
+
+void interleaveAll(int warmup, int rounds, const std::vector<Call>& calls,
+                   const std::vector<Samples*>& samples) {
+  const std::size_t count = calls.size();
+  for (Samples* s : samples)
+    s->reserve(s->size() + static_cast<std::size_t>(rounds));
   for (int round = -warmup; round < rounds; ++round) {
-    bool aFirst = (round & 1) == 0;
-    for (int side = 0; side < 2; ++side) {
-      bool isA = (side == 0) == aFirst;
+    const auto first = static_cast<std::size_t>(round + warmup) % count;
+    for (std::size_t step = 0; step < count; ++step) {
+      const std::size_t which = (first + step) % count;
       double start = nowMicros();
-      (isA ? a : b)();
+      calls[which]();
       double took = nowMicros() - start;
       if (round >= 0)
-        (isA ? sa : sb)->push_back(took);
+        samples[which]->push_back(took);
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace bench {
 
@@ -15,6 +16,11 @@ using Call = std::function<void()>;
 // Calls a then b (then b then a in the next round, so neither always goes first) `warmup`
 // rounds untimed, then `rounds` rounds timed; each call's latency goes to *sa or *sb.
 void interleave(int warmup, int rounds, const Call& a, const Call& b, Samples* sa, Samples* sb);
+
+// The same for any number of calls: each round calls every one, starting one further along
+// than the round before; calls[i]'s latencies go to *samples[i].
+void interleaveAll(int warmup, int rounds, const std::vector<Call>& calls,
+                   const std::vector<Samples*>& samples);
 
 // What one timed load produced.
 struct LoadResult {

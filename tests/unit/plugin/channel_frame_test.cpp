@@ -4,7 +4,9 @@
 #include "plugin/channel_messages.h"
 
 #include <cstring>
+#include <deque>
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <string>
 #include <sys/socket.h>
 #include <thread>
@@ -203,4 +205,56 @@ TEST_CASE("channel messages: a stream that ends inside a frame says so") {
   CHECK_FALSE(receiveFrame(fds[1], splitter, &body, &error));
   CHECK(error == "the channel closed in the middle of a frame");
   ::close(fds[1]);
+}
+
+TEST_CASE("channel messages: descriptors come along with their frames, in order") {
+  int channel[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) == 0);
+  // Three lanes handed over between plain frames; each received end must reach its own peer.
+  int lanes[3][2];
+  for (auto& lane : lanes)
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, lane) == 0);
+  const std::string big(200 * 1024, 'x'); // a frame split over several reads
+  std::thread writer([&] {
+    for (std::uint32_t i = 0; i < 3; ++i) {
+      CHECK(sendFrame(channel[0], FrameBuilder(1, 100 + i).bytes(big).frame()));
+      CHECK(sendFrameWithDescriptor(channel[0], FrameBuilder(2, i).frame(), lanes[i][1]));
+      ::close(lanes[i][1]); // the receiver holds its own copy
+    }
+    ::shutdown(channel[0], SHUT_WR);
+  });
+  FrameSplitter splitter;
+  std::deque<int> received;
+  std::string body, error;
+  std::uint32_t handed = 0;
+  int plain = 0;
+  while (receiveFrame(channel[1], splitter, &body, &error, &received)) {
+    FrameFields fields(body);
+    if (fields.type() == 1) {
+      ++plain;
+      continue;
+    }
+    REQUIRE(fields.type() == 2);
+    REQUIRE_FALSE(received.empty());
+    int fd = received.front();
+    received.pop_front();
+    CHECK((::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+    // What is written on the received end arrives at the lane the sender made for this frame.
+    const char mark = static_cast<char>('a' + fields.callId());
+    CHECK(::write(fd, &mark, 1) == 1);
+    char got = 0;
+    CHECK(::read(lanes[fields.callId()][0], &got, 1) == 1);
+    CHECK(got == mark);
+    ::close(fd);
+    ++handed;
+  }
+  writer.join();
+  CHECK(plain == 3);
+  CHECK(handed == 3);
+  CHECK(received.empty());
+  CHECK(error == "the channel closed");
+  for (auto& lane : lanes)
+    ::close(lane[0]);
+  ::close(channel[0]);
+  ::close(channel[1]);
 }

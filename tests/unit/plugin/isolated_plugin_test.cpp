@@ -3,11 +3,15 @@
 #include "plugin/loaded_plugin.h"
 #include "process/process_supervisor.h"
 
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <doctest/doctest.h>
+#include <fstream>
 #include <signal.h>
 #include <string>
 #include <thread>
+#include <vector>
 
 using namespace wdh;
 
@@ -26,6 +30,16 @@ Status isolated(const std::string& path, ProcessSupervisor& processes,
   if (!status.isOk())
     return status;
   return (*out)->initialise("{}", HostServices{&processes, nullptr});
+}
+
+// The number of threads of process `pid` (0 when it cannot be read).
+int threadsOf(std::uint64_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("Threads:", 0) == 0)
+      return std::atoi(line.c_str() + 8);
+  return 0;
 }
 
 } // namespace
@@ -87,6 +101,92 @@ TEST_CASE("isolated plugin: the fake plugin answers through its helper as it doe
   }
   // Destroying the plugin deinitialises it and ends its helper.
   CHECK(processes.size() == 0);
+}
+
+TEST_CASE("isolated plugin: calls at once each get their own answer, and few lanes stay open") {
+  ProcessSupervisor processes(WDHOST_GUARD_PATH);
+  std::unique_ptr<LoadedPlugin> plugin;
+  REQUIRE(isolated(fixture("fake_plugin"), processes, &plugin).isOk());
+  wdhost_session* session = nullptr;
+  std::string reply;
+  REQUIRE(plugin->launch("id-1", "{}", &session, &reply).isOk());
+  const RemotePluginHealth health = plugin->remote()->health();
+  REQUIRE(health.pid > 0);
+  const int before = threadsOf(health.pid);
+  REQUIRE(before > 0);
+  // 16 threads at once, each on a lane of its own while the others are busy: first a call that
+  // lasts 500 ms (so that all 16 run at once), then quick ones; every answer is the caller's own
+  // (an answer read by the wrong caller would echo another thread's body).
+  constexpr int kThreads = 16;
+  constexpr int kCalls = 100;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < kThreads; ++t)
+    callers.emplace_back([&, t] {
+      CallContext slow(std::chrono::milliseconds(500));
+      std::string waited;
+      if (!plugin->command(session, "POST", "/fake/waitForCancel", "{}", slow, &waited).isOk())
+        ++wrong;
+      for (int i = 0; i < kCalls; ++i) {
+        const std::string body = "[" + std::to_string(t) + "," + std::to_string(i) + "]";
+        std::string echoed;
+        if (!plugin->command(session, "POST", "/echo", body, &echoed).isOk() || echoed != body)
+          ++wrong;
+      }
+    });
+  // While they run, the helper serves them on more lanes than it keeps.
+  int bursts = 0;
+  for (int round = 0; round < 400 && bursts == 0; ++round) {
+    if (threadsOf(health.pid) > before + 8)
+      ++bursts;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  for (auto& caller : callers)
+    caller.join();
+  CHECK(wrong.load() == 0);
+  // The lanes beyond the few kept for the next calls are closed, and their threads end with
+  // them: the helper's threads come back down to at most 8 lanes more than before the burst,
+  // when one lane had served every call (a sanitizer may add threads of its own to both).
+  CHECK(bursts > 0);
+  int threads = 0;
+  for (int round = 0; round < 100; ++round) {
+    threads = threadsOf(health.pid);
+    if (threads <= before + 7)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(threads <= before + 7);
+  CHECK(plugin->teardown(session).isOk());
+  CHECK(plugin->remote()->health().crashes == 0);
+}
+
+TEST_CASE("isolated plugin: a command that hangs past its deadline ends the helper, counted") {
+  ProcessSupervisor processes(WDHOST_GUARD_PATH);
+  std::unique_ptr<LoadedPlugin> plugin;
+  REQUIRE(isolated(std::string(WDHOST_ISOLATION_FIXTURE_DIR) + "/fragile.so", processes, &plugin)
+              .isOk());
+  wdhost_session* session = nullptr;
+  std::string reply;
+  REQUIRE(plugin->launch("id-1", "{}", &session, &reply).isOk());
+  // The plugin ignores the deadline and the cancel: 200 ms, a 2 s grace for the plugin's own
+  // error, the cancel, another 2 s, then the end.
+  CallContext shortly(std::chrono::milliseconds(200));
+  const auto started = std::chrono::steady_clock::now();
+  std::string value;
+  Status hung = plugin->command(session, "GET", "/fragile/hang", "", shortly, &value);
+  const auto took = std::chrono::steady_clock::now() - started;
+  INFO(hung.message());
+  CHECK(hung.code() == ErrorCode::InvalidSessionId);
+  CHECK(hung.message().find("hung in command") != std::string::npos);
+  CHECK(took >= std::chrono::milliseconds(4200));
+  CHECK(took < std::chrono::seconds(15));
+  CHECK(plugin->remote()->health().crashes == 1);
+  CHECK(plugin->teardown(session).isOk());
+  // A new session starts in a new helper.
+  REQUIRE(plugin->launch("id-2", "{}", &session, &reply).isOk());
+  CHECK(plugin->command(session, "GET", "/title", "", &value).isOk());
+  CHECK(value == "\"/title\"");
+  CHECK(plugin->teardown(session).isOk());
 }
 
 TEST_CASE("isolated plugin: a library the helper cannot load is refused with its reason") {
