@@ -7,6 +7,7 @@
 #include "live/frame_capture.h"
 #include "live/live_link_reply.h"
 #include "metrics/process_figures.h"
+#include "plugin/remote_plugin.h"
 #include "recording/recording_routes.h"
 #include "trace/trace_routes.h"
 #include "ui/status_page.h"
@@ -264,6 +265,21 @@ void StatusPageEndpoints::state(Role role, const std::string& csrf, Reply* reply
       driver.AddMember("version", text(d.driver->version), a);
       driver.AddMember("path", text(d.driver->path), a);
       entry.AddMember("driver", driver, a);
+    }
+    entry.AddMember("isolated", plugin->remote() != nullptr, a);
+    if (plugin->remote() != nullptr) {
+      // Its helper process: how often it crashed (or was ended for hanging), how, and its memory.
+      const RemotePluginHealth health = plugin->remote()->health();
+      rapidjson::Value helper(rapidjson::kObjectType);
+      helper.AddMember("crashes", static_cast<std::uint64_t>(health.crashes), a);
+      helper.AddMember("lastCrash", text(health.lastCrash), a);
+      helper.AddMember("running", health.pid != 0, a);
+      helper.AddMember(
+          "rssBytes",
+          static_cast<std::uint64_t>(
+              health.pid == 0 ? 0 : residentBytesOf(static_cast<unsigned long>(health.pid))),
+          a);
+      entry.AddMember("helper", helper, a);
     }
     plugins.PushBack(entry, a);
   }

@@ -116,6 +116,14 @@ TEST_CASE("isolation: a crash in a command ends that session, and a new one of t
     CHECK(metricValue(host.port(), "wdhost_plugin_crashes{plugin=\"fragile\"}") == 1);
     // One helper per plugin, not per session: its memory is reported while it runs.
     CHECK(metricValue(host.port(), "wdhost_plugin_helper_resident_bytes{plugin=\"fragile\"}") > 0);
+    // The status page's state says the same of the plugin: isolated, crashed once, and how.
+    HttpAnswer state = httpRequest(host.port(), "GET", "/ui/state");
+    INFO(state.body);
+    CHECK(state.status == 200);
+    CHECK(contains(state.body, "\"isolated\":true,\"helper\":{\"crashes\":1,\"lastCrash\":\""));
+    CHECK(contains(state.body, kCrashedLog + std::string_view("its helper process ").size()));
+    CHECK(contains(state.body, "\"running\":true,\"rssBytes\":"));
+    CHECK_FALSE(contains(state.body, "\"running\":true,\"rssBytes\":0"));
     CHECK(host.stop() == 0);
   }
   CHECK(noHelperFor(WDHOST_ISOLATION_FIXTURE_DIR));
@@ -163,9 +171,9 @@ TEST_CASE("isolation: third-party isolates what this tree did not build, and onl
                                    "--plugin", "fragile", "--isolate-plugins", "none"});
   CHECK_FALSE(contains(none.output, "isolated in wdhost-plugin-host"));
   // --isolate-plugin finds the plugin by its file name, without loading it in the host first.
-  CommandResult named = runCommand({WDHOST_BINARY, "--list-plugins", "--plugin-dir", scratch.dir,
-                                    "--plugin", "fragile", "--isolate-plugins", "none",
-                                    "--isolate-plugin", "fragile"});
+  CommandResult named =
+      runCommand({WDHOST_BINARY, "--list-plugins", "--plugin-dir", scratch.dir, "--plugin",
+                  "fragile", "--isolate-plugins", "none", "--isolate-plugin", "fragile"});
   CHECK(contains(named.output, "isolated in wdhost-plugin-host"));
   CommandResult bad = runCommand({WDHOST_BINARY, "--isolate-plugins", "some"});
   CHECK(bad.exitCode != 0);
