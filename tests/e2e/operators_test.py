@@ -227,7 +227,12 @@ def page(color, word):
 
 def check_status_page(args, tmp):
     log("status page: another client's session, its live view, the end button")
-    host = Host(args.wdhost, ["--plugin", "chrome", "--max-sessions", "3", "--warm-drivers", "0",
+    # The fake fixture runs isolated beside chrome, so that the page shows its helper.
+    built = os.path.join(os.path.dirname(os.path.abspath(args.wdhost)), "..", "lib", "wdhost",
+                         "plugins")
+    host = Host(args.wdhost, ["--plugin-dir", built, "--plugin-dir", args.fixtures,
+                              "--plugin", "chrome", "--plugin", "fake", "--isolate-plugin", "fake",
+                              "--max-sessions", "3", "--warm-drivers", "0",
                               "--recordings-dir", os.path.join(tmp, "recordings")],
                 os.path.join(tmp, "ui-host.log"))
     client = viewer = None
@@ -252,6 +257,8 @@ def check_status_page(args, tmp):
         wait_for(lambda: (live_view_digest(viewer, client.session_id) or first) != first, 30,
                  "the live view to change after the client navigated")
         log("the live view changed after the client navigated")
+
+        check_isolated_plugin_on_page(viewer, args.fixtures)
         if args.screenshot:
             os.makedirs(os.path.dirname(os.path.abspath(args.screenshot)), exist_ok=True)
             viewer.save_screenshot(args.screenshot)
@@ -296,6 +303,42 @@ def check_status_page(args, tmp):
                     pass
         code = host.stop()
     assert code == 0, f"the status page host exited {code}"
+
+
+def comm(pid):
+    """Process `pid`'s command name ("" when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def plugin_item(viewer, name):
+    """The text of plugin `name`'s entry in the page's plugin list ("" when absent)."""
+    for item in viewer.find_elements(By.CSS_SELECTOR, "#plugins > li"):
+        if item.text.split()[:1] == [name]:
+            return item.text
+    return ""
+
+
+def check_isolated_plugin_on_page(viewer, fixtures):
+    """The isolated plugin's helper on the page: running with its memory, then a crash."""
+    text = wait_for(lambda: (lambda t: t if "helper running" in t else None)(
+        plugin_item(viewer, "fake")), 20, "the isolated plugin's helper on the page")
+    assert "isolated" in text and "0 crashes" in text and "MiB" in text, text
+    assert "isolated" not in plugin_item(viewer, "chrome"), plugin_item(viewer, "chrome")
+    helper = os.path.join(fixtures, "fake_plugin.so")
+    found = subprocess.run(["pgrep", "-f", "wdhost-plugin-host --channel-fd 4 " + helper],
+                           capture_output=True, text=True).stdout.split()
+    # The helper itself, not the guard that started it (its command line names the helper too).
+    pids = [pid for pid in found if comm(pid).startswith("wdhost-plugin")]
+    assert len(pids) == 1, (found, [comm(pid) for pid in found])
+    os.kill(int(pids[0]), signal.SIGKILL)
+    text = wait_for(lambda: (lambda t: t if "1 crash" in t else None)(
+        plugin_item(viewer, "fake")), 20, "the helper's crash on the page")
+    assert "SIGKILL" in text and "not running" in text, text
+    log(f"the page shows the isolated plugin's helper and its crash: {text!r}")
 
 
 def check_login(args, tmp):
