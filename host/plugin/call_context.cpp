@@ -26,6 +26,10 @@ std::chrono::steady_clock::time_point steadyTimeOf(std::uint64_t deadlineMs) noe
   std::uint64_t current = monotonicMs();
   if (deadlineMs <= current)
     return now;
+  // Beyond a year ahead is as good as none (and would overflow the clock's nanoseconds).
+  constexpr std::uint64_t kYearMs = 366ull * 24 * 3600 * 1000;
+  if (deadlineMs - current > kYearMs)
+    return std::chrono::steady_clock::time_point::max();
   return now + std::chrono::milliseconds(deadlineMs - current);
 }
 

@@ -12,7 +12,8 @@ namespace wdh {
 // Milliseconds on CLOCK_MONOTONIC, the clock of wdhost_call_context::deadline_ms.
 std::uint64_t monotonicMs() noexcept;
 
-// The steady_clock time of `deadlineMs` on CLOCK_MONOTONIC (now, when it already passed).
+// The steady_clock time of `deadlineMs` on CLOCK_MONOTONIC (now, when it already passed;
+// time_point::max(), as for no deadline, when it is more than a year ahead).
 std::chrono::steady_clock::time_point steadyTimeOf(std::uint64_t deadlineMs) noexcept;
 
 // One call's context: created before the call, alive until it returned (the plugin may read it

@@ -84,7 +84,8 @@ bool sendFrameWithDescriptor(int fd, const std::string& frame, int descriptor);
 // Reads from `fd` into `splitter` until it yields a frame body: true with *body, or false with
 // *error ("the channel closed" at EOF, the framing error, or the read error). Blocking. With
 // `descriptors`, the descriptors that came along (sendFrameWithDescriptor) are appended there, in
-// the order they were sent, close-on-exec, owned by the caller; without, the kernel closes them.
+// the order they were sent, close-on-exec, owned by the caller (one the receiver had no room
+// for is closed by the kernel and missing there); without, the kernel closes them.
 bool receiveFrame(int fd, FrameSplitter& splitter, std::string* body, std::string* error,
                   std::deque<int>* descriptors = nullptr);
 

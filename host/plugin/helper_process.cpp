@@ -238,7 +238,7 @@ std::string HelperProcess::endReason() const {
   return endReason_;
 }
 
-std::unique_ptr<HelperProcess::Lane> HelperProcess::takeLane() {
+std::unique_ptr<HelperProcess::Lane> HelperProcess::takeLane(std::string* error) {
   {
     std::lock_guard<std::mutex> lock(lanesMutex_);
     if (!idleLanes_.empty()) {
@@ -248,15 +248,20 @@ std::unique_ptr<HelperProcess::Lane> HelperProcess::takeLane() {
     }
   }
   int fds[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    *error = std::string("no lane could be opened: ") + std::strerror(errno);
     return nullptr;
+  }
   auto lane = std::make_unique<Lane>();
   lane->fd.reset(fds[0]);
   UniqueFd theirs(fds[1]);
   std::lock_guard<std::mutex> lock(writeMutex_);
-  if (!sendFrameWithDescriptor(
-          channel_.get(), FrameBuilder(typeByte(ChannelMessage::NewLane), 0).frame(), theirs.get()))
+  if (!sendFrameWithDescriptor(channel_.get(),
+                               FrameBuilder(typeByte(ChannelMessage::NewLane), 0).frame(),
+                               theirs.get())) {
+    *error = "the lane could not be handed over";
     return nullptr;
+  }
   return lane;
 }
 
@@ -268,14 +273,34 @@ void HelperProcess::keepLane(std::unique_ptr<Lane> lane) {
     idleLanes_.push_back(std::move(lane));
 }
 
-std::string HelperProcess::awaitEnd(const std::string& laneError) {
-  // The reader sees the main channel end too and asks the supervisor how (within 5 s).
+HelperAnswer HelperProcess::laneFailed(const char* what, const std::string& laneError) {
+  // A helper that ended closed its main channel with the lane: the reader says how (it asks the
+  // supervisor, within 5 s). One that runs on refused this call alone (it could not take the
+  // lane: out of descriptors), which fails without ending its other calls.
+  pollfd main{channel_.get(), POLLRDHUP, 0};
+  int hungUp = 0;
+  do
+    hungUp = ::poll(&main, 1, 1000);
+  while (hungUp < 0 && errno == EINTR);
+  HelperAnswer answer;
+  if (hungUp == 0 && !ended()) {
+    answer.answered = true;
+    const std::string message = std::string("the plugin's helper could not take the ") + what +
+                                " call (" + laneError + "); it runs on";
+    replyError(&answer.reply,
+               wdhost_str{WDHOST_W3C_UNKNOWN_ERROR, std::strlen(WDHOST_W3C_UNKNOWN_ERROR)},
+               wdhost_str{message.data(), message.size()});
+    return answer;
+  }
   std::unique_lock<std::mutex> lock(mutex_);
-  if (changed_.wait_for(lock, std::chrono::seconds(8), [&] { return !endReason_.empty(); }))
-    return endReason_;
+  if (changed_.wait_for(lock, std::chrono::seconds(8), [&] { return !endReason_.empty(); })) {
+    answer.ended = endReason_;
+    return answer;
+  }
   lock.unlock();
-  end("broke a call's lane (" + laneError + "), and was ended");
-  return endReason();
+  end("closed its channel but did not exit, and was ended");
+  answer.ended = endReason();
+  return answer;
 }
 
 HelperAnswer HelperProcess::call(ChannelMessage type,
@@ -306,15 +331,12 @@ HelperAnswer HelperProcess::call(ChannelMessage type,
                wdhost_str{message.data(), message.size()});
     return refused;
   }
-  std::unique_ptr<Lane> lane = takeLane();
-  if (!lane) {
-    gone.ended = awaitEnd("no lane could be opened");
-    return gone;
-  }
-  if (!sendFrame(lane->fd.get(), frame)) {
-    gone.ended = awaitEnd("the call could not be sent");
-    return gone;
-  }
+  std::string laneError;
+  std::unique_ptr<Lane> lane = takeLane(&laneError);
+  if (!lane)
+    return laneFailed(what, laneError);
+  if (!sendFrame(lane->fd.get(), frame))
+    return laneFailed(what, "the call could not be sent");
 
   const auto started = std::chrono::steady_clock::now();
   // A grace past the call's deadline (time for the plugin's own error) the host gives up on it
@@ -327,17 +349,13 @@ HelperAnswer HelperProcess::call(ChannelMessage type,
   for (;;) {
     pollfd ready{lane->fd.get(), POLLIN, 0};
     int n = ::poll(&ready, 1, static_cast<int>(kPoll.count()));
-    if (n < 0 && errno != EINTR) {
-      gone.ended = awaitEnd(std::string("poll: ") + std::strerror(errno));
-      return gone;
-    }
+    if (n < 0 && errno != EINTR)
+      return laneFailed(what, std::string("poll: ") + std::strerror(errno));
     if (n > 0) {
       std::string body;
       std::string error;
-      if (!receiveFrame(lane->fd.get(), lane->splitter, &body, &error)) {
-        gone.ended = awaitEnd(error);
-        return gone;
-      }
+      if (!receiveFrame(lane->fd.get(), lane->splitter, &body, &error))
+        return laneFailed(what, error);
       FrameFields fields(body);
       HelperAnswer answer;
       std::uint64_t session = 0;

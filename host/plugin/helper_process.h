@@ -102,13 +102,13 @@ private:
   HelperProcess(ProcessSupervisor* processes, ProcessSupervisor::Id id, UniqueFd channel);
   // The reader thread: log lines and service calls until the main channel ends.
   void readLoop() noexcept;
-  // An idle lane, or a new one handed to the helper; null when the helper is gone.
-  std::unique_ptr<Lane> takeLane();
+  // An idle lane, or a new one handed to the helper; null with *error when none could be had.
+  std::unique_ptr<Lane> takeLane(std::string* error);
   // Keeps `lane` for the next call (a few at most; the others are closed).
   void keepLane(std::unique_ptr<Lane> lane);
-  // Waits (bounded) for the reader to say how the helper ended, after a lane broke; ends the
-  // helper itself when it does not. The reason.
-  std::string awaitEnd(const std::string& laneError);
+  // The answer of a `what` call whose lane failed with `laneError`: the helper's end (waited
+  // for, bounded) when it ended, else an error of this call alone.
+  HelperAnswer laneFailed(const char* what, const std::string& laneError);
   // Marks the helper ended with `reason` (the first reason wins) and wakes every call.
   void markEnded(const std::string& reason);
   bool send(const std::string& frame);

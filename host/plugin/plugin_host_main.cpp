@@ -116,7 +116,13 @@ public:
         completeService(fields.callId(), std::move(body));
         continue;
       }
-      if (type == ChannelMessage::NewLane && fields.atEnd() && !received.empty()) {
+      if (type == ChannelMessage::NewLane && fields.atEnd()) {
+        // Lanes are alike: any received descriptor serves any NewLane. One the kernel could not
+        // pass (out of descriptors) was closed, and the host's call on it fails alone.
+        if (received.empty()) {
+          std::cerr << "wdhost-plugin-host: a lane came without its descriptor\n";
+          continue;
+        }
         int lane = received.front();
         received.pop_front();
         std::thread([this, lane] { serveLane(lane); }).detach();
@@ -234,26 +240,35 @@ private:
         std::cerr << "wdhost-plugin-host: a frame without a header on a lane\n";
         leave(2);
       }
-      Call& call = beginCall(fields.callId());
-      if (static_cast<ChannelMessage>(fields.type()) == ChannelMessage::Deinit)
+      const bool isDeinit = static_cast<ChannelMessage>(fields.type()) == ChannelMessage::Deinit;
+      Call* call = beginCall(fields.callId(), isDeinit);
+      if (call == nullptr) {
+        refuse(fd, fields.callId(), WDHOST_W3C_UNKNOWN_ERROR, "the plugin is being deinitialised");
+        continue;
+      }
+      if (isDeinit)
         leave(deinit(fd, fields.callId()));
-      runCall(fd, fields, call);
+      runCall(fd, fields, *call);
       endCall(fields.callId());
     }
     ::close(fd);
   }
 
-  // Registers call `id` (taking a Cancel that came before it) until endCall.
-  Call& beginCall(std::uint32_t id) {
+  // Registers call `id` (taking a Cancel that came before it) until endCall; null once deinit
+  // began (`deinit`: this call is the deinit, and no call begins after it).
+  Call* beginCall(std::uint32_t id, bool deinit) {
     auto call = std::make_shared<Call>();
     std::lock_guard<std::mutex> lock(mutex_);
+    if (closing_)
+      return nullptr;
+    closing_ = deinit;
     auto early = std::find(earlyCancels_.begin(), earlyCancels_.end(), id);
     if (early != earlyCancels_.end()) {
       call->cancelled.store(true);
       earlyCancels_.erase(early);
     }
     calls_[id] = call;
-    return *call;
+    return call.get();
   }
 
   void endCall(std::uint32_t id) {
@@ -461,6 +476,7 @@ private:
   std::mutex mutex_;
   std::condition_variable idle_;
   std::map<std::uint32_t, std::shared_ptr<Call>> calls_;
+  bool closing_ = false; // deinit began: calls read after it are refused
   // Cancels that came before their call was read from its lane (the last few).
   std::deque<std::uint32_t> earlyCancels_;
   std::mutex serviceMutex_;

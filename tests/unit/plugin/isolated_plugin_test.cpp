@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 #include <fstream>
 #include <signal.h>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +41,20 @@ int threadsOf(std::uint64_t pid) {
     if (line.rfind("Threads:", 0) == 0)
       return std::atoi(line.c_str() + 8);
   return 0;
+}
+
+// The soft "Max open files" limit of process `pid`, as /proc says it ("" when unreadable).
+std::string openFilesLimit(std::uint64_t pid) {
+  std::ifstream limits("/proc/" + std::to_string(pid) + "/limits");
+  std::string line;
+  while (std::getline(limits, line))
+    if (line.rfind("Max open files", 0) == 0) {
+      std::istringstream fields(line.substr(14));
+      std::string soft;
+      fields >> soft;
+      return soft;
+    }
+  return "";
 }
 
 } // namespace
@@ -178,7 +193,7 @@ TEST_CASE("isolated plugin: a command that hangs past its deadline ends the help
   INFO(hung.message());
   CHECK(hung.code() == ErrorCode::InvalidSessionId);
   CHECK(hung.message().find("hung in command") != std::string::npos);
-  CHECK(took >= std::chrono::milliseconds(4200));
+  CHECK(took >= std::chrono::milliseconds(4000));
   CHECK(took < std::chrono::seconds(15));
   CHECK(plugin->remote()->health().crashes == 1);
   CHECK(plugin->teardown(session).isOk());
@@ -186,6 +201,48 @@ TEST_CASE("isolated plugin: a command that hangs past its deadline ends the help
   REQUIRE(plugin->launch("id-2", "{}", &session, &reply).isOk());
   CHECK(plugin->command(session, "GET", "/title", "", &value).isOk());
   CHECK(value == "\"/title\"");
+  CHECK(plugin->teardown(session).isOk());
+}
+
+TEST_CASE("isolated plugin: a helper out of descriptors fails only the call it cannot take") {
+  ProcessSupervisor processes(WDHOST_GUARD_PATH);
+  std::unique_ptr<LoadedPlugin> plugin;
+  REQUIRE(isolated(fixture("fake_plugin"), processes, &plugin).isOk());
+  wdhost_session* session = nullptr;
+  std::string reply;
+  REQUIRE(plugin->launch("id-1", "{}", &session, &reply).isOk());
+  const std::uint64_t pid = plugin->remote()->health().pid;
+  const std::string unlimited = openFilesLimit(pid);
+  REQUIRE_FALSE(unlimited.empty());
+  // The holder keeps the one lane busy and the helper without a free descriptor.
+  CallContext held(std::chrono::milliseconds(0));
+  std::string heldValue;
+  Status holding;
+  std::thread holder([&] {
+    holding = plugin->command(session, "POST", "/fake/holdDescriptors", "{}", held, &heldValue);
+  });
+  bool limited = false;
+  for (int round = 0; round < 500 && !limited; ++round) {
+    limited = openFilesLimit(pid) != unlimited;
+    if (!limited)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(limited);
+  // A call now needs a new lane, which the helper has no room for: this call fails alone.
+  std::string echoed;
+  Status refused = plugin->command(session, "POST", "/echo", "[1]", &echoed);
+  INFO(refused.message());
+  CHECK(refused.code() == ErrorCode::UnknownError);
+  CHECK(refused.message().find("could not take the command call") != std::string::npos);
+  held.cancel();
+  holder.join();
+  CHECK(holding.isOk());
+  CHECK(heldValue == "\"held\"");
+  // The helper ran on: the same session answers, nothing was counted as a crash.
+  CHECK(plugin->command(session, "POST", "/echo", "[2]", &echoed).isOk());
+  CHECK(echoed == "[2]");
+  CHECK(plugin->remote()->health().crashes == 0);
+  CHECK(plugin->remote()->health().pid == pid);
   CHECK(plugin->teardown(session).isOk());
 }
 
