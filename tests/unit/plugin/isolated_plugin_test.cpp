@@ -33,6 +33,18 @@ Status isolated(const std::string& path, ProcessSupervisor& processes,
   return (*out)->initialise("{}", HostServices{&processes, nullptr});
 }
 
+// Opens `path` in a helper under `processes` and launches its session "id-1"; null when either
+// fails.
+wdhost_session* launchedIn(const std::string& path, ProcessSupervisor& processes,
+                           std::unique_ptr<LoadedPlugin>* plugin) {
+  wdhost_session* session = nullptr;
+  std::string reply;
+  if (!isolated(path, processes, plugin).isOk() ||
+      !(*plugin)->launch("id-1", "{}", &session, &reply).isOk())
+    return nullptr;
+  return session;
+}
+
 // The number of threads of process `pid` (0 when it cannot be read).
 int threadsOf(std::uint64_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
@@ -121,10 +133,8 @@ TEST_CASE("isolated plugin: the fake plugin answers through its helper as it doe
 TEST_CASE("isolated plugin: calls at once each get their own answer, and few lanes stay open") {
   ProcessSupervisor processes(WDHOST_GUARD_PATH);
   std::unique_ptr<LoadedPlugin> plugin;
-  REQUIRE(isolated(fixture("fake_plugin"), processes, &plugin).isOk());
-  wdhost_session* session = nullptr;
-  std::string reply;
-  REQUIRE(plugin->launch("id-1", "{}", &session, &reply).isOk());
+  wdhost_session* session = launchedIn(fixture("fake_plugin"), processes, &plugin);
+  REQUIRE(session != nullptr);
   const RemotePluginHealth health = plugin->remote()->health();
   REQUIRE(health.pid > 0);
   const int before = threadsOf(health.pid);
@@ -178,11 +188,10 @@ TEST_CASE("isolated plugin: calls at once each get their own answer, and few lan
 TEST_CASE("isolated plugin: a command that hangs past its deadline ends the helper, counted") {
   ProcessSupervisor processes(WDHOST_GUARD_PATH);
   std::unique_ptr<LoadedPlugin> plugin;
-  REQUIRE(isolated(std::string(WDHOST_ISOLATION_FIXTURE_DIR) + "/fragile.so", processes, &plugin)
-              .isOk());
-  wdhost_session* session = nullptr;
+  wdhost_session* session =
+      launchedIn(std::string(WDHOST_ISOLATION_FIXTURE_DIR) + "/fragile.so", processes, &plugin);
+  REQUIRE(session != nullptr);
   std::string reply;
-  REQUIRE(plugin->launch("id-1", "{}", &session, &reply).isOk());
   // The plugin ignores the deadline and the cancel: 200 ms, a 2 s grace for the plugin's own
   // error, the cancel, another 2 s, then the end.
   CallContext shortly(std::chrono::milliseconds(200));
@@ -207,10 +216,8 @@ TEST_CASE("isolated plugin: a command that hangs past its deadline ends the help
 TEST_CASE("isolated plugin: a helper out of descriptors fails only the call it cannot take") {
   ProcessSupervisor processes(WDHOST_GUARD_PATH);
   std::unique_ptr<LoadedPlugin> plugin;
-  REQUIRE(isolated(fixture("fake_plugin"), processes, &plugin).isOk());
-  wdhost_session* session = nullptr;
-  std::string reply;
-  REQUIRE(plugin->launch("id-1", "{}", &session, &reply).isOk());
+  wdhost_session* session = launchedIn(fixture("fake_plugin"), processes, &plugin);
+  REQUIRE(session != nullptr);
   const std::uint64_t pid = plugin->remote()->health().pid;
   const std::string unlimited = openFilesLimit(pid);
   REQUIRE_FALSE(unlimited.empty());
