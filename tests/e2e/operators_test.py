@@ -315,10 +315,14 @@ def comm(pid):
 
 
 def plugin_item(viewer, name):
-    """The text of plugin `name`'s entry in the page's plugin list ("" when absent)."""
-    for item in viewer.find_elements(By.CSS_SELECTOR, "#plugins > li"):
-        if item.text.split()[:1] == [name]:
-            return item.text
+    """The text of plugin `name`'s entry in the page's plugin list ("" when absent). Read in one
+    script: the page rebuilds the list whenever its state changes, which would leave an element
+    found a moment before stale."""
+    texts = viewer.execute_script(
+        "return Array.from(document.querySelectorAll('#plugins > li'), li => li.innerText)")
+    for text in texts or []:
+        if text.split()[:1] == [name]:
+            return text
     return ""
 
 
